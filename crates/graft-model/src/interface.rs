@@ -1,0 +1,218 @@
+//! Services, methods, parameters and named types, as discovery finds them.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything one gateway exposes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Interface {
+    /// The hosted project's name and version, from `pyproject.toml` when found.
+    #[serde(default)]
+    pub project: Option<Project>,
+    pub services: Vec<Service>,
+    /// Named types (dataclasses, enums, exceptions) used by the services.
+    pub types: Vec<TypeDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub name: String,
+    pub version: String,
+}
+
+/// A class, or the public functions of one module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub name: String,
+    pub kind: ServiceKind,
+    /// The Python module that defines the service (its import name).
+    pub module: String,
+    /// The file the module was loaded from, for messages.
+    pub file: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub methods: Vec<Method>,
+    /// Exception classes defined in the service's module (names in `types`).
+    #[serde(default)]
+    pub exceptions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// A public class; its static and class methods are the service's methods.
+    Class,
+    /// A module's public functions.
+    Module,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    pub name: String,
+    pub kind: MethodKind,
+    pub is_async: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub params: Vec<Param>,
+    pub returns: TypeRef,
+}
+
+impl Method {
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MethodKind {
+    Static,
+    Class,
+    Function,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Param {
+    pub name: String,
+    pub kind: ParamKind,
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    /// Absent when the parameter is required.
+    #[serde(default)]
+    pub default: Option<Default>,
+}
+
+impl Param {
+    pub fn is_required(&self) -> bool {
+        self.default.is_none() && !matches!(self.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
+    }
+}
+
+/// How a parameter may be passed, as in Python's `inspect.Parameter.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamKind {
+    PositionalOnly,
+    PositionalOrKeyword,
+    KeywordOnly,
+    /// `*args`: its type is the type of each extra positional value.
+    VarPositional,
+    /// `**kwargs`: its type is the type of each extra named value.
+    VarKeyword,
+}
+
+/// A parameter's or field's default value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Default {
+    /// The default as JSON, for forms and OpenAPI; `null` when it has no JSON form.
+    pub json: serde_json::Value,
+    /// A Python expression that rebuilds the default in generated code, or
+    /// `None` when the value cannot be written as source (say, a mutable object).
+    pub python: Option<String>,
+}
+
+/// A type as an annotation names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypeRef {
+    Any,
+    None,
+    Bool,
+    Int,
+    Float,
+    Str,
+    Bytes,
+    /// `datetime.datetime`, carried as ISO 8601 text.
+    DateTime,
+    /// `datetime.date`, carried as ISO 8601 text.
+    Date,
+    List { item: Box<TypeRef> },
+    Set { item: Box<TypeRef> },
+    /// `tuple[A, B]`: fixed length.
+    Tuple { items: Vec<TypeRef> },
+    /// `tuple[A, ...]`: any length.
+    VarTuple { item: Box<TypeRef> },
+    Dict { key: Box<TypeRef>, value: Box<TypeRef> },
+    /// `Optional[X]`, that is `X | None`.
+    Optional { inner: Box<TypeRef> },
+    /// `Union[A, B, ...]` of two or more types other than `None`.
+    Union { options: Vec<TypeRef> },
+    /// A dataclass, enum or exception listed in [`Interface::types`].
+    Named { name: String },
+}
+
+impl TypeRef {
+    /// The type as Python would write it, for messages and pages.
+    pub fn python(&self) -> String {
+        let join = |items: &[TypeRef]| items.iter().map(TypeRef::python).collect::<Vec<_>>().join(", ");
+        match self {
+            TypeRef::Any => "Any".into(),
+            TypeRef::None => "None".into(),
+            TypeRef::Bool => "bool".into(),
+            TypeRef::Int => "int".into(),
+            TypeRef::Float => "float".into(),
+            TypeRef::Str => "str".into(),
+            TypeRef::Bytes => "bytes".into(),
+            TypeRef::DateTime => "datetime".into(),
+            TypeRef::Date => "date".into(),
+            TypeRef::List { item } => format!("list[{}]", item.python()),
+            TypeRef::Set { item } => format!("set[{}]", item.python()),
+            TypeRef::Tuple { items } if items.is_empty() => "tuple[()]".into(),
+            TypeRef::Tuple { items } => format!("tuple[{}]", join(items)),
+            TypeRef::VarTuple { item } => format!("tuple[{}, ...]", item.python()),
+            TypeRef::Dict { key, value } => format!("dict[{}, {}]", key.python(), value.python()),
+            TypeRef::Optional { inner } => format!("Optional[{}]", inner.python()),
+            TypeRef::Union { options } => format!("Union[{}]", join(options)),
+            TypeRef::Named { name } => name.clone(),
+        }
+    }
+}
+
+/// A named type: dataclass, enum or exception.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypeDef {
+    pub name: String,
+    pub module: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(flatten)]
+    pub kind: TypeDefKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypeDefKind {
+    Dataclass { fields: Vec<Field> },
+    Enum { members: Vec<EnumMember> },
+    /// An exception class; `fields` are the attributes its `__init__` takes.
+    Exception { base: String, fields: Vec<Field> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    #[serde(default)]
+    pub default: Option<Default>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnumMember {
+    pub name: String,
+    /// The member's value: an int or a string (or another JSON scalar).
+    pub value: serde_json::Value,
+}
+
+impl Interface {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn method(&self, service: &str, method: &str) -> Option<&Method> {
+        self.service(service)?.methods.iter().find(|m| m.name == method)
+    }
+
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+}

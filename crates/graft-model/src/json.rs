@@ -1,0 +1,200 @@
+//! Type-directed conversion between JSON and [`Value`].
+//!
+//! [`from_json`] is the argument check of the HTTP call API: it accepts a JSON
+//! value only if it fits the declared type, and says where and why not.
+//! [`to_json`] writes any [`Value`]: bytes as base64, datetimes as ISO 8601,
+//! dataclasses as objects, enum members as their values.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Map, Number, Value as Json};
+
+use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
+use crate::value::Value;
+
+/// A JSON value that does not fit its declared type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: expected {expected}, got {found}")]
+pub struct TypeError {
+    /// Where in the argument: `kwh_used`, `items[2].price`.
+    pub path: String,
+    pub expected: String,
+    /// The offending value as JSON text, shortened.
+    pub found: String,
+}
+
+/// Converts `json` to a [`Value`] of type `ty`, or says why it does not fit.
+/// `path` names the value in errors (usually the parameter's name).
+pub fn from_json(json: &Json, ty: &TypeRef, iface: &Interface, path: &str) -> Result<Value, TypeError> {
+    Converter { iface }.convert(json, ty, path)
+}
+
+struct Converter<'a> {
+    iface: &'a Interface,
+}
+
+fn mismatch(path: &str, expected: impl Into<String>, json: &Json) -> TypeError {
+    let mut found = json.to_string();
+    if found.len() > 80 {
+        let cut = (0..=77).rev().find(|&i| found.is_char_boundary(i)).unwrap_or(0);
+        found.truncate(cut);
+        found.push_str("...");
+    }
+    TypeError { path: path.to_string(), expected: expected.into(), found }
+}
+
+impl Converter<'_> {
+    fn convert(&self, json: &Json, ty: &TypeRef, path: &str) -> Result<Value, TypeError> {
+        let fail = || mismatch(path, ty.python(), json);
+        Ok(match (ty, json) {
+            (TypeRef::Any, _) => any(json),
+            (TypeRef::None, Json::Null) => Value::None,
+            (TypeRef::Bool, Json::Bool(b)) => Value::Bool(*b),
+            (TypeRef::Int, Json::Number(n)) => Value::Int(n.as_i64().ok_or_else(|| int_error(path, json))?),
+            (TypeRef::Float, Json::Number(n)) => Value::Float(n.as_f64().ok_or_else(fail)?),
+            (TypeRef::Str, Json::String(s)) => Value::Str(s.clone()),
+            (TypeRef::Bytes, Json::String(s)) => Value::Bytes(
+                BASE64.decode(s).map_err(|_| mismatch(path, "bytes (base64 text)", json))?,
+            ),
+            (TypeRef::DateTime, Json::String(s)) if is_datetime(s) => Value::DateTime(s.clone()),
+            (TypeRef::Date, Json::String(s)) if is_date(s) => Value::Date(s.clone()),
+            (TypeRef::List { item }, Json::Array(a)) => Value::List(self.items(a, item, path)?),
+            (TypeRef::Set { item }, Json::Array(a)) => Value::Set(self.items(a, item, path)?),
+            (TypeRef::VarTuple { item }, Json::Array(a)) => Value::Tuple(self.items(a, item, path)?),
+            (TypeRef::Tuple { items }, Json::Array(a)) if a.len() == items.len() => Value::Tuple(
+                a.iter()
+                    .zip(items)
+                    .enumerate()
+                    .map(|(i, (j, t))| self.convert(j, t, &format!("{path}[{i}]")))
+                    .collect::<Result<_, _>>()?,
+            ),
+            (TypeRef::Dict { key, value }, Json::Object(o)) => Value::Dict(
+                o.iter()
+                    .map(|(k, v)| {
+                        let key = self.key(k, key, path)?;
+                        Ok((key, self.convert(v, value, &format!("{path}[{k:?}]"))?))
+                    })
+                    .collect::<Result<_, TypeError>>()?,
+            ),
+            (TypeRef::Optional { .. }, Json::Null) => Value::None,
+            (TypeRef::Optional { inner }, _) => self.convert(json, inner, path)?,
+            (TypeRef::Union { options }, _) => options
+                .iter()
+                .find_map(|t| self.convert(json, t, path).ok())
+                .ok_or_else(fail)?,
+            (TypeRef::Named { name }, _) => self.named(json, name, path)?,
+            _ => return Err(fail()),
+        })
+    }
+
+    fn items(&self, items: &[Json], ty: &TypeRef, path: &str) -> Result<Vec<Value>, TypeError> {
+        items.iter().enumerate().map(|(i, j)| self.convert(j, ty, &format!("{path}[{i}]"))).collect()
+    }
+
+    /// JSON object keys are text; a dict with other key types has them written as text.
+    fn key(&self, key: &str, ty: &TypeRef, path: &str) -> Result<Value, TypeError> {
+        let as_json = match ty {
+            TypeRef::Str | TypeRef::Any | TypeRef::DateTime | TypeRef::Date => Json::String(key.into()),
+            _ => serde_json::from_str(key).unwrap_or_else(|_| Json::String(key.into())),
+        };
+        self.convert(&as_json, ty, &format!("{path} key {key:?}"))
+    }
+
+    fn named(&self, json: &Json, name: &str, path: &str) -> Result<Value, TypeError> {
+        let Some(def) = self.iface.type_def(name) else {
+            return Err(mismatch(path, format!("{name} (an unknown type)"), json));
+        };
+        match (&def.kind, json) {
+            (TypeDefKind::Enum { members }, _) => members
+                .iter()
+                .find(|m| &m.value == json)
+                .or_else(|| members.iter().find(|m| json.as_str() == Some(m.name.as_str())))
+                .map(|m| Value::Enum { type_name: name.into(), value: Box::new(any(&m.value)) })
+                .ok_or_else(|| {
+                    let values: Vec<String> = members.iter().map(|m| m.value.to_string()).collect();
+                    mismatch(path, format!("{name}, one of {}", values.join(", ")), json)
+                }),
+            (TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. }, Json::Object(o)) => {
+                Ok(Value::Object { type_name: name.into(), fields: self.fields(o, fields, name, path)? })
+            }
+            _ => Err(mismatch(path, format!("{name} (a JSON object)"), json)),
+        }
+    }
+
+    fn fields(&self, o: &Map<String, Json>, fields: &[Field], name: &str, path: &str) -> Result<Vec<(String, Value)>, TypeError> {
+        if let Some(unknown) = o.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
+            return Err(TypeError {
+                path: format!("{path}.{unknown}"),
+                expected: format!("no such field in {name}"),
+                found: o[unknown].to_string(),
+            });
+        }
+        let mut out = Vec::with_capacity(fields.len());
+        for field in fields {
+            let field_path = format!("{path}.{}", field.name);
+            match o.get(&field.name) {
+                Some(j) => out.push((field.name.clone(), self.convert(j, &field.ty, &field_path)?)),
+                None if field.default.is_some() => {}
+                None => {
+                    return Err(TypeError { path: field_path, expected: field.ty.python(), found: "nothing (the field is required)".into() });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn int_error(path: &str, json: &Json) -> TypeError {
+    let expected = if json.as_f64().is_some_and(|f| f.fract() == 0.0) { "int within the 64-bit signed range" } else { "int" };
+    mismatch(path, expected, json)
+}
+
+/// A JSON value taken as it comes, for `Any`.
+fn any(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::None,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN))),
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Array(a) => Value::List(a.iter().map(any).collect()),
+        Json::Object(o) => Value::Dict(o.iter().map(|(k, v)| (Value::Str(k.clone()), any(v))).collect()),
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+fn is_datetime(s: &str) -> bool {
+    const NAIVE: [&str; 4] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
+        || chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%:z").is_ok()
+        || NAIVE.iter().any(|f| chrono::NaiveDateTime::parse_from_str(s, f).is_ok())
+        || is_date(s)
+}
+
+/// Writes any [`Value`] as JSON.
+pub fn to_json(value: &Value) -> Json {
+    match value {
+        Value::None => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::Number((*i).into()),
+        Value::Float(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        Value::Str(s) | Value::DateTime(s) | Value::Date(s) => Json::String(s.clone()),
+        Value::Bytes(b) => Json::String(BASE64.encode(b)),
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Dict(pairs) => Json::Object(pairs.iter().map(|(k, v)| (key_text(k), to_json(v))).collect()),
+        Value::Object { fields, .. } => Json::Object(fields.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Value::Enum { value, .. } => to_json(value),
+    }
+}
+
+fn key_text(key: &Value) -> String {
+    match to_json(key) {
+        Json::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

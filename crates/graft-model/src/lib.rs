@@ -1,0 +1,25 @@
+//! The interface model of Graft.
+//!
+//! Discovery (in `graft-python`) builds an [`Interface`] from the hosted
+//! modules. Everything that reads an interface — the HTTP call API, argument
+//! checking, Graft Vision, OpenAPI, the wire protocol and every client
+//! generator — reads only these types, never Python objects.
+//!
+//! - [`interface`]: services, methods, parameters and named types.
+//! - [`value`]: [`Value`], the one in-memory form of a value crossing Graft.
+//! - [`json`]: type-directed conversion between JSON and [`Value`]; this is
+//!   where arguments are checked.
+//! - [`bind`]: matching a call's arguments to a method's parameters.
+
+pub mod bind;
+pub mod interface;
+pub mod json;
+pub mod value;
+
+pub use bind::{ArgError, Arguments, BoundArgs};
+pub use interface::{
+    Default, EnumMember, Field, Interface, Method, MethodKind, Param, ParamKind, Service,
+    ServiceKind, TypeDef, TypeDefKind, TypeRef,
+};
+pub use json::TypeError;
+pub use value::{Raised, Value};
