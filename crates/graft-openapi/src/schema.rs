@@ -1,0 +1,133 @@
+//! JSON Schema (draft 2020-12, as OpenAPI 3.1 uses it) for types and named types.
+
+use graft_model::{Field, TypeDef, TypeDefKind, TypeRef};
+use serde_json::{Map, Value as Json, json};
+
+/// Where named types live in the document.
+const SCHEMAS: &str = "#/components/schemas/";
+
+/// The key of the call API's error body in `components/schemas`. The dot keeps it
+/// apart from every named type: a Python class name cannot contain one.
+pub(crate) const ERROR: &str = "graft.Error";
+
+/// A reference to a schema in `components/schemas`.
+pub(crate) fn reference(name: &str) -> Json {
+    json!({ "$ref": format!("{SCHEMAS}{name}") })
+}
+
+/// The schema of values of type `ty`, as the call API reads and writes them as JSON.
+pub fn type_schema(ty: &TypeRef) -> Json {
+    match ty {
+        TypeRef::Any => json!({}),
+        TypeRef::None => json!({ "type": "null" }),
+        TypeRef::Bool => json!({ "type": "boolean" }),
+        TypeRef::Int => json!({ "type": "integer", "format": "int64" }),
+        TypeRef::Float => json!({ "type": "number", "format": "double" }),
+        TypeRef::Str => json!({ "type": "string" }),
+        TypeRef::Bytes => json!({ "type": "string", "contentEncoding": "base64" }),
+        TypeRef::DateTime => json!({ "type": "string", "format": "date-time" }),
+        TypeRef::Date => json!({ "type": "string", "format": "date" }),
+        TypeRef::List { item } | TypeRef::VarTuple { item } => {
+            json!({ "type": "array", "items": type_schema(item) })
+        }
+        TypeRef::Set { item } => json!({ "type": "array", "items": type_schema(item), "uniqueItems": true }),
+        TypeRef::Tuple { items } => json!({
+            "type": "array",
+            "prefixItems": items.iter().map(type_schema).collect::<Vec<_>>(),
+            "items": false,
+            "minItems": items.len(),
+            "maxItems": items.len(),
+        }),
+        TypeRef::Dict { key, value } => dict_schema(key, value),
+        TypeRef::Optional { inner } => json!({ "anyOf": [type_schema(inner), { "type": "null" }] }),
+        TypeRef::Union { options } => json!({ "anyOf": options.iter().map(type_schema).collect::<Vec<_>>() }),
+        TypeRef::Named { name } => reference(name),
+    }
+}
+
+/// JSON object keys are text: a dict with int keys has them written as decimal text.
+fn dict_schema(key: &TypeRef, value: &TypeRef) -> Json {
+    let mut schema = json!({ "type": "object", "additionalProperties": type_schema(value) });
+    if *key == TypeRef::Int {
+        schema["propertyNames"] = json!({ "pattern": "^-?[0-9]+$" });
+    }
+    schema
+}
+
+/// The schema of a value whose type is `ty` and whose default is `default`, with
+/// `description` when given.
+pub(crate) fn annotated(ty: &TypeRef, default: Option<&graft_model::Default>, description: Option<&str>) -> Json {
+    let mut schema = type_schema(ty);
+    // A `$ref` with siblings is fine in 3.1 (JSON Schema 2020-12).
+    if let Some(json) = default.and_then(default_json) {
+        schema["default"] = json;
+    }
+    if let Some(text) = description {
+        schema["description"] = Json::String(text.to_string());
+    }
+    schema
+}
+
+/// The default as JSON, if it has a JSON form. The model writes `null` both for
+/// `None` and for defaults with no JSON form; only the first is a real default.
+fn default_json(default: &graft_model::Default) -> Option<Json> {
+    match &default.json {
+        Json::Null if default.python.as_deref() != Some("None") => None,
+        json => Some(json.clone()),
+    }
+}
+
+/// An object with one property for each field, for dataclasses and exceptions.
+pub(crate) fn object_schema<'a>(fields: impl IntoIterator<Item = &'a Field>) -> Json {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for field in fields {
+        properties.insert(field.name.clone(), annotated(&field.ty, field.default.as_ref(), None));
+        if field.default.is_none() {
+            required.push(Json::String(field.name.clone()));
+        }
+    }
+    json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
+}
+
+/// The schema of a named type, for `components/schemas`.
+pub fn type_def_schema(def: &TypeDef) -> Json {
+    let mut schema = match &def.kind {
+        TypeDefKind::Dataclass { fields } => object_schema(fields),
+        TypeDefKind::Enum { members } => json!({
+            "enum": members.iter().map(|m| m.value.clone()).collect::<Vec<_>>(),
+            "x-enum-varnames": members.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+        }),
+        TypeDefKind::Exception { base, fields } => {
+            let mut schema = object_schema(fields);
+            schema["x-python-base"] = Json::String(base.clone());
+            schema
+        }
+    };
+    schema["title"] = Json::String(def.name.clone());
+    if let Some(doc) = &def.doc {
+        schema["description"] = Json::String(doc.clone());
+    }
+    schema
+}
+
+/// The body of every error response of the call API.
+pub(crate) fn error_schema() -> Json {
+    let text = |description: &str| json!({ "type": "string", "description": description });
+    json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["type", "message"],
+                "properties": {
+                    "type": text("The error's kind: the Python exception's class name, or a gateway error."),
+                    "message": text("What went wrong, for people."),
+                    "param": text("The argument the error is about, when there is one."),
+                    "traceback": text("The Python traceback, when the method raised."),
+                },
+            },
+        },
+    })
+}
