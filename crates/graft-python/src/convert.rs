@@ -1,0 +1,190 @@
+//! Conversion between [`Value`] and Python objects.
+//!
+//! Values going in are already checked against the interface, so
+//! [`Converter::to_python`] trusts their shape; the named types (dataclasses,
+//! enums) are rebuilt from the classes discovery found. Values coming out are
+//! read by their Python type alone ([`Converter::from_python`]): a method
+//! annotated `-> Any` may return anything that has a [`Value`] form.
+
+use graft_model::Value;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType};
+
+/// How deeply values may nest before conversion gives up (cyclic data, say).
+const MAX_DEPTH: usize = 200;
+
+/// The Python objects conversion needs, looked up once.
+pub(crate) struct Converter {
+    /// Type name -> class, for dataclasses, enums and exceptions.
+    pub(crate) classes: Py<PyDict>,
+    datetime: Py<PyType>,
+    date: Py<PyType>,
+    enum_base: Py<PyType>,
+    dataclass_fields: Py<PyAny>,
+}
+
+impl Converter {
+    pub(crate) fn new(py: Python<'_>, classes: Bound<'_, PyDict>) -> PyResult<Self> {
+        let datetime = py.import("datetime")?;
+        Ok(Converter {
+            classes: classes.unbind(),
+            datetime: datetime.getattr("datetime")?.cast_into::<PyType>()?.unbind(),
+            date: datetime.getattr("date")?.cast_into::<PyType>()?.unbind(),
+            enum_base: py.import("enum")?.getattr("Enum")?.cast_into::<PyType>()?.unbind(),
+            dataclass_fields: py.import("dataclasses")?.getattr("fields")?.unbind(),
+        })
+    }
+
+    fn class<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.classes.bind(py).get_item(name)?.ok_or_else(|| {
+            pyo3::exceptions::PyTypeError::new_err(format!("no hosted type is named {name:?}"))
+        })
+    }
+
+    /// Builds the Python object for `value`.
+    pub(crate) fn to_python<'py>(&self, py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match value {
+            Value::None => py.None().into_bound(py),
+            Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+            Value::Int(i) => i.into_pyobject(py)?.into_any(),
+            Value::Float(f) => PyFloat::new(py, *f).into_any(),
+            Value::Str(s) => PyString::new(py, s).into_any(),
+            Value::Bytes(b) => PyBytes::new(py, b).into_any(),
+            Value::List(items) => PyList::new(py, self.all(py, items)?)?.into_any(),
+            Value::Tuple(items) => PyTuple::new(py, self.all(py, items)?)?.into_any(),
+            Value::Set(items) => PySet::new(py, self.all(py, items)?)?.into_any(),
+            Value::Dict(pairs) => {
+                let dict = PyDict::new(py);
+                for (k, v) in pairs {
+                    dict.set_item(self.to_python(py, k)?, self.to_python(py, v)?)?;
+                }
+                dict.into_any()
+            }
+            Value::Object { type_name, fields } => {
+                let kwargs = PyDict::new(py);
+                for (name, v) in fields {
+                    kwargs.set_item(name, self.to_python(py, v)?)?;
+                }
+                self.class(py, type_name)?.call((), Some(&kwargs))?
+            }
+            Value::Enum { type_name, value } => self.class(py, type_name)?.call1((self.to_python(py, value)?,))?,
+            Value::DateTime(s) => self.datetime.bind(py).call_method1("fromisoformat", (s,))?,
+            Value::Date(s) => self.date.bind(py).call_method1("fromisoformat", (s,))?,
+        })
+    }
+
+    fn all<'py>(&self, py: Python<'py>, items: &[Value]) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        items.iter().map(|v| self.to_python(py, v)).collect()
+    }
+
+    /// Reads a Python object as a [`Value`], by its type.
+    pub(crate) fn from_python(&self, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+        self.read(obj, 0)
+    }
+
+    fn read(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+        if depth > MAX_DEPTH {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "the value nests deeper than {MAX_DEPTH} levels (is it cyclic?)"
+            )));
+        }
+        let py = obj.py();
+        let items = |iter: Bound<'_, pyo3::types::PyIterator>| -> PyResult<Vec<Value>> {
+            iter.map(|item| self.read(&item?, depth + 1)).collect()
+        };
+        // Exact built-in types first: they are the common case, and an IntEnum
+        // or a str subclass must not be mistaken for a plain int or str.
+        if obj.is_none() {
+            return Ok(Value::None);
+        }
+        if obj.is_exact_instance_of::<PyBool>() {
+            return Ok(Value::Bool(obj.extract()?));
+        }
+        if obj.is_exact_instance_of::<PyInt>() {
+            return obj.extract::<i64>().map(Value::Int).map_err(|_| {
+                pyo3::exceptions::PyOverflowError::new_err(format!("the int {obj} does not fit in 64 bits"))
+            });
+        }
+        if obj.is_exact_instance_of::<PyFloat>() {
+            return Ok(Value::Float(obj.extract()?));
+        }
+        if let Ok(s) = obj.cast_exact::<PyString>() {
+            return Ok(Value::Str(s.to_str()?.to_owned()));
+        }
+        if let Ok(b) = obj.cast_exact::<PyBytes>() {
+            return Ok(Value::Bytes(b.as_bytes().to_vec()));
+        }
+        if let Ok(list) = obj.cast_exact::<PyList>() {
+            return Ok(Value::List(items(list.try_iter()?)?));
+        }
+        if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
+            return Ok(Value::Tuple(items(tuple.try_iter()?)?));
+        }
+        if let Ok(dict) = obj.cast::<PyDict>() {
+            let mut pairs = Vec::with_capacity(dict.len());
+            for (k, v) in dict.iter() {
+                pairs.push((self.read(&k, depth + 1)?, self.read(&v, depth + 1)?));
+            }
+            return Ok(Value::Dict(pairs));
+        }
+        if obj.is_instance_of::<PySet>() || obj.is_instance_of::<PyFrozenSet>() {
+            return Ok(Value::Set(items(obj.try_iter()?)?));
+        }
+        if obj.is_instance(self.enum_base.bind(py))? {
+            let type_name = obj.get_type().name()?.to_string();
+            let value = self.read(&obj.getattr("value")?, depth + 1)?;
+            return Ok(Value::Enum { type_name, value: Box::new(value) });
+        }
+        if obj.is_instance(self.datetime.bind(py))? {
+            return Ok(Value::DateTime(obj.call_method0("isoformat")?.extract()?));
+        }
+        if obj.is_instance(self.date.bind(py))? {
+            return Ok(Value::Date(obj.call_method0("isoformat")?.extract()?));
+        }
+        if obj.get_type().hasattr("__dataclass_fields__")? {
+            return self.read_dataclass(obj, depth);
+        }
+        self.read_subclass(obj, depth)
+    }
+
+    fn read_dataclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+        let mut fields = Vec::new();
+        for field in self.dataclass_fields.bind(obj.py()).call1((obj,))?.try_iter()? {
+            let name: String = field?.getattr("name")?.extract()?;
+            let value = self.read(&obj.getattr(name.as_str())?, depth + 1)?;
+            fields.push((name, value));
+        }
+        Ok(Value::Object { type_name: obj.get_type().name()?.to_string(), fields })
+    }
+
+    /// Subclasses of built-in types (a `str` subclass, a `bytearray`) are read
+    /// as the built-in; anything else has no [`Value`] form.
+    fn read_subclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+        if obj.is_instance_of::<PyBool>() {
+            return Ok(Value::Bool(obj.extract()?));
+        }
+        if obj.is_instance_of::<PyInt>() {
+            return Ok(Value::Int(obj.extract()?));
+        }
+        if obj.is_instance_of::<PyFloat>() {
+            return Ok(Value::Float(obj.extract()?));
+        }
+        if let Ok(s) = obj.cast::<PyString>() {
+            return Ok(Value::Str(s.to_str()?.to_owned()));
+        }
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return Ok(Value::Bytes(b.as_bytes().to_vec()));
+        }
+        if let Ok(b) = obj.cast::<PyByteArray>() {
+            return Ok(Value::Bytes(b.to_vec()));
+        }
+        if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+            let items = obj.try_iter()?.map(|i| self.read(&i?, depth + 1)).collect::<PyResult<_>>()?;
+            return Ok(if obj.is_instance_of::<PyTuple>() { Value::Tuple(items) } else { Value::List(items) });
+        }
+        Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "a value of type {} cannot cross Graft: return None, bool, int, float, str, bytes, a list, tuple, set or dict of those, a dataclass, an enum or a datetime",
+            obj.get_type().name()?
+        )))
+    }
+}

@@ -1,0 +1,154 @@
+//! Invoking hosted methods.
+//!
+//! A plain method runs on one of tokio's blocking threads while it holds the
+//! GIL, so a slow or blocking method never stalls the gateway's async
+//! workers. An `async def` method is scheduled on the host's asyncio loop;
+//! a done-callback converts its result there and sends it back through a
+//! oneshot channel, so no thread waits for a coroutine.
+
+use std::sync::{Arc, Mutex};
+
+use graft_model::{BoundArgs, Raised, Value};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use tokio::sync::oneshot;
+
+use crate::{CallError, Entry, Host};
+
+type Outcome = Result<Value, CallError>;
+
+impl Host {
+    /// Calls `service.method` with `args` (already checked against the interface).
+    pub async fn call(self: &Arc<Self>, service: &str, method: &str, args: BoundArgs) -> Outcome {
+        let entry = self.entry(service, method)?;
+        let host = Arc::clone(self);
+        if !entry.is_async {
+            return tokio::task::spawn_blocking(move || Python::attach(|py| host.run_sync(py, &entry, &args)))
+                .await
+                .map_err(|e| CallError::Internal(e.to_string()))?;
+        }
+        let (tx, rx) = oneshot::channel();
+        let pending = tokio::task::spawn_blocking(move || Python::attach(|py| host.start_async(py, &entry, &args, tx)))
+            .await
+            .map_err(|e| CallError::Internal(e.to_string()))??;
+        let outcome = rx.await.map_err(|_| CallError::Internal("the coroutine was dropped".into()));
+        pending.done();
+        outcome?
+    }
+
+    fn entry(&self, service: &str, method: &str) -> Result<Arc<Entry>, CallError> {
+        let methods = self.methods.get(service).ok_or_else(|| CallError::NoService(service.into()))?;
+        let entry = methods
+            .get(method)
+            .ok_or_else(|| CallError::NoMethod { service: service.into(), method: method.into() })?;
+        Ok(Arc::clone(entry))
+    }
+
+    fn arguments<'py>(&self, py: Python<'py>, args: &BoundArgs) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
+        let positional = args.positional.iter().map(|v| self.converter.to_python(py, v)).collect::<PyResult<Vec<_>>>()?;
+        let keyword = PyDict::new(py);
+        for (name, value) in &args.keyword {
+            keyword.set_item(name, self.converter.to_python(py, value)?)?;
+        }
+        Ok((PyTuple::new(py, positional)?, keyword))
+    }
+
+    fn run_sync(&self, py: Python<'_>, entry: &Entry, args: &BoundArgs) -> Outcome {
+        let result = self
+            .arguments(py, args)
+            .and_then(|(positional, keyword)| entry.callable.bind(py).call(positional, Some(&keyword)))
+            .and_then(|r| self.converter.from_python(&r));
+        result.map_err(|err| CallError::Raised(self.raised(py, &err)))
+    }
+
+    fn start_async(self: &Arc<Self>, py: Python<'_>, entry: &Entry, args: &BoundArgs, tx: oneshot::Sender<Outcome>) -> Result<Pending, CallError> {
+        let scheduled = (|| {
+            let (positional, keyword) = self.arguments(py, args)?;
+            let coroutine = entry.callable.bind(py).call(positional, Some(&keyword))?;
+            let future = self.run_coroutine_threadsafe.bind(py).call1((coroutine, self.event_loop.bind(py)))?;
+            let done = Done { host: Arc::clone(self), tx: Mutex::new(Some(tx)) };
+            future.call_method1("add_done_callback", (done,))?;
+            Ok::<_, PyErr>(future.unbind())
+        })();
+        scheduled.map(|future| Pending(Some(future))).map_err(|err| CallError::Raised(self.raised(py, &err)))
+    }
+
+    /// Describes a Python exception for the caller.
+    pub(crate) fn raised(&self, py: Python<'_>, err: &PyErr) -> Raised {
+        let exc = err.value(py);
+        let class = exc.get_type();
+        let text = |r: PyResult<Bound<'_, PyAny>>| r.map(|v| v.to_string()).unwrap_or_default();
+        let args = exc
+            .getattr("args")
+            .and_then(|a| a.try_iter()?.map(|v| self.converter.from_python(&v?)).collect::<PyResult<Vec<_>>>())
+            .unwrap_or_default();
+        let fields = exc
+            .getattr("__dict__")
+            .ok()
+            .and_then(|d| d.cast_into::<PyDict>().ok())
+            .map(|d| {
+                d.iter()
+                    .filter_map(|(k, v)| {
+                        let name = k.extract::<String>().ok().filter(|n| !n.starts_with('_'))?;
+                        Some((name, self.converter.from_python(&v).ok()?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let traceback = self
+            .format_exception
+            .bind(py)
+            .call1((&class, exc, err.traceback(py)))
+            .and_then(|lines| lines.extract::<Vec<String>>())
+            .map(|lines| lines.concat())
+            .unwrap_or_default();
+        Raised {
+            type_name: text(class.getattr("__name__")),
+            module: text(class.getattr("__module__")),
+            message: exc.str().map(|s| s.to_string()).unwrap_or_default(),
+            args,
+            fields,
+            traceback,
+        }
+    }
+}
+
+/// The done-callback of one coroutine: converts its outcome on the loop thread.
+#[pyclass]
+struct Done {
+    host: Arc<Host>,
+    tx: Mutex<Option<oneshot::Sender<Outcome>>>,
+}
+
+#[pymethods]
+impl Done {
+    fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) {
+        let outcome = future
+            .call_method0("result")
+            .and_then(|r| self.host.converter.from_python(&r))
+            .map_err(|err| CallError::Raised(self.host.raised(py, &err)));
+        if let Some(tx) = self.tx.lock().ok().and_then(|mut tx| tx.take()) {
+            // The caller may have gone (a timeout, a closed connection): nothing to do then.
+            let _ = tx.send(outcome);
+        }
+    }
+}
+
+/// A scheduled coroutine; cancelled if the caller stops waiting for it.
+struct Pending(Option<Py<PyAny>>);
+
+impl Pending {
+    fn done(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(future) = self.0.take() {
+            Python::attach(|py| {
+                let _ = future.bind(py).call_method0("cancel");
+            });
+        }
+    }
+}

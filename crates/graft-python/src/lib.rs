@@ -1,0 +1,63 @@
+//! The Python host: CPython embedded in the gateway.
+//!
+//! [`Host::start`] initialises the interpreter, imports the hosted modules and
+//! builds the [`Interface`] from them (discovery is a real Python file,
+//! `src/python/discover.py`). [`Host::call`] invokes one method with checked
+//! arguments and gives back a [`Value`] or the exception it raised.
+//!
+//! Every use of the GIL in Graft is in this crate; other crates see only
+//! [`graft_model`] types.
+//!
+//! - `convert`: [`Value`] to and from Python objects.
+//! - `invoke`: running plain methods on blocking threads and coroutines on the
+//!   host's own asyncio event loop.
+//! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
+
+mod convert;
+mod error;
+mod invoke;
+mod start;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use graft_model::Interface;
+use pyo3::prelude::*;
+
+pub use error::{CallError, HostError};
+
+/// The embedded interpreter with the hosted modules loaded.
+pub struct Host {
+    interface: Interface,
+    /// Service name -> method name -> the callable to invoke.
+    methods: HashMap<String, HashMap<String, Arc<Entry>>>,
+    converter: convert::Converter,
+    /// The asyncio loop that runs `async def` methods, on its own thread.
+    event_loop: Py<PyAny>,
+    run_coroutine_threadsafe: Py<PyAny>,
+    format_exception: Py<PyAny>,
+}
+
+struct Entry {
+    callable: Py<PyAny>,
+    is_async: bool,
+}
+
+impl Host {
+    /// The interface discovery built from the hosted modules.
+    pub fn interface(&self) -> &Interface {
+        &self.interface
+    }
+
+    /// The Python version string of the embedded interpreter, and its `sys.prefix`.
+    pub fn python_info(&self) -> (String, String) {
+        Python::attach(|py| {
+            let sys = py.import("sys").ok();
+            let get = |name: &str| {
+                sys.as_ref().and_then(|s| s.getattr(name).ok()).map(|v| v.to_string()).unwrap_or_default()
+            };
+            (get("version"), get("prefix"))
+        })
+    }
+}
+

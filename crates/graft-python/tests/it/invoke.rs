@@ -1,0 +1,98 @@
+use std::time::{Duration, Instant};
+
+use graft_model::{BoundArgs, Value};
+use graft_python::CallError;
+
+use crate::catalog;
+
+fn args(positional: Vec<Value>) -> BoundArgs {
+    BoundArgs { positional, keyword: vec![] }
+}
+
+fn s(text: &str) -> Value {
+    Value::Str(text.into())
+}
+
+async fn call(method: &str, positional: Vec<Value>) -> Result<Value, CallError> {
+    catalog().call("Catalog", method, args(positional)).await
+}
+
+#[tokio::test]
+async fn scalars_round_trip_exactly() {
+    let sent = vec![Value::Int(i64::MIN), Value::Float(-0.0), Value::Bool(true), s("é✓"), Value::Bytes(vec![0, 255])];
+    assert_eq!(call("scalars", sent.clone()).await, Ok(Value::Tuple(sent)));
+}
+
+#[tokio::test]
+async fn dataclasses_and_enums_are_rebuilt_both_ways() {
+    let item = Value::Object { type_name: "Item".into(), fields: vec![("sku".into(), s("A")), ("qty".into(), Value::Int(2))] };
+    let size = Value::Enum { type_name: "Size".into(), value: Box::new(s("l")) };
+    let got = call("item", vec![item, size]).await.unwrap();
+    let blue = Value::Enum { type_name: "Color".into(), value: Box::new(Value::Int(2)) };
+    let want = Value::Object {
+        type_name: "Item".into(),
+        fields: vec![
+            ("sku".into(), s("Al")),
+            ("qty".into(), Value::Int(4)),
+            ("color".into(), blue),
+            ("tags".into(), Value::List(vec![s("x")])),
+        ],
+    };
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn datetimes_sets_and_keyword_arguments_cross() {
+    let got = call("when", vec![Value::DateTime("2024-02-28T10:00:00+01:00".into()), Value::Date("2024-01-01".into())]).await;
+    assert_eq!(got, Ok(Value::DateTime("2024-02-29T10:00:00+01:00".into())));
+    let kw = BoundArgs { positional: vec![Value::Int(3)], keyword: vec![("scale".into(), Value::Int(5))] };
+    assert_eq!(catalog().call("catalog", "top_level", kw).await, Ok(Value::Int(15)));
+    assert_eq!(catalog().call("Catalog", "name", BoundArgs::default()).await, Ok(s("cat:Catalog")));
+}
+
+#[tokio::test]
+async fn coroutines_run_on_the_event_loop() {
+    assert_eq!(call("later", vec![Value::Float(0.01)]).await, Ok(s("done")));
+    assert_eq!(catalog().call("catalog", "top_async", args(vec![Value::Int(1)])).await, Ok(Value::Int(2)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_method_does_not_stop_other_calls() {
+    let started = Instant::now();
+    let slow = tokio::spawn(async { call("blocking", vec![Value::Float(1.5)]).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let quick: Vec<_> = (0..20).map(|_| tokio::spawn(async { call("later", vec![Value::Float(0.0)]).await })).collect();
+    for q in quick {
+        assert_eq!(q.await.unwrap(), Ok(s("done")));
+    }
+    assert!(!slow.is_finished(), "the quick calls finished while the blocking one still ran");
+    assert_eq!(slow.await.unwrap(), Ok(Value::Float(1.5)));
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+}
+
+#[tokio::test]
+async fn custom_exceptions_carry_their_fields() {
+    let Err(CallError::Raised(raised)) = call("buy", vec![s("A1"), Value::Int(3)]).await else { panic!("buy did not raise") };
+    assert_eq!(raised.type_name, "OutOfStock");
+    assert_eq!(raised.module, "catalog");
+    assert_eq!(raised.message, "A1 is out of stock (wanted 3)");
+    assert_eq!(raised.fields, vec![("sku".into(), s("A1")), ("wanted".into(), Value::Int(3))]);
+    assert!(raised.traceback.contains("raise OutOfStock(sku, wanted)"), "{}", raised.traceback);
+}
+
+#[tokio::test]
+async fn builtin_exceptions_and_unsendable_results_are_reported() {
+    let Err(CallError::Raised(raised)) = call("divide", vec![Value::Int(1), Value::Int(0)]).await else { panic!() };
+    assert_eq!((raised.type_name.as_str(), raised.module.as_str()), ("ZeroDivisionError", "builtins"));
+    assert_eq!(raised.message, "division by zero");
+    let Err(CallError::Raised(raised)) = call("huge", vec![]).await else { panic!() };
+    assert_eq!(raised.type_name, "OverflowError");
+    assert!(raised.message.contains("1180591620717411303424"), "{}", raised.message);
+}
+
+#[tokio::test]
+async fn unknown_services_and_methods_are_named() {
+    assert_eq!(catalog().call("Nope", "x", BoundArgs::default()).await, Err(CallError::NoService("Nope".into())));
+    let err = call("nope", vec![]).await.unwrap_err();
+    assert_eq!(err.to_string(), "service `Catalog` has no method `nope`");
+}
