@@ -1,0 +1,120 @@
+//! The command line of `gg`.
+//!
+//! Options are case-insensitive (`--TCPServer` = `--tcpserver`) and take
+//! `--opt v` or `--opt=v`, as in the tutorial's gateway. Clap does the
+//! parsing; [`parse`] first rewrites each option name to its canonical
+//! spelling.
+
+use std::ffi::OsString;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser};
+
+/// Graft gateway: hosts plain Python modules and exposes every public method.
+#[derive(Debug, Parser)]
+#[command(name = "gg", version, about, long_about = None)]
+pub struct Cli {
+    /// The main module: a folder, a .py file or a package (added to --modules).
+    #[arg(value_name = "MODULE")]
+    pub module: Option<PathBuf>,
+
+    /// Modules to host, comma-separated: folders, .py files or packages.
+    #[arg(long = "modules", value_name = "PATHS", value_delimiter = ',')]
+    pub modules: Vec<PathBuf>,
+
+    /// Port for service calls (POST /call/<Service>/<method>).
+    #[arg(long = "port", value_name = "PORT", default_value_t = 80)]
+    pub port: u16,
+
+    /// Port for Graft Vision (/GV), /status, /openapi.json, /libraries and the package index.
+    #[arg(long = "httpPort", value_name = "PORT", default_value_t = 81)]
+    pub http_port: u16,
+
+    /// Serve calls over Graft's binary TCP protocol too (--TCPServer or --TCPServer=true).
+    #[arg(long = "TCPServer", value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value_t = false, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub tcp_server: bool,
+
+    /// Port of the TCP listener, with --TCPServer.
+    #[arg(long = "tcpPort", value_name = "PORT", default_value_t = 82)]
+    pub tcp_port: u16,
+
+    /// Address to listen on (all interfaces by default).
+    #[arg(long = "bind", value_name = "ADDRESS", default_value = "0.0.0.0")]
+    pub bind: IpAddr,
+
+    /// Longest time one call may run, in seconds, before the caller gets a timeout (0: no limit).
+    #[arg(long = "callTimeout", value_name = "SECONDS", default_value_t = 300.0)]
+    pub call_timeout: f64,
+}
+
+impl Cli {
+    /// Every module path given, the positional one first.
+    pub fn module_paths(&self) -> Vec<PathBuf> {
+        self.module.iter().chain(&self.modules).filter(|p| !p.as_os_str().is_empty()).cloned().collect()
+    }
+}
+
+/// Parses `args` (the program name first), accepting option names in any case.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    let command = Cli::command();
+    let longs: Vec<String> = command
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_owned))
+        .chain(["help".to_owned(), "version".to_owned()])
+        .collect();
+    let args = args.into_iter().map(|arg| canonical(arg, &longs));
+    Cli::try_parse_from(args)
+}
+
+/// `--HTTPPORT=91` becomes `--httpPort=91`; anything else is left as it is.
+fn canonical(arg: OsString, longs: &[String]) -> OsString {
+    let Some(text) = arg.to_str() else { return arg };
+    let Some(option) = text.strip_prefix("--") else { return arg };
+    let (name, value) = match option.split_once('=') {
+        Some((name, value)) => (name, Some(value)),
+        None => (option, None),
+    };
+    match longs.iter().find(|long| long.eq_ignore_ascii_case(name)) {
+        Some(long) => match value {
+            Some(value) => format!("--{long}={value}").into(),
+            None => format!("--{long}").into(),
+        },
+        None => arg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(args: &[&str]) -> Result<Cli, clap::Error> {
+        parse(std::iter::once("gg").chain(args.iter().copied()).map(OsString::from))
+    }
+
+    #[test]
+    fn takes_the_tutorials_flags_in_any_case() {
+        let c = cli(&["--modules", "/a/price_calculator.py", "--httpPort", "91", "--port", "90", "--TCPServer", "--tcpPort=9092"]).unwrap();
+        assert_eq!((c.port, c.http_port, c.tcp_port, c.tcp_server), (90, 91, 9092, true));
+        assert_eq!(c.module_paths(), [PathBuf::from("/a/price_calculator.py")]);
+        let c = cli(&["--MODULES=a,b", "--HTTPPORT=1", "--tcpserver=false", "main.py"]).unwrap();
+        assert_eq!(c.module_paths(), ["main.py", "a", "b"].map(PathBuf::from));
+        assert_eq!((c.http_port, c.tcp_server), (1, false));
+    }
+
+    #[test]
+    fn has_defaults() {
+        let c = cli(&["./src/"]).unwrap();
+        assert_eq!((c.port, c.http_port, c.tcp_port, c.tcp_server), (80, 81, 82, false));
+        assert_eq!(c.bind.to_string(), "0.0.0.0");
+    }
+
+    #[test]
+    fn refuses_unknown_options_with_status_2() {
+        let err = cli(&["--modules", "x", "--prot", "1"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("--prot"), "{err}");
+        assert_eq!(cli(&["--port", "eighty"]).unwrap_err().exit_code(), 2);
+    }
+}

@@ -1,0 +1,68 @@
+//! `gg`, the Graft gateway.
+//!
+//! Start-up runs in order: parse the command line ([`cli`]), start CPython
+//! and discover the hosted modules (`graft_python::Host`), then bind the
+//! listeners and serve until SIGTERM or Ctrl-C ([`serve`]). Routes are in
+//! [`http`].
+
+mod cli;
+mod http;
+mod serve;
+
+use std::process::ExitCode;
+
+use graft_python::{Host, HostError};
+
+fn main() -> ExitCode {
+    let cli = match cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    init_logging();
+    let paths = cli.module_paths();
+    if paths.is_empty() {
+        eprintln!("error: no modules to host\n\nhint: name them, as in `gg --modules ./src/`");
+        return ExitCode::from(2);
+    }
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        eprintln!("error: the module path `{}` does not exist", missing.display());
+        return ExitCode::from(2);
+    }
+    let host = match Host::start(&paths) {
+        Ok(host) => host,
+        Err(err) => {
+            eprintln!("error: {err}");
+            if matches!(err, HostError::Import { .. }) {
+                eprintln!("\nhint: hosted modules import their dependencies from PYTHONPATH or the active virtualenv");
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(serve::run(cli, host)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("GG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(color)
+        .with_target(false)
+        .without_time()
+        .init();
+}

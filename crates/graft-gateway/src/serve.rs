@@ -1,0 +1,76 @@
+//! Binding the listeners and serving until asked to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use graft_python::Host;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::cli::Cli;
+use crate::http::{self, AppState};
+
+/// Serves until SIGTERM or Ctrl-C; calls in flight then finish before it returns.
+pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
+    announce(&host);
+    let calls = bind(&cli, cli.port, "service calls (--port)").await?;
+    let web = bind(&cli, cli.http_port, "Graft Vision (--httpPort)").await?;
+    let timeout = (cli.call_timeout > 0.0).then(|| Duration::from_secs_f64(cli.call_timeout));
+    let state = AppState::new(host, timeout);
+    let (stop, stopped) = watch::channel(false);
+    let until_stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let (call_addr, web_addr) = (calls.local_addr()?, web.local_addr()?);
+    tracing::info!("service calls on http://{call_addr}/call/<Service>/<method>");
+    tracing::info!("Graft Vision on http://{web_addr}/GV");
+    if cli.tcp_server {
+        tracing::warn!("--TCPServer: the TCP listener on port {} is not available in this build", cli.tcp_port);
+    }
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing the calls in flight");
+        let _ = stop.send(true);
+    });
+    let calls = axum::serve(calls, http::calls(state.clone())).with_graceful_shutdown(until_stopped(stopped.clone()));
+    let web = axum::serve(web, http::web(state)).with_graceful_shutdown(until_stopped(stopped));
+    tokio::try_join!(calls.into_future(), web.into_future())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn announce(host: &Host) {
+    let iface = host.interface();
+    let (version, prefix) = host.python_info();
+    let version = version.split_whitespace().next().unwrap_or_default();
+    tracing::info!("gg {} on Python {version} ({prefix})", env!("CARGO_PKG_VERSION"));
+    tracing::info!("found {} services:", iface.services.len());
+    for service in &iface.services {
+        let methods: Vec<&str> = service.methods.iter().map(|m| m.name.as_str()).collect();
+        tracing::info!("  {} ({}): {}", service.name, service.file, methods.join(", "));
+    }
+}
+
+async fn bind(cli: &Cli, port: u16, what: &str) -> anyhow::Result<TcpListener> {
+    let addr = SocketAddr::new(cli.bind, port);
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for {what}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
