@@ -1,0 +1,121 @@
+"""Starting and talking to the real `gg` binary, for the end-to-end tests.
+
+Everything here uses the standard library only: real sockets, real
+processes. `GG_BIN` names the binary (default: `target/debug/gg`).
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GG = Path(os.environ.get("GG_BIN", ROOT / "target" / "debug" / "gg"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Response:
+    def __init__(self, status, body, headers):
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def request(url, data=None, method=None, timeout=30):
+    """One HTTP request; answers a Response whatever the status."""
+    if isinstance(data, (dict, list, int, str)) and not isinstance(data, bytes):
+        data = json.dumps(data).encode()
+    req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"))
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return Response(r.status, r.read(), r.headers)
+    except urllib.error.HTTPError as e:
+        return Response(e.code, e.read(), e.headers)
+
+
+class Gateway:
+    """A running `gg` on free loopback ports."""
+
+    def __init__(self, *modules, args=(), env=None, cwd=None, tcp=False):
+        self.port = free_port()
+        self.http_port = free_port()
+        self.tcp_port = free_port() if tcp else None
+        command = [str(GG), *modules, "--port", str(self.port), "--httpPort", str(self.http_port), "--bind", "127.0.0.1", *args]
+        if tcp:
+            command += ["--TCPServer", "--tcpPort=%d" % self.tcp_port]
+        self.log = open(_log_path(), "w+")
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    @property
+    def calls(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    @property
+    def web(self):
+        return "http://127.0.0.1:%d" % self.http_port
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError("gg exited with %s:\n%s" % (self.process.returncode, self.output()))
+            try:
+                if request(self.web + "/status", timeout=1).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("gg did not become ready:\n" + self.output())
+
+    def call(self, service, method, args=None, timeout=30):
+        body = b"" if args is None else args
+        return request("%s/call/%s/%s" % (self.calls, service, method), data=body, method="POST", timeout=timeout)
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.log.close()
+
+
+def _log_path():
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="gg-", suffix=".log")
+    os.close(fd)
+    return path
+
+
+def run_gg(*args, cwd=None, env=None, timeout=30):
+    """Runs gg to completion (for start-up errors, --help, --version)."""
+    return subprocess.run([str(GG), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
