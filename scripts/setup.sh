@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh machine: Debian's Chromium,
+# the Python test packages, and playwright-core for the browser test.
+# Safe to run again: each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "setup: Python test packages (requirements-dev.txt)"
+python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    echo "setup: playwright-core for the browser test"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
