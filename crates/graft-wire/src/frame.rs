@@ -1,0 +1,237 @@
+//! [`Frame`]: one message on a connection, and its byte form.
+//!
+//! A frame is a u32 big-endian length (of everything after it), a one-byte
+//! kind, a u64 big-endian request id, then a body that depends on the kind.
+//! [`Frame::check`] finds whether a buffer holds a whole frame without
+//! decoding it; [`Frame::parse`] decodes one; [`Frame::encode`] writes one.
+
+use std::time::Duration;
+
+use bytes::{BufMut, BytesMut};
+use graft_model::{BoundArgs, Raised, Value};
+
+use crate::codec::{
+    decode_fields_at, decode_items, decode_value, encode_value, put_fields, put_len, put_str,
+    take_str, take_u16, take_u32, take_u64, take_u8,
+};
+use crate::error::WireError;
+use crate::status::{ProtocolCode, Status};
+
+/// Bytes of the length prefix.
+pub const LENGTH_BYTES: usize = 4;
+/// Bytes after the length prefix that every frame has: kind and request id.
+pub const HEADER_BYTES: usize = 9;
+/// The default largest frame, counted after the length prefix: 64 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: u32 = 64 * 1024 * 1024;
+
+/// The one-byte frame kinds.
+pub mod kind {
+    pub const CALL: u8 = 0x01;
+    pub const REPLY: u8 = 0x02;
+    pub const ERROR: u8 = 0x03;
+    pub const PING: u8 = 0x04;
+    pub const PONG: u8 = 0x05;
+    pub const GOODBYE: u8 = 0x06;
+    pub const PROTOCOL_ERROR: u8 = 0x07;
+}
+
+/// One message on a connection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    /// Client to server: run a method. The id is chosen by the client and
+    /// unique among its calls still waiting for an answer.
+    Call { id: u64, call: Call },
+    /// Server to client: the method returned this value.
+    Reply { id: u64, value: Value },
+    /// Server to client: the call failed; `status` says how.
+    Error { id: u64, status: Status, raised: Raised },
+    /// Either way: are you there? Answered by a [`Frame::Pong`] with the same id.
+    Ping { id: u64 },
+    Pong { id: u64 },
+    /// The sender will start no new work and closes once in-flight calls end.
+    Goodbye { reason: String },
+    /// The sender is closing the connection because the peer broke the
+    /// protocol; `id` is the offending frame's, or 0.
+    ProtocolError { id: u64, code: ProtocolCode, message: String },
+}
+
+/// What a [`Frame::Call`] asks for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Call {
+    pub service: String,
+    pub method: String,
+    pub args: BoundArgs,
+    /// How long the caller will wait; the server gives up after it. Sent in
+    /// whole milliseconds, `0` meaning none.
+    pub timeout: Option<Duration>,
+}
+
+impl Frame {
+    /// The frame's request id (0 for [`Frame::Goodbye`]).
+    pub fn id(&self) -> u64 {
+        match self {
+            Frame::Call { id, .. }
+            | Frame::Reply { id, .. }
+            | Frame::Error { id, .. }
+            | Frame::Ping { id }
+            | Frame::Pong { id }
+            | Frame::ProtocolError { id, .. } => *id,
+            Frame::Goodbye { .. } => 0,
+        }
+    }
+
+    /// The frame kind's name, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Frame::Call { .. } => "Call",
+            Frame::Reply { .. } => "Reply",
+            Frame::Error { .. } => "Error",
+            Frame::Ping { .. } => "Ping",
+            Frame::Pong { .. } => "Pong",
+            Frame::Goodbye { .. } => "Goodbye",
+            Frame::ProtocolError { .. } => "ProtocolError",
+        }
+    }
+
+    /// Finds whether `buf` starts with a whole frame no larger than `max`.
+    ///
+    /// Returns the frame's total length, prefix included, or
+    /// [`WireError::Incomplete`] when more bytes are needed. A length over
+    /// `max` or under the header size is an error as soon as the prefix is in.
+    pub fn check(buf: &[u8], max: u32) -> Result<usize, WireError> {
+        let Some(prefix) = buf.first_chunk::<LENGTH_BYTES>() else {
+            return Err(WireError::Incomplete);
+        };
+        let len = u32::from_be_bytes(*prefix);
+        if len > max {
+            return Err(WireError::FrameTooLarge { len: len.into(), max });
+        }
+        if (len as usize) < HEADER_BYTES {
+            return Err(WireError::FrameTooShort(len));
+        }
+        let total = LENGTH_BYTES + len as usize;
+        if buf.len() < total { Err(WireError::Incomplete) } else { Ok(total) }
+    }
+
+    /// Decodes one frame from `frame`: its bytes after the length prefix,
+    /// exactly (as [`Frame::check`] delimited them).
+    pub fn parse(frame: &[u8]) -> Result<Frame, WireError> {
+        let mut input = frame;
+        let kind = take_u8(&mut input, "frame kind")?;
+        let id = take_u64(&mut input, "request id")?;
+        let frame = match kind {
+            kind::CALL => Frame::Call { id, call: parse_call(&mut input)? },
+            kind::REPLY => Frame::Reply { id, value: decode_value(&mut input)? },
+            kind::ERROR => {
+                let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
+                Frame::Error { id, status, raised: parse_raised(&mut input)? }
+            }
+            kind::PING => Frame::Ping { id },
+            kind::PONG => Frame::Pong { id },
+            kind::GOODBYE => Frame::Goodbye { reason: take_str(&mut input, "goodbye reason")? },
+            kind::PROTOCOL_ERROR => {
+                let code = ProtocolCode::from_u16(take_u16(&mut input, "protocol error code")?);
+                let message = take_str(&mut input, "protocol error message")?;
+                Frame::ProtocolError { id, code, message }
+            }
+            other => return Err(WireError::UnknownKind(other)),
+        };
+        if !input.is_empty() {
+            return Err(WireError::TrailingBytes(input.len()));
+        }
+        Ok(frame)
+    }
+
+    /// Appends the whole frame, length prefix included, to `buf`.
+    ///
+    /// Fails, leaving `buf` as it was, if the frame would exceed `max`.
+    pub fn encode(&self, buf: &mut BytesMut, max: u32) -> Result<(), WireError> {
+        let start = buf.len();
+        buf.put_u32(0);
+        self.encode_header_and_body(buf);
+        let len = (buf.len() - start - LENGTH_BYTES) as u64;
+        match u32::try_from(len) {
+            Ok(len32) if len32 <= max => {
+                buf[start..start + LENGTH_BYTES].copy_from_slice(&len32.to_be_bytes());
+                Ok(())
+            }
+            _ => {
+                buf.truncate(start);
+                Err(WireError::FrameTooLarge { len, max })
+            }
+        }
+    }
+
+    fn encode_header_and_body(&self, buf: &mut BytesMut) {
+        let kind = match self {
+            Frame::Call { .. } => kind::CALL,
+            Frame::Reply { .. } => kind::REPLY,
+            Frame::Error { .. } => kind::ERROR,
+            Frame::Ping { .. } => kind::PING,
+            Frame::Pong { .. } => kind::PONG,
+            Frame::Goodbye { .. } => kind::GOODBYE,
+            Frame::ProtocolError { .. } => kind::PROTOCOL_ERROR,
+        };
+        buf.put_u8(kind);
+        buf.put_u64(self.id());
+        match self {
+            Frame::Call { call, .. } => encode_call(call, buf),
+            Frame::Reply { value, .. } => encode_value(value, buf),
+            Frame::Error { status, raised, .. } => {
+                buf.put_u8(*status as u8);
+                encode_raised(raised, buf);
+            }
+            Frame::Ping { .. } | Frame::Pong { .. } => {}
+            Frame::Goodbye { reason } => put_str(buf, reason),
+            Frame::ProtocolError { code, message, .. } => {
+                buf.put_u16(code.to_u16());
+                put_str(buf, message);
+            }
+        }
+    }
+}
+
+fn encode_call(call: &Call, buf: &mut BytesMut) {
+    put_str(buf, &call.service);
+    put_str(buf, &call.method);
+    let ms = call.timeout.map_or(0, |t| t.as_millis().clamp(1, u32::MAX.into()) as u32);
+    buf.put_u32(ms);
+    put_len(buf, call.args.positional.len());
+    for arg in &call.args.positional {
+        encode_value(arg, buf);
+    }
+    put_fields(buf, &call.args.keyword);
+}
+
+fn parse_call(input: &mut &[u8]) -> Result<Call, WireError> {
+    let service = take_str(input, "service name")?;
+    let method = take_str(input, "method name")?;
+    let ms = take_u32(input, "timeout")?;
+    let positional = decode_items(input, 0, "positional arguments")?;
+    let keyword = decode_fields_at(input, 0, "keyword argument")?;
+    let timeout = (ms != 0).then(|| Duration::from_millis(ms.into()));
+    Ok(Call { service, method, args: BoundArgs { positional, keyword }, timeout })
+}
+
+fn encode_raised(raised: &Raised, buf: &mut BytesMut) {
+    put_str(buf, &raised.type_name);
+    put_str(buf, &raised.module);
+    put_str(buf, &raised.message);
+    put_len(buf, raised.args.len());
+    for arg in &raised.args {
+        encode_value(arg, buf);
+    }
+    put_fields(buf, &raised.fields);
+    put_str(buf, &raised.traceback);
+}
+
+fn parse_raised(input: &mut &[u8]) -> Result<Raised, WireError> {
+    Ok(Raised {
+        type_name: take_str(input, "exception type name")?,
+        module: take_str(input, "exception module")?,
+        message: take_str(input, "exception message")?,
+        args: decode_items(input, 0, "exception args")?,
+        fields: decode_fields_at(input, 0, "exception field")?,
+        traceback: take_str(input, "traceback")?,
+    })
+}

@@ -1,0 +1,35 @@
+//! Graft's binary TCP protocol, specified in `docs/PROTOCOL.md`.
+//!
+//! A client and a gateway exchange a 16-byte hello, then length-prefixed
+//! frames: calls, replies, errors, heartbeats. Many calls share one
+//! connection, matched by request id, and replies come back as calls finish.
+//!
+//! The crate is laid out as the protocol is:
+//! - [`codec`]: the tagged encoding of a [`graft_model::Value`];
+//! - [`frame`]: [`Frame`], with `check`/`parse`/`encode` over byte buffers
+//!   (no sockets);
+//! - [`status`]: the wire codes of failed calls and closed connections;
+//! - [`handshake`]: the hello exchange;
+//! - [`connection`]: [`Connection`] and [`FrameReader`], frames over a stream;
+//! - [`server`]: [`serve`], which runs a [`Dispatch`] for every call;
+//! - [`demo`]: a tiny [`Dispatch`] for tests and `examples/echo_server.rs`.
+//!
+//! Nothing here panics on input: every malformed byte sequence is a
+//! [`WireError`], and decoding allocates in proportion to the bytes received.
+
+pub mod codec;
+pub mod connection;
+pub mod demo;
+pub mod error;
+pub mod frame;
+pub mod handshake;
+pub mod server;
+pub mod status;
+
+pub use codec::{MAX_DEPTH, decode_value, encode_value};
+pub use connection::{Connection, FrameReader};
+pub use error::WireError;
+pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
+pub use handshake::{Hello, MAGIC, VERSION};
+pub use server::{CallFailure, Dispatch, ServerConfig, serve, serve_with};
+pub use status::{ProtocolCode, Status};

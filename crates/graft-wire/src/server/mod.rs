@@ -1,0 +1,178 @@
+//! The server: accepts connections on a bound listener and hands each call
+//! to a [`Dispatch`].
+//!
+//! Each connection runs in its own task (see `session`): a handshake, then a
+//! read loop that spawns every call as a task of its own, so a slow call never
+//! holds up others on the same connection. Replies go back through one writer
+//! task per connection, in whatever order the calls finish.
+
+mod session;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use graft_model::{BoundArgs, Raised, Value};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame};
+use crate::status::Status;
+
+/// Runs calls for the server. Implemented by the gateway over its hosted
+/// Python modules, and by tests over plain Rust functions.
+pub trait Dispatch: Send + Sync + 'static {
+    /// Runs `service.method(*args.positional, **args.keyword)`.
+    ///
+    /// `timeout` is the caller's limit; the server also stops waiting after
+    /// it and answers [`Status::DeadlineExceeded`], so honouring it here is
+    /// only needed to stop work early.
+    fn call(
+        &self,
+        service: String,
+        method: String,
+        args: BoundArgs,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'static, Result<Value, CallFailure>>;
+}
+
+/// Why a call produced no value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CallFailure {
+    /// The method raised; the exception goes to the caller as is.
+    #[error("the method raised {}: {}", .0.type_name, .0.message)]
+    Raised(Raised),
+    /// No such service or method; the text names it.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The arguments do not fit the method; the text says which and why.
+    #[error("bad arguments: {0}")]
+    BadArguments(String),
+    /// The server could not run the call for a reason of its own.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The call ran out of time.
+    #[error("deadline exceeded: {0}")]
+    DeadlineExceeded(String),
+}
+
+impl CallFailure {
+    /// The Error frame that tells the caller about this failure. Failures the
+    /// server detects carry a built-in exception (`AttributeError`,
+    /// `TypeError`, ...) whose message is the failure's text.
+    pub fn into_frame(self, id: u64) -> Frame {
+        let (status, message) = match self {
+            CallFailure::Raised(raised) => return Frame::Error { id, status: Status::Raised, raised },
+            CallFailure::NotFound(m) => (Status::NotFound, m),
+            CallFailure::BadArguments(m) => (Status::BadArguments, m),
+            CallFailure::Internal(m) => (Status::Internal, m),
+            CallFailure::DeadlineExceeded(m) => (Status::DeadlineExceeded, m),
+        };
+        let raised = Raised {
+            type_name: status.builtin_exception().to_string(),
+            module: "builtins".to_string(),
+            args: vec![Value::Str(message.clone())],
+            message,
+            fields: Vec::new(),
+            traceback: String::new(),
+        };
+        Frame::Error { id, status, raised }
+    }
+}
+
+/// Limits and timings of a server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The largest frame accepted from a client, after the length prefix.
+    pub max_frame_size: u32,
+    /// Advertised in the hello; a connection silent for three intervals is
+    /// closed as idle or half-open.
+    pub heartbeat_interval: Duration,
+    /// Calls running at once per connection; beyond it the server stops
+    /// reading from that connection until one finishes.
+    pub max_concurrent_calls: usize,
+    /// How long a new connection has to send its hello.
+    pub handshake_timeout: Duration,
+    /// On shutdown, how long in-flight calls have to finish.
+    pub drain_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            heartbeat_interval: Duration::from_secs(10),
+            max_concurrent_calls: 1024,
+            handshake_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Silence longer than this closes a connection.
+    pub fn idle_timeout(&self) -> Duration {
+        self.heartbeat_interval.saturating_mul(3)
+    }
+}
+
+/// What every connection task shares.
+struct Shared {
+    dispatch: Arc<dyn Dispatch>,
+    config: ServerConfig,
+}
+
+/// Serves calls on `listener` with the default [`ServerConfig`] until
+/// `shutdown` completes; see [`serve_with`].
+pub async fn serve(listener: TcpListener, dispatch: Arc<dyn Dispatch>, shutdown: impl Future) {
+    serve_with(listener, dispatch, ServerConfig::default(), shutdown).await
+}
+
+/// Serves calls on `listener` until `shutdown` completes, then stops
+/// accepting, says Goodbye on every connection, lets in-flight calls finish
+/// (up to [`ServerConfig::drain_timeout`]) and returns.
+pub async fn serve_with(
+    listener: TcpListener,
+    dispatch: Arc<dyn Dispatch>,
+    config: ServerConfig,
+    shutdown: impl Future,
+) {
+    let drain_timeout = config.drain_timeout;
+    let shared = Arc::new(Shared { dispatch, config });
+    let stop = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    tokio::select! {
+        _ = accept_loop(&listener, &shared, &stop, &tracker) => {}
+        _ = shutdown => {}
+    }
+    drop(listener);
+    stop.cancel();
+    tracker.close();
+    if tokio::time::timeout(drain_timeout, tracker.wait()).await.is_err() {
+        tracing::warn!("graft-wire: calls still running {drain_timeout:?} after shutdown; leaving them");
+    }
+}
+
+async fn accept_loop(
+    listener: &TcpListener,
+    shared: &Arc<Shared>,
+    stop: &CancellationToken,
+    tracker: &TaskTracker,
+) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                let session = session::run(stream, peer, shared.clone(), stop.clone(), tracker.clone());
+                tracker.spawn(session);
+            }
+            Err(err) => {
+                // Out of file descriptors and the like: wait, then go on.
+                tracing::warn!("graft-wire: accept failed: {err}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Hostile input: arbitrary and mutated bytes into every decoder. Nothing
+//! may panic, and memory must stay proportional to the input.
+
+use graft_model::Value;
+use graft_wire::codec::tag;
+use graft_wire::{Frame, Hello, MAX_DEPTH, decode_value};
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use crate::alloc::peak_during;
+use crate::codec::{arb_value, encode};
+
+/// The most a decoder may allocate for `n` input bytes: a few decoded
+/// values per byte (vectors double as they grow) plus the few items each
+/// nesting level pre-sizes.
+fn budget(n: usize) -> usize {
+    let pair = size_of::<(Value, Value)>();
+    4096 + 4 * n * pair + MAX_DEPTH * 64 * pair
+}
+
+/// Feeds `bytes` to the value decoder and the frame parser; returns the
+/// peak allocation.
+fn decode_everything(bytes: &[u8]) -> usize {
+    let ((), peak) = peak_during(|| {
+        let mut input = bytes;
+        let _ = decode_value(&mut input);
+        let _ = Frame::check(bytes, u32::MAX);
+        if bytes.len() >= 13 {
+            let _ = Frame::parse(&bytes[4..]);
+        }
+        if let Some(hello) = bytes.first_chunk::<16>() {
+            let _ = Hello::decode(hello);
+        }
+    });
+    peak
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn arbitrary_bytes(bytes in vec(any::<u8>(), 0..512)) {
+        let peak = decode_everything(&bytes);
+        prop_assert!(peak <= budget(bytes.len()), "{peak} bytes for {} input bytes", bytes.len());
+    }
+
+    /// Valid encodings with bytes overwritten and cut short reach deeper
+    /// into the decoder than random bytes do.
+    #[test]
+    fn mutated_encodings(value in arb_value(), edits in vec((any::<prop::sample::Index>(), any::<u8>()), 1..4), cut in any::<prop::sample::Index>()) {
+        let mut bytes = encode(&value);
+        for (at, byte) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        bytes.truncate(cut.index(bytes.len() + 1));
+        let peak = decode_everything(&bytes);
+        prop_assert!(peak <= budget(bytes.len()), "{peak} bytes for {} input bytes", bytes.len());
+    }
+
+    /// Frames around arbitrary bodies, with every kind byte.
+    #[test]
+    fn arbitrary_frame_bodies(kind in 0u8..10, body in vec(any::<u8>(), 0..256)) {
+        let mut bytes = ((9 + body.len()) as u32).to_be_bytes().to_vec();
+        bytes.push(kind);
+        bytes.extend_from_slice(&7u64.to_be_bytes());
+        bytes.extend_from_slice(&body);
+        let peak = decode_everything(&bytes);
+        prop_assert!(peak <= budget(bytes.len()));
+    }
+}
+
+/// Nested containers each claiming as many items as bytes remain must not
+/// reserve that much at every level.
+#[test]
+fn nested_claims_do_not_multiply() {
+    let n = 1 << 20;
+    let mut bytes = Vec::new();
+    for _ in 0..MAX_DEPTH - 1 {
+        bytes.push(tag::LIST);
+        bytes.extend_from_slice(&(n as u32).to_be_bytes());
+    }
+    bytes.resize(bytes.len() + n, tag::NONE);
+    let peak = decode_everything(&bytes);
+    assert!(peak <= budget(bytes.len()), "{peak} bytes for {} input bytes", bytes.len());
+    // The innermost list really decodes a million values (so the counter
+    // counts): that must cost about a million values, not a hundred times it.
+    assert!(peak >= n * size_of::<Value>(), "{peak}");
+    assert!(peak < 4 * n * size_of::<Value>(), "{peak}");
+}
+
+#[test]
+fn huge_counts_and_lengths_fail_without_allocating() {
+    for tag in [tag::LIST, tag::DICT, tag::STR, tag::BYTES, tag::OBJECT] {
+        let bytes = [tag, 0xff, 0xff, 0xff, 0xf0, 0, 0, 0];
+        let peak = decode_everything(&bytes);
+        assert!(peak < 4096, "tag {tag:#x}: {peak} bytes");
+    }
+}

@@ -1,0 +1,64 @@
+//! Integration tests of graft-wire, one binary with a module per topic.
+//!
+//! - `codec`: value encoding, edge values, round trips (proptest);
+//! - `fuzz`: arbitrary bytes into the decoders: no panic, bounded memory;
+//! - `server`: real loopback sockets against `serve`;
+//! - `vectors`: the committed `docs/protocol-vectors` match the encoder.
+
+mod alloc;
+mod codec;
+mod fuzz;
+
+
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use graft_model::{BoundArgs, Value};
+use graft_wire::demo::Demo;
+use graft_wire::handshake::{self, Hello};
+use graft_wire::{Call, Connection, Frame, ServerConfig, serve_with};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running demo server; dropping `stop` (or sending on it) shuts it down.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub stop: oneshot::Sender<()>,
+    pub done: JoinHandle<()>,
+}
+
+pub async fn start(config: ServerConfig) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(serve_with(listener, Arc::new(Demo), config, async {
+        let _ = stopped.await;
+    }));
+    TestServer { addr, stop, done }
+}
+
+/// Connects and completes the handshake.
+pub async fn connect(addr: SocketAddr) -> Connection<TcpStream> {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let hello = Hello::new(graft_wire::DEFAULT_MAX_FRAME_SIZE, 10_000);
+    handshake::connect(&mut stream, hello).await.expect("handshake");
+    Connection::new(stream, graft_wire::DEFAULT_MAX_FRAME_SIZE)
+}
+
+/// A Call frame to the demo service with positional arguments.
+pub fn call(id: u64, method: &str, positional: Vec<Value>) -> Frame {
+    let args = BoundArgs { positional, keyword: Vec::new() };
+    let call = Call { service: "Demo".into(), method: method.into(), args, timeout: None };
+    Frame::Call { id, call }
+}
+
+/// Reads one frame, failing the test after five seconds.
+pub async fn next(conn: &mut Connection<TcpStream>) -> Option<Frame> {
+    tokio::time::timeout(Duration::from_secs(5), conn.read_frame())
+        .await
+        .expect("no frame within 5 s")
+        .expect("read frame")
+}
