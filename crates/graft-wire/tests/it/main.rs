@@ -8,7 +8,7 @@
 mod alloc;
 mod codec;
 mod fuzz;
-
+mod server;
 
 
 use std::net::SocketAddr;
