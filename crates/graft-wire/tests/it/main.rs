@@ -9,6 +9,7 @@ mod alloc;
 mod codec;
 mod fuzz;
 mod server;
+mod vectors;
 
 
 use std::net::SocketAddr;
