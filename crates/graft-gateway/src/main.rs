@@ -8,6 +8,7 @@
 mod cli;
 mod http;
 mod serve;
+mod tcp;
 
 use std::process::ExitCode;
 

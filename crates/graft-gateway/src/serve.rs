@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use crate::cli::Cli;
 use crate::http::{self, AppState};
+use crate::tcp::HostDispatch;
 
 /// Serves until SIGTERM or Ctrl-C; calls in flight then finish before it returns.
 pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
@@ -26,8 +27,12 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     let (call_addr, web_addr) = (calls.local_addr()?, web.local_addr()?);
     tracing::info!("service calls on http://{call_addr}/call/<Service>/<method>");
     tracing::info!("Graft Vision on http://{web_addr}/GV");
-    if cli.tcp_server {
-        tracing::warn!("--TCPServer: the TCP listener on port {} is not available in this build", cli.tcp_port);
+    let tcp = match cli.tcp_server {
+        true => Some(bind(&cli, cli.tcp_port, "Graft's TCP protocol (--tcpPort)").await?),
+        false => None,
+    };
+    if let Some(tcp) = &tcp {
+        tracing::info!("TCP calls on tcp://{}", tcp.local_addr()?);
     }
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -35,8 +40,15 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         let _ = stop.send(true);
     });
     let calls = axum::serve(calls, http::calls(state.clone())).with_graceful_shutdown(until_stopped(stopped.clone()));
-    let web = axum::serve(web, http::web(state)).with_graceful_shutdown(until_stopped(stopped));
-    tokio::try_join!(calls.into_future(), web.into_future())?;
+    let tcp = async {
+        if let Some(listener) = tcp {
+            let dispatch = Arc::new(HostDispatch { host: Arc::clone(&state.host), call_timeout: state.call_timeout });
+            graft_wire::serve(listener, dispatch, until_stopped(stopped.clone())).await;
+        }
+        Ok(())
+    };
+    let web = axum::serve(web, http::web(state.clone())).with_graceful_shutdown(until_stopped(stopped.clone()));
+    tokio::try_join!(calls.into_future(), web.into_future(), tcp)?;
     tracing::info!("stopped");
     Ok(())
 }

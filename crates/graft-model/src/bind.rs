@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::interface::{Interface, Method, ParamKind};
+use crate::check::check_value;
+use crate::interface::{Interface, Method, ParamKind, TypeRef};
 use crate::json::{TypeError, from_json};
 use crate::value::Value;
 
@@ -29,6 +30,8 @@ pub enum ArgError {
     Missing(String),
     #[error("unknown argument `{0}`")]
     Unknown(String),
+    #[error("argument `{0}` is given twice, by position and by name")]
+    Twice(String),
     #[error("argument `{0}` is positional-only; pass the arguments as a JSON array")]
     PositionalOnly(String),
     #[error("too many positional arguments: the method takes at most {max}, got {given}")]
@@ -47,7 +50,7 @@ impl ArgError {
     /// The parameter the error is about, where there is one.
     pub fn param(&self) -> Option<&str> {
         match self {
-            ArgError::Missing(p) | ArgError::Unknown(p) | ArgError::PositionalOnly(p) => Some(p),
+            ArgError::Missing(p) | ArgError::Unknown(p) | ArgError::Twice(p) | ArgError::PositionalOnly(p) => Some(p),
             ArgError::Type { param, .. } => Some(param),
             ArgError::TooMany { .. } | ArgError::NotArguments(_) => None,
         }
@@ -66,60 +69,75 @@ impl Arguments {
     }
 }
 
-/// Checks `args` against `method`'s parameters and converts them to [`Value`]s.
+/// Checks JSON `args` against `method`'s parameters and converts them to [`Value`]s.
 pub fn bind(method: &Method, args: Arguments, iface: &Interface) -> Result<BoundArgs, ArgError> {
-    let convert = |param: &str, json: &Json, ty| {
-        from_json(json, ty, iface, param).map_err(|source| ArgError::Type { param: param.to_string(), source })
+    let (positional, keyword) = match args {
+        Arguments::Positional(items) => (items, Vec::new()),
+        Arguments::Named(map) => (Vec::new(), map.into_iter().collect()),
+    };
+    bind_with(method, positional, keyword, |name, json: Json, ty| from_json(&json, ty, iface, name))
+}
+
+/// Checks already decoded arguments (from the wire) against `method`'s
+/// parameters, converting them where Python would accept them as the
+/// declared type (an int for a float, a list for a tuple).
+pub fn check(method: &Method, args: BoundArgs, iface: &Interface) -> Result<BoundArgs, ArgError> {
+    bind_with(method, args.positional, args.keyword, |name, value, ty| check_value(value, ty, iface, name))
+}
+
+/// Matches positional then keyword arguments to parameters as Python does,
+/// converting each with `convert(parameter name, argument, declared type)`.
+fn bind_with<T>(
+    method: &Method,
+    positional: Vec<T>,
+    keyword: Vec<(String, T)>,
+    convert: impl Fn(&str, T, &TypeRef) -> Result<Value, TypeError>,
+) -> Result<BoundArgs, ArgError> {
+    let convert = |param: &str, arg: T, ty: &TypeRef| {
+        convert(param, arg, ty).map_err(|source| ArgError::Type { param: param.to_string(), source })
     };
     let mut bound = BoundArgs::default();
-    match args {
-        Arguments::Positional(items) => {
-            let mut items = items.into_iter();
-            for param in &method.params {
-                match param.kind {
-                    ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword => match items.next() {
-                        Some(j) => bound.positional.push(convert(&param.name, &j, &param.ty)?),
-                        None if param.is_required() => return Err(ArgError::Missing(param.name.clone())),
-                        None => {}
-                    },
-                    ParamKind::VarPositional => {
-                        for j in items.by_ref() {
-                            bound.positional.push(convert(&param.name, &j, &param.ty)?);
-                        }
-                    }
-                    ParamKind::KeywordOnly if param.is_required() => return Err(ArgError::Missing(param.name.clone())),
-                    ParamKind::KeywordOnly | ParamKind::VarKeyword => {}
+    let mut filled = vec![false; method.params.len()];
+    let mut items = positional.into_iter();
+    for (i, param) in method.params.iter().enumerate() {
+        match param.kind {
+            ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword => {
+                let Some(arg) = items.next() else { break };
+                bound.positional.push(convert(&param.name, arg, &param.ty)?);
+                filled[i] = true;
+            }
+            ParamKind::VarPositional => {
+                for arg in items.by_ref() {
+                    bound.positional.push(convert(&param.name, arg, &param.ty)?);
                 }
             }
-            let extra = items.count();
-            if extra > 0 {
-                let max = bound.positional.len();
-                return Err(ArgError::TooMany { max, given: max + extra });
-            }
-        }
-        Arguments::Named(mut map) => {
-            for param in &method.params {
-                match param.kind {
-                    ParamKind::VarPositional | ParamKind::VarKeyword => {}
-                    ParamKind::PositionalOnly if map.contains_key(&param.name) => {
-                        return Err(ArgError::PositionalOnly(param.name.clone()));
-                    }
-                    _ => match map.remove(&param.name) {
-                        Some(j) => bound.keyword.push((param.name.clone(), convert(&param.name, &j, &param.ty)?)),
-                        None if param.is_required() => return Err(ArgError::Missing(param.name.clone())),
-                        None => {}
-                    },
-                }
-            }
-            let rest = method.params.iter().find(|p| p.kind == ParamKind::VarKeyword);
-            for (name, j) in map {
-                let Some(rest) = rest else { return Err(ArgError::Unknown(name)) };
-                let value = convert(&name, &j, &rest.ty)?;
-                bound.keyword.push((name, value));
-            }
+            ParamKind::KeywordOnly | ParamKind::VarKeyword => break,
         }
     }
-    Ok(bound)
+    let extra = items.count();
+    if extra > 0 {
+        let max = bound.positional.len();
+        return Err(ArgError::TooMany { max, given: max + extra });
+    }
+    let rest = method.params.iter().find(|p| p.kind == ParamKind::VarKeyword);
+    for (name, arg) in keyword {
+        let found = method.params.iter().position(|p| p.name == name && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword));
+        let ty = match found {
+            Some(i) if filled[i] => return Err(ArgError::Twice(name)),
+            Some(i) if method.params[i].kind == ParamKind::PositionalOnly => return Err(ArgError::PositionalOnly(name)),
+            Some(i) => {
+                filled[i] = true;
+                &method.params[i].ty
+            }
+            None => &rest.ok_or_else(|| ArgError::Unknown(name.clone()))?.ty,
+        };
+        let value = convert(&name, arg, ty)?;
+        bound.keyword.push((name, value));
+    }
+    match method.params.iter().zip(&filled).find(|(p, filled)| p.is_required() && !**filled) {
+        Some((missing, _)) => Err(ArgError::Missing(missing.name.clone())),
+        None => Ok(bound),
+    }
 }
 
 #[cfg(test)]

@@ -12,11 +12,13 @@
 //! - [`bind`]: matching a call's arguments to a method's parameters.
 
 pub mod bind;
+pub mod check;
 pub mod interface;
 pub mod json;
 pub mod value;
 
 pub use bind::{ArgError, Arguments, BoundArgs};
+pub use check::check_value;
 pub use interface::{
     Default, EnumMember, Field, Interface, Method, MethodKind, Param, ParamKind, Service,
     ServiceKind, TypeDef, TypeDefKind, TypeRef,

@@ -60,3 +60,16 @@ fn var_args_collect_the_rest() {
     assert_eq!(bind(&kw, named(json!({"a": "x"})), &iface).unwrap().keyword, vec![("a".into(), Value::Str("x".into()))]);
     assert!(bind(&kw, named(json!({"a": 1})), &iface).is_err());
 }
+
+#[test]
+fn checks_decoded_values_by_position_and_name() {
+    let iface = Interface::default();
+    let args = BoundArgs { positional: vec![Value::Int(250)], keyword: vec![("rate".into(), Value::Int(2))] };
+    let b = check(&calc(), args, &iface).unwrap();
+    assert_eq!(b.keyword, vec![("rate".into(), Value::Float(2.0))]);
+    let twice = BoundArgs { positional: vec![Value::Int(1)], keyword: vec![("kwh_used".into(), Value::Int(2))] };
+    assert_eq!(check(&calc(), twice, &iface), Err(ArgError::Twice("kwh_used".into())));
+    let wrong = BoundArgs { positional: vec![Value::Str("x".into())], keyword: vec![] };
+    assert_eq!(check(&calc(), wrong, &iface).unwrap_err().param(), Some("kwh_used"));
+    assert_eq!(check(&calc(), BoundArgs::default(), &iface), Err(ArgError::Missing("kwh_used".into())));
+}
