@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use graft_model::{ArgError, Arguments, Raised, bind, json::to_json};
 use graft_python::{CallError, Host};
 use serde::Serialize;
+use tower_http::catch_panic::CatchPanicLayer;
 
 /// What every route shares.
 pub struct AppState {
@@ -39,7 +40,21 @@ impl AppState {
 
 /// The call API, served on `--port`.
 pub fn calls(state: Arc<AppState>) -> Router {
-    Router::new().route("/call/{service}/{method}", post(call)).with_state(state)
+    Router::new()
+        .route("/call/{service}/{method}", post(call))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panicked))
+}
+
+/// A bug in the gateway answers 500 with a JSON error; the connection and the gateway go on.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("no message");
+    tracing::error!("a request handler panicked: {detail}");
+    ErrorBody::new("InternalError", format!("the gateway failed on this request: {detail}")).respond(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Vision, status, interface and OpenAPI (and the call API), served on `--httpPort`.
@@ -52,6 +67,7 @@ pub fn web(state: Arc<AppState>) -> Router {
         .route("/libraries", get(|State(s): State<Arc<AppState>>| async move { json_text(s.libraries.clone()) }))
         .route("/openapi.json", get(|State(s): State<Arc<AppState>>| async move { json_text(s.openapi.clone()) }))
         .with_state(state.clone())
+        .layer(CatchPanicLayer::custom(panicked))
         .merge(calls(state))
 }
 
