@@ -1,0 +1,291 @@
+"""An asyncio client for the Graft wire protocol (docs/PROTOCOL.md).
+
+One `Connection` talks to one gateway. Many calls share it at once, each
+matched to its reply by request id, so replies may come back in any order.
+When the connection fails or closes, every call waiting on it fails at once
+with a `GraftConnectionError` naming host and port; nothing hangs. The next
+call on the same `Connection` opens a fresh one, so a gateway that comes back
+is used again without restarting the caller.
+
+Standard library only, Python 3.8+.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import struct
+import time
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from . import wire
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+_ID = struct.Struct(">Q")
+
+
+class GraftConnectionError(ConnectionError):
+    """The gateway could not be reached, refused us, or the connection to it
+    failed. The message names the gateway's host and port."""
+
+    def __init__(self, host: str, port: int, problem: str) -> None:
+        super().__init__("Graft gateway at %s:%d: %s" % (host, port, problem))
+        self.host = host
+        self.port = port
+
+
+class CallTimeout(TimeoutError):
+    """A call did not finish within its timeout (on either side of the wire)."""
+
+
+class Connection:
+    """A multiplexed connection to the gateway at `host:port`."""
+
+    def __init__(self, host: str, port: int, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+                 max_frame_size: int = wire.DEFAULT_MAX_FRAME_SIZE,
+                 heartbeat_interval: Optional[float] = None) -> None:
+        self.host = host
+        self.port = port
+        self.connect_timeout = connect_timeout
+        self.max_frame_size = max_frame_size
+        # None: ping at the interval the server announces in its hello.
+        self.heartbeat_interval = heartbeat_interval
+        self._protocol: Optional[_Protocol] = None
+        self._opening: Optional[asyncio.Lock] = None
+
+    @classmethod
+    async def open(cls, host: str, port: int, **options: Any) -> "Connection":
+        """Connect and complete the handshake, or raise GraftConnectionError."""
+        connection = cls(host, port, **options)
+        await connection.connect()
+        return connection
+
+    @property
+    def closed(self) -> bool:
+        """True when no usable connection is open: the next call opens one."""
+        return self._protocol is None or not self._protocol.usable
+
+    async def connect(self) -> None:
+        """Open the connection unless a usable one is open already."""
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:
+            if self.closed:
+                self._protocol = await self._open()
+
+    async def _open(self) -> "_Protocol":
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.connect_timeout
+        protocol = _Protocol(self)
+        try:
+            await asyncio.wait_for(
+                loop.create_connection(lambda: protocol, self.host, self.port), self.connect_timeout
+            )
+            await asyncio.wait_for(protocol.ready, max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            protocol.abort()
+            raise GraftConnectionError(self.host, self.port, "no answer within %g s" % self.connect_timeout) from None
+        except OSError as e:
+            protocol.abort()
+            if isinstance(e, GraftConnectionError):
+                raise
+            raise GraftConnectionError(self.host, self.port, "cannot connect: %s" % (e.strerror or e)) from None
+        return protocol
+
+    async def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
+                   types: Optional[Mapping[str, type]] = None, timeout: Optional[float] = None) -> Any:
+        """Call `service.method(*args, **kwargs)` on the gateway.
+
+        Returns the decoded result; objects and enums are rebuilt from
+        `types`. Raises wire.RemoteError if the call failed on the server,
+        CallTimeout after `timeout` seconds, GraftConnectionError if the
+        connection cannot be opened or fails before the reply, and
+        OverflowError/TypeError/wire.WireError for arguments the wire cannot
+        carry (nothing is sent then).
+        """
+        protocol = self._protocol
+        if protocol is None or not protocol.usable:
+            await self.connect()
+            protocol = self._protocol
+            assert protocol is not None
+        return await protocol.call(service, method, args, kwargs, types or {}, timeout)
+
+    async def close(self) -> None:
+        """Close the connection; calls still waiting fail."""
+        if self._protocol is not None:
+            self._protocol.fail("connection closed by the client")
+            self._protocol = None
+
+
+class _Protocol(asyncio.Protocol):
+    """One TCP connection: hello, frame parsing, pending calls, heartbeats."""
+
+    def __init__(self, owner: Connection) -> None:
+        self.owner = owner
+        self.loop = asyncio.get_running_loop()
+        self.transport: Optional[asyncio.Transport] = None
+        # Resolved once the server's hello accepted us.
+        self.ready: asyncio.Future = self.loop.create_future()
+        self.buffer = bytearray()
+        self.pending: Dict[int, Tuple[asyncio.Future, Mapping[str, type]]] = {}
+        self.ids = itertools.count(1)
+        self.usable = False
+        self.failed: Optional[GraftConnectionError] = None
+        self.peer_max = wire.DEFAULT_MAX_FRAME_SIZE
+        self.interval = 10.0
+        self.last_recv = self.last_sent = time.monotonic()
+        self.ticker: Optional[asyncio.TimerHandle] = None
+
+    # -- asyncio callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        interval_ms = int((self.owner.heartbeat_interval or 10.0) * 1000)
+        transport.write(wire.encode_hello(self.owner.max_frame_size, interval_ms))
+
+    def data_received(self, data: bytes) -> None:
+        self.last_recv = time.monotonic()
+        buffer = self.buffer
+        buffer += data
+        try:
+            if not self.ready.done() and not self._read_hello():
+                return
+            self._read_frames()
+        except wire.WireError as e:
+            self.fail("sent bytes that break the protocol: %s" % e)
+        except Exception as e:  # a bug here must not leave calls hanging
+            self.fail("could not read the server's frames: %r" % e)
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        reason = "connection lost: %s" % exc if exc else "the server closed the connection"
+        self.fail(reason)
+
+    # -- reading
+
+    def _read_hello(self) -> bool:
+        if len(self.buffer) < wire.HELLO_SIZE:
+            return False
+        hello = wire.decode_hello(bytes(self.buffer[: wire.HELLO_SIZE]))
+        del self.buffer[: wire.HELLO_SIZE]
+        if hello.status == wire.HELLO_UNSUPPORTED_VERSION or hello.version != wire.VERSION:
+            self.fail("refused protocol version %d (it speaks version %d)" % (wire.VERSION, hello.version))
+            return False
+        if hello.status != wire.HELLO_OK:
+            self.fail("rejected the hello with status %d" % hello.status)
+            return False
+        self.peer_max = max(hello.max_frame_size, 4096)
+        self.interval = self.owner.heartbeat_interval or max(hello.heartbeat_ms, 10) / 1000.0
+        self.usable = True
+        self.ready.set_result(None)
+        self.ticker = self.loop.call_later(self.interval / 2, self._tick)
+        return True
+
+    def _read_frames(self) -> None:
+        buffer, pos = self.buffer, 0
+        try:
+            while True:
+                total = wire.frame_length(buffer, pos, self.owner.max_frame_size)
+                if not total:
+                    return
+                self._dispatch(buffer[pos + 4 : pos + total])
+                pos += total
+        finally:
+            if pos:
+                del buffer[:pos]
+
+    def _dispatch(self, frame: bytearray) -> None:
+        kind = frame[0]
+        if kind == wire.REPLY or kind == wire.ERROR:
+            entry = self.pending.pop(_ID.unpack_from(frame, 1)[0], None)
+            if entry is None or entry[0].done():
+                return  # the caller gave up on it (timeout, cancellation)
+            future, types = entry
+            try:
+                decoded = wire.parse_frame(frame, types)
+            except wire.WireError as e:
+                future.set_exception(e)  # the frame's length keeps the stream in step
+                return
+            if kind == wire.REPLY:
+                future.set_result(decoded.value)
+            elif decoded.status == wire.STATUS_DEADLINE_EXCEEDED:
+                future.set_exception(CallTimeout(decoded.raised.message))
+            else:
+                future.set_exception(wire.RemoteError(decoded.status, decoded.raised))
+            return
+        decoded = wire.parse_frame(frame)
+        if isinstance(decoded, wire.PingFrame):
+            self._write(wire.encode_pong(decoded.request_id))
+        elif isinstance(decoded, wire.GoodbyeFrame):
+            self.usable = False  # owed replies still arrive; new calls reconnect
+            if not self.pending and self.transport is not None:
+                self.transport.close()
+        elif isinstance(decoded, wire.ProtocolErrorFrame):
+            self.fail("closed the connection: %s" % decoded.message)
+        elif not isinstance(decoded, wire.PongFrame):
+            raise wire.WireError("unexpected %s frame from the server" % type(decoded).__name__)
+
+    # -- calls
+
+    async def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
+                   types: Mapping[str, type], timeout: Optional[float]) -> Any:
+        if not self.usable:
+            raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
+        timeout_ms = 0 if timeout is None else min(max(1, math.ceil(timeout * 1000)), 0xFFFFFFFF)
+        request_id = next(self.ids)
+        data = wire.encode_call(request_id, service, method, args, kwargs, timeout_ms, self.peer_max)
+        future = self.loop.create_future()
+        self.pending[request_id] = (future, types)
+        self._write(data)
+        timer = None
+        if timeout is not None:
+            timer = self.loop.call_later(timeout, self._expire, request_id, "%s.%s" % (service, method), timeout)
+        try:
+            return await future
+        finally:
+            if timer is not None:
+                timer.cancel()
+            self.pending.pop(request_id, None)
+
+    def _expire(self, request_id: int, name: str, timeout: float) -> None:
+        entry = self.pending.pop(request_id, None)
+        if entry is not None and not entry[0].done():
+            where = "%s:%d" % (self.owner.host, self.owner.port)
+            entry[0].set_exception(CallTimeout("%s on %s did not finish within %g s" % (name, where, timeout)))
+
+    def _write(self, data: Any) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+            self.last_sent = time.monotonic()
+
+    def _tick(self) -> None:
+        """Ping when quiet; give up on a server silent for three intervals."""
+        now = time.monotonic()
+        if now - self.last_recv >= 3 * self.interval:
+            self.fail("sent nothing for %g s (three heartbeat intervals); the connection is dead" % (now - self.last_recv))
+            return
+        if now - self.last_sent >= self.interval / 2 or now - self.last_recv >= self.interval:
+            self._write(wire.encode_ping(0))
+        self.ticker = self.loop.call_later(self.interval / 2, self._tick)
+
+    # -- failure
+
+    def fail(self, problem: str) -> None:
+        """Close for good: every waiting call fails now with the reason."""
+        if self.failed is None:
+            self.failed = GraftConnectionError(self.owner.host, self.owner.port, problem)
+        self.usable = False
+        if self.ticker is not None:
+            self.ticker.cancel()
+        if not self.ready.done():
+            self.ready.set_exception(self.failed)
+        pending, self.pending = self.pending, {}
+        for future, _ in pending.values():
+            if not future.done():
+                future.set_exception(self.failed)
+        self.abort()
+
+    def abort(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()

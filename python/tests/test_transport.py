@@ -1,0 +1,252 @@
+"""graft_runtime.transport against the real Rust server (graft-wire's
+examples/echo_server.rs, the `Demo` service) over loopback TCP.
+
+The server binary is built with cargo unless GRAFT_WIRE_ECHO_SERVER names it.
+"""
+
+import asyncio
+import dataclasses
+import datetime as dt
+import enum
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from graft_runtime import wire  # noqa: E402
+from graft_runtime.transport import CallTimeout, Connection, GraftConnectionError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def server_binary():
+    given = os.environ.get("GRAFT_WIRE_ECHO_SERVER")
+    if given:
+        return given
+    cargo = ["cargo", "build", "-q", "-p", "graft-wire", "--example", "echo_server"]
+    subprocess.run(cargo, cwd=ROOT, check=True)
+    return str(ROOT / "target" / "debug" / "examples" / "echo_server")
+
+
+class Server:
+    """A running echo_server process."""
+
+    def __init__(self, binary, port=0, heartbeat_ms=None):
+        argv = [binary, str(port)] + ([str(heartbeat_ms)] if heartbeat_ms else [])
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        assert line.startswith("listening on "), line
+        self.port = int(line.rsplit(":", 1)[1])
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait(5)
+
+    def stop_gracefully(self):
+        self.process.stdin.close()  # the example's shutdown signal
+
+
+@pytest.fixture
+def server(server_binary):
+    running = Server(server_binary)
+    yield running
+    running.kill()
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 20))
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+TYPES = {"Point": Point, "Color": Color}
+
+
+def test_values_come_back_with_their_types(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        value = {"p": Point(1, -2), "c": Color.RED, "when": dt.datetime(2024, 1, 2, 3, 4, 5), "big": 2**63 - 1,
+                 "raw": bytes(range(256)), "t": (1, "a"), "s": {1.5}}
+        assert await conn.call("Demo", "echo", [value], {}, TYPES) == value
+        args = await conn.call("Demo", "echo_args", [1, None], {"k": [True]}, TYPES)
+        assert args == ([1, None], {"k": [True]})
+        await conn.close()
+
+    run(main())
+
+
+def test_concurrent_calls_share_one_connection_and_finish_out_of_order(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        finished = []
+
+        async def one(ms, tag):
+            result = await conn.call("Demo", "sleep", [ms, tag], {})
+            finished.append(result)
+            return result
+
+        started = time.monotonic()
+        results = await asyncio.gather(one(400, "slow"), one(100, "medium"), *[one(0, i) for i in range(100)])
+        assert results == ["slow", "medium"] + list(range(100))
+        assert finished[-2:] == ["medium", "slow"], "replies arrive as calls finish"
+        assert time.monotonic() - started < 1.5, "calls ran concurrently"
+        assert conn._protocol is not None and next(conn._protocol.ids) == 103, "all on one connection"
+
+    run(main())
+
+
+def test_remote_errors_carry_the_exception(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        with pytest.raises(wire.RemoteError) as e:
+            await conn.call("Demo", "fail", ["A-1"], {})
+        assert (e.value.status, e.value.type_name, e.value.module) == (wire.STATUS_RAISED, "OutOfStock", "shop")
+        assert e.value.fields == {"sku": "A-1"} and e.value.raised.args == ["A-1"]
+        assert e.value.message == "A-1 is out of stock" and "Traceback" in e.value.traceback
+        with pytest.raises(wire.RemoteError) as e:
+            await conn.call("Demo", "nope", [], {})
+        assert (e.value.status, e.value.type_name) == (wire.STATUS_NOT_FOUND, "AttributeError")
+        with pytest.raises(OverflowError):
+            await conn.call("Demo", "echo", [2**64], {})
+        assert await conn.call("Demo", "add", [2, 3], {}) == 5, "the connection survives failed calls"
+
+    run(main())
+
+
+def test_timeouts_fail_the_call_not_the_connection(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        started = time.monotonic()
+        with pytest.raises(CallTimeout, match="did not finish within"):
+            await conn.call("Demo", "sleep", [5000], {}, timeout=0.1)
+        assert time.monotonic() - started < 1
+        assert await conn.call("Demo", "echo", ["ok"], {}, timeout=5) == "ok"
+
+    run(main())
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_connection_refused_names_host_and_port():
+    port = free_port()
+
+    async def main():
+        started = time.monotonic()
+        with pytest.raises(GraftConnectionError) as e:
+            await Connection.open("127.0.0.1", port)
+        assert "127.0.0.1:%d" % port in str(e.value) and "cannot connect" in str(e.value)
+        assert (e.value.host, e.value.port) == ("127.0.0.1", port)
+        assert isinstance(e.value, ConnectionError)
+        assert time.monotonic() - started < 2
+
+    run(main())
+
+
+def test_a_dropped_server_fails_pending_calls_fast_and_the_next_call_reconnects(server_binary):
+    first = Server(server_binary)
+    port = first.port
+
+    async def main():
+        conn = await Connection.open("127.0.0.1", port)
+        pending = [asyncio.ensure_future(conn.call("Demo", "sleep", [30000], {})) for _ in range(5)]
+        await asyncio.sleep(0.2)
+        killed = time.monotonic()
+        first.kill()
+        for call in pending:
+            with pytest.raises(GraftConnectionError, match="127.0.0.1:%d" % port):
+                await call
+        assert time.monotonic() - killed < 1, "pending calls failed fast"
+        assert conn.closed
+        with pytest.raises(GraftConnectionError, match="cannot connect"):
+            await conn.call("Demo", "echo", [1], {})
+        second = Server(server_binary, port)
+        try:
+            assert await conn.call("Demo", "echo", ["back"], {}) == "back"
+        finally:
+            second.kill()
+
+    run(main())
+
+
+def test_idle_connection_is_kept_alive_by_pings(server_binary):
+    fast = Server(server_binary, heartbeat_ms=100)  # the server closes after 300 ms of silence
+
+    async def main():
+        conn = await Connection.open("127.0.0.1", fast.port)
+        await asyncio.sleep(1.0)
+        assert not conn.closed
+        first = conn._protocol
+        assert await conn.call("Demo", "echo", [1], {}) == 1
+        assert conn._protocol is first, "the same connection, not a new one"
+
+    try:
+        run(main())
+    finally:
+        fast.kill()
+
+
+async def fake_server(answer):
+    """A TCP server that answers the hello with `answer`, then stays silent."""
+
+    async def handle(reader, writer):
+        await reader.readexactly(wire.HELLO_SIZE)
+        writer.write(answer)
+        await asyncio.sleep(10)
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def test_a_silent_server_is_detected_by_missing_heartbeats():
+    async def main():
+        srv = await fake_server(wire.encode_hello(heartbeat_ms=100))
+        port = srv.sockets[0].getsockname()[1]
+        conn = await Connection.open("127.0.0.1", port)
+        started = time.monotonic()
+        with pytest.raises(GraftConnectionError, match="three heartbeat intervals"):
+            await conn.call("Demo", "echo", [1], {})
+        assert 0.25 < time.monotonic() - started < 2
+        srv.close()
+
+    run(main())
+
+
+def test_another_protocol_version_is_refused_clearly():
+    async def main():
+        srv = await fake_server(wire.encode_hello(version=2, status=wire.HELLO_UNSUPPORTED_VERSION))
+        port = srv.sockets[0].getsockname()[1]
+        with pytest.raises(GraftConnectionError, match=r"refused protocol version 1 \(it speaks version 2\)"):
+            await Connection.open("127.0.0.1", port)
+        srv.close()
+
+    run(main())
+
+
+def test_graceful_shutdown_finishes_calls_in_flight(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        call = asyncio.ensure_future(conn.call("Demo", "sleep", [300, "finished"], {}))
+        await asyncio.sleep(0.1)
+        server.stop_gracefully()
+        assert await call == "finished"
+        await asyncio.sleep(0.1)
+        assert conn.closed, "Goodbye: no new calls on this connection"
+
+    run(main())
