@@ -1,0 +1,155 @@
+//! `echo-client`: measures the echo server as `bench/harness.py` measures
+//! every system, and prints one JSON object on stdout.
+//!
+//! Phases, on one connection: `--warmup` calls (not measured), `--calls`
+//! sequential calls each timed, then for each concurrency in
+//! `--concurrency` `--throughput-calls` calls with that many in flight.
+//! CPU seconds of this process and of `--server-pid` are read before and
+//! after the measured phases. Every answer is checked against the request.
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use graft_bench::frame::{read_frame, write_frame};
+use graft_bench::stats::{cpu_seconds, quantile};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::Semaphore;
+
+/// The Rust floor's measuring client.
+#[derive(Parser)]
+struct Args {
+    /// The echo server's address.
+    #[arg(long)]
+    addr: String,
+    /// The server's process id, for its CPU time.
+    #[arg(long)]
+    server_pid: u32,
+    /// Request size in bytes (each answer has the same size).
+    #[arg(long)]
+    size: usize,
+    /// Calls before measuring.
+    #[arg(long, default_value_t = 200)]
+    warmup: usize,
+    /// Sequential calls, each timed.
+    #[arg(long, default_value_t = 2000)]
+    calls: usize,
+    /// Calls per throughput run.
+    #[arg(long, default_value_t = 2000)]
+    throughput_calls: usize,
+    /// Calls in flight for each throughput run, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    concurrency: Vec<usize>,
+}
+
+struct Conn {
+    reader: BufReader<OwnedReadHalf>,
+    writer: BufWriter<OwnedWriteHalf>,
+    answer: Vec<u8>,
+}
+
+impl Conn {
+    async fn open(addr: &str) -> anyhow::Result<Self> {
+        let stream = TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
+        stream.set_nodelay(true)?;
+        let (read, write) = stream.into_split();
+        let reader = BufReader::with_capacity(256 << 10, read);
+        let writer = BufWriter::with_capacity(256 << 10, write);
+        Ok(Self { reader, writer, answer: Vec::new() })
+    }
+
+    /// One call: send `request`, wait for its echo, check it.
+    async fn call(&mut self, request: &[u8]) -> anyhow::Result<()> {
+        write_frame(&mut self.writer, request).await?;
+        self.writer.flush().await?;
+        if !read_frame(&mut self.reader, &mut self.answer).await? {
+            bail!("the server closed the connection");
+        }
+        check(request, &self.answer)
+    }
+}
+
+fn check(request: &[u8], answer: &[u8]) -> anyhow::Result<()> {
+    if request != answer {
+        bail!("wrong echo: sent {} bytes, got {} different bytes", request.len(), answer.len());
+    }
+    Ok(())
+}
+
+/// `total` calls with at most `inflight` waiting at once; answers come back
+/// in order, so the reader checks each against the one request body.
+async fn pipelined(conn: Conn, request: Arc<Vec<u8>>, total: usize, inflight: usize) -> anyhow::Result<(Conn, Duration)> {
+    let Conn { mut reader, mut writer, mut answer } = conn;
+    let slots = Arc::new(Semaphore::new(inflight));
+    let start = Instant::now();
+    let sender = {
+        let (slots, request) = (slots.clone(), request.clone());
+        tokio::spawn(async move {
+            for _ in 0..total {
+                slots.acquire().await?.forget();
+                write_frame(&mut writer, &request).await?;
+                writer.flush().await?;
+            }
+            anyhow::Ok(writer)
+        })
+    };
+    for _ in 0..total {
+        if !read_frame(&mut reader, &mut answer).await? {
+            bail!("the server closed the connection");
+        }
+        check(&request, &answer)?;
+        slots.add_permits(1);
+    }
+    let elapsed = start.elapsed();
+    let writer = sender.await??;
+    Ok((Conn { reader, writer, answer }, elapsed))
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let request: Arc<Vec<u8>> = Arc::new((0..args.size).map(|i| (i % 251) as u8).collect());
+    let mut conn = Conn::open(&args.addr).await?;
+    for _ in 0..args.warmup {
+        conn.call(&request).await?;
+    }
+    let cpu_before = (cpu_seconds(std::process::id())?, cpu_seconds(args.server_pid)?);
+    let mut samples = Vec::with_capacity(args.calls);
+    for _ in 0..args.calls {
+        let start = Instant::now();
+        conn.call(&request).await?;
+        samples.push(start.elapsed());
+    }
+    let mut throughput = serde_json::Map::new();
+    for &inflight in &args.concurrency {
+        let (back, elapsed) = pipelined(conn, request.clone(), args.throughput_calls, inflight.max(1)).await?;
+        conn = back;
+        throughput.insert(inflight.to_string(), json!(args.throughput_calls as f64 / elapsed.as_secs_f64()));
+    }
+    let cpu_after = (cpu_seconds(std::process::id())?, cpu_seconds(args.server_pid)?);
+    let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
+    samples.sort();
+    let out = json!({
+        "seq": {
+            "n": samples.len(),
+            "p50_us": micros(quantile(&samples, 0.50)),
+            "p99_us": micros(quantile(&samples, 0.99)),
+            "mean_us": micros(mean),
+        },
+        "throughput": throughput,
+        "cpu": {
+            "client_s": cpu_after.0 - cpu_before.0,
+            "server_s": cpu_after.1 - cpu_before.1,
+            "calls": args.calls + args.throughput_calls * args.concurrency.len(),
+        },
+    });
+    println!("{out}");
+    Ok(())
+}
