@@ -134,7 +134,11 @@ fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
 
 /// The depth of a container's items, or an error past [`MAX_DEPTH`].
 fn enter(depth: usize) -> Result<usize, WireError> {
-    if depth >= MAX_DEPTH { Err(WireError::TooDeep(MAX_DEPTH)) } else { Ok(depth + 1) }
+    if depth >= MAX_DEPTH {
+        Err(WireError::TooDeep(MAX_DEPTH))
+    } else {
+        Ok(depth + 1)
+    }
 }
 
 /// Decodes a u32 count then that many values, each at `depth`.
@@ -245,16 +249,27 @@ pub(crate) fn take_count(
     let count = take_u32(input, what)?;
     let n = count as usize;
     if n.saturating_mul(min_item) > input.len() {
-        return Err(WireError::CountTooLarge { what, count, remaining: input.len() });
+        return Err(WireError::CountTooLarge {
+            what,
+            count,
+            remaining: input.len(),
+        });
     }
     Ok(n)
 }
 
 /// Reads a u32 length then that many bytes.
-pub(crate) fn take_bytes<'a>(input: &mut &'a [u8], what: &'static str) -> Result<&'a [u8], WireError> {
+pub(crate) fn take_bytes<'a>(
+    input: &mut &'a [u8],
+    what: &'static str,
+) -> Result<&'a [u8], WireError> {
     let len = take_u32(input, what)? as usize;
     if len > input.len() {
-        return Err(WireError::Truncated { what, needed: len, remaining: input.len() });
+        return Err(WireError::Truncated {
+            what,
+            needed: len,
+            remaining: input.len(),
+        });
     }
     let (bytes, rest) = input.split_at(len);
     *input = rest;

@@ -26,7 +26,11 @@ pub struct FrameReader<R> {
 
 impl<R: AsyncRead + Unpin> FrameReader<R> {
     pub fn new(inner: R, max_frame_size: u32) -> Self {
-        FrameReader { inner, buffer: BytesMut::with_capacity(READ_CHUNK), max_frame_size }
+        FrameReader {
+            inner,
+            buffer: BytesMut::with_capacity(READ_CHUNK),
+            max_frame_size,
+        }
     }
 
     /// Reads the next frame. `Ok(None)` means the peer closed the stream

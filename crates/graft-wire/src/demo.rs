@@ -29,7 +29,9 @@ impl Dispatch for Demo {
     ) -> BoxFuture<'static, Result<Value, CallFailure>> {
         Box::pin(async move {
             if service != "Demo" {
-                return Err(CallFailure::NotFound(format!("no service named \"{service}\"")));
+                return Err(CallFailure::NotFound(format!(
+                    "no service named \"{service}\""
+                )));
             }
             run(&method, args).await
         })
@@ -40,22 +42,32 @@ async fn run(method: &str, args: BoundArgs) -> Result<Value, CallFailure> {
     match method {
         "echo" => Ok(arg(&args, 0, "value").cloned().unwrap_or(Value::None)),
         "echo_args" => {
-            let kwargs = args.keyword.into_iter().map(|(k, v)| (Value::Str(k), v)).collect();
-            Ok(Value::Tuple(vec![Value::List(args.positional), Value::Dict(kwargs)]))
+            let kwargs = args
+                .keyword
+                .into_iter()
+                .map(|(k, v)| (Value::Str(k), v))
+                .collect();
+            Ok(Value::Tuple(vec![
+                Value::List(args.positional),
+                Value::Dict(kwargs),
+            ]))
         }
         "sleep" => {
-            let ms = int_arg(&args, 0, "ms")?;
+            let ms = int_arg(&args, 0, "ms").map_err(CallFailure::BadArguments)?;
             tokio::time::sleep(Duration::from_millis(ms.max(0) as u64)).await;
             Ok(arg(&args, 1, "value").cloned().unwrap_or(Value::None))
         }
         "fail" => Err(CallFailure::Raised(out_of_stock(arg(&args, 0, "sku")))),
         "add" => {
-            let (a, b) = (int_arg(&args, 0, "a")?, int_arg(&args, 1, "b")?);
+            let a = int_arg(&args, 0, "a").map_err(CallFailure::BadArguments)?;
+            let b = int_arg(&args, 1, "b").map_err(CallFailure::BadArguments)?;
             a.checked_add(b)
                 .map(Value::Int)
                 .ok_or_else(|| CallFailure::BadArguments(format!("{a} + {b} overflows 64 bits")))
         }
-        other => Err(CallFailure::NotFound(format!("Demo has no method \"{other}\""))),
+        other => Err(CallFailure::NotFound(format!(
+            "Demo has no method \"{other}\""
+        ))),
     }
 }
 
@@ -65,15 +77,13 @@ fn arg<'a>(args: &'a BoundArgs, index: usize, name: &str) -> Option<&'a Value> {
         .or_else(|| args.keyword.iter().find(|(k, _)| k == name).map(|(_, v)| v))
 }
 
-fn int_arg(args: &BoundArgs, index: usize, name: &str) -> Result<i64, CallFailure> {
-    match arg(args, index, name) {
-        Some(Value::Int(i)) => Ok(*i),
-        Some(other) => Err(CallFailure::BadArguments(format!(
-            "argument \"{name}\" must be an int, not {}",
-            other.kind()
-        ))),
-        None => Err(CallFailure::BadArguments(format!("missing argument \"{name}\""))),
-    }
+fn int_arg(args: &BoundArgs, index: usize, name: &str) -> Result<i64, String> {
+    let problem = match arg(args, index, name) {
+        Some(Value::Int(i)) => return Ok(*i),
+        Some(other) => format!("argument \"{name}\" must be an int, not {}", other.kind()),
+        None => format!("missing argument \"{name}\""),
+    };
+    Err(problem)
 }
 
 fn out_of_stock(sku: Option<&Value>) -> Raised {
@@ -88,6 +98,8 @@ fn out_of_stock(sku: Option<&Value>) -> Raised {
         message: format!("{shown} is out of stock"),
         args: vec![sku.clone()],
         fields: vec![("sku".to_string(), sku)],
-        traceback: "Traceback (most recent call last):\n  File \"shop.py\", line 1, in fail\nOutOfStock\n".to_string(),
+        traceback:
+            "Traceback (most recent call last):\n  File \"shop.py\", line 1, in fail\nOutOfStock\n"
+                .to_string(),
     }
 }

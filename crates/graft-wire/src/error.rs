@@ -12,13 +12,21 @@ pub enum WireError {
     #[error("incomplete frame: more bytes are needed")]
     Incomplete,
     #[error("truncated {what}: needs {needed} bytes but only {remaining} remain")]
-    Truncated { what: &'static str, needed: usize, remaining: usize },
+    Truncated {
+        what: &'static str,
+        needed: usize,
+        remaining: usize,
+    },
     #[error("unknown value tag 0x{0:02x}")]
     UnknownTag(u8),
     #[error("{what} is not valid UTF-8: {bytes}")]
     InvalidUtf8 { what: &'static str, bytes: String },
     #[error("{what} count {count} cannot fit in the {remaining} bytes left")]
-    CountTooLarge { what: &'static str, count: u32, remaining: usize },
+    CountTooLarge {
+        what: &'static str,
+        count: u32,
+        remaining: usize,
+    },
     #[error("value nested deeper than {0} containers")]
     TooDeep(usize),
     #[error("frame of {len} bytes exceeds the limit of {max} bytes")]

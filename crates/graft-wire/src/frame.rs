@@ -12,7 +12,7 @@ use graft_model::{BoundArgs, Raised, Value};
 
 use crate::codec::{
     decode_fields_at, decode_items, decode_value, encode_value, put_fields, put_len, put_str,
-    take_str, take_u16, take_u32, take_u64, take_u8,
+    take_str, take_u8, take_u16, take_u32, take_u64,
 };
 use crate::error::WireError;
 use crate::status::{ProtocolCode, Status};
@@ -40,19 +40,39 @@ pub mod kind {
 pub enum Frame {
     /// Client to server: run a method. The id is chosen by the client and
     /// unique among its calls still waiting for an answer.
-    Call { id: u64, call: Call },
+    Call {
+        id: u64,
+        call: Call,
+    },
     /// Server to client: the method returned this value.
-    Reply { id: u64, value: Value },
+    Reply {
+        id: u64,
+        value: Value,
+    },
     /// Server to client: the call failed; `status` says how.
-    Error { id: u64, status: Status, raised: Raised },
+    Error {
+        id: u64,
+        status: Status,
+        raised: Raised,
+    },
     /// Either way: are you there? Answered by a [`Frame::Pong`] with the same id.
-    Ping { id: u64 },
-    Pong { id: u64 },
+    Ping {
+        id: u64,
+    },
+    Pong {
+        id: u64,
+    },
     /// The sender will start no new work and closes once in-flight calls end.
-    Goodbye { reason: String },
+    Goodbye {
+        reason: String,
+    },
     /// The sender is closing the connection because the peer broke the
     /// protocol; `id` is the offending frame's, or 0.
-    ProtocolError { id: u64, code: ProtocolCode, message: String },
+    ProtocolError {
+        id: u64,
+        code: ProtocolCode,
+        message: String,
+    },
 }
 
 /// What a [`Frame::Call`] asks for.
@@ -104,13 +124,20 @@ impl Frame {
         };
         let len = u32::from_be_bytes(*prefix);
         if len > max {
-            return Err(WireError::FrameTooLarge { len: len.into(), max });
+            return Err(WireError::FrameTooLarge {
+                len: len.into(),
+                max,
+            });
         }
         if (len as usize) < HEADER_BYTES {
             return Err(WireError::FrameTooShort(len));
         }
         let total = LENGTH_BYTES + len as usize;
-        if buf.len() < total { Err(WireError::Incomplete) } else { Ok(total) }
+        if buf.len() < total {
+            Err(WireError::Incomplete)
+        } else {
+            Ok(total)
+        }
     }
 
     /// Decodes one frame from `frame`: its bytes after the length prefix,
@@ -120,15 +147,27 @@ impl Frame {
         let kind = take_u8(&mut input, "frame kind")?;
         let id = take_u64(&mut input, "request id")?;
         let frame = match kind {
-            kind::CALL => Frame::Call { id, call: parse_call(&mut input)? },
-            kind::REPLY => Frame::Reply { id, value: decode_value(&mut input)? },
+            kind::CALL => Frame::Call {
+                id,
+                call: parse_call(&mut input)?,
+            },
+            kind::REPLY => Frame::Reply {
+                id,
+                value: decode_value(&mut input)?,
+            },
             kind::ERROR => {
                 let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
-                Frame::Error { id, status, raised: parse_raised(&mut input)? }
+                Frame::Error {
+                    id,
+                    status,
+                    raised: parse_raised(&mut input)?,
+                }
             }
             kind::PING => Frame::Ping { id },
             kind::PONG => Frame::Pong { id },
-            kind::GOODBYE => Frame::Goodbye { reason: take_str(&mut input, "goodbye reason")? },
+            kind::GOODBYE => Frame::Goodbye {
+                reason: take_str(&mut input, "goodbye reason")?,
+            },
             kind::PROTOCOL_ERROR => {
                 let code = ProtocolCode::from_u16(take_u16(&mut input, "protocol error code")?);
                 let message = take_str(&mut input, "protocol error message")?;
@@ -194,7 +233,9 @@ impl Frame {
 fn encode_call(call: &Call, buf: &mut BytesMut) {
     put_str(buf, &call.service);
     put_str(buf, &call.method);
-    let ms = call.timeout.map_or(0, |t| t.as_millis().clamp(1, u32::MAX.into()) as u32);
+    let ms = call
+        .timeout
+        .map_or(0, |t| t.as_millis().clamp(1, u32::MAX.into()) as u32);
     buf.put_u32(ms);
     put_len(buf, call.args.positional.len());
     for arg in &call.args.positional {
@@ -210,7 +251,15 @@ fn parse_call(input: &mut &[u8]) -> Result<Call, WireError> {
     let positional = decode_items(input, 0, "positional arguments")?;
     let keyword = decode_fields_at(input, 0, "keyword argument")?;
     let timeout = (ms != 0).then(|| Duration::from_millis(ms.into()));
-    Ok(Call { service, method, args: BoundArgs { positional, keyword }, timeout })
+    Ok(Call {
+        service,
+        method,
+        args: BoundArgs {
+            positional,
+            keyword,
+        },
+        timeout,
+    })
 }
 
 fn encode_raised(raised: &Raised, buf: &mut BytesMut) {

@@ -40,7 +40,12 @@ pub struct Hello {
 impl Hello {
     /// A hello for [`VERSION`] with status OK.
     pub fn new(max_frame_size: u32, heartbeat_ms: u32) -> Hello {
-        Hello { version: VERSION, status: hello_status::OK, max_frame_size, heartbeat_ms }
+        Hello {
+            version: VERSION,
+            status: hello_status::OK,
+            max_frame_size,
+            heartbeat_ms,
+        }
     }
 
     pub fn encode(&self) -> [u8; HELLO_BYTES] {
@@ -55,7 +60,24 @@ impl Hello {
 
     /// Reads a hello, checking only the magic.
     pub fn decode(bytes: &[u8; HELLO_BYTES]) -> Result<Hello, WireError> {
-        let [m0, m1, m2, m3, v0, v1, s0, s1, f0, f1, f2, f3, h0, h1, h2, h3] = *bytes;
+        let [
+            m0,
+            m1,
+            m2,
+            m3,
+            v0,
+            v1,
+            s0,
+            s1,
+            f0,
+            f1,
+            f2,
+            f3,
+            h0,
+            h1,
+            h2,
+            h3,
+        ] = *bytes;
         if [m0, m1, m2, m3] != MAGIC {
             return Err(WireError::BadMagic([m0, m1, m2, m3]));
         }
@@ -80,11 +102,17 @@ where
         Err(err) => Err((hello_status::BAD_MAGIC, err)),
         Ok(theirs) if theirs.version != VERSION => Err((
             hello_status::UNSUPPORTED_VERSION,
-            WireError::UnsupportedVersion { theirs: theirs.version, ours: VERSION },
+            WireError::UnsupportedVersion {
+                theirs: theirs.version,
+                ours: VERSION,
+            },
         )),
         Ok(theirs) => Ok(theirs),
     };
-    let status = verdict.as_ref().err().map_or(hello_status::OK, |(status, _)| *status);
+    let status = verdict
+        .as_ref()
+        .err()
+        .map_or(hello_status::OK, |(status, _)| *status);
     stream.write_all(&Hello { status, ..ours }.encode()).await?;
     stream.flush().await?;
     verdict.map_err(|(_, err)| err)
@@ -102,10 +130,16 @@ where
     stream.read_exact(&mut bytes).await?;
     let theirs = Hello::decode(&bytes)?;
     if theirs.status != hello_status::OK {
-        return Err(WireError::Rejected { status: theirs.status, version: theirs.version });
+        return Err(WireError::Rejected {
+            status: theirs.status,
+            version: theirs.version,
+        });
     }
     if theirs.version != VERSION {
-        return Err(WireError::UnsupportedVersion { theirs: theirs.version, ours: VERSION });
+        return Err(WireError::UnsupportedVersion {
+            theirs: theirs.version,
+            ours: VERSION,
+        });
     }
     Ok(theirs)
 }

@@ -64,7 +64,13 @@ impl CallFailure {
     /// `TypeError`, ...) whose message is the failure's text.
     pub fn into_frame(self, id: u64) -> Frame {
         let (status, message) = match self {
-            CallFailure::Raised(raised) => return Frame::Error { id, status: Status::Raised, raised },
+            CallFailure::Raised(raised) => {
+                return Frame::Error {
+                    id,
+                    status: Status::Raised,
+                    raised,
+                };
+            }
             CallFailure::NotFound(m) => (Status::NotFound, m),
             CallFailure::BadArguments(m) => (Status::BadArguments, m),
             CallFailure::Internal(m) => (Status::Internal, m),
@@ -150,8 +156,13 @@ pub async fn serve_with(
     drop(listener);
     stop.cancel();
     tracker.close();
-    if tokio::time::timeout(drain_timeout, tracker.wait()).await.is_err() {
-        tracing::warn!("graft-wire: calls still running {drain_timeout:?} after shutdown; leaving them");
+    if tokio::time::timeout(drain_timeout, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "graft-wire: calls still running {drain_timeout:?} after shutdown; leaving them"
+        );
     }
 }
 
@@ -165,7 +176,8 @@ async fn accept_loop(
         match listener.accept().await {
             Ok((stream, peer)) => {
                 let _ = stream.set_nodelay(true);
-                let session = session::run(stream, peer, shared.clone(), stop.clone(), tracker.clone());
+                let session =
+                    session::run(stream, peer, shared.clone(), stop.clone(), tracker.clone());
                 tracker.spawn(session);
             }
             Err(err) => {

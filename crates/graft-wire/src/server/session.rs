@@ -35,7 +35,11 @@ enum End {
     /// The server is shutting down: say Goodbye, finish in-flight calls.
     Shutdown,
     /// The client broke the protocol or went silent: tell it, drop its calls.
-    Fault { id: u64, code: ProtocolCode, message: String },
+    Fault {
+        id: u64,
+        code: ProtocolCode,
+        message: String,
+    },
     /// The stream failed; nobody is listening any more.
     Broken,
 }
@@ -64,7 +68,12 @@ pub(super) async fn run(
     let config = &shared.config;
     let heartbeat_ms = config.heartbeat_interval.as_millis().min(u32::MAX.into()) as u32;
     let ours = Hello::new(config.max_frame_size, heartbeat_ms);
-    let theirs = match tokio::time::timeout(config.handshake_timeout, handshake::accept(&mut stream, ours)).await {
+    let theirs = match tokio::time::timeout(
+        config.handshake_timeout,
+        handshake::accept(&mut stream, ours),
+    )
+    .await
+    {
         Ok(Ok(hello)) => hello,
         Ok(Err(err)) => return tracing::debug!(%peer, "graft-wire: handshake failed: {err}"),
         Err(_) => return tracing::debug!(%peer, "graft-wire: no hello in time"),
@@ -94,7 +103,12 @@ pub(super) async fn run(
 }
 
 impl Session {
-    async fn read_loop(&self, mut reader: FrameReader<OwnedReadHalf>, stop: &CancellationToken, tracker: &TaskTracker) -> End {
+    async fn read_loop(
+        &self,
+        mut reader: FrameReader<OwnedReadHalf>,
+        stop: &CancellationToken,
+        tracker: &TaskTracker,
+    ) -> End {
         let idle = self.shared.config.idle_timeout();
         let timer = sleep(idle);
         tokio::pin!(timer);
@@ -124,7 +138,9 @@ impl Session {
                         permit = self.permits.clone().acquire_owned() => permit,
                         () = stop.cancelled() => return End::Shutdown,
                     };
-                    let Ok(permit) = permit else { return End::Broken };
+                    let Ok(permit) = permit else {
+                        return End::Broken;
+                    };
                     tracker.spawn(self.call_task(id, call, permit));
                 }
                 Frame::Ping { id } => self.send(&Frame::Pong { id }),
@@ -142,9 +158,22 @@ impl Session {
     }
 
     /// One call, run to completion unless the connection is aborted.
-    fn call_task(&self, id: u64, call: Call, permit: tokio::sync::OwnedSemaphorePermit) -> impl Future<Output = ()> + use<> {
-        let Call { service, method, args, timeout } = call;
-        let running = self.shared.dispatch.call(service.clone(), method.clone(), args, timeout);
+    fn call_task(
+        &self,
+        id: u64,
+        call: Call,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> impl Future<Output = ()> + use<> {
+        let Call {
+            service,
+            method,
+            args,
+            timeout,
+        } = call;
+        let running = self
+            .shared
+            .dispatch
+            .call(service.clone(), method.clone(), args, timeout);
         let (out, abort, peer_max) = (self.out.clone(), self.abort.clone(), self.peer_max);
         async move {
             let _permit = permit;
@@ -170,7 +199,9 @@ impl Session {
         match end {
             End::Closed => true,
             End::Shutdown => {
-                self.send(&Frame::Goodbye { reason: "server shutting down".to_string() });
+                self.send(&Frame::Goodbye {
+                    reason: "server shutting down".to_string(),
+                });
                 true
             }
             End::Fault { id, code, message } => {
@@ -188,7 +219,11 @@ impl Session {
 }
 
 fn fault(id: u64, err: &WireError) -> End {
-    End::Fault { id, code: ProtocolCode::for_error(err), message: err.to_string() }
+    End::Fault {
+        id,
+        code: ProtocolCode::for_error(err),
+        message: err.to_string(),
+    }
 }
 
 async fn with_deadline(
@@ -197,7 +232,9 @@ async fn with_deadline(
     service: &str,
     method: &str,
 ) -> Result<Value, CallFailure> {
-    let Some(limit) = timeout else { return running.await };
+    let Some(limit) = timeout else {
+        return running.await;
+    };
     match tokio::time::timeout(limit, running).await {
         Ok(outcome) => outcome,
         Err(_) => Err(CallFailure::DeadlineExceeded(format!(

@@ -3,7 +3,9 @@
 use bytes::BytesMut;
 use graft_model::{BoundArgs, Raised, Value};
 use graft_wire::codec::tag;
-use graft_wire::{Call, Frame, MAX_DEPTH, ProtocolCode, Status, WireError, decode_value, encode_value};
+use graft_wire::{
+    Call, Frame, MAX_DEPTH, ProtocolCode, Status, WireError, decode_value, encode_value,
+};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
@@ -42,8 +44,10 @@ pub fn arb_value() -> impl Strategy<Value = Value> {
             vec((inner.clone(), inner.clone()), 0..4).prop_map(Value::Dict),
             ("[A-Za-z_]{1,12}", vec(("[a-z_]{1,8}", inner.clone()), 0..4))
                 .prop_map(|(type_name, fields)| Value::Object { type_name, fields }),
-            ("[A-Za-z_]{1,12}", inner)
-                .prop_map(|(type_name, v)| Value::Enum { type_name, value: Box::new(v) }),
+            ("[A-Za-z_]{1,12}", inner).prop_map(|(type_name, v)| Value::Enum {
+                type_name,
+                value: Box::new(v)
+            }),
         ]
     })
 }
@@ -94,8 +98,13 @@ fn edge_numbers_are_exact() {
         assert_eq!(bytes.len(), 9, "{value:?} takes a tag and 8 bytes");
         assert_eq!(encode(&decode_all(&bytes).unwrap()), bytes, "{value:?}");
     }
-    assert_eq!(encode(&Value::Int(-2)), [tag::INT, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe]);
-    let Value::Float(z) = decode_all(&encode(&Value::Float(-0.0))).unwrap() else { panic!() };
+    assert_eq!(
+        encode(&Value::Int(-2)),
+        [tag::INT, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe]
+    );
+    let Value::Float(z) = decode_all(&encode(&Value::Float(-0.0))).unwrap() else {
+        panic!()
+    };
     assert!(z == 0.0 && z.is_sign_negative());
 }
 
@@ -114,18 +123,30 @@ fn depth_is_bounded() {
     let err = decode_all(&nested_lists(MAX_DEPTH + 1)).unwrap_err();
     assert!(matches!(err, WireError::TooDeep(100)), "{err}");
     // A deep bomb fails fast without touching the stack's limit.
-    assert!(matches!(decode_all(&nested_lists(1_000_000)), Err(WireError::TooDeep(_))));
+    assert!(matches!(
+        decode_all(&nested_lists(1_000_000)),
+        Err(WireError::TooDeep(_))
+    ));
 }
 
 #[test]
 fn errors_quote_the_offending_input() {
     let count = decode_all(&[tag::LIST, 0xff, 0xff, 0xff, 0xff, 0]).unwrap_err();
-    assert_eq!(count.to_string(), "list count 4294967295 cannot fit in the 1 bytes left");
+    assert_eq!(
+        count.to_string(),
+        "list count 4294967295 cannot fit in the 1 bytes left"
+    );
     let utf8 = decode_all(&[tag::STR, 0, 0, 0, 2, 0xc3, 0x28]).unwrap_err();
     assert_eq!(utf8.to_string(), r#"str is not valid UTF-8: b"\xc3(""#);
-    assert_eq!(decode_all(&[0x42]).unwrap_err().to_string(), "unknown value tag 0x42");
+    assert_eq!(
+        decode_all(&[0x42]).unwrap_err().to_string(),
+        "unknown value tag 0x42"
+    );
     let short = decode_all(&[tag::INT, 1, 2]).unwrap_err();
-    assert_eq!(short.to_string(), "truncated int: needs 8 bytes but only 2 remain");
+    assert_eq!(
+        short.to_string(),
+        "truncated int: needs 8 bytes but only 2 remain"
+    );
 }
 
 fn every_frame() -> Vec<Frame> {
@@ -138,13 +159,29 @@ fn every_frame() -> Vec<Frame> {
         traceback: "Traceback ...".into(),
     };
     vec![
-        Frame::Call { id: 1, call: Call::default() },
-        Frame::Reply { id: 2, value: Value::List(vec![Value::Int(1)]) },
-        Frame::Error { id: 3, status: Status::Raised, raised },
+        Frame::Call {
+            id: 1,
+            call: Call::default(),
+        },
+        Frame::Reply {
+            id: 2,
+            value: Value::List(vec![Value::Int(1)]),
+        },
+        Frame::Error {
+            id: 3,
+            status: Status::Raised,
+            raised,
+        },
         Frame::Ping { id: 4 },
         Frame::Pong { id: 4 },
-        Frame::Goodbye { reason: "bye".into() },
-        Frame::ProtocolError { id: 5, code: ProtocolCode::Other(900), message: "x".into() },
+        Frame::Goodbye {
+            reason: "bye".into(),
+        },
+        Frame::ProtocolError {
+            id: 5,
+            code: ProtocolCode::Other(900),
+            message: "x".into(),
+        },
     ]
 }
 
@@ -154,27 +191,55 @@ fn frames_need_every_byte() {
         let mut buf = BytesMut::new();
         frame.encode(&mut buf, 1 << 20).unwrap();
         for cut in 0..buf.len() {
-            assert!(matches!(Frame::check(&buf[..cut], 1 << 20), Err(WireError::Incomplete)));
+            assert!(matches!(
+                Frame::check(&buf[..cut], 1 << 20),
+                Err(WireError::Incomplete)
+            ));
         }
         let total = Frame::check(&buf, 1 << 20).unwrap();
         assert_eq!(Frame::parse(&buf[4..total]).unwrap(), frame);
         // A body cut short inside a whole-looking frame is an error, not a panic.
-        assert!(Frame::parse(&buf[4..total - 1]).is_err() || matches!(frame, Frame::Ping { .. } | Frame::Pong { .. }));
+        assert!(
+            Frame::parse(&buf[4..total - 1]).is_err()
+                || matches!(frame, Frame::Ping { .. } | Frame::Pong { .. })
+        );
     }
 }
 
 #[test]
 fn frame_limits() {
-    let big = Frame::Reply { id: 1, value: Value::Bytes(vec![0; 100]) };
+    let big = Frame::Reply {
+        id: 1,
+        value: Value::Bytes(vec![0; 100]),
+    };
     let mut buf = BytesMut::from(&b"keep"[..]);
     let err = big.encode(&mut buf, 50).unwrap_err();
-    assert_eq!(err.to_string(), "frame of 114 bytes exceeds the limit of 50 bytes");
-    assert_eq!(&buf[..], b"keep", "a refused frame leaves the buffer as it was");
+    assert_eq!(
+        err.to_string(),
+        "frame of 114 bytes exceeds the limit of 50 bytes"
+    );
+    assert_eq!(
+        &buf[..],
+        b"keep",
+        "a refused frame leaves the buffer as it was"
+    );
     let header = [0, 0, 0, 51, 2];
-    assert!(matches!(Frame::check(&header, 50), Err(WireError::FrameTooLarge { len: 51, max: 50 })));
-    assert!(matches!(Frame::check(&[0, 0, 0, 8], 50), Err(WireError::FrameTooShort(8))));
+    assert!(matches!(
+        Frame::check(&header, 50),
+        Err(WireError::FrameTooLarge { len: 51, max: 50 })
+    ));
+    assert!(matches!(
+        Frame::check(&[0, 0, 0, 8], 50),
+        Err(WireError::FrameTooShort(8))
+    ));
     let mut trailing = vec![0, 0, 0, 10, 4, 0, 0, 0, 0, 0, 0, 0, 1, 0xaa];
-    assert!(matches!(Frame::parse(&trailing[4..]), Err(WireError::TrailingBytes(1))));
+    assert!(matches!(
+        Frame::parse(&trailing[4..]),
+        Err(WireError::TrailingBytes(1))
+    ));
     trailing[4] = 0x99;
-    assert!(matches!(Frame::parse(&trailing[4..]), Err(WireError::UnknownKind(0x99))));
+    assert!(matches!(
+        Frame::parse(&trailing[4..]),
+        Err(WireError::UnknownKind(0x99))
+    ));
 }

@@ -82,7 +82,11 @@ fn nested_claims_do_not_multiply() {
     }
     bytes.resize(bytes.len() + n, tag::NONE);
     let peak = decode_everything(&bytes);
-    assert!(peak <= budget(bytes.len()), "{peak} bytes for {} input bytes", bytes.len());
+    assert!(
+        peak <= budget(bytes.len()),
+        "{peak} bytes for {} input bytes",
+        bytes.len()
+    );
     // The innermost list really decodes a million values (so the counter
     // counts): that must cost about a million values, not a hundred times it.
     assert!(peak >= n * size_of::<Value>(), "{peak}");

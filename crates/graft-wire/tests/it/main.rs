@@ -11,7 +11,6 @@ mod fuzz;
 mod server;
 mod vectors;
 
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +31,9 @@ pub struct TestServer {
 }
 
 pub async fn start(config: ServerConfig) -> TestServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(serve_with(listener, Arc::new(Demo), config, async {
@@ -45,14 +46,24 @@ pub async fn start(config: ServerConfig) -> TestServer {
 pub async fn connect(addr: SocketAddr) -> Connection<TcpStream> {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let hello = Hello::new(graft_wire::DEFAULT_MAX_FRAME_SIZE, 10_000);
-    handshake::connect(&mut stream, hello).await.expect("handshake");
+    handshake::connect(&mut stream, hello)
+        .await
+        .expect("handshake");
     Connection::new(stream, graft_wire::DEFAULT_MAX_FRAME_SIZE)
 }
 
 /// A Call frame to the demo service with positional arguments.
 pub fn call(id: u64, method: &str, positional: Vec<Value>) -> Frame {
-    let args = BoundArgs { positional, keyword: Vec::new() };
-    let call = Call { service: "Demo".into(), method: method.into(), args, timeout: None };
+    let args = BoundArgs {
+        positional,
+        keyword: Vec::new(),
+    };
+    let call = Call {
+        service: "Demo".into(),
+        method: method.into(),
+        args,
+        timeout: None,
+    };
     Frame::Call { id, call }
 }
 

@@ -48,13 +48,27 @@ fn committed_vectors_match_the_encoder() {
     for v in &vectors {
         let committed = std::fs::read(dir.join(&v.file))
             .unwrap_or_else(|e| panic!("{}: {e} (run with GRAFT_WIRE_BLESS=1)", v.file));
-        assert!(committed == v.bytes, "{} differs from the encoder's output", v.file);
+        assert!(
+            committed == v.bytes,
+            "{} differs from the encoder's output",
+            v.file
+        );
     }
     let committed = std::fs::read_to_string(dir.join("vectors.json")).unwrap();
-    assert!(committed == manifest, "vectors.json differs (run with GRAFT_WIRE_BLESS=1)");
-    let mut on_disk: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(
+        committed == manifest,
+        "vectors.json differs (run with GRAFT_WIRE_BLESS=1)"
+    );
+    let mut on_disk: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     on_disk.retain(|name| name != "vectors.json");
-    assert_eq!(on_disk.len(), vectors.len(), "a .bin file in {dir:?} is not in the manifest");
+    assert_eq!(
+        on_disk.len(),
+        vectors.len(),
+        "a .bin file in {dir:?} is not in the manifest"
+    );
 }
 
 /// Each vector decodes, or is rejected, as its manifest entry says; what
@@ -88,6 +102,8 @@ fn decode_frame(bytes: &[u8]) -> Result<Vec<u8>, graft_wire::WireError> {
 }
 
 fn decode_hello(bytes: &[u8]) -> Result<Vec<u8>, graft_wire::WireError> {
-    let array: &[u8; 16] = bytes.try_into().map_err(|_| graft_wire::WireError::Incomplete)?;
+    let array: &[u8; 16] = bytes
+        .try_into()
+        .map_err(|_| graft_wire::WireError::Incomplete)?;
     Ok(Hello::decode(array)?.encode().to_vec())
 }

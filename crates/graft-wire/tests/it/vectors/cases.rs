@@ -47,23 +47,54 @@ impl Vector {
 
 fn value(name: &str, note: &'static str, v: Value) -> Vector {
     let expect = Expect::Decode(describe::value(&v));
-    Vector { file: format!("value-{name}.bin"), kind: "value", expect, note, bytes: encode(&v) }
+    Vector {
+        file: format!("value-{name}.bin"),
+        kind: "value",
+        expect,
+        note,
+        bytes: encode(&v),
+    }
 }
 
 fn frame(name: &str, note: &'static str, f: Frame) -> Vector {
     let mut buf = BytesMut::new();
-    f.encode(&mut buf, DEFAULT_MAX_FRAME_SIZE).expect("vector frame fits");
+    f.encode(&mut buf, DEFAULT_MAX_FRAME_SIZE)
+        .expect("vector frame fits");
     let expect = Expect::Decode(describe::frame(&f));
-    Vector { file: format!("frame-{name}.bin"), kind: "frame", expect, note, bytes: buf.to_vec() }
+    Vector {
+        file: format!("frame-{name}.bin"),
+        kind: "frame",
+        expect,
+        note,
+        bytes: buf.to_vec(),
+    }
 }
 
 fn hello(name: &str, note: &'static str, h: Hello) -> Vector {
     let expect = Expect::Decode(describe::hello(&h));
-    Vector { file: format!("hello-{name}.bin"), kind: "hello", expect, note, bytes: h.encode().to_vec() }
+    Vector {
+        file: format!("hello-{name}.bin"),
+        kind: "hello",
+        expect,
+        note,
+        bytes: h.encode().to_vec(),
+    }
 }
 
-fn reject(kind: &'static str, name: &str, reason: &'static str, note: &'static str, bytes: Vec<u8>) -> Vector {
-    Vector { file: format!("{kind}-reject-{name}.bin"), kind, expect: Expect::Reject(reason), note, bytes }
+fn reject(
+    kind: &'static str,
+    name: &str,
+    reason: &'static str,
+    note: &'static str,
+    bytes: Vec<u8>,
+) -> Vector {
+    Vector {
+        file: format!("{kind}-reject-{name}.bin"),
+        kind,
+        expect: Expect::Reject(reason),
+        note,
+        bytes,
+    }
 }
 
 fn s(text: &str) -> Value {
@@ -71,11 +102,17 @@ fn s(text: &str) -> Value {
 }
 
 fn point(x: i64, y: i64) -> Value {
-    Value::Object { type_name: "Point".into(), fields: vec![("x".into(), Value::Int(x)), ("y".into(), Value::Int(y))] }
+    Value::Object {
+        type_name: "Point".into(),
+        fields: vec![("x".into(), Value::Int(x)), ("y".into(), Value::Int(y))],
+    }
 }
 
 fn en(type_name: &str, v: Value) -> Value {
-    Value::Enum { type_name: type_name.into(), value: Box::new(v) }
+    Value::Enum {
+        type_name: type_name.into(),
+        value: Box::new(v),
+    }
 }
 
 fn nested(depth: usize) -> Value {
@@ -100,79 +137,230 @@ fn values() -> Vec<Vector> {
         value("int-min", "i64 minimum, -2**63", Value::Int(i64::MIN)),
         value("int-max", "i64 maximum, 2**63-1", Value::Int(i64::MAX)),
         value("float-half", "0.5", Value::Float(0.5)),
-        value("float-negative-zero", "-0.0: the sign bit must survive", Value::Float(-0.0)),
-        value("float-nan", "the canonical quiet NaN, bit-exact", Value::Float(f64::NAN)),
+        value(
+            "float-negative-zero",
+            "-0.0: the sign bit must survive",
+            Value::Float(-0.0),
+        ),
+        value(
+            "float-nan",
+            "the canonical quiet NaN, bit-exact",
+            Value::Float(f64::NAN),
+        ),
         value("float-inf", "+infinity", Value::Float(f64::INFINITY)),
-        value("float-neg-inf", "-infinity", Value::Float(f64::NEG_INFINITY)),
+        value(
+            "float-neg-inf",
+            "-infinity",
+            Value::Float(f64::NEG_INFINITY),
+        ),
         value("str-empty", "empty string", s("")),
-        value("str-unicode", "non-ASCII text, astral plane included", s("héllo wörld ✓ 中文 😀")),
+        value(
+            "str-unicode",
+            "non-ASCII text, astral plane included",
+            s("héllo wörld ✓ 中文 😀"),
+        ),
         value("str-nul", "a NUL inside a string", s("a\0b")),
         value("bytes-empty", "empty bytes", Value::Bytes(Vec::new())),
-        value("bytes-all", "every byte value 0..255, raw", Value::Bytes(all_bytes)),
+        value(
+            "bytes-all",
+            "every byte value 0..255, raw",
+            Value::Bytes(all_bytes),
+        ),
         value("list-empty", "[]", Value::List(Vec::new())),
-        value("list-mixed", "a list of mixed kinds", Value::List(vec![Value::Int(1), s("two"), Value::Float(3.0), Value::None])),
+        value(
+            "list-mixed",
+            "a list of mixed kinds",
+            Value::List(vec![
+                Value::Int(1),
+                s("two"),
+                Value::Float(3.0),
+                Value::None,
+            ]),
+        ),
         value("tuple-empty", "()", Value::Tuple(Vec::new())),
-        value("tuple-pair", "(1, 'a')", Value::Tuple(vec![Value::Int(1), s("a")])),
+        value(
+            "tuple-pair",
+            "(1, 'a')",
+            Value::Tuple(vec![Value::Int(1), s("a")]),
+        ),
         value("set-empty", "set()", Value::Set(Vec::new())),
-        value("set-ints", "{1, 2, 3}", Value::Set(vec![Value::Int(1), Value::Int(2), Value::Int(3)])),
+        value(
+            "set-ints",
+            "{1, 2, 3}",
+            Value::Set(vec![Value::Int(1), Value::Int(2), Value::Int(3)]),
+        ),
         value("dict-empty", "{}", Value::Dict(Vec::new())),
-        value("dict-str-keys", "{'a': 1, 'b': [True]}", Value::Dict(vec![(s("a"), Value::Int(1)), (s("b"), Value::List(vec![Value::Bool(true)]))])),
-        value("dict-mixed-keys", "keys of several kinds: int, tuple, None", Value::Dict(vec![
-            (Value::Int(1), s("one")),
-            (Value::Tuple(vec![Value::Int(1), Value::Int(2)]), s("pair")),
-            (Value::None, s("none")),
-        ])),
+        value(
+            "dict-str-keys",
+            "{'a': 1, 'b': [True]}",
+            Value::Dict(vec![
+                (s("a"), Value::Int(1)),
+                (s("b"), Value::List(vec![Value::Bool(true)])),
+            ]),
+        ),
+        value(
+            "dict-mixed-keys",
+            "keys of several kinds: int, tuple, None",
+            Value::Dict(vec![
+                (Value::Int(1), s("one")),
+                (Value::Tuple(vec![Value::Int(1), Value::Int(2)]), s("pair")),
+                (Value::None, s("none")),
+            ]),
+        ),
         value("object-point", "dataclass Point(x=1, y=-2)", point(1, -2)),
-        value("object-line", "dataclass Line holding two Points", Value::Object {
-            type_name: "Line".into(),
-            fields: vec![("start".into(), point(0, 0)), ("end".into(), point(3, 4))],
-        }),
-        value("enum-str", "Color.RED, a str-valued enum member", en("Color", s("red"))),
-        value("enum-int", "Priority.HIGH, an int-valued enum member", en("Priority", Value::Int(3))),
-        value("datetime-aware", "datetime with microseconds and an offset", Value::DateTime("2024-02-29T13:45:30.123456+01:00".into())),
-        value("datetime-naive", "datetime without a timezone", Value::DateTime("1999-12-31T23:59:59".into())),
+        value(
+            "object-line",
+            "dataclass Line holding two Points",
+            Value::Object {
+                type_name: "Line".into(),
+                fields: vec![("start".into(), point(0, 0)), ("end".into(), point(3, 4))],
+            },
+        ),
+        value(
+            "enum-str",
+            "Color.RED, a str-valued enum member",
+            en("Color", s("red")),
+        ),
+        value(
+            "enum-int",
+            "Priority.HIGH, an int-valued enum member",
+            en("Priority", Value::Int(3)),
+        ),
+        value(
+            "datetime-aware",
+            "datetime with microseconds and an offset",
+            Value::DateTime("2024-02-29T13:45:30.123456+01:00".into()),
+        ),
+        value(
+            "datetime-naive",
+            "datetime without a timezone",
+            Value::DateTime("1999-12-31T23:59:59".into()),
+        ),
         value("date", "a date", Value::Date("2024-02-29".into())),
-        value("nested-mixed", "containers inside containers", Value::List(vec![Value::Dict(vec![(
-            s("k"),
-            Value::Tuple(vec![Value::Set(vec![Value::Int(1)]), en("Color", s("green")), Value::Bytes(vec![0, 1])]),
-        )])])),
-        value("nested-max-depth", "100 nested lists: the deepest allowed", nested(100)),
+        value(
+            "nested-mixed",
+            "containers inside containers",
+            Value::List(vec![Value::Dict(vec![(
+                s("k"),
+                Value::Tuple(vec![
+                    Value::Set(vec![Value::Int(1)]),
+                    en("Color", s("green")),
+                    Value::Bytes(vec![0, 1]),
+                ]),
+            )])]),
+        ),
+        value(
+            "nested-max-depth",
+            "100 nested lists: the deepest allowed",
+            nested(100),
+        ),
     ]
 }
 
 fn frames() -> Vec<Vector> {
     let args = BoundArgs {
         positional: vec![Value::Int(7), s("kWh"), point(1, 2)],
-        keyword: vec![("when".into(), Value::Date("2024-01-01".into())), ("tags".into(), Value::Set(vec![s("a")]))],
+        keyword: vec![
+            ("when".into(), Value::Date("2024-01-01".into())),
+            ("tags".into(), Value::Set(vec![s("a")])),
+        ],
     };
-    let call = Call { service: "EnergyPriceCalculator".into(), method: "get_price".into(), args, timeout: Some(Duration::from_millis(1500)) };
-    let bare = Call { service: "S".into(), method: "m".into(), args: BoundArgs::default(), timeout: None };
+    let call = Call {
+        service: "EnergyPriceCalculator".into(),
+        method: "get_price".into(),
+        args,
+        timeout: Some(Duration::from_millis(1500)),
+    };
+    let bare = Call {
+        service: "S".into(),
+        method: "m".into(),
+        args: BoundArgs::default(),
+        timeout: None,
+    };
     let raised = Raised {
         type_name: "OutOfStock".into(),
         module: "shop".into(),
         message: "A-1 is out of stock".into(),
         args: vec![s("A-1")],
         fields: vec![("sku".into(), s("A-1"))],
-        traceback: "Traceback (most recent call last):\n  ...\nshop.OutOfStock: A-1 is out of stock\n".into(),
+        traceback:
+            "Traceback (most recent call last):\n  ...\nshop.OutOfStock: A-1 is out of stock\n"
+                .into(),
     };
-    let missing = graft_wire::CallFailure::NotFound("Demo has no method \"nope\"".into()).into_frame(4);
+    let missing =
+        graft_wire::CallFailure::NotFound("Demo has no method \"nope\"".into()).into_frame(4);
     vec![
-        frame("call", "a call with positional and keyword arguments and a 1500 ms timeout", Frame::Call { id: 1, call }),
-        frame("call-bare", "a call without arguments or timeout", Frame::Call { id: 2, call: bare }),
-        frame("reply", "a reply holding a value", Frame::Reply { id: 1, value: Value::Tuple(vec![Value::Float(0.25), s("EUR")]) }),
-        frame("reply-max-id", "the largest request id", Frame::Reply { id: u64::MAX, value: Value::None }),
-        frame("error-raised", "a custom exception with a field", Frame::Error { id: 3, status: Status::Raised, raised }),
-        frame("error-not-found", "status 1, as the server reports an unknown method", missing),
+        frame(
+            "call",
+            "a call with positional and keyword arguments and a 1500 ms timeout",
+            Frame::Call { id: 1, call },
+        ),
+        frame(
+            "call-bare",
+            "a call without arguments or timeout",
+            Frame::Call { id: 2, call: bare },
+        ),
+        frame(
+            "reply",
+            "a reply holding a value",
+            Frame::Reply {
+                id: 1,
+                value: Value::Tuple(vec![Value::Float(0.25), s("EUR")]),
+            },
+        ),
+        frame(
+            "reply-max-id",
+            "the largest request id",
+            Frame::Reply {
+                id: u64::MAX,
+                value: Value::None,
+            },
+        ),
+        frame(
+            "error-raised",
+            "a custom exception with a field",
+            Frame::Error {
+                id: 3,
+                status: Status::Raised,
+                raised,
+            },
+        ),
+        frame(
+            "error-not-found",
+            "status 1, as the server reports an unknown method",
+            missing,
+        ),
         frame("ping", "heartbeat", Frame::Ping { id: 5 }),
         frame("pong", "heartbeat answer", Frame::Pong { id: 5 }),
-        frame("goodbye", "the server is shutting down", Frame::Goodbye { reason: "server shutting down".into() }),
-        frame("protocol-error", "frame too large, before closing", Frame::ProtocolError {
-            id: 0,
-            code: ProtocolCode::FrameTooLarge,
-            message: "frame of 1048576 bytes exceeds the limit of 1024 bytes".into(),
-        }),
-        hello("client", "a client's hello: version 1, 64 MiB frames, 10 s heartbeat", Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000)),
-        hello("version-rejected", "a server refusing the client's version", Hello { status: hello_status::UNSUPPORTED_VERSION, ..Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000) }),
+        frame(
+            "goodbye",
+            "the server is shutting down",
+            Frame::Goodbye {
+                reason: "server shutting down".into(),
+            },
+        ),
+        frame(
+            "protocol-error",
+            "frame too large, before closing",
+            Frame::ProtocolError {
+                id: 0,
+                code: ProtocolCode::FrameTooLarge,
+                message: "frame of 1048576 bytes exceeds the limit of 1024 bytes".into(),
+            },
+        ),
+        hello(
+            "client",
+            "a client's hello: version 1, 64 MiB frames, 10 s heartbeat",
+            Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000),
+        ),
+        hello(
+            "version-rejected",
+            "a server refusing the client's version",
+            Hello {
+                status: hello_status::UNSUPPORTED_VERSION,
+                ..Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000)
+            },
+        ),
     ]
 }
 
@@ -189,21 +377,117 @@ fn rejects() -> Vec<Vector> {
     truncated_frame.truncate(truncated_frame.len() - 3);
     vec![
         reject("value", "empty", "truncated", "no bytes at all", Vec::new()),
-        reject("value", "truncated-int", "truncated", "an int with 3 of its 8 bytes", vec![tag::INT, 0, 0, 1]),
-        reject("value", "truncated-str", "truncated", "a str announcing 10 bytes, holding 3", vec![tag::STR, 0, 0, 0, 10, b'a', b'b', b'c']),
-        reject("value", "bad-tag", "unknown tag", "tag 0x42 is not assigned", vec![0x42]),
-        reject("value", "oversize-count", "count too large", "a list claiming 2**32-1 items in 1 byte", vec![tag::LIST, 0xff, 0xff, 0xff, 0xff, tag::NONE]),
-        reject("value", "depth-bomb", "too deep", "101 nested lists, one past the limit", depth_bomb),
-        reject("value", "bad-utf8", "invalid UTF-8", "a str holding the bytes c3 28", vec![tag::STR, 0, 0, 0, 2, 0xc3, 0x28]),
-        reject("value", "bad-utf8-object-name", "invalid UTF-8", "an object type name holding the byte ff", vec![tag::OBJECT, 0, 0, 0, 1, 0xff, 0, 0, 0, 0]),
-        reject("value", "trailing-bytes", "trailing bytes", "None followed by an extra byte: a value file holds one value", vec![tag::NONE, tag::NONE]),
-        reject("frame", "unknown-kind", "unknown frame kind", "frame kind 0xee", frame_of(0xee, &[])),
-        reject("frame", "too-short", "frame too short", "a length of 5, less than kind and id", vec![0, 0, 0, 5, 4, 0, 0, 0, 0]),
-        reject("frame", "oversize", "frame too large", "a length of 2**32-1, over the 64 MiB default", vec![0xff, 0xff, 0xff, 0xff, 2]),
-        reject("frame", "truncated", "truncated", "a reply frame missing its last 3 bytes", truncated_frame),
-        reject("frame", "trailing-bytes", "trailing bytes", "a ping with a body byte", frame_of(4, &[0])),
-        reject("frame", "bad-status", "unknown status", "an error frame with status 9", frame_of(3, &[9])),
-        reject("frame", "bad-reply-value", "unknown tag", "a reply whose value has tag 0x42", frame_of(2, &[0x42])),
-        reject("hello", "bad-magic", "bad magic", "an HTTP request where a hello belongs", b"GET / HTTP/1.1\r\n".to_vec()),
+        reject(
+            "value",
+            "truncated-int",
+            "truncated",
+            "an int with 3 of its 8 bytes",
+            vec![tag::INT, 0, 0, 1],
+        ),
+        reject(
+            "value",
+            "truncated-str",
+            "truncated",
+            "a str announcing 10 bytes, holding 3",
+            vec![tag::STR, 0, 0, 0, 10, b'a', b'b', b'c'],
+        ),
+        reject(
+            "value",
+            "bad-tag",
+            "unknown tag",
+            "tag 0x42 is not assigned",
+            vec![0x42],
+        ),
+        reject(
+            "value",
+            "oversize-count",
+            "count too large",
+            "a list claiming 2**32-1 items in 1 byte",
+            vec![tag::LIST, 0xff, 0xff, 0xff, 0xff, tag::NONE],
+        ),
+        reject(
+            "value",
+            "depth-bomb",
+            "too deep",
+            "101 nested lists, one past the limit",
+            depth_bomb,
+        ),
+        reject(
+            "value",
+            "bad-utf8",
+            "invalid UTF-8",
+            "a str holding the bytes c3 28",
+            vec![tag::STR, 0, 0, 0, 2, 0xc3, 0x28],
+        ),
+        reject(
+            "value",
+            "bad-utf8-object-name",
+            "invalid UTF-8",
+            "an object type name holding the byte ff",
+            vec![tag::OBJECT, 0, 0, 0, 1, 0xff, 0, 0, 0, 0],
+        ),
+        reject(
+            "value",
+            "trailing-bytes",
+            "trailing bytes",
+            "None followed by an extra byte: a value file holds one value",
+            vec![tag::NONE, tag::NONE],
+        ),
+        reject(
+            "frame",
+            "unknown-kind",
+            "unknown frame kind",
+            "frame kind 0xee",
+            frame_of(0xee, &[]),
+        ),
+        reject(
+            "frame",
+            "too-short",
+            "frame too short",
+            "a length of 5, less than kind and id",
+            vec![0, 0, 0, 5, 4, 0, 0, 0, 0],
+        ),
+        reject(
+            "frame",
+            "oversize",
+            "frame too large",
+            "a length of 2**32-1, over the 64 MiB default",
+            vec![0xff, 0xff, 0xff, 0xff, 2],
+        ),
+        reject(
+            "frame",
+            "truncated",
+            "truncated",
+            "a reply frame missing its last 3 bytes",
+            truncated_frame,
+        ),
+        reject(
+            "frame",
+            "trailing-bytes",
+            "trailing bytes",
+            "a ping with a body byte",
+            frame_of(4, &[0]),
+        ),
+        reject(
+            "frame",
+            "bad-status",
+            "unknown status",
+            "an error frame with status 9",
+            frame_of(3, &[9]),
+        ),
+        reject(
+            "frame",
+            "bad-reply-value",
+            "unknown tag",
+            "a reply whose value has tag 0x42",
+            frame_of(2, &[0x42]),
+        ),
+        reject(
+            "hello",
+            "bad-magic",
+            "bad magic",
+            "an HTTP request where a hello belongs",
+            b"GET / HTTP/1.1\r\n".to_vec(),
+        ),
     ]
 }

@@ -12,25 +12,44 @@ pub fn value(v: &Value) -> Json {
         Value::None => json!({"type": "none"}),
         Value::Bool(b) => json!({"type": "bool", "value": b}),
         Value::Int(i) => json!({"type": "int", "value": i.to_string()}),
-        Value::Float(f) => json!({"type": "float", "bits": format!("{:016x}", f.to_bits()), "value": format!("{f:?}")}),
+        Value::Float(f) => {
+            json!({"type": "float", "bits": format!("{:016x}", f.to_bits()), "value": format!("{f:?}")})
+        }
         Value::Str(s) => json!({"type": "str", "value": s}),
         Value::Bytes(b) => json!({"type": "bytes", "hex": hex::encode(b)}),
-        Value::List(items) => json!({"type": "list", "items": items.iter().map(value).collect::<Vec<_>>()}),
-        Value::Tuple(items) => json!({"type": "tuple", "items": items.iter().map(value).collect::<Vec<_>>()}),
-        Value::Set(items) => json!({"type": "set", "items": items.iter().map(value).collect::<Vec<_>>()}),
+        Value::List(items) => {
+            json!({"type": "list", "items": items.iter().map(value).collect::<Vec<_>>()})
+        }
+        Value::Tuple(items) => {
+            json!({"type": "tuple", "items": items.iter().map(value).collect::<Vec<_>>()})
+        }
+        Value::Set(items) => {
+            json!({"type": "set", "items": items.iter().map(value).collect::<Vec<_>>()})
+        }
         Value::Dict(pairs) => {
-            let items: Vec<_> = pairs.iter().map(|(k, v)| json!([value(k), value(v)])).collect();
+            let items: Vec<_> = pairs
+                .iter()
+                .map(|(k, v)| json!([value(k), value(v)]))
+                .collect();
             json!({"type": "dict", "items": items})
         }
-        Value::Object { type_name, fields } => json!({"type": "object", "name": type_name, "fields": named(fields)}),
-        Value::Enum { type_name, value: inner } => json!({"type": "enum", "name": type_name, "value": value(inner)}),
+        Value::Object { type_name, fields } => {
+            json!({"type": "object", "name": type_name, "fields": named(fields)})
+        }
+        Value::Enum {
+            type_name,
+            value: inner,
+        } => json!({"type": "enum", "name": type_name, "value": value(inner)}),
         Value::DateTime(s) => json!({"type": "datetime", "value": s}),
         Value::Date(s) => json!({"type": "date", "value": s}),
     }
 }
 
 fn named(fields: &[(String, Value)]) -> Json {
-    fields.iter().map(|(name, v)| json!([name, value(v)])).collect()
+    fields
+        .iter()
+        .map(|(name, v)| json!([name, value(v)]))
+        .collect()
 }
 
 fn values(items: &[Value]) -> Json {
