@@ -2,12 +2,13 @@
 //!
 //! - `codec`: value encoding, edge values, round trips (proptest);
 //! - `fuzz`: arbitrary bytes into the decoders: no panic, bounded memory;
-//! - `server`: real loopback sockets against `serve`;
+//! - `server`, `limits`: real loopback sockets against `serve`;
 //! - `vectors`: the committed `docs/protocol-vectors` match the encoder.
 
 mod alloc;
 mod codec;
 mod fuzz;
+mod limits;
 mod server;
 mod vectors;
 
@@ -73,4 +74,8 @@ pub async fn next(conn: &mut Connection<TcpStream>) -> Option<Frame> {
         .await
         .expect("no frame within 5 s")
         .expect("read frame")
+}
+
+pub fn str(s: &str) -> Value {
+    Value::Str(s.to_string())
 }
