@@ -1,0 +1,27 @@
+"""The runtime inside every generated graft (vendored as `<graft>/_runtime/`).
+
+Standard library only, relative imports only, Python 3.8 or later.
+
+- `config`: the connection string (`name=...;host=...;runtime=python;modules=...;timeout=...`);
+- `sources`: environment variables, files, code and the package default, by precedence;
+- `client`: `GraftClient`, which routes each call, and the `GraftConfig` base class;
+- `local`: in-process calls, converting the graft's classes to the hosted module's and back;
+- `remote`: calls over TCP, through `transport` and `wire` (the protocol, docs/PROTOCOL.md);
+- `classes`: the graft's registered classes and the rebuilding of exceptions.
+"""
+
+from .classes import NOT_GIVEN, NotGiven
+from .client import GraftClient, GraftConfig
+from .config import GraftConfigError, Settings
+from .wire import RemoteError, WireError
+
+__all__ = [
+    "NOT_GIVEN",
+    "GraftClient",
+    "GraftConfig",
+    "GraftConfigError",
+    "NotGiven",
+    "RemoteError",
+    "Settings",
+    "WireError",
+]

@@ -1,0 +1,111 @@
+"""The graft's own classes, and rebuilding its exceptions from a raised one.
+
+A generated graft registers its dataclasses, enums and exception classes
+with its client (`GraftClient.register`). Each carries `__graft_module__`,
+the hosted module that defines the original class, and exceptions carry
+`__graft_fields__`, their `__init__` fields. `Registry` looks them up by
+name; `rebuild` makes the exception a caller sees, the same way whether
+the call ran in this process or over TCP.
+"""
+
+import builtins
+import dataclasses
+import enum
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Type
+
+
+class NotGiven:
+    """The default of a parameter whose hosted default has no source form.
+
+    An argument left at this value is not sent, so the hosted method applies
+    its own default.
+    """
+
+    _instance: Optional["NotGiven"] = None
+
+    def __new__(cls) -> "NotGiven":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<hosted default>"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN: Any = NotGiven()
+
+
+class Registry:
+    """The graft's named classes by name: dataclasses, enums, exceptions."""
+
+    def __init__(self) -> None:
+        self.classes: Dict[str, type] = {}
+
+    def add(self, classes: Iterable[type]) -> None:
+        for cls in classes:
+            self.classes[cls.__name__] = cls
+
+    def dataclass_or_enum(self, name: str) -> Optional[type]:
+        cls = self.classes.get(name)
+        if cls is None or issubclass(cls, BaseException):
+            return None
+        return cls
+
+    def exception(self, name: str) -> Optional[Type[BaseException]]:
+        cls = self.classes.get(name)
+        if cls is not None and issubclass(cls, BaseException):
+            return cls
+        return None
+
+    def types(self) -> Dict[str, type]:
+        """Dataclasses and enums by name, as the wire decoder takes them."""
+        return {n: c for n, c in self.classes.items() if not issubclass(c, BaseException)}
+
+
+def is_graft_class(cls: type) -> bool:
+    return isinstance(getattr(cls, "__graft_module__", None), str)
+
+
+def builtin_exception(name: str) -> Optional[Type[BaseException]]:
+    """The built-in exception class named `name` (KeyError, ...), or None."""
+    cls = getattr(builtins, name, None)
+    if isinstance(cls, type) and issubclass(cls, BaseException):
+        return cls
+    return None
+
+
+def rebuild(
+    cls: Type[BaseException],
+    message: str,
+    args: Sequence[Any],
+    fields: Mapping[str, Any],
+) -> BaseException:
+    """An instance of `cls` with these fields whose `str()` is `message`.
+
+    `__init__` is not run (its parameters need not match the arguments the
+    hosted exception kept); `args` is kept when it gives the same message.
+    """
+    exc = cls.__new__(cls)
+    BaseException.__init__(exc, *args)
+    for name in getattr(cls, "__graft_fields__", ()):
+        if name in fields:
+            setattr(exc, name, fields[name])
+    try:
+        same = str(exc) == message
+    except Exception:  # noqa: BLE001 - a custom __str__ may need what __init__ sets
+        same = False
+    if not same:
+        exc.args = (message,)
+    return exc
+
+
+def field_values(obj: Any) -> Tuple[Tuple[str, Any], ...]:
+    """A dataclass instance's fields, in declaration order."""
+    return tuple((f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj))
+
+
+def is_enum(value: Any) -> bool:
+    return isinstance(value, enum.Enum)

@@ -1,0 +1,114 @@
+"""The client of one graft, and the `GraftConfig` class a graft exports.
+
+A generated graft makes one `GraftClient` for its service and routes every
+method through `GraftClient.call`. The configuration is resolved on the
+first call (see `sources`), and again after `set_config` or `reload`; it
+decides whether the call runs in this process (`local`) or on another
+gateway over TCP (`remote`). Both give the caller the graft's own classes
+and exceptions.
+"""
+
+import asyncio
+from typing import Any, ClassVar, Dict, Optional, Sequence
+
+from . import sources
+from .classes import NOT_GIVEN, Registry
+from .config import Settings, parse
+from .local import Local
+from .remote import Remote
+
+
+class GraftClient:
+    """Routes one graft's calls by its configuration.
+
+    `name` is the distribution name (`graft-pypi-energypricecalculator`),
+    `service` and `module` name the hosted service and its module, `kind`
+    is `class` or `module` (a module's functions), and `default_config` is
+    the package default, if the graft was built with one.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        service: str,
+        module: str,
+        kind: str = "class",
+        default_config: Optional[str] = None,
+    ) -> None:
+        self.name = name
+        self.service = service
+        self.default_config = default_config
+        self.registry = Registry()
+        self.local = Local(self.registry, service, module, kind)
+        self.remote = Remote(self.registry)
+        self._code: Optional[str] = None
+        self._settings: Optional[Settings] = None
+
+    def register(self, *classes: type) -> None:
+        """The graft's dataclasses, enums and exception classes."""
+        self.registry.add(classes)
+
+    def set_config(self, text: Optional[str]) -> None:
+        """The configuration set in code; checked now, applied on the next call."""
+        if text is not None and text.strip():
+            parse(text, "GraftConfig.set_config")
+        self._code = text
+        self._settings = None
+
+    def reload(self) -> None:
+        """Forgets the resolved configuration: the next call reads the sources again."""
+        self._settings = None
+
+    def settings(self) -> Settings:
+        """The configuration in force, resolved now if need be."""
+        if self._settings is None:
+            self._settings = sources.resolve(self.name, self._code, self.default_config)
+        return self._settings
+
+    async def call(self, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+        """Calls `service.method`, here or remotely, as the configuration says."""
+        settings = self.settings()
+        positional = list(args)
+        while positional and positional[-1] is NOT_GIVEN:
+            positional.pop()
+        named = {k: v for k, v in kwargs.items() if v is not NOT_GIVEN}
+        if any(a is NOT_GIVEN for a in positional):
+            name = "%s.%s" % (service, method)
+            raise TypeError("%s: a positional argument left to its hosted default is followed by one that is given" % name)
+        if not settings.in_memory:
+            return await self.remote.call(settings, service, method, positional, named)
+        work = self.local.call(settings, method, positional, named)
+        if settings.timeout is None:
+            return await work
+        try:
+            return await asyncio.wait_for(work, settings.timeout)
+        except asyncio.TimeoutError:
+            raise asyncio.TimeoutError(
+                "%s.%s did not finish within %g s (timeout from %s)" % (service, method, settings.timeout, settings.source)
+            ) from None
+
+
+class GraftConfig:
+    """Where this graft's calls run: `GraftConfig.set_config(text)`.
+
+    `text` is a connection string such as
+    `name=graft-pypi-x;host=calc:9092;runtime=python;modules=/app/src`,
+    or several, one a line; `None` or `""` means no configuration set in
+    code. Environment variables and files take precedence (docs/CONFIG.md).
+    """
+
+    _graft_client: ClassVar[GraftClient]
+
+    @classmethod
+    def set_config(cls, text: Optional[str]) -> None:
+        cls._graft_client.set_config(text)
+
+    @classmethod
+    def get_config(cls) -> Settings:
+        """The configuration in force and where it came from (`.source`)."""
+        return cls._graft_client.settings()
+
+    @classmethod
+    def reload(cls) -> None:
+        """Reads the environment variables and files again on the next call."""
+        cls._graft_client.reload()

@@ -1,0 +1,187 @@
+"""Parsing a graft's connection string: where its calls run.
+
+A configuration is one line of `key=value` pairs separated by `;`::
+
+    name=graft-pypi-energypricecalculator;host=calc:9092;runtime=python;modules=/app/src;timeout=5
+
+Keys (case-insensitive): `name` (the graft's distribution name), `host`,
+`runtime`, `modules` and `timeout`. `host` is `inMemory` or empty (calls run
+in this process), `h:p` or `tcp://h:p` (calls go over TCP). Anything else is
+a `GraftConfigError` naming the key and the value: there is no silent
+fallback to in-process calls.
+
+A text may hold several configurations, one a line; blank lines and lines
+starting with `#` are skipped. `select` picks the line for one graft: the
+line whose `name` is the graft's (names compare as PEP 503 normalises them),
+else a line without `name`, which applies to every graft. Two lines for the
+same graft are an error. Every line is checked, including other grafts'.
+"""
+
+import re
+from typing import Dict, List, Optional, Tuple
+
+KEYS = ("name", "host", "runtime", "modules", "timeout")
+RUNTIMES = ("python",)
+
+
+class GraftConfigError(ValueError):
+    """A configuration that cannot be used; the message names the key and value."""
+
+
+class Settings:
+    """One parsed configuration line.
+
+    `host` is None for in-process calls, else the (host, port) to dial.
+    `modules` are folders put on `sys.path` for in-process calls.
+    `timeout` is the per-call limit in seconds (None: no limit).
+    `source` says where the line came from, for messages.
+    """
+
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        host: Optional[Tuple[str, int]] = None,
+        runtime: str = "python",
+        modules: Tuple[str, ...] = (),
+        timeout: Optional[float] = None,
+        source: str = "default (no configuration)",
+    ) -> None:
+        self.name = name
+        self.host = host
+        self.runtime = runtime
+        self.modules = modules
+        self.timeout = timeout
+        self.source = source
+
+    @property
+    def in_memory(self) -> bool:
+        return self.host is None
+
+    def __repr__(self) -> str:
+        where = "inMemory" if self.host is None else "tcp://%s:%d" % self.host
+        return "Settings(name=%r, host=%r, runtime=%r, modules=%r, timeout=%r, source=%r)" % (
+            self.name,
+            where,
+            self.runtime,
+            self.modules,
+            self.timeout,
+            self.source,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Settings):
+            return NotImplemented
+        mine = (self.name, self.host, self.runtime, self.modules, self.timeout)
+        return mine == (other.name, other.host, other.runtime, other.modules, other.timeout)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def normalize_name(name: str) -> str:
+    """A distribution name as PEP 503 compares them: lower case, runs of -_. as one -."""
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def parse_host(value: str, where: str = "") -> Optional[Tuple[str, int]]:
+    """`inMemory` or empty -> None; `h:p` or `tcp://h:p` -> (h, p); else an error."""
+    text = value.strip()
+    if text == "" or text.lower() == "inmemory":
+        return None
+    rest = text
+    if "://" in text:
+        scheme, rest = text.split("://", 1)
+        if scheme.lower() != "tcp":
+            raise _bad("host", value, where, "the scheme %r is not supported; use inMemory, host:port or tcp://host:port" % scheme)
+    host, sep, port = rest.rpartition(":")
+    if not sep or not host or "/" in rest:
+        raise _bad("host", value, where, "expected inMemory, host:port or tcp://host:port")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise _bad("host", value, where, "the port %r is not a number from 1 to 65535" % port)
+    return host, int(port)
+
+
+def parse_line(line: str, where: str = "") -> Dict[str, str]:
+    """The `key=value` pairs of one line, keys lower-cased; checks the keys only."""
+    pairs: Dict[str, str] = {}
+    for part in line.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if not sep:
+            raise GraftConfigError("%s%r is not key=value" % (_at(where), part.strip()))
+        if key not in KEYS:
+            raise GraftConfigError(
+                "%sunknown key %r (value %r); known keys: %s" % (_at(where), key, value.strip(), ", ".join(KEYS))
+            )
+        if key in pairs:
+            raise GraftConfigError("%sthe key %r is given twice (%r and %r)" % (_at(where), key, pairs[key], value.strip()))
+        pairs[key] = value.strip()
+    return pairs
+
+
+def settings_from(pairs: Dict[str, str], where: str = "") -> Settings:
+    """Checks every value of one parsed line and builds its Settings."""
+    host = parse_host(pairs.get("host", ""), where)
+    runtime = pairs.get("runtime", "python").strip() or "python"
+    if runtime.lower() not in RUNTIMES:
+        raise _bad("runtime", runtime, where, "this graft runs Python only (runtime=python)")
+    modules = tuple(m.strip() for m in pairs.get("modules", "").split(",") if m.strip())
+    return Settings(
+        name=pairs.get("name") or None,
+        host=host,
+        runtime=runtime.lower(),
+        modules=modules,
+        timeout=_timeout(pairs.get("timeout", ""), where),
+        source=where or "configuration",
+    )
+
+
+def parse(text: str, where: str = "") -> List[Settings]:
+    """Every configuration in `text` (one a line, `#` comments), each checked."""
+    found: List[Settings] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        here = "%s line %d" % (where, number) if where else "line %d" % number
+        found.append(settings_from(parse_line(line, here), here))
+    return found
+
+
+def select(configs: List[Settings], graft: str) -> Optional[Settings]:
+    """The configuration for `graft`: its own named line, else an unnamed line, else None."""
+    wanted = normalize_name(graft)
+    named = [c for c in configs if c.name is not None and normalize_name(c.name) == wanted]
+    unnamed = [c for c in configs if c.name is None]
+    for group in (named, unnamed):
+        if len(group) > 1:
+            raise GraftConfigError(
+                "%s and %s both configure %s; keep one" % (group[0].source, group[1].source, graft)
+            )
+        if group:
+            return group[0]
+    return None
+
+
+def _timeout(value: str, where: str) -> Optional[float]:
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise _bad("timeout", value, where, "expected a number of seconds") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise _bad("timeout", value, where, "expected a number of seconds, 0 or more (0: no limit)")
+    return seconds or None
+
+
+def _at(where: str) -> str:
+    return "%s: " % where if where else ""
+
+
+def _bad(key: str, value: str, where: str, why: str) -> GraftConfigError:
+    return GraftConfigError("%sinvalid %s=%r: %s" % (_at(where), key, value, why))

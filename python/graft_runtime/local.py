@@ -1,0 +1,156 @@
+"""In-process calls: the hosted module imported into this interpreter.
+
+The graft's dataclasses and enums are its own classes, not the hosted
+module's, so arguments are converted to the hosted module's classes (by
+type name, through lists, tuples, sets and dicts) and results back to the
+graft's. Exceptions come back as a remote call would bring them: the
+graft's exception class with the same fields and message, a built-in
+exception as itself, anything else as a `RemoteError`.
+"""
+
+import asyncio
+import dataclasses
+import enum
+import importlib
+import inspect
+import os
+import sys
+import traceback
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+
+from .classes import Registry, is_graft_class, rebuild
+from .config import Settings
+from .wire import STATUS_RAISED, Raised, RemoteError
+
+
+class Local:
+    """Calls one graft's service in this process."""
+
+    def __init__(self, registry: Registry, service: str, module: str, kind: str) -> None:
+        self.registry = registry
+        self.service = service
+        self.module = module
+        self.kind = kind
+        self._hosted: Dict[Tuple[str, str], type] = {}
+
+    async def call(
+        self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
+    ) -> Any:
+        target = self.target(settings, method)
+        hosted_args = [self.to_hosted(a) for a in args]
+        hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
+        try:
+            result = target(*hosted_args, **hosted_kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
+            raise self.exception(exc).with_traceback(exc.__traceback__) from None
+        return self.to_graft(result)
+
+    def target(self, settings: Settings, method: str) -> Callable[..., Any]:
+        """The hosted callable, importing its module (with `modules` on sys.path)."""
+        for folder in reversed(settings.modules):
+            path = os.path.abspath(folder)
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        try:
+            module = importlib.import_module(self.module)
+        except ImportError as e:
+            hint = "set modules=<folder of %s.py> in the configuration" % self.module
+            if settings.modules:
+                hint = "modules=%s (from %s) does not provide it" % (",".join(settings.modules), settings.source)
+            raise ImportError("in-process call of %s.%s: cannot import %r: %s; %s" % (self.service, method, self.module, e, hint)) from e
+        owner: Any = module if self.kind == "module" else getattr(module, self.service, None)
+        found = getattr(owner, method, None) if owner is not None else None
+        if not callable(found):
+            raise AttributeError("in-process call: %s (module %s) has no method %r" % (self.service, self.module, method))
+        return found  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------ conversion
+
+    def hosted_class(self, cls: type) -> type:
+        key = (str(getattr(cls, "__graft_module__")), cls.__name__)
+        if key not in self._hosted:
+            found = getattr(importlib.import_module(key[0]), key[1], None)
+            if not isinstance(found, type):
+                raise TypeError("in-process call: the hosted module %s has no class %s" % key)
+            self._hosted[key] = found
+        return self._hosted[key]
+
+    def to_hosted(self, value: Any) -> Any:
+        """A graft value as the hosted module's classes."""
+        return _convert(value, self._hosted_for)
+
+    def to_graft(self, value: Any) -> Any:
+        """A hosted value as the graft's classes."""
+        return _convert(value, self._graft_for)
+
+    def _hosted_for(self, cls: type) -> Optional[type]:
+        return self.hosted_class(cls) if is_graft_class(cls) else None
+
+    def _graft_for(self, cls: type) -> Optional[type]:
+        if is_graft_class(cls):
+            return None
+        return self.registry.dataclass_or_enum(cls.__name__)
+
+    def exception(self, exc: BaseException) -> BaseException:
+        """What the caller sees for `exc`, raised by the hosted method."""
+        cls = type(exc)
+        graft = self.registry.exception(cls.__name__)
+        if graft is not None and not is_graft_class(cls):
+            names = getattr(graft, "__graft_fields__", ())
+            fields = {n: self.to_graft(getattr(exc, n)) for n in names if hasattr(exc, n)}
+            return rebuild(graft, str(exc), [self.to_graft(a) for a in exc.args], fields)
+        if graft is not None or cls.__module__ == "builtins":
+            return exc
+        raised = Raised(
+            type_name=cls.__name__,
+            module=cls.__module__,
+            message=str(exc),
+            args=[self.to_graft(a) for a in exc.args],
+            fields={},
+            traceback="".join(traceback.format_exception(cls, exc, exc.__traceback__)),
+        )
+        return RemoteError(STATUS_RAISED, raised)
+
+
+def _convert(value: Any, target: Callable[[type], Optional[type]]) -> Any:
+    """`value` with each dataclass or enum whose class `target` maps rebuilt."""
+    if isinstance(value, (str, bytes, int, float, type(None))) and not isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, list):
+        return [_convert(v, target) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_convert(v, target) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return type(value)(_convert(v, target) for v in value)
+    if isinstance(value, dict):
+        return {_convert(k, target): _convert(v, target) for k, v in value.items()}
+    if isinstance(value, enum.Enum):
+        cls = target(type(value))
+        return value if cls is None else _enum_member(cls, value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = target(type(value))
+        return value if cls is None else _dataclass(cls, value, target)
+    return value
+
+
+def _enum_member(cls: type, value: enum.Enum) -> Any:
+    members: Any = cls
+    try:
+        return members[value.name]
+    except KeyError:
+        return members(value.value)
+
+
+def _dataclass(cls: type, value: Any, target: Callable[[type], Optional[type]]) -> Any:
+    init: Dict[str, Any] = {}
+    later: Dict[str, Any] = {}
+    for f in dataclasses.fields(value):
+        (init if f.init else later)[f.name] = _convert(getattr(value, f.name), target)
+    obj = cls(**init)
+    for name, v in later.items():
+        object.__setattr__(obj, name, v)
+    return obj

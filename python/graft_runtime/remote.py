@@ -1,0 +1,63 @@
+"""Remote calls: the graft's service on another gateway, over TCP.
+
+One `transport.Connection` per (event loop, host, port), made on the first
+call. It opens its socket lazily and again on the next call after a
+failure, so a provider that comes back is used again without restarting
+the caller; a provider that is down fails the call at once with a
+`GraftConnectionError` (a ConnectionError) naming host and port. The
+per-call timeout is the transport's (`CallTimeout`, a TimeoutError).
+A failed Error frame becomes what an in-process call would raise: the
+graft's exception class, a built-in exception of the same type and
+message, or the wire's `RemoteError`.
+"""
+
+import asyncio
+import weakref
+from typing import Any, Dict, List, MutableMapping, Sequence, Tuple
+
+from .classes import Registry, builtin_exception, rebuild
+from .config import Settings
+from .transport import Connection
+from .wire import STATUS_RAISED, RemoteError
+
+_Pool = Dict[Tuple[str, int], Connection]
+
+
+class Remote:
+    """Calls one graft's service on the gateway its configuration names."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._pools: MutableMapping[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+
+    async def call(
+        self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
+    ) -> Any:
+        assert settings.host is not None
+        connection = self.connection(settings.host)
+        try:
+            return await connection.call(
+                service, method, list(args), kwargs, types=self.registry.types(), timeout=settings.timeout
+            )
+        except RemoteError as e:
+            raise self.exception(e) from None
+
+    def connection(self, address: Tuple[str, int]) -> Connection:
+        """The connection to `address` for the running loop (it connects on its first call)."""
+        pool = self._pools.setdefault(asyncio.get_running_loop(), {})
+        found = pool.get(address)
+        if found is None:
+            found = pool[address] = Connection(address[0], address[1])
+        return found
+
+    def exception(self, error: RemoteError) -> BaseException:
+        """What the caller sees for a failed call: the same as in-process."""
+        raised = error.raised
+        args: List[Any] = list(raised.args)
+        graft = self.registry.exception(raised.type_name)
+        if graft is not None and error.status == STATUS_RAISED:
+            return rebuild(graft, raised.message, args, raised.fields)
+        builtin = builtin_exception(raised.type_name) if raised.module == "builtins" else None
+        if builtin is not None:
+            return rebuild(builtin, raised.message, args, {})
+        return error

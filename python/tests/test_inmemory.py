@@ -1,0 +1,129 @@
+"""In-process calls through a graft: type conversion both ways, sync and async, exceptions."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE / "fixtures"))
+
+import shop_graft as g  # noqa: E402
+from graft_runtime import GraftConfigError, RemoteError  # noqa: E402
+
+HOSTED = str(HERE / "fixtures" / "hosted")
+
+
+@pytest.fixture(autouse=True)
+def in_memory(monkeypatch):
+    for var in list(os.environ):
+        if var.startswith("GRAFT_CONFIG"):
+            monkeypatch.delenv(var)
+    g.GraftConfig.set_config("name=graft-pypi-shop;host=inMemory;runtime=python;modules=%s" % HOSTED)
+    yield
+    g.GraftConfig.set_config(None)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_arguments_become_hosted_classes_and_results_graft_classes():
+    order = g.Order([g.Item("ab", g.Color.GREEN), g.Item("cde")])
+    assert run(g.Shop.total(order)) == 5  # the hosted method asserts it got its own classes
+    painted = run(g.Shop.paint(order.items, g.Color.RED))
+    assert painted == [g.Item("ab", g.Color.RED), g.Item("cde", g.Color.RED)]
+    assert all(type(i) is g.Item and type(i.color) is g.Color for i in painted)
+
+
+def test_containers_are_converted_recursively():
+    order = g.Order([g.Item("a", g.Color.GREEN, ["t"]), g.Item("b"), g.Item("c", g.Color.GREEN)])
+    grouped = run(g.Shop.by_color(order))
+    assert set(grouped) == {g.Color.GREEN, g.Color.RED}
+    assert all(type(k) is g.Color for k in grouped)
+    assert type(grouped[g.Color.GREEN]) is tuple
+    assert grouped[g.Color.GREEN] == (g.Item("a", g.Color.GREEN, ["t"]), g.Item("c", g.Color.GREEN))
+    assert run(g.Shop.colors({g.Color.RED})) == {g.Color.GREEN}
+
+
+def test_hosted_module_is_the_real_one():
+    import shop
+
+    module, tag, loud, extra = run(g.Shop.where("t", loud=True))
+    assert (module, tag, loud) == ("shop", "t", True)
+    assert shop.Shop.calls[-1] == "t"
+
+
+def test_not_given_defaults_use_the_hosted_default():
+    assert run(g.Shop.where()) == ("shop", "x", False, [])
+    assert run(g.Shop.where(extra=[1, 2])) == ("shop", "x", False, [1, 2])
+
+
+def test_custom_exception_becomes_the_graft_class_with_fields_and_message():
+    with pytest.raises(g.OutOfStock) as e:
+        run(g.Shop.reserve("sku-1", 3))
+    assert type(e.value) is g.OutOfStock
+    assert (e.value.sku, e.value.left) == ("sku-1", 2)
+    assert str(e.value) == "sku-1 is out of stock (2 left)"
+
+
+@pytest.mark.parametrize(
+    "call, kind, message",
+    [
+        (lambda: g.Shop.lookup("zz"), KeyError, "'zz'"),
+        (lambda: g.Shop.divide(1, 0), ZeroDivisionError, "division by zero"),
+    ],
+)
+def test_builtin_exceptions_keep_type_and_message(call, kind, message):
+    with pytest.raises(kind) as e:
+        run(call())
+    assert type(e.value) is kind and str(e.value) == message
+
+
+def test_other_exceptions_arrive_as_remote_errors():
+    with pytest.raises(RemoteError) as e:
+        run(g.Shop.unmapped())
+    assert (e.value.type_name, e.value.module, e.value.message) == ("Unmapped", "shop_types", "not in the graft")
+    assert "raise Unmapped" in e.value.traceback
+
+
+def test_timeout_names_the_call():
+    g.GraftConfig.set_config("name=graft-pypi-shop;host=inMemory;timeout=0.05;modules=%s" % HOSTED)
+    with pytest.raises(asyncio.TimeoutError, match=r"Shop.sleepy did not finish within 0.05 s"):
+        run(g.Shop.sleepy(5))
+    assert run(g.Shop.sleepy(0)) == "woke"
+
+
+def test_missing_module_is_a_clear_import_error(tmp_path):
+    g.GraftConfig.set_config("host=inMemory;modules=%s" % tmp_path)
+    sys.modules.pop("shop", None)
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if p != HOSTED]
+    try:
+        with pytest.raises(ImportError, match=r"in-process call of Shop.total: cannot import 'shop'.*modules="):
+            run(g.Shop.total(g.Order([])))
+    finally:
+        sys.path[:] = saved
+
+
+def test_set_config_checks_the_text_at_once():
+    with pytest.raises(GraftConfigError, match="host='localhost'"):
+        g.GraftConfig.set_config("name=graft-pypi-shop;host=localhost")
+
+
+def test_get_config_reports_the_source(monkeypatch):
+    assert g.GraftConfig.get_config().source == "GraftConfig.set_config line 1"
+    monkeypatch.setenv("GRAFT_CONFIG_GRAFT_PYPI_SHOP", "host=inMemory;timeout=7")
+    assert g.GraftConfig.get_config().timeout is None  # resolved before: cached
+    g.GraftConfig.reload()
+    assert g.GraftConfig.get_config().timeout == 7.0
+
+
+def test_works_inside_a_running_loop_with_concurrent_calls():
+    async def many():
+        return await asyncio.gather(*(g.Shop.sleepy(0.01) for _ in range(20)))
+
+    assert run(many()) == ["woke"] * 20
