@@ -1,0 +1,149 @@
+//! Python annotations for [`TypeRef`]s, and the named types a service uses.
+
+use std::collections::BTreeSet;
+
+use graft_model::{Interface, Service, TypeDefKind, TypeRef};
+
+/// The annotation a graft writes for `ty`, as `from __future__ import
+/// annotations` lets it: `list[Item]`, `Optional[int]`, `datetime.datetime`.
+///
+/// `known` holds the named types the graft defines; a name outside it (the
+/// interface is inconsistent) is written as `Any` so the graft still imports.
+pub fn annotation(ty: &TypeRef, known: &BTreeSet<String>) -> String {
+    let a = |t: &TypeRef| annotation(t, known);
+    let join = |items: &[TypeRef]| items.iter().map(a).collect::<Vec<_>>().join(", ");
+    match ty {
+        TypeRef::Any => "Any".into(),
+        TypeRef::None => "None".into(),
+        TypeRef::Bool => "bool".into(),
+        TypeRef::Int => "int".into(),
+        TypeRef::Float => "float".into(),
+        TypeRef::Str => "str".into(),
+        TypeRef::Bytes => "bytes".into(),
+        TypeRef::DateTime => "datetime.datetime".into(),
+        TypeRef::Date => "datetime.date".into(),
+        TypeRef::List { item } => format!("list[{}]", a(item)),
+        TypeRef::Set { item } => format!("set[{}]", a(item)),
+        TypeRef::Tuple { items } if items.is_empty() => "tuple[()]".into(),
+        TypeRef::Tuple { items } => format!("tuple[{}]", join(items)),
+        TypeRef::VarTuple { item } => format!("tuple[{}, ...]", a(item)),
+        TypeRef::Dict { key, value } => format!("dict[{}, {}]", a(key), a(value)),
+        TypeRef::Optional { inner } => format!("Optional[{}]", a(inner)),
+        TypeRef::Union { options } => format!("Union[{}]", join(options)),
+        TypeRef::Named { name } if known.contains(name) => name.clone(),
+        TypeRef::Named { .. } => "Any".into(),
+    }
+}
+
+/// The named types a service's graft defines: those its signatures use,
+/// the exceptions of its module, and, transitively, the types their fields use.
+pub fn used_types(iface: &Interface, service: &Service) -> BTreeSet<String> {
+    let mut pending: Vec<String> = service.exceptions.clone();
+    for method in &service.methods {
+        names_in(&method.returns, &mut pending);
+        for param in &method.params {
+            names_in(&param.ty, &mut pending);
+        }
+    }
+    let mut found = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        let Some(def) = iface.type_def(&name) else {
+            continue;
+        };
+        if !found.insert(name) {
+            continue;
+        }
+        let fields = match &def.kind {
+            TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. } => {
+                fields.as_slice()
+            }
+            TypeDefKind::Enum { .. } => &[],
+        };
+        for field in fields {
+            names_in(&field.ty, &mut pending);
+        }
+        if let TypeDefKind::Exception { base, .. } = &def.kind {
+            pending.push(base.clone());
+        }
+    }
+    found
+}
+
+fn names_in(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Named { name } => out.push(name.clone()),
+        TypeRef::List { item } | TypeRef::Set { item } | TypeRef::VarTuple { item } => {
+            names_in(item, out)
+        }
+        TypeRef::Optional { inner } => names_in(inner, out),
+        TypeRef::Dict { key, value } => {
+            names_in(key, out);
+            names_in(value, out);
+        }
+        TypeRef::Tuple { items: all } | TypeRef::Union { options: all } => {
+            all.iter().for_each(|t| names_in(t, out))
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(n: &str) -> TypeRef {
+        TypeRef::Named { name: n.into() }
+    }
+
+    #[test]
+    fn annotations() {
+        let known: BTreeSet<String> = ["Item".to_string()].into();
+        let b = Box::new;
+        let cases = [
+            (
+                TypeRef::List {
+                    item: b(named("Item")),
+                },
+                "list[Item]",
+            ),
+            (
+                TypeRef::Optional {
+                    inner: b(TypeRef::DateTime),
+                },
+                "Optional[datetime.datetime]",
+            ),
+            (TypeRef::Tuple { items: vec![] }, "tuple[()]"),
+            (
+                TypeRef::Tuple {
+                    items: vec![TypeRef::Int, TypeRef::Str],
+                },
+                "tuple[int, str]",
+            ),
+            (
+                TypeRef::VarTuple {
+                    item: b(TypeRef::Date),
+                },
+                "tuple[datetime.date, ...]",
+            ),
+            (
+                TypeRef::Dict {
+                    key: b(TypeRef::Str),
+                    value: b(TypeRef::Set {
+                        item: b(TypeRef::Bytes),
+                    }),
+                },
+                "dict[str, set[bytes]]",
+            ),
+            (
+                TypeRef::Union {
+                    options: vec![TypeRef::Int, named("Item"), TypeRef::None],
+                },
+                "Union[int, Item, None]",
+            ),
+            (named("Unknown"), "Any"),
+        ];
+        for (ty, text) in cases {
+            assert_eq!(annotation(&ty, &known), text);
+        }
+    }
+}

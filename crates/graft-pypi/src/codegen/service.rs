@@ -1,0 +1,155 @@
+//! The service class (and a module service's functions): each hosted method
+//! as an `async def` with the same parameters, routed through `_client.call`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use graft_model::{Method, Param, ParamKind, Service, ServiceKind, TypeRef};
+
+use super::literal::{docstring, names_known, py_str};
+use crate::annotation::annotation;
+
+/// The service class: one static `async def` per hosted method.
+pub fn class(service: &Service, known: &BTreeSet<String>) -> String {
+    let mut out = format!("\n\nclass {}:\n", service.name);
+    out.push_str(&docstring(service.doc.as_deref(), "    "));
+    if service.methods.is_empty() {
+        out.push_str("    pass\n");
+    }
+    for (i, method) in service.methods.iter().enumerate() {
+        if i > 0 || service.doc.is_some() {
+            out.push('\n');
+        }
+        out.push_str("    @staticmethod\n");
+        out.push_str(&function(service, method, known, "    "));
+    }
+    out
+}
+
+/// A module service's functions at module level too, but those whose name
+/// is already taken by `taken` (a type, the class, `GraftConfig`).
+pub fn module_functions(
+    service: &Service,
+    known: &BTreeSet<String>,
+    taken: &BTreeSet<String>,
+) -> String {
+    if service.kind != ServiceKind::Module {
+        return String::new();
+    }
+    let mut out = String::new();
+    for method in service.methods.iter().filter(|m| !taken.contains(&m.name)) {
+        out.push_str("\n\n");
+        out.push_str(&function(service, method, known, ""));
+    }
+    out
+}
+
+/// One `async def`, its docstring and its forwarding call, at `indent`.
+fn function(service: &Service, method: &Method, known: &BTreeSet<String>, indent: &str) -> String {
+    let returns = annotation(&method.returns, known);
+    let mut out = format!(
+        "{indent}async def {}({}) -> {returns}:\n",
+        method.name,
+        parameters(method, known)
+    );
+    let body = format!("{indent}    ");
+    out.push_str(&docstring(method.doc.as_deref(), &body));
+    let call = format!(
+        "await _client.call({}, {}, {}, {})",
+        py_str(&service.name),
+        py_str(&method.name),
+        positional(method),
+        keywords(method)
+    );
+    let _ = match &method.returns {
+        TypeRef::None => writeln!(out, "{body}{call}"),
+        TypeRef::Any => writeln!(out, "{body}return {call}"),
+        _ => writeln!(out, "{body}return cast({}, {call})", py_str(&returns)),
+    };
+    out
+}
+
+/// The parameter list, with `/` and `*` where the hosted signature has them.
+fn parameters(method: &Method, known: &BTreeSet<String>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let params = &method.params;
+    for (i, p) in params.iter().enumerate() {
+        let ty = annotation(&p.ty, known);
+        let text = match p.kind {
+            ParamKind::VarPositional => format!("*{}: {ty}", p.name),
+            ParamKind::VarKeyword => format!("**{}: {ty}", p.name),
+            _ => format!("{}: {ty}{}", p.name, default(p, known)),
+        };
+        let first_keyword_only = p.kind == ParamKind::KeywordOnly
+            && !params[..i]
+                .iter()
+                .any(|q| matches!(q.kind, ParamKind::KeywordOnly | ParamKind::VarPositional));
+        if first_keyword_only {
+            parts.push("*".into());
+        }
+        parts.push(text);
+        let last_positional_only = p.kind == ParamKind::PositionalOnly
+            && params
+                .get(i + 1)
+                .is_none_or(|q| q.kind != ParamKind::PositionalOnly);
+        if last_positional_only {
+            parts.push("/".into());
+        }
+    }
+    parts.join(", ")
+}
+
+/// ` = <hosted default>`; `_NOT_GIVEN` when it has no source form (the
+/// argument is then not sent and the hosted default applies).
+fn default(p: &Param, known: &BTreeSet<String>) -> String {
+    match &p.default {
+        None => String::new(),
+        Some(d) => match &d.python {
+            Some(expr) if names_known(expr, known) => format!(" = {expr}"),
+            _ => " = _NOT_GIVEN".into(),
+        },
+    }
+}
+
+/// The positional arguments: positional-only ones, and all before `*args`
+/// when there is one (so they keep their places).
+fn positional(method: &Method) -> String {
+    let has_var = method
+        .params
+        .iter()
+        .any(|p| p.kind == ParamKind::VarPositional);
+    let mut items: Vec<String> = Vec::new();
+    for p in &method.params {
+        match p.kind {
+            ParamKind::PositionalOnly => items.push(p.name.clone()),
+            ParamKind::PositionalOrKeyword if has_var => items.push(p.name.clone()),
+            ParamKind::VarPositional => items.push(format!("*{}", p.name)),
+            _ => {}
+        }
+    }
+    match items.len() {
+        0 => "()".into(),
+        1 => format!("({},)", items[0]),
+        _ => format!("({})", items.join(", ")),
+    }
+}
+
+/// The keyword arguments as a dict display, `**kwargs` merged in.
+fn keywords(method: &Method) -> String {
+    let has_var = method
+        .params
+        .iter()
+        .any(|p| p.kind == ParamKind::VarPositional);
+    let mut items: Vec<String> = Vec::new();
+    for p in &method.params {
+        match p.kind {
+            ParamKind::KeywordOnly => items.push(format!("{}: {}", py_str(&p.name), p.name)),
+            ParamKind::PositionalOrKeyword if !has_var => {
+                items.push(format!("{}: {}", py_str(&p.name), p.name))
+            }
+            ParamKind::VarKeyword => items.push(format!("**{}", p.name)),
+            _ => {}
+        }
+    }
+    format!("{{{}}}", items.join(", "))
+}

@@ -1,0 +1,63 @@
+//! The Python runtime vendored into every graft as `<package>/_runtime/`:
+//! the real `.py` files of `python/graft_runtime/`, embedded at build time.
+
+/// `(file name, source)` of each runtime module, sorted by name.
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "__init__.py",
+        include_str!("../../../python/graft_runtime/__init__.py"),
+    ),
+    (
+        "classes.py",
+        include_str!("../../../python/graft_runtime/classes.py"),
+    ),
+    (
+        "client.py",
+        include_str!("../../../python/graft_runtime/client.py"),
+    ),
+    (
+        "config.py",
+        include_str!("../../../python/graft_runtime/config.py"),
+    ),
+    (
+        "local.py",
+        include_str!("../../../python/graft_runtime/local.py"),
+    ),
+    (
+        "remote.py",
+        include_str!("../../../python/graft_runtime/remote.py"),
+    ),
+    (
+        "sources.py",
+        include_str!("../../../python/graft_runtime/sources.py"),
+    ),
+    (
+        "transport.py",
+        include_str!("../../../python/graft_runtime/transport.py"),
+    ),
+    (
+        "wire.py",
+        include_str!("../../../python/graft_runtime/wire.py"),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn files_are_sorted_and_use_relative_imports_only() {
+        let names: Vec<&str> = super::FILES.iter().map(|(n, _)| *n).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        for (name, source) in super::FILES {
+            assert!(
+                !source.contains("import graft_runtime"),
+                "{name} imports graft_runtime absolutely"
+            );
+            assert!(
+                !source.contains("from graft_runtime"),
+                "{name} imports graft_runtime absolutely"
+            );
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! One graft as a wheel: its files, its dist-info, and the archive.
+//!
+//! [`contents`] gives the package's own files (`__init__.py`, `py.typed`, the
+//! vendored runtime); [`write_wheel`] writes them, sorted, then `METADATA`,
+//! `WHEEL` and `RECORD` (sha256 and size of every file) through any
+//! [`PackageWriter`]; [`build`] puts it together into a zip in memory.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use graft_model::{Interface, Service};
+use sha2::{Digest, Sha256};
+
+use crate::writer::{PackageWriter, ZipWriter};
+use crate::{PypiError, codegen, names, runtime};
+
+/// The Python versions a graft supports.
+pub const REQUIRES_PYTHON: &str = ">=3.8";
+
+/// A built wheel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wheel {
+    /// `graft-pypi-<service>`.
+    pub distribution: String,
+    pub version: String,
+    /// `graft_pypi_<service>-<version>-py3-none-any.whl`.
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// The archive's sha256, hex, for the index's links.
+    pub sha256: String,
+}
+
+/// The package files of `service`'s graft, by path inside the wheel.
+pub fn contents(
+    iface: &Interface,
+    service: &Service,
+    default_config: Option<&str>,
+) -> BTreeMap<String, Vec<u8>> {
+    let package = names::import_package(&service.name);
+    let mut files = BTreeMap::new();
+    files.insert(
+        format!("{package}/__init__.py"),
+        codegen::init_py(iface, service, default_config).into_bytes(),
+    );
+    files.insert(format!("{package}/py.typed"), Vec::new());
+    for (name, source) in runtime::FILES {
+        files.insert(
+            format!("{package}/_runtime/{name}"),
+            source.as_bytes().to_vec(),
+        );
+    }
+    files
+}
+
+/// The sha256 (hex) of a set of files: paths, sizes and bytes, in order.
+/// Equal for equal contents, which is what the version store keys on.
+pub fn contents_hash(files: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut hash = Sha256::new();
+    for (path, bytes) in files {
+        hash.update(path.as_bytes());
+        hash.update([0]);
+        hash.update((bytes.len() as u64).to_be_bytes());
+        hash.update(bytes);
+    }
+    hex::encode(hash.finalize())
+}
+
+/// Writes the wheel's files, then its dist-info, through `out`.
+pub fn write_wheel(
+    out: &mut dyn PackageWriter,
+    distribution: &str,
+    version: &str,
+    summary: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<(), PypiError> {
+    let dist_info = format!("{}-{version}.dist-info", names::wheel_name(distribution));
+    let mut record = String::new();
+    let mut put =
+        |out: &mut dyn PackageWriter, path: &str, bytes: &[u8]| -> Result<(), PypiError> {
+            let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(bytes));
+            record.push_str(&format!("{path},sha256={digest},{}\n", bytes.len()));
+            out.write(path, bytes)
+        };
+    for (path, bytes) in files {
+        put(out, path, bytes)?;
+    }
+    put(
+        out,
+        &format!("{dist_info}/METADATA"),
+        metadata(distribution, version, summary).as_bytes(),
+    )?;
+    put(out, &format!("{dist_info}/WHEEL"), WHEEL.as_bytes())?;
+    record.push_str(&format!("{dist_info}/RECORD,,\n"));
+    out.write(&format!("{dist_info}/RECORD"), record.as_bytes())
+}
+
+const WHEEL: &str =
+    "Wheel-Version: 1.0\nGenerator: graft-pypi\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
+
+fn metadata(distribution: &str, version: &str, summary: &str) -> String {
+    let summary = summary.lines().next().unwrap_or_default();
+    format!(
+        "Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\nSummary: {summary}\n\
+         Requires-Python: {REQUIRES_PYTHON}\nDescription-Content-Type: text/plain\n\n\
+         A Graft: the typed client of a service hosted by a Graft gateway (gg).\n\
+         It depends on nothing outside the Python standard library.\n"
+    )
+}
+
+/// The wheel of `service`'s graft at `version`, as a deterministic zip.
+pub fn build(iface: &Interface, service: &Service, version: &str) -> Result<Wheel, PypiError> {
+    let files = contents(iface, service, None);
+    build_from(service, version, &files)
+}
+
+/// The wheel of already generated `files` (see [`contents`]).
+pub fn build_from(
+    service: &Service,
+    version: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Wheel, PypiError> {
+    let distribution = names::distribution(&service.name);
+    let summary = format!(
+        "Graft of {}: typed async client, in-process or over TCP",
+        service.name
+    );
+    let mut zip = ZipWriter::in_memory();
+    write_wheel(&mut zip, &distribution, version, &summary, files)?;
+    let bytes = zip.finish()?.into_inner();
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    Ok(Wheel {
+        file_name: names::wheel_file(&distribution, version),
+        distribution,
+        version: version.into(),
+        bytes,
+        sha256,
+    })
+}
