@@ -54,12 +54,11 @@ fn function(service: &Service, method: &Method, known: &BTreeSet<String>, indent
     );
     let body = format!("{indent}    ");
     out.push_str(&docstring(method.doc.as_deref(), &body));
+    let (positional, keywords) = arguments(method);
     let call = format!(
-        "await _client.call({}, {}, {}, {})",
+        "await _client.call({}, {}, {positional}, {keywords})",
         py_str(&service.name),
         py_str(&method.name),
-        positional(method),
-        keywords(method)
     );
     let _ = match &method.returns {
         TypeRef::None => writeln!(out, "{body}{call}"),
@@ -111,45 +110,28 @@ fn default(p: &Param, known: &BTreeSet<String>) -> String {
     }
 }
 
-/// The positional arguments: positional-only ones, and all before `*args`
-/// when there is one (so they keep their places).
-fn positional(method: &Method) -> String {
+/// The call's positional tuple and keyword dict display. Positional-only
+/// parameters go by position, and so do all before `*args` when there is
+/// one (to keep their places); the rest go by name, `**kwargs` merged in.
+fn arguments(method: &Method) -> (String, String) {
     let has_var = method
         .params
         .iter()
         .any(|p| p.kind == ParamKind::VarPositional);
-    let mut items: Vec<String> = Vec::new();
+    let (mut positional, mut keywords) = (Vec::new(), Vec::new());
     for p in &method.params {
         match p.kind {
-            ParamKind::PositionalOnly => items.push(p.name.clone()),
-            ParamKind::PositionalOrKeyword if has_var => items.push(p.name.clone()),
-            ParamKind::VarPositional => items.push(format!("*{}", p.name)),
-            _ => {}
+            ParamKind::PositionalOnly => positional.push(p.name.clone()),
+            ParamKind::PositionalOrKeyword if has_var => positional.push(p.name.clone()),
+            ParamKind::VarPositional => positional.push(format!("*{}", p.name)),
+            ParamKind::VarKeyword => keywords.push(format!("**{}", p.name)),
+            _ => keywords.push(format!("{}: {}", py_str(&p.name), p.name)),
         }
     }
-    match items.len() {
+    let tuple = match positional.len() {
         0 => "()".into(),
-        1 => format!("({},)", items[0]),
-        _ => format!("({})", items.join(", ")),
-    }
-}
-
-/// The keyword arguments as a dict display, `**kwargs` merged in.
-fn keywords(method: &Method) -> String {
-    let has_var = method
-        .params
-        .iter()
-        .any(|p| p.kind == ParamKind::VarPositional);
-    let mut items: Vec<String> = Vec::new();
-    for p in &method.params {
-        match p.kind {
-            ParamKind::KeywordOnly => items.push(format!("{}: {}", py_str(&p.name), p.name)),
-            ParamKind::PositionalOrKeyword if !has_var => {
-                items.push(format!("{}: {}", py_str(&p.name), p.name))
-            }
-            ParamKind::VarKeyword => items.push(format!("**{}", p.name)),
-            _ => {}
-        }
-    }
-    format!("{{{}}}", items.join(", "))
+        1 => format!("({},)", positional[0]),
+        _ => format!("({})", positional.join(", ")),
+    };
+    (tuple, format!("{{{}}}", keywords.join(", ")))
 }
