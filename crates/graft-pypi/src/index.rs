@@ -67,13 +67,16 @@ pub struct Index {
 }
 
 impl Index {
-    /// One wheel per service of `iface`, versioned through `store`.
+    /// One wheel per service of `iface`, versioned through `store` (keyed by
+    /// project name and service name).
     pub fn build(iface: &Interface, store: &mut VersionStore) -> Result<Index, PypiError> {
         let base = base_version(iface.project.as_ref());
+        let project = iface.project.as_ref().map_or("", |p| p.name.as_str());
         let mut wheels = Vec::new();
         for service in &iface.services {
             let files = wheel::contents(iface, service, None);
-            let version = store.version(&service.name, &base, &wheel::contents_hash(&files))?;
+            let key = format!("{project}:{}", service.name);
+            let version = store.version(&key, &base, &wheel::contents_hash(&files))?;
             wheels.push(wheel::build_from(service, &version, &files)?);
         }
         Ok(Index::from_wheels(wheels))

@@ -11,7 +11,7 @@
 //! The [`VersionStore`] remembers the assignments in a small JSON file:
 //!
 //! ```json
-//! {"format": 1, "services": {"Shop": {"2.1.0": ["<sha256>", "<sha256>"]}}}
+//! {"format": 1, "services": {"shop:Shop": {"2.1.0": ["<sha256>", "<sha256>"]}}}
 //! ```
 //!
 //! If the file is lost, numbering starts again from the project version;
@@ -67,7 +67,7 @@ fn release_prefix(v: &str) -> usize {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Stored {
     format: u32,
-    /// service -> base version -> contents hashes; the one at index N got `.postN`.
+    /// "project:service" -> base version -> contents hashes; the one at index N got `.postN`.
     services: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
