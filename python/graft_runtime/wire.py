@@ -643,6 +643,8 @@ def _p_error(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any
 
 
 def _p_goodbye(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
+    if rid != 0:
+        raise WireError("a Goodbye frame has request id 0, not %d" % rid)
     reason, pos = _take_str(f, pos, "goodbye reason")
     return GoodbyeFrame(rid, reason), pos
 

@@ -35,6 +35,8 @@ pub enum WireError {
     FrameTooShort(u32),
     #[error("unknown frame kind 0x{0:02x}")]
     UnknownKind(u8),
+    #[error("a Goodbye frame has request id 0, not {0}")]
+    GoodbyeId(u64),
     #[error("unknown error status {0}")]
     UnknownStatus(u8),
     #[error("{0} unexpected bytes after the end of the frame body")]

@@ -165,6 +165,7 @@ impl Frame {
             }
             kind::PING => Frame::Ping { id },
             kind::PONG => Frame::Pong { id },
+            kind::GOODBYE if id != 0 => return Err(WireError::GoodbyeId(id)),
             kind::GOODBYE => Frame::Goodbye {
                 reason: take_str(&mut input, "goodbye reason")?,
             },

@@ -16,6 +16,9 @@
 //!
 //! Nothing here panics on input: every malformed byte sequence is a
 //! [`WireError`], and decoding allocates in proportion to the bytes received.
+//! The tests check this with proptest and a counting allocator
+//! (`tests/it/fuzz.rs`); `fuzz/` holds a cargo-fuzz target for longer runs
+//! (`cd crates/graft-wire/fuzz && cargo +nightly fuzz run decode`).
 
 pub mod codec;
 pub mod connection;

@@ -470,6 +470,13 @@ fn rejects() -> Vec<Vector> {
         ),
         reject(
             "frame",
+            "goodbye-id",
+            "goodbye id",
+            "a goodbye whose request id is not 0",
+            frame_of(6, &[0, 0, 0, 0]),
+        ),
+        reject(
+            "frame",
             "bad-status",
             "unknown status",
             "an error frame with status 9",
