@@ -250,3 +250,25 @@ def test_graceful_shutdown_finishes_calls_in_flight(server):
         assert conn.closed, "Goodbye: no new calls on this connection"
 
     run(main())
+
+
+def test_the_client_answers_a_servers_ping():
+    async def main():
+        answered = asyncio.get_running_loop().create_future()
+
+        async def handle(reader, writer):
+            await reader.readexactly(wire.HELLO_SIZE)
+            writer.write(wire.encode_hello() + wire.encode_ping(77))
+            while True:
+                frame = wire.decode_frame(await reader.readexactly(13))
+                if not isinstance(frame, wire.PingFrame):  # skip the client's own pings
+                    answered.set_result(frame)
+                    return
+
+        srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+        conn = await Connection.open("127.0.0.1", srv.sockets[0].getsockname()[1])
+        assert await asyncio.wait_for(answered, 5) == wire.PongFrame(77)
+        await conn.close()
+        srv.close()
+
+    run(main())
