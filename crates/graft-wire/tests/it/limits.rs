@@ -205,3 +205,44 @@ async fn shutdown_says_goodbye_and_finishes_calls_in_flight() {
         "no longer accepting"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_stops_sending_still_gets_its_replies() {
+    let server = start(ServerConfig::default()).await;
+    let mut conn = connect(server.addr).await;
+    let slow = call(1, "sleep", vec![Value::Int(100), str("late")]);
+    conn.write_frame(&slow).await.unwrap();
+    conn.get_mut().shutdown().await.unwrap();
+    let frames = frames_until_closed(&mut conn).await;
+    assert_eq!(
+        frames,
+        [Frame::Reply {
+            id: 1,
+            value: str("late")
+        }]
+    );
+}
+
+#[tokio::test]
+async fn calls_past_the_concurrency_cap_wait_their_turn() {
+    let config = ServerConfig {
+        max_concurrent_calls: 2,
+        ..ServerConfig::default()
+    };
+    let server = start(config).await;
+    let mut conn = connect(server.addr).await;
+    let started = Instant::now();
+    for id in 1..=3 {
+        let sleep = call(id, "sleep", vec![Value::Int(200), Value::Int(id as i64)]);
+        conn.write_frame(&sleep).await.unwrap();
+    }
+    let mut last = Duration::ZERO;
+    for _ in 0..3 {
+        assert!(matches!(next(&mut conn).await, Some(Frame::Reply { .. })));
+        last = started.elapsed();
+    }
+    assert!(
+        last >= Duration::from_millis(400),
+        "the third call ran alongside the others: {last:?}"
+    );
+}
