@@ -3,7 +3,9 @@
 The graft's dataclasses and enums are its own classes, not the hosted
 module's, so arguments are converted to the hosted module's classes (by
 type name, through lists, tuples, sets and dicts) and results back to the
-graft's. Exceptions come back as a remote call would bring them: the
+graft's. Arguments are also converted by the hosted annotations as a
+gateway converts them (`coerce`: an int for a float, a list for a tuple).
+Exceptions come back as a remote call would bring them: the
 graft's exception class with the same fields and message, a built-in
 exception as itself, anything else as a `RemoteError`.
 """
@@ -18,6 +20,7 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
+from . import coerce
 from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
 from .wire import STATUS_RAISED, Raised, RemoteError
@@ -37,8 +40,9 @@ class Local:
         self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
         target = self.target(settings, method)
-        hosted_args = [self.to_hosted(a) for a in args]
-        hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
+        hosted_args, hosted_kwargs = coerce.arguments(
+            target, [self.to_hosted(a) for a in args], {k: self.to_hosted(v) for k, v in kwargs.items()}
+        )
         try:
             result = target(*hosted_args, **hosted_kwargs)
             if inspect.isawaitable(result):

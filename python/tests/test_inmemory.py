@@ -74,7 +74,7 @@ def test_custom_exception_becomes_the_graft_class_with_fields_and_message():
     "call, kind, message",
     [
         (lambda: g.Shop.lookup("zz"), KeyError, "'zz'"),
-        (lambda: g.Shop.divide(1, 0), ZeroDivisionError, "division by zero"),
+        (lambda: g.Shop.divide(1, 0), ZeroDivisionError, "float division by zero"),
     ],
 )
 def test_builtin_exceptions_keep_type_and_message(call, kind, message):
@@ -127,3 +127,51 @@ def test_works_inside_a_running_loop_with_concurrent_calls():
         return await asyncio.gather(*(g.Shop.sleepy(0.01) for _ in range(20)))
 
     assert run(many()) == ["woke"] * 20
+
+
+def test_arguments_are_converted_as_a_gateway_converts_them():
+    """An int for a float param arrives as a float, as it does over TCP."""
+    assert run(g.Shop.divide(6, 3)) == 2.0
+    with pytest.raises(ZeroDivisionError, match="^float division by zero$"):
+        run(g.Shop.divide(1, 0))
+
+
+def test_coerce_follows_the_declared_types():
+    import enum
+    from dataclasses import dataclass
+    from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
+
+    from graft_runtime.coerce import arguments, coerce
+
+    class Level(enum.Enum):
+        LOW = 1
+
+    @dataclass
+    class Box:
+        size: float
+        levels: Tuple[Level, ...]
+
+    cases = [
+        (3, float, 3.0),
+        (True, float, True),
+        ([1, 2], Tuple[float, ...], (1.0, 2.0)),
+        ([1, "a"], Tuple[float, str], (1.0, "a")),
+        ((1, 2), List[float], [1.0, 2.0]),
+        ([1, 1], Set[int], {1}),
+        ([1], FrozenSet[Level], {Level.LOW}),
+        ({1: 2}, Dict[float, Optional[float]], {1.0: 2.0}),
+        (None, Optional[float], None),
+        (2, Optional[float], 2.0),
+        ("x", Union[int, str], "x"),
+        (1, Union[str, float], 1.0),
+        ("nope", Level, "nope"),
+    ]
+    for value, hint, expected in cases:
+        got = coerce(value, hint)
+        assert got == expected and type(got) is type(expected), (value, hint, got)
+    box = coerce(Box(2, [1]), Box)  # type: ignore[arg-type]
+    assert box.size == 2.0 and type(box.size) is float and box.levels == (Level.LOW,)
+
+    def f(a: float, *rest: float, b: List[float], **more: float) -> None: ...
+
+    assert arguments(f, [1, 2], {"b": (3,), "c": 4}) == ((1.0, 2.0), {"b": [3.0], "c": 4.0})

@@ -1,0 +1,136 @@
+"""In-process arguments converted as a gateway converts remote ones.
+
+A gateway checks each argument against the declared type and converts it
+where Python would accept it anyway (graft_model's `check_value`): an int for
+a `float`, a list for a `tuple` or `set` (and back), a raw value for an enum
+member, through containers, Optional, Union and dataclass fields. So that a
+call in this process gets what the same call over TCP gets, `coerce` applies
+the same conversions, by the hosted function's own annotations. A value that
+does not fit is left as it is: in this process nothing else checks it.
+"""
+
+import collections.abc
+import dataclasses
+import enum
+import inspect
+import types
+import typing
+from typing import Any, Callable, Dict, Optional, Tuple
+
+_LISTS = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable)
+_SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
+_DICTS = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
+_hints_cache: Dict[Any, Dict[str, Any]] = {}
+
+
+def hints(obj: Any) -> Dict[str, Any]:
+    """The resolved annotations of a function or class; {} when they cannot be resolved."""
+    key = getattr(obj, "__func__", obj)
+    if key not in _hints_cache:
+        try:
+            _hints_cache[key] = typing.get_type_hints(inspect.unwrap(key))
+        except Exception:  # noqa: BLE001 - unresolvable annotations: no conversion
+            _hints_cache[key] = {}
+    return _hints_cache[key]
+
+
+def arguments(target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
+    """`args` and `kwargs` converted by `target`'s parameter annotations."""
+    found = hints(target)
+    try:
+        bound = inspect.signature(target).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return tuple(args), kwargs  # the call itself will raise the TypeError
+    for name, value in bound.arguments.items():
+        hint = found.get(name)
+        if hint is None:
+            continue
+        kind = bound.signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            bound.arguments[name] = tuple(coerce(v, hint) for v in value)
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            bound.arguments[name] = {k: coerce(v, hint) for k, v in value.items()}
+        else:
+            bound.arguments[name] = coerce(value, hint)
+    return bound.args, bound.kwargs
+
+
+def coerce(value: Any, hint: Any) -> Any:
+    """`value` as a gateway would pass it for the declared type `hint`."""
+    if hint is float and type(value) is int:
+        return float(value)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or (origin is not None and origin is getattr(types, "UnionType", None)):
+        return _union(value, args)
+    container = origin if origin is not None else hint
+    if isinstance(value, (list, tuple, set, frozenset)) and not isinstance(value, (str, bytes)):
+        converted = _sequence(value, container, args)
+        if converted is not None:
+            return converted
+    if isinstance(value, dict) and container in _DICTS:
+        key, item = (args + (Any, Any))[:2]
+        return {coerce(k, key): coerce(v, item) for k, v in value.items()}
+    if inspect.isclass(hint):
+        return _named(value, hint)
+    return value
+
+
+def _union(value: Any, options: Tuple[Any, ...]) -> Any:
+    if value is None:
+        return None
+    for option in options:
+        if option is not type(None) and fits(value, option):
+            return coerce(value, option)
+    return value
+
+
+def _sequence(value: Any, container: Any, args: Tuple[Any, ...]) -> Optional[Any]:
+    item = args[0] if args else Any
+    if container in _LISTS:
+        return [coerce(v, item) for v in value]
+    if container in _SETS:
+        return {coerce(v, item) for v in value}
+    if container is tuple and isinstance(value, (list, tuple)):
+        if not args or (len(args) == 2 and args[1] is Ellipsis):
+            return tuple(coerce(v, item) for v in value)
+        if len(args) == len(value):
+            return tuple(coerce(v, t) for v, t in zip(value, args))
+    return None
+
+
+def _named(value: Any, cls: type) -> Any:
+    if issubclass(cls, enum.Enum) and not isinstance(value, cls):
+        try:
+            return cls(value)
+        except ValueError:
+            return value
+    if dataclasses.is_dataclass(cls) and isinstance(value, cls):
+        field_hints = hints(cls)
+        for f in dataclasses.fields(cls):
+            if f.name in field_hints:
+                old = getattr(value, f.name)
+                new = coerce(old, field_hints[f.name])
+                if new is not old:
+                    object.__setattr__(value, f.name, new)
+    return value
+
+
+def fits(value: Any, hint: Any) -> bool:
+    """Whether a gateway would accept `value` for `hint` (for choosing a Union option)."""
+    if hint is Any:
+        return True
+    if hint is float:
+        return type(value) in (int, float)
+    if hint in (int, bool, str, bytes):
+        return type(value) is hint or (hint is bytes and isinstance(value, bytearray))
+    origin = typing.get_origin(hint) or hint
+    if origin is typing.Union:
+        return any(fits(value, h) for h in typing.get_args(hint))
+    if origin in _LISTS or origin in _SETS or origin is tuple:
+        return isinstance(value, (list, tuple, set, frozenset))
+    if origin in _DICTS:
+        return isinstance(value, dict)
+    if inspect.isclass(hint) and issubclass(hint, enum.Enum):
+        return isinstance(value, hint) or value in {m.value for m in hint}
+    return inspect.isclass(origin) and isinstance(value, origin)
