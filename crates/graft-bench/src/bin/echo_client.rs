@@ -37,7 +37,7 @@ struct Args {
     /// Sequential calls, each timed.
     #[arg(long, default_value_t = 2000)]
     calls: usize,
-    /// Calls per throughput run.
+    /// Calls per throughput run (at least one per call in flight).
     #[arg(long, default_value_t = 2000)]
     throughput_calls: usize,
     /// Calls in flight for each throughput run, comma-separated.
@@ -128,10 +128,13 @@ async fn main() -> anyhow::Result<()> {
         samples.push(start.elapsed());
     }
     let mut throughput = serde_json::Map::new();
+    let mut calls = args.calls;
     for &inflight in &args.concurrency {
-        let (back, elapsed) = pipelined(conn, request.clone(), args.throughput_calls, inflight.max(1)).await?;
+        let total = args.throughput_calls.max(inflight);
+        let (back, elapsed) = pipelined(conn, request.clone(), total, inflight.max(1)).await?;
         conn = back;
-        throughput.insert(inflight.to_string(), json!(args.throughput_calls as f64 / elapsed.as_secs_f64()));
+        calls += total;
+        throughput.insert(inflight.to_string(), json!(total as f64 / elapsed.as_secs_f64()));
     }
     let cpu_after = (cpu_seconds(std::process::id())?, cpu_seconds(args.server_pid)?);
     let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
@@ -147,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
         "cpu": {
             "client_s": cpu_after.0 - cpu_before.0,
             "server_s": cpu_after.1 - cpu_before.1,
-            "calls": args.calls + args.throughput_calls * args.concurrency.len(),
+            "calls": calls,
         },
     });
     println!("{out}");

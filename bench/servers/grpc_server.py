@@ -1,0 +1,46 @@
+"""The gRPC server: grpcio's asyncio server (grpc.aio) serving bench.proto's Bench.
+
+The handlers turn protobuf messages into the same dataclasses the other
+systems carry and call bench_service.Bench, as a service with its logic in
+plain Python would. Usage: grpc_server.py PORT (bench_pb2 on PYTHONPATH).
+"""
+
+import asyncio
+import sys
+from pathlib import Path
+
+import grpc
+
+import bench_pb2 as pb
+import bench_pb2_grpc
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "service"))
+from bench_service import Bench, Record  # noqa: E402
+
+MAX_MESSAGE = 64 << 20
+
+
+class Servicer(bench_pb2_grpc.BenchServicer):
+    async def Add(self, request: pb.AddRequest, context: grpc.aio.ServicerContext) -> pb.AddReply:
+        return pb.AddReply(value=Bench.add(request.a, request.b))
+
+    async def EchoRecords(self, request: pb.Records, context: grpc.aio.ServicerContext) -> pb.Records:
+        records = [Record(r.id, r.name, r.value, r.active, r.unit) for r in request.records]
+        out = Bench.echo_records(records)
+        return pb.Records(records=[pb.Record(id=r.id, name=r.name, value=r.value, active=r.active, unit=r.unit) for r in out])
+
+    async def EchoBytes(self, request: pb.Blob, context: grpc.aio.ServicerContext) -> pb.Blob:
+        return pb.Blob(data=Bench.echo_bytes(request.data))
+
+
+async def serve(port: int) -> None:
+    options = [("grpc.max_send_message_length", MAX_MESSAGE), ("grpc.max_receive_message_length", MAX_MESSAGE)]
+    server = grpc.aio.server(options=options)
+    bench_pb2_grpc.add_BenchServicer_to_server(Servicer(), server)
+    server.add_insecure_port("127.0.0.1:%d" % port)
+    await server.start()
+    await server.wait_for_termination()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(int(sys.argv[1])))
