@@ -2,8 +2,9 @@
 //!
 //! [`calls`] is the call API (`POST /call/<Service>/<method>`), served on
 //! `--port`. [`web`] is everything on `--httpPort`: Graft Vision at `/GV`,
-//! `/status`, `/openapi.json`, `/libraries` (the interface as JSON), and the
-//! call API again so Vision can call from its own origin.
+//! `/status`, `/openapi.json`, `/libraries` (the interface as JSON), the
+//! package index (`/simple/`, `/packages/`, in `index.rs`), and the call API
+//! again so Vision can call from its own origin.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 /// What every route shares.
 pub struct AppState {
     pub host: Arc<Host>,
+    /// One graft per service, for `/simple/` and `/packages/`.
+    pub index: Arc<graft_pypi::Index>,
     /// `--callTimeout`; `None` for no limit.
     pub call_timeout: Option<Duration>,
     /// The interface and its OpenAPI document, written once at start-up.
@@ -30,11 +33,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(host: Arc<Host>, call_timeout: Option<Duration>) -> Arc<Self> {
+    pub fn new(host: Arc<Host>, index: Arc<graft_pypi::Index>, call_timeout: Option<Duration>) -> Arc<Self> {
         let iface = host.interface();
         let libraries = serde_json::to_string(iface).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         let openapi = graft_openapi::openapi(iface).to_string();
-        Arc::new(AppState { host, call_timeout, libraries, openapi })
+        Arc::new(AppState { host, index, call_timeout, libraries, openapi })
     }
 }
 
@@ -67,6 +70,7 @@ pub fn web(state: Arc<AppState>) -> Router {
         .route("/libraries", get(|State(s): State<Arc<AppState>>| async move { json_text(s.libraries.clone()) }))
         .route("/openapi.json", get(|State(s): State<Arc<AppState>>| async move { json_text(s.openapi.clone()) }))
         .with_state(state.clone())
+        .merge(crate::index::routes(Arc::clone(&state.index)))
         .layer(CatchPanicLayer::custom(panicked))
         .merge(calls(state))
 }

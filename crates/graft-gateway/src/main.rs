@@ -7,6 +7,7 @@
 
 mod cli;
 mod http;
+mod index;
 mod serve;
 mod tcp;
 
