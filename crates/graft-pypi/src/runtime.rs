@@ -16,6 +16,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/client.py"),
     ),
     (
+        "coerce.py",
+        include_str!("../../../python/graft_runtime/coerce.py"),
+    ),
+    (
         "config.py",
         include_str!("../../../python/graft_runtime/config.py"),
     ),
@@ -43,6 +47,19 @@ pub const FILES: &[(&str, &str)] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_runtime_file_is_embedded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python/graft_runtime");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".py"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<&str> = super::FILES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(on_disk, embedded);
+    }
+
     #[test]
     fn files_are_sorted_and_use_relative_imports_only() {
         let names: Vec<&str> = super::FILES.iter().map(|(n, _)| *n).collect();
