@@ -1,4 +1,4 @@
-"""In-process calls through a graft: type conversion both ways, sync and async, exceptions."""
+"""In-process calls through a graft: the caller suite (shop_suite.py), and what only in-process has."""
 
 import asyncio
 import os
@@ -12,7 +12,8 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE / "fixtures"))
 
 import shop_graft as g  # noqa: E402
-from graft_runtime import GraftConfigError, RemoteError  # noqa: E402
+import shop_suite  # noqa: E402
+from graft_runtime import GraftConfigError  # noqa: E402
 
 HOSTED = str(HERE / "fixtures" / "hosted")
 
@@ -31,22 +32,9 @@ def run(coro):
     return asyncio.run(coro)
 
 
-def test_arguments_become_hosted_classes_and_results_graft_classes():
-    order = g.Order([g.Item("ab", g.Color.GREEN), g.Item("cde")])
-    assert run(g.Shop.total(order)) == 5  # the hosted method asserts it got its own classes
-    painted = run(g.Shop.paint(order.items, g.Color.RED))
-    assert painted == [g.Item("ab", g.Color.RED), g.Item("cde", g.Color.RED)]
-    assert all(type(i) is g.Item and type(i.color) is g.Color for i in painted)
-
-
-def test_containers_are_converted_recursively():
-    order = g.Order([g.Item("a", g.Color.GREEN, ["t"]), g.Item("b"), g.Item("c", g.Color.GREEN)])
-    grouped = run(g.Shop.by_color(order))
-    assert set(grouped) == {g.Color.GREEN, g.Color.RED}
-    assert all(type(k) is g.Color for k in grouped)
-    assert type(grouped[g.Color.GREEN]) is tuple
-    assert grouped[g.Color.GREEN] == (g.Item("a", g.Color.GREEN, ["t"]), g.Item("c", g.Color.GREEN))
-    assert run(g.Shop.colors({g.Color.RED})) == {g.Color.GREEN}
+@pytest.mark.parametrize("check", shop_suite.CHECKS, ids=lambda c: c.__name__)
+def test_the_caller_suite(check):
+    check(run)
 
 
 def test_hosted_module_is_the_real_one():
@@ -55,39 +43,6 @@ def test_hosted_module_is_the_real_one():
     module, tag, loud, extra = run(g.Shop.where("t", loud=True))
     assert (module, tag, loud) == ("shop", "t", True)
     assert shop.Shop.calls[-1] == "t"
-
-
-def test_not_given_defaults_use_the_hosted_default():
-    assert run(g.Shop.where()) == ("shop", "x", False, [])
-    assert run(g.Shop.where(extra=[1, 2])) == ("shop", "x", False, [1, 2])
-
-
-def test_custom_exception_becomes_the_graft_class_with_fields_and_message():
-    with pytest.raises(g.OutOfStock) as e:
-        run(g.Shop.reserve("sku-1", 3))
-    assert type(e.value) is g.OutOfStock
-    assert (e.value.sku, e.value.left) == ("sku-1", 2)
-    assert str(e.value) == "sku-1 is out of stock (2 left)"
-
-
-@pytest.mark.parametrize(
-    "call, kind, message",
-    [
-        (lambda: g.Shop.lookup("zz"), KeyError, "'zz'"),
-        (lambda: g.Shop.divide(1, 0), ZeroDivisionError, "float division by zero"),
-    ],
-)
-def test_builtin_exceptions_keep_type_and_message(call, kind, message):
-    with pytest.raises(kind) as e:
-        run(call())
-    assert type(e.value) is kind and str(e.value) == message
-
-
-def test_other_exceptions_arrive_as_remote_errors():
-    with pytest.raises(RemoteError) as e:
-        run(g.Shop.unmapped())
-    assert (e.value.type_name, e.value.module, e.value.message) == ("Unmapped", "shop_types", "not in the graft")
-    assert "raise Unmapped" in e.value.traceback
 
 
 def test_timeout_names_the_call():
@@ -120,20 +75,6 @@ def test_get_config_reports_the_source(monkeypatch):
     assert g.GraftConfig.get_config().timeout is None  # resolved before: cached
     g.GraftConfig.reload()
     assert g.GraftConfig.get_config().timeout == 7.0
-
-
-def test_works_inside_a_running_loop_with_concurrent_calls():
-    async def many():
-        return await asyncio.gather(*(g.Shop.sleepy(0.01) for _ in range(20)))
-
-    assert run(many()) == ["woke"] * 20
-
-
-def test_arguments_are_converted_as_a_gateway_converts_them():
-    """An int for a float param arrives as a float, as it does over TCP."""
-    assert run(g.Shop.divide(6, 3)) == 2.0
-    with pytest.raises(ZeroDivisionError, match="^float division by zero$"):
-        run(g.Shop.divide(1, 0))
 
 
 def test_coerce_follows_the_declared_types():

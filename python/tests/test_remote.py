@@ -20,8 +20,8 @@ sys.path.insert(0, str(HERE / "fixtures"))
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "e2e"))
 
 import shop_graft as g  # noqa: E402
+import shop_suite  # noqa: E402
 from gateway import GG, Gateway  # noqa: E402
-from graft_runtime import RemoteError  # noqa: E402
 
 HOSTED = HERE / "fixtures" / "hosted" / "shop.py"
 
@@ -46,47 +46,9 @@ def loop(provider, monkeypatch):
     g.GraftConfig.set_config(None)
 
 
-def test_values_cross_as_the_graft_classes(loop):
-    order = g.Order([g.Item("ab", g.Color.GREEN), g.Item("cde")])
-    assert loop.run_until_complete(g.Shop.total(order)) == 5
-    painted = loop.run_until_complete(g.Shop.paint(order.items, g.Color.RED))
-    assert painted == [g.Item("ab", g.Color.RED), g.Item("cde", g.Color.RED)]
-    assert all(type(i) is g.Item and type(i.color) is g.Color for i in painted)
-    grouped = loop.run_until_complete(g.Shop.by_color(order))
-    assert grouped == {g.Color.GREEN: (g.Item("ab", g.Color.GREEN),), g.Color.RED: (g.Item("cde"),)}
-    assert loop.run_until_complete(g.Shop.colors({g.Color.RED})) == {g.Color.GREEN}
-
-
-def test_defaults_and_keyword_only_arguments(loop):
-    assert loop.run_until_complete(g.Shop.where()) == ("shop", "x", False, [])
-    assert loop.run_until_complete(g.Shop.where("t", loud=True, extra=[1])) == ("shop", "t", True, [1])
-
-
-def test_custom_exception_with_fields_and_message(loop):
-    with pytest.raises(g.OutOfStock) as e:
-        loop.run_until_complete(g.Shop.reserve("sku-1", 3))
-    assert type(e.value) is g.OutOfStock
-    assert (e.value.sku, e.value.left) == ("sku-1", 2)
-    assert str(e.value) == "sku-1 is out of stock (2 left)"
-
-
-@pytest.mark.parametrize(
-    "call, kind, message",
-    [
-        (lambda: g.Shop.lookup("zz"), KeyError, "'zz'"),
-        (lambda: g.Shop.divide(1, 0), ZeroDivisionError, "float division by zero"),
-    ],
-)
-def test_builtin_exceptions_keep_type_and_message(loop, call, kind, message):
-    with pytest.raises(kind) as e:
-        loop.run_until_complete(call())
-    assert type(e.value) is kind and str(e.value) == message
-
-
-def test_other_exceptions_are_remote_errors(loop):
-    with pytest.raises(RemoteError) as e:
-        loop.run_until_complete(g.Shop.unmapped())
-    assert (e.value.type_name, e.value.module, e.value.message) == ("Unmapped", "shop_types", "not in the graft")
+@pytest.mark.parametrize("check", shop_suite.CHECKS, ids=lambda c: c.__name__)
+def test_the_caller_suite(loop, check):
+    check(loop.run_until_complete)
 
 
 def test_timeout_names_the_call(loop, provider):
@@ -94,15 +56,6 @@ def test_timeout_names_the_call(loop, provider):
     with pytest.raises(TimeoutError, match="Shop.sleepy"):
         loop.run_until_complete(g.Shop.sleepy(5))
     assert loop.run_until_complete(g.Shop.sleepy(0)) == "woke"
-
-
-def test_concurrent_calls_share_one_connection(loop):
-    async def many():
-        return await asyncio.gather(*(g.Shop.sleepy(0.05) for _ in range(30)))
-
-    started = time.monotonic()
-    assert loop.run_until_complete(many()) == ["woke"] * 30
-    assert time.monotonic() - started < 1.5, "calls ran one after another"
 
 
 def test_provider_down_fails_fast_then_comes_back(monkeypatch):
