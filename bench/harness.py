@@ -178,6 +178,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--warmup", type=int, help="add calls before measuring (default 500; smoke 50)")
     p.add_argument("--runs", type=int, help="runs to take medians over (default 3; smoke 1)")
     p.add_argument("--json", help="where to write the results (default bench/results/latest.json; smoke: smoke.json)")
+    p.add_argument("--markdown", help="also write the tables and targets as Markdown to this file (for BENCHMARKS.md)")
     p.add_argument("--systems", default=",".join(s for s, _ in report.SYSTEMS), help="comma-separated subset")
     p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"), help="where gg, echo-server and echo-client are")
     p.add_argument("--allow-unavailable", action="store_true", help="with --smoke: a system not available is not a failure")
@@ -214,6 +215,10 @@ def main() -> int:
     Path(opts.json).parent.mkdir(parents=True, exist_ok=True)
     Path(opts.json).write_text(json.dumps(document, indent=1) + "\n")
     print("\nwritten: %s" % opts.json)
+    if opts.markdown:
+        text = report.tables(summary, markdown=True) + "\n" + targets.render_targets(found, markdown=True) + "\n"
+        Path(opts.markdown).write_text(text)
+        print("written: %s" % opts.markdown)
     return verdict(opts, runs, systems)
 
 

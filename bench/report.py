@@ -123,6 +123,8 @@ def render(rows: List[List[str]], header: List[str], markdown: bool, left: tuple
     widths = [max(len(r[i]) for r in [header, *full]) for i in range(len(header))]
     widths[0] = max(len(r[0]) for r in [header, *rows])
     lines = []
+    if markdown:
+        rows = [[c.replace("|", "\\|") for c in row] for row in rows]
     for n, row in enumerate([header, *rows]):
         if len(row) != len(header):
             cells = [row[0], row[1]] + [""] * (len(header) - 2) if markdown else [row[0].ljust(widths[0]), row[1]]
@@ -142,3 +144,16 @@ def tables(summary: Dict[str, Any], markdown: bool = False) -> str:
         parts.append(render(table_rows(summary, method), HEADER, markdown))
         parts.append("")
     return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    # `python bench/report.py results.json [--markdown]`: the tables of a saved run, again.
+    import json
+    import sys
+
+    import targets
+
+    saved = json.load(open(sys.argv[1]))
+    as_markdown = "--markdown" in sys.argv
+    print(tables(saved["summary"], markdown=as_markdown))
+    print(targets.render_targets(saved["targets"], markdown=as_markdown))

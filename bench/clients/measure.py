@@ -129,8 +129,9 @@ async def measure(m: Method, opts: argparse.Namespace, name: str, server: Option
     cpu0 = (cpu_seconds(me), cpu_seconds(server))
     samples = await sequential(m, calls)
     cpu1 = (cpu_seconds(me), cpu_seconds(server))
-    # Warm-up for the concurrent runs (a client may open connections for them), outside the CPU count.
-    await concurrent(m, max(levels), max(levels))
+    # Warm-up for the concurrent runs (a client may open connections for them), outside the CPU count;
+    # add's burst has opened them by the time the payload methods run.
+    await concurrent(m, max(levels), calls if payload else max(levels))
     cpu2 = (cpu_seconds(me), cpu_seconds(server))
     throughput: Dict[str, float] = {}
     total = 0
