@@ -43,10 +43,12 @@ class Registry:
 
     def __init__(self) -> None:
         self.classes: Dict[str, type] = {}
+        self._types: Dict[str, type] = {}
 
     def add(self, classes: Iterable[type]) -> None:
         for cls in classes:
             self.classes[cls.__name__] = cls
+        self._types = {n: c for n, c in self.classes.items() if not issubclass(c, BaseException)}
 
     def dataclass_or_enum(self, name: str) -> Optional[type]:
         cls = self.classes.get(name)
@@ -61,8 +63,8 @@ class Registry:
         return None
 
     def types(self) -> Dict[str, type]:
-        """Dataclasses and enums by name, as the wire decoder takes them."""
-        return {n: c for n, c in self.classes.items() if not issubclass(c, BaseException)}
+        """Dataclasses and enums by name, as the wire decoder takes them (not to be changed)."""
+        return self._types
 
 
 def is_graft_class(cls: type) -> bool:

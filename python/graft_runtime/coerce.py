@@ -21,6 +21,7 @@ _LISTS = (list, collections.abc.Sequence, collections.abc.MutableSequence, colle
 _SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
 _DICTS = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
 _hints_cache: Dict[Any, Dict[str, Any]] = {}
+_signatures: Dict[Tuple[Any, bool], inspect.Signature] = {}
 
 
 def hints(obj: Any) -> Dict[str, Any]:
@@ -37,8 +38,12 @@ def hints(obj: Any) -> Dict[str, Any]:
 def arguments(target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
     """`args` and `kwargs` converted by `target`'s parameter annotations."""
     found = hints(target)
+    key = (getattr(target, "__func__", target), hasattr(target, "__self__"))
     try:
-        bound = inspect.signature(target).bind(*args, **kwargs)
+        signature = _signatures.get(key)
+        if signature is None:
+            signature = _signatures[key] = inspect.signature(target)
+        bound = signature.bind(*args, **kwargs)
     except (TypeError, ValueError):
         return tuple(args), kwargs  # the call itself will raise the TypeError
     for name, value in bound.arguments.items():
