@@ -72,9 +72,13 @@ def is_graft_class(cls: type) -> bool:
 
 
 def builtin_exception(name: str) -> Optional[Type[BaseException]]:
-    """The built-in exception class named `name` (KeyError, ...), or None."""
+    """The built-in exception class named `name` (KeyError, ...), or None.
+
+    Only `Exception`s: a provider's SystemExit or KeyboardInterrupt must not
+    stop the caller.
+    """
     cls = getattr(builtins, name, None)
-    if isinstance(cls, type) and issubclass(cls, BaseException):
+    if isinstance(cls, type) and issubclass(cls, Exception):
         return cls
     return None
 
@@ -87,9 +91,17 @@ def rebuild(
 ) -> BaseException:
     """An instance of `cls` with these fields whose `str()` is `message`.
 
-    `__init__` is not run (its parameters need not match the arguments the
-    hosted exception kept); `args` is kept when it gives the same message.
+    A graft exception's `__init__` is not run (its parameters need not match
+    the arguments the hosted exception kept); a built-in's constructor is
+    tried first. `args` is kept when it gives the same message.
     """
+    if not hasattr(cls, "__graft_fields__"):  # a built-in: its own constructor sets what str() shows
+        try:
+            made = cls(*args)
+            if type(made) is cls and str(made) == message:
+                return made
+        except Exception:  # noqa: BLE001 - arguments it does not take: built below
+            pass
     exc = cls.__new__(cls)
     BaseException.__init__(exc, *args)
     for name in getattr(cls, "__graft_fields__", ()):
