@@ -6,6 +6,25 @@
 //! types with the client. Every method is an `async def` returning
 //! `cast("T", await _client.call(...))`, so `mypy --strict` checks callers
 //! against the hosted signatures.
+//!
+//! Choices, where the hosted code has no exact equivalent:
+//! - Class methods become static methods (the graft has no `cls` to pass).
+//! - A module service (its module's functions) is a class named after the
+//!   module *and* module-level functions, but those whose name is taken.
+//! - A parameter default with no source form (a mutable or opaque value;
+//!   `Default::python` is `None`) or naming a type the graft lacks becomes
+//!   `_NOT_GIVEN`: the argument is then not sent and the hosted default
+//!   applies, in-process and remotely alike.
+//! - A dataclass field's default with no source form is rebuilt from its
+//!   JSON value by a `default_factory`; with no JSON value either the field
+//!   is required (or `_NOT_GIVEN` when an earlier field has a default, to keep
+//!   the class valid).
+//! - An exception's base is kept when it is another exception of the graft
+//!   or a built-in exception; otherwise it is `Exception`. Its `__init__`
+//!   takes the hosted fields; `str(e)` of a raised one is the provider's
+//!   message (the runtime sets it).
+//! - Every generated class carries `__graft_module__`, the hosted module of
+//!   the original, so the runtime can convert to and from it in-process.
 
 mod literal;
 mod service;
