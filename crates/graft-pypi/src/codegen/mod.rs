@@ -1,8 +1,8 @@
 //! The graft's `__init__.py`, generated from the interface for one service.
 //!
 //! The file, in order: a module docstring; imports; the client and
-//! `GraftConfig`; the data types ([`types`]); the service class and, for a
-//! module service, its functions ([`service`]); the registration of the
+//! `GraftConfig`; the data types (`types`); the service class and, for a
+//! module service, its functions (`service`); the registration of the
 //! types with the client. Every method is an `async def` returning
 //! `cast("T", await _client.call(...))`, so `mypy --strict` checks callers
 //! against the hosted signatures.
