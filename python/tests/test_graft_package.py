@@ -196,3 +196,27 @@ def test_generated_code_and_runtime_are_mypy_strict_clean(lib, tmp_path):
     command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", str(config), str(caller)]
     out = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_changed_interface_is_picked_up_by_pip_install_upgrade(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "calc"\nversion = "1.0.0"\n')
+    module = project / "calc.py"
+    module.write_text("class Calc:\n    @staticmethod\n    def add(a: int, b: int) -> int:\n        return a + b\n")
+    env = dict(os.environ, GRAFT_STATE_DIR=str(tmp_path / "state"))
+    lib = tmp_path / "lib"
+
+    def install(*extra):
+        with Gateway("--modules", str(module), env=env) as gg:
+            pip(sys.executable, "--target", str(lib), "--index-url", gg.web + "/simple/", *extra, "graft-pypi-calc")
+            with urllib.request.urlopen(gg.web + "/simple/graft-pypi-calc/") as r:
+                return r.read()
+
+    first = install()
+    assert (lib / "graft_pypi_calc-1.0.0.dist-info").is_dir()
+    assert install("--upgrade") == first, "same interface: same version, same file, same hash"
+    module.write_text(module.read_text() + "\n    @staticmethod\n    def sub(a: int, b: int) -> int:\n        return a - b\n")
+    install("--upgrade")
+    assert (lib / "graft_pypi_calc-1.0.0.post1.dist-info").is_dir()
+    assert "async def sub(a: int, b: int) -> int:" in (lib / "graft_pypi_calc" / "__init__.py").read_text()
