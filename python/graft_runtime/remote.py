@@ -13,14 +13,14 @@ message, or the wire's `RemoteError`.
 
 import asyncio
 import weakref
-from typing import Any, Dict, List, MutableMapping, Sequence, Tuple
+from typing import Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
 
 from .classes import Registry, builtin_exception, rebuild
 from .config import Settings
-from .transport import Connection
+from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
 from .wire import STATUS_RAISED, RemoteError
 
-_Pool = Dict[Tuple[str, int], Connection]
+_Pool = Dict[Tuple[str, int, float], Connection]
 
 
 class Remote:
@@ -34,7 +34,7 @@ class Remote:
         self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
         assert settings.host is not None
-        connection = self.connection(settings.host)
+        connection = self.connection(settings.host, settings.timeout)
         try:
             return await connection.call(
                 service, method, list(args), kwargs, types=self.registry.types(), timeout=settings.timeout
@@ -42,12 +42,18 @@ class Remote:
         except RemoteError as e:
             raise self.exception(e) from None
 
-    def connection(self, address: Tuple[str, int]) -> Connection:
-        """The connection to `address` for the running loop (it connects on its first call)."""
+    def connection(self, address: Tuple[str, int], timeout: Optional[float] = None) -> Connection:
+        """The connection to `address` for the running loop (it connects on its first call).
+
+        Connecting gives up after the call's timeout when that is shorter
+        than the transport's default.
+        """
+        limit = min(DEFAULT_CONNECT_TIMEOUT, timeout or DEFAULT_CONNECT_TIMEOUT)
         pool = self._pools.setdefault(asyncio.get_running_loop(), {})
-        found = pool.get(address)
+        key = (address[0], address[1], limit)
+        found = pool.get(key)
         if found is None:
-            found = pool[address] = Connection(address[0], address[1])
+            found = pool[key] = Connection(address[0], address[1], connect_timeout=limit)
         return found
 
     def exception(self, error: RemoteError) -> BaseException:
