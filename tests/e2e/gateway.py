@@ -53,11 +53,22 @@ class Gateway:
         self.port = free_port()
         self.http_port = free_port()
         self.tcp_port = free_port() if tcp else None
-        command = [str(GG), *modules, "--port", str(self.port), "--httpPort", str(self.http_port), "--bind", "127.0.0.1", *args]
+        command = [*modules, "--port", str(self.port), "--httpPort", str(self.http_port), "--bind", "127.0.0.1", *args]
         if tcp:
             command += ["--TCPServer", "--tcpPort=%d" % self.tcp_port]
+        self._start(command, env, cwd)
+
+    @classmethod
+    def raw(cls, args, http_port, port=None, tcp_port=None, env=None, cwd=None):
+        """A gateway started with exactly `args`, which must set the ports given here."""
+        self = cls.__new__(cls)
+        self.port, self.http_port, self.tcp_port = port, http_port, tcp_port
+        self._start(list(args), env, cwd)
+        return self
+
+    def _start(self, args, env, cwd):
         self.log = open(_log_path(), "w+")
-        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([str(GG), *args], cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready()
 
     @property
