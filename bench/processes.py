@@ -6,6 +6,7 @@ import platform
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -152,5 +153,6 @@ def machine(opts: Any, root: Path) -> Dict[str, Any]:
         "python": platform.python_version(),
         "git_commit": commit + ("-dirty" if dirty else ""),
         "load_after": os.getloadavg(),
+        "argv": sys.argv[1:],
         "options": {k: v for k, v in vars(opts).items()},
     }

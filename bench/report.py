@@ -146,14 +146,53 @@ def tables(summary: Dict[str, Any], markdown: bool = False) -> str:
     return "\n".join(parts)
 
 
+
+def provenance(saved: Dict[str, Any]) -> str:
+    """One paragraph saying where a saved run's figures come from."""
+    meta = saved["meta"]
+    loads = ", ".join("%.1f" % r["load_before"] for r in saved["runs"])
+    argv = list(meta.get("argv", []))
+    if "--bin-dir" in argv:
+        del argv[argv.index("--bin-dir"):argv.index("--bin-dir") + 2]
+    return (
+        "%d run(s) of `bench/run.sh %s`, %s, commit %s, %s, %s vCPUs, %s GiB; load average before each run %s, "
+        "%.1f after the last." % (
+            len(saved["runs"]), " ".join(argv), meta["date"], meta["git_commit"],
+            meta["cpu"], meta["nproc"], meta["memory_gib"], loads, meta["load_after"][0],
+        )
+    )
+
+
+def into_document(path: str, saved: Dict[str, Any]) -> None:
+    """Replaces the results and targets sections of BENCHMARKS.md (between their markers) with a saved run."""
+    import re
+
+    import targets
+
+    text = open(path).read()
+    sections = {
+        "results": provenance(saved) + "\n\n" + tables(saved["summary"], markdown=True),
+        "targets": targets.render_targets(saved["targets"], markdown=True),
+    }
+    for name, body in sections.items():
+        pattern = re.compile(r"(<!-- %s:start -->\n).*?(<!-- %s:end -->)" % (name, name), re.S)
+        text, found = pattern.subn(lambda m: m.group(1) + body.strip() + "\n" + m.group(2), text)
+        if not found:
+            raise SystemExit("%s has no %s markers" % (path, name))
+    open(path, "w").write(text)
+
+
 if __name__ == "__main__":
-    # `python bench/report.py results.json [--markdown]`: the tables of a saved run, again.
+    # `python bench/report.py results.json [--markdown] [--into BENCHMARKS.md]`: a saved run, again.
     import json
     import sys
 
     import targets
 
     saved = json.load(open(sys.argv[1]))
+    if "--into" in sys.argv:
+        into_document(sys.argv[sys.argv.index("--into") + 1], saved)
+        sys.exit(0)
     as_markdown = "--markdown" in sys.argv
     print(tables(saved["summary"], markdown=as_markdown))
     print(targets.render_targets(saved["targets"], markdown=as_markdown))

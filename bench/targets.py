@@ -53,4 +53,4 @@ def render_targets(found: Dict[str, List[Dict[str, Any]]], markdown: bool = Fals
             holds = {True: "yes", False: "NO", None: "n/a"}[c["holds"]]
             value = "-" if c["measured"] is None else "%.3g" % c["measured"]
             rows.append([method, c["target"], value, holds, c["detail"]])
-    return render(rows, header, markdown, left=(0, 1, 4))
+    return render(rows, header, markdown, left=(0, 1, 3, 4))
