@@ -58,7 +58,22 @@ def medians(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
         entry["server_peak_rss_mb"] = _median([d.get("server_peak_rss_mb") for d in done])
         entry["client_peak_rss_mb"] = _median([d.get("client_peak_rss_mb") for d in done])
         summary[system] = entry
+    for system, _ in SYSTEMS:
+        for method, figs in summary[system].get("methods", {}).items():
+            figs["ratios"] = ratios(summary, system, method)
     return summary
+
+
+RATIO_FIGURES = ("p50_us", "p99_us", "calls_per_s_1", "calls_per_s_16", "calls_per_s_64", "cpu_s_per_10k")
+
+
+def ratios(summary: Dict[str, Any], system: str, method: str) -> Dict[str, Optional[float]]:
+    """Each figure divided by gRPC's and by REST's, as the table's ratio columns."""
+    out: Dict[str, Optional[float]] = {}
+    for figure in RATIO_FIGURES:
+        for other in ("grpc", "rest"):
+            out["%s_vs_%s" % (figure, other)] = _ratio(_get(summary, system, method, figure), _get(summary, other, method, figure))
+    return out
 
 
 def _median(values: List[Optional[float]]) -> Optional[float]:
