@@ -126,9 +126,9 @@ class _Protocol(asyncio.Protocol):
         self.loop = asyncio.get_running_loop()
         self.transport: Optional[asyncio.Transport] = None
         # Resolved once the server's hello accepted us.
-        self.ready: asyncio.Future = self.loop.create_future()
+        self.ready: asyncio.Future[None] = self.loop.create_future()
         self.buffer = bytearray()
-        self.pending: Dict[int, Tuple[asyncio.Future, Mapping[str, type]]] = {}
+        self.pending: Dict[int, Tuple[asyncio.Future[Any], Mapping[str, type]]] = {}
         self.ids = itertools.count(1)
         self.usable = False
         self.failed: Optional[GraftConnectionError] = None

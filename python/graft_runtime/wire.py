@@ -57,7 +57,7 @@ class Raised(NamedTuple):
     type_name: str
     module: str
     message: str
-    args: list
+    args: List[Any]
     fields: Dict[str, Any]
     traceback: str
 
@@ -287,7 +287,8 @@ def decode_value(data: Any, pos: int = 0, types: Optional[Mapping[str, type]] = 
 
 
 def _decode(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Any, int]:
-    return _DECODERS[data[pos]](data, pos + 1, types, depth)
+    decoded: Tuple[Any, int] = _DECODERS[data[pos]](data, pos + 1, types, depth)
+    return decoded
 
 
 def _take_len(data: Any, pos: int, what: str) -> Tuple[int, int]:
@@ -345,7 +346,7 @@ def _d_items(what: str, build: Optional[type]) -> _Decoder:
             raise WireError("value nested deeper than %d containers" % MAX_DEPTH)
         n, pos = _take_count(data, pos, what, 1)
         depth += 1
-        items = []
+        items: List[Any] = []
         append = items.append
         for _ in range(n):
             item, pos = _DECODERS[data[pos]](data, pos + 1, types, depth)
@@ -360,7 +361,7 @@ def _d_items(what: str, build: Optional[type]) -> _Decoder:
     return decode
 
 
-def _d_dict(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple[dict, int]:
+def _d_dict(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Dict[Any, Any], int]:
     if depth >= MAX_DEPTH:
         raise WireError("value nested deeper than %d containers" % MAX_DEPTH)
     n, pos = _take_count(data, pos, "dict", 2)
@@ -375,7 +376,7 @@ def _d_dict(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple
     return out, pos
 
 
-def _take_fields(data: Any, pos: int, types: Mapping[str, type], depth: int, what: str) -> Tuple[dict, int]:
+def _take_fields(data: Any, pos: int, types: Mapping[str, type], depth: int, what: str) -> Tuple[Dict[str, Any], int]:
     n, pos = _take_count(data, pos, what, 5)
     fields = {}
     for _ in range(n):
@@ -411,7 +412,7 @@ def _build_object(cls: type, name: str, fields: Dict[str, Any]) -> Any:
         raise WireError("cannot rebuild %s from fields %s: %s" % (name, sorted(fields), e)) from None
 
 
-_LATE_FIELDS: Dict[type, frozenset] = {}
+_LATE_FIELDS: Dict[type, frozenset[str]] = {}
 
 
 def _d_enum(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Any, int]:
@@ -458,7 +459,7 @@ class CallFrame(NamedTuple):
     request_id: int
     service: str
     method: str
-    args: list
+    args: List[Any]
     kwargs: Dict[str, Any]
     timeout_ms: int
 

@@ -111,7 +111,7 @@ describe("Graft Vision on a stand-in gateway", () => {
     const host = new URL(session.server.base).host;
     assert.equal(
       await page.locator('[data-install="utils"]').innerText(),
-      `pip install --target=./lib --extra-index-url http://${host}/simple/ graft-pypi-utils`,
+      `pip install --target=./lib --index-url http://${host}/simple/ graft-pypi-utils`,
     );
   });
 

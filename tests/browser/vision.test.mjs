@@ -57,7 +57,7 @@ describe("Graft Vision on the real gateway", () => {
     await open();
     const host = new URL(session.server.base).host;
     const command = await page.locator('[data-install="EnergyPriceCalculator"]').innerText();
-    assert.equal(command, `pip install --target=./lib --extra-index-url http://${host}/simple/ graft-pypi-energypricecalculator`);
+    assert.equal(command, `pip install --target=./lib --index-url http://${host}/simple/ graft-pypi-energypricecalculator`);
   });
 
   test("the page made no failed or outside requests and raised no errors", () => {

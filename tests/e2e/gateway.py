@@ -67,6 +67,7 @@ class Gateway:
         return self
 
     def _start(self, args, env, cwd):
+        env = _with_state_dir(env)
         self.log = open(_log_path(), "w+")
         self.process = subprocess.Popen([str(GG), *args], cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready()
@@ -129,4 +130,21 @@ def _log_path():
 
 def run_gg(*args, cwd=None, env=None, timeout=30):
     """Runs gg to completion (for start-up errors, --help, --version)."""
+    env = _with_state_dir(env)
     return subprocess.run([str(GG), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+_STATE_DIR = None
+
+
+def _with_state_dir(env):
+    """Keeps the gateways' state (the graft version store) out of the user's home."""
+    global _STATE_DIR
+    import tempfile
+
+    env = dict(os.environ if env is None else env)
+    if "GRAFT_STATE_DIR" not in env:
+        if _STATE_DIR is None:
+            _STATE_DIR = tempfile.mkdtemp(prefix="gg-state-")
+        env["GRAFT_STATE_DIR"] = _STATE_DIR
+    return env

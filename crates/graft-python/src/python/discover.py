@@ -355,7 +355,9 @@ def _own_names(cls):
 
 
 def _doc(cls):
-    doc = inspect.getdoc(cls)
+    """The class's own docstring: not one inherited from Enum, Exception or a base."""
+    doc = cls.__dict__.get("__doc__")
+    doc = inspect.cleandoc(doc) if isinstance(doc, str) else None
     # dataclasses invent a docstring from the signature: not documentation
     if doc and dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "("):
         return None

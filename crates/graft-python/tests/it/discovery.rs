@@ -64,6 +64,8 @@ fn describes_dataclasses_enums_and_exceptions() {
     assert_eq!(names, ["sku", "qty", "color", "tags"]);
     assert_eq!(fields[2].default.as_ref().unwrap().python.as_deref(), Some("Color.RED"));
     assert_eq!(fields[3].default.as_ref().unwrap().python.as_deref(), Some("field(default_factory=list)"));
+    let docs: Vec<Option<&str>> = ["Item", "Color", "OutOfStock"].iter().map(|n| iface.type_def(n).unwrap().doc.as_deref()).collect();
+    assert_eq!(docs, [None, None, None], "no docstrings invented or inherited from dataclass, Enum or Exception");
     let TypeDefKind::Enum { members } = &iface.type_def("Size").unwrap().kind else { panic!() };
     assert_eq!(members[0].value, json!("s"));
     let TypeDefKind::Exception { base, fields } = &iface.type_def("OutOfStock").unwrap().kind else { panic!() };
