@@ -152,8 +152,11 @@ class Bench:
 
 
 def one_run(bench: Bench, systems: List[str], number: int) -> Dict[str, Any]:
+    """Each system once; each run starts one system further along, so a slow spell on a shared machine
+    does not always land on the same system."""
     run: Dict[str, Any] = {"load_before": os.getloadavg()[0]}
-    for system in systems:
+    shift = (number - 1) % len(systems)
+    for system in systems[shift:] + systems[:shift]:
         started = time.monotonic()
         try:
             result = bench.measure(system)
