@@ -10,6 +10,7 @@ issue 4 (reported, never asserted) and writes the same as JSON.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import processes
 import report
@@ -111,23 +112,29 @@ class Bench:
         return out
 
     def measure(self, system: str) -> Dict[str, Any]:
-        if system == "direct":
-            return self.client("direct", "", None)
-        if system.startswith("graft") and self.graft_lib is None:
-            raise Unavailable(self.graft_reason)
-        if system == "graft-inmemory":
-            return self.client("graft-inmemory", "inMemory", None)
-        if system == "graft-remote":
-            with self.start_gg() as gg:
-                return self.served(gg, self.client("graft-remote", "127.0.0.1:%d" % gg.tcp_port, gg))
         if system == "floor":
             return self.floor()
-        port = free_port()
-        script = {"grpc": "grpc_server.py", "rest": "rest_server.py"}[system]
-        args = [sys.executable, str(BENCH / "servers" / script), str(port)]
-        with Server(system, args, self.work, env=self.client_env()) as server:
-            server.wait_tcp(port)
-            return self.served(server, self.client(system, "127.0.0.1:%d" % port, server))
+        with self.serving(system) as (server, target):
+            figures = self.client(system, target, server)
+            return figures if server is None else self.served(server, figures)
+
+    @contextlib.contextmanager
+    def serving(self, system: str) -> Iterator[Tuple[Optional[Server], str]]:
+        """The system's server, running (None for in-process systems), and the client's target."""
+        if system.startswith("graft") and self.graft_lib is None:
+            raise Unavailable(self.graft_reason)
+        if system in ("direct", "graft-inmemory"):
+            yield None, "inMemory" if system == "graft-inmemory" else ""
+        elif system == "graft-remote":
+            with self.start_gg() as gg:
+                yield gg, "127.0.0.1:%d" % gg.tcp_port
+        else:
+            port = free_port()
+            script = {"grpc": "grpc_server.py", "rest": "rest_server.py"}[system]
+            args = [sys.executable, str(BENCH / "servers" / script), str(port)]
+            with Server(system, args, self.work, env=self.client_env()) as server:
+                server.wait_tcp(port)
+                yield server, "127.0.0.1:%d" % port
 
     def floor(self) -> Dict[str, Any]:
         o = self.opts
