@@ -60,12 +60,21 @@ def py_spy_top(pid: int, seconds: float, work: Path) -> List[str]:
     subprocess.run([str(spy), "record", "-r", "250", "-d", str(int(seconds)), "-f", "raw", "-p", str(pid), "-o", str(raw)],
                    capture_output=True)
     own: collections.Counter = collections.Counter()
+    within: collections.Counter = collections.Counter()
     total = 0
     for line in raw.read_text().splitlines() if raw.exists() else []:
         stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
         total += int(count)
-        own[stack.split(";")[-1]] += int(count)
-    return ["  self %5.1f%%  %s" % (100 * n / total, frame) for frame, n in own.most_common(12)] if total else []
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            within[frame] += int(count)
+    if not total:
+        return []
+    lines = ["  self %5.1f%%  %s" % (100 * n / total, frame) for frame, n in own.most_common(12)]
+    # Inclusive time, leaving out the frames every sample passes through (asyncio.run and the loop).
+    inner = [(frame, n) for frame, n in within.most_common() if n < 0.9 * total][:12]
+    return lines + ["  incl %5.1f%%  %s" % (100 * n / total, frame) for frame, n in inner]
 
 
 def profile(bench: Bench, system: str, method: str, callers: int, seconds: float) -> List[str]:
