@@ -214,22 +214,30 @@ def main() -> int:
         bench.generate_grpc()
         if any(s.startswith("graft") for s in systems):
             bench.install_graft()
-        runs = [one_run(bench, systems, n + 1) for n in range(opts.runs)]
-    summary = report.medians(runs)
-    found = targets.all_targets(summary)
+        runs: List[Dict[str, Any]] = []
+        for n in range(opts.runs):
+            runs.append(one_run(bench, systems, n + 1))
+            summary, found = save(opts, runs)
     print()
     print(report.tables(summary))
     print("Targets (issue 4), from the medians; reported, not asserted:")
     print(targets.render_targets(found))
-    document = {"meta": processes.machine(opts, ROOT), "summary": summary, "targets": found, "runs": runs}
-    Path(opts.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(opts.json).write_text(json.dumps(document, indent=1) + "\n")
     print("\nwritten: %s" % opts.json)
     if opts.markdown:
         text = report.tables(summary, markdown=True) + "\n" + targets.render_targets(found, markdown=True) + "\n"
         Path(opts.markdown).write_text(text)
         print("written: %s" % opts.markdown)
     return verdict(opts, runs, systems)
+
+
+def save(opts: argparse.Namespace, runs: List[Dict[str, Any]]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """Medians and targets of the runs so far, written to --json after every run (a long run stopped early keeps them)."""
+    summary = report.medians(runs)
+    found = targets.all_targets(summary)
+    document = {"meta": processes.machine(opts, ROOT), "summary": summary, "targets": found, "runs": runs}
+    Path(opts.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(opts.json).write_text(json.dumps(document, indent=1) + "\n")
+    return summary, found
 
 
 def verdict(opts: argparse.Namespace, runs: List[Dict[str, Any]], systems: List[str]) -> int:
