@@ -5,6 +5,7 @@ either the client's figures per method or the reason it is not available.
 """
 
 import statistics
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 SYSTEMS = [
@@ -184,7 +185,7 @@ def into_document(path: str, saved: Dict[str, Any]) -> None:
 
     import targets
 
-    text = open(path).read()
+    text = Path(path).read_text()
     sections = {
         "results": provenance(saved) + "\n\n" + tables(saved["summary"], markdown=True),
         "targets": targets.render_targets(saved["targets"], markdown=True),
@@ -194,7 +195,7 @@ def into_document(path: str, saved: Dict[str, Any]) -> None:
         text, found = pattern.subn(lambda m: m.group(1) + body.strip() + "\n" + m.group(2), text)
         if not found:
             raise SystemExit("%s has no %s markers" % (path, name))
-    open(path, "w").write(text)
+    Path(path).write_text(text)
 
 
 if __name__ == "__main__":
@@ -204,7 +205,7 @@ if __name__ == "__main__":
 
     import targets
 
-    saved = json.load(open(sys.argv[1]))
+    saved = json.loads(Path(sys.argv[1]).read_text())
     if "--into" in sys.argv:
         into_document(sys.argv[sys.argv.index("--into") + 1], saved)
         sys.exit(0)

@@ -4,7 +4,8 @@
 # echo floor. See BENCHMARKS.md.
 #
 #   bench/run.sh                 full run: 3 runs, medians, writes bench/results/latest.json
-#   bench/run.sh --smoke         a few hundred calls per system, checks every answer (CI)
+#   bench/run.sh --smoke         the harness's unit tests, then a few hundred calls per
+#                                system, checking every answer (CI)
 #   bench/run.sh --calls N --runs K --json out.json --systems grpc,rest,...
 #
 # Builds gg and the Rust floor first (release; --smoke uses the debug build
@@ -43,6 +44,13 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     "$venv/bin/python" -m pip install --disable-pip-version-check -q -r bench/requirements.txt
     echo "$want" > "$stamp"
 fi
+
+for arg in "$@"; do
+    if [ "$arg" = "--smoke" ]; then
+        echo "== unit tests of the harness (bench/tests)" >&2
+        "$venv/bin/python" -m unittest discover -s bench/tests -q
+    fi
+done
 
 echo "== harness" >&2
 exec "$venv/bin/python" bench/harness.py --bin-dir "target/$profile" "$@"
