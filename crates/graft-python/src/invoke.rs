@@ -2,11 +2,16 @@
 //!
 //! A plain method runs on one of tokio's blocking threads while it holds the
 //! GIL, so a slow or blocking method never stalls the gateway's async
-//! workers. An `async def` method is scheduled on the host's asyncio loop;
-//! a done-callback converts its result there and sends it back through a
-//! oneshot channel, so no thread waits for a coroutine.
+//! workers; once it has proven quick ([`Pace`]), it runs on the calling
+//! worker instead, which saves two thread hand-offs per call. An `async def`
+//! method is scheduled on the host's asyncio loop from the calling worker
+//! (creating a coroutine runs none of its body); a done-callback converts its
+//! result there and sends it back through a oneshot channel, so no thread
+//! waits for a coroutine.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use graft_model::{BoundArgs, Raised, Value};
 use pyo3::prelude::*;
@@ -21,19 +26,39 @@ impl Host {
     /// Calls `service.method` with `args` (already checked against the interface).
     pub async fn call(self: &Arc<Self>, service: &str, method: &str, args: BoundArgs) -> Outcome {
         let entry = self.entry(service, method)?;
-        let host = Arc::clone(self);
         if !entry.is_async {
-            return tokio::task::spawn_blocking(move || Python::attach(|py| host.run_sync(py, &entry, &args)))
-                .await
-                .map_err(|e| CallError::Internal(e.to_string()))?;
+            return self.call_sync(entry, args).await;
         }
         let (tx, rx) = oneshot::channel();
-        let pending = tokio::task::spawn_blocking(move || Python::attach(|py| host.start_async(py, &entry, &args, tx)))
-            .await
-            .map_err(|e| CallError::Internal(e.to_string()))??;
+        let pending = Python::attach(|py| self.start_async(py, &entry, &args, tx))?;
         let outcome = rx.await.map_err(|_| CallError::Internal("the coroutine was dropped".into()));
         pending.done();
         outcome?
+    }
+
+    /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
+    async fn call_sync(self: &Arc<Self>, entry: Arc<Entry>, args: BoundArgs) -> Outcome {
+        if entry.pace.is_quick() {
+            let started = Instant::now();
+            let outcome = Python::attach(|py| self.run_sync(py, &entry, &args));
+            entry.pace.record(started.elapsed());
+            return outcome;
+        }
+        let host = Arc::clone(self);
+        let timed = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let outcome = Python::attach(|py| host.run_sync(py, &entry, &args));
+            entry.pace.record(started.elapsed());
+            outcome
+        });
+        timed.await.map_err(|e| CallError::Internal(e.to_string()))?
+    }
+
+    /// Whether a plain method has proven quick and now runs on the calling
+    /// worker (`None` for unknown or `async def` methods). For diagnostics and tests.
+    pub fn runs_inline(&self, service: &str, method: &str) -> Option<bool> {
+        let entry = self.entry(service, method).ok()?;
+        (!entry.is_async).then(|| entry.pace.is_quick())
     }
 
     fn entry(&self, service: &str, method: &str) -> Result<Arc<Entry>, CallError> {
@@ -109,6 +134,34 @@ impl Host {
             args,
             fields,
             traceback,
+        }
+    }
+}
+
+/// How quickly a plain method has run lately, to decide where it runs.
+///
+/// Counts consecutive runs under [`Pace::QUICK`]; after [`Pace::PROBATION`]
+/// of them the method runs on the calling worker. One slow run starts the
+/// count again, so a method that blocks goes back to the blocking pool after
+/// at most one run on a worker (and the runtime has spare workers for that).
+#[derive(Default)]
+pub(crate) struct Pace {
+    quick_runs: AtomicU32,
+}
+
+impl Pace {
+    const QUICK: Duration = Duration::from_micros(500);
+    const PROBATION: u32 = 32;
+
+    fn is_quick(&self) -> bool {
+        self.quick_runs.load(Ordering::Relaxed) >= Self::PROBATION
+    }
+
+    fn record(&self, took: Duration) {
+        if took > Self::QUICK {
+            self.quick_runs.store(0, Ordering::Relaxed);
+        } else if !self.is_quick() {
+            self.quick_runs.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

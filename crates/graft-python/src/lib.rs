@@ -41,6 +41,8 @@ pub struct Host {
 struct Entry {
     callable: Py<PyAny>,
     is_async: bool,
+    /// Where a plain method runs: see `invoke::Pace`.
+    pace: invoke::Pace,
 }
 
 impl Host {

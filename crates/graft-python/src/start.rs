@@ -86,7 +86,7 @@ fn entries(iface: &Interface, callables: &Bound<'_, PyDict>) -> PyResult<HashMap
         let mut methods = HashMap::new();
         for method in &service.methods {
             let callable = funcs.get_item(&method.name)?.unbind();
-            methods.insert(method.name.clone(), Arc::new(Entry { callable, is_async: method.is_async }));
+            methods.insert(method.name.clone(), Arc::new(Entry { callable, is_async: method.is_async, pace: Default::default() }));
         }
         services.insert(service.name.clone(), methods);
     }

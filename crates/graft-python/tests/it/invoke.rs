@@ -96,3 +96,25 @@ async fn unknown_services_and_methods_are_named() {
     let err = call("nope", vec![]).await.unwrap_err();
     assert_eq!(err.to_string(), "service `Catalog` has no method `nope`");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_methods_move_to_the_worker_and_slow_ones_back() {
+    let host = graft_python::Host::start(&[crate::fixture("pace/pace_case.py")]).unwrap();
+    let call = |seconds: f64| {
+        let host = std::sync::Arc::clone(&host);
+        async move { host.call("Pace", "wait", args(vec![Value::Float(seconds)])).await }
+    };
+    assert_eq!(host.runs_inline("Pace", "wait"), Some(false), "unknown methods start on the blocking pool");
+    for _ in 0..40 {
+        call(0.0).await.unwrap();
+    }
+    assert_eq!(host.runs_inline("Pace", "wait"), Some(true), "40 quick runs prove it quick");
+    let slow = tokio::spawn(call(0.5));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The slow run holds one worker; the other still serves calls meanwhile.
+    assert_eq!(catalog().call("Catalog", "name", BoundArgs::default()).await, Ok(s("cat:Catalog")));
+    assert!(!slow.is_finished());
+    slow.await.unwrap().unwrap();
+    assert_eq!(host.runs_inline("Pace", "wait"), Some(false), "one slow run sends it back to the pool");
+    assert_eq!(host.runs_inline("Pace", "nap"), None, "coroutines are not paced");
+}
