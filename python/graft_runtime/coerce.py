@@ -37,14 +37,22 @@ def hints(obj: Any) -> Dict[str, Any]:
 
 def arguments(target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
     """`args` and `kwargs` converted by `target`'s parameter annotations."""
-    found = hints(target)
     key = (getattr(target, "__func__", target), hasattr(target, "__self__"))
-    try:
-        signature = _signatures.get(key)
-        if signature is None:
+    signature = _signatures.get(key)
+    if signature is None:
+        try:
             signature = _signatures[key] = inspect.signature(target)
+        except (TypeError, ValueError):
+            return tuple(args), kwargs
+    return bind(signature, hints(target), args, kwargs)
+
+
+def bind(signature: inspect.Signature, found: Dict[str, Any], args: Any,
+         kwargs: Dict[str, Any]) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
+    """`arguments` with the target's signature and annotations already at hand."""
+    try:
         bound = signature.bind(*args, **kwargs)
-    except (TypeError, ValueError):
+    except TypeError:
         return tuple(args), kwargs  # the call itself will raise the TypeError
     for name, value in bound.arguments.items():
         hint = found.get(name)

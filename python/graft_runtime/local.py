@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 from . import coerce
 from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
+from .plans import Plan
 from .wire import STATUS_RAISED, Raised, RemoteError
 
 
@@ -35,14 +36,31 @@ class Local:
         self.module = module
         self.kind = kind
         self._hosted: Dict[Tuple[str, str], type] = {}
+        # Per method: the target, signature and call shapes under the
+        # configuration in force (`plan`); a new configuration makes new ones.
+        self.plans: Dict[str, Plan] = {}
+
+    def plan(self, settings: Settings, method: str) -> Plan:
+        """The method's plan under `settings`, made (the target imported) on its first call."""
+        plan = self.plans.get(method)
+        if plan is None or plan.settings is not settings:
+            target = self.target(settings, method)
+            try:
+                signature: Optional[inspect.Signature] = inspect.signature(target)
+            except (TypeError, ValueError):
+                signature = None
+            plan = self.plans[method] = Plan(settings, target, signature, coerce.hints(target))
+        return plan
 
     async def call(
         self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
-        target = self.target(settings, method)
-        hosted_args, hosted_kwargs = coerce.arguments(
-            target, [self.to_hosted(a) for a in args], {k: self.to_hosted(v) for k, v in kwargs.items()}
-        )
+        plan = self.plan(settings, method)
+        target = plan.target
+        hosted_args: Any = [self.to_hosted(a) for a in args]
+        hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
+        if plan.signature is not None:
+            hosted_args, hosted_kwargs = coerce.bind(plan.signature, plan.hints, hosted_args, hosted_kwargs)
         try:
             result = target(*hosted_args, **hosted_kwargs)
             if inspect.isawaitable(result):

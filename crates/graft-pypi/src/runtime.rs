@@ -28,6 +28,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/local.py"),
     ),
     (
+        "plans.py",
+        include_str!("../../../python/graft_runtime/plans.py"),
+    ),
+    (
         "remote.py",
         include_str!("../../../python/graft_runtime/remote.py"),
     ),

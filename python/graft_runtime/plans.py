@@ -1,0 +1,92 @@
+"""What an in-process call of one method needs, worked out once and kept.
+
+`Local` makes a `Plan` per method on its first call under a configuration:
+the hosted callable (imported once), its signature and resolved
+annotations, and `fast`, a function written for the method's parameters.
+`identity_types` says, per parameter, which argument types the conversions
+(`Local.to_hosted`, `coerce`) would return unchanged: an `int` for an
+`int`, a `str` for a `str`, anything but an `int` for a `float`. A call
+whose every value has such a type calls the target at once through `fast`,
+doing no conversion work; any other call takes the general path
+(`Local.call`), which converts each value as before.
+"""
+
+import inspect
+import types
+import typing
+from typing import Any, Callable, Dict, FrozenSet, Optional
+
+PLAIN: FrozenSet[type] = frozenset({int, float, str, bytes, bool, type(None)})
+_NOT_INT: FrozenSet[type] = PLAIN - {int}  # an int for a float becomes a float
+_SIMPLE = (int, str, bytes, bool, type(None))
+_NONE: FrozenSet[type] = frozenset()
+_UNIONS = (typing.Union, getattr(types, "UnionType", typing.Union))
+
+
+def identity_types(hint: Any) -> FrozenSet[type]:
+    """The argument types that `to_hosted` and `coerce(value, hint)` return unchanged.
+
+    Conservative: a hint not listed here gets none, so its values always
+    take the general path. `hint` None means not annotated (no coercion).
+    """
+    if hint is None or hint is Any or hint in _SIMPLE:
+        return PLAIN
+    if hint is float:
+        return _NOT_INT
+    if typing.get_origin(hint) in _UNIONS:
+        options = typing.get_args(hint)
+        if all(o in _SIMPLE or o is float for o in options):
+            return _NOT_INT if float in options else PLAIN
+    return _NONE
+
+
+MISS: Any = object()  # what a plan's `fast` returns for a call it does not take
+
+
+class Plan:
+    """One hosted method under one configuration (`settings`, kept by identity).
+
+    `fast(kwargs)` is None or a function made for this method (`_fast`):
+    for a call giving every parameter by name, each value of a type that
+    needs no conversion, it calls the target as `coerce.bind` would (the
+    leading parameters by position) and returns its result; for any other
+    call, it returns MISS before calling anything.
+    """
+
+    def __init__(self, settings: Any, target: Callable[..., Any], signature: Optional[inspect.Signature],
+                 hints: Dict[str, Any]) -> None:
+        self.settings = settings
+        self.target = target
+        self.signature = signature
+        self.hints = hints
+        self.fast = _fast(target, signature, hints)
+
+
+def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],
+          hints: Dict[str, Any]) -> Optional[Callable[[Dict[str, Any]], Any]]:
+    """The fast path's function, written for the method's parameters."""
+    if signature is None:
+        return None
+    P = inspect.Parameter
+    params = list(signature.parameters.values())
+    if any(p.kind not in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY) for p in params):
+        return None  # positional-only or variadic: the general path
+    scope: Dict[str, Any] = {"MISS": MISS, "target": target}
+    passed = []
+    for i, p in enumerate(params):
+        fine = identity_types(hints.get(p.name))
+        if not fine:
+            return None  # such values always need converting
+        scope["T%d" % i] = fine
+        passed.append("v%d" % i if p.kind is P.POSITIONAL_OR_KEYWORD else "%s=v%d" % (p.name, i))
+    lines = ["def fast(kw):", "    if len(kw) != %d:" % len(params), "        return MISS"]
+    if params:
+        lines += ["    try:"]
+        lines += ["        v%d = kw[%r]" % (i, p.name) for i, p in enumerate(params)]
+        lines += ["    except KeyError:", "        return MISS"]
+        checks = " and ".join("type(v%d) in T%d" % (i, i) for i in range(len(params)))
+        lines += ["    if not (%s):" % checks, "        return MISS"]
+    lines += ["    return target(%s)" % ", ".join(passed)]
+    exec("\n".join(lines), scope)  # noqa: S102 - our own text, names are parameter names
+    made: Callable[[Dict[str, Any]], Any] = scope["fast"]
+    return made
