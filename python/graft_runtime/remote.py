@@ -12,7 +12,9 @@ message, or the wire's `RemoteError`.
 """
 
 import asyncio
+import os
 import weakref
+from threading import get_ident
 from typing import Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
 
 from .classes import Registry, builtin_exception, rebuild
@@ -21,6 +23,15 @@ from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
 from .wire import STATUS_RAISED, RemoteError
 
 _Pool = Dict[Tuple[str, int, float], Connection]
+_forks = [0]  # fork generation: a forked child never uses its parent's cached connection
+
+
+def _forked() -> None:
+    _forks[0] += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 class Remote:
@@ -29,6 +40,13 @@ class Remote:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._pools: MutableMapping[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+        # The last call's connection and what it was for: (thread, fork
+        # generation, loop, address, timeout, connection). While that loop
+        # still runs in the calling thread, it is the running loop (a thread
+        # runs one loop at a time), so a run of calls skips the pools and
+        # `asyncio.get_running_loop()`, whose pid check is a system call.
+        self._last: Optional[Tuple[int, int, "weakref.ref[asyncio.AbstractEventLoop]", Tuple[str, int],
+                                   Optional[float], Connection]] = None
 
     async def call(
         self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
@@ -48,12 +66,19 @@ class Remote:
         Connecting gives up after the call's timeout when that is shorter
         than the transport's default.
         """
+        last = self._last
+        if last is not None and last[0] == get_ident() and last[1] == _forks[0] and last[3] == address and last[4] == timeout:
+            cached = last[2]()
+            if cached is not None and cached.is_running():
+                return last[5]
+        loop = asyncio.get_running_loop()
         limit = min(DEFAULT_CONNECT_TIMEOUT, timeout or DEFAULT_CONNECT_TIMEOUT)
-        pool = self._pools.setdefault(asyncio.get_running_loop(), {})
+        pool = self._pools.setdefault(loop, {})
         key = (address[0], address[1], limit)
         found = pool.get(key)
         if found is None:
             found = pool[key] = Connection(address[0], address[1], connect_timeout=limit)
+        self._last = (get_ident(), _forks[0], weakref.ref(loop), address, timeout, found)
         return found
 
     def exception(self, error: RemoteError) -> BaseException:

@@ -136,6 +136,12 @@ class _Protocol(asyncio.Protocol):
         self.interval = 10.0
         self.last_recv = self.last_sent = time.monotonic()
         self.ticker: Optional[asyncio.TimerHandle] = None
+        # Frames written while `batching` wait in `out` and go in one write
+        # at the end of the loop iteration (`_flush`): after a read that
+        # resolved calls, whose callers, woken in the next iteration, then
+        # write their next calls together.
+        self.out: List[Any] = []
+        self.batching = False
 
     # -- asyncio callbacks
 
@@ -150,9 +156,12 @@ class _Protocol(asyncio.Protocol):
         buffer = self.buffer
         buffer += data
         try:
-            if not self.ready.done() and not self._read_hello():
+            if not self.usable and not self.ready.done() and not self._read_hello():
                 return
-            self._read_frames()
+            if self._read_frames() and not self.batching:
+                # The woken callers run in the next iteration, before this.
+                self.batching = True
+                self.loop.call_soon(self._flush)
         except wire.WireError as e:
             self.fail("sent bytes that break the protocol: %s" % e)
         except Exception as e:  # a bug here must not leave calls hanging
@@ -182,15 +191,18 @@ class _Protocol(asyncio.Protocol):
         self.ticker = self.loop.call_later(self.interval / 2, self._tick)
         return True
 
-    def _read_frames(self) -> None:
-        buffer, pos = self.buffer, 0
+    def _read_frames(self) -> int:
+        """Dispatches each whole frame in the buffer; how many there were."""
+        buffer, pos, count = self.buffer, 0, 0
+        limit = self.owner.max_frame_size
         try:
             while True:
-                total = wire.frame_length(buffer, pos, self.owner.max_frame_size)
+                total = wire.frame_length(buffer, pos, limit)
                 if not total:
-                    return
+                    return count
                 self._dispatch(buffer[pos + 4 : pos + total])
                 pos += total
+                count += 1
         finally:
             if pos:
                 del buffer[:pos]
@@ -255,9 +267,20 @@ class _Protocol(asyncio.Protocol):
             entry[0].set_exception(CallTimeout("%s on %s did not finish within %g s" % (name, where, timeout)))
 
     def _write(self, data: Any) -> None:
-        if self.transport is not None and not self.transport.is_closing():
+        if self.batching:
+            self.out.append(data)
+        elif self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
             self.last_sent = time.monotonic()
+
+    def _flush(self) -> None:
+        """Writes the frames batched in this loop iteration, in one write."""
+        self.batching = False
+        out = self.out
+        if out:
+            data = out[0] if len(out) == 1 else b"".join(out)
+            out.clear()
+            self._write(data)
 
     def _tick(self) -> None:
         """Ping when quiet; give up on a server silent for three intervals."""

@@ -109,6 +109,31 @@ def test_concurrent_calls_share_one_connection_and_finish_out_of_order(server):
     run(main())
 
 
+def test_callers_woken_together_send_their_next_calls_in_one_write(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        assert conn._protocol is not None and conn._protocol.transport is not None
+        transport = conn._protocol.transport
+        writes = []
+        real_write = transport.write
+
+        def write(data):
+            writes.append(len(data))
+            real_write(data)
+
+        transport.write = write  # type: ignore[method-assign]
+
+        async def twice(i):
+            first = await conn.call("Demo", "echo", [i], {})
+            return first, await conn.call("Demo", "echo", [-i], {})  # written once a reply woke it
+
+        assert await asyncio.gather(*(twice(i) for i in range(50))) == [(i, -i) for i in range(50)]
+        assert len(writes) < 100, "the second calls were batched: %d writes for 100 calls" % len(writes)
+        await conn.close()
+
+    run(main())
+
+
 def test_remote_errors_carry_the_exception(server):
     async def main():
         conn = await Connection.open("127.0.0.1", server.port)
