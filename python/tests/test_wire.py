@@ -7,6 +7,7 @@ import json
 import math
 import struct
 import sys
+from typing import Optional
 from pathlib import Path
 
 import pytest
@@ -374,3 +375,40 @@ def test_frame_limits():
     assert wire.frame_length(call + b"xx") == len(call)
     frame = wire.decode_frame(call)
     assert frame == wire.CallFrame(7, "S", "m", [1], {"k": "v"}, 250)
+
+
+def test_the_fast_decoder_agrees_with_the_checking_one():
+    """Every value decodes the same through `_decode_at` (fast, falling back) as through `_decode`."""
+    import random
+
+    @dataclasses.dataclass
+    class Rec:
+        id: int
+        name: str
+        value: float
+        flag: bool
+        note: Optional[str]
+
+    rng = random.Random(7)
+    values = [
+        [Rec(i, "n%d" % i, i / 3, i % 2 == 0, None if i % 3 else "é") for i in range(50)],
+        {"a": (1, 2.5, None, True, b"raw"), 3: [{1, 2}, [], {}]},
+        [Rec(1, "x", 1.0, True, None), wire.UnknownObject("Rec", {"note": None, "flag": False, "value": 2.0, "name": "y", "id": 2}),
+         wire.UnknownObject("Other", {"a": 1, "b": 2}), wire.UnknownObject("Other", {"b": 1, "a": 2})],
+    ]
+    types = {"Rec": Rec}
+    for value in values:
+        buf = bytearray()
+        wire.encode_value(value, buf)
+        data = bytes(buf)
+        assert wire._decode_at(data, 0, types) == wire._decode(data, 0, types, 0)
+        for _ in range(200):  # damaged copies: the same value or the same error either way
+            broken = bytearray(data)
+            broken[rng.randrange(len(broken))] = rng.randrange(256)
+            outcomes = []
+            for decode in (lambda d: wire._decode_at(d, 0, types), lambda d: wire._decode(d, 0, types, 0)):
+                try:
+                    outcomes.append(("ok", repr(decode(bytes(broken)))))
+                except Exception as e:  # noqa: BLE001 - compared, not hidden
+                    outcomes.append(("raised", type(e).__name__, str(e)))
+            assert outcomes[0] == outcomes[1], outcomes
