@@ -5,7 +5,9 @@ Standard library only, relative imports only, Python 3.8 or later.
 - `config`: the connection string (`name=...;host=...;runtime=python;modules=...;timeout=...`);
 - `sources`: environment variables, files, code and the package default, by precedence;
 - `client`: `GraftClient`, which routes each call, and the `GraftConfig` base class;
-- `local`: in-process calls, converting the graft's classes to the hosted module's and back;
+- `local`: in-process calls, converting the graft's classes to the hosted module's and back
+  (`convert`, per type) and by the hosted annotations (`coerce`), each method planned once
+  (`plans`: the target, and a fast path for values that need no conversion);
 - `remote`: calls over TCP, through `transport` and `wire` (the protocol, docs/PROTOCOL.md);
 - `classes`: the graft's registered classes and the rebuilding of exceptions.
 """

@@ -44,8 +44,10 @@ class Registry:
     def __init__(self) -> None:
         self.classes: Dict[str, type] = {}
         self._types: Dict[str, type] = {}
+        self.version = 0  # raised by each `add`, so lookups kept elsewhere are made again
 
     def add(self, classes: Iterable[type]) -> None:
+        self.version += 1
         for cls in classes:
             self.classes[cls.__name__] = cls
         self._types = {n: c for n, c in self.classes.items() if not issubclass(c, BaseException)}

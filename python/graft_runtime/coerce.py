@@ -59,13 +59,75 @@ def bind(signature: inspect.Signature, found: Dict[str, Any], args: Any,
         if hint is None:
             continue
         kind = bound.signature.parameters[name].kind
+        convert = converter(hint)
         if kind is inspect.Parameter.VAR_POSITIONAL:
-            bound.arguments[name] = tuple(coerce(v, hint) for v in value)
+            bound.arguments[name] = tuple(convert(v) for v in value)
         elif kind is inspect.Parameter.VAR_KEYWORD:
-            bound.arguments[name] = {k: coerce(v, hint) for k, v in value.items()}
+            bound.arguments[name] = {k: convert(v) for k, v in value.items()}
         else:
-            bound.arguments[name] = coerce(value, hint)
+            bound.arguments[name] = convert(value)
     return bound.args, bound.kwargs
+
+
+_PLAIN = frozenset({int, float, str, bytes, bool, type(None)})
+_converters: Dict[Any, Callable[[Any], Any]] = {}
+
+
+def converter(hint: Any) -> Callable[[Any], Any]:
+    """`lambda value: coerce(value, hint)`, with the common cases worked out once.
+
+    A value of a plain type for a plain hint, a list for a list, a dataclass
+    instance of exactly its class: handled here without looking at `hint`
+    again; anything else goes to `coerce` itself.
+    """
+    try:
+        found = _converters.get(hint)
+    except TypeError:  # an unhashable hint
+        return lambda value: coerce(value, hint)
+    if found is None:
+        found = _converters[hint] = _general(hint)  # first, for recursive dataclasses
+        found = _converters[hint] = _compile(hint) or found
+    return found
+
+
+def _general(hint: Any) -> Callable[[Any], Any]:
+    return lambda value: coerce(value, hint)
+
+
+def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
+    if hint in (int, str, bytes, bool, type(None)):
+        return lambda value: value if type(value) in _PLAIN else coerce(value, hint)
+    if hint is float:
+        return lambda value: float(value) if type(value) is int else (value if type(value) in _PLAIN else coerce(value, float))
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in _LISTS and len(args) == 1:
+        item = converter(args[0])
+        return lambda value: [item(v) for v in value] if type(value) in _ITEMS else coerce(value, hint)
+    if (inspect.isclass(hint) and dataclasses.is_dataclass(hint) and not issubclass(hint, enum.Enum)
+            and not issubclass(hint, (list, tuple, set, frozenset, dict, str, bytes))):
+        return _dataclass(hint)
+    return None
+
+
+_ITEMS = frozenset({list, tuple, set, frozenset})
+
+
+def _dataclass(cls: type) -> Callable[[Any], Any]:
+    """`_named` for instances of exactly `cls`: its annotated fields converted in place."""
+    field_hints = hints(cls)
+    fields = [(f.name, converter(field_hints[f.name])) for f in dataclasses.fields(cls) if f.name in field_hints]
+
+    def convert(value: Any) -> Any:
+        if type(value) is not cls:
+            return coerce(value, cls)
+        for name, field in fields:
+            old = getattr(value, name)
+            new = field(old)
+            if new is not old:
+                object.__setattr__(value, name, new)
+        return value
+
+    return convert
 
 
 def coerce(value: Any, hint: Any) -> Any:

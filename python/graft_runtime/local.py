@@ -11,8 +11,6 @@ exception as itself, anything else as a `RemoteError`.
 """
 
 import asyncio
-import dataclasses
-import enum
 import importlib
 import inspect
 import os
@@ -23,6 +21,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 from . import coerce
 from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
+from .convert import Converter
 from .plans import Plan
 from .wire import STATUS_RAISED, Raised, RemoteError
 
@@ -39,6 +38,11 @@ class Local:
         # Per method: the target, signature and call shapes under the
         # configuration in force (`plan`); a new configuration makes new ones.
         self.plans: Dict[str, Plan] = {}
+        # Conversions worked out per type (convert.py); the graft's side
+        # again after classes are registered.
+        self._to_hosted = Converter(self._hosted_for)
+        self._to_graft = Converter(self._graft_for)
+        self._registered = registry.version
 
     def plan(self, settings: Settings, method: str) -> Plan:
         """The method's plan under `settings`, made (the target imported) on its first call."""
@@ -103,11 +107,14 @@ class Local:
 
     def to_hosted(self, value: Any) -> Any:
         """A graft value as the hosted module's classes."""
-        return _convert(value, self._hosted_for)
+        return self._to_hosted(value)
 
     def to_graft(self, value: Any) -> Any:
         """A hosted value as the graft's classes."""
-        return _convert(value, self._graft_for)
+        if self._registered != self.registry.version:  # classes registered since: look again
+            self._registered = self.registry.version
+            self._to_graft = Converter(self._graft_for)
+        return self._to_graft(value)
 
     def _hosted_for(self, cls: type) -> Optional[type]:
         return self.hosted_class(cls) if is_graft_class(cls) else None
@@ -136,43 +143,3 @@ class Local:
             traceback="".join(traceback.format_exception(cls, exc, exc.__traceback__)),
         )
         return RemoteError(STATUS_RAISED, raised)
-
-
-def _convert(value: Any, target: Callable[[type], Optional[type]]) -> Any:
-    """`value` with each dataclass or enum whose class `target` maps rebuilt."""
-    if isinstance(value, (str, bytes, int, float, type(None))) and not isinstance(value, enum.Enum):
-        return value
-    if isinstance(value, list):
-        return [_convert(v, target) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_convert(v, target) for v in value)
-    if isinstance(value, (set, frozenset)):
-        return type(value)(_convert(v, target) for v in value)
-    if isinstance(value, dict):
-        return {_convert(k, target): _convert(v, target) for k, v in value.items()}
-    if isinstance(value, enum.Enum):
-        cls = target(type(value))
-        return value if cls is None else _enum_member(cls, value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = target(type(value))
-        return value if cls is None else _dataclass(cls, value, target)
-    return value
-
-
-def _enum_member(cls: type, value: enum.Enum) -> Any:
-    members: Any = cls
-    try:
-        return members[value.name]
-    except KeyError:
-        return members(value.value)
-
-
-def _dataclass(cls: type, value: Any, target: Callable[[type], Optional[type]]) -> Any:
-    init: Dict[str, Any] = {}
-    later: Dict[str, Any] = {}
-    for f in dataclasses.fields(value):
-        (init if f.init else later)[f.name] = _convert(getattr(value, f.name), target)
-    obj = cls(**init)
-    for name, v in later.items():
-        object.__setattr__(obj, name, v)
-    return obj

@@ -61,3 +61,36 @@ def test_no_fast_path_where_values_need_converting():
     assert plan_of(items).fast is None
     assert plan_of(positional_only).fast is None
     assert plan_of(variadic).fast is None
+
+
+def test_compiled_converters_agree_with_coerce():
+    import dataclasses
+    import enum
+    from typing import Dict, Set, Tuple
+
+    class Level(enum.Enum):
+        LOW = 1
+
+    @dataclasses.dataclass
+    class Rec:
+        id: int
+        value: float
+        tags: List[float]
+        level: Optional[Level] = None
+
+    def fresh():
+        return [Rec(1, 2, [3], 1), Rec(2, 2.5, (1.5, 2), None)]
+
+    cases = [
+        (3, float), (True, float), ("x", float), (None, float), (3, int), ("s", str), (b"b", bytes),
+        ([1, 2], List[float]), ((1, 2), List[float]), ({1}, List[int]), ("ab", List[str]), (None, List[int]),
+        ([1, "a"], Tuple[float, str]), ({1: 2}, Dict[float, float]), ([1, 1], Set[int]), (2, Optional[float]),
+        (1, Level), ("nope", Level),
+    ]
+    for value, hint in cases:
+        want, got = coerce.coerce(value, hint), coerce.converter(hint)(value)
+        assert got == want and type(got) is type(want), (value, hint, got, want)
+    want, got = coerce.coerce(fresh(), List[Rec]), coerce.converter(List[Rec])(fresh())
+    assert got == want and [type(r.value) for r in got] == [float, float]
+    assert [type(t) for r in got for t in r.tags] == [type(t) for r in want for t in r.tags]
+    assert [r.level for r in got] == [r.level for r in want]

@@ -24,6 +24,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/config.py"),
     ),
     (
+        "convert.py",
+        include_str!("../../../python/graft_runtime/convert.py"),
+    ),
+    (
         "local.py",
         include_str!("../../../python/graft_runtime/local.py"),
     ),
