@@ -6,6 +6,9 @@
 //! read by their Python type alone ([`Converter::from_python`]): a method
 //! annotated `-> Any` may return anything that has a [`Value`] form.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use graft_model::Value;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType};
@@ -21,6 +24,17 @@ pub(crate) struct Converter {
     date: Py<PyType>,
     enum_base: Py<PyType>,
     dataclass_fields: Py<PyAny>,
+    /// Each dataclass's name and field names, read once per class (keyed by
+    /// the class object's address; the `Shape` holds the class, so the
+    /// address stays its own).
+    shapes: Mutex<HashMap<usize, Arc<Shape>>>,
+}
+
+/// What reading an instance of one dataclass needs.
+struct Shape {
+    _class: Py<PyType>,
+    type_name: String,
+    fields: Vec<(String, Py<PyString>)>,
 }
 
 impl Converter {
@@ -32,6 +46,7 @@ impl Converter {
             date: datetime.getattr("date")?.cast_into::<PyType>()?.unbind(),
             enum_base: py.import("enum")?.getattr("Enum")?.cast_into::<PyType>()?.unbind(),
             dataclass_fields: py.import("dataclasses")?.getattr("fields")?.unbind(),
+            shapes: Mutex::default(),
         })
     }
 
@@ -148,13 +163,30 @@ impl Converter {
     }
 
     fn read_dataclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+        let shape = self.shape(obj)?;
+        let mut fields = Vec::with_capacity(shape.fields.len());
+        for (name, key) in &shape.fields {
+            fields.push((name.clone(), self.read(&obj.getattr(key.bind(obj.py()))?, depth + 1)?));
+        }
+        Ok(Value::Object { type_name: shape.type_name.clone(), fields })
+    }
+
+    fn shape(&self, obj: &Bound<'_, PyAny>) -> PyResult<Arc<Shape>> {
+        let class = obj.get_type();
+        let key = class.as_ptr() as usize;
+        if let Some(shape) = self.shapes.lock().ok().and_then(|shapes| shapes.get(&key).cloned()) {
+            return Ok(shape);
+        }
         let mut fields = Vec::new();
         for field in self.dataclass_fields.bind(obj.py()).call1((obj,))?.try_iter()? {
-            let name: String = field?.getattr("name")?.extract()?;
-            let value = self.read(&obj.getattr(name.as_str())?, depth + 1)?;
-            fields.push((name, value));
+            let name = field?.getattr("name")?.cast_into::<PyString>()?;
+            fields.push((name.to_str()?.to_owned(), name.unbind()));
         }
-        Ok(Value::Object { type_name: obj.get_type().name()?.to_string(), fields })
+        let shape = Arc::new(Shape { type_name: class.name()?.to_string(), _class: class.unbind(), fields });
+        if let Ok(mut shapes) = self.shapes.lock() {
+            shapes.insert(key, Arc::clone(&shape));
+        }
+        Ok(shape)
     }
 
     /// Subclasses of built-in types (a `str` subclass, a `bytearray`) are read
