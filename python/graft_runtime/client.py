@@ -96,8 +96,12 @@ class GraftClient:
         positional = list(args)
         while positional and positional[-1] is NOT_GIVEN:
             positional.pop()
-        named = {k: v for k, v in kwargs.items() if v is not NOT_GIVEN}
-        if any(a is NOT_GIVEN for a in positional):
+        named = kwargs
+        for value in kwargs.values():
+            if value is NOT_GIVEN:
+                named = {k: v for k, v in kwargs.items() if v is not NOT_GIVEN}
+                break
+        if positional and any(a is NOT_GIVEN for a in positional):
             name = "%s.%s" % (service, method)
             raise TypeError("%s: a positional argument left to its hosted default is followed by one that is given" % name)
         if not settings.in_memory:

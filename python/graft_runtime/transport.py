@@ -17,7 +17,7 @@ import itertools
 import math
 import struct
 import time
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Awaitable, Dict, List, Mapping, Optional, Tuple
 
 from . import wire
 
@@ -93,8 +93,8 @@ class Connection:
             raise GraftConnectionError(self.host, self.port, "cannot connect: %s" % (e.strerror or e)) from None
         return protocol
 
-    async def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
-                   types: Optional[Mapping[str, type]] = None, timeout: Optional[float] = None) -> Any:
+    def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
+             types: Optional[Mapping[str, type]] = None, timeout: Optional[float] = None) -> Awaitable[Any]:
         """Call `service.method(*args, **kwargs)` on the gateway.
 
         Returns the decoded result; objects and enums are rebuilt from
@@ -105,11 +105,16 @@ class Connection:
         carry (nothing is sent then).
         """
         protocol = self._protocol
-        if protocol is None or not protocol.usable:
-            await self.connect()
-            protocol = self._protocol
-            assert protocol is not None
-        return await protocol.call(service, method, args, kwargs, types or {}, timeout)
+        if protocol is not None and protocol.usable:  # the call's own coroutine, no other in between
+            return protocol.call(service, method, args, kwargs, types or {}, timeout)
+        return self._connect_and_call(service, method, args, kwargs, types or {}, timeout)
+
+    async def _connect_and_call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
+                                types: Mapping[str, type], timeout: Optional[float]) -> Any:
+        await self.connect()
+        protocol = self._protocol
+        assert protocol is not None
+        return await protocol.call(service, method, args, kwargs, types, timeout)
 
     async def close(self) -> None:
         """Close the connection; calls still waiting fail."""

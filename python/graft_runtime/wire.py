@@ -685,18 +685,37 @@ def _finish(buf: bytearray, max_frame_size: int) -> bytearray:
 def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: Mapping[str, Any],
                 timeout_ms: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
     """A whole Call frame. timeout_ms 0 means no timeout."""
-    buf = _start(CALL, request_id)
-    _put_str(buf, service)
-    _put_str(buf, method)
-    buf += _U32.pack(timeout_ms)
-    buf += _U32.pack(len(args))
+    buf = bytearray(_HEADER.pack(0, CALL, request_id))
+    buf += _encoded_names(service, method)
+    buf += _U32_U32.pack(timeout_ms, len(args))
+    get = _ENCODERS.get
     for arg in args:
-        _encode(arg, buf, 0)
+        cls = type(arg)
+        (get(cls) or _resolve(cls))(arg, buf, 0)
     buf += _U32.pack(len(kwargs))
     for name, value in kwargs.items():
-        _put_str(buf, name)
-        _encode(value, buf, 0)
+        buf += _encoded_names(name)
+        cls = type(value)
+        (get(cls) or _resolve(cls))(value, buf, 0)
     return _finish(buf, max_frame_size)
+
+
+_U32_U32 = struct.Struct(">II")
+_NAMES: Dict[Tuple[str, ...], bytes] = {}  # service, method and keyword names as the wire writes them
+_NAMES_MAX = 4096
+
+
+def _encoded_names(*names: str) -> bytes:
+    """`names` each as a length-prefixed UTF-8 string, remembered (a bounded number of them)."""
+    found = _NAMES.get(names)
+    if found is None:
+        buf = bytearray()
+        for name in names:
+            _put_str(buf, name)
+        found = bytes(buf)
+        if len(_NAMES) < _NAMES_MAX:
+            _NAMES[names] = found
+    return found
 
 
 def encode_reply(request_id: int, value: Any, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
