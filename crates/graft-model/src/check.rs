@@ -7,10 +7,15 @@
 
 use crate::interface::{Interface, TypeDefKind, TypeRef};
 use crate::json::TypeError;
+use crate::path::Path;
 use crate::value::Value;
 
 /// Checks `value` against `ty`, converting where Python would; `path` names it in errors.
 pub fn check_value(value: Value, ty: &TypeRef, iface: &Interface, path: &str) -> Result<Value, TypeError> {
+    check(value, ty, iface, &Path::Root(path))
+}
+
+fn check(value: Value, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Result<Value, TypeError> {
     let fail = |value: &Value| TypeError { path: path.to_string(), expected: ty.python(), found: describe(value) };
     Ok(match (ty, value) {
         (TypeRef::Any, v) => v,
@@ -26,22 +31,22 @@ pub fn check_value(value: Value, ty: &TypeRef, iface: &Interface, path: &str) ->
             xs.into_iter()
                 .zip(types)
                 .enumerate()
-                .map(|(i, (x, t))| check_value(x, t, iface, &format!("{path}[{i}]")))
+                .map(|(i, (x, t))| check(x, t, iface, &Path::Index(path, i)))
                 .collect::<Result<_, _>>()?,
         ),
         (TypeRef::Dict { key, value }, Value::Dict(pairs)) => Value::Dict(
             pairs
                 .into_iter()
                 .map(|(k, v)| {
-                    let k = check_value(k, key, iface, &format!("{path} key"))?;
-                    Ok((k, check_value(v, value, iface, &format!("{path}[...]"))?))
+                    let k = check(k, key, iface, &Path::Key(path, None))?;
+                    Ok((k, check(v, value, iface, &Path::AnyEntry(path))?))
                 })
                 .collect::<Result<_, TypeError>>()?,
         ),
         (TypeRef::Optional { .. }, Value::None) => Value::None,
-        (TypeRef::Optional { inner }, v) => check_value(v, inner, iface, path)?,
+        (TypeRef::Optional { inner }, v) => check(v, inner, iface, path)?,
         (TypeRef::Union { options }, v) => {
-            let found = options.iter().find_map(|t| check_value(v.clone(), t, iface, path).ok());
+            let found = options.iter().find_map(|t| check(v.clone(), t, iface, path).ok());
             found.ok_or_else(|| fail(&v))?
         }
         (TypeRef::Named { name }, v) => named(v, name, iface, path).map_err(|v| TypeError {
@@ -53,13 +58,13 @@ pub fn check_value(value: Value, ty: &TypeRef, iface: &Interface, path: &str) ->
     })
 }
 
-fn items(xs: Vec<Value>, ty: &TypeRef, iface: &Interface, path: &str) -> Result<Vec<Value>, TypeError> {
-    xs.into_iter().enumerate().map(|(i, x)| check_value(x, ty, iface, &format!("{path}[{i}]"))).collect()
+fn items(xs: Vec<Value>, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Result<Vec<Value>, TypeError> {
+    xs.into_iter().enumerate().map(|(i, x)| check(x, ty, iface, &Path::Index(path, i))).collect()
 }
 
 /// A dataclass or exception instance of the named type, or an enum member
 /// (given as a member or as its raw value). Gives the value back when it does not fit.
-fn named(value: Value, name: &str, iface: &Interface, path: &str) -> Result<Value, Value> {
+fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result<Value, Value> {
     let Some(def) = iface.type_def(name) else { return Err(value) };
     match (&def.kind, value) {
         (TypeDefKind::Enum { members }, Value::Enum { type_name, value }) if type_name == name => {
@@ -81,7 +86,7 @@ fn named(value: Value, name: &str, iface: &Interface, path: &str) -> Result<Valu
                 let Some(decl) = fields.iter().find(|f| f.name == field) else {
                     return Err(Value::Str(format!("{name} with an unknown field `{field}`")));
                 };
-                match check_value(v, &decl.ty, iface, &format!("{path}.{field}")) {
+                match check(v, &decl.ty, iface, &Path::Field(path, &field)) {
                     Ok(v) => checked.push((field, v)),
                     Err(e) => return Err(Value::Str(e.to_string())),
                 }

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Number, Value as Json};
 
 use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
+use crate::path::Path;
 use crate::value::Value;
 
 /// A JSON value that does not fit its declared type.
@@ -26,14 +27,14 @@ pub struct TypeError {
 /// Converts `json` to a [`Value`] of type `ty`, or says why it does not fit.
 /// `path` names the value in errors (usually the parameter's name).
 pub fn from_json(json: &Json, ty: &TypeRef, iface: &Interface, path: &str) -> Result<Value, TypeError> {
-    Converter { iface }.convert(json, ty, path)
+    Converter { iface }.convert(json, ty, &Path::Root(path))
 }
 
 struct Converter<'a> {
     iface: &'a Interface,
 }
 
-fn mismatch(path: &str, expected: impl Into<String>, json: &Json) -> TypeError {
+fn mismatch(path: &Path<'_>, expected: impl Into<String>, json: &Json) -> TypeError {
     let mut found = json.to_string();
     if found.len() > 80 {
         let cut = (0..=77).rev().find(|&i| found.is_char_boundary(i)).unwrap_or(0);
@@ -44,7 +45,7 @@ fn mismatch(path: &str, expected: impl Into<String>, json: &Json) -> TypeError {
 }
 
 impl Converter<'_> {
-    fn convert(&self, json: &Json, ty: &TypeRef, path: &str) -> Result<Value, TypeError> {
+    fn convert(&self, json: &Json, ty: &TypeRef, path: &Path<'_>) -> Result<Value, TypeError> {
         let fail = || mismatch(path, ty.python(), json);
         Ok(match (ty, json) {
             (TypeRef::Any, _) => any(json),
@@ -65,14 +66,14 @@ impl Converter<'_> {
                 a.iter()
                     .zip(items)
                     .enumerate()
-                    .map(|(i, (j, t))| self.convert(j, t, &format!("{path}[{i}]")))
+                    .map(|(i, (j, t))| self.convert(j, t, &Path::Index(path, i)))
                     .collect::<Result<_, _>>()?,
             ),
             (TypeRef::Dict { key, value }, Json::Object(o)) => Value::Dict(
                 o.iter()
                     .map(|(k, v)| {
                         let key = self.key(k, key, path)?;
-                        Ok((key, self.convert(v, value, &format!("{path}[{k:?}]"))?))
+                        Ok((key, self.convert(v, value, &Path::Entry(path, k))?))
                     })
                     .collect::<Result<_, TypeError>>()?,
             ),
@@ -87,20 +88,20 @@ impl Converter<'_> {
         })
     }
 
-    fn items(&self, items: &[Json], ty: &TypeRef, path: &str) -> Result<Vec<Value>, TypeError> {
-        items.iter().enumerate().map(|(i, j)| self.convert(j, ty, &format!("{path}[{i}]"))).collect()
+    fn items(&self, items: &[Json], ty: &TypeRef, path: &Path<'_>) -> Result<Vec<Value>, TypeError> {
+        items.iter().enumerate().map(|(i, j)| self.convert(j, ty, &Path::Index(path, i))).collect()
     }
 
     /// JSON object keys are text; a dict with other key types has them written as text.
-    fn key(&self, key: &str, ty: &TypeRef, path: &str) -> Result<Value, TypeError> {
+    fn key(&self, key: &str, ty: &TypeRef, path: &Path<'_>) -> Result<Value, TypeError> {
         let as_json = match ty {
             TypeRef::Str | TypeRef::Any | TypeRef::DateTime | TypeRef::Date => Json::String(key.into()),
             _ => serde_json::from_str(key).unwrap_or_else(|_| Json::String(key.into())),
         };
-        self.convert(&as_json, ty, &format!("{path} key {key:?}"))
+        self.convert(&as_json, ty, &Path::Key(path, Some(key)))
     }
 
-    fn named(&self, json: &Json, name: &str, path: &str) -> Result<Value, TypeError> {
+    fn named(&self, json: &Json, name: &str, path: &Path<'_>) -> Result<Value, TypeError> {
         let Some(def) = self.iface.type_def(name) else {
             return Err(mismatch(path, format!("{name} (an unknown type)"), json));
         };
@@ -121,22 +122,23 @@ impl Converter<'_> {
         }
     }
 
-    fn fields(&self, o: &Map<String, Json>, fields: &[Field], name: &str, path: &str) -> Result<Vec<(String, Value)>, TypeError> {
+    fn fields(&self, o: &Map<String, Json>, fields: &[Field], name: &str, path: &Path<'_>) -> Result<Vec<(String, Value)>, TypeError> {
         if let Some(unknown) = o.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
             return Err(TypeError {
-                path: format!("{path}.{unknown}"),
+                path: Path::Field(path, unknown).to_string(),
                 expected: format!("no such field in {name}"),
                 found: o[unknown].to_string(),
             });
         }
         let mut out = Vec::with_capacity(fields.len());
         for field in fields {
-            let field_path = format!("{path}.{}", field.name);
+            let field_path = Path::Field(path, &field.name);
             match o.get(&field.name) {
                 Some(j) => out.push((field.name.clone(), self.convert(j, &field.ty, &field_path)?)),
                 None if field.default.is_some() => {}
                 None => {
-                    return Err(TypeError { path: field_path, expected: field.ty.python(), found: "nothing (the field is required)".into() });
+                    let path = field_path.to_string();
+                    return Err(TypeError { path, expected: field.ty.python(), found: "nothing (the field is required)".into() });
                 }
             }
         }
@@ -144,7 +146,7 @@ impl Converter<'_> {
     }
 }
 
-fn int_error(path: &str, json: &Json) -> TypeError {
+fn int_error(path: &Path<'_>, json: &Json) -> TypeError {
     let expected = if json.as_f64().is_some_and(|f| f.fract() == 0.0) { "int within the 64-bit signed range" } else { "int" };
     mismatch(path, expected, json)
 }

@@ -15,6 +15,7 @@ pub mod bind;
 pub mod check;
 pub mod interface;
 pub mod json;
+mod path;
 pub mod value;
 
 pub use bind::{ArgError, Arguments, BoundArgs};
