@@ -10,7 +10,7 @@ and exceptions.
 
 import asyncio
 import inspect
-from typing import Any, ClassVar, Dict, Optional, Sequence
+from typing import Any, Callable, ClassVar, Dict, Optional, Sequence
 
 from . import sources
 from .classes import NOT_GIVEN, Registry
@@ -45,6 +45,9 @@ class GraftClient:
         self.remote = Remote(self.registry)
         self._code: Optional[str] = None
         self._settings: Optional[Settings] = None
+        # Per method, its plan's `fast` while the settings in force call it
+        # in this process without a timeout; emptied with the settings.
+        self._fast: Dict[str, Callable[[Dict[str, Any]], Any]] = {}
 
     def register(self, *classes: type) -> None:
         """The graft's dataclasses, enums and exception classes."""
@@ -55,11 +58,12 @@ class GraftClient:
         if text is not None and text.strip():
             parse(text, "GraftConfig.set_config")
         self._code = text
-        self._settings = None
+        self.reload()
 
     def reload(self) -> None:
         """Forgets the resolved configuration: the next call reads the sources again."""
         self._settings = None
+        self._fast = {}
 
     def settings(self) -> Settings:
         """The configuration in force, resolved now if need be."""
@@ -69,30 +73,23 @@ class GraftClient:
 
     async def call(self, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
         """Calls `service.method`, here or remotely, as the configuration says."""
-        settings = self._settings
-        if settings is None:
-            settings = self.settings()
-        if settings.host is None and settings.timeout is None:
-            local = self.local
-            plan = local.plans.get(method)
-            if plan is None or plan.settings is not settings:
-                plan = local.plan(settings, method)
-            fast = plan.fast
-            if fast is not None and not args:
-                # Every value of a type needing no conversion (a NOT_GIVEN
-                # never is one): the target is called at once, else MISS.
-                try:
-                    result = fast(kwargs)
-                    if type(result) in PLAIN:
-                        return result
-                    if result is not MISS and inspect.isawaitable(result):
-                        result = await result
-                except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
-                    raise
-                except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
-                    raise local.exception(exc).with_traceback(exc.__traceback__) from None
-                if result is not MISS:
-                    return local.to_graft(result)
+        fast = None if args else self._fast.get(method)
+        if fast is not None:
+            # Every value of a type needing no conversion (a NOT_GIVEN
+            # never is one): the target is called at once, else MISS.
+            try:
+                result = fast(kwargs)
+                if type(result) in PLAIN:
+                    return result
+                if result is not MISS and inspect.isawaitable(result):
+                    result = await result
+            except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
+                raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
+            if result is not MISS:
+                return self.local.to_graft(result)
+        settings = self.settings()
         positional = list(args)
         while positional and positional[-1] is NOT_GIVEN:
             positional.pop()
@@ -106,6 +103,10 @@ class GraftClient:
             raise TypeError("%s: a positional argument left to its hosted default is followed by one that is given" % name)
         if not settings.in_memory:
             return await self.remote.call(settings, service, method, positional, named)
+        if settings.timeout is None and method not in self._fast:
+            plan = self.local.plan(settings, method)
+            if plan.fast is not None:
+                self._fast[method] = plan.fast  # from the next call on
         work = self.local.call(settings, method, positional, named)
         if settings.timeout is None:
             return await work
