@@ -116,3 +116,14 @@ def test_coerce_follows_the_declared_types():
     def f(a: float, *rest: float, b: List[float], **more: float) -> None: ...
 
     assert arguments(f, [1, 2], {"b": (3,), "c": 4}) == ((1.0, 2.0), {"b": [3.0], "c": 4.0})
+
+
+def test_a_new_configuration_takes_calls_off_the_fast_path():
+    for _ in range(3):  # the first call plans the method, the next ones take its fast path
+        assert run(g.Shop.sleepy(0)) == "woke"
+    g.GraftConfig.set_config("name=graft-pypi-shop;host=inMemory;timeout=0.05;modules=%s" % HOSTED)
+    with pytest.raises(asyncio.TimeoutError, match=r"Shop.sleepy did not finish within 0.05 s"):
+        run(g.Shop.sleepy(5))
+    g.GraftConfig.set_config("name=graft-pypi-shop;host=127.0.0.1:1;runtime=python")
+    with pytest.raises(ConnectionError, match="127.0.0.1:1"):
+        run(g.Shop.sleepy(0))
