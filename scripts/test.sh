@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests, the Python runtime tests,
-# the end-to-end tests against the real gg binary, and the browser test of
-# Graft Vision. Installs what they need first (scripts/setup.sh).
+# the end-to-end tests against the real gg binary, the browser test of Graft
+# Vision, and a short smoke of the benchmark harness. Installs what they need
+# first (scripts/setup.sh; the benchmark makes its own virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,6 @@ python3 -m pytest -q python/tests tests/e2e
 
 echo "== browser (Graft Vision in Debian's chromium)"
 (cd tests/browser && npm test)
+
+echo "== benchmark smoke (every system answers correctly; no speed is asserted)"
+bench/run.sh --smoke
