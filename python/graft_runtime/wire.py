@@ -208,7 +208,12 @@ def _dataclass_encoder(cls: type) -> _Encoder:
             buf += prefix
             cls = type(value)
             if cls is str:
-                _put_str(buf, value, STR)
+                try:
+                    raw = value.encode("utf-8")
+                except UnicodeEncodeError:
+                    _put_str(buf, value, STR)  # raises the WireError that names it
+                buf += _TAG_U32.pack(STR, len(raw))
+                buf += raw
             elif cls is int and I64_MIN <= value <= I64_MAX:
                 buf += _TAG_I64.pack(INT, value)
             elif cls is float:
@@ -431,6 +436,7 @@ def _build_object(cls: type, name: str, fields: Dict[str, Any]) -> Any:
 
 
 _LATE_FIELDS: Dict[type, frozenset[str]] = {}
+_NO_FIELDS: frozenset[str] = frozenset()
 
 
 def _d_enum(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Any, int]:
@@ -596,6 +602,8 @@ def _fast_object(data: bytes, pos: int, types: Mapping[str, type], depth: int) -
     cls = types.get(name)
     if cls is None:
         return UnknownObject(name, fields), pos
+    if _LATE_FIELDS.get(cls) == _NO_FIELDS:
+        return cls(**fields), pos  # a TypeError: decoded again, and reported, by `_decode`
     return _build_object(cls, name, fields), pos
 
 
