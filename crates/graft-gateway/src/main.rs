@@ -40,7 +40,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(workers()).enable_all().build();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers())
+        .on_thread_start(graft_python::keep_thread_state)
+        .on_thread_stop(graft_python::release_thread_state)
+        .enable_all()
+        .build();
     let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(err) => {

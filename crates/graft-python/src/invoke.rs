@@ -39,19 +39,20 @@ impl Host {
     /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
     async fn call_sync(self: &Arc<Self>, entry: Arc<Entry>, args: BoundArgs) -> Outcome {
         if entry.pace.is_quick() {
-            let started = Instant::now();
-            let outcome = Python::attach(|py| self.run_sync(py, &entry, &args));
-            entry.pace.record(started.elapsed());
-            return outcome;
+            return Python::attach(|py| self.run_paced(py, &entry, &args));
         }
         let host = Arc::clone(self);
-        let timed = tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            let outcome = Python::attach(|py| host.run_sync(py, &entry, &args));
-            entry.pace.record(started.elapsed());
-            outcome
-        });
-        timed.await.map_err(|e| CallError::Internal(e.to_string()))?
+        let blocking = tokio::task::spawn_blocking(move || Python::attach(|py| host.run_paced(py, &entry, &args)));
+        blocking.await.map_err(|e| CallError::Internal(e.to_string()))?
+    }
+
+    /// Runs a plain method and records how long it took, once the GIL is held
+    /// (waiting for the GIL says nothing about the method).
+    fn run_paced(&self, py: Python<'_>, entry: &Entry, args: &BoundArgs) -> Outcome {
+        let started = Instant::now();
+        let outcome = self.run_sync(py, entry, args);
+        entry.pace.record(started.elapsed());
+        outcome
     }
 
     /// Whether a plain method has proven quick and now runs on the calling

@@ -12,11 +12,14 @@
 //! - `invoke`: running plain methods on blocking threads and coroutines on the
 //!   host's own asyncio event loop.
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
+//! - `thread_state`: Python thread states kept for a thread's life, for the
+//!   gateway's runtime threads.
 
 mod convert;
 mod error;
 mod invoke;
 mod start;
+mod thread_state;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +28,7 @@ use graft_model::Interface;
 use pyo3::prelude::*;
 
 pub use error::{CallError, HostError};
+pub use thread_state::{keep_thread_state, release_thread_state};
 
 /// The embedded interpreter with the hosted modules loaded.
 pub struct Host {

@@ -105,10 +105,15 @@ async fn quick_methods_move_to_the_worker_and_slow_ones_back() {
         async move { host.call("Pace", "wait", args(vec![Value::Float(seconds)])).await }
     };
     assert_eq!(host.runs_inline("Pace", "wait"), Some(false), "unknown methods start on the blocking pool");
-    for _ in 0..40 {
+    // 32 quick runs in a row prove it quick; other tests share the interpreter,
+    // so allow for a run that the machine slowed down.
+    for _ in 0..500 {
         call(0.0).await.unwrap();
+        if host.runs_inline("Pace", "wait") == Some(true) {
+            break;
+        }
     }
-    assert_eq!(host.runs_inline("Pace", "wait"), Some(true), "40 quick runs prove it quick");
+    assert_eq!(host.runs_inline("Pace", "wait"), Some(true), "quick runs prove it quick");
     let slow = tokio::spawn(call(0.5));
     tokio::time::sleep(Duration::from_millis(100)).await;
     // The slow run holds one worker; the other still serves calls meanwhile.
@@ -117,4 +122,32 @@ async fn quick_methods_move_to_the_worker_and_slow_ones_back() {
     slow.await.unwrap().unwrap();
     assert_eq!(host.runs_inline("Pace", "wait"), Some(false), "one slow run sends it back to the pool");
     assert_eq!(host.runs_inline("Pace", "nap"), None, "coroutines are not paced");
+}
+
+#[test]
+fn runtime_threads_keep_and_release_their_python_thread_state() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_keep_alive(Duration::from_millis(50))
+        .on_thread_start(graft_python::keep_thread_state)
+        .on_thread_stop(graft_python::release_thread_state)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for round in 0..3 {
+            let calls: Vec<_> = (0..8).map(|_| tokio::spawn(call("blocking", vec![Value::Float(0.01)]))).collect();
+            for c in calls {
+                assert_eq!(c.await.unwrap(), Ok(Value::Float(0.01)), "round {round}");
+            }
+            assert_eq!(call("later", vec![Value::Float(0.0)]).await, Ok(s("done")));
+            // Idle blocking threads stop (and give their thread state back) between rounds.
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    });
+    drop(runtime);
+    // Python is still usable from a fresh thread after the runtime's threads are gone.
+    use pyo3::types::PyAnyMethods as _;
+    let after = std::thread::spawn(|| pyo3::Python::attach(|py| py.eval(c"6 * 7", None, None).unwrap().extract::<i64>().unwrap()));
+    assert_eq!(after.join().unwrap(), 42);
 }
