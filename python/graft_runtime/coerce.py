@@ -17,6 +17,8 @@ import types
 import typing
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from .plans import identity_types
+
 _LISTS = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable)
 _SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
 _DICTS = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
@@ -115,13 +117,16 @@ _ITEMS = frozenset({list, tuple, set, frozenset})
 def _dataclass(cls: type) -> Callable[[Any], Any]:
     """`_named` for instances of exactly `cls`: its annotated fields converted in place."""
     field_hints = hints(cls)
-    fields = [(f.name, converter(field_hints[f.name])) for f in dataclasses.fields(cls) if f.name in field_hints]
+    fields = [(f.name, identity_types(field_hints[f.name]), converter(field_hints[f.name]))
+              for f in dataclasses.fields(cls) if f.name in field_hints]
 
     def convert(value: Any) -> Any:
         if type(value) is not cls:
             return coerce(value, cls)
-        for name, field in fields:
+        for name, same, field in fields:
             old = getattr(value, name)
+            if type(old) in same:
+                continue
             new = field(old)
             if new is not old:
                 object.__setattr__(value, name, new)
