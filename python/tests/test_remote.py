@@ -83,3 +83,48 @@ def test_provider_down_fails_fast_then_comes_back(monkeypatch):
         loop.close()
         gg.log.close()
         g.GraftConfig.set_config(None)
+
+
+def test_each_running_loop_gets_its_own_connection():
+    """The last connection is kept for the next call only while its loop runs in the calling thread."""
+    import threading
+
+    from graft_runtime.classes import Registry
+    from graft_runtime.remote import Remote
+
+    remote = Remote(Registry())
+    address = ("127.0.0.1", 1)
+
+    async def two():
+        return remote.connection(address), remote.connection(address)
+
+    first, again = asyncio.run(two())
+    assert first is again
+    second, _ = asyncio.run(two())
+    assert second is not first, "a new loop, a new connection"
+    found = []
+    thread = threading.Thread(target=lambda: found.extend(asyncio.run(two())))
+    thread.start()
+    thread.join()
+    assert found[0] is not second and found[0] is found[1]
+
+    async def while_another_thread_runs():
+        seen = []
+        ready, done = threading.Event(), threading.Event()
+
+        async def hold():
+            seen.append(remote.connection(address))
+            ready.set()
+            while not done.is_set():
+                await asyncio.sleep(0.01)
+
+        other = threading.Thread(target=lambda: asyncio.run(hold()))
+        other.start()
+        ready.wait(5)
+        mine = remote.connection(address)  # the other thread's loop runs, but not in this thread
+        done.set()
+        other.join()
+        return mine, seen[0]
+
+    mine, theirs = asyncio.run(while_another_thread_runs())
+    assert mine is not theirs
