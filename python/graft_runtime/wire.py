@@ -301,10 +301,10 @@ def decode_value(data: Any, pos: int = 0, types: Optional[Mapping[str, type]] = 
     `types` (class name -> class); see docs/PROTOCOL.md section 7. Raises
     WireError for malformed bytes and for values Python cannot hold.
     """
-    if type(data) is not bytes:
-        data = bytes(data)
     try:
-        return _decode_at(data, pos, types or {})
+        if type(data) is bytes:  # the fast decoder reads bytes; a buffer is not copied for it
+            return _decode_at(data, pos, types or {})
+        return _decode(data, pos, types or {}, 0)
     except (IndexError, struct.error):
         raise WireError("truncated value: the data ends inside a value that starts at byte %d" % pos) from None
 
