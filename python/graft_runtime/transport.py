@@ -143,8 +143,8 @@ class _Protocol(asyncio.Protocol):
         self.ticker: Optional[asyncio.TimerHandle] = None
         # Frames written while `batching` wait in `out` and go in one write
         # at the end of the loop iteration (`_flush`): after a read that
-        # resolved calls, whose callers, woken in the next iteration, then
-        # write their next calls together.
+        # resolved several calls, whose callers, woken in the next
+        # iteration, then write their next calls together.
         self.out: List[Any] = []
         self.batching = False
 
@@ -163,8 +163,9 @@ class _Protocol(asyncio.Protocol):
         try:
             if not self.usable and not self.ready.done() and not self._read_hello():
                 return
-            if self._read_frames() and not self.batching:
-                # The woken callers run in the next iteration, before this.
+            if self._read_frames() > 1 and not self.batching:
+                # The woken callers run in the next iteration, before this
+                # (with one, there is nothing to put together).
                 self.batching = True
                 self.loop.call_soon(self._flush)
         except wire.WireError as e:
