@@ -50,6 +50,24 @@ pub mod tag {
 /// Lengths are written as u32; a string or container over 4 GiB cannot be
 /// encoded faithfully, but such a value also exceeds any frame limit, which
 /// [`crate::Frame::encode`] checks.
+/// About how many bytes [`encode_value`] writes for `value`, to size buffers
+/// once instead of growing them while encoding.
+pub fn size_hint(value: &Value) -> usize {
+    const COUNT: usize = 5; // a tag and a u32 count or length
+    match value {
+        Value::None | Value::Bool(_) => 1,
+        Value::Int(_) | Value::Float(_) => 9,
+        Value::Str(s) | Value::DateTime(s) | Value::Date(s) => COUNT + s.len(),
+        Value::Bytes(b) => COUNT + b.len(),
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) => COUNT + items.iter().map(size_hint).sum::<usize>(),
+        Value::Dict(pairs) => COUNT + pairs.iter().map(|(k, v)| size_hint(k) + size_hint(v)).sum::<usize>(),
+        Value::Object { type_name, fields } => {
+            2 * COUNT + type_name.len() + fields.iter().map(|(name, v)| 4 + name.len() + size_hint(v)).sum::<usize>()
+        }
+        Value::Enum { type_name, value } => COUNT + type_name.len() + size_hint(value),
+    }
+}
+
 pub fn encode_value(value: &Value, buf: &mut BytesMut) {
     match value {
         Value::None => buf.put_u8(tag::NONE),

@@ -42,8 +42,9 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             if let Some(frame) = self.parse_frame()? {
                 return Ok(Some(frame));
             }
-            if self.buffer.capacity() - self.buffer.len() < READ_CHUNK / 2 {
-                self.buffer.reserve(READ_CHUNK);
+            let grow = self.growth();
+            if self.buffer.capacity() - self.buffer.len() < grow / 2 {
+                self.buffer.reserve(grow);
             }
             if self.inner.read_buf(&mut self.buffer).await? == 0 {
                 return match self.buffer.len() {
@@ -52,6 +53,16 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 };
             }
         }
+    }
+
+    /// How much room to make for the next read: the rest of a frame whose
+    /// length is known, but never more than has arrived so far (so a length
+    /// prefix alone cannot make the reader allocate), and at least a chunk.
+    fn growth(&self) -> usize {
+        let Some(prefix) = self.buffer.first_chunk::<4>() else { return READ_CHUNK };
+        let total = 4 + u32::from_be_bytes(*prefix) as usize;
+        let missing = total.saturating_sub(self.buffer.len());
+        missing.min(self.buffer.len()).max(READ_CHUNK)
     }
 
     /// Parses one frame from the buffer if a whole one is there.

@@ -247,7 +247,11 @@ async fn with_deadline(
 /// Encodes `frame`; if it exceeds the client's limit, an Error frame saying
 /// so takes its place, so the caller hears back either way.
 fn encode_or_fail(frame: &Frame, max: u32) -> BytesMut {
-    let mut buf = BytesMut::with_capacity(128);
+    let hint = match frame {
+        Frame::Reply { value, .. } => 16 + crate::codec::size_hint(value),
+        _ => 128,
+    };
+    let mut buf = BytesMut::with_capacity(hint.min(max as usize + 4));
     if let Err(err) = frame.encode(&mut buf, max) {
         let failure = CallFailure::Internal(format!("the reply could not be sent: {err}"));
         let _ = failure.into_frame(frame.id()).encode(&mut buf, max);

@@ -243,3 +243,24 @@ fn frame_limits() {
         Err(WireError::UnknownKind(0x99))
     ));
 }
+
+#[test]
+fn size_hint_is_close_to_the_encoded_size() {
+    use graft_model::Value;
+    let record = |i: i64| Value::Object {
+        type_name: "Record".into(),
+        fields: vec![("id".into(), Value::Int(i)), ("name".into(), Value::Str(format!("n{i}"))), ("ok".into(), Value::Bool(true))],
+    };
+    let values = [
+        Value::Bytes(vec![7; 1_000_000]),
+        Value::List((0..1000).map(record).collect()),
+        Value::Dict(vec![(Value::Str("k".into()), Value::Float(1.5))]),
+        Value::Enum { type_name: "Color".into(), value: Box::new(Value::Int(1)) },
+    ];
+    for value in values {
+        let mut buf = bytes::BytesMut::new();
+        graft_wire::encode_value(&value, &mut buf);
+        let (hint, actual) = (graft_wire::codec::size_hint(&value), buf.len());
+        assert!(hint >= actual * 3 / 4 && hint <= actual * 4 / 3, "hint {hint} for {actual} bytes of {}", value.kind());
+    }
+}
