@@ -167,7 +167,7 @@ async fn call(State(state): State<Arc<AppState>>, Path((service, method)): Path<
     };
     match outcome {
         Ok(value) => Json(to_json(&value)).into_response(),
-        Err(CallError::Raised(r)) => raised(r),
+        Err(CallError::Raised(r)) => raised(*r),
         Err(err @ (CallError::NoService(_) | CallError::NoMethod { .. })) => {
             ErrorBody::new("NotFound", err.to_string()).respond(StatusCode::NOT_FOUND)
         }

@@ -42,7 +42,7 @@ impl Dispatch for HostDispatch {
                 })?,
             };
             outcome.map_err(|err| match err {
-                CallError::Raised(raised) => CallFailure::Raised(raised),
+                CallError::Raised(raised) => CallFailure::Raised(*raised),
                 err @ (CallError::NoService(_) | CallError::NoMethod { .. }) => CallFailure::NotFound(err.to_string()),
                 err @ CallError::Internal(_) => CallFailure::Internal(err.to_string()),
             })

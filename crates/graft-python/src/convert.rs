@@ -3,7 +3,7 @@
 //! Values going in are already checked against the interface, so
 //! [`Converter::to_python`] trusts their shape; the named types (dataclasses,
 //! enums) are rebuilt from the classes discovery found. Values coming out are
-//! read by their Python type alone ([`Converter::from_python`]): a method
+//! read by their Python type alone ([`Converter::read_value`]): a method
 //! annotated `-> Any` may return anything that has a [`Value`] form.
 
 use std::collections::HashMap;
@@ -93,7 +93,7 @@ impl Converter {
     }
 
     /// Reads a Python object as a [`Value`], by its type.
-    pub(crate) fn from_python(&self, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    pub(crate) fn read_value(&self, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         self.read(obj, 0)
     }
 

@@ -22,7 +22,7 @@ pub enum CallError {
     NoMethod { service: String, method: String },
     /// The method raised (or its arguments or result could not be converted).
     #[error("{}: {}", .0.type_name, .0.message)]
-    Raised(Raised),
+    Raised(Box<Raised>),
     #[error("the call was lost inside the gateway: {0}")]
     Internal(String),
 }

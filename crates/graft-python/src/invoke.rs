@@ -83,8 +83,8 @@ impl Host {
         let result = self
             .arguments(py, args)
             .and_then(|(positional, keyword)| entry.callable.bind(py).call(positional, Some(&keyword)))
-            .and_then(|r| self.converter.from_python(&r));
-        result.map_err(|err| CallError::Raised(self.raised(py, &err)))
+            .and_then(|r| self.converter.read_value(&r));
+        result.map_err(|err| CallError::Raised(Box::new(self.raised(py, &err))))
     }
 
     fn start_async(self: &Arc<Self>, py: Python<'_>, entry: &Entry, args: &BoundArgs, tx: oneshot::Sender<Outcome>) -> Result<Pending, CallError> {
@@ -96,7 +96,7 @@ impl Host {
             future.call_method1("add_done_callback", (done,))?;
             Ok::<_, PyErr>(future.unbind())
         })();
-        scheduled.map(|future| Pending(Some(future))).map_err(|err| CallError::Raised(self.raised(py, &err)))
+        scheduled.map(|future| Pending(Some(future))).map_err(|err| CallError::Raised(Box::new(self.raised(py, &err))))
     }
 
     /// Describes a Python exception for the caller.
@@ -106,7 +106,7 @@ impl Host {
         let text = |r: PyResult<Bound<'_, PyAny>>| r.map(|v| v.to_string()).unwrap_or_default();
         let args = exc
             .getattr("args")
-            .and_then(|a| a.try_iter()?.map(|v| self.converter.from_python(&v?)).collect::<PyResult<Vec<_>>>())
+            .and_then(|a| a.try_iter()?.map(|v| self.converter.read_value(&v?)).collect::<PyResult<Vec<_>>>())
             .unwrap_or_default();
         let fields = exc
             .getattr("__dict__")
@@ -116,7 +116,7 @@ impl Host {
                 d.iter()
                     .filter_map(|(k, v)| {
                         let name = k.extract::<String>().ok().filter(|n| !n.starts_with('_'))?;
-                        Some((name, self.converter.from_python(&v).ok()?))
+                        Some((name, self.converter.read_value(&v).ok()?))
                     })
                     .collect()
             })
@@ -179,8 +179,8 @@ impl Done {
     fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) {
         let outcome = future
             .call_method0("result")
-            .and_then(|r| self.host.converter.from_python(&r))
-            .map_err(|err| CallError::Raised(self.host.raised(py, &err)));
+            .and_then(|r| self.host.converter.read_value(&r))
+            .map_err(|err| CallError::Raised(Box::new(self.host.raised(py, &err))));
         if let Some(tx) = self.tx.lock().ok().and_then(|mut tx| tx.take()) {
             // The caller may have gone (a timeout, a closed connection): nothing to do then.
             let _ = tx.send(outcome);
