@@ -171,9 +171,9 @@ def provenance(saved: Dict[str, Any]) -> str:
     if "--bin-dir" in argv:
         del argv[argv.index("--bin-dir"):argv.index("--bin-dir") + 2]
     return (
-        "%d run(s) of `bench/run.sh %s`, %s, commit %s, %s, %s vCPUs, %s GiB; load average before each run %s, "
+        "%d run(s) of `bench/run.sh%s`, %s, commit %s, %s, %s vCPUs, %s GiB; load average before each run %s, "
         "%.1f after the last." % (
-            len(saved["runs"]), " ".join(argv), meta["date"], meta["git_commit"],
+            len(saved["runs"]), "".join(" " + a for a in argv), meta["date"], meta["git_commit"],
             meta["cpu"], meta["nproc"], meta["memory_gib"], loads, meta["load_after"][0],
         )
     )
