@@ -143,7 +143,18 @@ pub enum TypeRef {
 impl TypeRef {
     /// The type as Python would write it, for messages and pages.
     pub fn python(&self) -> String {
-        let join = |items: &[TypeRef]| items.iter().map(TypeRef::python).collect::<Vec<_>>().join(", ");
+        self.python_with(&|_| None)
+    }
+
+    /// The type as Python would write it, with `leaf` choosing the text of
+    /// any part it answers for (say `datetime.datetime` where generated code
+    /// imports the module), and the usual text elsewhere.
+    pub fn python_with(&self, leaf: &dyn Fn(&TypeRef) -> Option<String>) -> String {
+        if let Some(text) = leaf(self) {
+            return text;
+        }
+        let a = |t: &TypeRef| t.python_with(leaf);
+        let join = |items: &[TypeRef]| items.iter().map(a).collect::<Vec<_>>().join(", ");
         match self {
             TypeRef::Any => "Any".into(),
             TypeRef::None => "None".into(),
@@ -154,13 +165,13 @@ impl TypeRef {
             TypeRef::Bytes => "bytes".into(),
             TypeRef::DateTime => "datetime".into(),
             TypeRef::Date => "date".into(),
-            TypeRef::List { item } => format!("list[{}]", item.python()),
-            TypeRef::Set { item } => format!("set[{}]", item.python()),
+            TypeRef::List { item } => format!("list[{}]", a(item)),
+            TypeRef::Set { item } => format!("set[{}]", a(item)),
             TypeRef::Tuple { items } if items.is_empty() => "tuple[()]".into(),
             TypeRef::Tuple { items } => format!("tuple[{}]", join(items)),
-            TypeRef::VarTuple { item } => format!("tuple[{}, ...]", item.python()),
-            TypeRef::Dict { key, value } => format!("dict[{}, {}]", key.python(), value.python()),
-            TypeRef::Optional { inner } => format!("Optional[{}]", inner.python()),
+            TypeRef::VarTuple { item } => format!("tuple[{}, ...]", a(item)),
+            TypeRef::Dict { key, value } => format!("dict[{}, {}]", a(key), a(value)),
+            TypeRef::Optional { inner } => format!("Optional[{}]", a(inner)),
             TypeRef::Union { options } => format!("Union[{}]", join(options)),
             TypeRef::Named { name } => name.clone(),
         }

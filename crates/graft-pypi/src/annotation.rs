@@ -10,29 +10,12 @@ use graft_model::{Interface, Service, TypeDefKind, TypeRef};
 /// `known` holds the named types the graft defines; a name outside it (the
 /// interface is inconsistent) is written as `Any` so the graft still imports.
 pub fn annotation(ty: &TypeRef, known: &BTreeSet<String>) -> String {
-    let a = |t: &TypeRef| annotation(t, known);
-    let join = |items: &[TypeRef]| items.iter().map(a).collect::<Vec<_>>().join(", ");
-    match ty {
-        TypeRef::Any => "Any".into(),
-        TypeRef::None => "None".into(),
-        TypeRef::Bool => "bool".into(),
-        TypeRef::Int => "int".into(),
-        TypeRef::Float => "float".into(),
-        TypeRef::Str => "str".into(),
-        TypeRef::Bytes => "bytes".into(),
-        TypeRef::DateTime => "datetime.datetime".into(),
-        TypeRef::Date => "datetime.date".into(),
-        TypeRef::List { item } => format!("list[{}]", a(item)),
-        TypeRef::Set { item } => format!("set[{}]", a(item)),
-        TypeRef::Tuple { items } if items.is_empty() => "tuple[()]".into(),
-        TypeRef::Tuple { items } => format!("tuple[{}]", join(items)),
-        TypeRef::VarTuple { item } => format!("tuple[{}, ...]", a(item)),
-        TypeRef::Dict { key, value } => format!("dict[{}, {}]", a(key), a(value)),
-        TypeRef::Optional { inner } => format!("Optional[{}]", a(inner)),
-        TypeRef::Union { options } => format!("Union[{}]", join(options)),
-        TypeRef::Named { name } if known.contains(name) => name.clone(),
-        TypeRef::Named { .. } => "Any".into(),
-    }
+    ty.python_with(&|t| match t {
+        TypeRef::DateTime => Some("datetime.datetime".into()),
+        TypeRef::Date => Some("datetime.date".into()),
+        TypeRef::Named { name } if !known.contains(name) => Some("Any".into()),
+        _ => None,
+    })
 }
 
 /// The named types a service's graft defines: those its signatures use,
