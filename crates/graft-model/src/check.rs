@@ -79,11 +79,11 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
             None => Err(raw),
         },
         (TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. }, Value::Object { type_name, fields: given })
-            if type_name == name =>
+            if &*type_name == name =>
         {
             let mut checked = Vec::with_capacity(given.len());
             for (field, v) in given {
-                let Some(decl) = fields.iter().find(|f| f.name == field) else {
+                let Some(decl) = fields.iter().find(|f| *f.name == *field) else {
                     return Err(Value::Str(format!("{name} with an unknown field `{field}`")));
                 };
                 match check(v, &decl.ty, iface, &Path::Field(path, &field)) {
@@ -100,7 +100,8 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
 /// The value's kind and a short rendering of it, for messages.
 fn describe(value: &Value) -> String {
     let mut text = match value {
-        Value::Object { type_name, .. } | Value::Enum { type_name, .. } => return type_name.clone(),
+        Value::Object { type_name, .. } => return type_name.to_string(),
+        Value::Enum { type_name, .. } => return type_name.clone(),
         Value::Str(s) => return format!("str {:?}", s.chars().take(40).collect::<String>()),
         other => format!("{} {}", other.kind(), crate::json::to_json(other)),
     };

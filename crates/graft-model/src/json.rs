@@ -11,7 +11,7 @@ use serde_json::{Map, Number, Value as Json};
 
 use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
 use crate::path::Path;
-use crate::value::Value;
+use crate::value::{Name, Value};
 
 /// A JSON value that does not fit its declared type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -122,7 +122,7 @@ impl Converter<'_> {
         }
     }
 
-    fn fields(&self, o: &Map<String, Json>, fields: &[Field], name: &str, path: &Path<'_>) -> Result<Vec<(String, Value)>, TypeError> {
+    fn fields(&self, o: &Map<String, Json>, fields: &[Field], name: &str, path: &Path<'_>) -> Result<Vec<(Name, Value)>, TypeError> {
         if let Some(unknown) = o.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
             return Err(TypeError {
                 path: Path::Field(path, unknown).to_string(),
@@ -134,7 +134,7 @@ impl Converter<'_> {
         for field in fields {
             let field_path = Path::Field(path, &field.name);
             match o.get(&field.name) {
-                Some(j) => out.push((field.name.clone(), self.convert(j, &field.ty, &field_path)?)),
+                Some(j) => out.push((field.name.as_str().into(), self.convert(j, &field.ty, &field_path)?)),
                 None if field.default.is_some() => {}
                 None => {
                     let path = field_path.to_string();
@@ -186,7 +186,7 @@ pub fn to_json(value: &Value) -> Json {
         Value::Bytes(b) => Json::String(BASE64.encode(b)),
         Value::List(items) | Value::Tuple(items) | Value::Set(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Dict(pairs) => Json::Object(pairs.iter().map(|(k, v)| (key_text(k), to_json(v))).collect()),
-        Value::Object { fields, .. } => Json::Object(fields.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Value::Object { fields, .. } => Json::Object(fields.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
         Value::Enum { value, .. } => to_json(value),
     }
 }

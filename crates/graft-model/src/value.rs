@@ -1,5 +1,10 @@
 //! [`Value`]: a value as it crosses Graft, between JSON, the wire and Python.
 
+use std::sync::Arc;
+
+/// A type or field name that many values share.
+pub type Name = Arc<str>;
+
 /// One value passed to or returned from a hosted method.
 ///
 /// Python's value kinds map one to one, so a round trip through any encoding
@@ -20,7 +25,10 @@ pub enum Value {
     /// Keys may be any hashable value, in insertion order.
     Dict(Vec<(Value, Value)>),
     /// A dataclass instance: its type's name and its fields in order.
-    Object { type_name: String, fields: Vec<(String, Value)> },
+    ///
+    /// The names are shared ([`Name`]): the objects of one list, decoded
+    /// from a table or read from instances of one class, hold one copy.
+    Object { type_name: Name, fields: Vec<(Name, Value)> },
     /// An enum member: its type's name and the member's value.
     Enum { type_name: String, value: Box<Value> },
     /// ISO 8601 text, as `datetime.isoformat()` writes it.

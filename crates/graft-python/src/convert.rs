@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use graft_model::Value;
+use graft_model::{Name, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType};
 
@@ -33,9 +33,19 @@ pub(crate) struct Converter {
 /// What reading an instance of one dataclass needs.
 struct Shape {
     _class: Py<PyType>,
-    type_name: String,
-    fields: Vec<(String, Py<PyString>)>,
+    type_name: Name,
+    fields: Vec<(Name, Py<PyString>)>,
 }
+
+/// The class and the Python field names of the objects last built, so the
+/// items of a list of one dataclass look them up once, not per item.
+#[derive(Default)]
+struct Built<'py> {
+    last: Option<Class<'py>>,
+}
+
+/// A type name, its class, and the field names (Rust and Python) last used with it.
+type Class<'py> = (Name, Bound<'py, PyAny>, Vec<(Name, Bound<'py, PyString>)>);
 
 impl Converter {
     pub(crate) fn new(py: Python<'_>, classes: Bound<'_, PyDict>) -> PyResult<Self> {
@@ -58,6 +68,10 @@ impl Converter {
 
     /// Builds the Python object for `value`.
     pub(crate) fn to_python<'py>(&self, py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+        self.build(py, value, &mut Built::default())
+    }
+
+    fn build<'py>(&self, py: Python<'py>, value: &Value, built: &mut Built<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(match value {
             Value::None => py.None().into_bound(py),
             Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -65,31 +79,53 @@ impl Converter {
             Value::Float(f) => PyFloat::new(py, *f).into_any(),
             Value::Str(s) => PyString::new(py, s).into_any(),
             Value::Bytes(b) => PyBytes::new(py, b).into_any(),
-            Value::List(items) => PyList::new(py, self.all(py, items)?)?.into_any(),
-            Value::Tuple(items) => PyTuple::new(py, self.all(py, items)?)?.into_any(),
-            Value::Set(items) => PySet::new(py, self.all(py, items)?)?.into_any(),
+            Value::List(items) => PyList::new(py, self.all(py, items, built)?)?.into_any(),
+            Value::Tuple(items) => PyTuple::new(py, self.all(py, items, built)?)?.into_any(),
+            Value::Set(items) => PySet::new(py, self.all(py, items, built)?)?.into_any(),
             Value::Dict(pairs) => {
                 let dict = PyDict::new(py);
                 for (k, v) in pairs {
-                    dict.set_item(self.to_python(py, k)?, self.to_python(py, v)?)?;
+                    dict.set_item(self.build(py, k, built)?, self.build(py, v, built)?)?;
                 }
                 dict.into_any()
             }
-            Value::Object { type_name, fields } => {
-                let kwargs = PyDict::new(py);
-                for (name, v) in fields {
-                    kwargs.set_item(name, self.to_python(py, v)?)?;
-                }
-                self.class(py, type_name)?.call((), Some(&kwargs))?
-            }
-            Value::Enum { type_name, value } => self.class(py, type_name)?.call1((self.to_python(py, value)?,))?,
+            Value::Object { type_name, fields } => self.object(py, type_name, fields, built)?,
+            Value::Enum { type_name, value } => self.class(py, type_name)?.call1((self.build(py, value, built)?,))?,
             Value::DateTime(s) => self.datetime.bind(py).call_method1("fromisoformat", (s,))?,
             Value::Date(s) => self.date.bind(py).call_method1("fromisoformat", (s,))?,
         })
     }
 
-    fn all<'py>(&self, py: Python<'py>, items: &[Value]) -> PyResult<Vec<Bound<'py, PyAny>>> {
-        items.iter().map(|v| self.to_python(py, v)).collect()
+    fn all<'py>(&self, py: Python<'py>, items: &[Value], built: &mut Built<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        items.iter().map(|v| self.build(py, v, built)).collect()
+    }
+
+    /// A dataclass instance, made by calling its class with the fields as
+    /// keywords (so its `__init__` and `__post_init__` run as for any caller).
+    fn object<'py>(
+        &self,
+        py: Python<'py>,
+        type_name: &Name,
+        fields: &[(Name, Value)],
+        built: &mut Built<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let same = |(name, _, keys): &Class<'py>| {
+            name == type_name && keys.len() == fields.len() && keys.iter().zip(fields).all(|((a, _), (b, _))| a == b)
+        };
+        let (name, class, keys) = match built.last.take() {
+            Some(last) if same(&last) => last,
+            _ => {
+                let keys = fields.iter().map(|(name, _)| (name.clone(), PyString::intern(py, name))).collect();
+                (type_name.clone(), self.class(py, type_name)?, keys)
+            }
+        };
+        let kwargs = PyDict::new(py);
+        for ((_, key), (_, v)) in keys.iter().zip(fields) {
+            kwargs.set_item(key, self.build(py, v, built)?)?;
+        }
+        let object = class.call((), Some(&kwargs));
+        built.last = Some((name, class, keys));
+        object
     }
 
     /// Reads a Python object as a [`Value`], by its type.
@@ -180,9 +216,9 @@ impl Converter {
         let mut fields = Vec::new();
         for field in self.dataclass_fields.bind(obj.py()).call1((obj,))?.try_iter()? {
             let name = field?.getattr("name")?.cast_into::<PyString>()?;
-            fields.push((name.to_str()?.to_owned(), name.unbind()));
+            fields.push((name.to_str()?.into(), name.unbind()));
         }
-        let shape = Arc::new(Shape { type_name: class.name()?.to_string(), _class: class.unbind(), fields });
+        let shape = Arc::new(Shape { type_name: class.name()?.to_str()?.into(), _class: class.unbind(), fields });
         if let Ok(mut shapes) = self.shapes.lock() {
             shapes.insert(key, Arc::clone(&shape));
         }

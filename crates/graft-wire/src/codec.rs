@@ -12,6 +12,7 @@ use bytes::{BufMut, BytesMut};
 use graft_model::Value;
 
 use crate::error::WireError;
+use crate::table;
 
 /// The deepest nesting of containers (list, tuple, set, dict, object, enum)
 /// a decoder accepts. A value at the top level is at depth 0; a container's
@@ -24,7 +25,7 @@ pub const MAX_DEPTH: usize = 100;
 /// all check against the same bytes, so sizing each vector by its count
 /// could reserve `MAX_DEPTH` times the input. Past this many, vectors grow
 /// as items actually arrive.
-const PREALLOC_ITEMS: usize = 64;
+pub(crate) const PREALLOC_ITEMS: usize = 64;
 
 /// The one-byte tags that start every encoded value.
 pub mod tag {
@@ -43,13 +44,18 @@ pub mod tag {
     pub const ENUM: u8 = 0x0c;
     pub const DATETIME: u8 = 0x0d;
     pub const DATE: u8 = 0x0e;
+    pub const TABLE: u8 = 0x0f;
 }
 
-/// Appends the encoding of `value` to `buf`.
-///
-/// Lengths are written as u32; a string or container over 4 GiB cannot be
-/// encoded faithfully, but such a value also exceeds any frame limit, which
-/// [`crate::Frame::encode`] checks.
+/// The one-byte kinds of a table's columns (see [`tag::TABLE`]).
+pub mod column {
+    pub const VALUES: u8 = 0x00;
+    pub const BOOL: u8 = 0x01;
+    pub const INT: u8 = 0x03;
+    pub const FLOAT: u8 = 0x04;
+    pub const STR: u8 = 0x05;
+}
+
 /// About how many bytes [`encode_value`] writes for `value`, to size buffers
 /// once instead of growing them while encoding.
 pub fn size_hint(value: &Value) -> usize {
@@ -59,7 +65,8 @@ pub fn size_hint(value: &Value) -> usize {
         Value::Int(_) | Value::Float(_) => 9,
         Value::Str(s) | Value::DateTime(s) | Value::Date(s) => COUNT + s.len(),
         Value::Bytes(b) => COUNT + b.len(),
-        Value::List(items) | Value::Tuple(items) | Value::Set(items) => COUNT + items.iter().map(size_hint).sum::<usize>(),
+        Value::List(items) => table::size_hint(items).unwrap_or_else(|| COUNT + items.iter().map(size_hint).sum::<usize>()),
+        Value::Tuple(items) | Value::Set(items) => COUNT + items.iter().map(size_hint).sum::<usize>(),
         Value::Dict(pairs) => COUNT + pairs.iter().map(|(k, v)| size_hint(k) + size_hint(v)).sum::<usize>(),
         Value::Object { type_name, fields } => {
             2 * COUNT + type_name.len() + fields.iter().map(|(name, v)| 4 + name.len() + size_hint(v)).sum::<usize>()
@@ -68,6 +75,12 @@ pub fn size_hint(value: &Value) -> usize {
     }
 }
 
+/// Appends the encoding of `value` to `buf`.
+///
+/// A list of objects of one shape is written as a table (see
+/// [`crate::table`]). Lengths are written as u32; a string or container
+/// over 4 GiB cannot be encoded faithfully, but such a value also exceeds
+/// any frame limit, which [`crate::Frame::encode`] checks.
 pub fn encode_value(value: &Value, buf: &mut BytesMut) {
     match value {
         Value::None => buf.put_u8(tag::NONE),
@@ -87,7 +100,11 @@ pub fn encode_value(value: &Value, buf: &mut BytesMut) {
             put_len(buf, b.len());
             buf.put_slice(b);
         }
-        Value::List(items) => put_items(buf, tag::LIST, items),
+        Value::List(items) => {
+            if !table::put_table(buf, items) {
+                put_items(buf, tag::LIST, items);
+            }
+        }
         Value::Tuple(items) => put_items(buf, tag::TUPLE, items),
         Value::Set(items) => put_items(buf, tag::SET, items),
         Value::Dict(pairs) => {
@@ -118,7 +135,7 @@ pub fn decode_value(input: &mut &[u8]) -> Result<Value, WireError> {
     decode_at(input, 0)
 }
 
-fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
+pub(crate) fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
     let tag = take_u8(input, "value tag")?;
     Ok(match tag {
         tag::NONE => Value::None,
@@ -134,7 +151,7 @@ fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
         tag::DICT => Value::Dict(decode_pairs(input, enter(depth)?)?),
         tag::OBJECT => {
             let depth = enter(depth)?;
-            let type_name = take_str(input, "object type name")?;
+            let type_name = take_str(input, "object type name")?.into();
             let fields = decode_fields_at(input, depth, "object field")?;
             Value::Object { type_name, fields }
         }
@@ -146,12 +163,13 @@ fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
         }
         tag::DATETIME => Value::DateTime(take_str(input, "datetime")?),
         tag::DATE => Value::Date(take_str(input, "date")?),
+        tag::TABLE => Value::List(table::decode_table(input, enter(depth)?)?),
         other => return Err(WireError::UnknownTag(other)),
     })
 }
 
 /// The depth of a container's items, or an error past [`MAX_DEPTH`].
-fn enter(depth: usize) -> Result<usize, WireError> {
+pub(crate) fn enter(depth: usize) -> Result<usize, WireError> {
     if depth >= MAX_DEPTH {
         Err(WireError::TooDeep(MAX_DEPTH))
     } else {
@@ -184,17 +202,17 @@ fn decode_pairs(input: &mut &[u8], depth: usize) -> Result<Vec<(Value, Value)>, 
 }
 
 /// Decodes a u32 count then that many (name, value) pairs.
-pub(crate) fn decode_fields_at(
+pub(crate) fn decode_fields_at<N: From<String>>(
     input: &mut &[u8],
     depth: usize,
     what: &'static str,
-) -> Result<Vec<(String, Value)>, WireError> {
+) -> Result<Vec<(N, Value)>, WireError> {
     // A field is at least a 4-byte name length and a 1-byte value tag.
     let count = take_count(input, what, 5)?;
     let mut fields = Vec::with_capacity(count.min(PREALLOC_ITEMS));
     for _ in 0..count {
         let name = take_str(input, what)?;
-        fields.push((name, decode_at(input, depth)?));
+        fields.push((name.into(), decode_at(input, depth)?));
     }
     Ok(fields)
 }
@@ -208,10 +226,10 @@ fn put_items(buf: &mut BytesMut, tag: u8, items: &[Value]) {
 }
 
 /// Writes a u32 count then (name, value) pairs, as objects and calls use.
-pub(crate) fn put_fields(buf: &mut BytesMut, fields: &[(String, Value)]) {
+pub(crate) fn put_fields<N: AsRef<str>>(buf: &mut BytesMut, fields: &[(N, Value)]) {
     put_len(buf, fields.len());
     for (name, value) in fields {
-        put_str(buf, name);
+        put_str(buf, name.as_ref());
         encode_value(value, buf);
     }
 }

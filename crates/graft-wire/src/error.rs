@@ -27,6 +27,12 @@ pub enum WireError {
         count: u32,
         remaining: usize,
     },
+    #[error("a table must have at least one field")]
+    EmptyTable,
+    #[error("unknown table column kind 0x{0:02x}")]
+    UnknownColumn(u8),
+    #[error("bool column item 0x{0:02x} is neither 0x00 nor 0x01")]
+    BadBool(u8),
     #[error("value nested deeper than {0} containers")]
     TooDeep(usize),
     #[error("frame of {len} bytes exceeds the limit of {max} bytes")]

@@ -5,7 +5,8 @@
 //! connection, matched by request id, and replies come back as calls finish.
 //!
 //! The crate is laid out as the protocol is:
-//! - [`codec`]: the tagged encoding of a [`graft_model::Value`];
+//! - [`codec`]: the tagged encoding of a [`graft_model::Value`], with
+//!   lists of same-shaped objects written by columns (`table.rs`);
 //! - [`frame`]: [`Frame`], with `check`/`parse`/`encode` over byte buffers
 //!   (no sockets);
 //! - [`status`]: the wire codes of failed calls and closed connections;
@@ -28,6 +29,7 @@ pub mod frame;
 pub mod handshake;
 pub mod server;
 pub mod status;
+mod table;
 
 pub use codec::{MAX_DEPTH, decode_value, encode_value};
 pub use connection::{Connection, FrameReader};

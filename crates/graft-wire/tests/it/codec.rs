@@ -42,14 +42,42 @@ pub fn arb_value() -> impl Strategy<Value = Value> {
             vec(inner.clone(), 0..6).prop_map(Value::Tuple),
             vec(inner.clone(), 0..6).prop_map(Value::Set),
             vec((inner.clone(), inner.clone()), 0..4).prop_map(Value::Dict),
-            ("[A-Za-z_]{1,12}", vec(("[a-z_]{1,8}", inner.clone()), 0..4))
-                .prop_map(|(type_name, fields)| Value::Object { type_name, fields }),
+            ("[A-Za-z_]{1,12}", vec(("[a-z_]{1,8}", inner.clone()), 0..4)).prop_map(|(type_name, fields)| {
+                Value::Object { type_name: type_name.into(), fields: fields.into_iter().map(|(n, v)| (n.into(), v)).collect() }
+            }),
+            arb_table(inner.clone()),
             ("[A-Za-z_]{1,12}", inner).prop_map(|(type_name, v)| Value::Enum {
                 type_name,
                 value: Box::new(v)
             }),
         ]
     })
+}
+
+/// A list of objects of one shape, which encodes as a table. Each column
+/// is all ints, floats, bools or strs, or mixed (a values column).
+fn arb_table(inner: impl Strategy<Value = Value> + Clone + 'static) -> impl Strategy<Value = Value> {
+    ("[A-Za-z_]{1,12}", vec("[a-z_]{1,8}", 1..4), 0..5usize)
+        .prop_flat_map(move |(type_name, names, rows)| {
+            let column = prop_oneof![
+                vec(any::<i64>().prop_map(Value::Int), rows..=rows),
+                vec(any::<u64>().prop_map(|bits| Value::Float(f64::from_bits(bits))), rows..=rows),
+                vec(any::<bool>().prop_map(Value::Bool), rows..=rows),
+                vec(any::<String>().prop_map(Value::Str), rows..=rows),
+                vec(inner.clone(), rows..=rows),
+            ];
+            let columns = vec(column, names.len()..=names.len());
+            (Just(type_name), Just(names), Just(rows), columns)
+        })
+        .prop_map(|(type_name, names, rows, columns)| {
+            let type_name: graft_model::Name = type_name.into();
+            let names: Vec<graft_model::Name> = names.into_iter().map(Into::into).collect();
+            let object = |i: usize| Value::Object {
+                type_name: type_name.clone(),
+                fields: names.iter().zip(&columns).map(|(n, c)| (n.clone(), c[i].clone())).collect(),
+            };
+            Value::List((0..rows).map(object).collect())
+        })
 }
 
 proptest! {

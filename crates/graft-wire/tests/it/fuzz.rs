@@ -101,3 +101,27 @@ fn huge_counts_and_lengths_fail_without_allocating() {
         assert!(peak < 4096, "tag {tag:#x}: {peak} bytes");
     }
 }
+
+/// A table writes its names once for every row: decoding must share them,
+/// not copy a long name into each of a million objects.
+#[test]
+fn table_names_are_not_copied_per_row() {
+    let long = vec![b'n'; 1 << 16];
+    let rows = 1usize << 20;
+    let mut bytes = vec![tag::TABLE];
+    for name in [&long, &long] {
+        // The type name, then (after the field count) the one field's name.
+        bytes.extend_from_slice(&(name.len() as u32).to_be_bytes());
+        bytes.extend_from_slice(name);
+        if bytes.len() < 2 * long.len() {
+            bytes.extend_from_slice(&1u32.to_be_bytes());
+        }
+    }
+    bytes.extend_from_slice(&(rows as u32).to_be_bytes());
+    bytes.push(1); // a bool column
+    bytes.resize(bytes.len() + rows, 1);
+    let mut input = bytes.as_slice();
+    let (decoded, peak) = peak_during(|| decode_value(&mut input).map(|v| matches!(&v, Value::List(items) if items.len() == rows)));
+    assert!(decoded.unwrap(), "the table decodes to {rows} objects");
+    assert!(peak <= budget(bytes.len()), "{peak} bytes for {} input bytes", bytes.len());
+}

@@ -134,13 +134,13 @@ async fn another_protocol_version_is_rejected() {
     let server = start(ServerConfig::default()).await;
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     let hello = Hello {
-        version: 2,
+        version: 1,
         ..Hello::new(1 << 20, 1000)
     };
     let err = handshake::connect(&mut stream, hello).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "hello rejected by the peer with status 1 (peer speaks version 1)"
+        "hello rejected by the peer with status 1 (peer speaks version 2)"
     );
     let mut rest = Vec::new();
     let n = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest))

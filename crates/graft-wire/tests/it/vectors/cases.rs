@@ -108,6 +108,23 @@ fn point(x: i64, y: i64) -> Value {
     }
 }
 
+fn record(id: i64, name: &str, value: f64, active: bool, unit: &str) -> Value {
+    Value::Object {
+        type_name: "Record".into(),
+        fields: vec![
+            ("id".into(), Value::Int(id)),
+            ("name".into(), s(name)),
+            ("value".into(), Value::Float(value)),
+            ("active".into(), Value::Bool(active)),
+            ("unit".into(), s(unit)),
+        ],
+    }
+}
+
+fn reading(value: Value, at: Value) -> Value {
+    Value::Object { type_name: "Reading".into(), fields: vec![("value".into(), value), ("at".into(), at)] }
+}
+
 fn en(type_name: &str, v: Value) -> Value {
     Value::Enum {
         type_name: type_name.into(),
@@ -254,6 +271,36 @@ fn values() -> Vec<Vector> {
             "100 nested lists: the deepest allowed",
             nested(100),
         ),
+        value(
+            "table-records",
+            "three Records as a table: an int, a float, a bool and two str columns (one non-ASCII, one empty)",
+            Value::List(vec![
+                record(1, "caf\u{e9}", 0.25, true, "kWh"),
+                record(-2, "", -0.0, false, "MWh"),
+                record(i64::MAX, "record-000003", f64::INFINITY, true, ""),
+            ]),
+        ),
+        value(
+            "table-one-row",
+            "a list of one Point: a table too",
+            Value::List(vec![point(1, 2)]),
+        ),
+        value(
+            "table-values-columns",
+            "Readings whose columns mix kinds (int and None; a Point and a table of Points): values columns",
+            Value::List(vec![
+                reading(Value::Int(7), point(0, 1)),
+                reading(Value::None, Value::List(vec![point(2, 3), point(4, 5)])),
+            ]),
+        ),
+        value(
+            "list-objects-of-two-shapes",
+            "a Point then a Line: not one shape, so a plain list",
+            Value::List(vec![
+                point(1, 1),
+                Value::Object { type_name: "Line".into(), fields: vec![("start".into(), point(0, 0)), ("end".into(), point(1, 1))] },
+            ]),
+        ),
     ]
 }
 
@@ -375,8 +422,54 @@ fn rejects() -> Vec<Vector> {
     };
     let mut truncated_frame = frame_of(2, &[tag::INT, 0, 0, 0, 0, 0, 0, 0, 1]);
     truncated_frame.truncate(truncated_frame.len() - 3);
+    // A table named T with one field "a" and `rows` rows, then `column`.
+    let table = |rows: u32, column: &[u8]| {
+        let mut bytes = vec![tag::TABLE, 0, 0, 0, 1, b'T', 0, 0, 0, 1, 0, 0, 0, 1, b'a'];
+        bytes.extend_from_slice(&rows.to_be_bytes());
+        bytes.extend_from_slice(column);
+        bytes
+    };
+    let mut deep_table = [tag::LIST, 0, 0, 0, 1].repeat(99);
+    deep_table.extend(table(0, &[3]));
     vec![
         reject("value", "empty", "truncated", "no bytes at all", Vec::new()),
+        reject(
+            "value",
+            "table-no-fields",
+            "empty table",
+            "a table with 0 fields",
+            vec![tag::TABLE, 0, 0, 0, 1, b'T', 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
+        reject("value", "table-column-kind", "unknown column", "column kind 0x07 is not assigned", table(1, &[7, 0])),
+        reject("value", "table-bad-bool", "bad bool", "a bool column holding the byte 02", table(1, &[1, 2])),
+        reject(
+            "value",
+            "table-oversize-rows",
+            "count too large",
+            "a table claiming 2**32-1 rows in 9 bytes",
+            table(u32::MAX, &[3, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ),
+        reject(
+            "value",
+            "table-truncated-column",
+            "truncated",
+            "two rows, an int column holding one",
+            table(2, &[3, 0, 0, 0, 0, 0, 0, 0, 1, 0]),
+        ),
+        reject(
+            "value",
+            "table-split-utf8",
+            "invalid UTF-8",
+            "a str column cutting the two bytes of U+00E9 into two strings",
+            table(2, &[5, 0, 0, 0, 1, 0, 0, 0, 1, 0xc3, 0xa9]),
+        ),
+        reject(
+            "value",
+            "table-too-deep",
+            "too deep",
+            "an empty table inside 99 nested lists: its objects would be at depth 100",
+            deep_table,
+        ),
         reject(
             "value",
             "truncated-int",

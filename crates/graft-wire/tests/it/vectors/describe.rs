@@ -34,7 +34,7 @@ pub fn value(v: &Value) -> Json {
             json!({"type": "dict", "items": items})
         }
         Value::Object { type_name, fields } => {
-            json!({"type": "object", "name": type_name, "fields": named(fields)})
+            json!({"type": "object", "name": &**type_name, "fields": named(fields)})
         }
         Value::Enum {
             type_name,
@@ -45,10 +45,10 @@ pub fn value(v: &Value) -> Json {
     }
 }
 
-fn named(fields: &[(String, Value)]) -> Json {
+fn named<N: AsRef<str>>(fields: &[(N, Value)]) -> Json {
     fields
         .iter()
-        .map(|(name, v)| json!([name, value(v)]))
+        .map(|(name, v)| json!([name.as_ref(), value(v)]))
         .collect()
 }
 
