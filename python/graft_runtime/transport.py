@@ -35,6 +35,14 @@ class GraftConnectionError(ConnectionError):
         self.port = port
 
 
+def _version_refused(host: str, theirs: int) -> str:
+    """The gateway speaks another protocol version: what to do about it."""
+    package = __name__.rpartition("._runtime.")[0].replace("_", "-") or "<this Graft's package>"
+    return ("it speaks protocol version %d and this Graft speaks version %d, so reinstall this Graft from the "
+            "gateway's index: pip install -U --index-url http://%s:<its web port>/simple/ %s"
+            % (theirs, wire.VERSION, host, package))
+
+
 class CallTimeout(TimeoutError):
     """A call did not finish within its timeout (on either side of the wire)."""
 
@@ -185,7 +193,7 @@ class _Protocol(asyncio.Protocol):
         hello = wire.decode_hello(bytes(self.buffer[: wire.HELLO_SIZE]))
         del self.buffer[: wire.HELLO_SIZE]
         if hello.status == wire.HELLO_UNSUPPORTED_VERSION or hello.version != wire.VERSION:
-            self.fail("refused protocol version %d (it speaks version %d)" % (wire.VERSION, hello.version))
+            self.fail(_version_refused(self.owner.host, hello.version))
             return False
         if hello.status != wire.HELLO_OK:
             self.fail("rejected the hello with status %d" % hello.status)

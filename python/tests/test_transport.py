@@ -80,7 +80,9 @@ def test_values_come_back_with_their_types(server):
     async def main():
         conn = await Connection.open("127.0.0.1", server.port)
         value = {"p": Point(1, -2), "c": Color.RED, "when": dt.datetime(2024, 1, 2, 3, 4, 5), "big": 2**63 - 1,
-                 "raw": bytes(range(256)), "t": (1, "a"), "s": {1.5}}
+                 "raw": bytes(range(256)), "t": (1, "a"), "s": {1.5},
+                 "table": [Point(i, -i) for i in range(3)],  # tables both ways, through the Rust codec
+                 "rows": [wire.UnknownObject("Row", {"a": 1, "b": "é"}), wire.UnknownObject("Row", {"a": None, "b": ""})]}
         assert await conn.call("Demo", "echo", [value], {}, TYPES) == value
         args = await conn.call("Demo", "echo_args", [1, None], {"k": [True]}, TYPES)
         assert args == ([1, None], {"k": [True]})
@@ -255,10 +257,15 @@ def test_a_silent_server_is_detected_by_missing_heartbeats():
 
 def test_another_protocol_version_is_refused_clearly():
     async def main():
-        srv = await fake_server(wire.encode_hello(version=2, status=wire.HELLO_UNSUPPORTED_VERSION))
+        srv = await fake_server(wire.encode_hello(version=1, status=wire.HELLO_UNSUPPORTED_VERSION))
         port = srv.sockets[0].getsockname()[1]
-        with pytest.raises(GraftConnectionError, match=r"refused protocol version 1 \(it speaks version 2\)"):
+        with pytest.raises(GraftConnectionError) as e:
             await Connection.open("127.0.0.1", port)
+        assert str(e.value) == (
+            "Graft gateway at 127.0.0.1:%d: it speaks protocol version 1 and this Graft speaks version 2, so "
+            "reinstall this Graft from the gateway's index: pip install -U --index-url "
+            "http://127.0.0.1:<its web port>/simple/ <this Graft's package>" % port
+        )
         srv.close()
 
     run(main())

@@ -28,6 +28,18 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/convert.py"),
     ),
     (
+        "decoder.py",
+        include_str!("../../../python/graft_runtime/decoder.py"),
+    ),
+    (
+        "encoder.py",
+        include_str!("../../../python/graft_runtime/encoder.py"),
+    ),
+    (
+        "fastdecoder.py",
+        include_str!("../../../python/graft_runtime/fastdecoder.py"),
+    ),
+    (
         "local.py",
         include_str!("../../../python/graft_runtime/local.py"),
     ),
@@ -44,8 +56,16 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/sources.py"),
     ),
     (
+        "tables.py",
+        include_str!("../../../python/graft_runtime/tables.py"),
+    ),
+    (
         "transport.py",
         include_str!("../../../python/graft_runtime/transport.py"),
+    ),
+    (
+        "values.py",
+        include_str!("../../../python/graft_runtime/values.py"),
     ),
     (
         "wire.py",

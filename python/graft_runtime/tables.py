@@ -1,0 +1,310 @@
+"""Tables: a list of objects of one shape, written by columns.
+
+docs/PROTOCOL.md section 3, "Tables". `encode` writes a list whose items are
+all objects with the same type name and field names (dataclass instances,
+UnknownObjects) as that type name and those field names once, then one
+column per field, each of the first kind that holds all its cells. `decode`
+reads a table back into the list of objects the row-by-row form gives. Both
+handle whole columns at once (struct, bytes, str, map), which is what makes
+a table quicker than its rows. The codec of single values is passed in
+(`value`), so this module sits below encoder.py and decoder.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import itertools
+import operator
+import struct
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from .values import (
+    MAX_DEPTH, TABLE, U32, UnknownObject, WireError, build_object, put_str, take_count, take_str, too_deep,
+)
+
+# Column kinds (each the value tag of what it holds; values: any tag).
+VALUES, BOOL, INT, FLOAT, STR = 0x00, 0x01, 0x03, 0x04, 0x05
+_CELL_SIZE = {BOOL: 1, INT: 8, FLOAT: 8, STR: 4}  # for STR, of its lengths
+
+_EncodeValue = Callable[[Any, bytearray, int], None]
+_DecodeValue = Callable[[Any, int, Mapping[str, type], int], Tuple[Any, int]]
+_Shape = Tuple[str, Tuple[str, ...]]  # type name, field names
+
+# ---------------------------------------------------------------- encoding
+
+
+class _ClassTable:
+    """What writing one dataclass's instances as a table needs, made once per class."""
+
+    def __init__(self, cls: type, names: Tuple[str, ...]) -> None:
+        self.shape: _Shape = (cls.__name__, names)
+        self.head = _head(self.shape)
+        self.getters = [operator.attrgetter(name) for name in names]
+        many = operator.attrgetter(*names)
+        self.row: Callable[[Any], Sequence[Any]] = many if len(names) > 1 else (lambda obj: (many(obj),))
+
+
+_CLASSES: Dict[type, Optional[_ClassTable]] = {UnknownObject: None}
+
+
+def _class_table(cls: type) -> Optional[_ClassTable]:
+    """None unless `cls`'s instances are objects with fields on the wire (dataclass instances)."""
+    try:
+        return _CLASSES[cls]
+    except KeyError:
+        pass
+    found = None
+    if not issubclass(cls, enum.Enum) and dataclasses.is_dataclass(cls):
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        found = _ClassTable(cls, names) if names else None
+    _CLASSES[cls] = found
+    return found
+
+
+def _head(shape: _Shape) -> bytes:
+    """The tag, type name, field count and field names."""
+    name, names = shape
+    buf = bytearray()
+    put_str(buf, name, TABLE)
+    buf += U32.pack(len(names))
+    for field in names:
+        put_str(buf, field)
+    return bytes(buf)
+
+
+def encode(items: Sequence[Any], buf: bytearray, depth: int, value: _EncodeValue) -> bool:
+    """Append the non-empty list `items` as a table and return True, or
+    append nothing and return False when it is not a table's shape.
+    `depth` is the items' own; `value(obj, buf, depth)` encodes one value."""
+    first = type(items[0])
+    known = _class_table(first)
+    if known is None and first is not UnknownObject:
+        return False
+    columns: Sequence[Sequence[Any]]
+    if known is not None and len(set(map(type, items))) == 1:
+        head, columns = known.head, [list(map(getter, items)) for getter in known.getters]
+    else:  # UnknownObjects, or classes that share a name and field names
+        shape = _shape(items[0])
+        if shape is None or not shape[1] or any(_shape(item) != shape for item in items):
+            return False
+        head, columns = _head(shape), list(zip(*map(_row, items)))
+    if depth >= MAX_DEPTH:
+        raise too_deep()
+    buf += head
+    buf += U32.pack(len(items))
+    for column in columns:
+        _put_column(buf, column, depth + 1, value)
+    return True
+
+
+def _shape(item: Any) -> Optional[_Shape]:
+    if type(item) is UnknownObject:
+        return item.type_name, tuple(item.fields)
+    known = _class_table(type(item))
+    return None if known is None else known.shape
+
+
+def _row(item: Any) -> Sequence[Any]:
+    if type(item) is UnknownObject:
+        return tuple(item.fields.values())
+    known = _class_table(type(item))
+    assert known is not None, "_shape has found it"
+    return known.row(item)
+
+
+def _put_column(buf: bytearray, column: Sequence[Any], depth: int, value: _EncodeValue) -> None:
+    kind, column = _column_kind(column)
+    n = len(column)
+    if kind == INT:
+        try:
+            packed = struct.pack(">%dq" % n, *column)
+        except struct.error:  # an int outside 64 bits: written as values, which raise the OverflowError naming it
+            kind = VALUES
+        else:
+            buf.append(INT)
+            buf += packed
+            return
+    if kind == FLOAT:
+        buf.append(FLOAT)
+        buf += struct.pack(">%dd" % n, *column)
+    elif kind == BOOL:
+        buf.append(BOOL)
+        buf += bytes(column)
+    elif kind == STR:
+        _put_strs(buf, column, depth, value)
+    else:
+        buf.append(VALUES)
+        for cell in column:
+            value(cell, buf, depth)
+
+
+def _column_kind(column: Sequence[Any]) -> Tuple[int, Sequence[Any]]:
+    """The first kind that holds every cell (int, float, bool, str, else
+    values), and the cells as that kind's Python type."""
+    types = set(map(type, column))
+    if len(types) == 1:
+        kind = _KINDS.get(next(iter(types)))
+        if kind is not None:
+            return kind, column
+    kinds = set(map(_wire_kind, types))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        base = _BASES.get(kind)
+        if base is not None:  # subclasses of int, float or str: each travels as its base
+            return kind, list(map(base, column))
+    return VALUES, column
+
+
+_KINDS: Dict[type, int] = {int: INT, float: FLOAT, bool: BOOL, str: STR}
+_BASES: Dict[int, type] = {INT: int, FLOAT: float, STR: str}
+
+
+def _wire_kind(cls: type) -> int:
+    """The column kind of `cls`'s instances: an int, float or str subclass
+    is its base's (not an enum, which is an enum)."""
+    if cls in _KINDS:
+        return _KINDS[cls]
+    if issubclass(cls, enum.Enum):
+        return VALUES
+    for base, kind in ((int, INT), (float, FLOAT), (str, STR)):
+        if issubclass(cls, base):
+            return kind
+    return VALUES
+
+
+def _put_strs(buf: bytearray, column: Sequence[str], depth: int, value: _EncodeValue) -> None:
+    text = "".join(column)
+    if text.isascii():  # one byte a character: the lengths are the str lengths
+        lengths: Sequence[int] = list(map(len, column))
+        blob = text.encode("ascii")
+    else:
+        try:
+            raws = list(map(str.encode, column))
+        except UnicodeEncodeError:  # a lone surrogate: encoded alone, it raises the WireError naming it
+            for cell in column:
+                value(cell, bytearray(), depth)
+            raise
+        lengths, blob = list(map(len, raws)), b"".join(raws)
+    buf.append(STR)
+    buf += struct.pack(">%dI" % len(lengths), *lengths)
+    buf += blob
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode(data: Any, pos: int, types: Mapping[str, type], depth: int, value: _DecodeValue) -> Tuple[List[Any], int]:
+    """The table whose payload starts at `pos` (after its tag), as the list
+    of its objects, and the position after it. `depth` is the table's
+    own; `value(data, pos, types, depth)` decodes one value of a values
+    column. Raises WireError naming what is wrong."""
+    if depth + 1 >= MAX_DEPTH:  # its objects would be too deep, even when there are none
+        raise too_deep()
+    name, pos = take_str(data, pos, "table type name")
+    width, pos = take_count(data, pos, "table field", 5)
+    if width == 0:
+        raise WireError("table %r has no fields; a table has at least one" % name)
+    names = []
+    for _ in range(width):
+        field, pos = take_str(data, pos, "table field name")
+        names.append(field)
+    rows, pos = take_count(data, pos, "table row", width)
+    columns = []
+    for field in names:
+        column, pos = _take_column(data, pos, rows, field, (types, depth + 2, value))
+        columns.append(column)
+    return _objects(name, names, columns, types), pos
+
+
+def _take_column(data: Any, pos: int, rows: int, field: str,
+                 cells: Tuple[Mapping[str, type], int, _DecodeValue]) -> Tuple[Sequence[Any], int]:
+    kind = data[pos]
+    pos += 1
+    if kind == VALUES:
+        types, depth, value = cells
+        out = []
+        for _ in range(rows):
+            item, pos = value(data, pos, types, depth)
+            out.append(item)
+        return out, pos
+    size = _CELL_SIZE.get(kind)
+    if size is None:
+        raise WireError("unknown table column kind 0x%02x (field %r)" % (kind, field))
+    end = pos + rows * size
+    if end > len(data):
+        raise WireError("truncated table column %r: needs %d bytes but only %d remain" % (field, rows * size, len(data) - pos))
+    if kind == INT:
+        return struct.unpack_from(">%dq" % rows, data, pos), end
+    if kind == FLOAT:
+        return struct.unpack_from(">%dd" % rows, data, pos), end
+    if kind == BOOL:
+        return _bools(bytes(data[pos:end]), field), end
+    return _strs(data, end, struct.unpack_from(">%dI" % rows, data, pos), field)
+
+
+def _bools(raw: bytes, field: str) -> List[bool]:
+    if raw.translate(None, b"\x00\x01"):
+        row = next(i for i, b in enumerate(raw) if b > 1)
+        raise WireError("table column %r, row %d: bool byte 0x%02x is neither 0 nor 1" % (field, row, raw[row]))
+    return list(map(bool, raw))
+
+
+def _strs(data: Any, pos: int, lengths: Tuple[int, ...], field: str) -> Tuple[List[str], int]:
+    """The strings of a str column whose `lengths` have been read; its bytes start at `pos`."""
+    total = sum(lengths)
+    end = pos + total
+    if end > len(data):
+        raise WireError("truncated table column %r: its strings need %d bytes but only %d remain" % (field, total, len(data) - pos))
+    try:
+        text = str(data[pos:end], "utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if len(text) == total:  # all ASCII, so every string is valid alone: slices of the one text
+        ends = list(itertools.accumulate(lengths))
+        return [text[a:b] for a, b in zip(itertools.chain((0,), ends), ends)], end
+    out = []
+    for row, n in enumerate(lengths):  # each must be valid UTF-8 alone, not only all together
+        try:
+            out.append(str(data[pos:pos + n], "utf-8"))
+        except UnicodeDecodeError:
+            raise WireError("table column %r, row %d: str is not valid UTF-8: %r"
+                            % (field, row, bytes(data[pos:pos + min(n, 32)]))) from None
+        pos += n
+    return out, end
+
+
+def _objects(name: str, names: List[str], columns: List[Sequence[Any]], types: Mapping[str, type]) -> List[Any]:
+    """The table's rows as `build_object` (or UnknownObject) makes them;
+    positionally, in one call per row, when the fields are exactly the
+    parameters of the class's __init__ in their order."""
+    cls = types.get(name)
+    if cls is None:
+        return [UnknownObject(name, dict(zip(names, row))) for row in zip(*columns)]
+    if _parameters(cls) == tuple(names):
+        try:
+            return list(map(cls, *columns))
+        except TypeError as e:
+            raise WireError("cannot rebuild %s from fields %s: %s" % (name, sorted(names), e)) from None
+    return [build_object(cls, name, dict(zip(names, row))) for row in zip(*columns)]
+
+
+def _parameters(cls: type) -> Optional[Tuple[str, ...]]:
+    """The names of `cls`'s __init__ parameters when each may be passed by
+    position (remembered per class); else None."""
+    try:
+        return _PARAMETERS[cls]
+    except KeyError:
+        pass
+    try:
+        params = list(inspect.signature(cls).parameters.values())
+        names: Optional[Tuple[str, ...]] = tuple(p.name for p in params)
+        if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params):
+            names = None
+    except (TypeError, ValueError):  # no signature to be had
+        names = None
+    _PARAMETERS[cls] = names
+    return names
+
+
+_PARAMETERS: Dict[type, Optional[Tuple[str, ...]]] = {}
