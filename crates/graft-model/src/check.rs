@@ -81,17 +81,20 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
         (TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. }, Value::Object { type_name, fields: given })
             if &*type_name == name =>
         {
-            let mut checked = Vec::with_capacity(given.len());
-            for (field, v) in given {
-                let Some(decl) = fields.iter().find(|f| *f.name == *field) else {
+            let mut given = given;
+            for (i, (field, v)) in given.iter_mut().enumerate() {
+                // Fields usually come in declaration order: look there first.
+                let at = fields.get(i).filter(|f| *f.name == **field);
+                let Some(decl) = at.or_else(|| fields.iter().find(|f| *f.name == **field)) else {
                     return Err(Value::Str(format!("{name} with an unknown field `{field}`")));
                 };
-                match check(v, &decl.ty, iface, &Path::Field(path, &field)) {
-                    Ok(v) => checked.push((field, v)),
+                // Checked in place, so the object keeps its field vector.
+                match check(std::mem::replace(v, Value::None), &decl.ty, iface, &Path::Field(path, field)) {
+                    Ok(checked) => *v = checked,
                     Err(e) => return Err(Value::Str(e.to_string())),
                 }
             }
-            Ok(Value::Object { type_name, fields: checked })
+            Ok(Value::Object { type_name, fields: given })
         }
         (_, v) => Err(v),
     }

@@ -28,6 +28,11 @@ pub(crate) struct Converter {
     /// the class object's address; the `Shape` holds the class, so the
     /// address stays its own).
     shapes: Mutex<HashMap<usize, Arc<Shape>>>,
+    /// For each dataclass by name, its `__init__`'s parameter names when
+    /// every one may be passed by position: objects whose fields come in
+    /// that order are built with a positional call, which binds the same
+    /// way as keywords but skips building a dict per object.
+    init_params: HashMap<String, Vec<String>>,
 }
 
 /// What reading an instance of one dataclass needs.
@@ -44,12 +49,40 @@ struct Built<'py> {
     last: Option<Class<'py>>,
 }
 
-/// A type name, its class, and the field names (Rust and Python) last used with it.
-type Class<'py> = (Name, Bound<'py, PyAny>, Vec<(Name, Bound<'py, PyString>)>);
+/// A type name, its class, the field names (Rust and Python) last used with
+/// it, and whether they are its `__init__`'s parameters in order.
+type Class<'py> = (Name, Bound<'py, PyAny>, Vec<(Name, Bound<'py, PyString>)>, bool);
+
+/// See [`Converter::init_params`].
+fn init_params(py: Python<'_>, classes: &Bound<'_, PyDict>) -> PyResult<HashMap<String, Vec<String>>> {
+    let signature = py.import("inspect")?.getattr("signature")?;
+    let positional = py.import("inspect")?.getattr("Parameter")?.getattr("POSITIONAL_OR_KEYWORD")?;
+    let mut out = HashMap::new();
+    for (name, class) in classes.iter() {
+        if !class.hasattr("__dataclass_fields__")? {
+            continue;
+        }
+        let Ok(sig) = signature.call1((&class,)) else { continue };
+        let mut names = Vec::new();
+        for param in sig.getattr("parameters")?.call_method0("values")?.try_iter()? {
+            let param = param?;
+            if !param.getattr("kind")?.eq(&positional)? {
+                names.clear();
+                break;
+            }
+            names.push(param.getattr("name")?.extract::<String>()?);
+        }
+        if !names.is_empty() {
+            out.insert(name.extract::<String>()?, names);
+        }
+    }
+    Ok(out)
+}
 
 impl Converter {
     pub(crate) fn new(py: Python<'_>, classes: Bound<'_, PyDict>) -> PyResult<Self> {
         let datetime = py.import("datetime")?;
+        let init_params = init_params(py, &classes)?;
         Ok(Converter {
             classes: classes.unbind(),
             datetime: datetime.getattr("datetime")?.cast_into::<PyType>()?.unbind(),
@@ -57,6 +90,7 @@ impl Converter {
             enum_base: py.import("enum")?.getattr("Enum")?.cast_into::<PyType>()?.unbind(),
             dataclass_fields: py.import("dataclasses")?.getattr("fields")?.unbind(),
             shapes: Mutex::default(),
+            init_params,
         })
     }
 
@@ -109,22 +143,30 @@ impl Converter {
         fields: &[(Name, Value)],
         built: &mut Built<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let same = |(name, _, keys): &Class<'py>| {
+        let same = |(name, _, keys, _): &Class<'py>| {
             name == type_name && keys.len() == fields.len() && keys.iter().zip(fields).all(|((a, _), (b, _))| a == b)
         };
-        let (name, class, keys) = match built.last.take() {
+        let (name, class, keys, positional) = match built.last.take() {
             Some(last) if same(&last) => last,
             _ => {
                 let keys = fields.iter().map(|(name, _)| (name.clone(), PyString::intern(py, name))).collect();
-                (type_name.clone(), self.class(py, type_name)?, keys)
+                let positional = self.init_params.get(&**type_name).is_some_and(|params| {
+                    params.len() == fields.len() && params.iter().zip(fields).all(|(p, (f, _))| **p == **f)
+                });
+                (type_name.clone(), self.class(py, type_name)?, keys, positional)
             }
         };
-        let kwargs = PyDict::new(py);
-        for ((_, key), (_, v)) in keys.iter().zip(fields) {
-            kwargs.set_item(key, self.build(py, v, built)?)?;
-        }
-        let object = class.call((), Some(&kwargs));
-        built.last = Some((name, class, keys));
+        let object = if positional {
+            let args = fields.iter().map(|(_, v)| self.build(py, v, built)).collect::<PyResult<Vec<_>>>()?;
+            class.call1(PyTuple::new(py, args)?)
+        } else {
+            let kwargs = PyDict::new(py);
+            for ((_, key), (_, v)) in keys.iter().zip(fields) {
+                kwargs.set_item(key, self.build(py, v, built)?)?;
+            }
+            class.call((), Some(&kwargs))
+        };
+        built.last = Some((name, class, keys, positional));
         object
     }
 
@@ -166,10 +208,15 @@ impl Converter {
             return Ok(Value::Bytes(b.as_bytes().to_vec()));
         }
         if let Ok(list) = obj.cast_exact::<PyList>() {
-            return Ok(Value::List(items(list.try_iter()?)?));
+            return list.iter().map(|item| self.read(&item, depth + 1)).collect::<PyResult<_>>().map(Value::List);
         }
         if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
             return Ok(Value::Tuple(items(tuple.try_iter()?)?));
+        }
+        // A dataclass already read once (the items of a list of records):
+        // known by its class, before the isinstance checks below.
+        if let Some(shape) = self.known_shape(&obj.get_type()) {
+            return self.read_fields(obj, &shape, depth);
         }
         if let Ok(dict) = obj.cast::<PyDict>() {
             let mut pairs = Vec::with_capacity(dict.len());
@@ -199,7 +246,10 @@ impl Converter {
     }
 
     fn read_dataclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
-        let shape = self.shape(obj)?;
+        self.read_fields(obj, &*self.shape(obj)?, depth)
+    }
+
+    fn read_fields(&self, obj: &Bound<'_, PyAny>, shape: &Shape, depth: usize) -> PyResult<Value> {
         let mut fields = Vec::with_capacity(shape.fields.len());
         for (name, key) in &shape.fields {
             fields.push((name.clone(), self.read(&obj.getattr(key.bind(obj.py()))?, depth + 1)?));
@@ -207,10 +257,14 @@ impl Converter {
         Ok(Value::Object { type_name: shape.type_name.clone(), fields })
     }
 
+    fn known_shape(&self, class: &Bound<'_, PyType>) -> Option<Arc<Shape>> {
+        self.shapes.lock().ok()?.get(&(class.as_ptr() as usize)).cloned()
+    }
+
     fn shape(&self, obj: &Bound<'_, PyAny>) -> PyResult<Arc<Shape>> {
         let class = obj.get_type();
         let key = class.as_ptr() as usize;
-        if let Some(shape) = self.shapes.lock().ok().and_then(|shapes| shapes.get(&key).cloned()) {
+        if let Some(shape) = self.known_shape(&class) {
             return Ok(shape);
         }
         let mut fields = Vec::new();

@@ -41,6 +41,28 @@ async fn dataclasses_and_enums_are_rebuilt_both_ways() {
     assert_eq!(got, want);
 }
 
+/// gg calls a dataclass positionally when its fields are its `__init__`'s
+/// parameters in order, else with keywords: either way `__init__` and
+/// `__post_init__` run.
+#[tokio::test]
+async fn dataclasses_are_built_through_their_init() {
+    let object = |type_name: &str, fields: Vec<(&str, Value)>| Value::Object {
+        type_name: type_name.into(),
+        fields: fields.into_iter().map(|(n, v)| (n.into(), v)).collect(),
+    };
+    let stamp = |code: &str, n: i64| object("Stamp", vec![("code", s(code)), ("n", Value::Int(n))]);
+    let stamps = Value::List(vec![stamp("a", 1), stamp("b", 2)]);
+    let tags = Value::List(vec![object("Tag", vec![("text", s("t")), ("weight", Value::Int(3))]), object("Tag", vec![("text", s("u"))])]);
+    let got = call("labels", vec![stamps, tags.clone()]).await;
+    assert_eq!(got, Ok(Value::List(vec![s("a#1"), s("b#2"), s("t*3"), s("u*1")])));
+    // Fields in another order go by keyword; __post_init__'s check still runs.
+    let swapped = object("Stamp", vec![("n", Value::Int(-1)), ("code", s("c"))]);
+    match call("labels", vec![Value::List(vec![stamp("a", 1), swapped]), tags]).await {
+        Err(CallError::Raised(raised)) => assert!(raised.message.contains("must not be negative, got -1"), "{raised:?}"),
+        other => panic!("expected the ValueError from __post_init__, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn datetimes_sets_and_keyword_arguments_cross() {
     let got = call("when", vec![Value::DateTime("2024-02-28T10:00:00+01:00".into()), Value::Date("2024-01-01".into())]).await;
