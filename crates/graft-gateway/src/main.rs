@@ -15,6 +15,12 @@ use std::process::ExitCode;
 
 use graft_python::{Host, HostError};
 
+/// mimalloc for gg's own allocations: a call's values are many small,
+/// short-lived allocations made on one thread and freed on another, where
+/// it spends about half the CPU of the system allocator (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
