@@ -64,7 +64,10 @@ def _fast(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> Tuple
         end = pos + 4 + _u32(data, pos)[0]
         if end > len(data):
             raise _GiveUp
-        return data[pos + 4 : end], end
+        if type(data) is bytes:
+            return data[pos + 4 : end], end
+        with memoryview(data) as view:  # a bytearray: copied once, into the bytes
+            return bytes(view[pos + 4 : end]), end
     if tag == DICT:
         return _fast_dict(data, pos, types, depth)
     return decoder.DECODERS[tag](data, pos, types, depth)
@@ -107,7 +110,8 @@ def _fast_object(data: bytes, pos: int, types: Mapping[str, type], depth: int) -
     if depth >= MAX_DEPTH:
         raise _GiveUp
     head_end = pos + 8 + _u32(data, pos)[0]
-    known = _SCHEMAS.get(data[pos:head_end])
+    head = data[pos:head_end]
+    known = _SCHEMAS.get(head if type(head) is bytes else bytes(head))
     if known is None:
         return _fast_object_new(data, pos, types, depth)
     name, schema = known
@@ -154,7 +158,7 @@ def _fast_object_new(data: bytes, pos: int, types: Mapping[str, type], depth: in
     pos = name_end + 4
     if n * 5 > len(data) - pos:
         raise _GiveUp
-    head = data[start:pos]
+    head = bytes(data[start:pos])
     depth += 1
     fields = {}
     schema = []
@@ -163,7 +167,7 @@ def _fast_object_new(data: bytes, pos: int, types: Mapping[str, type], depth: in
         if end > len(data):
             raise _GiveUp
         field = str(data[pos + 4 : end], "utf-8")
-        schema.append((data[pos:end], end - pos, field))
+        schema.append((bytes(data[pos:end]), end - pos, field))
         fields[field], pos = _fast(data, end, types, depth)
     if len(_SCHEMAS) < _SCHEMAS_MAX:
         _SCHEMAS[head] = (name, tuple(schema))

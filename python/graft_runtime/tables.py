@@ -16,6 +16,7 @@ import dataclasses
 import enum
 import inspect
 import itertools
+import keyword
 import operator
 import struct
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -41,9 +42,22 @@ class _ClassTable:
     def __init__(self, cls: type, names: Tuple[str, ...]) -> None:
         self.shape: _Shape = (cls.__name__, names)
         self.head = _head(self.shape)
-        self.getters = [operator.attrgetter(name) for name in names]
+        self.columns = _columns_reader(names)
         many = operator.attrgetter(*names)
         self.row: Callable[[Any], Sequence[Any]] = many if len(names) > 1 else (lambda obj: (many(obj),))
+
+
+def _columns_reader(names: Tuple[str, ...]) -> Callable[[Sequence[Any]], List[List[Any]]]:
+    """What reads the field `names` of a list of objects as columns: a list
+    comprehension per field, written once per class (as dataclasses writes
+    its __init__), which reads them quicker than map with an attrgetter."""
+    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
+        getters = [operator.attrgetter(name) for name in names]
+        return lambda items: [list(map(getter, items)) for getter in getters]
+    scope: Dict[str, Any] = {}
+    exec("def columns(items):\n    return [%s]\n" % ", ".join("[o.%s for o in items]" % name for name in names), scope)
+    reader: Callable[[Sequence[Any]], List[List[Any]]] = scope["columns"]
+    return reader
 
 
 _CLASSES: Dict[type, Optional[_ClassTable]] = {UnknownObject: None}
@@ -84,7 +98,7 @@ def encode(items: Sequence[Any], buf: bytearray, depth: int, value: _EncodeValue
         return False
     columns: Sequence[Sequence[Any]]
     if known is not None and len(set(map(type, items))) == 1:
-        head, columns = known.head, [list(map(getter, items)) for getter in known.getters]
+        head, columns = known.head, known.columns(items)
     else:  # UnknownObjects, or classes that share a name and field names
         shape = _shape(items[0])
         if shape is None or not shape[1] or any(_shape(item) != shape for item in items):
@@ -143,11 +157,12 @@ def _put_column(buf: bytearray, column: Sequence[Any], depth: int, value: _Encod
 def _column_kind(column: Sequence[Any]) -> Tuple[int, Sequence[Any]]:
     """The first kind that holds every cell (int, float, bool, str, else
     values), and the cells as that kind's Python type."""
-    types = set(map(type, column))
-    if len(types) == 1:
-        kind = _KINDS.get(next(iter(types)))
+    runs = list(itertools.islice(itertools.groupby(map(type, column)), 2))  # quicker than a set when one
+    if len(runs) == 1:
+        kind = _KINDS.get(runs[0][0])
         if kind is not None:
             return kind, column
+    types = set(map(type, column))
     kinds = set(map(_wire_kind, types))
     if len(kinds) == 1:
         kind = kinds.pop()

@@ -20,6 +20,7 @@ import time
 from typing import Any, Awaitable, Dict, List, Mapping, Optional, Tuple
 
 from . import wire
+from .reader import FrameReader
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 _ID = struct.Struct(">Q")
@@ -131,8 +132,9 @@ class Connection:
             self._protocol = None
 
 
-class _Protocol(asyncio.Protocol):
-    """One TCP connection: hello, frame parsing, pending calls, heartbeats."""
+class _Protocol(asyncio.BufferedProtocol):
+    """One TCP connection: hello, frame parsing, pending calls, heartbeats.
+    Reads land straight in the `FrameReader`'s buffers (reader.py)."""
 
     def __init__(self, owner: Connection) -> None:
         self.owner = owner
@@ -140,7 +142,7 @@ class _Protocol(asyncio.Protocol):
         self.transport: Optional[asyncio.Transport] = None
         # Resolved once the server's hello accepted us.
         self.ready: asyncio.Future[None] = self.loop.create_future()
-        self.buffer = bytearray()
+        self.reader = FrameReader(owner.max_frame_size, self._dispatch)
         self.pending: Dict[int, Tuple[asyncio.Future[Any], Mapping[str, type]]] = {}
         self.ids = itertools.count(1)
         self.usable = False
@@ -164,14 +166,17 @@ class _Protocol(asyncio.Protocol):
         interval_ms = int((self.owner.heartbeat_interval or 10.0) * 1000)
         transport.write(wire.encode_hello(self.owner.max_frame_size, interval_ms))
 
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self.reader.get_buffer()
+
+    def buffer_updated(self, nbytes: int) -> None:
         self.last_recv = time.monotonic()
-        buffer = self.buffer
-        buffer += data
+        if not self.reader.filled(nbytes):
+            return  # more of a big frame to come
         try:
             if not self.usable and not self.ready.done() and not self._read_hello():
                 return
-            if self._read_frames() > 1 and not self.batching:
+            if self.reader.frames() > 1 and not self.batching:
                 # The woken callers run in the next iteration, before this
                 # (with one, there is nothing to put together).
                 self.batching = True
@@ -188,10 +193,10 @@ class _Protocol(asyncio.Protocol):
     # -- reading
 
     def _read_hello(self) -> bool:
-        if len(self.buffer) < wire.HELLO_SIZE:
+        raw = self.reader.hello()
+        if raw is None:
             return False
-        hello = wire.decode_hello(bytes(self.buffer[: wire.HELLO_SIZE]))
-        del self.buffer[: wire.HELLO_SIZE]
+        hello = wire.decode_hello(raw)
         if hello.status == wire.HELLO_UNSUPPORTED_VERSION or hello.version != wire.VERSION:
             self.fail(_version_refused(self.owner.host, hello.version))
             return False
@@ -205,23 +210,7 @@ class _Protocol(asyncio.Protocol):
         self.ticker = self.loop.call_later(self.interval / 2, self._tick)
         return True
 
-    def _read_frames(self) -> int:
-        """Dispatches each whole frame in the buffer; how many there were."""
-        buffer, pos, count = self.buffer, 0, 0
-        limit = self.owner.max_frame_size
-        try:
-            while True:
-                total = wire.frame_length(buffer, pos, limit)
-                if not total:
-                    return count
-                self._dispatch(buffer[pos + 4 : pos + total])
-                pos += total
-                count += 1
-        finally:
-            if pos:
-                del buffer[:pos]
-
-    def _dispatch(self, frame: bytearray) -> None:
+    def _dispatch(self, frame: Any) -> None:
         kind = frame[0]
         if kind == wire.REPLY or kind == wire.ERROR:
             entry = self.pending.pop(_ID.unpack_from(frame, 1)[0], None)

@@ -240,9 +240,10 @@ def frame_length(data: Any, pos: int = 0, max_frame_size: int = DEFAULT_MAX_FRAM
 
 
 def parse_frame(frame: Any, types: Optional[Mapping[str, type]] = None) -> Any:
-    """Decode one frame from `frame`: its bytes after the length prefix."""
+    """Decode one frame from `frame`: its bytes after the length prefix
+    (bytes and bytearray are read as they are, anything else copied)."""
     types = types or {}
-    if type(frame) is not bytes:
+    if type(frame) is not bytes and type(frame) is not bytearray:
         frame = bytes(frame)
     try:
         kind, request_id = _KIND_ID.unpack_from(frame, 0)

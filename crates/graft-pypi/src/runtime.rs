@@ -48,6 +48,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/plans.py"),
     ),
     (
+        "reader.py",
+        include_str!("../../../python/graft_runtime/reader.py"),
+    ),
+    (
         "remote.py",
         include_str!("../../../python/graft_runtime/remote.py"),
     ),
