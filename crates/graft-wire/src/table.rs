@@ -39,9 +39,13 @@ pub(crate) fn put_table(buf: &mut BytesMut, items: &[Value]) -> bool {
 /// they are not a table.
 pub(crate) fn size_hint(items: &[Value]) -> Option<usize> {
     let (type_name, names) = shape(items)?;
+    // The first row's size (up to 1 KiB) for every row: a walk over every
+    // cell would cost as much as the encoding, and a hint only sizes a
+    // buffer that still grows when a later row is larger.
+    const ROW_MAX: usize = 1024;
     let head = 13 + type_name.len() + names.iter().map(|(name, _)| 5 + name.len()).sum::<usize>();
-    let cells = (0..names.len()).flat_map(|j| cells(items, j)).map(crate::codec::size_hint).sum::<usize>();
-    Some(head + cells)
+    let row = names.iter().map(|(_, value)| crate::codec::size_hint(value)).sum::<usize>();
+    Some(head + row.min(ROW_MAX) * items.len())
 }
 
 /// The type name and field names every item shares, when `items` is a table.
@@ -133,8 +137,11 @@ pub(crate) fn decode_table(input: &mut &[u8], depth: usize) -> Result<Vec<Value>
     }
     let mut objects = Vec::with_capacity(rows);
     for _ in 0..rows {
-        let fields = names.iter().zip(columns.iter_mut()).filter_map(|(name, column)| Some((name.clone(), column.next()?)));
-        objects.push(Value::Object { type_name: type_name.clone(), fields: fields.collect() });
+        let mut fields = Vec::with_capacity(width);
+        for (name, column) in names.iter().zip(columns.iter_mut()) {
+            fields.extend(column.next().map(|value| (name.clone(), value)));
+        }
+        objects.push(Value::Object { type_name: type_name.clone(), fields });
     }
     Ok(objects)
 }
