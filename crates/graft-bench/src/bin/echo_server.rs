@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use graft_bench::frame::{read_frame, write_frame};
+use graft_bench::frame::{BUFFER, read_frame, write_frame};
 use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -36,8 +36,8 @@ async fn main() -> anyhow::Result<()> {
 async fn echo(stream: TcpStream) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let (read, write) = stream.into_split();
-    let mut reader = BufReader::with_capacity(256 << 10, read);
-    let mut writer = BufWriter::with_capacity(256 << 10, write);
+    let mut reader = BufReader::with_capacity(BUFFER, read);
+    let mut writer = BufWriter::with_capacity(BUFFER, write);
     let mut buf = Vec::new();
     while read_frame(&mut reader, &mut buf).await? {
         write_frame(&mut writer, &buf).await?;
