@@ -12,14 +12,16 @@ a table quicker than its rows. The codec of single values is passed in
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
+import gc
 import inspect
 import itertools
 import keyword
 import operator
 import struct
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .values import (
     MAX_DEPTH, TABLE, U32, UnknownObject, WireError, build_object, put_str, take_count, take_str, too_deep,
@@ -294,14 +296,38 @@ def _objects(name: str, names: List[str], columns: List[Sequence[Any]], types: M
     positionally, in one call per row, when the fields are exactly the
     parameters of the class's __init__ in their order."""
     cls = types.get(name)
-    if cls is None:
-        return [UnknownObject(name, dict(zip(names, row))) for row in zip(*columns)]
-    if _parameters(cls) == tuple(names):
-        try:
-            return list(map(cls, *columns))
-        except TypeError as e:
-            raise WireError("cannot rebuild %s from fields %s: %s" % (name, sorted(names), e)) from None
-    return [build_object(cls, name, dict(zip(names, row))) for row in zip(*columns)]
+    with _collector_paused(len(columns[0])):
+        if cls is None:
+            return [UnknownObject(name, dict(zip(names, row))) for row in zip(*columns)]
+        if _parameters(cls) == tuple(names):
+            try:
+                return list(map(cls, *columns))
+            except TypeError as e:
+                raise WireError("cannot rebuild %s from fields %s: %s" % (name, sorted(names), e)) from None
+        return [build_object(cls, name, dict(zip(names, row))) for row in zip(*columns)]
+
+
+_PAUSE_ROWS = 1000  # fewer rows than this build too quickly for the collector to matter
+
+
+@contextlib.contextmanager
+def _collector_paused(rows: int) -> Iterator[None]:
+    """Holds the cyclic garbage collector off while a big table's objects are
+    built: objects only the table under construction reaches cannot be
+    garbage yet, yet every few hundred of them trigger a collection, and
+    their surviving into the older generations makes full collections of the
+    whole heap frequent (gg does the same, crates/graft-python/src/gc_pause.rs).
+    The collector runs as usual at the next allocation after. A collector
+    already off (by the application, or by another thread's pause) is left
+    as it is."""
+    if rows < _PAUSE_ROWS or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _parameters(cls: type) -> Optional[Tuple[str, ...]]:

@@ -8,6 +8,7 @@ the fast decoder and the checking one alike) and what is refused.
 
 import dataclasses
 import enum
+import gc
 import math
 import struct
 import sys
@@ -352,3 +353,35 @@ def test_damaged_tables_decode_alike_or_fail_alike():
             except wire.WireError as e:
                 outcomes.append(("raised", str(e)))
         assert outcomes[0] == outcomes[1], outcomes
+
+
+@dataclasses.dataclass
+class Watched:
+    """Notes whether the garbage collector was on when each instance was built."""
+    n: int
+
+    def __post_init__(self):
+        SEEN.append(gc.isenabled())
+
+
+SEEN: List[bool] = []
+
+
+def test_big_tables_are_built_with_the_collector_held_off():
+    data = encode([Watched(i) for i in range(tables._PAUSE_ROWS)])
+    small = encode([Watched(i) for i in range(3)])
+    SEEN.clear()
+    assert len(decode_both(data, {"Watched": Watched})) == tables._PAUSE_ROWS
+    assert SEEN == [False] * (2 * tables._PAUSE_ROWS) and gc.isenabled(), "off while building, on again after"
+    SEEN.clear()
+    decode_both(small, {"Watched": Watched})
+    assert SEEN == [True] * 6, "a small table is not worth a pause"
+    gc.disable()  # an application's own choice is kept
+    try:
+        decode_both(data, {"Watched": Watched})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(wire.WireError):  # a failed build switches the collector back on too
+        decode_both(data.replace(b"Watched", b"Watches"), {"Watches": Swapped})
+    assert gc.isenabled()

@@ -25,4 +25,4 @@ pub use interface::{
     ServiceKind, TypeDef, TypeDefKind, TypeRef,
 };
 pub use json::TypeError;
-pub use value::{Name, Raised, Value};
+pub use value::{Name, Raised, Value, same_name};

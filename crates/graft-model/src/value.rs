@@ -5,6 +5,13 @@ use std::sync::Arc;
 /// A type or field name that many values share.
 pub type Name = Arc<str>;
 
+/// Whether two names are equal: by address first, since the objects of one
+/// list share their names (one comparison instead of one per character),
+/// then by text.
+pub fn same_name(a: &Name, b: &Name) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
 /// One value passed to or returned from a hosted method.
 ///
 /// Python's value kinds map one to one, so a round trip through any encoding

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use graft_model::{Name, Value};
+use graft_model::{Name, Value, same_name};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType};
 
@@ -144,7 +144,9 @@ impl Converter {
         built: &mut Built<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let same = |(name, _, keys, _): &Class<'py>| {
-            name == type_name && keys.len() == fields.len() && keys.iter().zip(fields).all(|((a, _), (b, _))| a == b)
+            same_name(name, type_name)
+                && keys.len() == fields.len()
+                && keys.iter().zip(fields).all(|((a, _), (b, _))| same_name(a, b))
         };
         let (name, class, keys, positional) = match built.last.take() {
             Some(last) if same(&last) => last,

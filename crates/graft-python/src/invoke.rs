@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use tokio::sync::oneshot;
 
+use crate::gc_pause::GcPause;
 use crate::{CallError, Entry, Host};
 
 type Outcome = Result<Value, CallError>;
@@ -71,6 +72,7 @@ impl Host {
     }
 
     fn arguments<'py>(&self, py: Python<'py>, args: &BoundArgs) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
+        let _pause = GcPause::new(py);
         let positional = args.positional.iter().map(|v| self.converter.to_python(py, v)).collect::<PyResult<Vec<_>>>()?;
         let keyword = PyDict::new(py);
         for (name, value) in &args.keyword {

@@ -12,11 +12,13 @@
 //! - `invoke`: running plain methods on blocking threads and coroutines on the
 //!   host's own asyncio event loop.
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
+//! - `gc_pause`: the garbage collector held off while arguments are built.
 //! - `thread_state`: Python thread states kept for a thread's life, for the
 //!   gateway's runtime threads.
 
 mod convert;
 mod error;
+mod gc_pause;
 mod invoke;
 mod start;
 mod thread_state;

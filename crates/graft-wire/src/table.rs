@@ -7,7 +7,7 @@
 //! names shared between the objects.
 
 use bytes::{BufMut, BytesMut};
-use graft_model::{Name, Value};
+use graft_model::{Name, Value, same_name};
 
 use crate::codec::{
     PREALLOC_ITEMS, column, decode_at, encode_value, enter, put_len, put_str, tag, take_count, take_str,
@@ -58,7 +58,9 @@ fn shape(items: &[Value]) -> Option<(&Name, &[(Name, Value)])> {
     }
     let same = |item: &Value| match item {
         Value::Object { type_name: t, fields: f } => {
-            t == type_name && f.len() == fields.len() && f.iter().zip(fields).all(|((a, _), (b, _))| a == b)
+            same_name(t, type_name)
+                && f.len() == fields.len()
+                && f.iter().zip(fields).all(|((a, _), (b, _))| same_name(a, b))
         }
         _ => false,
     };
