@@ -8,6 +8,7 @@
 use crate::interface::{Interface, TypeDefKind, TypeRef};
 use crate::json::TypeError;
 use crate::path::Path;
+use crate::table::{Column, Table};
 use crate::value::Value;
 
 /// Checks `value` against `ty`, converting where Python would; `path` names it in errors.
@@ -16,6 +17,14 @@ pub fn check_value(value: Value, ty: &TypeRef, iface: &Interface, path: &str) ->
 }
 
 fn check(value: Value, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Result<Value, TypeError> {
+    let value = match value {
+        Value::Table(table) => match checked_table(table, ty, iface) {
+            Ok(checked) => return Ok(checked),
+            // Checked object by object, which names what does not fit.
+            Err(table) => Value::List(table.to_objects()),
+        },
+        other => other,
+    };
     let fail = |value: &Value| TypeError { path: path.to_string(), expected: ty.python(), found: describe(value) };
     Ok(match (ty, value) {
         (TypeRef::Any, v) => v,
@@ -56,6 +65,69 @@ fn check(value: Value, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Resu
         })?,
         (_, v) => return Err(fail(&v)),
     })
+}
+
+/// A table that fits `ty` as it is, column by column: a list of the
+/// dataclass it names, each column's cells of their field's type already
+/// (an int column for a `float` field becomes a float column, as a single
+/// int would). Anything else comes back, to be checked object by object.
+fn checked_table(mut table: Box<Table>, ty: &TypeRef, iface: &Interface) -> Result<Value, Box<Table>> {
+    let item = match ty {
+        TypeRef::Any => return Ok(Value::Table(table)),
+        TypeRef::Optional { inner } => return checked_table(table, inner, iface),
+        TypeRef::List { item } => item,
+        _ => return Err(table),
+    };
+    let def = match &**item {
+        TypeRef::Named { name } if **name == *table.type_name => iface.type_def(name),
+        _ => None,
+    };
+    let Some(TypeDefKind::Dataclass { fields }) = def.map(|d| &d.kind) else { return Err(table) };
+    for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
+        let Some(field) = fields.iter().find(|f| *f.name == **name) else { return Err(table) };
+        if !column_fits(column, &field.ty) {
+            return Err(table);
+        }
+    }
+    Ok(Value::Table(table))
+}
+
+/// Whether every cell of `column` is a `ty` already; an int column for a
+/// float is made a float column.
+fn column_fits(column: &mut Column, ty: &TypeRef) -> bool {
+    if let Column::Values(cells) = column {
+        return cells.iter().all(|cell| as_is(cell, ty));
+    }
+    // A column of one kind holds no None: an Optional's inner type decides.
+    let ty = match ty {
+        TypeRef::Optional { inner } => inner,
+        other => other,
+    };
+    match (ty, &*column) {
+        (TypeRef::Any, _) | (TypeRef::Bool, Column::Bool(_)) | (TypeRef::Int, Column::Int(_)) | (TypeRef::Float, Column::Float(_)) | (TypeRef::Str, Column::Str { .. }) => true,
+        (TypeRef::Float, Column::Int(ints)) => {
+            *column = Column::Float(ints.iter().map(|&i| i as f64).collect());
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Whether `value` passes `ty` unchanged, for the plain kinds (a value of
+/// another kind may still pass, after a conversion: see [`check`]).
+fn as_is(value: &Value, ty: &TypeRef) -> bool {
+    matches!(
+        (ty, value),
+        (TypeRef::Any, _)
+            | (TypeRef::None | TypeRef::Optional { .. }, Value::None)
+            | (TypeRef::Bool, Value::Bool(_))
+            | (TypeRef::Int, Value::Int(_))
+            | (TypeRef::Float, Value::Float(_))
+            | (TypeRef::Str, Value::Str(_))
+            | (TypeRef::Bytes, Value::Bytes(_))
+            | (TypeRef::DateTime, Value::DateTime(_))
+            | (TypeRef::Date, Value::Date(_))
+    ) || matches!(ty, TypeRef::Optional { inner } if as_is(value, inner))
 }
 
 fn items(xs: Vec<Value>, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Result<Vec<Value>, TypeError> {
@@ -119,13 +191,19 @@ fn describe(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::{Column, Table};
 
     fn iface() -> Interface {
         serde_json::from_value(serde_json::json!({
             "services": [],
             "types": [
                 {"name": "Color", "module": "m", "kind": "enum", "members": [{"name": "RED", "value": 1}]},
-                {"name": "Item", "module": "m", "kind": "dataclass", "fields": [{"name": "qty", "type": {"kind": "int"}}]}
+                {"name": "Item", "module": "m", "kind": "dataclass", "fields": [{"name": "qty", "type": {"kind": "int"}}]},
+                {"name": "Row", "module": "m", "kind": "dataclass", "fields": [
+                    {"name": "n", "type": {"kind": "int"}},
+                    {"name": "x", "type": {"kind": "float"}},
+                    {"name": "s", "type": {"kind": "optional", "inner": {"kind": "str"}}}
+                ]}
             ]
         }))
         .unwrap()
@@ -156,5 +234,48 @@ mod tests {
         assert!(check(bad, TypeRef::Named { name: "Item".into() }).unwrap_err().found.contains("x.qty"));
         let list = TypeRef::List { item: Box::new(TypeRef::Int) };
         assert_eq!(check(Value::List(vec![Value::Int(1), Value::None]), list).unwrap_err().path, "x[1]");
+    }
+
+    fn row_table(columns: Vec<Column>) -> Value {
+        let names = ["n", "x", "s"].iter().take(columns.len()).map(|&n| n.into()).collect();
+        Value::Table(Box::new(Table { type_name: "Row".into(), names, columns }))
+    }
+
+    fn rows() -> TypeRef {
+        TypeRef::List { item: Box::new(TypeRef::Named { name: "Row".into() }) }
+    }
+
+    #[test]
+    fn tables_that_fit_are_checked_by_column() {
+        let strs = || Column::Values(vec![Value::Str("a".into()), Value::None]);
+        let table = row_table(vec![Column::Int(vec![1, 2]), Column::Int(vec![3, 4]), strs()]);
+        let checked = check(table, rows()).unwrap();
+        // Still a table, the int column for a float field now a float column.
+        let Value::Table(t) = &checked else { panic!("{checked:?}") };
+        assert!(matches!(&t.columns[1], Column::Float(x) if *x == [3.0, 4.0]));
+        let optional = TypeRef::Optional { inner: Box::new(rows()) };
+        assert!(matches!(check(checked.clone(), optional), Ok(Value::Table(_))));
+        assert!(matches!(check(checked, TypeRef::Any), Ok(Value::Table(_))));
+    }
+
+    #[test]
+    fn tables_that_do_not_fit_fail_as_their_objects_would() {
+        let cases = [
+            (row_table(vec![Column::Int(vec![1]), Column::Str { text: "z".into(), ends: vec![1] }]), rows()),
+            (row_table(vec![Column::Values(vec![Value::Int(1), Value::Float(2.5)])]), rows()),
+            (row_table(vec![Column::Int(vec![1])]), TypeRef::List { item: Box::new(TypeRef::Named { name: "Item".into() }) }),
+            (row_table(vec![Column::Int(vec![1])]), TypeRef::Set { item: Box::new(TypeRef::Int) }),
+        ];
+        for (table, ty) in cases {
+            let Value::Table(t) = &table else { unreachable!() };
+            let as_rows = check(Value::List(t.to_objects()), ty.clone());
+            assert!(as_rows.is_err());
+            assert_eq!(check(table, ty), as_rows);
+        }
+        // Where the row form converts (a list for a set), the table does too.
+        let set = TypeRef::Set { item: Box::new(TypeRef::Named { name: "Row".into() }) };
+        let table = row_table(vec![Column::Int(vec![7])]);
+        let Value::Table(t) = &table else { unreachable!() };
+        assert_eq!(check(table.clone(), set.clone()), Ok(Value::Set(t.to_objects())));
     }
 }

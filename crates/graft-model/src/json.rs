@@ -185,6 +185,7 @@ pub fn to_json(value: &Value) -> Json {
         Value::Str(s) | Value::DateTime(s) | Value::Date(s) => Json::String(s.clone()),
         Value::Bytes(b) => Json::String(BASE64.encode(b)),
         Value::List(items) | Value::Tuple(items) | Value::Set(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Table(table) => Json::Array(table.to_objects().iter().map(to_json).collect()),
         Value::Dict(pairs) => Json::Object(pairs.iter().map(|(k, v)| (key_text(k), to_json(v))).collect()),
         Value::Object { fields, .. } => Json::Object(fields.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
         Value::Enum { value, .. } => to_json(value),

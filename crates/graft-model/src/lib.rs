@@ -7,6 +7,7 @@
 //!
 //! - [`interface`]: services, methods, parameters and named types.
 //! - [`value`]: [`Value`], the one in-memory form of a value crossing Graft.
+//! - [`table`]: [`Table`], a list of objects of one shape held by columns.
 //! - [`json`]: type-directed conversion between JSON and [`Value`]; this is
 //!   where arguments are checked.
 //! - [`bind`]: matching a call's arguments to a method's parameters.
@@ -16,6 +17,7 @@ pub mod check;
 pub mod interface;
 pub mod json;
 mod path;
+pub mod table;
 pub mod value;
 
 pub use bind::{ArgError, Arguments, BoundArgs};
@@ -25,4 +27,5 @@ pub use interface::{
     ServiceKind, TypeDef, TypeDefKind, TypeRef,
 };
 pub use json::TypeError;
+pub use table::{Column, Table};
 pub use value::{Name, Raised, Value, same_name};

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::table::Table;
+
 /// A type or field name that many values share.
 pub type Name = Arc<str>;
 
@@ -17,7 +19,7 @@ pub fn same_name(a: &Name, b: &Name) -> bool {
 /// Python's value kinds map one to one, so a round trip through any encoding
 /// gives back the same Python type: a tuple stays a tuple, a set a set, an
 /// enum member the same member.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Value {
     None,
     Bool(bool),
@@ -31,6 +33,9 @@ pub enum Value {
     Set(Vec<Value>),
     /// Keys may be any hashable value, in insertion order.
     Dict(Vec<(Value, Value)>),
+    /// A list of objects of one shape, held by columns: the same value as
+    /// the [`Value::List`] of its objects, and equal to it.
+    Table(Box<Table>),
     /// A dataclass instance: its type's name and its fields in order.
     ///
     /// The names are shared ([`Name`]): the objects of one list, decoded
@@ -71,7 +76,7 @@ impl Value {
             Value::Float(_) => "float",
             Value::Str(_) => "str",
             Value::Bytes(_) => "bytes",
-            Value::List(_) => "list",
+            Value::List(_) | Value::Table(_) => "list",
             Value::Tuple(_) => "tuple",
             Value::Set(_) => "set",
             Value::Dict(_) => "dict",
@@ -79,6 +84,30 @@ impl Value {
             Value::Enum { .. } => "enum",
             Value::DateTime(_) => "datetime",
             Value::Date(_) => "date",
+        }
+    }
+}
+
+impl PartialEq for Value {
+    /// Structural equality, where a [`Value::Table`] equals the list of its objects.
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Table(table), other) | (other, Value::Table(table)) => match other {
+                Value::Table(b) => table.to_objects() == b.to_objects(),
+                Value::List(items) => table.to_objects() == *items,
+                _ => false,
+            },
+            (Value::None, Value::None) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) | (Value::DateTime(a), Value::DateTime(b)) | (Value::Date(a), Value::Date(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) | (Value::Set(a), Value::Set(b)) => a == b,
+            (Value::Dict(a), Value::Dict(b)) => a == b,
+            (Value::Object { type_name: t, fields: f }, Value::Object { type_name: u, fields: g }) => t == u && f == g,
+            (Value::Enum { type_name: t, value: v }, Value::Enum { type_name: u, value: w }) => t == u && v == w,
+            _ => false,
         }
     }
 }

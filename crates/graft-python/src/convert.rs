@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use graft_model::{Name, Value, same_name};
+use graft_model::{Column, Name, Table, Value, same_name};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType};
 
@@ -51,7 +51,26 @@ struct Built<'py> {
 
 /// A type name, its class, the field names (Rust and Python) last used with
 /// it, and whether they are its `__init__`'s parameters in order.
-type Class<'py> = (Name, Bound<'py, PyAny>, Vec<(Name, Bound<'py, PyString>)>, bool);
+struct Class<'py> {
+    name: Name,
+    class: Bound<'py, PyAny>,
+    keys: Vec<(Name, Bound<'py, PyString>)>,
+    positional: bool,
+}
+
+impl<'py> Class<'py> {
+    /// An instance from its fields' values, in the order of `keys`.
+    fn instantiate(&self, py: Python<'py>, cells: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        if self.positional {
+            return self.class.call1(PyTuple::new(py, cells)?);
+        }
+        let kwargs = PyDict::new(py);
+        for ((_, key), cell) in self.keys.iter().zip(cells) {
+            kwargs.set_item(key, cell)?;
+        }
+        self.class.call((), Some(&kwargs))
+    }
+}
 
 /// See [`Converter::init_params`].
 fn init_params(py: Python<'_>, classes: &Bound<'_, PyDict>) -> PyResult<HashMap<String, Vec<String>>> {
@@ -114,6 +133,7 @@ impl Converter {
             Value::Str(s) => PyString::new(py, s).into_any(),
             Value::Bytes(b) => PyBytes::new(py, b).into_any(),
             Value::List(items) => PyList::new(py, self.all(py, items, built)?)?.into_any(),
+            Value::Table(table) => self.table(py, table, built)?,
             Value::Tuple(items) => PyTuple::new(py, self.all(py, items, built)?)?.into_any(),
             Value::Set(items) => PySet::new(py, self.all(py, items, built)?)?.into_any(),
             Value::Dict(pairs) => {
@@ -143,33 +163,58 @@ impl Converter {
         fields: &[(Name, Value)],
         built: &mut Built<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let same = |(name, _, keys, _): &Class<'py>| {
-            same_name(name, type_name)
-                && keys.len() == fields.len()
-                && keys.iter().zip(fields).all(|((a, _), (b, _))| same_name(a, b))
-        };
-        let (name, class, keys, positional) = match built.last.take() {
-            Some(last) if same(&last) => last,
-            _ => {
-                let keys = fields.iter().map(|(name, _)| (name.clone(), PyString::intern(py, name))).collect();
-                let positional = self.init_params.get(&**type_name).is_some_and(|params| {
-                    params.len() == fields.len() && params.iter().zip(fields).all(|(p, (f, _))| **p == **f)
-                });
-                (type_name.clone(), self.class(py, type_name)?, keys, positional)
-            }
-        };
-        let object = if positional {
-            let args = fields.iter().map(|(_, v)| self.build(py, v, built)).collect::<PyResult<Vec<_>>>()?;
-            class.call1(PyTuple::new(py, args)?)
-        } else {
-            let kwargs = PyDict::new(py);
-            for ((_, key), (_, v)) in keys.iter().zip(fields) {
-                kwargs.set_item(key, self.build(py, v, built)?)?;
-            }
-            class.call((), Some(&kwargs))
-        };
-        built.last = Some((name, class, keys, positional));
+        let class = self.class_for(py, type_name, fields.iter().map(|(name, _)| name), built)?;
+        let cells = fields.iter().map(|(_, v)| self.build(py, v, built)).collect::<PyResult<Vec<_>>>()?;
+        let object = class.instantiate(py, cells);
+        built.last = Some(class);
         object
+    }
+
+    /// A table's objects, built as [`Converter::object`] builds each, from
+    /// its columns.
+    fn table<'py>(&self, py: Python<'py>, table: &Table, built: &mut Built<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let class = self.class_for(py, &table.type_name, table.names.iter(), built)?;
+        let mut objects = Vec::with_capacity(table.rows());
+        for i in 0..table.rows() {
+            let cells = table.columns.iter().map(|column| self.cell(py, column, i, built)).collect::<PyResult<Vec<_>>>()?;
+            objects.push(class.instantiate(py, cells)?);
+        }
+        built.last = Some(class);
+        Ok(PyList::new(py, objects)?.into_any())
+    }
+
+    fn cell<'py>(&self, py: Python<'py>, column: &Column, i: usize, built: &mut Built<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match column {
+            Column::Bool(v) => PyBool::new(py, v[i]).to_owned().into_any(),
+            Column::Int(v) => v[i].into_pyobject(py)?.into_any(),
+            Column::Float(v) => PyFloat::new(py, v[i]).into_any(),
+            Column::Str { text, ends } => PyString::new(py, Column::str_at(text, ends, i)).into_any(),
+            Column::Values(v) => self.build(py, &v[i], built)?,
+        })
+    }
+
+    /// The class named `type_name` and how to call it with fields `names`:
+    /// the one last used when the names are the same (the objects of a list).
+    fn class_for<'py, 'n>(
+        &self,
+        py: Python<'py>,
+        type_name: &Name,
+        names: impl ExactSizeIterator<Item = &'n Name> + Clone,
+        built: &mut Built<'py>,
+    ) -> PyResult<Class<'py>> {
+        let same = |class: &Class<'py>| {
+            same_name(&class.name, type_name)
+                && class.keys.len() == names.len()
+                && class.keys.iter().zip(names.clone()).all(|((a, _), b)| same_name(a, b))
+        };
+        if let Some(last) = built.last.take().filter(same) {
+            return Ok(last);
+        }
+        let keys = names.clone().map(|name| (name.clone(), PyString::intern(py, name))).collect();
+        let positional = self.init_params.get(&**type_name).is_some_and(|params| {
+            params.len() == names.len() && params.iter().zip(names).all(|(p, f)| **p == **f)
+        });
+        Ok(Class { name: type_name.clone(), class: self.class(py, type_name)?, keys, positional })
     }
 
     /// Reads a Python object as a [`Value`], by its type.
@@ -210,7 +255,7 @@ impl Converter {
             return Ok(Value::Bytes(b.as_bytes().to_vec()));
         }
         if let Ok(list) = obj.cast_exact::<PyList>() {
-            return list.iter().map(|item| self.read(&item, depth + 1)).collect::<PyResult<_>>().map(Value::List);
+            return self.read_list(list, depth);
         }
         if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
             return Ok(Value::Tuple(items(tuple.try_iter()?)?));
@@ -245,6 +290,43 @@ impl Converter {
             return self.read_dataclass(obj, depth);
         }
         self.read_subclass(obj, depth)
+    }
+
+    /// A list, as a [`Table`] when its items are all instances of one
+    /// dataclass with fields (what its first item turns out to be decides).
+    fn read_list(&self, list: &Bound<'_, PyList>, depth: usize) -> PyResult<Value> {
+        let mut items = list.iter();
+        let Some(first) = items.next() else { return Ok(Value::List(Vec::new())) };
+        let head = self.read(&first, depth + 1)?;
+        let class = first.get_type();
+        let shape = match &head {
+            Value::Object { fields, .. } if !fields.is_empty() => self.known_shape(&class),
+            _ => None,
+        };
+        let (Some(shape), Value::Object { fields, .. }) = (shape, &head) else {
+            let mut out = Vec::with_capacity(list.len());
+            out.push(head);
+            for item in items {
+                out.push(self.read(&item, depth + 1)?);
+            }
+            return Ok(Value::List(out));
+        };
+        let rows = list.len();
+        let mut columns: Vec<Column> = fields.iter().map(|(_, v)| Column::starting_with(v.clone(), rows)).collect();
+        for item in items {
+            if !item.get_type().is(&class) {
+                return list.iter().map(|item| self.read(&item, depth + 1)).collect::<PyResult<_>>().map(Value::List);
+            }
+            for ((_, key), column) in shape.fields.iter().zip(columns.iter_mut()) {
+                let cell = item.getattr(key.bind(item.py()))?;
+                match cell.cast_exact::<PyString>() {
+                    Ok(s) => column.push_str(s.to_str()?),
+                    Err(_) => column.push(self.read(&cell, depth + 2)?),
+                }
+            }
+        }
+        let names = shape.fields.iter().map(|(name, _)| name.clone()).collect();
+        Ok(Value::Table(Box::new(Table { type_name: shape.type_name.clone(), names, columns })))
     }
 
     fn read_dataclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {

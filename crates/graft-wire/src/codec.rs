@@ -66,6 +66,7 @@ pub fn size_hint(value: &Value) -> usize {
         Value::Str(s) | Value::DateTime(s) | Value::Date(s) => COUNT + s.len(),
         Value::Bytes(b) => COUNT + b.len(),
         Value::List(items) => table::size_hint(items).unwrap_or_else(|| COUNT + items.iter().map(size_hint).sum::<usize>()),
+        Value::Table(t) => table::columns_size_hint(t),
         Value::Tuple(items) | Value::Set(items) => COUNT + items.iter().map(size_hint).sum::<usize>(),
         Value::Dict(pairs) => COUNT + pairs.iter().map(|(k, v)| size_hint(k) + size_hint(v)).sum::<usize>(),
         Value::Object { type_name, fields } => {
@@ -105,6 +106,7 @@ pub fn encode_value(value: &Value, buf: &mut BytesMut) {
                 put_items(buf, tag::LIST, items);
             }
         }
+        Value::Table(t) => table::put_columns(buf, t),
         Value::Tuple(items) => put_items(buf, tag::TUPLE, items),
         Value::Set(items) => put_items(buf, tag::SET, items),
         Value::Dict(pairs) => {
@@ -163,7 +165,7 @@ pub(crate) fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireEr
         }
         tag::DATETIME => Value::DateTime(take_str(input, "datetime")?),
         tag::DATE => Value::Date(take_str(input, "date")?),
-        tag::TABLE => Value::List(table::decode_table(input, enter(depth)?)?),
+        tag::TABLE => table::decode_table(input, enter(depth)?)?,
         other => return Err(WireError::UnknownTag(other)),
     })
 }

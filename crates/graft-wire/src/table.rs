@@ -2,12 +2,12 @@
 //!
 //! A list whose items are objects with the same type name and field names
 //! is written once as those names, then one column per field (see
-//! `docs/PROTOCOL.md`, "Tables"). It decodes to the same
-//! [`Value::List`] of [`Value::Object`]s a row-by-row list would, with the
-//! names shared between the objects.
+//! `docs/PROTOCOL.md`, "Tables"). It decodes to a [`Value::Table`], which
+//! holds it by columns and is the same value as the row-by-row
+//! [`Value::List`] of [`Value::Object`]s; both encode to the same bytes.
 
 use bytes::{BufMut, BytesMut};
-use graft_model::{Name, Value, same_name};
+use graft_model::{Column, Name, Table, Value, same_name};
 
 use crate::codec::{
     PREALLOC_ITEMS, column, decode_at, encode_value, enter, put_len, put_str, tag, take_count, take_str,
@@ -30,9 +30,70 @@ pub(crate) fn put_table(buf: &mut BytesMut, items: &[Value]) -> bool {
     }
     put_len(buf, items.len());
     for j in 0..names.len() {
-        put_column(buf, items, j);
+        put_cells(buf, cells(items, j));
     }
     true
+}
+
+/// Writes a [`Table`]: a list of its objects when it has none (a table
+/// holds at least one), else the table, each column of the first kind that
+/// holds every cell, as [`put_table`] writes the same objects.
+pub(crate) fn put_columns(buf: &mut BytesMut, table: &Table) {
+    let rows = table.rows();
+    if rows == 0 {
+        buf.put_u8(tag::LIST);
+        put_len(buf, 0);
+        return;
+    }
+    buf.put_u8(tag::TABLE);
+    put_str(buf, &table.type_name);
+    put_len(buf, table.names.len());
+    for name in &table.names {
+        put_str(buf, name);
+    }
+    put_len(buf, rows);
+    for column in &table.columns {
+        match column {
+            Column::Bool(bools) => {
+                buf.put_u8(column::BOOL);
+                buf.extend(bools.iter().map(|&b| u8::from(b)));
+            }
+            Column::Int(ints) => {
+                buf.put_u8(column::INT);
+                ints.iter().for_each(|&i| buf.put_i64(i));
+            }
+            Column::Float(floats) => {
+                buf.put_u8(column::FLOAT);
+                floats.iter().for_each(|f| buf.put_u64(f.to_bits()));
+            }
+            Column::Str { text, ends } => {
+                buf.put_u8(column::STR);
+                let mut start = 0;
+                for &end in ends {
+                    put_len(buf, end - start);
+                    start = end;
+                }
+                buf.put_slice(text.as_bytes());
+            }
+            Column::Values(cells) => put_cells(buf, cells.iter()),
+        }
+    }
+}
+
+/// About how many bytes [`put_columns`] writes.
+pub(crate) fn columns_size_hint(table: &Table) -> usize {
+    let rows = table.rows();
+    let head = 13 + table.type_name.len() + table.names.iter().map(|name| 5 + name.len()).sum::<usize>();
+    head + table
+        .columns
+        .iter()
+        .map(|column| match column {
+            Column::Bool(_) => 1 + rows,
+            Column::Int(_) | Column::Float(_) => 1 + 8 * rows,
+            Column::Str { text, .. } => 1 + 4 * rows + text.len(),
+            Column::Values(cells) => 1 + cells.iter().map(crate::codec::size_hint).sum::<usize>(),
+        })
+        .sum::<usize>()
 }
 
 /// About how many bytes [`put_table`] writes for `items`, or `None` when
@@ -76,10 +137,9 @@ fn cells(items: &[Value], j: usize) -> impl Iterator<Item = &Value> + Clone {
     })
 }
 
-/// Writes column `j`: the first kind that holds every cell, as the
-/// protocol requires, so encoding stays deterministic.
-fn put_column(buf: &mut BytesMut, items: &[Value], j: usize) {
-    let column = cells(items, j);
+/// Writes a column of `column`'s cells: the first kind that holds every
+/// cell, as the protocol requires, so encoding stays deterministic.
+fn put_cells<'a>(buf: &mut BytesMut, column: impl Iterator<Item = &'a Value> + Clone) {
     if column.clone().all(|v| matches!(v, Value::Int(_))) {
         buf.put_u8(column::INT);
         for v in column {
@@ -119,9 +179,9 @@ fn put_column(buf: &mut BytesMut, items: &[Value], j: usize) {
     }
 }
 
-/// Decodes a table's payload (after its tag) into its objects; `depth` is
-/// the depth of the objects, one below the list's.
-pub(crate) fn decode_table(input: &mut &[u8], depth: usize) -> Result<Vec<Value>, WireError> {
+/// Decodes a table's payload (after its tag); `depth` is the depth of the
+/// objects, one below the list's. A table of no rows is the empty list.
+pub(crate) fn decode_table(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
     let cell_depth = enter(depth)?;
     let type_name: Name = take_str(input, "table type name")?.into();
     let width = take_count(input, "table field", 5)?;
@@ -135,17 +195,12 @@ pub(crate) fn decode_table(input: &mut &[u8], depth: usize) -> Result<Vec<Value>
     let rows = take_rows(input, width)?;
     let mut columns = Vec::with_capacity(width);
     for _ in 0..width {
-        columns.push(decode_column(input, rows, cell_depth)?.into_iter());
+        columns.push(decode_column(input, rows, cell_depth)?);
     }
-    let mut objects = Vec::with_capacity(rows);
-    for _ in 0..rows {
-        let mut fields = Vec::with_capacity(width);
-        for (name, column) in names.iter().zip(columns.iter_mut()) {
-            fields.extend(column.next().map(|value| (name.clone(), value)));
-        }
-        objects.push(Value::Object { type_name: type_name.clone(), fields });
+    if rows == 0 {
+        return Ok(Value::List(Vec::new()));
     }
-    Ok(objects)
+    Ok(Value::Table(Box::new(Table { type_name, names, columns })))
 }
 
 /// Reads the row count, refused unless every cell could take a byte of
@@ -159,20 +214,22 @@ fn take_rows(input: &mut &[u8], width: usize) -> Result<usize, WireError> {
     Ok(rows)
 }
 
-fn decode_column(input: &mut &[u8], rows: usize, depth: usize) -> Result<Vec<Value>, WireError> {
+fn decode_column(input: &mut &[u8], rows: usize, depth: usize) -> Result<Column, WireError> {
     let kind = take_u8(input, "table column kind")?;
     Ok(match kind {
-        column::VALUES => (0..rows).map(|_| decode_at(input, depth)).collect::<Result<_, _>>()?,
-        column::BOOL => take_fixed(input, rows, 1, "bool column")?
-            .iter()
-            .map(|&b| match b {
-                0 => Ok(Value::Bool(false)),
-                1 => Ok(Value::Bool(true)),
-                other => Err(WireError::BadBool(other)),
-            })
-            .collect::<Result<_, _>>()?,
-        column::INT => words(take_fixed(input, rows, 8, "int column")?).map(|w| Value::Int(w as i64)).collect(),
-        column::FLOAT => words(take_fixed(input, rows, 8, "float column")?).map(|w| Value::Float(f64::from_bits(w))).collect(),
+        column::VALUES => Column::Values((0..rows).map(|_| decode_at(input, depth)).collect::<Result<_, _>>()?),
+        column::BOOL => Column::Bool(
+            take_fixed(input, rows, 1, "bool column")?
+                .iter()
+                .map(|&b| match b {
+                    0 => Ok(false),
+                    1 => Ok(true),
+                    other => Err(WireError::BadBool(other)),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        column::INT => Column::Int(words(take_fixed(input, rows, 8, "int column")?).map(|w| w as i64).collect()),
+        column::FLOAT => Column::Float(words(take_fixed(input, rows, 8, "float column")?).map(f64::from_bits).collect()),
         column::STR => {
             let lengths = take_fixed(input, rows, 4, "str column lengths")?;
             decode_strs(input, lengths)?
@@ -196,20 +253,28 @@ fn words(column: &[u8]) -> impl Iterator<Item = u64> + '_ {
     column.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default()))
 }
 
-/// A str column's strings: `lengths` (u32 each) then the bytes they add up to.
-fn decode_strs(input: &mut &[u8], lengths: &[u8]) -> Result<Vec<Value>, WireError> {
-    let mut out = Vec::with_capacity(lengths.len() / 4);
+/// A str column's strings: `lengths` (u32 each) then the bytes they add up
+/// to, each valid UTF-8 on its own.
+fn decode_strs(input: &mut &[u8], lengths: &[u8]) -> Result<Column, WireError> {
+    let mut ends = Vec::with_capacity(lengths.len() / 4);
+    let mut end = 0usize;
     for len in lengths.chunks_exact(4) {
         let len = u32::from_be_bytes(len.try_into().unwrap_or_default()) as usize;
-        if len > input.len() {
-            return Err(WireError::Truncated { what: "str column", needed: len, remaining: input.len() });
+        end += len;
+        if end > input.len() {
+            return Err(WireError::Truncated { what: "str column", needed: len, remaining: input.len() + len - end });
         }
-        let (text, rest) = input.split_at(len);
-        *input = rest;
-        match std::str::from_utf8(text) {
-            Ok(s) => out.push(Value::Str(s.to_owned())),
-            Err(_) => return Err(WireError::invalid_utf8("str column item", text)),
-        }
+        ends.push(end);
     }
-    Ok(out)
+    let (bytes, rest) = input.split_at(end);
+    // Valid as a whole with every end on a char boundary is the same as
+    // every string valid alone, and one check instead of one per string.
+    let text = std::str::from_utf8(bytes).ok().filter(|text| ends.iter().all(|&end| text.is_char_boundary(end)));
+    let Some(text) = text else {
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        let bad = starts.zip(&ends).map(|(start, &end)| &bytes[start..end]).find(|s| std::str::from_utf8(s).is_err());
+        return Err(WireError::invalid_utf8("str column item", bad.unwrap_or(bytes)));
+    };
+    *input = rest;
+    Ok(Column::Str { text: text.to_owned(), ends })
 }

@@ -1,6 +1,6 @@
 use std::time::{Duration, Instant};
 
-use graft_model::{BoundArgs, Value};
+use graft_model::{BoundArgs, Column, Table, Value};
 use graft_python::CallError;
 
 use crate::catalog;
@@ -59,6 +59,35 @@ async fn dataclasses_are_built_through_their_init() {
     let swapped = object("Stamp", vec![("n", Value::Int(-1)), ("code", s("c"))]);
     match call("labels", vec![Value::List(vec![stamp("a", 1), swapped]), tags]).await {
         Err(CallError::Raised(raised)) => assert!(raised.message.contains("must not be negative, got -1"), "{raised:?}"),
+        other => panic!("expected the ValueError from __post_init__, got {other:?}"),
+    }
+}
+
+/// A table (a list of one dataclass by columns, as the wire brings it) is
+/// built into instances, and a list of one dataclass's instances is read
+/// back as one; any other list stays a list of values.
+#[tokio::test]
+async fn tables_cross_both_ways() {
+    let stamps = |rows: &[(&str, i64)]| {
+        Value::Table(Box::new(Table {
+            type_name: "Stamp".into(),
+            names: vec!["code".into(), "n".into()],
+            columns: vec![
+                Column::Str { text: rows.iter().map(|r| r.0).collect(), ends: rows.iter().scan(0, |end, r| { *end += r.0.len(); Some(*end) }).collect() },
+                Column::Int(rows.iter().map(|r| r.1).collect()),
+            ],
+        }))
+    };
+    let got = call("restamp", vec![stamps(&[("a", 1), ("bé", 2)]), Value::List(vec![])]).await.unwrap();
+    assert!(matches!(&got, Value::Table(t) if t.rows() == 2 && matches!(t.columns[1], Column::Int(_))), "{got:?}");
+    assert_eq!(got, stamps(&[("A", 2), ("BÉ", 3)]));
+    // A list that is not all one dataclass is read item by item.
+    let mixed = call("restamp", vec![stamps(&[("a", 1)]), Value::List(vec![s("x")])]).await.unwrap();
+    assert!(matches!(&mixed, Value::List(items) if items.len() == 2), "{mixed:?}");
+    assert_eq!(call("restamp", vec![stamps(&[]), Value::List(vec![])]).await, Ok(Value::List(vec![])));
+    // __post_init__ runs for every row.
+    match call("restamp", vec![stamps(&[("a", 1), ("b", -5)]), Value::List(vec![])]).await {
+        Err(CallError::Raised(raised)) => assert!(raised.message.contains("got -5"), "{raised:?}"),
         other => panic!("expected the ValueError from __post_init__, got {other:?}"),
     }
 }

@@ -20,6 +20,8 @@ pub fn value(v: &Value) -> Json {
         Value::List(items) => {
             json!({"type": "list", "items": items.iter().map(value).collect::<Vec<_>>()})
         }
+        // The list its objects make: a table is only a way of writing one.
+        Value::Table(table) => value(&Value::List(table.to_objects())),
         Value::Tuple(items) => {
             json!({"type": "tuple", "items": items.iter().map(value).collect::<Vec<_>>()})
         }
