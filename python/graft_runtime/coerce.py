@@ -15,9 +15,10 @@ import enum
 import inspect
 import types
 import typing
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .plans import identity_types
+from .tables import _columns_reader
 
 _LISTS = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable)
 _SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
@@ -103,22 +104,34 @@ def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
         return lambda value: float(value) if type(value) is int else (value if type(value) in _PLAIN else coerce(value, float))
     args = typing.get_args(hint)
     if typing.get_origin(hint) in _LISTS and len(args) == 1:
+        if _is_dataclass(args[0]):
+            return _records(hint, args[0])
         item = converter(args[0])
         return lambda value: [item(v) for v in value] if type(value) in _ITEMS else coerce(value, hint)
-    if (inspect.isclass(hint) and dataclasses.is_dataclass(hint) and not issubclass(hint, enum.Enum)
-            and not issubclass(hint, (list, tuple, set, frozenset, dict, str, bytes))):
+    if _is_dataclass(hint):
         return _dataclass(hint)
     return None
 
 
 _ITEMS = frozenset({list, tuple, set, frozenset})
+_Field = Tuple[str, FrozenSet[type], Callable[[Any], Any]]  # name, types left as they are, converter
+
+
+def _is_dataclass(hint: Any) -> bool:
+    return (inspect.isclass(hint) and dataclasses.is_dataclass(hint) and not issubclass(hint, enum.Enum)
+            and not issubclass(hint, (list, tuple, set, frozenset, dict, str, bytes)))
+
+
+def _fields(cls: type) -> List[_Field]:
+    """`cls`'s annotated fields, each with what `_dataclass` needs to convert it."""
+    field_hints = hints(cls)
+    return [(f.name, identity_types(field_hints[f.name]), converter(field_hints[f.name]))
+            for f in dataclasses.fields(cls) if f.name in field_hints]
 
 
 def _dataclass(cls: type) -> Callable[[Any], Any]:
     """`_named` for instances of exactly `cls`: its annotated fields converted in place."""
-    field_hints = hints(cls)
-    fields = [(f.name, identity_types(field_hints[f.name]), converter(field_hints[f.name]))
-              for f in dataclasses.fields(cls) if f.name in field_hints]
+    fields = _fields(cls)
 
     def convert(value: Any) -> Any:
         if type(value) is not cls:
@@ -133,6 +146,41 @@ def _dataclass(cls: type) -> Callable[[Any], Any]:
         return value
 
     return convert
+
+
+def _records(hint: Any, cls: type) -> Callable[[Any], Any]:
+    """The converter of `hint`, a list of dataclass `cls`: for items that
+    are all exactly `cls`, `_dataclass` by columns. A field whose cells are
+    all of types it leaves as they are (usually every field) costs one
+    pass over its column; only the others are converted object by object."""
+    item = converter(cls)
+    fields = _fields(cls)
+    read = _columns_reader(tuple(name for name, _, _ in fields))
+
+    def convert(value: Any) -> Any:
+        if type(value) not in _ITEMS:
+            return coerce(value, hint)
+        items = list(value)
+        if not items or len(set(map(type, items))) != 1 or type(items[0]) is not cls:
+            return [item(v) for v in items]
+        for (name, same, field), column in zip(fields, read(items)):
+            if not same.issuperset(map(type, column)):
+                _column(items, name, column, same, field)
+        return items
+
+    return convert
+
+
+def _column(items: List[Any], name: str, column: List[Any], same: FrozenSet[type],
+            field: Callable[[Any], Any]) -> None:
+    """`_dataclass`'s conversion of field `name` of each of `items` (its
+    values `column`), in place."""
+    for obj, old in zip(items, column):
+        if type(old) in same:
+            continue
+        new = field(old)
+        if new is not old:
+            object.__setattr__(obj, name, new)
 
 
 def coerce(value: Any, hint: Any) -> Any:

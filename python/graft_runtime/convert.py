@@ -9,11 +9,14 @@ class it maps to, a dataclass's fields, or nothing at all for a `str`.
 
 import dataclasses
 import enum
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from .tables import _collector_paused, _columns_reader, _parameters
 
 _Convert = Callable[[Any], Any]
 _AS_IS = (str, bytes, int, float, type(None))
 _PLAIN = frozenset({str, bytes, int, float, bool, type(None)})
+_Build = Callable[[Sequence[Any]], List[Any]]
 
 
 def _same(value: Any) -> Any:
@@ -30,6 +33,9 @@ class Converter:
     def __init__(self, target: Callable[[type], Optional[type]]) -> None:
         self.target = target
         self.by_type: Dict[type, _Convert] = {}
+        # Per mapped dataclass whose instances can be rebuilt by columns:
+        # what rebuilds a list of them (filled in with `by_type`).
+        self.by_columns: Dict[type, _Build] = {}
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)
@@ -44,9 +50,9 @@ class Converter:
         if issubclass(kind, _AS_IS) and not issubclass(kind, enum.Enum):
             return _same
         if issubclass(kind, list):
-            return lambda v: [conv(x) for x in v]
+            return self._items
         if issubclass(kind, tuple):
-            return lambda v: tuple(conv(x) for x in v)
+            return lambda v: tuple(conv._items(v))
         if issubclass(kind, (set, frozenset)):
             return lambda v: type(v)(conv(x) for x in v)
         if issubclass(kind, dict):
@@ -56,8 +62,27 @@ class Converter:
             return _same if member is None else (lambda v: enum_member(member, v))
         if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
             cls = self.target(kind)
-            return _same if cls is None else self._dataclass(cls, kind)
+            if cls is None:
+                return _same
+            build = _by_columns(self, cls, kind)
+            if build is not None:
+                self.by_columns[kind] = build
+            return self._dataclass(cls, kind)
         return _same
+
+    def _items(self, items: Sequence[Any]) -> List[Any]:
+        """`[self(x) for x in items]`: by columns when every item is an
+        instance of the same dataclass that has a `by_columns` entry. The
+        collector is held off, as the items may be many new objects."""
+        with _collector_paused(len(items)):
+            if items and len(set(map(type, items))) == 1:
+                kind = type(items[0])
+                if kind not in self.by_type:
+                    self.by_type[kind] = self._for(kind)
+                build = self.by_columns.get(kind)
+                if build is not None:
+                    return build(items)
+            return [self(x) for x in items]
 
     def _dataclass(self, cls: type, kind: type) -> _Convert:
         conv = self
@@ -81,6 +106,26 @@ class Converter:
             return obj
 
         return convert
+
+
+def _by_columns(conv: Converter, cls: type, kind: type) -> Optional[_Build]:
+    """What rebuilds a list of `kind` instances as `cls` instances by
+    columns, or None when `cls(*row)` might not be `cls(**fields)`: every
+    field of `kind` must be an `init` field (others are set after `__init__`,
+    one object at a time) and `cls`'s `__init__` parameters exactly those
+    names in order, each passable by position."""
+    fields = dataclasses.fields(kind)
+    names = tuple(f.name for f in fields)
+    if not names or not all(f.init for f in fields) or _parameters(cls) != names:
+        return None
+    read = _columns_reader(names)
+    plain = _PLAIN
+
+    def build(items: Sequence[Any]) -> List[Any]:
+        columns = [c if plain.issuperset(map(type, c)) else list(map(conv, c)) for c in read(items)]
+        return list(map(cls, *columns))
+
+    return build
 
 
 def enum_member(cls: type, value: enum.Enum) -> Any:

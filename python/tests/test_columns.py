@@ -1,0 +1,388 @@
+"""Lists of dataclass instances converted by columns (convert.py, coerce.py).
+
+Each case is checked against what converting the same objects one at a
+time gives (the per-object path, which the column path must match), and
+through a real in-process call (a hosted module written to a temporary
+folder), where the classes on each side are checked too.
+"""
+
+import asyncio
+import dataclasses
+import enum
+import gc
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from graft_runtime import GraftClient, coerce  # noqa: E402
+from graft_runtime.convert import Converter  # noqa: E402
+
+# ------------------------------------------------------------ Converter alone
+
+
+def one_side() -> Dict[str, type]:
+    """The classes of one side of a call, by name; the tests make two sides."""
+
+    class Unit(enum.Enum):
+        KWH = "kWh"
+        MWH = "MWh"
+
+    @dataclasses.dataclass
+    class Point:
+        x: float
+        y: float
+
+    @dataclasses.dataclass
+    class Reading:
+        id: int
+        value: float
+        unit: Unit
+        at: Optional[Point] = None
+
+    @dataclasses.dataclass
+    class Tally:
+        name: str
+        total: float = dataclasses.field(init=False, default=0.0)
+
+        def __post_init__(self) -> None:
+            self.total = -1.0  # on the other side, overwritten with the source's value
+
+    @dataclasses.dataclass(init=False)
+    class Late:
+        """An __init__ that takes its init=False field too: not called with it."""
+
+        name: str
+        total: float = dataclasses.field(init=False, default=0.0)
+
+        def __init__(self, name: str, total: float = -1.0) -> None:
+            self.name = name
+            self.given = total
+
+    @dataclasses.dataclass(init=False)
+    class Swapped:
+        """Fields `a, b`; its __init__ takes them as `b, a`."""
+
+        a: int
+        b: str
+
+        def __init__(self, b: str, a: int) -> None:
+            self.a = a
+            self.b = b
+
+    return {c.__name__: c for c in (Unit, Point, Reading, Tally, Late, Swapped)}
+
+
+SOURCE, TWINS = one_side(), one_side()
+Unit, Point, Reading, Tally, Late, Swapped = (SOURCE[n] for n in ("Unit", "Point", "Reading", "Tally", "Late", "Swapped"))
+SOURCES = tuple(SOURCE.values())
+
+
+@dataclasses.dataclass
+class Special(Reading):  # type: ignore[valid-type,misc]
+    """A subclass the other side does not have."""
+
+    note: str = ""
+
+
+def converter() -> Converter:
+    return Converter(lambda cls: TWINS[cls.__name__] if cls in SOURCES else None)
+
+
+def one_at_a_time(items: Any) -> List[Any]:
+    """The per-object path: each item converted alone, by a converter of its own."""
+    return [converter()(x) for x in items]
+
+
+def fields(obj: Any) -> Tuple[Any, ...]:
+    """An object's class name, and its fields' values and types (nested ones too)."""
+    if isinstance(obj, enum.Enum):
+        return (type(obj).__name__, obj.name)
+    if isinstance(obj, (list, tuple)):
+        return (type(obj).__name__,) + tuple(map(fields, obj))
+    if not dataclasses.is_dataclass(obj):
+        return (type(obj).__name__, obj)
+    return (type(obj).__name__,) + tuple(fields(getattr(obj, f.name)) for f in dataclasses.fields(obj))
+
+
+def readings(n: int) -> List[Reading]:
+    return [Reading(i, i * 0.5, Unit.KWH if i % 2 else Unit.MWH, Point(i, 1.5) if i % 3 else None)
+            for i in range(n)]
+
+
+CASES = {
+    "nested dataclasses and enums": readings(50),
+    "an int in a float field": [Reading(i, i, Unit.KWH) for i in range(5)],
+    "init=False fields": [Tally("a"), Tally("b")],
+    "init=False fields the __init__ takes": [Late("a"), Late("b")],
+    "an __init__ other than its fields": [Swapped("x", 1), Swapped("y", 2)],
+    "mixed classes": [Reading(1, 1.0, Unit.KWH), Point(1.0, 2.0), Reading(2, 2.0, Unit.MWH)],
+    "a subclass the other side lacks": [Special(1, 1.0, Unit.KWH, None, "n")] * 3,
+    "a subclass among its base's instances": [Reading(1, 1.0, Unit.KWH), Special(2, 2.0, Unit.KWH)],
+    "plain values": [1, "a", None, 2.5],
+    "lists of lists": [readings(3), readings(2)],
+    "empty": [],
+}
+
+
+@pytest.mark.parametrize("items", CASES.values(), ids=list(CASES))
+def test_lists_and_tuples_convert_as_one_object_at_a_time(items):
+    want = [fields(x) for x in one_at_a_time(items)]
+    for made in (converter()(items), converter()(tuple(items))):
+        assert [fields(x) for x in made] == want
+        assert all(a is b for a, b in zip(made, items) if type(b) in (int, str, type(None)))  # kept as they are
+    assert type(converter()(tuple(items))) is tuple and type(converter()(items)) is list
+
+
+def test_the_classes_each_side_gets():
+    made = converter()(readings(10))
+    assert {type(r) for r in made} == {TWINS["Reading"]}
+    assert {type(r.unit) for r in made} == {TWINS["Unit"]}
+    assert {type(r.at) for r in made} == {TWINS["Point"], type(None)}
+    assert [r.value for r in made] == [i * 0.5 for i in range(10)]
+    tallies = [Tally("a"), Tally("b")]
+    tallies[1].total = 7.5
+    assert [(type(t), t.total) for t in converter()(tallies)] == [(TWINS["Tally"], -1.0), (TWINS["Tally"], 7.5)]
+    late = [Late("a"), Late("b")]
+    late[1].total = 2.5
+    assert [(t.total, t.given) for t in converter()(late)] == [(0.0, -1.0), (2.5, -1.0)]
+    swapped = converter()([Swapped("x", 1)])[0]
+    assert (type(swapped), swapped.a, swapped.b) == (TWINS["Swapped"], 1, "x")
+    mixed = converter()([Special(1, 1.0, Unit.KWH), Reading(2, 2.0, Unit.KWH)])
+    assert [type(r) for r in mixed] == [Special, TWINS["Reading"]]
+
+
+def test_the_collector_is_held_off_while_a_big_list_is_built():
+    seen = []
+
+    @dataclasses.dataclass
+    class Seen:
+        id: int
+
+        def __post_init__(self) -> None:
+            seen.append(gc.isenabled())
+
+    @dataclasses.dataclass
+    class Source:
+        id: int
+
+    convert = Converter(lambda cls: Seen if cls is Source else None)
+    assert gc.isenabled()
+    assert len(convert([Source(i) for i in range(1000)])) == 1000
+    assert not any(seen) and gc.isenabled()
+    seen.clear()
+    convert([Source(i) for i in range(999)])
+    assert all(seen) and len(seen) == 999
+
+    @dataclasses.dataclass
+    class Refused:
+        id: int
+
+        def __post_init__(self) -> None:
+            raise ValueError(self.id)
+
+    with pytest.raises(ValueError):
+        Converter(lambda cls: Refused)([Source(i) for i in range(1000)])
+    assert gc.isenabled()
+
+# ------------------------------------------------------------ coerce alone
+
+
+@dataclasses.dataclass
+class Row:
+    id: int
+    value: float
+    points: List[Point]
+    unit: Optional[Unit] = None
+
+
+def rows() -> List[Any]:
+    return [Row(1, 2, [Point(1, 2)], Unit.KWH), Row(2, 2.5, [], None), Row(3, 3.0, [Point(0.5, 1)], None)]
+
+
+def test_coerce_by_columns_gives_what_coerce_gives():
+    hint = List[Row]
+    for make in (rows, lambda: rows()[:1], lambda: [], lambda: rows() + [Special(1, 1, Unit.KWH)]):
+        want = coerce.coerce(make(), hint)
+        for kind in (list, tuple):
+            given = kind(make())
+            got = coerce.converter(hint)(given)
+            assert type(got) is list and [fields(r) for r in got] == [fields(r) for r in want]
+            assert all(a is b for a, b in zip(got, given))  # converted in place
+
+
+def test_coerce_converts_only_what_needs_it():
+    given = rows()
+    untouched = given[1].points
+    got = coerce.converter(List[Row])(given)
+    assert [type(r.value) for r in got] == [float] * 3
+    assert [(type(p.x), type(p.y)) for r in got for p in r.points] == [(float, float)] * 2
+    assert got[1].points == untouched
+    floats = [Row(i, i + 0.5, []) for i in range(3)]
+    assert coerce.converter(List[Row])(floats) is not floats  # a new list, as before
+    assert [r.value for r in floats] == [0.5, 1.5, 2.5]
+
+# ------------------------------------------------------------ in-process calls
+
+HOSTED = '''
+import enum
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+RECEIVED = []
+
+
+class Unit(enum.Enum):
+    KWH = "kWh"
+    MWH = "MWh"
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+
+
+@dataclass
+class Reading:
+    id: int
+    value: float
+    unit: Unit
+    at: Optional[Point] = None
+
+
+@dataclass
+class Special(Reading):
+    note: str = ""
+
+
+@dataclass
+class Tally:
+    name: str
+    total: float = field(init=False, default=0.0)
+
+
+def echo(readings: List[Reading]) -> List[Reading]:
+    RECEIVED.append(readings)
+    return readings
+
+
+def echo_tuple(readings: Tuple[Reading, ...]) -> Tuple[Reading, ...]:
+    RECEIVED.append(readings)
+    return readings
+
+
+def tallies(names: List[str]) -> List[Tally]:
+    made = [Tally(n) for n in names]
+    for i, t in enumerate(made):
+        t.total = i * 1.5
+    return made
+'''
+
+
+class GUnit(enum.Enum):
+    __graft_module__ = "graft_columns_hosted"
+    KWH = "kWh"
+    MWH = "MWh"
+
+
+@dataclasses.dataclass
+class GPoint:
+    __graft_module__ = "graft_columns_hosted"
+    x: float
+    y: float
+
+
+@dataclasses.dataclass
+class GReading:
+    __graft_module__ = "graft_columns_hosted"
+    id: int
+    value: float
+    unit: GUnit
+    at: Optional[GPoint] = None
+
+
+@dataclasses.dataclass
+class GSpecial(GReading):
+    __graft_module__ = "graft_columns_hosted"
+    note: str = ""
+
+
+@dataclasses.dataclass
+class GTally:
+    __graft_module__ = "graft_columns_hosted"
+    name: str
+    total: float = dataclasses.field(init=False, default=0.0)
+
+
+GRAFT = (GUnit, GPoint, GReading, GSpecial, GTally)
+for _cls in GRAFT:
+    _cls.__name__ = _cls.__qualname__ = _cls.__name__[1:]  # the hosted names, as a generated graft has them
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hosted")
+    (folder / "graft_columns_hosted.py").write_text(HOSTED)
+    made = GraftClient("graft-pypi-columns", service="columns", module="graft_columns_hosted", kind="module")
+    made.register(*GRAFT)
+    made.set_config("name=graft-pypi-columns;host=inMemory;modules=%s" % folder)
+    yield made
+    sys.modules.pop("graft_columns_hosted", None)
+
+
+def call(client: GraftClient, method: str, **kwargs: Any) -> Any:
+    return asyncio.run(client.call("columns", method, (), kwargs))
+
+
+@pytest.fixture
+def hosted(client):
+    """The hosted module (imported by the first call)."""
+    call(client, "tallies", names=[])
+    return sys.modules["graft_columns_hosted"]
+
+
+def graft_readings(n: int) -> List[Any]:
+    return [GReading(i, i if i % 2 else i + 0.5, GUnit.KWH if i % 3 else GUnit.MWH, GPoint(i, 0.5) if i % 4 else None)
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 1500])
+def test_a_list_of_records_round_trips(client, hosted, n):
+    given = graft_readings(n)
+    got = call(client, "echo", readings=given)
+    received = hosted.RECEIVED[-1]
+    assert [type(r) for r in received] == [hosted.Reading] * n
+    assert [type(r.value) for r in received] == [float] * n  # an int for a float becomes a float
+    assert {type(r.unit) for r in received} <= {hosted.Unit}
+    assert {type(r.at) for r in received} <= {hosted.Point, type(None)}
+    assert all(type(r.at.x) is float for r in received if r.at is not None)
+    assert type(got) is list and [type(r) for r in got] == [GReading] * n
+    assert got == given and got is not given
+    assert [type(r.value) for r in got] == [float] * n  # as the hosted method saw them
+    assert {type(r.unit) for r in got} <= {GUnit} and {type(r.at) for r in got} <= {GPoint, type(None)}
+
+
+def test_a_tuple_of_records_round_trips(client, hosted):
+    given = tuple(graft_readings(4))
+    got = call(client, "echo_tuple", readings=given)
+    assert type(hosted.RECEIVED[-1]) is tuple and [type(r) for r in hosted.RECEIVED[-1]] == [hosted.Reading] * 4
+    assert type(got) is tuple and [type(r) for r in got] == [GReading] * 4
+    assert [(r.id, r.value, r.unit, r.at) for r in got] == [(r.id, r.value, r.unit, r.at) for r in given]
+
+
+def test_mixed_classes_and_subclasses_round_trip(client, hosted):
+    given = [GReading(1, 1, GUnit.KWH), GSpecial(2, 2.0, GUnit.MWH, GPoint(1, 2), "n"), GReading(3, 3.0, GUnit.KWH)]
+    got = call(client, "echo", readings=given)
+    assert [type(r) for r in hosted.RECEIVED[-1]] == [hosted.Reading, hosted.Special, hosted.Reading]
+    assert [type(r) for r in got] == [GReading, GSpecial, GReading]
+    assert got[1].note == "n" and got[1].at == GPoint(1.0, 2.0) and type(got[0].value) is float
+    specials = [GSpecial(i, 1.0, GUnit.KWH) for i in range(3)]
+    assert [type(r) for r in call(client, "echo", readings=specials)] == [GSpecial] * 3
+
+
+def test_init_false_fields_come_back(client, hosted):
+    got = call(client, "tallies", names=["a", "b", "c"])
+    assert [(type(t), t.name, t.total) for t in got] == [(GTally, "a", 0.0), (GTally, "b", 1.5), (GTally, "c", 3.0)]
