@@ -1,0 +1,95 @@
+"""What any Python-to-Python call of echo_records must spend, measured (for BENCHMARKS.md).
+
+    bench/.venv/bin/python bench/bounds.py [bench/results/latest.json]
+
+When both ends of a call hold Python objects, whatever the transport, each
+side builds 10,000 `Record` instances (the callee its arguments, the caller
+the answer), creates their 20,000 strings, and reads their 50,000 fields
+back (the caller to send them, the callee to answer). This measures that
+work done the quickest way CPython offers, with no encoding, no I/O and
+nothing else: `map(Record, *columns)` with the garbage collector held off,
+one list comprehension per field, strings sliced out of one decoded text.
+Twice that (both sides) is a floor under the CPU of one call of any system
+whose caller and callee are Python; the figures of a benchmark run, when
+given, put it beside gRPC's CPU per call and its eighth (the issue's
+target), and beside the Rust echo floor's p50 plus the direct call (the
+floor target).
+"""
+
+import gc
+import itertools
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "service"))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "clients"))
+from bench_service import Record  # noqa: E402
+from payloads import make_records  # noqa: E402
+
+REPEAT = 200
+
+
+def best_of(work: Callable[[], object]) -> float:
+    """The median seconds of `work` over REPEAT runs, keeping the last few results alive
+    (as calls in flight keep theirs)."""
+    kept: List[object] = []
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        kept.append(work())
+        times.append(time.perf_counter() - started)
+        del kept[:-4]
+    return statistics.median(times)
+
+
+def measure() -> Dict[str, float]:
+    records = make_records(Record)
+    names = ("id", "name", "value", "active", "unit")
+    columns = [[getattr(r, n) for r in records] for n in names]
+    text = "".join(columns[1]) + "".join(columns[4])
+    ends = list(itertools.accumulate(map(len, columns[1] + columns[4])))
+
+    def build() -> object:
+        gc.disable()
+        try:
+            return list(map(Record, *columns))
+        finally:
+            gc.enable()
+
+    def read() -> object:
+        return ([r.id for r in records], [r.name for r in records], [r.value for r in records],
+                [r.active for r in records], [r.unit for r in records])
+
+    def strings() -> object:
+        return [text[a:b] for a, b in zip(itertools.chain((0,), ends), ends)]
+
+    side = {"build 10,000 Records": best_of(build), "read their 50,000 fields": best_of(read),
+            "make their 20,000 strs": best_of(strings)}
+    return {k: v * 1e3 for k, v in side.items()}
+
+
+def main() -> None:
+    side = measure()
+    per_side = sum(side.values())
+    for what, ms in side.items():
+        print("%-28s %6.2f ms" % (what, ms))
+    print("%-28s %6.2f ms   (both sides: %.2f ms of CPU per call)" % ("one side", per_side, 2 * per_side), flush=True)
+    if len(sys.argv) > 1:
+        summary = json.loads(Path(sys.argv[1]).read_text())["summary"]
+        figures = {system: found["methods"]["records"] for system, found in summary.items() if found.get("available")}
+        grpc_ms = figures["grpc"]["cpu_s_per_10k"] / 10
+        floor_ms = (figures["floor"]["p50_us"] + figures["direct"]["p50_us"]) / 1e3
+        graft = figures["graft-remote"]
+        print("gRPC CPU per call %.1f ms, an eighth of it %.2f ms: %.1fx below the floor of both sides' object work"
+              % (grpc_ms, grpc_ms / 8, 2 * per_side / (grpc_ms / 8)))
+        print("Rust floor + direct p50 %.2f ms, three times it %.2f ms; one side's object work alone %.2f ms"
+              % (floor_ms, 3 * floor_ms, per_side))
+        print("Graft remote: %.1f ms CPU per call, p50 %.1f ms" % (graft["cpu_s_per_10k"] / 10, graft["p50_us"] / 1e3))
+
+
+if __name__ == "__main__":
+    main()
