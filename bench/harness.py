@@ -105,7 +105,7 @@ class Bench:
         o = self.opts
         args = [sys.executable, str(BENCH / "clients" / "measure.py"), "--system", system, "--target", target,
                 "--server-pid", str(server.pid if server else 0), "--calls", str(o.calls),
-                "--payload-calls", str(o.payload_calls), "--warmup", str(o.warmup)]
+                "--payload-calls", str(o.payload_calls), "--warmup", str(o.warmup), "--waves", str(o.waves)]
         out = processes.run_json(args, self.client_env(), o.timeout)
         if server is not None:
             server.check_alive()
@@ -148,7 +148,8 @@ class Bench:
                 calls = o.calls if method == "add" else o.payload_calls
                 warmup = o.warmup if method == "add" else max(3, o.warmup // 20)
                 args = [str(self.bin / "echo-client"), "--addr", "127.0.0.1:%d" % port, "--server-pid", str(server.pid),
-                        "--size", str(size), "--calls", str(calls), "--throughput-calls", str(calls), "--warmup", str(warmup)]
+                        "--size", str(size), "--calls", str(calls), "--throughput-calls", str(calls), "--warmup", str(warmup),
+                        "--waves", str(o.waves)]
                 methods[method] = processes.run_json(args, None, o.timeout)
             return self.served(server, {"methods": methods})
 
@@ -187,6 +188,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--payload-calls", type=int, help="the same for the 1 MB methods (default 50; smoke 5)")
     p.add_argument("--warmup", type=int, help="add calls before measuring (default 500; smoke 50)")
     p.add_argument("--runs", type=int, help="runs to take medians over (default 3; smoke 1)")
+    p.add_argument("--waves", type=int, help="each throughput level makes at least this many calls per caller,"
+                   " so 64 callers make 256 (default 4; smoke 1)")
     p.add_argument("--json", help="where to write the results (default bench/results/latest.json; smoke: smoke.json)")
     p.add_argument("--markdown", help="also write the tables and targets as Markdown to this file (for BENCHMARKS.md)")
     p.add_argument("--systems", default=",".join(s for s, _ in report.SYSTEMS), help="comma-separated subset")
@@ -194,11 +197,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--allow-unavailable", action="store_true", help="with --smoke: a system not available is not a failure")
     p.add_argument("--timeout", type=float, default=1800, help="seconds one client may take")
     o = p.parse_args()
-    defaults = (200, 5, 50, 1, "smoke.json") if o.smoke else (5000, 50, 500, 3, "latest.json")
+    defaults = (200, 5, 50, 1, "smoke.json", 1) if o.smoke else (5000, 50, 500, 3, "latest.json", 4)
     o.calls = o.calls or defaults[0]
     o.payload_calls = o.payload_calls or defaults[1]
     o.warmup = o.warmup if o.warmup is not None else defaults[2]
     o.runs = o.runs or defaults[3]
+    o.waves = o.waves or defaults[5]
     o.json = o.json or str(BENCH / "results" / defaults[4])
     return o
 

@@ -136,7 +136,7 @@ async def measure(m: Method, opts: argparse.Namespace, name: str, server: Option
     throughput: Dict[str, float] = {}
     total = 0
     for c in levels:
-        n = max(calls, c)
+        n = max(calls, c * opts.waves)
         throughput[str(c)] = n / await concurrent(m, c, n)
         total += n
     cpu3 = (cpu_seconds(me), cpu_seconds(server))
@@ -169,6 +169,7 @@ async def main() -> None:
     p.add_argument("--calls", type=int, default=2000)
     p.add_argument("--payload-calls", type=int, default=50)
     p.add_argument("--warmup", type=int, default=200)
+    p.add_argument("--waves", type=int, default=4, help="each throughput level makes at least this many calls per caller")
     p.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 16, 64])
     p.add_argument("--methods", default="add,records,bytes")
     opts = p.parse_args()

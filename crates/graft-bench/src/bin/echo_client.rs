@@ -37,9 +37,13 @@ struct Args {
     /// Sequential calls, each timed.
     #[arg(long, default_value_t = 2000)]
     calls: usize,
-    /// Calls per throughput run (at least one per call in flight).
+    /// Calls per throughput run (at least `--waves` per call in flight).
     #[arg(long, default_value_t = 2000)]
     throughput_calls: usize,
+    /// Each throughput run makes at least this many calls per call in flight,
+    /// so it measures a steady flow, not one burst.
+    #[arg(long, default_value_t = 4)]
+    waves: usize,
     /// Calls in flight for each throughput run, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
     concurrency: Vec<usize>,
@@ -134,7 +138,7 @@ async fn main() -> anyhow::Result<()> {
     let mut throughput = serde_json::Map::new();
     let mut calls = args.calls;
     for &inflight in &args.concurrency {
-        let total = args.throughput_calls.max(inflight);
+        let total = args.throughput_calls.max(inflight * args.waves.max(1));
         let (back, elapsed) = pipelined(conn, request.clone(), total, inflight.max(1)).await?;
         conn = back;
         calls += total;
