@@ -55,7 +55,10 @@ impl Converter<'_> {
             (TypeRef::Float, Json::Number(n)) => Value::Float(n.as_f64().ok_or_else(fail)?),
             (TypeRef::Str, Json::String(s)) => Value::Str(s.clone()),
             (TypeRef::Bytes, Json::String(s)) => Value::Bytes(
-                BASE64.decode(s).map_err(|_| mismatch(path, "bytes (base64 text)", json))?,
+                BASE64
+                    .decode(s)
+                    .map_err(|_| mismatch(path, "bytes (base64 text)", json))?
+                    .into(),
             ),
             (TypeRef::DateTime, Json::String(s)) if is_datetime(s) => Value::DateTime(s.clone()),
             (TypeRef::Date, Json::String(s)) if is_date(s) => Value::Date(s.clone()),

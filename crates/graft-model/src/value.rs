@@ -27,7 +27,9 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Str(String),
-    Bytes(Vec<u8>),
+    /// Shared, not copied, when cloned or sliced: a large payload read from
+    /// the wire or from a Python `bytes` keeps that buffer.
+    Bytes(bytes::Bytes),
     List(Vec<Value>),
     Tuple(Vec<Value>),
     Set(Vec<Value>),

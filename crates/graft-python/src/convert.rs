@@ -13,6 +13,8 @@ use graft_model::{Column, Name, Table, Value, same_name};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType};
 
+use crate::shared_bytes::bytes_of;
+
 /// How deeply values may nest before conversion gives up (cyclic data, say).
 const MAX_DEPTH: usize = 200;
 
@@ -252,7 +254,7 @@ impl Converter {
             return Ok(Value::Str(s.to_str()?.to_owned()));
         }
         if let Ok(b) = obj.cast_exact::<PyBytes>() {
-            return Ok(Value::Bytes(b.as_bytes().to_vec()));
+            return Ok(Value::Bytes(bytes_of(b)));
         }
         if let Ok(list) = obj.cast_exact::<PyList>() {
             return self.read_list(list, depth);
@@ -379,10 +381,10 @@ impl Converter {
             return Ok(Value::Str(s.to_str()?.to_owned()));
         }
         if let Ok(b) = obj.cast::<PyBytes>() {
-            return Ok(Value::Bytes(b.as_bytes().to_vec()));
+            return Ok(Value::Bytes(bytes_of(b)));
         }
         if let Ok(b) = obj.cast::<PyByteArray>() {
-            return Ok(Value::Bytes(b.to_vec()));
+            return Ok(Value::Bytes(b.to_vec().into()));
         }
         if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
             let items = obj.try_iter()?.map(|i| self.read(&i?, depth + 1)).collect::<PyResult<_>>()?;

@@ -20,6 +20,7 @@ mod convert;
 mod error;
 mod gc_pause;
 mod invoke;
+mod shared_bytes;
 mod start;
 mod thread_state;
 

@@ -8,10 +8,13 @@
 //! few items at most, so memory stays proportional to the input. Nesting is
 //! bounded by [`MAX_DEPTH`] so a hostile input cannot exhaust the stack.
 
-use bytes::{BufMut, BytesMut};
+use std::ops::{Deref, DerefMut};
+
+use bytes::Bytes;
 use graft_model::Value;
 
 use crate::error::WireError;
+use crate::sink::{SHARE_FROM, Sink};
 use crate::table;
 
 /// The deepest nesting of containers (list, tuple, set, dict, object, enum)
@@ -82,7 +85,7 @@ pub fn size_hint(value: &Value) -> usize {
 /// [`crate::table`]). Lengths are written as u32; a string or container
 /// over 4 GiB cannot be encoded faithfully, but such a value also exceeds
 /// any frame limit, which [`crate::Frame::encode`] checks.
-pub fn encode_value(value: &Value, buf: &mut BytesMut) {
+pub fn encode_value(value: &Value, buf: &mut impl Sink) {
     match value {
         Value::None => buf.put_u8(tag::NONE),
         Value::Bool(false) => buf.put_u8(tag::FALSE),
@@ -99,7 +102,7 @@ pub fn encode_value(value: &Value, buf: &mut BytesMut) {
         Value::Bytes(b) => {
             buf.put_u8(tag::BYTES);
             put_len(buf, b.len());
-            buf.put_slice(b);
+            buf.put_shared(b);
         }
         Value::List(items) => {
             if !table::put_table(buf, items) {
@@ -134,10 +137,54 @@ pub fn encode_value(value: &Value, buf: &mut BytesMut) {
 
 /// Decodes one value from the front of `input`, advancing it past the value.
 pub fn decode_value(input: &mut &[u8]) -> Result<Value, WireError> {
-    decode_at(input, 0)
+    let mut from = Input::new(input);
+    let value = decode_at(&mut from, 0);
+    *input = from.rest;
+    value
 }
 
-pub(crate) fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
+/// What is being decoded: the bytes left, and the shared buffer they lie in,
+/// if any, so that long byte strings are sliced from it rather than copied.
+pub(crate) struct Input<'a> {
+    rest: &'a [u8],
+    whole: Option<&'a Bytes>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(rest: &'a [u8]) -> Self {
+        Input { rest, whole: None }
+    }
+
+    /// All of `whole`, whose long byte strings decode as slices of it.
+    pub(crate) fn shared(whole: &'a Bytes) -> Self {
+        Input { rest: whole, whole: Some(whole) }
+    }
+
+    /// `slice` (part of this input) as a byte string of its own.
+    fn bytes(&self, slice: &'a [u8]) -> Bytes {
+        match self.whole {
+            Some(whole) if slice.len() >= SHARE_FROM => whole.slice_ref(slice),
+            _ => Bytes::copy_from_slice(slice),
+        }
+    }
+}
+
+/// The `take_*` readers work on the bytes left.
+impl<'a> Deref for Input<'a> {
+    type Target = &'a [u8];
+
+    fn deref(&self) -> &Self::Target {
+        &self.rest
+    }
+}
+
+impl DerefMut for Input<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.rest
+    }
+}
+
+pub(crate) fn decode_at(input: &mut Input<'_>, depth: usize) -> Result<Value, WireError> {
     let tag = take_u8(input, "value tag")?;
     Ok(match tag {
         tag::NONE => Value::None,
@@ -146,7 +193,10 @@ pub(crate) fn decode_at(input: &mut &[u8], depth: usize) -> Result<Value, WireEr
         tag::INT => Value::Int(take_u64(input, "int")? as i64),
         tag::FLOAT => Value::Float(f64::from_bits(take_u64(input, "float")?)),
         tag::STR => Value::Str(take_str(input, "str")?),
-        tag::BYTES => Value::Bytes(take_bytes(input, "bytes")?.to_vec()),
+        tag::BYTES => {
+            let bytes = take_bytes(input, "bytes")?;
+            Value::Bytes(input.bytes(bytes))
+        }
         tag::LIST => Value::List(decode_items(input, enter(depth)?, "list")?),
         tag::TUPLE => Value::Tuple(decode_items(input, enter(depth)?, "tuple")?),
         tag::SET => Value::Set(decode_items(input, enter(depth)?, "set")?),
@@ -181,7 +231,7 @@ pub(crate) fn enter(depth: usize) -> Result<usize, WireError> {
 
 /// Decodes a u32 count then that many values, each at `depth`.
 pub(crate) fn decode_items(
-    input: &mut &[u8],
+    input: &mut Input<'_>,
     depth: usize,
     what: &'static str,
 ) -> Result<Vec<Value>, WireError> {
@@ -193,7 +243,7 @@ pub(crate) fn decode_items(
     Ok(items)
 }
 
-fn decode_pairs(input: &mut &[u8], depth: usize) -> Result<Vec<(Value, Value)>, WireError> {
+fn decode_pairs(input: &mut Input<'_>, depth: usize) -> Result<Vec<(Value, Value)>, WireError> {
     let count = take_count(input, "dict", 2)?;
     let mut pairs = Vec::with_capacity(count.min(PREALLOC_ITEMS));
     for _ in 0..count {
@@ -205,7 +255,7 @@ fn decode_pairs(input: &mut &[u8], depth: usize) -> Result<Vec<(Value, Value)>, 
 
 /// Decodes a u32 count then that many (name, value) pairs.
 pub(crate) fn decode_fields_at<N: From<String>>(
-    input: &mut &[u8],
+    input: &mut Input<'_>,
     depth: usize,
     what: &'static str,
 ) -> Result<Vec<(N, Value)>, WireError> {
@@ -219,7 +269,7 @@ pub(crate) fn decode_fields_at<N: From<String>>(
     Ok(fields)
 }
 
-fn put_items(buf: &mut BytesMut, tag: u8, items: &[Value]) {
+fn put_items(buf: &mut impl Sink, tag: u8, items: &[Value]) {
     buf.put_u8(tag);
     put_len(buf, items.len());
     for item in items {
@@ -228,7 +278,7 @@ fn put_items(buf: &mut BytesMut, tag: u8, items: &[Value]) {
 }
 
 /// Writes a u32 count then (name, value) pairs, as objects and calls use.
-pub(crate) fn put_fields<N: AsRef<str>>(buf: &mut BytesMut, fields: &[(N, Value)]) {
+pub(crate) fn put_fields<N: AsRef<str>>(buf: &mut impl Sink, fields: &[(N, Value)]) {
     put_len(buf, fields.len());
     for (name, value) in fields {
         put_str(buf, name.as_ref());
@@ -236,18 +286,18 @@ pub(crate) fn put_fields<N: AsRef<str>>(buf: &mut BytesMut, fields: &[(N, Value)
     }
 }
 
-fn put_tagged_str(buf: &mut BytesMut, tag: u8, s: &str) {
+fn put_tagged_str(buf: &mut impl Sink, tag: u8, s: &str) {
     buf.put_u8(tag);
     put_str(buf, s);
 }
 
 /// Writes a u32 byte length then the UTF-8 bytes.
-pub(crate) fn put_str(buf: &mut BytesMut, s: &str) {
+pub(crate) fn put_str(buf: &mut impl Sink, s: &str) {
     put_len(buf, s.len());
     buf.put_slice(s.as_bytes());
 }
 
-pub(crate) fn put_len(buf: &mut BytesMut, len: usize) {
+pub(crate) fn put_len(buf: &mut impl Sink, len: usize) {
     buf.put_u32(u32::try_from(len).unwrap_or(u32::MAX));
 }
 

@@ -9,16 +9,21 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::error::WireError;
 use crate::frame::{Frame, LENGTH_BYTES};
+use crate::sink::SHARE_FROM;
 
 /// How much free room the read buffer keeps before each read.
 const READ_CHUNK: usize = 8 * 1024;
+/// How much room a frame's length prefix alone may make the reader reserve
+/// (address space only: pages are touched as bytes arrive). A longer frame
+/// gets room in steps, never more than has arrived so far.
+const RESERVE_AHEAD: usize = 4 * 1024 * 1024;
 
 /// Reads frames from a byte stream.
 #[derive(Debug)]
 pub struct FrameReader<R> {
     inner: R,
-    /// Bytes read but not yet parsed; it grows only as bytes arrive, so a
-    /// frame header announcing a large frame allocates nothing by itself.
+    /// Bytes read but not yet parsed; see [`FrameReader::growth`] for how
+    /// it grows.
     buffer: BytesMut,
     /// Frames longer than this are refused as soon as their prefix arrives.
     max_frame_size: u32,
@@ -56,18 +61,26 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     }
 
     /// How much room to make for the next read: the rest of a frame whose
-    /// length is known, but never more than has arrived so far (so a length
-    /// prefix alone cannot make the reader allocate), and at least a chunk.
+    /// length is known, in one step up to [`RESERVE_AHEAD`] (so a frame of a
+    /// few megabytes is never copied as its buffer grows), beyond that never
+    /// more than has arrived so far (so a length prefix alone cannot make the
+    /// reader allocate much), and at least a chunk.
     fn growth(&self) -> usize {
         let Some(prefix) = self.buffer.first_chunk::<4>() else { return READ_CHUNK };
         let total = 4 + u32::from_be_bytes(*prefix) as usize;
         let missing = total.saturating_sub(self.buffer.len());
-        missing.min(self.buffer.len()).max(READ_CHUNK)
+        missing.min(self.buffer.len().max(RESERVE_AHEAD)).max(READ_CHUNK)
     }
 
     /// Parses one frame from the buffer if a whole one is there.
+    /// A frame of [`SHARE_FROM`] bytes or more is split off the buffer, so
+    /// its long byte strings are decoded as slices of it, not copies.
     fn parse_frame(&mut self) -> Result<Option<Frame>, WireError> {
         match Frame::check(&self.buffer, self.max_frame_size) {
+            Ok(total) if total >= SHARE_FROM => {
+                let frame = self.buffer.split_to(total).freeze();
+                Frame::parse_shared(&frame.slice(LENGTH_BYTES..)).map(Some)
+            }
             Ok(total) => {
                 let frame = Frame::parse(&self.buffer[LENGTH_BYTES..total]);
                 self.buffer.advance(total);

@@ -7,14 +7,15 @@
 
 use std::time::Duration;
 
-use bytes::{BufMut, BytesMut};
+use bytes::Bytes;
 use graft_model::{BoundArgs, Raised, Value};
 
 use crate::codec::{
-    decode_fields_at, decode_items, decode_value, encode_value, put_fields, put_len, put_str,
+    Input, decode_at, decode_fields_at, decode_items, encode_value, put_fields, put_len, put_str,
     take_str, take_u8, take_u16, take_u32, take_u64,
 };
 use crate::error::WireError;
+use crate::sink::Sink;
 use crate::status::{ProtocolCode, Status};
 
 /// Bytes of the length prefix.
@@ -143,7 +144,16 @@ impl Frame {
     /// Decodes one frame from `frame`: its bytes after the length prefix,
     /// exactly (as [`Frame::check`] delimited them).
     pub fn parse(frame: &[u8]) -> Result<Frame, WireError> {
-        let mut input = frame;
+        Frame::parse_from(Input::new(frame))
+    }
+
+    /// [`Frame::parse`] of a shared buffer: long byte strings in the frame
+    /// become slices of it, not copies.
+    pub fn parse_shared(frame: &Bytes) -> Result<Frame, WireError> {
+        Frame::parse_from(Input::shared(frame))
+    }
+
+    fn parse_from(mut input: Input<'_>) -> Result<Frame, WireError> {
         let kind = take_u8(&mut input, "frame kind")?;
         let id = take_u64(&mut input, "request id")?;
         let frame = match kind {
@@ -153,7 +163,7 @@ impl Frame {
             },
             kind::REPLY => Frame::Reply {
                 id,
-                value: decode_value(&mut input)?,
+                value: decode_at(&mut input, 0)?,
             },
             kind::ERROR => {
                 let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
@@ -185,24 +195,24 @@ impl Frame {
     /// Appends the whole frame, length prefix included, to `buf`.
     ///
     /// Fails, leaving `buf` as it was, if the frame would exceed `max`.
-    pub fn encode(&self, buf: &mut BytesMut, max: u32) -> Result<(), WireError> {
-        let start = buf.len();
+    pub fn encode(&self, buf: &mut impl Sink, max: u32) -> Result<(), WireError> {
+        let start = buf.written();
         buf.put_u32(0);
         self.encode_header_and_body(buf);
-        let len = (buf.len() - start - LENGTH_BYTES) as u64;
+        let len = (buf.written() - start - LENGTH_BYTES) as u64;
         match u32::try_from(len) {
             Ok(len32) if len32 <= max => {
-                buf[start..start + LENGTH_BYTES].copy_from_slice(&len32.to_be_bytes());
+                buf.set_u32(start, len32);
                 Ok(())
             }
             _ => {
-                buf.truncate(start);
+                buf.truncate_to(start);
                 Err(WireError::FrameTooLarge { len, max })
             }
         }
     }
 
-    fn encode_header_and_body(&self, buf: &mut BytesMut) {
+    fn encode_header_and_body(&self, buf: &mut impl Sink) {
         let kind = match self {
             Frame::Call { .. } => kind::CALL,
             Frame::Reply { .. } => kind::REPLY,
@@ -231,7 +241,7 @@ impl Frame {
     }
 }
 
-fn encode_call(call: &Call, buf: &mut BytesMut) {
+fn encode_call(call: &Call, buf: &mut impl Sink) {
     put_str(buf, &call.service);
     put_str(buf, &call.method);
     let ms = call
@@ -245,7 +255,7 @@ fn encode_call(call: &Call, buf: &mut BytesMut) {
     put_fields(buf, &call.args.keyword);
 }
 
-fn parse_call(input: &mut &[u8]) -> Result<Call, WireError> {
+fn parse_call(input: &mut Input<'_>) -> Result<Call, WireError> {
     let service = take_str(input, "service name")?;
     let method = take_str(input, "method name")?;
     let ms = take_u32(input, "timeout")?;
@@ -263,7 +273,7 @@ fn parse_call(input: &mut &[u8]) -> Result<Call, WireError> {
     })
 }
 
-fn encode_raised(raised: &Raised, buf: &mut BytesMut) {
+fn encode_raised(raised: &Raised, buf: &mut impl Sink) {
     put_str(buf, &raised.type_name);
     put_str(buf, &raised.module);
     put_str(buf, &raised.message);
@@ -275,7 +285,7 @@ fn encode_raised(raised: &Raised, buf: &mut BytesMut) {
     put_str(buf, &raised.traceback);
 }
 
-fn parse_raised(input: &mut &[u8]) -> Result<Raised, WireError> {
+fn parse_raised(input: &mut Input<'_>) -> Result<Raised, WireError> {
     Ok(Raised {
         type_name: take_str(input, "exception type name")?,
         module: take_str(input, "exception module")?,

@@ -10,6 +10,8 @@
 //! - [`frame`]: [`Frame`], with `check`/`parse`/`encode` over byte buffers
 //!   (no sockets);
 //! - [`status`]: the wire codes of failed calls and closed connections;
+//! - [`sink`]: where frames are encoded ([`Sink`]), and [`Encoded`], which
+//!   shares large byte strings instead of copying them;
 //! - [`handshake`]: the hello exchange;
 //! - [`connection`]: [`Connection`] and [`FrameReader`], frames over a stream;
 //! - [`server`]: [`serve`], which runs a [`Dispatch`] for every call;
@@ -28,6 +30,7 @@ pub mod error;
 pub mod frame;
 pub mod handshake;
 pub mod server;
+pub mod sink;
 pub mod status;
 mod table;
 
@@ -36,5 +39,6 @@ pub use connection::{Connection, FrameReader};
 pub use error::WireError;
 pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 pub use handshake::{Hello, MAGIC, VERSION};
+pub use sink::{Encoded, Sink};
 pub use server::{CallFailure, Dispatch, ServerConfig, serve, serve_with};
 pub use status::{ProtocolCode, Status};

@@ -6,19 +6,19 @@
 //! holds it by columns and is the same value as the row-by-row
 //! [`Value::List`] of [`Value::Object`]s; both encode to the same bytes.
 
-use bytes::{BufMut, BytesMut};
 use graft_model::{Column, Name, Table, Value, same_name};
 
 use crate::codec::{
-    PREALLOC_ITEMS, column, decode_at, encode_value, enter, put_len, put_str, tag, take_count, take_str,
+    Input, PREALLOC_ITEMS, column, decode_at, encode_value, enter, put_len, put_str, tag, take_count, take_str,
     take_u8, take_u32,
 };
 use crate::error::WireError;
+use crate::sink::Sink;
 
 /// Writes `items` as a table and returns true, or writes nothing and
 /// returns false when they are not a table's shape (empty, not all objects,
 /// names that differ, or objects without fields).
-pub(crate) fn put_table(buf: &mut BytesMut, items: &[Value]) -> bool {
+pub(crate) fn put_table(buf: &mut impl Sink, items: &[Value]) -> bool {
     let Some((type_name, names)) = shape(items) else {
         return false;
     };
@@ -38,7 +38,7 @@ pub(crate) fn put_table(buf: &mut BytesMut, items: &[Value]) -> bool {
 /// Writes a [`Table`]: a list of its objects when it has none (a table
 /// holds at least one), else the table, each column of the first kind that
 /// holds every cell, as [`put_table`] writes the same objects.
-pub(crate) fn put_columns(buf: &mut BytesMut, table: &Table) {
+pub(crate) fn put_columns(buf: &mut impl Sink, table: &Table) {
     let rows = table.rows();
     if rows == 0 {
         buf.put_u8(tag::LIST);
@@ -56,7 +56,7 @@ pub(crate) fn put_columns(buf: &mut BytesMut, table: &Table) {
         match column {
             Column::Bool(bools) => {
                 buf.put_u8(column::BOOL);
-                buf.extend(bools.iter().map(|&b| u8::from(b)));
+                bools.iter().for_each(|&b| buf.put_u8(u8::from(b)));
             }
             Column::Int(ints) => {
                 buf.put_u8(column::INT);
@@ -139,7 +139,7 @@ fn cells(items: &[Value], j: usize) -> impl Iterator<Item = &Value> + Clone {
 
 /// Writes a column of `column`'s cells: the first kind that holds every
 /// cell, as the protocol requires, so encoding stays deterministic.
-fn put_cells<'a>(buf: &mut BytesMut, column: impl Iterator<Item = &'a Value> + Clone) {
+fn put_cells<'a>(buf: &mut impl Sink, column: impl Iterator<Item = &'a Value> + Clone) {
     if column.clone().all(|v| matches!(v, Value::Int(_))) {
         buf.put_u8(column::INT);
         for v in column {
@@ -181,7 +181,7 @@ fn put_cells<'a>(buf: &mut BytesMut, column: impl Iterator<Item = &'a Value> + C
 
 /// Decodes a table's payload (after its tag); `depth` is the depth of the
 /// objects, one below the list's. A table of no rows is the empty list.
-pub(crate) fn decode_table(input: &mut &[u8], depth: usize) -> Result<Value, WireError> {
+pub(crate) fn decode_table(input: &mut Input<'_>, depth: usize) -> Result<Value, WireError> {
     let cell_depth = enter(depth)?;
     let type_name: Name = take_str(input, "table type name")?.into();
     let width = take_count(input, "table field", 5)?;
@@ -214,7 +214,7 @@ fn take_rows(input: &mut &[u8], width: usize) -> Result<usize, WireError> {
     Ok(rows)
 }
 
-fn decode_column(input: &mut &[u8], rows: usize, depth: usize) -> Result<Column, WireError> {
+fn decode_column(input: &mut Input<'_>, rows: usize, depth: usize) -> Result<Column, WireError> {
     let kind = take_u8(input, "table column kind")?;
     Ok(match kind {
         column::VALUES => Column::Values((0..rows).map(|_| decode_at(input, depth)).collect::<Result<_, _>>()?),

@@ -59,7 +59,7 @@ fn scalars_convert_and_refuse_other_kinds() {
 
 #[test]
 fn bytes_are_base64_and_dates_iso() {
-    assert_eq!(conv(json!("aGk="), TypeRef::Bytes), Ok(Value::Bytes(b"hi".to_vec())));
+    assert_eq!(conv(json!("aGk="), TypeRef::Bytes), Ok(Value::Bytes(b"hi".to_vec().into())));
     assert!(conv(json!("not base64!"), TypeRef::Bytes).is_err());
     assert!(conv(json!("2024-02-29T12:30:00+01:00"), TypeRef::DateTime).is_ok());
     assert!(conv(json!("2024-02-29T12:30:00.123456"), TypeRef::DateTime).is_ok());
@@ -111,7 +111,7 @@ fn enums_take_values_or_member_names() {
 #[test]
 fn to_json_writes_every_kind() {
     let v = Value::Dict(vec![
-        (Value::Int(1), Value::Bytes(b"hi".to_vec())),
+        (Value::Int(1), Value::Bytes(b"hi".to_vec().into())),
         (Value::Str("t".into()), Value::Tuple(vec![Value::Float(0.5), Value::None])),
         (Value::Str("e".into()), Value::Enum { type_name: "Color".into(), value: Box::new(Value::Int(2)) }),
         (Value::Str("big".into()), Value::Int(i64::MIN)),

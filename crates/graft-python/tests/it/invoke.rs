@@ -19,7 +19,7 @@ async fn call(method: &str, positional: Vec<Value>) -> Result<Value, CallError> 
 
 #[tokio::test]
 async fn scalars_round_trip_exactly() {
-    let sent = vec![Value::Int(i64::MIN), Value::Float(-0.0), Value::Bool(true), s("é✓"), Value::Bytes(vec![0, 255])];
+    let sent = vec![Value::Int(i64::MIN), Value::Float(-0.0), Value::Bool(true), s("é✓"), Value::Bytes(vec![0, 255].into())];
     assert_eq!(call("scalars", sent.clone()).await, Ok(Value::Tuple(sent)));
 }
 

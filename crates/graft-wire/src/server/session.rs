@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
 use graft_model::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -20,6 +19,7 @@ use crate::connection::FrameReader;
 use crate::error::WireError;
 use crate::frame::{Call, Frame};
 use crate::handshake::{self, Hello};
+use crate::sink::{Encoded, Sink};
 use crate::status::ProtocolCode;
 
 /// The smallest frame limit a peer may announce; smaller ones are raised to
@@ -49,7 +49,7 @@ struct Session {
     peer: SocketAddr,
     shared: Arc<Shared>,
     /// Encoded frames for the writer task.
-    out: mpsc::UnboundedSender<BytesMut>,
+    out: mpsc::UnboundedSender<Encoded>,
     /// Cancelled when the connection is dropped for a fault: calls stop.
     abort: CancellationToken,
     /// Bounds the calls running at once on this connection.
@@ -246,12 +246,12 @@ async fn with_deadline(
 
 /// Encodes `frame`; if it exceeds the client's limit, an Error frame saying
 /// so takes its place, so the caller hears back either way.
-fn encode_or_fail(frame: &Frame, max: u32) -> BytesMut {
+fn encode_or_fail(frame: &Frame, max: u32) -> Encoded {
     let hint = match frame {
         Frame::Reply { value, .. } => 16 + crate::codec::size_hint(value),
         _ => 128,
     };
-    let mut buf = BytesMut::with_capacity(hint.min(max as usize + 4));
+    let mut buf = Encoded::with_capacity(hint.min(max as usize + 4));
     if let Err(err) = frame.encode(&mut buf, max) {
         let failure = CallFailure::Internal(format!("the reply could not be sent: {err}"));
         let _ = failure.into_frame(frame.id()).encode(&mut buf, max);
@@ -259,17 +259,20 @@ fn encode_or_fail(frame: &Frame, max: u32) -> BytesMut {
     buf
 }
 
-/// Writes queued frames, coalescing those already waiting into one write.
-async fn write_loop(mut stream: OwnedWriteHalf, mut queue: mpsc::UnboundedReceiver<BytesMut>) {
+/// Writes queued frames, coalescing those already waiting into one batch;
+/// a batch's shared byte strings are written from where they are.
+async fn write_loop(mut stream: OwnedWriteHalf, mut queue: mpsc::UnboundedReceiver<Encoded>) {
     while let Some(mut batch) = queue.recv().await {
-        while batch.len() < BATCH_BYTES {
+        while batch.written() < BATCH_BYTES {
             match queue.try_recv() {
-                Ok(more) => batch.extend_from_slice(&more),
+                Ok(more) => batch.append(more),
                 Err(_) => break,
             }
         }
-        if stream.write_all(&batch).await.is_err() {
-            return;
+        for chunk in batch.chunks() {
+            if stream.write_all(chunk).await.is_err() {
+                return;
+            }
         }
     }
     let _ = stream.shutdown().await;

@@ -32,7 +32,7 @@ pub fn arb_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::Int),
         any::<u64>().prop_map(|bits| Value::Float(f64::from_bits(bits))),
         any::<String>().prop_map(Value::Str),
-        vec(any::<u8>(), 0..32).prop_map(Value::Bytes),
+        vec(any::<u8>(), 0..32).prop_map(|b| Value::Bytes(b.into())),
         "[0-9:T.+-]{0,32}".prop_map(Value::DateTime),
         "[0-9-]{0,10}".prop_map(Value::Date),
     ];
@@ -238,7 +238,7 @@ fn frames_need_every_byte() {
 fn frame_limits() {
     let big = Frame::Reply {
         id: 1,
-        value: Value::Bytes(vec![0; 100]),
+        value: Value::Bytes(vec![0; 100].into()),
     };
     let mut buf = BytesMut::from(&b"keep"[..]);
     let err = big.encode(&mut buf, 50).unwrap_err();
@@ -280,7 +280,7 @@ fn size_hint_is_close_to_the_encoded_size() {
         fields: vec![("id".into(), Value::Int(i)), ("name".into(), Value::Str(format!("n{i}"))), ("ok".into(), Value::Bool(true))],
     };
     let values = [
-        Value::Bytes(vec![7; 1_000_000]),
+        Value::Bytes(vec![7; 1_000_000].into()),
         Value::List((0..1000).map(record).collect()),
         Value::Dict(vec![(Value::Str("k".into()), Value::Float(1.5))]),
         Value::Enum { type_name: "Color".into(), value: Box::new(Value::Int(1)) },
@@ -291,4 +291,42 @@ fn size_hint_is_close_to_the_encoded_size() {
         let (hint, actual) = (graft_wire::codec::size_hint(&value), buf.len());
         assert!(hint >= actual * 3 / 4 && hint <= actual * 4 / 3, "hint {hint} for {actual} bytes of {}", value.kind());
     }
+}
+
+#[test]
+fn a_shared_frame_lends_its_long_byte_strings_and_copies_short_ones() {
+    let long = Value::Bytes(vec![9; graft_wire::sink::SHARE_FROM].into());
+    let short = Value::Bytes(vec![8; 100].into());
+    let frame = Frame::Reply { id: 7, value: Value::List(vec![long.clone(), short.clone()]) };
+    let mut buf = BytesMut::new();
+    frame.encode(&mut buf, u32::MAX).unwrap();
+    let whole = buf.freeze().slice(4..);
+    let parsed = Frame::parse_shared(&whole).unwrap();
+    assert_eq!(parsed, Frame::parse(&whole).unwrap(), "the same frame either way");
+    let Frame::Reply { value: Value::List(items), .. } = parsed else { panic!("a reply of a list") };
+    let within = |b: &bytes::Bytes| whole.as_ptr_range().contains(&b.as_ptr());
+    match &items[..] {
+        [Value::Bytes(l), Value::Bytes(s)] => {
+            assert!(within(l), "the long string is a slice of the frame");
+            assert!(!within(s), "the short one is a copy");
+            assert_eq!((Value::Bytes(l.clone()), Value::Bytes(s.clone())), (long, short));
+        }
+        other => panic!("two byte strings, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_encoded_frame_shares_long_byte_strings_and_writes_the_same_bytes() {
+    let long = bytes::Bytes::from(vec![5; graft_wire::sink::SHARE_FROM + 1]);
+    let frame = Frame::Reply { id: 3, value: Value::Tuple(vec![Value::Bytes(long.clone()), Value::Int(1)]) };
+    let mut copied = BytesMut::new();
+    frame.encode(&mut copied, u32::MAX).unwrap();
+    let mut shared = graft_wire::Encoded::default();
+    frame.encode(&mut shared, u32::MAX).unwrap();
+    assert!(shared.chunks().any(|c| c.as_ptr() == long.as_ptr()), "written from the value itself");
+    assert_eq!(shared.chunks().flatten().copied().collect::<Vec<u8>>(), copied.to_vec());
+    // Over the limit, nothing is left behind.
+    let mut refused = graft_wire::Encoded::default();
+    assert!(frame.encode(&mut refused, 1000).is_err());
+    assert_eq!(graft_wire::Sink::written(&refused), 0);
 }

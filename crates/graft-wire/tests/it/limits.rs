@@ -112,7 +112,7 @@ async fn a_reply_too_large_for_the_client_becomes_an_error() {
         .unwrap();
     let mut conn = graft_wire::Connection::new(stream, 4096);
     conn.set_peer_max_frame_size(1 << 20);
-    conn.write_frame(&call(5, "echo", vec![Value::Bytes(vec![7; 10_000])]))
+    conn.write_frame(&call(5, "echo", vec![Value::Bytes(vec![7; 10_000].into())]))
         .await
         .unwrap();
     let Some(Frame::Error {

@@ -64,6 +64,32 @@ async fn many_callers_share_one_connection() {
 }
 
 #[tokio::test]
+async fn large_and_small_byte_strings_come_back_whole_and_matched() {
+    // Replies of 64 KiB and more go out from the values themselves, not
+    // copied into the frame; batched with small ones, each must still arrive
+    // whole and in its own frame.
+    let server = start(ServerConfig::default()).await;
+    let mut conn = connect(server.addr).await;
+    let payload = |id: u64| {
+        let len = [10, 70_000, 300_000, 65_536][id as usize % 4];
+        Value::Bytes((0..len).map(|i| (i as u64 * 31 + id) as u8).collect::<Vec<u8>>().into())
+    };
+    for id in 1..=60u64 {
+        conn.write_frame(&call(id, "echo", vec![payload(id)]))
+            .await
+            .unwrap();
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..60 {
+        let Some(Frame::Reply { id, value }) = next(&mut conn).await else {
+            panic!("expected a reply")
+        };
+        assert!(value == payload(id), "reply {id} is its call's bytes");
+        assert!(seen.insert(id), "reply {id} twice");
+    }
+}
+
+#[tokio::test]
 async fn failures_carry_their_status_and_exception() {
     let server = start(ServerConfig::default()).await;
     let mut conn = connect(server.addr).await;

@@ -177,11 +177,11 @@ fn values() -> Vec<Vector> {
             s("héllo wörld ✓ 中文 😀"),
         ),
         value("str-nul", "a NUL inside a string", s("a\0b")),
-        value("bytes-empty", "empty bytes", Value::Bytes(Vec::new())),
+        value("bytes-empty", "empty bytes", Value::Bytes(Vec::new().into())),
         value(
             "bytes-all",
             "every byte value 0..255, raw",
-            Value::Bytes(all_bytes),
+            Value::Bytes(all_bytes.into()),
         ),
         value("list-empty", "[]", Value::List(Vec::new())),
         value(
@@ -262,7 +262,7 @@ fn values() -> Vec<Vector> {
                 Value::Tuple(vec![
                     Value::Set(vec![Value::Int(1)]),
                     en("Color", s("green")),
-                    Value::Bytes(vec![0, 1]),
+                    Value::Bytes(vec![0, 1].into()),
                 ]),
             )])]),
         ),
