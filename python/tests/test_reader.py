@@ -1,5 +1,6 @@
 """FrameReader (reader.py): frames cut from reads of any size, big frames in
-buffers of their own, and a bytearray frame decoding as its bytes do."""
+buffers of their own that are lent for the dispatch and reused, and a
+bytearray frame decoding as its bytes do."""
 
 import itertools
 import random
@@ -15,9 +16,10 @@ from test_wire import TYPES, read, same, vectors  # noqa: E402
 
 
 def feed(data, sizes, max_frame_size=wire.DEFAULT_MAX_FRAME_SIZE):
-    """`data` read in chunks of `sizes` (cycled) as asyncio would; the frames dispatched."""
+    """`data` read in chunks of `sizes` (cycled) as asyncio would; the frames
+    dispatched, each copied as it was lent, with the type it came as."""
     got = []
-    frames = reader.FrameReader(max_frame_size, got.append)
+    frames = reader.FrameReader(max_frame_size, lambda frame: got.append((type(frame), bytes(frame))))
     pos, sizes = 0, iter(sizes)
     while pos < len(data):
         view = frames.get_buffer()
@@ -43,11 +45,61 @@ def stream():
 def test_frames_come_out_whole_and_in_order_whatever_the_reads(sizes):
     sent = stream()
     got, frames = feed(b"".join(sent), itertools.cycle(sizes))
-    assert [bytes(f) for f in got] == [bytes(f[4:]) for f in sent]
+    assert [f for _, f in got] == [bytes(f[4:]) for f in sent]
     # a big frame that has not arrived whole in one read gets a bytearray of its own
-    assert all(type(f) is bytes or len(f) + 4 > reader.BIG for f in got)
-    assert any(type(f) is bytearray for f in got)
+    assert all(kind is bytes or len(f) + 4 > reader.BIG for kind, f in got)
+    assert any(kind is bytearray for kind, _ in got)
     assert frames.big is None and frames.start == frames.end
+
+
+def test_big_frames_reuse_one_buffer_that_is_lent_for_the_dispatch_only():
+    sizes = [1_000_000, 1_000_000, 600_000, 900_000, 1_000_000, 3_000_000, 200_000]
+    sent = [wire.encode_reply(i, bytes([i]) * size) for i, size in enumerate(sizes)]
+    lent, values = [], []
+
+    def dispatch(frame):
+        lent.append(frame)
+        values.append(wire.parse_frame(frame).value)
+
+    frames = reader.FrameReader(wire.DEFAULT_MAX_FRAME_SIZE, dispatch)
+    for frame in sent:
+        view = frames.get_buffer()
+        view[:16] = frame[:16]  # the start of the frame, then the rest into its own buffer
+        view.release()
+        assert frames.filled(16) and frames.frames() == 0 and frames.big is not None
+        done = 16
+        while done < len(frame):
+            view = frames.get_buffer()
+            n = min(len(view), 300_000, len(frame) - done)
+            view[:n] = frame[done:done + n]
+            view.release()
+            done += n
+            assert frames.filled(n) == (done == len(frame))
+        assert frames.frames() == 1
+    assert values == [bytes([i]) * size for i, size in enumerate(sizes)]
+    # one buffer while the frames fit in its memory (the 600 KB one shrank it
+    # by less than half), a new one for 3 MB, the 3 MB one shrunk for 200 KB
+    assert [id(f) for f in lent[:5]] == [id(lent[0])] * 5
+    assert lent[5] is not lent[0] and lent[6] is lent[5]
+    assert frames.spare is lent[6] and len(frames.spare) == len(sent[6]) - 4
+
+
+def test_a_big_frame_buffer_still_viewed_after_its_dispatch_is_not_reused():
+    kept = []
+    frames = reader.FrameReader(wire.DEFAULT_MAX_FRAME_SIZE, lambda frame: kept.append(memoryview(frame)))
+    first, second = (bytes(wire.encode_reply(i, b"x" * 100_000)) for i in (1, 2))
+    for frame in (first, second):
+        view = frames.get_buffer()
+        view[:16] = frame[:16]
+        view.release()
+        frames.filled(16)
+        frames.frames()
+        view = frames.get_buffer()
+        view[:] = frame[16:]
+        view.release()
+        assert frames.filled(len(frame) - 16) and frames.frames() == 1
+    assert kept[0].obj is not kept[1].obj
+    assert bytes(kept[0]) == first[4:] and bytes(kept[1]) == second[4:]
 
 
 def test_a_big_frame_over_the_limit_is_refused_before_its_buffer_is_made():
