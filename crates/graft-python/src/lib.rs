@@ -13,6 +13,7 @@
 //!   host's own asyncio event loop.
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
 //! - `gc_pause`: the garbage collector held off while arguments are built.
+//! - `malloc`: CPython's raw allocator and arenas taken from mimalloc.
 //! - `thread_state`: Python thread states kept for a thread's life, for the
 //!   gateway's runtime threads.
 
@@ -20,6 +21,7 @@ mod convert;
 mod error;
 mod gc_pause;
 mod invoke;
+mod malloc;
 mod shared_bytes;
 mod start;
 mod thread_state;

@@ -1,0 +1,80 @@
+//! CPython's memory taken from mimalloc, as gg's own is.
+//!
+//! CPython takes each object over 512 bytes, and the buffers of `bytes`,
+//! `str` and lists, from its raw allocator (the C library's `malloc`), and
+//! its small objects from 1 MiB arenas that it maps and unmaps itself. A
+//! gateway building 10,000 records per call, or answering 1 MB byte strings
+//! to 64 callers at once, frees that memory between calls, and glibc or the
+//! kernel took it back, so every call faulted its pages in anew (about 240
+//! page faults a call for 10,000 records, 50 for 1 MB at 64 callers;
+//! BENCHMARKS.md). mimalloc keeps freed memory for reuse and returns it to
+//! the kernel only once it has stayed unused for a while.
+//!
+//! Both allocators can only be replaced before CPython starts: memory is
+//! freed by the allocator that is in place then.
+
+use std::ffi::c_void;
+
+use libmimalloc_sys as mi;
+use pyo3::ffi;
+
+/// Routes CPython's raw allocations and its arenas to mimalloc, unless the
+/// interpreter is already running (then it does nothing: the memory it
+/// holds must go back to the allocator that gave it). A user who chose an
+/// allocator with `PYTHONMALLOC` keeps it.
+pub(crate) fn use_mimalloc() {
+    // SAFETY: Py_IsInitialized may be called at any time.
+    if std::env::var_os("PYTHONMALLOC").is_some() || unsafe { ffi::Py_IsInitialized() } != 0 {
+        return;
+    }
+    let mut raw = ffi::PyMemAllocatorEx {
+        ctx: std::ptr::null_mut(),
+        malloc: Some(raw_malloc),
+        calloc: Some(raw_calloc),
+        realloc: Some(raw_realloc),
+        free: Some(raw_free),
+    };
+    let mut arenas = ffi::PyObjectArenaAllocator { ctx: std::ptr::null_mut(), alloc: Some(arena_alloc), free: Some(arena_free) };
+    // SAFETY: called before Py_Initialize, so no memory exists yet that an
+    // earlier allocator must free; CPython copies both structs.
+    unsafe {
+        ffi::PyMem_SetAllocator(ffi::PyMemAllocatorDomain::PYMEM_DOMAIN_RAW, &mut raw);
+        ffi::PyObject_SetArenaAllocator(&mut arenas);
+    }
+}
+
+// CPython asks that a request for zero bytes give a distinct, non-null
+// pointer, as one byte does; mimalloc's functions are thread-safe, as the
+// raw domain requires.
+
+extern "C" fn raw_malloc(_ctx: *mut c_void, size: usize) -> *mut c_void {
+    // SAFETY: plain allocation.
+    unsafe { mi::mi_malloc(size.max(1)) }
+}
+
+extern "C" fn raw_calloc(_ctx: *mut c_void, count: usize, size: usize) -> *mut c_void {
+    let (count, size) = if count == 0 || size == 0 { (1, 1) } else { (count, size) };
+    // SAFETY: plain allocation; mi_calloc checks count * size for overflow.
+    unsafe { mi::mi_calloc(count, size) }
+}
+
+extern "C" fn raw_realloc(_ctx: *mut c_void, ptr: *mut c_void, size: usize) -> *mut c_void {
+    // SAFETY: `ptr` is null or came from this allocator (it was installed
+    // before any allocation).
+    unsafe { mi::mi_realloc(ptr, size.max(1)) }
+}
+
+extern "C" fn raw_free(_ctx: *mut c_void, ptr: *mut c_void) {
+    // SAFETY: as for raw_realloc; mi_free accepts null.
+    unsafe { mi::mi_free(ptr) }
+}
+
+extern "C" fn arena_alloc(_ctx: *mut c_void, size: usize) -> *mut c_void {
+    // SAFETY: plain allocation (pymalloc aligns its pools within the arena itself).
+    unsafe { mi::mi_malloc(size) }
+}
+
+extern "C" fn arena_free(_ctx: *mut c_void, ptr: *mut c_void, _size: usize) {
+    // SAFETY: every arena came from arena_alloc.
+    unsafe { mi::mi_free(ptr) }
+}
