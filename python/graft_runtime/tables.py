@@ -159,11 +159,10 @@ def _put_column(buf: bytearray, column: Sequence[Any], depth: int, value: _Encod
 def _column_kind(column: Sequence[Any]) -> Tuple[int, Sequence[Any]]:
     """The first kind that holds every cell (int, float, bool, str, else
     values), and the cells as that kind's Python type."""
-    runs = list(itertools.islice(itertools.groupby(map(type, column)), 2))  # quicker than a set when one
-    if len(runs) == 1:
-        kind = _KINDS.get(runs[0][0])
-        if kind is not None:
-            return kind, column
+    first = type(column[0])
+    kind = _KINDS.get(first)
+    if kind is not None and list(map(type, column)).count(first) == len(column):  # quicker than a set
+        return kind, column
     types = set(map(type, column))
     kinds = set(map(_wire_kind, types))
     if len(kinds) == 1:
