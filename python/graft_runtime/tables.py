@@ -27,8 +27,9 @@ from .values import (
     MAX_DEPTH, TABLE, U32, UnknownObject, WireError, build_object, put_str, take_count, take_str, too_deep,
 )
 
-# Column kinds (each the value tag of what it holds; values: any tag).
-VALUES, BOOL, INT, FLOAT, STR = 0x00, 0x01, 0x03, 0x04, 0x05
+# Column kinds (each the value tag of what it holds; values: any tag;
+# STR_JOINED: strs joined by NUL, when none holds one, else STR: by lengths).
+VALUES, BOOL, INT, FLOAT, STR, STR_JOINED = 0x00, 0x01, 0x03, 0x04, 0x05, 0x06
 _CELL_SIZE = {BOOL: 1, INT: 8, FLOAT: 8, STR: 4}  # for STR, of its lengths
 
 _EncodeValue = Callable[[Any, bytearray, int], None]
@@ -191,21 +192,22 @@ def _wire_kind(cls: type) -> int:
 
 
 def _put_strs(buf: bytearray, column: Sequence[str], depth: int, value: _EncodeValue) -> None:
-    text = "".join(column)
-    if text.isascii():  # one byte a character: the lengths are the str lengths
-        lengths: Sequence[int] = list(map(len, column))
-        blob = text.encode("ascii")
-    else:
-        try:
-            raws = list(map(str.encode, column))
-        except UnicodeEncodeError:  # a lone surrogate: encoded alone, it raises the WireError naming it
-            for cell in column:
-                value(cell, bytearray(), depth)
-            raise
-        lengths, blob = list(map(len, raws)), b"".join(raws)
+    text = "\x00".join(column)
+    try:
+        blob = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: encoded alone, it raises the WireError naming it
+        for cell in column:
+            value(cell, bytearray(), depth)
+        raise
+    if blob.count(0) == len(column) - 1:  # no str holds a NUL: joined by NULs
+        buf.append(STR_JOINED)
+        buf += U32.pack(len(blob))
+        buf += blob
+        return
+    raws = [cell.encode("utf-8") for cell in column]
     buf.append(STR)
-    buf += struct.pack(">%dI" % len(lengths), *lengths)
-    buf += blob
+    buf += struct.pack(">%dI" % len(raws), *map(len, raws))
+    buf += b"".join(raws)
 
 # ---------------------------------------------------------------- decoding
 
@@ -244,6 +246,8 @@ def _take_column(data: Any, pos: int, rows: int, field: str,
             item, pos = value(data, pos, types, depth)
             out.append(item)
         return out, pos
+    if kind == STR_JOINED:
+        return _joined(data, pos, rows, field)
     size = _CELL_SIZE.get(kind)
     if size is None:
         raise WireError("unknown table column kind 0x%02x (field %r)" % (kind, field))
@@ -288,6 +292,36 @@ def _strs(data: Any, pos: int, lengths: Tuple[int, ...], field: str) -> Tuple[Li
                             % (field, row, bytes(data[pos:pos + min(n, 32)]))) from None
         pos += n
     return out, end
+
+
+def _joined(data: Any, pos: int, rows: int, field: str) -> Tuple[List[str], int]:
+    """The strings of a joined str column, whose byte length starts at `pos`."""
+    if pos + 4 > len(data):
+        raise WireError("truncated table column %r: its length needs 4 bytes but only %d remain" % (field, len(data) - pos))
+    (total,) = U32.unpack_from(data, pos)
+    pos += 4
+    end = pos + total
+    if end > len(data):
+        raise WireError("truncated table column %r: its strings need %d bytes but only %d remain" % (field, total, len(data) - pos))
+    raw = bytes(data[pos:end])
+    try:
+        text = str(raw, "utf-8")  # NUL is never part of a longer character: valid whole is valid each
+    except UnicodeDecodeError:
+        row, bad = next((row, s) for row, s in enumerate(raw.split(b"\x00")) if not _is_utf8(s))
+        raise WireError("table column %r, row %d: str is not valid UTF-8: %r" % (field, row, bad[:32])) from None
+    strs = text.split("\x00", rows) if rows or text else []  # at most one more than rows: then it is wrong anyway
+    if len(strs) != rows:
+        raise WireError("table column %r: a joined str column holds %d strings where the table has %d rows"
+                        % (field, text.count("\x00") + 1, rows))
+    return strs, end
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _objects(name: str, names: List[str], columns: List[Sequence[Any]], types: Mapping[str, type]) -> List[Any]:

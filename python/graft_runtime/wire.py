@@ -30,7 +30,7 @@ from .values import (  # re-exported: the names a user of the wire needs
 )
 from .values import U32 as _U32, put_str as _put_str, take_count as _take_count, take_str as _take_str
 
-VERSION = 2
+VERSION = 3
 MAGIC = b"GRFT"
 HELLO_SIZE = 16
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024

@@ -107,7 +107,7 @@ def test_a_small_table_byte_for_byte():
         b"\x00\x00\x00\x06active", b"\x00\x00\x00\x04unit",
         b"\x00\x00\x00\x02",  # rows
         b"\x03", struct.pack(">qq", 1, -2),  # int column
-        b"\x05", b"\x00\x00\x00\x02\x00\x00\x00\x00", "é".encode(),  # str column: lengths, then the bytes
+        b"\x06", b"\x00\x00\x00\x03", "é".encode() + b"\x00",  # str column: the strs joined by NUL
         b"\x04", bytes.fromhex("3fe0000000000000" "8000000000000000"),  # float column
         b"\x01", b"\x01\x00",  # bool column
         b"\x00", b"\x05\x00\x00\x00\x03kWh", b"\x00",  # values column: a str, then None
@@ -197,13 +197,14 @@ def test_each_column_gets_the_first_kind_that_holds_every_cell():
     assert column_kind([1, -(2**63), 2**63 - 1]) == tables.INT
     assert column_kind([0.5, math.inf]) == tables.FLOAT
     assert column_kind([True, False]) == tables.BOOL
-    assert column_kind(["", "é"]) == tables.STR
+    assert column_kind(["", "é"]) == tables.STR_JOINED
+    assert column_kind(["a\x00b", "c"]) == tables.STR, "a str holding NUL: by lengths"
     assert column_kind([1, True]) == tables.VALUES, "a bool is not an int"
     assert column_kind([1, 2.0]) == tables.VALUES
     assert column_kind([1, None]) == tables.VALUES
     assert column_kind([Level.LOW, Colour.RED, Code.A]) == tables.VALUES, "enums are enums"
     assert column_kind([Count(3), 4]) == tables.INT, "subclasses travel as their base"
-    assert column_kind([Label("x"), "y"]) == tables.STR
+    assert column_kind([Label("x"), "y"]) == tables.STR_JOINED
     assert column_kind([Ratio(0.5)]) == tables.FLOAT
     assert column_kind([Count(3), Label("x")]) == tables.VALUES
 
@@ -229,7 +230,17 @@ def test_strings_ascii_unicode_and_empty():
     for words in (["a", "", "bc"], ["", ""], ["é", "", "😀x", "a\x00b"], ["abc", "ü"]):
         back, data = round_trip([wire.UnknownObject("T", {"s": w}) for w in words])
         assert [row.s for row in back] == words
-        assert data[19] == tables.STR
+        assert data[19] == (tables.STR if any("\x00" in w for w in words) else tables.STR_JOINED)
+
+
+def test_joined_str_columns_hold_any_string_but_nul_and_decode_back():
+    words = ["", "a", "é", "😀", "", "x" * 1000, "tab\tnewline\n"]
+    back, data = round_trip([wire.UnknownObject("T", {"s": w}) for w in words])
+    assert [row.s for row in back] == words and data[19] == tables.STR_JOINED
+    joined = "\x00".join(words).encode()
+    assert data[20:24] == struct.pack(">I", len(joined)) and data[24:] == joined
+    back, data = round_trip([wire.UnknownObject("T", {"s": w}) for w in [""]])
+    assert [row.s for row in back] == [""] and data[19:] == b"\x06\x00\x00\x00\x00", "one empty string: no bytes"
 
 
 def test_the_encoder_refuses_what_the_row_form_refuses():
@@ -285,6 +296,20 @@ def table(*columns, rows=1, name=b"T", fields=(b"a",)):
      "table column 'a', row 0: str is not valid UTF-8: b'\\xc3'"),
     (table(b"\x05\x00\x00\x00\x01\x00\x00\x00\x02a\xff\xfe", rows=2),
      "table column 'a', row 1: str is not valid UTF-8: b'\\xff\\xfe'"),
+    (table(b"\x06\x00\x00\x00\x01a", rows=2),
+     "table column 'a': a joined str column holds 1 strings where the table has 2 rows"),
+    (table(b"\x06\x00\x00\x00\x05a\x00b\x00c", rows=2),
+     "table column 'a': a joined str column holds 3 strings where the table has 2 rows"),
+    (table(b"\x06\x00\x00\x00\x00", rows=2),
+     "table column 'a': a joined str column holds 1 strings where the table has 2 rows"),
+    (table(b"\x06\x00\x00\x00\x01a", rows=0),
+     "table column 'a': a joined str column holds 1 strings where the table has 0 rows"),
+    (table(b"\x06\x00\x00\x00\x03a\x00\xff", rows=2),
+     "table column 'a', row 1: str is not valid UTF-8: b'\\xff'"),
+    (table(b"\x06\x00\x00\x00\x05a", rows=1),
+     "truncated table column 'a': its strings need 5 bytes but only 1 remain"),
+    (table(b"\x06\x00\x00", rows=1),
+     "truncated table column 'a': its length needs 4 bytes but only 2 remain"),
     (table(b"\x03", rows=0xFFFFFFFF), "table row count 4294967295 cannot fit in the 1 bytes left"),
     (table(b"\x03" * 5, rows=3, fields=(b"a", b"b")), "table row count 3 cannot fit in the 5 bytes left"),
     (b"\x0f\x00\x00\x00\x01T\xff\xff\xff\xff\x00", "table field count 4294967295 cannot fit in the 1 bytes left"),

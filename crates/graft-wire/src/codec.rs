@@ -56,7 +56,10 @@ pub mod column {
     pub const BOOL: u8 = 0x01;
     pub const INT: u8 = 0x03;
     pub const FLOAT: u8 = 0x04;
+    /// Each string's length, then the strings back to back.
     pub const STR: u8 = 0x05;
+    /// The strings joined by 0x00 bytes, when none holds U+0000 (version 3).
+    pub const STR_JOINED: u8 = 0x06;
 }
 
 /// About how many bytes [`encode_value`] writes for `value`, to size buffers

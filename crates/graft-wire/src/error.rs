@@ -33,6 +33,8 @@ pub enum WireError {
     UnknownColumn(u8),
     #[error("bool column item 0x{0:02x} is neither 0x00 nor 0x01")]
     BadBool(u8),
+    #[error("a joined str column holds {found} strings where the table has {rows} rows")]
+    JoinedStrs { rows: usize, found: usize },
     #[error("value nested deeper than {0} containers")]
     TooDeep(usize),
     #[error("frame of {len} bytes exceeds the limit of {max} bytes")]

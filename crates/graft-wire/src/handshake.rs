@@ -13,7 +13,7 @@ use crate::error::WireError;
 /// The first four bytes of every connection, both ways.
 pub const MAGIC: [u8; 4] = *b"GRFT";
 /// The protocol version this crate speaks.
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 /// The size of a [`Hello`] on the wire.
 pub const HELLO_BYTES: usize = 16;
 

@@ -66,15 +66,7 @@ pub(crate) fn put_columns(buf: &mut impl Sink, table: &Table) {
                 buf.put_u8(column::FLOAT);
                 floats.iter().for_each(|f| buf.put_u64(f.to_bits()));
             }
-            Column::Str { text, ends } => {
-                buf.put_u8(column::STR);
-                let mut start = 0;
-                for &end in ends {
-                    put_len(buf, end - start);
-                    start = end;
-                }
-                buf.put_slice(text.as_bytes());
-            }
+            Column::Str { text, ends } => put_strs(buf, (0..ends.len()).map(|i| Column::str_at(text, ends, i))),
             Column::Values(cells) => put_cells(buf, cells.iter()),
         }
     }
@@ -160,22 +152,32 @@ fn put_cells<'a>(buf: &mut impl Sink, column: impl Iterator<Item = &'a Value> + 
             buf.put_u8(u8::from(matches!(v, Value::Bool(true))));
         }
     } else if column.clone().all(|v| matches!(v, Value::Str(_))) {
-        buf.put_u8(column::STR);
-        for v in column.clone() {
-            if let Value::Str(s) = v {
-                put_len(buf, s.len());
-            }
-        }
-        for v in column {
-            if let Value::Str(s) = v {
-                buf.put_slice(s.as_bytes());
-            }
-        }
+        put_strs(buf, column.filter_map(|v| if let Value::Str(s) = v { Some(s.as_str()) } else { None }));
     } else {
         buf.put_u8(column::VALUES);
         for v in column {
             encode_value(v, buf);
         }
+    }
+}
+
+/// Writes a str column of at least one string: joined by 0x00 bytes when
+/// no string holds one, else by lengths (the protocol's rule).
+fn put_strs<'a>(buf: &mut impl Sink, strs: impl Iterator<Item = &'a str> + Clone) {
+    if strs.clone().any(|s| s.as_bytes().contains(&0)) {
+        buf.put_u8(column::STR);
+        strs.clone().for_each(|s| put_len(buf, s.len()));
+        strs.for_each(|s| buf.put_slice(s.as_bytes()));
+        return;
+    }
+    buf.put_u8(column::STR_JOINED);
+    let (count, bytes) = strs.clone().fold((0, 0), |(count, bytes), s| (count + 1, bytes + s.len()));
+    put_len(buf, (bytes + count).saturating_sub(1));
+    for (i, s) in strs.enumerate() {
+        if i > 0 {
+            buf.put_u8(0);
+        }
+        buf.put_slice(s.as_bytes());
     }
 }
 
@@ -234,6 +236,10 @@ fn decode_column(input: &mut Input<'_>, rows: usize, depth: usize) -> Result<Col
             let lengths = take_fixed(input, rows, 4, "str column lengths")?;
             decode_strs(input, lengths)?
         }
+        column::STR_JOINED => {
+            let len = take_u32(input, "joined str column length")? as usize;
+            decode_joined(take_fixed(input, len, 1, "joined str column")?, rows)?
+        }
         other => return Err(WireError::UnknownColumn(other)),
     })
 }
@@ -277,4 +283,27 @@ fn decode_strs(input: &mut &[u8], lengths: &[u8]) -> Result<Column, WireError> {
     };
     *input = rest;
     Ok(Column::Str { text: text.to_owned(), ends })
+}
+
+/// A joined str column's strings: `bytes` is them joined by 0x00 bytes,
+/// valid UTF-8 (0x00 is never part of a longer character, so each string
+/// is valid alone when the whole is), and must hold `rows` strings.
+fn decode_joined(bytes: &[u8], rows: usize) -> Result<Column, WireError> {
+    let Ok(joined) = std::str::from_utf8(bytes) else {
+        let bad = bytes.split(|&b| b == 0).find(|s| std::str::from_utf8(s).is_err());
+        return Err(WireError::invalid_utf8("str column item", bad.unwrap_or(bytes)));
+    };
+    let mut text = String::with_capacity(bytes.len());
+    let mut ends = Vec::with_capacity(rows);
+    if rows > 0 || !joined.is_empty() {
+        // At most one string more than the table's rows, then the count is wrong anyway.
+        for s in joined.split('\0').take(rows + 1) {
+            text.push_str(s);
+            ends.push(text.len());
+        }
+    }
+    if ends.len() != rows {
+        return Err(WireError::JoinedStrs { rows, found: bytes.iter().filter(|&&b| b == 0).count() + 1 });
+    }
+    Ok(Column::Str { text, ends })
 }

@@ -101,6 +101,10 @@ fn s(text: &str) -> Value {
     Value::Str(text.to_string())
 }
 
+fn named(name: &str) -> Value {
+    Value::Object { type_name: "Named".into(), fields: vec![("name".into(), s(name))] }
+}
+
 fn point(x: i64, y: i64) -> Value {
     Value::Object {
         type_name: "Point".into(),
@@ -279,6 +283,11 @@ fn values() -> Vec<Vector> {
                 record(-2, "", -0.0, false, "MWh"),
                 record(i64::MAX, "record-000003", f64::INFINITY, true, ""),
             ]),
+        ),
+        value(
+            "table-str-with-nul",
+            "Points named by a str column whose second string holds U+0000: lengths, not joined",
+            Value::List(vec![named("a"), named("b\u{0}c"), named("")]),
         ),
         value(
             "table-one-row",
@@ -462,6 +471,27 @@ fn rejects() -> Vec<Vector> {
             "invalid UTF-8",
             "a str column cutting the two bytes of U+00E9 into two strings",
             table(2, &[5, 0, 0, 0, 1, 0, 0, 0, 1, 0xc3, 0xa9]),
+        ),
+        reject(
+            "value",
+            "table-joined-count",
+            "joined str column",
+            "two rows, a joined str column holding one string",
+            table(2, &[6, 0, 0, 0, 1, b'a']),
+        ),
+        reject(
+            "value",
+            "table-joined-utf8",
+            "invalid UTF-8",
+            "a joined str column whose second string is the byte ff",
+            table(2, &[6, 0, 0, 0, 3, b'a', 0, 0xff]),
+        ),
+        reject(
+            "value",
+            "table-joined-truncated",
+            "truncated",
+            "a joined str column announcing 5 bytes and holding 1",
+            table(1, &[6, 0, 0, 0, 5, b'a']),
         ),
         reject(
             "value",
