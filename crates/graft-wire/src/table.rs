@@ -66,7 +66,10 @@ pub(crate) fn put_columns(buf: &mut impl Sink, table: &Table) {
                 buf.put_u8(column::FLOAT);
                 floats.iter().for_each(|f| buf.put_u64(f.to_bits()));
             }
-            Column::Str { text, ends } => put_strs(buf, (0..ends.len()).map(|i| Column::str_at(text, ends, i))),
+            Column::Str { text, ends } => {
+                let strs = (0..ends.len()).map(|i| Column::str_at(text, ends, i));
+                put_strs(buf, strs, ends.len(), text.len(), text.as_bytes().contains(&0));
+            }
             Column::Values(cells) => put_cells(buf, cells.iter()),
         }
     }
@@ -152,7 +155,11 @@ fn put_cells<'a>(buf: &mut impl Sink, column: impl Iterator<Item = &'a Value> + 
             buf.put_u8(u8::from(matches!(v, Value::Bool(true))));
         }
     } else if column.clone().all(|v| matches!(v, Value::Str(_))) {
-        put_strs(buf, column.filter_map(|v| if let Value::Str(s) = v { Some(s.as_str()) } else { None }));
+        let strs = column.filter_map(|v| if let Value::Str(s) = v { Some(s.as_str()) } else { None });
+        let (count, bytes, nul) = strs.clone().fold((0, 0, false), |(count, bytes, nul), s| {
+            (count + 1, bytes + s.len(), nul || s.as_bytes().contains(&0))
+        });
+        put_strs(buf, strs, count, bytes, nul);
     } else {
         buf.put_u8(column::VALUES);
         for v in column {
@@ -161,17 +168,17 @@ fn put_cells<'a>(buf: &mut impl Sink, column: impl Iterator<Item = &'a Value> + 
     }
 }
 
-/// Writes a str column of at least one string: joined by 0x00 bytes when
-/// no string holds one, else by lengths (the protocol's rule).
-fn put_strs<'a>(buf: &mut impl Sink, strs: impl Iterator<Item = &'a str> + Clone) {
-    if strs.clone().any(|s| s.as_bytes().contains(&0)) {
+/// Writes a str column of `count` strings, `bytes` long in all: joined by
+/// 0x00 bytes unless one of them holds one (`nul`), then by lengths (the
+/// protocol's rule).
+fn put_strs<'a>(buf: &mut impl Sink, strs: impl Iterator<Item = &'a str> + Clone, count: usize, bytes: usize, nul: bool) {
+    if nul {
         buf.put_u8(column::STR);
         strs.clone().for_each(|s| put_len(buf, s.len()));
         strs.for_each(|s| buf.put_slice(s.as_bytes()));
         return;
     }
     buf.put_u8(column::STR_JOINED);
-    let (count, bytes) = strs.clone().fold((0, 0), |(count, bytes), s| (count + 1, bytes + s.len()));
     put_len(buf, (bytes + count).saturating_sub(1));
     for (i, s) in strs.enumerate() {
         if i > 0 {
