@@ -168,6 +168,15 @@ _NAMES: Dict[Tuple[str, ...], bytes] = {}  # service, method and keyword names a
 _NAMES_MAX = 4096
 
 
+def set_call_timeout(frame: bytearray, timeout_ms: int) -> None:
+    """Rewrites the timeout of a Call frame made by `encode_call` (for a
+    caller that waited before sending it)."""
+    pos = _HEADER.size  # the length prefix, kind and request id
+    for _ in range(2):  # the service and method names
+        pos += 4 + _U32.unpack_from(frame, pos)[0]
+    _U32.pack_into(frame, pos, timeout_ms)
+
+
 def _encoded_names(*names: str) -> bytes:
     """`names` each as a length-prefixed UTF-8 string, remembered (a bounded number of them)."""
     found = _NAMES.get(names)

@@ -377,6 +377,12 @@ def test_frame_limits():
     assert frame == wire.CallFrame(7, "S", "m", [1], {"k": "v"}, 250)
 
 
+def test_a_call_frames_timeout_can_be_rewritten():
+    call = wire.encode_call(7, "Sérvice", "method", [b"x" * 10], {}, 5000)
+    wire.set_call_timeout(call, 1234)
+    assert wire.decode_frame(call) == wire.CallFrame(7, "Sérvice", "method", [b"x" * 10], {}, 1234)
+
+
 def test_the_fast_decoder_agrees_with_the_checking_one():
     """Every value decodes the same through `_decode_at` (fast, falling back) as through `_decode`."""
     import random
