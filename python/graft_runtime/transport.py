@@ -12,7 +12,9 @@ Big calls (a request frame over `BIG_CALL` bytes) share a window: at most
 next waits its turn, in order (a call bigger than the window goes alone).
 Sixty-four 1 MB calls written at once kept 64 MB in flight, out of every
 cache, and both ends spent twice the CPU per call on copying it
-(BENCHMARKS.md); a turn counts toward the call's timeout.
+(BENCHMARKS.md). A call keeps its share until its reply arrives or for
+`HOLD` seconds at most, so big calls to a slow method still run side by
+side; the wait for a turn counts toward the call's timeout.
 
 Standard library only, Python 3.8+.
 """
@@ -33,6 +35,7 @@ from .reader import FrameReader
 DEFAULT_CONNECT_TIMEOUT = 5.0
 BIG_CALL = 64 * 1024  # a request frame longer than this takes its turn in the window
 DEFAULT_WINDOW = 2 * 1024 * 1024  # request bytes of big calls in flight on one connection
+HOLD = 0.01  # seconds a big call keeps its share of the window at most, waiting for its reply
 _ID = struct.Struct(">Q")
 
 
@@ -271,7 +274,8 @@ class _Protocol(asyncio.BufferedProtocol):
             if waited and timeout is not None:  # what is left of the timeout goes to the server too
                 timeout = max(timeout - waited, 0.0)
                 wire.set_call_timeout(data, _millis(timeout))
-        timer = None
+        timer = release = None
+        held = [size]  # this call's share of the window until the reply, or HOLD
         try:
             if size and not self.usable:  # a goodbye came while it waited: not sent
                 raise self.failed or GraftConnectionError(
@@ -279,15 +283,17 @@ class _Protocol(asyncio.BufferedProtocol):
             future = self.loop.create_future()
             self.pending[request_id] = (future, types)
             self._write(data)
+            if size:
+                release = self.loop.call_later(HOLD, self._release, held)
             if timeout is not None:
                 timer = self.loop.call_later(timeout, self._expire, request_id, name, timeout)
             return await future
         finally:
-            if timer is not None:
-                timer.cancel()
+            for handle in (timer, release):
+                if handle is not None:
+                    handle.cancel()
             self.pending.pop(request_id, None)
-            if size:
-                self._end_turn(size)
+            self._release(held)
 
     def _expire(self, request_id: int, name: str, timeout: float) -> None:
         entry = self.pending.pop(request_id, None)
@@ -327,6 +333,12 @@ class _Protocol(asyncio.BufferedProtocol):
     def _end_turn(self, size: int) -> None:
         self.in_flight -= size
         self._grant()
+
+    def _release(self, held: List[int]) -> None:
+        """Gives back a call's share of the window, once."""
+        size, held[0] = held[0], 0
+        if size:
+            self._end_turn(size)
 
     def _grant(self) -> None:
         """Lets the waiting big calls go, in order, while they fit."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from graft_runtime import wire  # noqa: E402
+from graft_runtime import transport, wire  # noqa: E402
 from graft_runtime.transport import CallTimeout, Connection, GraftConnectionError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -332,7 +332,9 @@ def test_big_calls_take_turns_in_the_window_and_all_come_back(server):
     run(main())
 
 
-def test_a_call_waiting_for_its_turn_times_out_and_gives_nothing_away(server):
+def test_a_call_waiting_for_its_turn_times_out_and_gives_nothing_away(server, monkeypatch):
+    monkeypatch.setattr(transport, "HOLD", 30.0)  # the slow call keeps its share until it answers
+
     async def main():
         conn = await Connection.open("127.0.0.1", server.port, window=100_000)
         protocol = conn._protocol
@@ -357,7 +359,9 @@ def test_a_call_waiting_for_its_turn_times_out_and_gives_nothing_away(server):
     run(main())
 
 
-def test_calls_waiting_for_their_turn_fail_when_the_connection_does(server_binary):
+def test_calls_waiting_for_their_turn_fail_when_the_connection_does(server_binary, monkeypatch):
+    monkeypatch.setattr(transport, "HOLD", 30.0)
+
     async def main():
         srv = Server(server_binary)
         conn = await Connection.open("127.0.0.1", srv.port, window=100_000)
@@ -371,5 +375,19 @@ def test_calls_waiting_for_their_turn_fail_when_the_connection_does(server_binar
             with pytest.raises(GraftConnectionError, match="127.0.0.1"):
                 await call
         assert time.monotonic() - started < 2
+
+    run(main())
+
+
+def test_slow_big_calls_do_not_hold_the_window_for_each_other(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port, window=100_000)
+        started = time.monotonic()
+        calls = [conn.call("Demo", "sleep", [400, bytes([i]) * 200_000], {}) for i in range(5)]
+        assert await asyncio.gather(*calls) == [bytes([i]) * 200_000 for i in range(5)]
+        # one at a time would take 2 s; each gives its share back after HOLD
+        assert time.monotonic() - started < 1.2
+        assert conn._protocol is not None and conn._protocol.in_flight == 0
+        await conn.close()
 
     run(main())
