@@ -21,7 +21,7 @@ import itertools
 import keyword
 import operator
 import struct
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .values import (
     MAX_DEPTH, TABLE, U32, UnknownObject, WireError, build_object, put_str, take_count, take_str, too_deep,
@@ -283,15 +283,9 @@ def _strs(data: Any, pos: int, lengths: Tuple[int, ...], field: str) -> Tuple[Li
     if len(text) == total:  # all ASCII, so every string is valid alone: slices of the one text
         ends = list(itertools.accumulate(lengths))
         return [text[a:b] for a, b in zip(itertools.chain((0,), ends), ends)], end
-    out = []
-    for row, n in enumerate(lengths):  # each must be valid UTF-8 alone, not only all together
-        try:
-            out.append(str(data[pos:pos + n], "utf-8"))
-        except UnicodeDecodeError:
-            raise WireError("table column %r, row %d: str is not valid UTF-8: %r"
-                            % (field, row, bytes(data[pos:pos + min(n, 32)]))) from None
-        pos += n
-    return out, end
+    starts = itertools.accumulate(itertools.chain((pos,), lengths))
+    # each must be valid UTF-8 alone, not only all together
+    return _decode_rows(field, (data[a:a + n] for a, n in zip(starts, lengths))), end
 
 
 def _joined(data: Any, pos: int, rows: int, field: str) -> Tuple[List[str], int]:
@@ -307,8 +301,8 @@ def _joined(data: Any, pos: int, rows: int, field: str) -> Tuple[List[str], int]
     try:
         text = str(raw, "utf-8")  # NUL is never part of a longer character: valid whole is valid each
     except UnicodeDecodeError:
-        row, bad = next((row, s) for row, s in enumerate(raw.split(b"\x00")) if not _is_utf8(s))
-        raise WireError("table column %r, row %d: str is not valid UTF-8: %r" % (field, row, bad[:32])) from None
+        _decode_rows(field, raw.split(b"\x00"))  # raises, naming the row
+        raise
     strs = text.split("\x00", rows) if rows or text else []  # at most one more than rows: then it is wrong anyway
     if len(strs) != rows:
         raise WireError("table column %r: a joined str column holds %d strings where the table has %d rows"
@@ -316,12 +310,15 @@ def _joined(data: Any, pos: int, rows: int, field: str) -> Tuple[List[str], int]
     return strs, end
 
 
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _decode_rows(field: str, raws: Iterable[Any]) -> List[str]:
+    """Each row's bytes decoded alone; WireError naming the first that is not UTF-8."""
+    out = []
+    for row, raw in enumerate(raws):
+        try:
+            out.append(str(raw, "utf-8"))
+        except UnicodeDecodeError:
+            raise WireError("table column %r, row %d: str is not valid UTF-8: %r" % (field, row, bytes(raw[:32]))) from None
+    return out
 
 
 def _objects(name: str, names: List[str], columns: List[Sequence[Any]], types: Mapping[str, type]) -> List[Any]:

@@ -310,7 +310,7 @@ class _Protocol(asyncio.BufferedProtocol):
         calls before it; how long that took (seconds). Raises CallTimeout
         when `timeout` passes first, GraftConnectionError when the
         connection fails meanwhile."""
-        if not self.waiting and (not self.in_flight or self.in_flight + size <= self.owner.window):
+        if not self.waiting and self._fits(size):
             self.in_flight += size
             return 0.0
         started = self.loop.time()
@@ -330,6 +330,10 @@ class _Protocol(asyncio.BufferedProtocol):
                 timer.cancel()
         return self.loop.time() - started
 
+    def _fits(self, size: int) -> bool:
+        """Whether a big call of `size` bytes may go now (alone, it always may)."""
+        return not self.in_flight or self.in_flight + size <= self.owner.window
+
     def _end_turn(self, size: int) -> None:
         self.in_flight -= size
         self._grant()
@@ -348,7 +352,7 @@ class _Protocol(asyncio.BufferedProtocol):
             if turn.done():  # timed out or cancelled while waiting
                 waiting.popleft()
                 continue
-            if self.in_flight and self.in_flight + size > self.owner.window:
+            if not self._fits(size):
                 return
             waiting.popleft()
             self.in_flight += size
