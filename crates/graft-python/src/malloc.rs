@@ -12,6 +12,8 @@
 //!
 //! Both allocators can only be replaced before CPython starts: memory is
 //! freed by the allocator that is in place then.
+//!
+//! gg also runs without transparent huge pages ([`without_huge_pages`]).
 
 use std::ffi::c_void;
 
@@ -40,6 +42,28 @@ pub(crate) fn use_mimalloc() {
     unsafe {
         ffi::PyMem_SetAllocator(ffi::PyMemAllocatorDomain::PYMEM_DOMAIN_RAW, &mut raw);
         ffi::PyObject_SetArenaAllocator(&mut arenas);
+    }
+}
+
+/// Turns transparent huge pages off for this process (Linux), unless the
+/// user chose with `MIMALLOC_ALLOW_THP`.
+///
+/// mimalloc asks for huge pages on the memory it reserves, and each thread
+/// allocates from its own part of it. gg runs a slow method on a blocking
+/// thread per call in flight, so 64 callers of 10,000 records touched 64
+/// threads' worth of 2 MiB pages, each zeroed by the kernel in full: the
+/// first such burst after start-up ran at 85 calls/s and peaked at 1.15 GB,
+/// against 130 calls/s and 305 MB with 4 KiB pages, and steady loads ran
+/// the same or faster (BENCHMARKS.md). Child processes inherit the setting.
+pub(crate) fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: PR_SET_THP_DISABLE takes no pointers; it sets a flag the
+        // kernel reads when it next faults a page in.
+        let failed = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0;
+        if failed {
+            tracing::debug!("transparent huge pages stay on: {}", std::io::Error::last_os_error());
+        }
     }
 }
 

@@ -17,6 +17,7 @@ const DISCOVER: &str = include_str!("python/discover.py");
 impl Host {
     /// Starts CPython, imports the modules at `paths` and discovers their services.
     pub fn start(paths: &[PathBuf]) -> Result<Arc<Host>, HostError> {
+        crate::malloc::without_huge_pages();
         crate::malloc::use_mimalloc();
         Python::initialize();
         let host = Python::attach(|py| load(py, paths))?;
