@@ -19,8 +19,10 @@ floor target).
 import gc
 import itertools
 import json
+import socket
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Dict, List
@@ -43,6 +45,52 @@ def best_of(work: Callable[[], object]) -> float:
         kept.append(work())
         times.append(time.perf_counter() - started)
         del kept[:-4]
+    return statistics.median(times)
+
+
+def field_bytes(records: List[Record]) -> int:
+    """The bytes of the records' own values: what any encoding must carry at the least."""
+    return sum(8 + len(r.name.encode()) + 8 + 1 + len(r.unit.encode()) for r in records)
+
+
+def receive(sock: socket.socket, into: bytearray) -> None:
+    view, got = memoryview(into), 0
+    while got < len(into):
+        n = sock.recv_into(view[got:])
+        if not n:
+            raise ConnectionError("the echo socket closed")
+        got += n
+
+
+def round_trip_cpu(size: int) -> float:
+    """CPU seconds of this process (both ends) per round trip of `size` bytes through loopback TCP,
+    the median of REPEAT round trips."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    caller = socket.create_connection(listener.getsockname())
+    callee, _ = listener.accept()
+    listener.close()
+    for sock in (caller, callee):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def echo() -> None:
+        buf = bytearray(size)
+        for _ in range(REPEAT):
+            receive(callee, buf)
+            callee.sendall(buf)
+
+    echoing = threading.Thread(target=echo)
+    echoing.start()
+    payload, back, times = bytes(size), bytearray(size), []
+    try:
+        for _ in range(REPEAT):
+            started = time.process_time()
+            caller.sendall(payload)
+            receive(caller, back)
+            times.append(time.process_time() - started)
+    finally:
+        echoing.join()
+        caller.close()
+        callee.close()
     return statistics.median(times)
 
 
@@ -78,14 +126,19 @@ def main() -> None:
     for what, ms in side.items():
         print("%-28s %6.2f ms" % (what, ms))
     print("%-28s %6.2f ms   (both sides: %.2f ms of CPU per call)" % ("one side", per_side, 2 * per_side), flush=True)
+    size = field_bytes(make_records(Record))
+    transport = round_trip_cpu(size) * 1e3
+    least = 2 * per_side + transport
+    print("%-28s %6.2f ms   (%d bytes each way through loopback TCP, both ends' CPU)" % ("their field bytes", transport, size))
+    print("%-28s %6.2f ms" % ("both sides and the bytes", least), flush=True)
     if len(sys.argv) > 1:
         summary = json.loads(Path(sys.argv[1]).read_text())["summary"]
         figures = {system: found["methods"]["records"] for system, found in summary.items() if found.get("available")}
         grpc_ms = figures["grpc"]["cpu_s_per_10k"] / 10
         floor_ms = (figures["floor"]["p50_us"] + figures["direct"]["p50_us"]) / 1e3
         graft = figures["graft-remote"]
-        print("gRPC CPU per call %.1f ms, an eighth of it %.2f ms: %.1fx below the floor of both sides' object work"
-              % (grpc_ms, grpc_ms / 8, 2 * per_side / (grpc_ms / 8)))
+        print("gRPC CPU per call %.1f ms, an eighth of it %.2f ms: both sides' object work and the bytes need %.2fx that"
+              % (grpc_ms, grpc_ms / 8, least / (grpc_ms / 8)))
         print("Rust floor + direct p50 %.2f ms, three times it %.2f ms; one side's object work alone %.2f ms"
               % (floor_ms, 3 * floor_ms, per_side))
         print("Graft remote: %.1f ms CPU per call, p50 %.1f ms" % (graft["cpu_s_per_10k"] / 10, graft["p50_us"] / 1e3))
