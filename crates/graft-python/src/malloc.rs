@@ -102,3 +102,17 @@ extern "C" fn arena_free(_ctx: *mut c_void, ptr: *mut c_void, _size: usize) {
     // SAFETY: every arena came from arena_alloc.
     unsafe { mi::mi_free(ptr) }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_pages_end_up_off_unless_the_user_chose() {
+        without_huge_pages();
+        // SAFETY: PR_GET_THP_DISABLE takes no pointers and only reads the flag.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        let chose = std::env::var_os("MIMALLOC_ALLOW_THP").is_some();
+        assert!(chose || disabled == 1, "PR_GET_THP_DISABLE answered {disabled}");
+    }
+}
