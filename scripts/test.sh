@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
+echo "== format (rustfmt's defaults)"
+cargo fmt --all --check
+
 echo "== build"
 cargo build --workspace --all-targets --locked
 export GG_BIN="$PWD/target/debug/gg"

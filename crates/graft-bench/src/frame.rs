@@ -11,7 +11,10 @@ pub const BUFFER: usize = 256 << 10;
 
 /// Reads one frame into `buf` (resized to the frame's length).
 /// Answers `Ok(false)` on a clean end of stream before a frame starts.
-pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+pub async fn read_frame<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<bool> {
     let mut len = [0u8; 4];
     match reader.read_exact(&mut len).await {
         Ok(_) => {}
@@ -35,7 +38,10 @@ pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R, buf: &mut Vec<u8>)
 /// buffer waits there for the next flush; a larger one goes out at once, its
 /// length and body in one vectored write (no copy, no 4-byte segment of
 /// its own).
-pub async fn write_frame<W: AsyncWrite + Unpin>(writer: &mut BufWriter<W>, body: &[u8]) -> std::io::Result<()> {
+pub async fn write_frame<W: AsyncWrite + Unpin>(
+    writer: &mut BufWriter<W>,
+    body: &[u8],
+) -> std::io::Result<()> {
     let len = u32::try_from(body.len()).map_err(|_| std::io::Error::other("frame too large"))?;
     let header = len.to_be_bytes();
     if writer.buffer().len() + header.len() + body.len() <= BUFFER {
@@ -43,5 +49,8 @@ pub async fn write_frame<W: AsyncWrite + Unpin>(writer: &mut BufWriter<W>, body:
         return writer.write_all(body).await;
     }
     writer.flush().await?;
-    writer.get_mut().write_all_buf(&mut Buf::chain(&header[..], body)).await
+    writer
+        .get_mut()
+        .write_all_buf(&mut Buf::chain(&header[..], body))
+        .await
 }

@@ -18,7 +18,12 @@ pub fn cpu_seconds(pid: u32) -> std::io::Result<f64> {
     // The command name (field 2) may hold spaces; fields restart after its ')'.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // After ')': field 3 (state) is index 0, so utime (14) is 11 and stime (15) is 12.
     Ok((ticks(11) + ticks(12)) / clock_ticks_per_second())
 }

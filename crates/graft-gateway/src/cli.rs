@@ -52,7 +52,12 @@ pub struct Cli {
 impl Cli {
     /// Every module path given, the positional one first.
     pub fn module_paths(&self) -> Vec<PathBuf> {
-        self.module.iter().chain(&self.modules).filter(|p| !p.as_os_str().is_empty()).cloned().collect()
+        self.module
+            .iter()
+            .chain(&self.modules)
+            .filter(|p| !p.as_os_str().is_empty())
+            .cloned()
+            .collect()
     }
 }
 
@@ -71,7 +76,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Erro
 /// `--HTTPPORT=91` becomes `--httpPort=91`; anything else is left as it is.
 fn canonical(arg: OsString, longs: &[String]) -> OsString {
     let Some(text) = arg.to_str() else { return arg };
-    let Some(option) = text.strip_prefix("--") else { return arg };
+    let Some(option) = text.strip_prefix("--") else {
+        return arg;
+    };
     let (name, value) = match option.split_once('=') {
         Some((name, value)) => (name, Some(value)),
         None => (option, None),
@@ -90,15 +97,38 @@ mod tests {
     use super::*;
 
     fn cli(args: &[&str]) -> Result<Cli, clap::Error> {
-        parse(std::iter::once("gg").chain(args.iter().copied()).map(OsString::from))
+        parse(
+            std::iter::once("gg")
+                .chain(args.iter().copied())
+                .map(OsString::from),
+        )
     }
 
     #[test]
     fn takes_the_tutorials_flags_in_any_case() {
-        let c = cli(&["--modules", "/a/price_calculator.py", "--httpPort", "91", "--port", "90", "--TCPServer", "--tcpPort=9092"]).unwrap();
-        assert_eq!((c.port, c.http_port, c.tcp_port, c.tcp_server), (90, 91, 9092, true));
+        let c = cli(&[
+            "--modules",
+            "/a/price_calculator.py",
+            "--httpPort",
+            "91",
+            "--port",
+            "90",
+            "--TCPServer",
+            "--tcpPort=9092",
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.port, c.http_port, c.tcp_port, c.tcp_server),
+            (90, 91, 9092, true)
+        );
         assert_eq!(c.module_paths(), [PathBuf::from("/a/price_calculator.py")]);
-        let c = cli(&["--MODULES=a,b", "--HTTPPORT=1", "--tcpserver=false", "main.py"]).unwrap();
+        let c = cli(&[
+            "--MODULES=a,b",
+            "--HTTPPORT=1",
+            "--tcpserver=false",
+            "main.py",
+        ])
+        .unwrap();
         assert_eq!(c.module_paths(), ["main.py", "a", "b"].map(PathBuf::from));
         assert_eq!((c.http_port, c.tcp_server), (1, false));
     }
@@ -106,7 +136,10 @@ mod tests {
     #[test]
     fn has_defaults() {
         let c = cli(&["./src/"]).unwrap();
-        assert_eq!((c.port, c.http_port, c.tcp_port, c.tcp_server), (80, 81, 82, false));
+        assert_eq!(
+            (c.port, c.http_port, c.tcp_port, c.tcp_server),
+            (80, 81, 82, false)
+        );
         assert_eq!(c.bind.to_string(), "0.0.0.0");
     }
 

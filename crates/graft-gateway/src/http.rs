@@ -33,11 +33,22 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(host: Arc<Host>, index: Arc<graft_pypi::Index>, call_timeout: Option<Duration>) -> Arc<Self> {
+    pub fn new(
+        host: Arc<Host>,
+        index: Arc<graft_pypi::Index>,
+        call_timeout: Option<Duration>,
+    ) -> Arc<Self> {
         let iface = host.interface();
-        let libraries = serde_json::to_string(iface).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let libraries =
+            serde_json::to_string(iface).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         let openapi = graft_openapi::openapi(iface).to_string();
-        Arc::new(AppState { host, index, call_timeout, libraries, openapi })
+        Arc::new(AppState {
+            host,
+            index,
+            call_timeout,
+            libraries,
+            openapi,
+        })
     }
 }
 
@@ -57,7 +68,11 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("no message");
     tracing::error!("a request handler panicked: {detail}");
-    ErrorBody::new("InternalError", format!("the gateway failed on this request: {detail}")).respond(StatusCode::INTERNAL_SERVER_ERROR)
+    ErrorBody::new(
+        "InternalError",
+        format!("the gateway failed on this request: {detail}"),
+    )
+    .respond(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Vision, status, interface and OpenAPI (and the call API), served on `--httpPort`.
@@ -67,8 +82,14 @@ pub fn web(state: Arc<AppState>) -> Router {
         .route("/GV", get(vision))
         .route("/GV/", get(vision))
         .route("/status", get(status))
-        .route("/libraries", get(|State(s): State<Arc<AppState>>| async move { json_text(s.libraries.clone()) }))
-        .route("/openapi.json", get(|State(s): State<Arc<AppState>>| async move { json_text(s.openapi.clone()) }))
+        .route(
+            "/libraries",
+            get(|State(s): State<Arc<AppState>>| async move { json_text(s.libraries.clone()) }),
+        )
+        .route(
+            "/openapi.json",
+            get(|State(s): State<Arc<AppState>>| async move { json_text(s.openapi.clone()) }),
+        )
         .with_state(state.clone())
         .merge(crate::index::routes(Arc::clone(&state.index)))
         .layer(CatchPanicLayer::custom(panicked))
@@ -76,7 +97,11 @@ pub fn web(state: Arc<AppState>) -> Router {
 }
 
 async fn vision() -> Response {
-    ([(header::CONTENT_TYPE, graft_vision::CONTENT_TYPE)], graft_vision::PAGE).into_response()
+    (
+        [(header::CONTENT_TYPE, graft_vision::CONTENT_TYPE)],
+        graft_vision::PAGE,
+    )
+        .into_response()
 }
 
 async fn status(State(state): State<Arc<AppState>>) -> Response {
@@ -106,7 +131,14 @@ struct ErrorBody {
 
 impl ErrorBody {
     fn new(kind: &str, message: impl Into<String>) -> Self {
-        ErrorBody { kind: kind.into(), message: message.into(), param: None, module: None, fields: None, traceback: None }
+        ErrorBody {
+            kind: kind.into(),
+            message: message.into(),
+            param: None,
+            module: None,
+            fields: None,
+            traceback: None,
+        }
     }
 
     fn respond(self, status: StatusCode) -> Response {
@@ -121,7 +153,11 @@ fn bad_arguments(err: ArgError) -> Response {
 }
 
 fn raised(r: Raised) -> Response {
-    let fields = r.fields.iter().map(|(k, v)| (k.clone(), to_json(v))).collect();
+    let fields = r
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), to_json(v)))
+        .collect();
     let body = ErrorBody {
         kind: r.type_name,
         message: r.message,
@@ -133,7 +169,11 @@ fn raised(r: Raised) -> Response {
     body.respond(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-async fn call(State(state): State<Arc<AppState>>, Path((service, method)): Path<(String, String)>, body: Bytes) -> Response {
+async fn call(
+    State(state): State<Arc<AppState>>,
+    Path((service, method)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
     let iface = state.host.interface();
     let Some(signature) = iface.method(&service, &method) else {
         let message = match iface.service(&service) {
@@ -147,10 +187,14 @@ async fn call(State(state): State<Arc<AppState>>, Path((service, method)): Path<
     } else {
         match serde_json::from_slice(&body) {
             Ok(json) => json,
-            Err(e) => return ErrorBody::new("BadRequest", format!("the body is not valid JSON: {e}")).respond(StatusCode::BAD_REQUEST),
+            Err(e) => {
+                return ErrorBody::new("BadRequest", format!("the body is not valid JSON: {e}"))
+                    .respond(StatusCode::BAD_REQUEST);
+            }
         }
     };
-    let args = match Arguments::from_json(json).and_then(|args| bind::bind(signature, args, iface)) {
+    let args = match Arguments::from_json(json).and_then(|args| bind::bind(signature, args, iface))
+    {
         Ok(args) => args,
         Err(err) => return bad_arguments(err),
     };
@@ -159,7 +203,10 @@ async fn call(State(state): State<Arc<AppState>>, Path((service, method)): Path<
         Some(limit) => match tokio::time::timeout(limit, outcome).await {
             Ok(outcome) => outcome,
             Err(_) => {
-                let message = format!("{service}.{method} did not finish within {} s (--callTimeout)", limit.as_secs_f64());
+                let message = format!(
+                    "{service}.{method} did not finish within {} s (--callTimeout)",
+                    limit.as_secs_f64()
+                );
                 return ErrorBody::new("Timeout", message).respond(StatusCode::GATEWAY_TIMEOUT);
             }
         },
@@ -171,6 +218,7 @@ async fn call(State(state): State<Arc<AppState>>, Path((service, method)): Path<
         Err(err @ (CallError::NoService(_) | CallError::NoMethod { .. })) => {
             ErrorBody::new("NotFound", err.to_string()).respond(StatusCode::NOT_FOUND)
         }
-        Err(err @ CallError::Internal(_)) => ErrorBody::new("InternalError", err.to_string()).respond(StatusCode::INTERNAL_SERVER_ERROR),
+        Err(err @ CallError::Internal(_)) => ErrorBody::new("InternalError", err.to_string())
+            .respond(StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

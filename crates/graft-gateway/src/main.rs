@@ -33,7 +33,10 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        eprintln!("error: the module path `{}` does not exist", missing.display());
+        eprintln!(
+            "error: the module path `{}` does not exist",
+            missing.display()
+        );
         return ExitCode::from(2);
     }
     let host = match Host::start(&paths) {
@@ -41,7 +44,9 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("error: {err}");
             if matches!(err, HostError::Import { .. }) {
-                eprintln!("\nhint: hosted modules import their dependencies from PYTHONPATH or the active virtualenv");
+                eprintln!(
+                    "\nhint: hosted modules import their dependencies from PYTHONPATH or the active virtualenv"
+                );
             }
             return ExitCode::from(1);
         }
@@ -79,7 +84,8 @@ fn workers() -> usize {
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("GG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

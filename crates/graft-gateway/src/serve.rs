@@ -40,15 +40,20 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         tracing::info!("stopping: finishing the calls in flight");
         let _ = stop.send(true);
     });
-    let calls = axum::serve(calls, http::calls(state.clone())).with_graceful_shutdown(until_stopped(stopped.clone()));
+    let calls = axum::serve(calls, http::calls(state.clone()))
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
     let tcp = async {
         if let Some(listener) = tcp {
-            let dispatch = Arc::new(HostDispatch { host: Arc::clone(&state.host), call_timeout: state.call_timeout });
+            let dispatch = Arc::new(HostDispatch {
+                host: Arc::clone(&state.host),
+                call_timeout: state.call_timeout,
+            });
             graft_wire::serve(listener, dispatch, until_stopped(stopped.clone())).await;
         }
         Ok(())
     };
-    let web = axum::serve(web, http::web(state.clone())).with_graceful_shutdown(until_stopped(stopped.clone()));
+    let web = axum::serve(web, http::web(state.clone()))
+        .with_graceful_shutdown(until_stopped(stopped.clone()));
     tokio::try_join!(calls.into_future(), web.into_future(), tcp)?;
     tracing::info!("stopped");
     Ok(())
@@ -58,27 +63,38 @@ fn announce(host: &Host) {
     let iface = host.interface();
     let (version, prefix) = host.python_info();
     let version = version.split_whitespace().next().unwrap_or_default();
-    tracing::info!("gg {} on Python {version} ({prefix})", env!("CARGO_PKG_VERSION"));
+    tracing::info!(
+        "gg {} on Python {version} ({prefix})",
+        env!("CARGO_PKG_VERSION")
+    );
     tracing::info!("found {} services:", iface.services.len());
     for service in &iface.services {
         let methods: Vec<&str> = service.methods.iter().map(|m| m.name.as_str()).collect();
-        tracing::info!("  {} ({}): {}", service.name, service.file, methods.join(", "));
+        tracing::info!(
+            "  {} ({}): {}",
+            service.name,
+            service.file,
+            methods.join(", ")
+        );
     }
 }
 
 async fn bind(cli: &Cli, port: u16, what: &str) -> anyhow::Result<TcpListener> {
     let addr = SocketAddr::new(cli.bind, port);
-    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for {what}"))
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for {what}"))
 }
 
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

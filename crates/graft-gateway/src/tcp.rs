@@ -18,7 +18,13 @@ pub struct HostDispatch {
 }
 
 impl Dispatch for HostDispatch {
-    fn call(&self, service: String, method: String, args: BoundArgs, timeout: Option<Duration>) -> BoxFuture<'static, Result<Value, CallFailure>> {
+    fn call(
+        &self,
+        service: String,
+        method: String,
+        args: BoundArgs,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
         let host = Arc::clone(&self.host);
         let limit = match (timeout, self.call_timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -33,17 +39,23 @@ impl Dispatch for HostDispatch {
                 };
                 return Err(CallFailure::NotFound(err.to_string()));
             };
-            let args = bind::check(signature, args, iface).map_err(|e| CallFailure::BadArguments(e.to_string()))?;
+            let args = bind::check(signature, args, iface)
+                .map_err(|e| CallFailure::BadArguments(e.to_string()))?;
             let call = host.call(&service, &method, args);
             let outcome = match limit {
                 None => call.await,
                 Some(limit) => tokio::time::timeout(limit, call).await.map_err(|_| {
-                    CallFailure::DeadlineExceeded(format!("{service}.{method} did not finish within {} s", limit.as_secs_f64()))
+                    CallFailure::DeadlineExceeded(format!(
+                        "{service}.{method} did not finish within {} s",
+                        limit.as_secs_f64()
+                    ))
                 })?,
             };
             outcome.map_err(|err| match err {
                 CallError::Raised(raised) => CallFailure::Raised(*raised),
-                err @ (CallError::NoService(_) | CallError::NoMethod { .. }) => CallFailure::NotFound(err.to_string()),
+                err @ (CallError::NoService(_) | CallError::NoMethod { .. }) => {
+                    CallFailure::NotFound(err.to_string())
+                }
                 err @ CallError::Internal(_) => CallFailure::Internal(err.to_string()),
             })
         })

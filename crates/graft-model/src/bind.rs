@@ -50,7 +50,10 @@ impl ArgError {
     /// The parameter the error is about, where there is one.
     pub fn param(&self) -> Option<&str> {
         match self {
-            ArgError::Missing(p) | ArgError::Unknown(p) | ArgError::Twice(p) | ArgError::PositionalOnly(p) => Some(p),
+            ArgError::Missing(p)
+            | ArgError::Unknown(p)
+            | ArgError::Twice(p)
+            | ArgError::PositionalOnly(p) => Some(p),
             ArgError::Type { param, .. } => Some(param),
             ArgError::TooMany { .. } | ArgError::NotArguments(_) => None,
         }
@@ -75,14 +78,18 @@ pub fn bind(method: &Method, args: Arguments, iface: &Interface) -> Result<Bound
         Arguments::Positional(items) => (items, Vec::new()),
         Arguments::Named(map) => (Vec::new(), map.into_iter().collect()),
     };
-    bind_with(method, positional, keyword, |name, json: Json, ty| from_json(&json, ty, iface, name))
+    bind_with(method, positional, keyword, |name, json: Json, ty| {
+        from_json(&json, ty, iface, name)
+    })
 }
 
 /// Checks already decoded arguments (from the wire) against `method`'s
 /// parameters, converting them where Python would accept them as the
 /// declared type (an int for a float, a list for a tuple).
 pub fn check(method: &Method, args: BoundArgs, iface: &Interface) -> Result<BoundArgs, ArgError> {
-    bind_with(method, args.positional, args.keyword, |name, value, ty| check_value(value, ty, iface, name))
+    bind_with(method, args.positional, args.keyword, |name, value, ty| {
+        check_value(value, ty, iface, name)
+    })
 }
 
 /// Matches positional then keyword arguments to parameters as Python does,
@@ -94,7 +101,10 @@ fn bind_with<T>(
     convert: impl Fn(&str, T, &TypeRef) -> Result<Value, TypeError>,
 ) -> Result<BoundArgs, ArgError> {
     let convert = |param: &str, arg: T, ty: &TypeRef| {
-        convert(param, arg, ty).map_err(|source| ArgError::Type { param: param.to_string(), source })
+        convert(param, arg, ty).map_err(|source| ArgError::Type {
+            param: param.to_string(),
+            source,
+        })
     };
     let mut bound = BoundArgs::default();
     let mut filled = vec![false; method.params.len()];
@@ -117,14 +127,24 @@ fn bind_with<T>(
     let extra = items.count();
     if extra > 0 {
         let max = bound.positional.len();
-        return Err(ArgError::TooMany { max, given: max + extra });
+        return Err(ArgError::TooMany {
+            max,
+            given: max + extra,
+        });
     }
-    let rest = method.params.iter().find(|p| p.kind == ParamKind::VarKeyword);
+    let rest = method
+        .params
+        .iter()
+        .find(|p| p.kind == ParamKind::VarKeyword);
     for (name, arg) in keyword {
-        let found = method.params.iter().position(|p| p.name == name && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword));
+        let found = method.params.iter().position(|p| {
+            p.name == name && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
+        });
         let ty = match found {
             Some(i) if filled[i] => return Err(ArgError::Twice(name)),
-            Some(i) if method.params[i].kind == ParamKind::PositionalOnly => return Err(ArgError::PositionalOnly(name)),
+            Some(i) if method.params[i].kind == ParamKind::PositionalOnly => {
+                return Err(ArgError::PositionalOnly(name));
+            }
             Some(i) => {
                 filled[i] = true;
                 &method.params[i].ty
@@ -134,7 +154,12 @@ fn bind_with<T>(
         let value = convert(&name, arg, ty)?;
         bound.keyword.push((name, value));
     }
-    match method.params.iter().zip(&filled).find(|(p, filled)| p.is_required() && !**filled) {
+    match method
+        .params
+        .iter()
+        .zip(&filled)
+        .find(|(p, filled)| p.is_required() && !**filled)
+    {
         Some((missing, _)) => Err(ArgError::Missing(missing.name.clone())),
         None => Ok(bound),
     }

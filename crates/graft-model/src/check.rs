@@ -12,11 +12,21 @@ use crate::table::{Column, Table};
 use crate::value::Value;
 
 /// Checks `value` against `ty`, converting where Python would; `path` names it in errors.
-pub fn check_value(value: Value, ty: &TypeRef, iface: &Interface, path: &str) -> Result<Value, TypeError> {
+pub fn check_value(
+    value: Value,
+    ty: &TypeRef,
+    iface: &Interface,
+    path: &str,
+) -> Result<Value, TypeError> {
     check(value, ty, iface, &Path::Root(path))
 }
 
-fn check(value: Value, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Result<Value, TypeError> {
+fn check(
+    value: Value,
+    ty: &TypeRef,
+    iface: &Interface,
+    path: &Path<'_>,
+) -> Result<Value, TypeError> {
     let value = match value {
         Value::Table(table) => match checked_table(table, ty, iface) {
             Ok(checked) => return Ok(checked),
@@ -25,24 +35,40 @@ fn check(value: Value, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Resu
         },
         other => other,
     };
-    let fail = |value: &Value| TypeError { path: path.to_string(), expected: ty.python(), found: describe(value) };
+    let fail = |value: &Value| TypeError {
+        path: path.to_string(),
+        expected: ty.python(),
+        found: describe(value),
+    };
     Ok(match (ty, value) {
         (TypeRef::Any, v) => v,
         (TypeRef::None, Value::None) => Value::None,
-        (TypeRef::Bool, v @ Value::Bool(_)) | (TypeRef::Int, v @ Value::Int(_)) | (TypeRef::Float, v @ Value::Float(_)) => v,
+        (TypeRef::Bool, v @ Value::Bool(_))
+        | (TypeRef::Int, v @ Value::Int(_))
+        | (TypeRef::Float, v @ Value::Float(_)) => v,
         (TypeRef::Float, Value::Int(i)) => Value::Float(i as f64),
         (TypeRef::Str, v @ Value::Str(_)) | (TypeRef::Bytes, v @ Value::Bytes(_)) => v,
         (TypeRef::DateTime, v @ Value::DateTime(_)) | (TypeRef::Date, v @ Value::Date(_)) => v,
-        (TypeRef::List { item }, Value::List(xs) | Value::Tuple(xs) | Value::Set(xs)) => Value::List(items(xs, item, iface, path)?),
-        (TypeRef::Set { item }, Value::List(xs) | Value::Tuple(xs) | Value::Set(xs)) => Value::Set(items(xs, item, iface, path)?),
-        (TypeRef::VarTuple { item }, Value::List(xs) | Value::Tuple(xs)) => Value::Tuple(items(xs, item, iface, path)?),
-        (TypeRef::Tuple { items: types }, Value::List(xs) | Value::Tuple(xs)) if xs.len() == types.len() => Value::Tuple(
-            xs.into_iter()
-                .zip(types)
-                .enumerate()
-                .map(|(i, (x, t))| check(x, t, iface, &Path::Index(path, i)))
-                .collect::<Result<_, _>>()?,
-        ),
+        (TypeRef::List { item }, Value::List(xs) | Value::Tuple(xs) | Value::Set(xs)) => {
+            Value::List(items(xs, item, iface, path)?)
+        }
+        (TypeRef::Set { item }, Value::List(xs) | Value::Tuple(xs) | Value::Set(xs)) => {
+            Value::Set(items(xs, item, iface, path)?)
+        }
+        (TypeRef::VarTuple { item }, Value::List(xs) | Value::Tuple(xs)) => {
+            Value::Tuple(items(xs, item, iface, path)?)
+        }
+        (TypeRef::Tuple { items: types }, Value::List(xs) | Value::Tuple(xs))
+            if xs.len() == types.len() =>
+        {
+            Value::Tuple(
+                xs.into_iter()
+                    .zip(types)
+                    .enumerate()
+                    .map(|(i, (x, t))| check(x, t, iface, &Path::Index(path, i)))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
         (TypeRef::Dict { key, value }, Value::Dict(pairs)) => Value::Dict(
             pairs
                 .into_iter()
@@ -55,7 +81,9 @@ fn check(value: Value, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Resu
         (TypeRef::Optional { .. }, Value::None) => Value::None,
         (TypeRef::Optional { inner }, v) => check(v, inner, iface, path)?,
         (TypeRef::Union { options }, v) => {
-            let found = options.iter().find_map(|t| check(v.clone(), t, iface, path).ok());
+            let found = options
+                .iter()
+                .find_map(|t| check(v.clone(), t, iface, path).ok());
             found.ok_or_else(|| fail(&v))?
         }
         (TypeRef::Named { name }, v) => named(v, name, iface, path).map_err(|v| TypeError {
@@ -71,7 +99,11 @@ fn check(value: Value, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Resu
 /// dataclass it names, each column's cells of their field's type already
 /// (an int column for a `float` field becomes a float column, as a single
 /// int would). Anything else comes back, to be checked object by object.
-fn checked_table(mut table: Box<Table>, ty: &TypeRef, iface: &Interface) -> Result<Value, Box<Table>> {
+fn checked_table(
+    mut table: Box<Table>,
+    ty: &TypeRef,
+    iface: &Interface,
+) -> Result<Value, Box<Table>> {
     let item = match ty {
         TypeRef::Any => return Ok(Value::Table(table)),
         TypeRef::Optional { inner } => return checked_table(table, inner, iface),
@@ -82,9 +114,13 @@ fn checked_table(mut table: Box<Table>, ty: &TypeRef, iface: &Interface) -> Resu
         TypeRef::Named { name } if **name == *table.type_name => iface.type_def(name),
         _ => None,
     };
-    let Some(TypeDefKind::Dataclass { fields }) = def.map(|d| &d.kind) else { return Err(table) };
+    let Some(TypeDefKind::Dataclass { fields }) = def.map(|d| &d.kind) else {
+        return Err(table);
+    };
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
-        let Some(field) = fields.iter().find(|f| *f.name == **name) else { return Err(table) };
+        let Some(field) = fields.iter().find(|f| *f.name == **name) else {
+            return Err(table);
+        };
         if !column_fits(column, &field.ty) {
             return Err(table);
         }
@@ -104,7 +140,11 @@ fn column_fits(column: &mut Column, ty: &TypeRef) -> bool {
         other => other,
     };
     match (ty, &*column) {
-        (TypeRef::Any, _) | (TypeRef::Bool, Column::Bool(_)) | (TypeRef::Int, Column::Int(_)) | (TypeRef::Float, Column::Float(_)) | (TypeRef::Str, Column::Str { .. }) => true,
+        (TypeRef::Any, _)
+        | (TypeRef::Bool, Column::Bool(_))
+        | (TypeRef::Int, Column::Int(_))
+        | (TypeRef::Float, Column::Float(_))
+        | (TypeRef::Str, Column::Str { .. }) => true,
         (TypeRef::Float, Column::Int(ints)) => {
             *column = Column::Float(ints.iter().map(|&i| i as f64).collect());
             true
@@ -130,43 +170,76 @@ fn as_is(value: &Value, ty: &TypeRef) -> bool {
     ) || matches!(ty, TypeRef::Optional { inner } if as_is(value, inner))
 }
 
-fn items(xs: Vec<Value>, ty: &TypeRef, iface: &Interface, path: &Path<'_>) -> Result<Vec<Value>, TypeError> {
-    xs.into_iter().enumerate().map(|(i, x)| check(x, ty, iface, &Path::Index(path, i))).collect()
+fn items(
+    xs: Vec<Value>,
+    ty: &TypeRef,
+    iface: &Interface,
+    path: &Path<'_>,
+) -> Result<Vec<Value>, TypeError> {
+    xs.into_iter()
+        .enumerate()
+        .map(|(i, x)| check(x, ty, iface, &Path::Index(path, i)))
+        .collect()
 }
 
 /// A dataclass or exception instance of the named type, or an enum member
 /// (given as a member or as its raw value). Gives the value back when it does not fit.
 fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result<Value, Value> {
-    let Some(def) = iface.type_def(name) else { return Err(value) };
+    let Some(def) = iface.type_def(name) else {
+        return Err(value);
+    };
     match (&def.kind, value) {
         (TypeDefKind::Enum { members }, Value::Enum { type_name, value }) if type_name == name => {
-            if members.iter().any(|m| crate::json::to_json(&value) == m.value) {
+            if members
+                .iter()
+                .any(|m| crate::json::to_json(&value) == m.value)
+            {
                 Ok(Value::Enum { type_name, value })
             } else {
                 Err(Value::Enum { type_name, value })
             }
         }
-        (TypeDefKind::Enum { members }, raw) => match members.iter().find(|m| crate::json::to_json(&raw) == m.value) {
-            Some(_) => Ok(Value::Enum { type_name: name.to_string(), value: Box::new(raw) }),
+        (TypeDefKind::Enum { members }, raw) => match members
+            .iter()
+            .find(|m| crate::json::to_json(&raw) == m.value)
+        {
+            Some(_) => Ok(Value::Enum {
+                type_name: name.to_string(),
+                value: Box::new(raw),
+            }),
             None => Err(raw),
         },
-        (TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. }, Value::Object { type_name, fields: given })
-            if &*type_name == name =>
-        {
+        (
+            TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. },
+            Value::Object {
+                type_name,
+                fields: given,
+            },
+        ) if &*type_name == name => {
             let mut given = given;
             for (i, (field, v)) in given.iter_mut().enumerate() {
                 // Fields usually come in declaration order: look there first.
                 let at = fields.get(i).filter(|f| *f.name == **field);
                 let Some(decl) = at.or_else(|| fields.iter().find(|f| *f.name == **field)) else {
-                    return Err(Value::Str(format!("{name} with an unknown field `{field}`")));
+                    return Err(Value::Str(format!(
+                        "{name} with an unknown field `{field}`"
+                    )));
                 };
                 // Checked in place, so the object keeps its field vector.
-                match check(std::mem::replace(v, Value::None), &decl.ty, iface, &Path::Field(path, field)) {
+                match check(
+                    std::mem::replace(v, Value::None),
+                    &decl.ty,
+                    iface,
+                    &Path::Field(path, field),
+                ) {
                     Ok(checked) => *v = checked,
                     Err(e) => return Err(Value::Str(e.to_string())),
                 }
             }
-            Ok(Value::Object { type_name, fields: given })
+            Ok(Value::Object {
+                type_name,
+                fields: given,
+            })
         }
         (_, v) => Err(v),
     }
@@ -181,7 +254,10 @@ fn describe(value: &Value) -> String {
         other => format!("{} {}", other.kind(), crate::json::to_json(other)),
     };
     if text.len() > 80 {
-        let cut = (0..=77).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=77)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
         text.truncate(cut);
         text.push_str("...");
     }
@@ -216,66 +292,169 @@ mod tests {
     #[test]
     fn converts_where_python_would() {
         assert_eq!(check(Value::Int(2), TypeRef::Float), Ok(Value::Float(2.0)));
-        let tuple = TypeRef::Tuple { items: vec![TypeRef::Int, TypeRef::Str] };
+        let tuple = TypeRef::Tuple {
+            items: vec![TypeRef::Int, TypeRef::Str],
+        };
         assert_eq!(
-            check(Value::List(vec![Value::Int(1), Value::Str("a".into())]), tuple),
+            check(
+                Value::List(vec![Value::Int(1), Value::Str("a".into())]),
+                tuple
+            ),
             Ok(Value::Tuple(vec![Value::Int(1), Value::Str("a".into())]))
         );
-        let red = Value::Enum { type_name: "Color".into(), value: Box::new(Value::Int(1)) };
-        assert_eq!(check(Value::Int(1), TypeRef::Named { name: "Color".into() }), Ok(red));
+        let red = Value::Enum {
+            type_name: "Color".into(),
+            value: Box::new(Value::Int(1)),
+        };
+        assert_eq!(
+            check(
+                Value::Int(1),
+                TypeRef::Named {
+                    name: "Color".into()
+                }
+            ),
+            Ok(red)
+        );
     }
 
     #[test]
     fn refuses_what_python_code_would_trip_on() {
-        assert_eq!(check(Value::Str("1".into()), TypeRef::Int).unwrap_err().found, "str \"1\"");
+        assert_eq!(
+            check(Value::Str("1".into()), TypeRef::Int)
+                .unwrap_err()
+                .found,
+            "str \"1\""
+        );
         assert!(check(Value::Float(1.5), TypeRef::Int).is_err());
-        assert!(check(Value::Int(2), TypeRef::Named { name: "Color".into() }).is_err());
-        let bad = Value::Object { type_name: "Item".into(), fields: vec![("qty".into(), Value::Str("x".into()))] };
-        assert!(check(bad, TypeRef::Named { name: "Item".into() }).unwrap_err().found.contains("x.qty"));
-        let list = TypeRef::List { item: Box::new(TypeRef::Int) };
-        assert_eq!(check(Value::List(vec![Value::Int(1), Value::None]), list).unwrap_err().path, "x[1]");
+        assert!(
+            check(
+                Value::Int(2),
+                TypeRef::Named {
+                    name: "Color".into()
+                }
+            )
+            .is_err()
+        );
+        let bad = Value::Object {
+            type_name: "Item".into(),
+            fields: vec![("qty".into(), Value::Str("x".into()))],
+        };
+        assert!(
+            check(
+                bad,
+                TypeRef::Named {
+                    name: "Item".into()
+                }
+            )
+            .unwrap_err()
+            .found
+            .contains("x.qty")
+        );
+        let list = TypeRef::List {
+            item: Box::new(TypeRef::Int),
+        };
+        assert_eq!(
+            check(Value::List(vec![Value::Int(1), Value::None]), list)
+                .unwrap_err()
+                .path,
+            "x[1]"
+        );
     }
 
     fn row_table(columns: Vec<Column>) -> Value {
-        let names = ["n", "x", "s"].iter().take(columns.len()).map(|&n| n.into()).collect();
-        Value::Table(Box::new(Table { type_name: "Row".into(), names, columns }))
+        let names = ["n", "x", "s"]
+            .iter()
+            .take(columns.len())
+            .map(|&n| n.into())
+            .collect();
+        Value::Table(Box::new(Table {
+            type_name: "Row".into(),
+            names,
+            columns,
+        }))
     }
 
     fn rows() -> TypeRef {
-        TypeRef::List { item: Box::new(TypeRef::Named { name: "Row".into() }) }
+        TypeRef::List {
+            item: Box::new(TypeRef::Named { name: "Row".into() }),
+        }
     }
 
     #[test]
     fn tables_that_fit_are_checked_by_column() {
         let strs = || Column::Values(vec![Value::Str("a".into()), Value::None]);
-        let table = row_table(vec![Column::Int(vec![1, 2]), Column::Int(vec![3, 4]), strs()]);
+        let table = row_table(vec![
+            Column::Int(vec![1, 2]),
+            Column::Int(vec![3, 4]),
+            strs(),
+        ]);
         let checked = check(table, rows()).unwrap();
         // Still a table, the int column for a float field now a float column.
-        let Value::Table(t) = &checked else { panic!("{checked:?}") };
+        let Value::Table(t) = &checked else {
+            panic!("{checked:?}")
+        };
         assert!(matches!(&t.columns[1], Column::Float(x) if *x == [3.0, 4.0]));
-        let optional = TypeRef::Optional { inner: Box::new(rows()) };
-        assert!(matches!(check(checked.clone(), optional), Ok(Value::Table(_))));
+        let optional = TypeRef::Optional {
+            inner: Box::new(rows()),
+        };
+        assert!(matches!(
+            check(checked.clone(), optional),
+            Ok(Value::Table(_))
+        ));
         assert!(matches!(check(checked, TypeRef::Any), Ok(Value::Table(_))));
     }
 
     #[test]
     fn tables_that_do_not_fit_fail_as_their_objects_would() {
         let cases = [
-            (row_table(vec![Column::Int(vec![1]), Column::Str { text: "z".into(), ends: vec![1] }]), rows()),
-            (row_table(vec![Column::Values(vec![Value::Int(1), Value::Float(2.5)])]), rows()),
-            (row_table(vec![Column::Int(vec![1])]), TypeRef::List { item: Box::new(TypeRef::Named { name: "Item".into() }) }),
-            (row_table(vec![Column::Int(vec![1])]), TypeRef::Set { item: Box::new(TypeRef::Int) }),
+            (
+                row_table(vec![
+                    Column::Int(vec![1]),
+                    Column::Str {
+                        text: "z".into(),
+                        ends: vec![1],
+                    },
+                ]),
+                rows(),
+            ),
+            (
+                row_table(vec![Column::Values(vec![Value::Int(1), Value::Float(2.5)])]),
+                rows(),
+            ),
+            (
+                row_table(vec![Column::Int(vec![1])]),
+                TypeRef::List {
+                    item: Box::new(TypeRef::Named {
+                        name: "Item".into(),
+                    }),
+                },
+            ),
+            (
+                row_table(vec![Column::Int(vec![1])]),
+                TypeRef::Set {
+                    item: Box::new(TypeRef::Int),
+                },
+            ),
         ];
         for (table, ty) in cases {
-            let Value::Table(t) = &table else { unreachable!() };
+            let Value::Table(t) = &table else {
+                unreachable!()
+            };
             let as_rows = check(Value::List(t.to_objects()), ty.clone());
             assert!(as_rows.is_err());
             assert_eq!(check(table, ty), as_rows);
         }
         // Where the row form converts (a list for a set), the table does too.
-        let set = TypeRef::Set { item: Box::new(TypeRef::Named { name: "Row".into() }) };
+        let set = TypeRef::Set {
+            item: Box::new(TypeRef::Named { name: "Row".into() }),
+        };
         let table = row_table(vec![Column::Int(vec![7])]);
-        let Value::Table(t) = &table else { unreachable!() };
-        assert_eq!(check(table.clone(), set.clone()), Ok(Value::Set(t.to_objects())));
+        let Value::Table(t) = &table else {
+            unreachable!()
+        };
+        assert_eq!(
+            check(table.clone(), set.clone()),
+            Ok(Value::Set(t.to_objects()))
+        );
     }
 }

@@ -83,7 +83,8 @@ pub struct Param {
 
 impl Param {
     pub fn is_required(&self) -> bool {
-        self.default.is_none() && !matches!(self.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
+        self.default.is_none()
+            && !matches!(self.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
     }
 }
 
@@ -125,19 +126,36 @@ pub enum TypeRef {
     DateTime,
     /// `datetime.date`, carried as ISO 8601 text.
     Date,
-    List { item: Box<TypeRef> },
-    Set { item: Box<TypeRef> },
+    List {
+        item: Box<TypeRef>,
+    },
+    Set {
+        item: Box<TypeRef>,
+    },
     /// `tuple[A, B]`: fixed length.
-    Tuple { items: Vec<TypeRef> },
+    Tuple {
+        items: Vec<TypeRef>,
+    },
     /// `tuple[A, ...]`: any length.
-    VarTuple { item: Box<TypeRef> },
-    Dict { key: Box<TypeRef>, value: Box<TypeRef> },
+    VarTuple {
+        item: Box<TypeRef>,
+    },
+    Dict {
+        key: Box<TypeRef>,
+        value: Box<TypeRef>,
+    },
     /// `Optional[X]`, that is `X | None`.
-    Optional { inner: Box<TypeRef> },
+    Optional {
+        inner: Box<TypeRef>,
+    },
     /// `Union[A, B, ...]` of two or more types other than `None`.
-    Union { options: Vec<TypeRef> },
+    Union {
+        options: Vec<TypeRef>,
+    },
     /// A dataclass, enum or exception listed in [`Interface::types`].
-    Named { name: String },
+    Named {
+        name: String,
+    },
 }
 
 impl TypeRef {
@@ -192,10 +210,17 @@ pub struct TypeDef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TypeDefKind {
-    Dataclass { fields: Vec<Field> },
-    Enum { members: Vec<EnumMember> },
+    Dataclass {
+        fields: Vec<Field>,
+    },
+    Enum {
+        members: Vec<EnumMember>,
+    },
     /// An exception class; `fields` are the attributes its `__init__` takes.
-    Exception { base: String, fields: Vec<Field> },
+    Exception {
+        base: String,
+        fields: Vec<Field>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -220,7 +245,10 @@ impl Interface {
     }
 
     pub fn method(&self, service: &str, method: &str) -> Option<&Method> {
-        self.service(service)?.methods.iter().find(|m| m.name == method)
+        self.service(service)?
+            .methods
+            .iter()
+            .find(|m| m.name == method)
     }
 
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {

@@ -26,7 +26,12 @@ pub struct TypeError {
 
 /// Converts `json` to a [`Value`] of type `ty`, or says why it does not fit.
 /// `path` names the value in errors (usually the parameter's name).
-pub fn from_json(json: &Json, ty: &TypeRef, iface: &Interface, path: &str) -> Result<Value, TypeError> {
+pub fn from_json(
+    json: &Json,
+    ty: &TypeRef,
+    iface: &Interface,
+    path: &str,
+) -> Result<Value, TypeError> {
     Converter { iface }.convert(json, ty, &Path::Root(path))
 }
 
@@ -37,11 +42,18 @@ struct Converter<'a> {
 fn mismatch(path: &Path<'_>, expected: impl Into<String>, json: &Json) -> TypeError {
     let mut found = json.to_string();
     if found.len() > 80 {
-        let cut = (0..=77).rev().find(|&i| found.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=77)
+            .rev()
+            .find(|&i| found.is_char_boundary(i))
+            .unwrap_or(0);
         found.truncate(cut);
         found.push_str("...");
     }
-    TypeError { path: path.to_string(), expected: expected.into(), found }
+    TypeError {
+        path: path.to_string(),
+        expected: expected.into(),
+        found,
+    }
 }
 
 impl Converter<'_> {
@@ -51,7 +63,9 @@ impl Converter<'_> {
             (TypeRef::Any, _) => any(json),
             (TypeRef::None, Json::Null) => Value::None,
             (TypeRef::Bool, Json::Bool(b)) => Value::Bool(*b),
-            (TypeRef::Int, Json::Number(n)) => Value::Int(n.as_i64().ok_or_else(|| int_error(path, json))?),
+            (TypeRef::Int, Json::Number(n)) => {
+                Value::Int(n.as_i64().ok_or_else(|| int_error(path, json))?)
+            }
             (TypeRef::Float, Json::Number(n)) => Value::Float(n.as_f64().ok_or_else(fail)?),
             (TypeRef::Str, Json::String(s)) => Value::Str(s.clone()),
             (TypeRef::Bytes, Json::String(s)) => Value::Bytes(
@@ -64,7 +78,9 @@ impl Converter<'_> {
             (TypeRef::Date, Json::String(s)) if is_date(s) => Value::Date(s.clone()),
             (TypeRef::List { item }, Json::Array(a)) => Value::List(self.items(a, item, path)?),
             (TypeRef::Set { item }, Json::Array(a)) => Value::Set(self.items(a, item, path)?),
-            (TypeRef::VarTuple { item }, Json::Array(a)) => Value::Tuple(self.items(a, item, path)?),
+            (TypeRef::VarTuple { item }, Json::Array(a)) => {
+                Value::Tuple(self.items(a, item, path)?)
+            }
             (TypeRef::Tuple { items }, Json::Array(a)) if a.len() == items.len() => Value::Tuple(
                 a.iter()
                     .zip(items)
@@ -91,14 +107,25 @@ impl Converter<'_> {
         })
     }
 
-    fn items(&self, items: &[Json], ty: &TypeRef, path: &Path<'_>) -> Result<Vec<Value>, TypeError> {
-        items.iter().enumerate().map(|(i, j)| self.convert(j, ty, &Path::Index(path, i))).collect()
+    fn items(
+        &self,
+        items: &[Json],
+        ty: &TypeRef,
+        path: &Path<'_>,
+    ) -> Result<Vec<Value>, TypeError> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, j)| self.convert(j, ty, &Path::Index(path, i)))
+            .collect()
     }
 
     /// JSON object keys are text; a dict with other key types has them written as text.
     fn key(&self, key: &str, ty: &TypeRef, path: &Path<'_>) -> Result<Value, TypeError> {
         let as_json = match ty {
-            TypeRef::Str | TypeRef::Any | TypeRef::DateTime | TypeRef::Date => Json::String(key.into()),
+            TypeRef::Str | TypeRef::Any | TypeRef::DateTime | TypeRef::Date => {
+                Json::String(key.into())
+            }
             _ => serde_json::from_str(key).unwrap_or_else(|_| Json::String(key.into())),
         };
         self.convert(&as_json, ty, &Path::Key(path, Some(key)))
@@ -112,20 +139,37 @@ impl Converter<'_> {
             (TypeDefKind::Enum { members }, _) => members
                 .iter()
                 .find(|m| &m.value == json)
-                .or_else(|| members.iter().find(|m| json.as_str() == Some(m.name.as_str())))
-                .map(|m| Value::Enum { type_name: name.into(), value: Box::new(any(&m.value)) })
+                .or_else(|| {
+                    members
+                        .iter()
+                        .find(|m| json.as_str() == Some(m.name.as_str()))
+                })
+                .map(|m| Value::Enum {
+                    type_name: name.into(),
+                    value: Box::new(any(&m.value)),
+                })
                 .ok_or_else(|| {
                     let values: Vec<String> = members.iter().map(|m| m.value.to_string()).collect();
                     mismatch(path, format!("{name}, one of {}", values.join(", ")), json)
                 }),
-            (TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. }, Json::Object(o)) => {
-                Ok(Value::Object { type_name: name.into(), fields: self.fields(o, fields, name, path)? })
-            }
+            (
+                TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. },
+                Json::Object(o),
+            ) => Ok(Value::Object {
+                type_name: name.into(),
+                fields: self.fields(o, fields, name, path)?,
+            }),
             _ => Err(mismatch(path, format!("{name} (a JSON object)"), json)),
         }
     }
 
-    fn fields(&self, o: &Map<String, Json>, fields: &[Field], name: &str, path: &Path<'_>) -> Result<Vec<(Name, Value)>, TypeError> {
+    fn fields(
+        &self,
+        o: &Map<String, Json>,
+        fields: &[Field],
+        name: &str,
+        path: &Path<'_>,
+    ) -> Result<Vec<(Name, Value)>, TypeError> {
         if let Some(unknown) = o.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
             return Err(TypeError {
                 path: Path::Field(path, unknown).to_string(),
@@ -137,11 +181,18 @@ impl Converter<'_> {
         for field in fields {
             let field_path = Path::Field(path, &field.name);
             match o.get(&field.name) {
-                Some(j) => out.push((field.name.as_str().into(), self.convert(j, &field.ty, &field_path)?)),
+                Some(j) => out.push((
+                    field.name.as_str().into(),
+                    self.convert(j, &field.ty, &field_path)?,
+                )),
                 None if field.default.is_some() => {}
                 None => {
                     let path = field_path.to_string();
-                    return Err(TypeError { path, expected: field.ty.python(), found: "nothing (the field is required)".into() });
+                    return Err(TypeError {
+                        path,
+                        expected: field.ty.python(),
+                        found: "nothing (the field is required)".into(),
+                    });
                 }
             }
         }
@@ -150,7 +201,11 @@ impl Converter<'_> {
 }
 
 fn int_error(path: &Path<'_>, json: &Json) -> TypeError {
-    let expected = if json.as_f64().is_some_and(|f| f.fract() == 0.0) { "int within the 64-bit signed range" } else { "int" };
+    let expected = if json.as_f64().is_some_and(|f| f.fract() == 0.0) {
+        "int within the 64-bit signed range"
+    } else {
+        "int"
+    };
     mismatch(path, expected, json)
 }
 
@@ -159,10 +214,17 @@ fn any(json: &Json) -> Value {
     match json {
         Json::Null => Value::None,
         Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN))),
+        Json::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN))),
         Json::String(s) => Value::Str(s.clone()),
         Json::Array(a) => Value::List(a.iter().map(any).collect()),
-        Json::Object(o) => Value::Dict(o.iter().map(|(k, v)| (Value::Str(k.clone()), any(v))).collect()),
+        Json::Object(o) => Value::Dict(
+            o.iter()
+                .map(|(k, v)| (Value::Str(k.clone()), any(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -171,10 +233,17 @@ fn is_date(s: &str) -> bool {
 }
 
 fn is_datetime(s: &str) -> bool {
-    const NAIVE: [&str; 4] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
+    const NAIVE: [&str; 4] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ];
     chrono::DateTime::parse_from_rfc3339(s).is_ok()
         || chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%:z").is_ok()
-        || NAIVE.iter().any(|f| chrono::NaiveDateTime::parse_from_str(s, f).is_ok())
+        || NAIVE
+            .iter()
+            .any(|f| chrono::NaiveDateTime::parse_from_str(s, f).is_ok())
         || is_date(s)
 }
 
@@ -187,10 +256,22 @@ pub fn to_json(value: &Value) -> Json {
         Value::Float(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
         Value::Str(s) | Value::DateTime(s) | Value::Date(s) => Json::String(s.clone()),
         Value::Bytes(b) => Json::String(BASE64.encode(b)),
-        Value::List(items) | Value::Tuple(items) | Value::Set(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) => {
+            Json::Array(items.iter().map(to_json).collect())
+        }
         Value::Table(table) => Json::Array(table.to_objects().iter().map(to_json).collect()),
-        Value::Dict(pairs) => Json::Object(pairs.iter().map(|(k, v)| (key_text(k), to_json(v))).collect()),
-        Value::Object { fields, .. } => Json::Object(fields.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
+        Value::Dict(pairs) => Json::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (key_text(k), to_json(v)))
+                .collect(),
+        ),
+        Value::Object { fields, .. } => Json::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), to_json(v)))
+                .collect(),
+        ),
         Value::Enum { value, .. } => to_json(value),
     }
 }

@@ -28,7 +28,10 @@ pub enum Column {
     Float(Vec<f64>),
     /// The strings one after another in `text`; string `i` ends at `ends[i]`
     /// (a char boundary) and starts where string `i - 1` ends.
-    Str { text: String, ends: Vec<usize> },
+    Str {
+        text: String,
+        ends: Vec<usize>,
+    },
     /// Cells of any kind, or of mixed kinds.
     Values(Vec<Value>),
 }
@@ -44,7 +47,12 @@ impl Table {
         (0..self.rows())
             .map(|i| Value::Object {
                 type_name: self.type_name.clone(),
-                fields: self.names.iter().zip(&self.columns).map(|(name, column)| (name.clone(), column.cell(i))).collect(),
+                fields: self
+                    .names
+                    .iter()
+                    .zip(&self.columns)
+                    .map(|(name, column)| (name.clone(), column.cell(i)))
+                    .collect(),
             })
             .collect()
     }
@@ -78,7 +86,10 @@ impl Column {
             Value::Bool(_) => Column::Bool(Vec::with_capacity(rows)),
             Value::Int(_) => Column::Int(Vec::with_capacity(rows)),
             Value::Float(_) => Column::Float(Vec::with_capacity(rows)),
-            Value::Str(_) => Column::Str { text: String::new(), ends: Vec::with_capacity(rows) },
+            Value::Str(_) => Column::Str {
+                text: String::new(),
+                ends: Vec::with_capacity(rows),
+            },
             _ => Column::Values(Vec::with_capacity(rows)),
         };
         column.push(first);
@@ -134,11 +145,20 @@ mod tests {
         let table = Table {
             type_name: "P".into(),
             names: vec!["x".into(), "s".into()],
-            columns: vec![Column::Int(vec![1, 2]), Column::Str { text: "aébc".into(), ends: vec![3, 5] }],
+            columns: vec![
+                Column::Int(vec![1, 2]),
+                Column::Str {
+                    text: "aébc".into(),
+                    ends: vec![3, 5],
+                },
+            ],
         };
         let object = |x, s: &str| Value::Object {
             type_name: "P".into(),
-            fields: vec![("x".into(), Value::Int(x)), ("s".into(), Value::Str(s.into()))],
+            fields: vec![
+                ("x".into(), Value::Int(x)),
+                ("s".into(), Value::Str(s.into())),
+            ],
         };
         let rows = vec![object(1, "aé"), object(2, "bc")];
         assert_eq!(table.to_objects(), rows);
@@ -155,13 +175,18 @@ mod tests {
         column.push_str("bc");
         assert!(matches!(&column, Column::Str { text, ends } if text == "abc" && *ends == [1, 3]));
         column.push(Value::None);
-        assert!(matches!(&column, Column::Values(cells) if *cells == [Value::Str("a".into()), Value::Str("bc".into()), Value::None]));
+        assert!(
+            matches!(&column, Column::Values(cells) if *cells == [Value::Str("a".into()), Value::Str("bc".into()), Value::None])
+        );
         column.push_str("d");
         assert_eq!(column.cell(3), Value::Str("d".into()));
         let mut ints = Column::starting_with(Value::Int(1), 2);
         ints.push(Value::Int(2));
         assert!(matches!(&ints, Column::Int(v) if *v == [1, 2]));
         ints.push(Value::Float(0.5));
-        assert_eq!((0..3).map(|i| ints.cell(i)).collect::<Vec<_>>(), [Value::Int(1), Value::Int(2), Value::Float(0.5)]);
+        assert_eq!(
+            (0..3).map(|i| ints.cell(i)).collect::<Vec<_>>(),
+            [Value::Int(1), Value::Int(2), Value::Float(0.5)]
+        );
     }
 }

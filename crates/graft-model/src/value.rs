@@ -42,9 +42,15 @@ pub enum Value {
     ///
     /// The names are shared ([`Name`]): the objects of one list, decoded
     /// from a table or read from instances of one class, hold one copy.
-    Object { type_name: Name, fields: Vec<(Name, Value)> },
+    Object {
+        type_name: Name,
+        fields: Vec<(Name, Value)>,
+    },
     /// An enum member: its type's name and the member's value.
-    Enum { type_name: String, value: Box<Value> },
+    Enum {
+        type_name: String,
+        value: Box<Value>,
+    },
     /// ISO 8601 text, as `datetime.isoformat()` writes it.
     DateTime(String),
     /// ISO 8601 text, as `date.isoformat()` writes it.
@@ -103,12 +109,34 @@ impl PartialEq for Value {
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::Str(a), Value::Str(b)) | (Value::DateTime(a), Value::DateTime(b)) | (Value::Date(a), Value::Date(b)) => a == b,
+            (Value::Str(a), Value::Str(b))
+            | (Value::DateTime(a), Value::DateTime(b))
+            | (Value::Date(a), Value::Date(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
-            (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) | (Value::Set(a), Value::Set(b)) => a == b,
+            (Value::List(a), Value::List(b))
+            | (Value::Tuple(a), Value::Tuple(b))
+            | (Value::Set(a), Value::Set(b)) => a == b,
             (Value::Dict(a), Value::Dict(b)) => a == b,
-            (Value::Object { type_name: t, fields: f }, Value::Object { type_name: u, fields: g }) => t == u && f == g,
-            (Value::Enum { type_name: t, value: v }, Value::Enum { type_name: u, value: w }) => t == u && v == w,
+            (
+                Value::Object {
+                    type_name: t,
+                    fields: f,
+                },
+                Value::Object {
+                    type_name: u,
+                    fields: g,
+                },
+            ) => t == u && f == g,
+            (
+                Value::Enum {
+                    type_name: t,
+                    value: v,
+                },
+                Value::Enum {
+                    type_name: u,
+                    value: w,
+                },
+            ) => t == u && v == w,
             _ => false,
         }
     }

@@ -66,14 +66,21 @@ fn paths(iface: &Interface) -> Json {
     for service in &iface.services {
         for method in &service.methods {
             let op = operation::operation(service, method);
-            paths.insert(call_path(&service.name, &method.name), json!({ "post": op }));
+            paths.insert(
+                call_path(&service.name, &method.name),
+                json!({ "post": op }),
+            );
         }
     }
     Json::Object(paths)
 }
 
 fn schemas(iface: &Interface) -> Json {
-    let mut schemas: Map<String, Json> = iface.types.iter().map(|t| (t.name.clone(), type_def_schema(t))).collect();
+    let mut schemas: Map<String, Json> = iface
+        .types
+        .iter()
+        .map(|t| (t.name.clone(), type_def_schema(t)))
+        .collect();
     schemas.insert(schema::ERROR.into(), schema::error_schema());
     Json::Object(schemas)
 }

@@ -8,8 +8,16 @@ use crate::schema::{annotated, reference, type_schema};
 /// The error responses every operation shares, as keys of `components/responses`
 /// with their descriptions.
 pub(crate) const ERROR_RESPONSES: [(&str, &str, &str); 3] = [
-    ("400", "graft.BadArguments", "The arguments do not fit the method's parameters; `param` names the argument."),
-    ("404", "graft.NotFound", "There is no such service or method."),
+    (
+        "400",
+        "graft.BadArguments",
+        "The arguments do not fit the method's parameters; `param` names the argument.",
+    ),
+    (
+        "404",
+        "graft.NotFound",
+        "There is no such service or method.",
+    ),
     (
         "500",
         "graft.Raised",
@@ -30,7 +38,12 @@ pub(crate) fn operation(service: &Service, method: &Method) -> Json {
         "requestBody": request_body(method),
         "responses": responses(method),
     });
-    if let Some(doc) = method.doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(doc) = method
+        .doc
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         op["summary"] = Json::String(doc.lines().next().unwrap_or_default().trim().to_string());
         op["description"] = Json::String(doc.to_string());
     }
@@ -39,9 +52,15 @@ pub(crate) fn operation(service: &Service, method: &Method) -> Json {
 
 fn request_body(method: &Method) -> Json {
     let named = named_arguments(method);
-    let by_position =
-        method.params.iter().any(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::VarPositional));
-    let schema = if by_position { json!({ "anyOf": [named, positional_arguments(method)] }) } else { named };
+    let by_position = method
+        .params
+        .iter()
+        .any(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::VarPositional));
+    let schema = if by_position {
+        json!({ "anyOf": [named, positional_arguments(method)] })
+    } else {
+        named
+    };
     json!({
         "description": "The arguments, as a JSON object by parameter name.",
         "required": method.params.iter().any(Param::is_required),
@@ -60,7 +79,10 @@ fn named_arguments(method: &Method) -> Json {
             ParamKind::PositionalOnly | ParamKind::VarPositional => {}
             ParamKind::VarKeyword => rest = type_schema(&param.ty),
             ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly => {
-                properties.insert(param.name.clone(), annotated(&param.ty, param.default.as_ref(), None));
+                properties.insert(
+                    param.name.clone(),
+                    annotated(&param.ty, param.default.as_ref(), None),
+                );
                 if param.is_required() {
                     required.push(Json::String(param.name.clone()));
                 }
@@ -76,11 +98,22 @@ fn positional_arguments(method: &Method) -> Json {
     let leading: Vec<&Param> = method
         .params
         .iter()
-        .filter(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword))
+        .filter(|p| {
+            matches!(
+                p.kind,
+                ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
+            )
+        })
         .collect();
-    let rest = method.params.iter().find(|p| p.kind == ParamKind::VarPositional);
+    let rest = method
+        .params
+        .iter()
+        .find(|p| p.kind == ParamKind::VarPositional);
     let required = leading.iter().take_while(|p| p.is_required()).count();
-    let prefix: Vec<Json> = leading.iter().map(|p| annotated(&p.ty, p.default.as_ref(), Some(&p.name))).collect();
+    let prefix: Vec<Json> = leading
+        .iter()
+        .map(|p| annotated(&p.ty, p.default.as_ref(), Some(&p.name)))
+        .collect();
     json!({
         "type": "array",
         "prefixItems": prefix,
@@ -99,7 +132,10 @@ fn responses(method: &Method) -> Json {
         }),
     );
     for (status, key, _) in ERROR_RESPONSES {
-        responses.insert(status.into(), json!({ "$ref": format!("#/components/responses/{key}") }));
+        responses.insert(
+            status.into(),
+            json!({ "$ref": format!("#/components/responses/{key}") }),
+        );
     }
     Json::Object(responses)
 }
@@ -109,7 +145,12 @@ pub(crate) fn error_responses() -> Json {
     let body = json!({ "application/json": { "schema": reference(crate::schema::ERROR) } });
     ERROR_RESPONSES
         .iter()
-        .map(|(_, key, description)| (key.to_string(), json!({ "description": description, "content": body })))
+        .map(|(_, key, description)| {
+            (
+                key.to_string(),
+                json!({ "description": description, "content": body }),
+            )
+        })
         .collect::<Map<_, _>>()
         .into()
 }

@@ -30,7 +30,9 @@ pub fn type_schema(ty: &TypeRef) -> Json {
         TypeRef::List { item } | TypeRef::VarTuple { item } => {
             json!({ "type": "array", "items": type_schema(item) })
         }
-        TypeRef::Set { item } => json!({ "type": "array", "items": type_schema(item), "uniqueItems": true }),
+        TypeRef::Set { item } => {
+            json!({ "type": "array", "items": type_schema(item), "uniqueItems": true })
+        }
         TypeRef::Tuple { items } => json!({
             "type": "array",
             "prefixItems": items.iter().map(type_schema).collect::<Vec<_>>(),
@@ -40,7 +42,9 @@ pub fn type_schema(ty: &TypeRef) -> Json {
         }),
         TypeRef::Dict { key, value } => dict_schema(key, value),
         TypeRef::Optional { inner } => json!({ "anyOf": [type_schema(inner), { "type": "null" }] }),
-        TypeRef::Union { options } => json!({ "anyOf": options.iter().map(type_schema).collect::<Vec<_>>() }),
+        TypeRef::Union { options } => {
+            json!({ "anyOf": options.iter().map(type_schema).collect::<Vec<_>>() })
+        }
         TypeRef::Named { name } => reference(name),
     }
 }
@@ -56,7 +60,11 @@ fn dict_schema(key: &TypeRef, value: &TypeRef) -> Json {
 
 /// The schema of a value whose type is `ty` and whose default is `default`, with
 /// `description` when given.
-pub(crate) fn annotated(ty: &TypeRef, default: Option<&graft_model::Default>, description: Option<&str>) -> Json {
+pub(crate) fn annotated(
+    ty: &TypeRef,
+    default: Option<&graft_model::Default>,
+    description: Option<&str>,
+) -> Json {
     let mut schema = type_schema(ty);
     // A `$ref` with siblings is fine in 3.1 (JSON Schema 2020-12).
     if let Some(json) = default.and_then(default_json) {
@@ -82,7 +90,10 @@ pub(crate) fn object_schema<'a>(fields: impl IntoIterator<Item = &'a Field>) -> 
     let mut properties = Map::new();
     let mut required = Vec::new();
     for field in fields {
-        properties.insert(field.name.clone(), annotated(&field.ty, field.default.as_ref(), None));
+        properties.insert(
+            field.name.clone(),
+            annotated(&field.ty, field.default.as_ref(), None),
+        );
         if field.default.is_none() {
             required.push(Json::String(field.name.clone()));
         }

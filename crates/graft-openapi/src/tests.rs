@@ -1,20 +1,34 @@
 use graft_model::interface::Project;
 use graft_model::{
-    Default, EnumMember, Field, Interface, Method, MethodKind, Param, ParamKind, Service, ServiceKind, TypeDef,
-    TypeDefKind, TypeRef,
+    Default, EnumMember, Field, Interface, Method, MethodKind, Param, ParamKind, Service,
+    ServiceKind, TypeDef, TypeDefKind, TypeRef,
 };
 use serde_json::{Value as Json, json};
 
 use super::*;
 
 fn param(name: &str, kind: ParamKind, ty: TypeRef, default: Option<(Json, &str)>) -> Param {
-    let default =
-        default.map(|(json, python)| Default { json, python: Some(python.into()).filter(|p: &String| !p.is_empty()) });
-    Param { name: name.into(), kind, ty, default }
+    let default = default.map(|(json, python)| Default {
+        json,
+        python: Some(python.into()).filter(|p: &String| !p.is_empty()),
+    });
+    Param {
+        name: name.into(),
+        kind,
+        ty,
+        default,
+    }
 }
 
 fn method(name: &str, doc: Option<&str>, params: Vec<Param>, returns: TypeRef) -> Method {
-    Method { name: name.into(), kind: MethodKind::Static, is_async: false, doc: doc.map(Into::into), params, returns }
+    Method {
+        name: name.into(),
+        kind: MethodKind::Static,
+        is_async: false,
+        doc: doc.map(Into::into),
+        params,
+        returns,
+    }
 }
 
 fn service(name: &str, doc: Option<&str>, methods: Vec<Method>) -> Service {
@@ -31,11 +45,23 @@ fn service(name: &str, doc: Option<&str>, methods: Vec<Method>) -> Service {
 
 /// The two services of the tutorial.
 fn tutorial() -> Interface {
-    let kwh = param("kwh_used", ParamKind::PositionalOrKeyword, TypeRef::Int, None);
+    let kwh = param(
+        "kwh_used",
+        ParamKind::PositionalOrKeyword,
+        TypeRef::Int,
+        None,
+    );
     Interface {
-        project: Some(Project { name: "energy-platform".into(), version: "1.0.0".into() }),
+        project: Some(Project {
+            name: "energy-platform".into(),
+            version: "1.0.0".into(),
+        }),
         services: vec![
-            service("EnergyPriceCalculator", None, vec![method("get_price", None, vec![], TypeRef::Int)]),
+            service(
+                "EnergyPriceCalculator",
+                None,
+                vec![method("get_price", None, vec![], TypeRef::Int)],
+            ),
             service(
                 "BillingService",
                 Some("Bills customers."),
@@ -51,7 +77,14 @@ fn named(name: &str) -> TypeRef {
 }
 
 fn field(name: &str, ty: TypeRef, default: Option<Json>) -> Field {
-    Field { name: name.into(), ty, default: default.map(|json| Default { python: Some(json.to_string()), json }) }
+    Field {
+        name: name.into(),
+        ty,
+        default: default.map(|json| Default {
+            python: Some(json.to_string()),
+            json,
+        }),
+    }
 }
 
 /// A shop with named types and every kind of parameter.
@@ -62,15 +95,36 @@ fn shop() -> Interface {
             "order",
             Some("Places an order.\n\nReturns the order's id."),
             vec![
-                param("items", kind, TypeRef::List { item: Box::new(named("Item")) }, None),
-                param("color", kind, named("Color"), Some((json!("red"), "Color.RED"))),
+                param(
+                    "items",
+                    kind,
+                    TypeRef::List {
+                        item: Box::new(named("Item")),
+                    },
+                    None,
+                ),
+                param(
+                    "color",
+                    kind,
+                    named("Color"),
+                    Some((json!("red"), "Color.RED")),
+                ),
                 param(
                     "note",
                     ParamKind::KeywordOnly,
-                    TypeRef::Optional { inner: Box::new(TypeRef::Str) },
+                    TypeRef::Optional {
+                        inner: Box::new(TypeRef::Str),
+                    },
                     Some((json!(null), "None")),
                 ),
-                param("tags", kind, TypeRef::Set { item: Box::new(TypeRef::Str) }, Some((json!(null), ""))),
+                param(
+                    "tags",
+                    kind,
+                    TypeRef::Set {
+                        item: Box::new(TypeRef::Str),
+                    },
+                    Some((json!(null), "")),
+                ),
             ],
             TypeRef::Int,
         ),
@@ -91,7 +145,10 @@ fn shop() -> Interface {
             module: "shop".into(),
             doc: Some("One line of an order.".into()),
             kind: TypeDefKind::Dataclass {
-                fields: vec![field("sku", TypeRef::Str, None), field("qty", TypeRef::Int, Some(json!(1)))],
+                fields: vec![
+                    field("sku", TypeRef::Str, None),
+                    field("qty", TypeRef::Int, Some(json!(1))),
+                ],
             },
         },
         TypeDef {
@@ -100,8 +157,14 @@ fn shop() -> Interface {
             doc: None,
             kind: TypeDefKind::Enum {
                 members: vec![
-                    EnumMember { name: "RED".into(), value: json!("red") },
-                    EnumMember { name: "BLUE".into(), value: json!("blue") },
+                    EnumMember {
+                        name: "RED".into(),
+                        value: json!("red"),
+                    },
+                    EnumMember {
+                        name: "BLUE".into(),
+                        value: json!("blue"),
+                    },
                 ],
             },
         },
@@ -109,10 +172,17 @@ fn shop() -> Interface {
             name: "OutOfStock".into(),
             module: "shop".into(),
             doc: None,
-            kind: TypeDefKind::Exception { base: "Exception".into(), fields: vec![field("sku", TypeRef::Str, None)] },
+            kind: TypeDefKind::Exception {
+                base: "Exception".into(),
+                fields: vec![field("sku", TypeRef::Str, None)],
+            },
         },
     ];
-    Interface { project: None, services: vec![service("Shop", None, methods)], types }
+    Interface {
+        project: None,
+        services: vec![service("Shop", None, methods)],
+        types,
+    }
 }
 
 #[test]
@@ -122,13 +192,28 @@ fn tutorial_document() {
 
 #[test]
 fn scalar_schemas() {
-    assert_eq!(type_schema(&TypeRef::Int), json!({ "type": "integer", "format": "int64" }));
-    assert_eq!(type_schema(&TypeRef::Float), json!({ "type": "number", "format": "double" }));
+    assert_eq!(
+        type_schema(&TypeRef::Int),
+        json!({ "type": "integer", "format": "int64" })
+    );
+    assert_eq!(
+        type_schema(&TypeRef::Float),
+        json!({ "type": "number", "format": "double" })
+    );
     assert_eq!(type_schema(&TypeRef::Bool), json!({ "type": "boolean" }));
     assert_eq!(type_schema(&TypeRef::Str), json!({ "type": "string" }));
-    assert_eq!(type_schema(&TypeRef::Bytes), json!({ "type": "string", "contentEncoding": "base64" }));
-    assert_eq!(type_schema(&TypeRef::DateTime), json!({ "type": "string", "format": "date-time" }));
-    assert_eq!(type_schema(&TypeRef::Date), json!({ "type": "string", "format": "date" }));
+    assert_eq!(
+        type_schema(&TypeRef::Bytes),
+        json!({ "type": "string", "contentEncoding": "base64" })
+    );
+    assert_eq!(
+        type_schema(&TypeRef::DateTime),
+        json!({ "type": "string", "format": "date-time" })
+    );
+    assert_eq!(
+        type_schema(&TypeRef::Date),
+        json!({ "type": "string", "format": "date" })
+    );
     assert_eq!(type_schema(&TypeRef::None), json!({ "type": "null" }));
     assert_eq!(type_schema(&TypeRef::Any), json!({}));
 }
@@ -141,33 +226,49 @@ fn container_schemas() {
         json!({ "type": "array", "items": { "type": "integer", "format": "int64" } })
     );
     assert_eq!(
-        type_schema(&TypeRef::Set { item: Box::new(TypeRef::Str) }),
+        type_schema(&TypeRef::Set {
+            item: Box::new(TypeRef::Str)
+        }),
         json!({ "type": "array", "items": { "type": "string" }, "uniqueItems": true })
     );
     assert_eq!(
-        type_schema(&TypeRef::VarTuple { item: Box::new(TypeRef::Bool) }),
+        type_schema(&TypeRef::VarTuple {
+            item: Box::new(TypeRef::Bool)
+        }),
         json!({ "type": "array", "items": { "type": "boolean" } })
     );
     assert_eq!(
-        type_schema(&TypeRef::Tuple { items: vec![TypeRef::Str, TypeRef::None] }),
+        type_schema(&TypeRef::Tuple {
+            items: vec![TypeRef::Str, TypeRef::None]
+        }),
         json!({ "type": "array", "prefixItems": [{ "type": "string" }, { "type": "null" }], "items": false, "minItems": 2, "maxItems": 2 })
     );
     assert_eq!(
-        type_schema(&TypeRef::Dict { key: Box::new(TypeRef::Str), value: Box::new(TypeRef::Float) }),
+        type_schema(&TypeRef::Dict {
+            key: Box::new(TypeRef::Str),
+            value: Box::new(TypeRef::Float)
+        }),
         json!({ "type": "object", "additionalProperties": { "type": "number", "format": "double" } })
     );
-    let by_int = type_schema(&TypeRef::Dict { key: int(), value: Box::new(TypeRef::Any) });
+    let by_int = type_schema(&TypeRef::Dict {
+        key: int(),
+        value: Box::new(TypeRef::Any),
+    });
     assert_eq!(by_int["propertyNames"], json!({ "pattern": "^-?[0-9]+$" }));
 }
 
 #[test]
 fn union_optional_and_named_schemas() {
     assert_eq!(
-        type_schema(&TypeRef::Optional { inner: Box::new(named("Item")) }),
+        type_schema(&TypeRef::Optional {
+            inner: Box::new(named("Item"))
+        }),
         json!({ "anyOf": [{ "$ref": "#/components/schemas/Item" }, { "type": "null" }] })
     );
     assert_eq!(
-        type_schema(&TypeRef::Union { options: vec![TypeRef::Int, TypeRef::Str] }),
+        type_schema(&TypeRef::Union {
+            options: vec![TypeRef::Int, TypeRef::Str]
+        }),
         json!({ "anyOf": [{ "type": "integer", "format": "int64" }, { "type": "string" }] })
     );
 }
@@ -178,15 +279,24 @@ fn request_body_has_named_arguments_required_and_defaults() {
     let op = &doc["paths"]["/call/Shop/order"]["post"];
     assert_eq!(op["operationId"], "Shop.order");
     assert_eq!(op["summary"], "Places an order.");
-    assert_eq!(op["description"], "Places an order.\n\nReturns the order's id.");
+    assert_eq!(
+        op["description"],
+        "Places an order.\n\nReturns the order's id."
+    );
     assert_eq!(op["requestBody"]["required"], true);
     let body = &op["requestBody"]["content"]["application/json"]["schema"];
     assert_eq!(body["type"], "object");
     assert_eq!(body["required"], json!(["items"]));
     assert_eq!(body["additionalProperties"], false);
     let props = &body["properties"];
-    assert_eq!(props["items"]["items"], json!({ "$ref": "#/components/schemas/Item" }));
-    assert_eq!(props["color"], json!({ "$ref": "#/components/schemas/Color", "default": "red" }));
+    assert_eq!(
+        props["items"]["items"],
+        json!({ "$ref": "#/components/schemas/Item" })
+    );
+    assert_eq!(
+        props["color"],
+        json!({ "$ref": "#/components/schemas/Color", "default": "red" })
+    );
     // `None` is a real default; a default with no JSON form is left out.
     assert_eq!(props["note"]["default"], Json::Null);
     assert!(props["tags"].get("default").is_none(), "{}", props["tags"]);
@@ -197,17 +307,28 @@ fn positional_only_and_var_parameters() {
     let doc = openapi(&shop());
     let op = &doc["paths"]["/call/Shop/log"]["post"];
     assert_eq!(op["requestBody"]["required"], true);
-    let [named, positional] =
-        op["requestBody"]["content"]["application/json"]["schema"]["anyOf"].as_array().unwrap().as_slice()
+    let [named, positional] = op["requestBody"]["content"]["application/json"]["schema"]["anyOf"]
+        .as_array()
+        .unwrap()
+        .as_slice()
     else {
         panic!("expected two forms of arguments: {op}");
     };
     assert_eq!(named["properties"], json!({}));
-    assert_eq!(named["additionalProperties"], json!({ "type": "number", "format": "double" }));
-    assert_eq!(positional["prefixItems"], json!([{ "type": "integer", "format": "int64", "description": "level" }]));
+    assert_eq!(
+        named["additionalProperties"],
+        json!({ "type": "number", "format": "double" })
+    );
+    assert_eq!(
+        positional["prefixItems"],
+        json!([{ "type": "integer", "format": "int64", "description": "level" }])
+    );
     assert_eq!(positional["items"], json!({ "type": "string" }));
     assert_eq!(positional["minItems"], 1);
-    assert_eq!(op["responses"]["200"]["content"]["application/json"]["schema"], json!({ "type": "null" }));
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["schema"],
+        json!({ "type": "null" })
+    );
 }
 
 #[test]
@@ -238,8 +359,15 @@ fn named_type_schemas() {
 fn error_responses_share_the_error_body() {
     let doc = openapi(&tutorial());
     let responses = &doc["paths"]["/call/BillingService/calculate_bill"]["post"]["responses"];
-    for (status, key) in [("400", "graft.BadArguments"), ("404", "graft.NotFound"), ("500", "graft.Raised")] {
-        assert_eq!(responses[status]["$ref"], format!("#/components/responses/{key}"));
+    for (status, key) in [
+        ("400", "graft.BadArguments"),
+        ("404", "graft.NotFound"),
+        ("500", "graft.Raised"),
+    ] {
+        assert_eq!(
+            responses[status]["$ref"],
+            format!("#/components/responses/{key}")
+        );
         let schema = &doc["components"]["responses"][key]["content"]["application/json"]["schema"];
         assert_eq!(schema["$ref"], "#/components/schemas/graft.Error");
     }

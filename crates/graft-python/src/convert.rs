@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex};
 
 use graft_model::{Column, Name, Table, Value, same_name};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString,
+    PyTuple, PyType,
+};
 
 use crate::shared_bytes::bytes_of;
 
@@ -62,7 +65,11 @@ struct Class<'py> {
 
 impl<'py> Class<'py> {
     /// An instance from its fields' values, in the order of `keys`.
-    fn instantiate(&self, py: Python<'py>, cells: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn instantiate(
+        &self,
+        py: Python<'py>,
+        cells: Vec<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         if self.positional {
             return self.class.call1(PyTuple::new(py, cells)?);
         }
@@ -75,17 +82,29 @@ impl<'py> Class<'py> {
 }
 
 /// See [`Converter::init_params`].
-fn init_params(py: Python<'_>, classes: &Bound<'_, PyDict>) -> PyResult<HashMap<String, Vec<String>>> {
+fn init_params(
+    py: Python<'_>,
+    classes: &Bound<'_, PyDict>,
+) -> PyResult<HashMap<String, Vec<String>>> {
     let signature = py.import("inspect")?.getattr("signature")?;
-    let positional = py.import("inspect")?.getattr("Parameter")?.getattr("POSITIONAL_OR_KEYWORD")?;
+    let positional = py
+        .import("inspect")?
+        .getattr("Parameter")?
+        .getattr("POSITIONAL_OR_KEYWORD")?;
     let mut out = HashMap::new();
     for (name, class) in classes.iter() {
         if !class.hasattr("__dataclass_fields__")? {
             continue;
         }
-        let Ok(sig) = signature.call1((&class,)) else { continue };
+        let Ok(sig) = signature.call1((&class,)) else {
+            continue;
+        };
         let mut names = Vec::new();
-        for param in sig.getattr("parameters")?.call_method0("values")?.try_iter()? {
+        for param in sig
+            .getattr("parameters")?
+            .call_method0("values")?
+            .try_iter()?
+        {
             let param = param?;
             if !param.getattr("kind")?.eq(&positional)? {
                 names.clear();
@@ -106,9 +125,16 @@ impl Converter {
         let init_params = init_params(py, &classes)?;
         Ok(Converter {
             classes: classes.unbind(),
-            datetime: datetime.getattr("datetime")?.cast_into::<PyType>()?.unbind(),
+            datetime: datetime
+                .getattr("datetime")?
+                .cast_into::<PyType>()?
+                .unbind(),
             date: datetime.getattr("date")?.cast_into::<PyType>()?.unbind(),
-            enum_base: py.import("enum")?.getattr("Enum")?.cast_into::<PyType>()?.unbind(),
+            enum_base: py
+                .import("enum")?
+                .getattr("Enum")?
+                .cast_into::<PyType>()?
+                .unbind(),
             dataclass_fields: py.import("dataclasses")?.getattr("fields")?.unbind(),
             shapes: Mutex::default(),
             init_params,
@@ -122,11 +148,20 @@ impl Converter {
     }
 
     /// Builds the Python object for `value`.
-    pub(crate) fn to_python<'py>(&self, py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn to_python<'py>(
+        &self,
+        py: Python<'py>,
+        value: &Value,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.build(py, value, &mut Built::default())
     }
 
-    fn build<'py>(&self, py: Python<'py>, value: &Value, built: &mut Built<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn build<'py>(
+        &self,
+        py: Python<'py>,
+        value: &Value,
+        built: &mut Built<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Ok(match value {
             Value::None => py.None().into_bound(py),
             Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -146,13 +181,20 @@ impl Converter {
                 dict.into_any()
             }
             Value::Object { type_name, fields } => self.object(py, type_name, fields, built)?,
-            Value::Enum { type_name, value } => self.class(py, type_name)?.call1((self.build(py, value, built)?,))?,
+            Value::Enum { type_name, value } => self
+                .class(py, type_name)?
+                .call1((self.build(py, value, built)?,))?,
             Value::DateTime(s) => self.datetime.bind(py).call_method1("fromisoformat", (s,))?,
             Value::Date(s) => self.date.bind(py).call_method1("fromisoformat", (s,))?,
         })
     }
 
-    fn all<'py>(&self, py: Python<'py>, items: &[Value], built: &mut Built<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn all<'py>(
+        &self,
+        py: Python<'py>,
+        items: &[Value],
+        built: &mut Built<'py>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         items.iter().map(|v| self.build(py, v, built)).collect()
     }
 
@@ -166,7 +208,10 @@ impl Converter {
         built: &mut Built<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let class = self.class_for(py, type_name, fields.iter().map(|(name, _)| name), built)?;
-        let cells = fields.iter().map(|(_, v)| self.build(py, v, built)).collect::<PyResult<Vec<_>>>()?;
+        let cells = fields
+            .iter()
+            .map(|(_, v)| self.build(py, v, built))
+            .collect::<PyResult<Vec<_>>>()?;
         let object = class.instantiate(py, cells);
         built.last = Some(class);
         object
@@ -174,23 +219,40 @@ impl Converter {
 
     /// A table's objects, built as [`Converter::object`] builds each, from
     /// its columns.
-    fn table<'py>(&self, py: Python<'py>, table: &Table, built: &mut Built<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn table<'py>(
+        &self,
+        py: Python<'py>,
+        table: &Table,
+        built: &mut Built<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let class = self.class_for(py, &table.type_name, table.names.iter(), built)?;
         let mut objects = Vec::with_capacity(table.rows());
         for i in 0..table.rows() {
-            let cells = table.columns.iter().map(|column| self.cell(py, column, i, built)).collect::<PyResult<Vec<_>>>()?;
+            let cells = table
+                .columns
+                .iter()
+                .map(|column| self.cell(py, column, i, built))
+                .collect::<PyResult<Vec<_>>>()?;
             objects.push(class.instantiate(py, cells)?);
         }
         built.last = Some(class);
         Ok(PyList::new(py, objects)?.into_any())
     }
 
-    fn cell<'py>(&self, py: Python<'py>, column: &Column, i: usize, built: &mut Built<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn cell<'py>(
+        &self,
+        py: Python<'py>,
+        column: &Column,
+        i: usize,
+        built: &mut Built<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Ok(match column {
             Column::Bool(v) => PyBool::new(py, v[i]).to_owned().into_any(),
             Column::Int(v) => v[i].into_pyobject(py)?.into_any(),
             Column::Float(v) => PyFloat::new(py, v[i]).into_any(),
-            Column::Str { text, ends } => PyString::new(py, Column::str_at(text, ends, i)).into_any(),
+            Column::Str { text, ends } => {
+                PyString::new(py, Column::str_at(text, ends, i)).into_any()
+            }
             Column::Values(v) => self.build(py, &v[i], built)?,
         })
     }
@@ -207,16 +269,28 @@ impl Converter {
         let same = |class: &Class<'py>| {
             same_name(&class.name, type_name)
                 && class.keys.len() == names.len()
-                && class.keys.iter().zip(names.clone()).all(|((a, _), b)| same_name(a, b))
+                && class
+                    .keys
+                    .iter()
+                    .zip(names.clone())
+                    .all(|((a, _), b)| same_name(a, b))
         };
         if let Some(last) = built.last.take().filter(same) {
             return Ok(last);
         }
-        let keys = names.clone().map(|name| (name.clone(), PyString::intern(py, name))).collect();
+        let keys = names
+            .clone()
+            .map(|name| (name.clone(), PyString::intern(py, name)))
+            .collect();
         let positional = self.init_params.get(&**type_name).is_some_and(|params| {
             params.len() == names.len() && params.iter().zip(names).all(|(p, f)| **p == **f)
         });
-        Ok(Class { name: type_name.clone(), class: self.class(py, type_name)?, keys, positional })
+        Ok(Class {
+            name: type_name.clone(),
+            class: self.class(py, type_name)?,
+            keys,
+            positional,
+        })
     }
 
     /// Reads a Python object as a [`Value`], by its type.
@@ -244,7 +318,9 @@ impl Converter {
         }
         if obj.is_exact_instance_of::<PyInt>() {
             return obj.extract::<i64>().map(Value::Int).map_err(|_| {
-                pyo3::exceptions::PyOverflowError::new_err(format!("the int {obj} does not fit in 64 bits"))
+                pyo3::exceptions::PyOverflowError::new_err(format!(
+                    "the int {obj} does not fit in 64 bits"
+                ))
             });
         }
         if obj.is_exact_instance_of::<PyFloat>() {
@@ -280,7 +356,10 @@ impl Converter {
         if obj.is_instance(self.enum_base.bind(py))? {
             let type_name = obj.get_type().name()?.to_string();
             let value = self.read(&obj.getattr("value")?, depth + 1)?;
-            return Ok(Value::Enum { type_name, value: Box::new(value) });
+            return Ok(Value::Enum {
+                type_name,
+                value: Box::new(value),
+            });
         }
         if obj.is_instance(self.datetime.bind(py))? {
             return Ok(Value::DateTime(obj.call_method0("isoformat")?.extract()?));
@@ -298,7 +377,9 @@ impl Converter {
     /// dataclass with fields (what its first item turns out to be decides).
     fn read_list(&self, list: &Bound<'_, PyList>, depth: usize) -> PyResult<Value> {
         let mut items = list.iter();
-        let Some(first) = items.next() else { return Ok(Value::List(Vec::new())) };
+        let Some(first) = items.next() else {
+            return Ok(Value::List(Vec::new()));
+        };
         let head = self.read(&first, depth + 1)?;
         let class = first.get_type();
         let shape = match &head {
@@ -314,10 +395,17 @@ impl Converter {
             return Ok(Value::List(out));
         };
         let rows = list.len();
-        let mut columns: Vec<Column> = fields.iter().map(|(_, v)| Column::starting_with(v.clone(), rows)).collect();
+        let mut columns: Vec<Column> = fields
+            .iter()
+            .map(|(_, v)| Column::starting_with(v.clone(), rows))
+            .collect();
         for item in items {
             if !item.get_type().is(&class) {
-                return list.iter().map(|item| self.read(&item, depth + 1)).collect::<PyResult<_>>().map(Value::List);
+                return list
+                    .iter()
+                    .map(|item| self.read(&item, depth + 1))
+                    .collect::<PyResult<_>>()
+                    .map(Value::List);
             }
             for ((_, key), column) in shape.fields.iter().zip(columns.iter_mut()) {
                 let cell = item.getattr(key.bind(item.py()))?;
@@ -328,7 +416,11 @@ impl Converter {
             }
         }
         let names = shape.fields.iter().map(|(name, _)| name.clone()).collect();
-        Ok(Value::Table(Box::new(Table { type_name: shape.type_name.clone(), names, columns })))
+        Ok(Value::Table(Box::new(Table {
+            type_name: shape.type_name.clone(),
+            names,
+            columns,
+        })))
     }
 
     fn read_dataclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
@@ -338,13 +430,23 @@ impl Converter {
     fn read_fields(&self, obj: &Bound<'_, PyAny>, shape: &Shape, depth: usize) -> PyResult<Value> {
         let mut fields = Vec::with_capacity(shape.fields.len());
         for (name, key) in &shape.fields {
-            fields.push((name.clone(), self.read(&obj.getattr(key.bind(obj.py()))?, depth + 1)?));
+            fields.push((
+                name.clone(),
+                self.read(&obj.getattr(key.bind(obj.py()))?, depth + 1)?,
+            ));
         }
-        Ok(Value::Object { type_name: shape.type_name.clone(), fields })
+        Ok(Value::Object {
+            type_name: shape.type_name.clone(),
+            fields,
+        })
     }
 
     fn known_shape(&self, class: &Bound<'_, PyType>) -> Option<Arc<Shape>> {
-        self.shapes.lock().ok()?.get(&(class.as_ptr() as usize)).cloned()
+        self.shapes
+            .lock()
+            .ok()?
+            .get(&(class.as_ptr() as usize))
+            .cloned()
     }
 
     fn shape(&self, obj: &Bound<'_, PyAny>) -> PyResult<Arc<Shape>> {
@@ -354,11 +456,20 @@ impl Converter {
             return Ok(shape);
         }
         let mut fields = Vec::new();
-        for field in self.dataclass_fields.bind(obj.py()).call1((obj,))?.try_iter()? {
+        for field in self
+            .dataclass_fields
+            .bind(obj.py())
+            .call1((obj,))?
+            .try_iter()?
+        {
             let name = field?.getattr("name")?.cast_into::<PyString>()?;
             fields.push((name.to_str()?.into(), name.unbind()));
         }
-        let shape = Arc::new(Shape { type_name: class.name()?.to_str()?.into(), _class: class.unbind(), fields });
+        let shape = Arc::new(Shape {
+            type_name: class.name()?.to_str()?.into(),
+            _class: class.unbind(),
+            fields,
+        });
         if let Ok(mut shapes) = self.shapes.lock() {
             shapes.insert(key, Arc::clone(&shape));
         }
@@ -387,8 +498,15 @@ impl Converter {
             return Ok(Value::Bytes(b.to_vec().into()));
         }
         if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-            let items = obj.try_iter()?.map(|i| self.read(&i?, depth + 1)).collect::<PyResult<_>>()?;
-            return Ok(if obj.is_instance_of::<PyTuple>() { Value::Tuple(items) } else { Value::List(items) });
+            let items = obj
+                .try_iter()?
+                .map(|i| self.read(&i?, depth + 1))
+                .collect::<PyResult<_>>()?;
+            return Ok(if obj.is_instance_of::<PyTuple>() {
+                Value::Tuple(items)
+            } else {
+                Value::List(items)
+            });
         }
         Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "a value of type {} cannot cross Graft: return None, bool, int, float, str, bytes, a list, tuple, set or dict of those, a dataclass, an enum or a datetime",

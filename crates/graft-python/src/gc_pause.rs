@@ -60,13 +60,21 @@ mod tests {
         Python::initialize();
         Python::attach(|py| {
             let gc = py.import("gc").unwrap();
-            let enabled = || gc.call_method0("isenabled").unwrap().extract::<bool>().unwrap();
+            let enabled = || {
+                gc.call_method0("isenabled")
+                    .unwrap()
+                    .extract::<bool>()
+                    .unwrap()
+            };
             assert!(enabled());
             {
                 let _outer = GcPause::new(py);
                 assert!(!enabled());
                 drop(GcPause::new(py));
-                assert!(!enabled(), "an inner pause must not switch the collector back on");
+                assert!(
+                    !enabled(),
+                    "an inner pause must not switch the collector back on"
+                );
             }
             assert!(enabled());
             // A collector the user switched off stays off.

@@ -32,7 +32,9 @@ impl Host {
         }
         let (tx, rx) = oneshot::channel();
         let pending = Python::attach(|py| self.start_async(py, &entry, &args, tx))?;
-        let outcome = rx.await.map_err(|_| CallError::Internal("the coroutine was dropped".into()));
+        let outcome = rx
+            .await
+            .map_err(|_| CallError::Internal("the coroutine was dropped".into()));
         pending.done();
         outcome?
     }
@@ -43,8 +45,12 @@ impl Host {
             return Python::attach(|py| self.run_paced(py, &entry, &args));
         }
         let host = Arc::clone(self);
-        let blocking = tokio::task::spawn_blocking(move || Python::attach(|py| host.run_paced(py, &entry, &args)));
-        blocking.await.map_err(|e| CallError::Internal(e.to_string()))?
+        let blocking = tokio::task::spawn_blocking(move || {
+            Python::attach(|py| host.run_paced(py, &entry, &args))
+        });
+        blocking
+            .await
+            .map_err(|e| CallError::Internal(e.to_string()))?
     }
 
     /// Runs a plain method and records how long it took, once the GIL is held
@@ -64,16 +70,28 @@ impl Host {
     }
 
     fn entry(&self, service: &str, method: &str) -> Result<Arc<Entry>, CallError> {
-        let methods = self.methods.get(service).ok_or_else(|| CallError::NoService(service.into()))?;
-        let entry = methods
-            .get(method)
-            .ok_or_else(|| CallError::NoMethod { service: service.into(), method: method.into() })?;
+        let methods = self
+            .methods
+            .get(service)
+            .ok_or_else(|| CallError::NoService(service.into()))?;
+        let entry = methods.get(method).ok_or_else(|| CallError::NoMethod {
+            service: service.into(),
+            method: method.into(),
+        })?;
         Ok(Arc::clone(entry))
     }
 
-    fn arguments<'py>(&self, py: Python<'py>, args: &BoundArgs) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
+    fn arguments<'py>(
+        &self,
+        py: Python<'py>,
+        args: &BoundArgs,
+    ) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
         let _pause = GcPause::new(py);
-        let positional = args.positional.iter().map(|v| self.converter.to_python(py, v)).collect::<PyResult<Vec<_>>>()?;
+        let positional = args
+            .positional
+            .iter()
+            .map(|v| self.converter.to_python(py, v))
+            .collect::<PyResult<Vec<_>>>()?;
         let keyword = PyDict::new(py);
         for (name, value) in &args.keyword {
             keyword.set_item(name, self.converter.to_python(py, value)?)?;
@@ -84,21 +102,37 @@ impl Host {
     fn run_sync(&self, py: Python<'_>, entry: &Entry, args: &BoundArgs) -> Outcome {
         let result = self
             .arguments(py, args)
-            .and_then(|(positional, keyword)| entry.callable.bind(py).call(positional, Some(&keyword)))
+            .and_then(|(positional, keyword)| {
+                entry.callable.bind(py).call(positional, Some(&keyword))
+            })
             .and_then(|r| self.converter.read_value(&r));
         result.map_err(|err| CallError::Raised(Box::new(self.raised(py, &err))))
     }
 
-    fn start_async(self: &Arc<Self>, py: Python<'_>, entry: &Entry, args: &BoundArgs, tx: oneshot::Sender<Outcome>) -> Result<Pending, CallError> {
+    fn start_async(
+        self: &Arc<Self>,
+        py: Python<'_>,
+        entry: &Entry,
+        args: &BoundArgs,
+        tx: oneshot::Sender<Outcome>,
+    ) -> Result<Pending, CallError> {
         let scheduled = (|| {
             let (positional, keyword) = self.arguments(py, args)?;
             let coroutine = entry.callable.bind(py).call(positional, Some(&keyword))?;
-            let future = self.run_coroutine_threadsafe.bind(py).call1((coroutine, self.event_loop.bind(py)))?;
-            let done = Done { host: Arc::clone(self), tx: Mutex::new(Some(tx)) };
+            let future = self
+                .run_coroutine_threadsafe
+                .bind(py)
+                .call1((coroutine, self.event_loop.bind(py)))?;
+            let done = Done {
+                host: Arc::clone(self),
+                tx: Mutex::new(Some(tx)),
+            };
             future.call_method1("add_done_callback", (done,))?;
             Ok::<_, PyErr>(future.unbind())
         })();
-        scheduled.map(|future| Pending(Some(future))).map_err(|err| CallError::Raised(Box::new(self.raised(py, &err))))
+        scheduled
+            .map(|future| Pending(Some(future)))
+            .map_err(|err| CallError::Raised(Box::new(self.raised(py, &err))))
     }
 
     /// Describes a Python exception for the caller.
@@ -108,7 +142,11 @@ impl Host {
         let text = |r: PyResult<Bound<'_, PyAny>>| r.map(|v| v.to_string()).unwrap_or_default();
         let args = exc
             .getattr("args")
-            .and_then(|a| a.try_iter()?.map(|v| self.converter.read_value(&v?)).collect::<PyResult<Vec<_>>>())
+            .and_then(|a| {
+                a.try_iter()?
+                    .map(|v| self.converter.read_value(&v?))
+                    .collect::<PyResult<Vec<_>>>()
+            })
             .unwrap_or_default();
         let fields = exc
             .getattr("__dict__")

@@ -65,10 +65,12 @@ impl Host {
         Python::attach(|py| {
             let sys = py.import("sys").ok();
             let get = |name: &str| {
-                sys.as_ref().and_then(|s| s.getattr(name).ok()).map(|v| v.to_string()).unwrap_or_default()
+                sys.as_ref()
+                    .and_then(|s| s.getattr(name).ok())
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
             };
             (get("version"), get("prefix"))
         })
     }
 }
-

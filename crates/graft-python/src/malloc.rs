@@ -36,7 +36,11 @@ pub(crate) fn use_mimalloc() {
         realloc: Some(raw_realloc),
         free: Some(raw_free),
     };
-    let mut arenas = ffi::PyObjectArenaAllocator { ctx: std::ptr::null_mut(), alloc: Some(arena_alloc), free: Some(arena_free) };
+    let mut arenas = ffi::PyObjectArenaAllocator {
+        ctx: std::ptr::null_mut(),
+        alloc: Some(arena_alloc),
+        free: Some(arena_free),
+    };
     // SAFETY: called before Py_Initialize, so no memory exists yet that an
     // earlier allocator must free; CPython copies both structs.
     unsafe {
@@ -62,7 +66,10 @@ pub(crate) fn without_huge_pages() {
         // kernel reads when it next faults a page in.
         let failed = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0;
         if failed {
-            tracing::debug!("transparent huge pages stay on: {}", std::io::Error::last_os_error());
+            tracing::debug!(
+                "transparent huge pages stay on: {}",
+                std::io::Error::last_os_error()
+            );
         }
     }
 }
@@ -77,7 +84,11 @@ extern "C" fn raw_malloc(_ctx: *mut c_void, size: usize) -> *mut c_void {
 }
 
 extern "C" fn raw_calloc(_ctx: *mut c_void, count: usize, size: usize) -> *mut c_void {
-    let (count, size) = if count == 0 || size == 0 { (1, 1) } else { (count, size) };
+    let (count, size) = if count == 0 || size == 0 {
+        (1, 1)
+    } else {
+        (count, size)
+    };
     // SAFETY: plain allocation; mi_calloc checks count * size for overflow.
     unsafe { mi::mi_calloc(count, size) }
 }
@@ -113,6 +124,9 @@ mod tests {
         // SAFETY: PR_GET_THP_DISABLE takes no pointers and only reads the flag.
         let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
         let chose = std::env::var_os("MIMALLOC_ALLOW_THP").is_some();
-        assert!(chose || disabled == 1, "PR_GET_THP_DISABLE answered {disabled}");
+        assert!(
+            chose || disabled == 1,
+            "PR_GET_THP_DISABLE answered {disabled}"
+        );
     }
 }

@@ -59,7 +59,11 @@ mod tests {
             let large = PyBytes::new(py, &vec![7; SHARE_FROM]);
             let small = PyBytes::new(py, b"small");
             let shared = bytes_of(&large);
-            assert_eq!(shared.as_ptr(), large.as_bytes().as_ptr(), "shared, not copied");
+            assert_eq!(
+                shared.as_ptr(),
+                large.as_bytes().as_ptr(),
+                "shared, not copied"
+            );
             let copied = bytes_of(&small);
             assert_ne!(copied.as_ptr(), small.as_bytes().as_ptr());
             (shared, copied)

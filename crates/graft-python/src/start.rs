@@ -40,22 +40,40 @@ impl Host {
 fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     let python = |e: PyErr| HostError::Python(e.to_string());
     let code = CString::new(DISCOVER).map_err(|e| HostError::Python(e.to_string()))?;
-    let module = PyModule::from_code(py, &code, c"graft/discover.py", c"_graft_discover").map_err(python)?;
+    let module =
+        PyModule::from_code(py, &code, c"graft/discover.py", c"_graft_discover").map_err(python)?;
     module.getattr("prepare")?.call1(("gg",)).map_err(python)?;
     let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let found = module.getattr("discover")?.call1((paths,)).map_err(|e| discovery_error(py, &module, e))?;
-    let (json, callables, classes): (String, Bound<'_, PyDict>, Bound<'_, PyDict>) = found.extract().map_err(python)?;
-    let interface: Interface = serde_json::from_str(&json)
-        .map_err(|e| HostError::Python(format!("discovery produced an interface Graft cannot read: {e}")))?;
+    let found = module
+        .getattr("discover")?
+        .call1((paths,))
+        .map_err(|e| discovery_error(py, &module, e))?;
+    let (json, callables, classes): (String, Bound<'_, PyDict>, Bound<'_, PyDict>) =
+        found.extract().map_err(python)?;
+    let interface: Interface = serde_json::from_str(&json).map_err(|e| {
+        HostError::Python(format!(
+            "discovery produced an interface Graft cannot read: {e}"
+        ))
+    })?;
     let methods = entries(&interface, &callables).map_err(python)?;
     let asyncio = py.import("asyncio").map_err(python)?;
     Ok(Host {
         interface,
         methods,
         converter: Converter::new(py, classes).map_err(python)?,
-        event_loop: asyncio.call_method0("new_event_loop").map_err(python)?.unbind(),
-        run_coroutine_threadsafe: asyncio.getattr("run_coroutine_threadsafe").map_err(python)?.unbind(),
-        format_exception: py.import("traceback")?.getattr("format_exception").map_err(python)?.unbind(),
+        event_loop: asyncio
+            .call_method0("new_event_loop")
+            .map_err(python)?
+            .unbind(),
+        run_coroutine_threadsafe: asyncio
+            .getattr("run_coroutine_threadsafe")
+            .map_err(python)?
+            .unbind(),
+        format_exception: py
+            .import("traceback")?
+            .getattr("format_exception")
+            .map_err(python)?
+            .unbind(),
     })
 }
 
@@ -67,28 +85,56 @@ impl From<PyErr> for HostError {
 
 fn discovery_error(py: Python<'_>, module: &Bound<'_, PyModule>, err: PyErr) -> HostError {
     let value = err.value(py);
-    let is = |name: &str| module.getattr(name).is_ok_and(|cls| value.is_instance(&cls).unwrap_or(false));
-    let attr = |name: &str| value.getattr(name).map(|v| v.to_string()).unwrap_or_default();
+    let is = |name: &str| {
+        module
+            .getattr(name)
+            .is_ok_and(|cls| value.is_instance(&cls).unwrap_or(false))
+    };
+    let attr = |name: &str| {
+        value
+            .getattr(name)
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
     if is("ImportFailure") {
-        HostError::Import { file: attr("file"), error: attr("error") }
+        HostError::Import {
+            file: attr("file"),
+            error: attr("error"),
+        }
     } else if is("DiscoveryError") {
         HostError::Discovery(value.to_string())
     } else {
-        let trace = err.traceback(py).and_then(|t| t.format().ok()).unwrap_or_default();
+        let trace = err
+            .traceback(py)
+            .and_then(|t| t.format().ok())
+            .unwrap_or_default();
         HostError::Python(format!("discovery failed: {err}\n{trace}"))
     }
 }
 
-fn entries(iface: &Interface, callables: &Bound<'_, PyDict>) -> PyResult<HashMap<String, HashMap<String, Arc<Entry>>>> {
+fn entries(
+    iface: &Interface,
+    callables: &Bound<'_, PyDict>,
+) -> PyResult<HashMap<String, HashMap<String, Arc<Entry>>>> {
     let mut services = HashMap::new();
     for service in &iface.services {
         let funcs = callables.get_item(&service.name)?.ok_or_else(|| {
-            pyo3::exceptions::PyKeyError::new_err(format!("discovery lost the callables of {}", service.name))
+            pyo3::exceptions::PyKeyError::new_err(format!(
+                "discovery lost the callables of {}",
+                service.name
+            ))
         })?;
         let mut methods = HashMap::new();
         for method in &service.methods {
             let callable = funcs.get_item(&method.name)?.unbind();
-            methods.insert(method.name.clone(), Arc::new(Entry { callable, is_async: method.is_async, pace: Default::default() }));
+            methods.insert(
+                method.name.clone(),
+                Arc::new(Entry {
+                    callable,
+                    is_async: method.is_async,
+                    pace: Default::default(),
+                }),
+            );
         }
         services.insert(service.name.clone(), methods);
     }

@@ -22,25 +22,43 @@ mod tests {
 
     #[test]
     fn page_is_self_contained() {
-        for external in ["http://", "https://", "src=\"//", "href=\"//", "@import", "url("] {
-            let hits: Vec<&str> =
-                PAGE.lines().filter(|l| l.contains(external) && !l.contains("location.host")).collect();
-            assert!(hits.is_empty(), "the page refers to something outside its origin ({external}): {hits:?}");
+        for external in [
+            "http://",
+            "https://",
+            "src=\"//",
+            "href=\"//",
+            "@import",
+            "url(",
+        ] {
+            let hits: Vec<&str> = PAGE
+                .lines()
+                .filter(|l| l.contains(external) && !l.contains("location.host"))
+                .collect();
+            assert!(
+                hits.is_empty(),
+                "the page refers to something outside its origin ({external}): {hits:?}"
+            );
         }
     }
 
     #[test]
     fn page_uses_the_gateway_routes() {
         assert!(PAGE.contains("fetch(\"/libraries\""));
-        assert!(PAGE.contains("`/call/${encodeURIComponent(service.name)}/${encodeURIComponent(method.name)}`"));
+        assert!(PAGE.contains(
+            "`/call/${encodeURIComponent(service.name)}/${encodeURIComponent(method.name)}`"
+        ));
         assert!(PAGE.contains("/simple/ graft-pypi-${service.name.toLowerCase()}"));
     }
 
     #[test]
     fn page_has_the_test_hooks() {
-        for hook in
-            ["\"data-method\"", "\"data-param\"", "\"data-action\": \"call\"", "\"data-output\"", "\"data-service\""]
-        {
+        for hook in [
+            "\"data-method\"",
+            "\"data-param\"",
+            "\"data-action\": \"call\"",
+            "\"data-output\"",
+            "\"data-service\"",
+        ] {
             assert!(PAGE.contains(hook), "missing {hook}");
         }
     }
@@ -50,7 +68,8 @@ mod tests {
     #[test]
     fn browser_fixture_is_an_interface() {
         let text = include_str!("../../../tests/browser/fixtures/shop-interface.json");
-        let iface: graft_model::Interface = serde_json::from_str(text).expect("the fixture fits the interface model");
+        let iface: graft_model::Interface =
+            serde_json::from_str(text).expect("the fixture fits the interface model");
         assert_eq!(iface.services.len(), 2);
         assert_eq!(iface.types.len(), 3);
         let order = iface.method("Shop", "order").expect("Shop.order");

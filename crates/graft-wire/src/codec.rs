@@ -71,12 +71,26 @@ pub fn size_hint(value: &Value) -> usize {
         Value::Int(_) | Value::Float(_) => 9,
         Value::Str(s) | Value::DateTime(s) | Value::Date(s) => COUNT + s.len(),
         Value::Bytes(b) => COUNT + b.len(),
-        Value::List(items) => table::size_hint(items).unwrap_or_else(|| COUNT + items.iter().map(size_hint).sum::<usize>()),
+        Value::List(items) => table::size_hint(items)
+            .unwrap_or_else(|| COUNT + items.iter().map(size_hint).sum::<usize>()),
         Value::Table(t) => table::columns_size_hint(t),
-        Value::Tuple(items) | Value::Set(items) => COUNT + items.iter().map(size_hint).sum::<usize>(),
-        Value::Dict(pairs) => COUNT + pairs.iter().map(|(k, v)| size_hint(k) + size_hint(v)).sum::<usize>(),
+        Value::Tuple(items) | Value::Set(items) => {
+            COUNT + items.iter().map(size_hint).sum::<usize>()
+        }
+        Value::Dict(pairs) => {
+            COUNT
+                + pairs
+                    .iter()
+                    .map(|(k, v)| size_hint(k) + size_hint(v))
+                    .sum::<usize>()
+        }
         Value::Object { type_name, fields } => {
-            2 * COUNT + type_name.len() + fields.iter().map(|(name, v)| 4 + name.len() + size_hint(v)).sum::<usize>()
+            2 * COUNT
+                + type_name.len()
+                + fields
+                    .iter()
+                    .map(|(name, v)| 4 + name.len() + size_hint(v))
+                    .sum::<usize>()
         }
         Value::Enum { type_name, value } => COUNT + type_name.len() + size_hint(value),
     }
@@ -160,7 +174,10 @@ impl<'a> Input<'a> {
 
     /// All of `whole`, whose long byte strings decode as slices of it.
     pub(crate) fn shared(whole: &'a Bytes) -> Self {
-        Input { rest: whole, whole: Some(whole) }
+        Input {
+            rest: whole,
+            whole: Some(whole),
+        }
     }
 
     /// `slice` (part of this input) as a byte string of its own.

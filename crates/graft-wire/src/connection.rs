@@ -66,10 +66,14 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     /// more than has arrived so far (so a length prefix alone cannot make the
     /// reader allocate much), and at least a chunk.
     fn growth(&self) -> usize {
-        let Some(prefix) = self.buffer.first_chunk::<4>() else { return READ_CHUNK };
+        let Some(prefix) = self.buffer.first_chunk::<4>() else {
+            return READ_CHUNK;
+        };
         let total = 4 + u32::from_be_bytes(*prefix) as usize;
         let missing = total.saturating_sub(self.buffer.len());
-        missing.min(self.buffer.len().max(RESERVE_AHEAD)).max(READ_CHUNK)
+        missing
+            .min(self.buffer.len().max(RESERVE_AHEAD))
+            .max(READ_CHUNK)
     }
 
     /// Parses one frame from the buffer if a whole one is there.

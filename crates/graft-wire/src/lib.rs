@@ -39,6 +39,6 @@ pub use connection::{Connection, FrameReader};
 pub use error::WireError;
 pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 pub use handshake::{Hello, MAGIC, VERSION};
-pub use sink::{Encoded, Sink};
 pub use server::{CallFailure, Dispatch, ServerConfig, serve, serve_with};
+pub use sink::{Encoded, Sink};
 pub use status::{ProtocolCode, Status};

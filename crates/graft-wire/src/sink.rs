@@ -100,15 +100,21 @@ impl Encoded {
             [before, &bytes[..]]
         });
         let rest = self.shared.last().map_or(0, |(at, _)| *at);
-        parts.chain([&self.buf[rest..]]).filter(|chunk| !chunk.is_empty())
+        parts
+            .chain([&self.buf[rest..]])
+            .filter(|chunk| !chunk.is_empty())
     }
 
     /// Appends `other` after what is here.
     pub fn append(&mut self, other: Encoded) {
         let base = self.buf.len();
         self.buf.extend_from_slice(&other.buf);
-        self.shared
-            .extend(other.shared.into_iter().map(|(at, bytes)| (base + at, bytes)));
+        self.shared.extend(
+            other
+                .shared
+                .into_iter()
+                .map(|(at, bytes)| (base + at, bytes)),
+        );
         self.shared_len += other.shared_len;
     }
 

@@ -9,8 +9,8 @@
 use graft_model::{Column, Name, Table, Value, same_name};
 
 use crate::codec::{
-    Input, PREALLOC_ITEMS, column, decode_at, encode_value, enter, put_len, put_str, tag, take_count, take_str,
-    take_u8, take_u32,
+    Input, PREALLOC_ITEMS, column, decode_at, encode_value, enter, put_len, put_str, tag,
+    take_count, take_str, take_u8, take_u32,
 };
 use crate::error::WireError;
 use crate::sink::Sink;
@@ -68,7 +68,13 @@ pub(crate) fn put_columns(buf: &mut impl Sink, table: &Table) {
             }
             Column::Str { text, ends } => {
                 let strs = (0..ends.len()).map(|i| Column::str_at(text, ends, i));
-                put_strs(buf, strs, ends.len(), text.len(), text.as_bytes().contains(&0));
+                put_strs(
+                    buf,
+                    strs,
+                    ends.len(),
+                    text.len(),
+                    text.as_bytes().contains(&0),
+                );
             }
             Column::Values(cells) => put_cells(buf, cells.iter()),
         }
@@ -78,7 +84,8 @@ pub(crate) fn put_columns(buf: &mut impl Sink, table: &Table) {
 /// About how many bytes [`put_columns`] writes.
 pub(crate) fn columns_size_hint(table: &Table) -> usize {
     let rows = table.rows();
-    let head = 13 + table.type_name.len() + table.names.iter().map(|name| 5 + name.len()).sum::<usize>();
+    let head =
+        13 + table.type_name.len() + table.names.iter().map(|name| 5 + name.len()).sum::<usize>();
     head + table
         .columns
         .iter()
@@ -100,7 +107,10 @@ pub(crate) fn size_hint(items: &[Value]) -> Option<usize> {
     // buffer that still grows when a later row is larger.
     const ROW_MAX: usize = 1024;
     let head = 13 + type_name.len() + names.iter().map(|(name, _)| 5 + name.len()).sum::<usize>();
-    let row = names.iter().map(|(_, value)| crate::codec::size_hint(value)).sum::<usize>();
+    let row = names
+        .iter()
+        .map(|(_, value)| crate::codec::size_hint(value))
+        .sum::<usize>();
     Some(head + row.min(ROW_MAX) * items.len())
 }
 
@@ -113,14 +123,20 @@ fn shape(items: &[Value]) -> Option<(&Name, &[(Name, Value)])> {
         return None;
     }
     let same = |item: &Value| match item {
-        Value::Object { type_name: t, fields: f } => {
+        Value::Object {
+            type_name: t,
+            fields: f,
+        } => {
             same_name(t, type_name)
                 && f.len() == fields.len()
                 && f.iter().zip(fields).all(|((a, _), (b, _))| same_name(a, b))
         }
         _ => false,
     };
-    items[1..].iter().all(same).then_some((type_name, fields.as_slice()))
+    items[1..]
+        .iter()
+        .all(same)
+        .then_some((type_name, fields.as_slice()))
 }
 
 /// Field `j` of every item, which [`shape`] has checked are objects with
@@ -155,7 +171,13 @@ fn put_cells<'a>(buf: &mut impl Sink, column: impl Iterator<Item = &'a Value> + 
             buf.put_u8(u8::from(matches!(v, Value::Bool(true))));
         }
     } else if column.clone().all(|v| matches!(v, Value::Str(_))) {
-        let strs = column.filter_map(|v| if let Value::Str(s) = v { Some(s.as_str()) } else { None });
+        let strs = column.filter_map(|v| {
+            if let Value::Str(s) = v {
+                Some(s.as_str())
+            } else {
+                None
+            }
+        });
         let (count, bytes, nul) = strs.clone().fold((0, 0, false), |(count, bytes, nul), s| {
             (count + 1, bytes + s.len(), nul || s.as_bytes().contains(&0))
         });
@@ -171,7 +193,13 @@ fn put_cells<'a>(buf: &mut impl Sink, column: impl Iterator<Item = &'a Value> + 
 /// Writes a str column of `count` strings, `bytes` long in all: joined by
 /// 0x00 bytes unless one of them holds one (`nul`), then by lengths (the
 /// protocol's rule).
-fn put_strs<'a>(buf: &mut impl Sink, strs: impl Iterator<Item = &'a str> + Clone, count: usize, bytes: usize, nul: bool) {
+fn put_strs<'a>(
+    buf: &mut impl Sink,
+    strs: impl Iterator<Item = &'a str> + Clone,
+    count: usize,
+    bytes: usize,
+    nul: bool,
+) {
     if nul {
         buf.put_u8(column::STR);
         strs.clone().for_each(|s| put_len(buf, s.len()));
@@ -209,7 +237,11 @@ pub(crate) fn decode_table(input: &mut Input<'_>, depth: usize) -> Result<Value,
     if rows == 0 {
         return Ok(Value::List(Vec::new()));
     }
-    Ok(Value::Table(Box::new(Table { type_name, names, columns })))
+    Ok(Value::Table(Box::new(Table {
+        type_name,
+        names,
+        columns,
+    })))
 }
 
 /// Reads the row count, refused unless every cell could take a byte of
@@ -218,7 +250,11 @@ fn take_rows(input: &mut &[u8], width: usize) -> Result<usize, WireError> {
     let count = take_u32(input, "table row count")?;
     let rows = count as usize;
     if rows.saturating_mul(width) > input.len() {
-        return Err(WireError::CountTooLarge { what: "table row", count, remaining: input.len() });
+        return Err(WireError::CountTooLarge {
+            what: "table row",
+            count,
+            remaining: input.len(),
+        });
     }
     Ok(rows)
 }
@@ -226,7 +262,11 @@ fn take_rows(input: &mut &[u8], width: usize) -> Result<usize, WireError> {
 fn decode_column(input: &mut Input<'_>, rows: usize, depth: usize) -> Result<Column, WireError> {
     let kind = take_u8(input, "table column kind")?;
     Ok(match kind {
-        column::VALUES => Column::Values((0..rows).map(|_| decode_at(input, depth)).collect::<Result<_, _>>()?),
+        column::VALUES => Column::Values(
+            (0..rows)
+                .map(|_| decode_at(input, depth))
+                .collect::<Result<_, _>>()?,
+        ),
         column::BOOL => Column::Bool(
             take_fixed(input, rows, 1, "bool column")?
                 .iter()
@@ -237,8 +277,16 @@ fn decode_column(input: &mut Input<'_>, rows: usize, depth: usize) -> Result<Col
                 })
                 .collect::<Result<_, _>>()?,
         ),
-        column::INT => Column::Int(words(take_fixed(input, rows, 8, "int column")?).map(|w| w as i64).collect()),
-        column::FLOAT => Column::Float(words(take_fixed(input, rows, 8, "float column")?).map(f64::from_bits).collect()),
+        column::INT => Column::Int(
+            words(take_fixed(input, rows, 8, "int column")?)
+                .map(|w| w as i64)
+                .collect(),
+        ),
+        column::FLOAT => Column::Float(
+            words(take_fixed(input, rows, 8, "float column")?)
+                .map(f64::from_bits)
+                .collect(),
+        ),
         column::STR => {
             let lengths = take_fixed(input, rows, 4, "str column lengths")?;
             decode_strs(input, lengths)?
@@ -252,10 +300,19 @@ fn decode_column(input: &mut Input<'_>, rows: usize, depth: usize) -> Result<Col
 }
 
 /// The next `rows` items of `width` bytes each.
-fn take_fixed<'a>(input: &mut &'a [u8], rows: usize, width: usize, what: &'static str) -> Result<&'a [u8], WireError> {
+fn take_fixed<'a>(
+    input: &mut &'a [u8],
+    rows: usize,
+    width: usize,
+    what: &'static str,
+) -> Result<&'a [u8], WireError> {
     let needed = rows.saturating_mul(width);
     if needed > input.len() {
-        return Err(WireError::Truncated { what, needed, remaining: input.len() });
+        return Err(WireError::Truncated {
+            what,
+            needed,
+            remaining: input.len(),
+        });
     }
     let (column, rest) = input.split_at(needed);
     *input = rest;
@@ -263,7 +320,9 @@ fn take_fixed<'a>(input: &mut &'a [u8], rows: usize, width: usize, what: &'stati
 }
 
 fn words(column: &[u8]) -> impl Iterator<Item = u64> + '_ {
-    column.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default()))
+    column
+        .chunks_exact(8)
+        .map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default()))
 }
 
 /// A str column's strings: `lengths` (u32 each) then the bytes they add up
@@ -275,21 +334,36 @@ fn decode_strs(input: &mut &[u8], lengths: &[u8]) -> Result<Column, WireError> {
         let len = u32::from_be_bytes(len.try_into().unwrap_or_default()) as usize;
         end += len;
         if end > input.len() {
-            return Err(WireError::Truncated { what: "str column", needed: len, remaining: input.len() + len - end });
+            return Err(WireError::Truncated {
+                what: "str column",
+                needed: len,
+                remaining: input.len() + len - end,
+            });
         }
         ends.push(end);
     }
     let (bytes, rest) = input.split_at(end);
     // Valid as a whole with every end on a char boundary is the same as
     // every string valid alone, and one check instead of one per string.
-    let text = std::str::from_utf8(bytes).ok().filter(|text| ends.iter().all(|&end| text.is_char_boundary(end)));
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|text| ends.iter().all(|&end| text.is_char_boundary(end)));
     let Some(text) = text else {
         let starts = std::iter::once(0).chain(ends.iter().copied());
-        let bad = starts.zip(&ends).map(|(start, &end)| &bytes[start..end]).find(|s| std::str::from_utf8(s).is_err());
-        return Err(WireError::invalid_utf8("str column item", bad.unwrap_or(bytes)));
+        let bad = starts
+            .zip(&ends)
+            .map(|(start, &end)| &bytes[start..end])
+            .find(|s| std::str::from_utf8(s).is_err());
+        return Err(WireError::invalid_utf8(
+            "str column item",
+            bad.unwrap_or(bytes),
+        ));
     };
     *input = rest;
-    Ok(Column::Str { text: text.to_owned(), ends })
+    Ok(Column::Str {
+        text: text.to_owned(),
+        ends,
+    })
 }
 
 /// A joined str column's strings: `bytes` is them joined by 0x00 bytes,
@@ -297,8 +371,13 @@ fn decode_strs(input: &mut &[u8], lengths: &[u8]) -> Result<Column, WireError> {
 /// is valid alone when the whole is), and must hold `rows` strings.
 fn decode_joined(bytes: &[u8], rows: usize) -> Result<Column, WireError> {
     let Ok(joined) = std::str::from_utf8(bytes) else {
-        let bad = bytes.split(|&b| b == 0).find(|s| std::str::from_utf8(s).is_err());
-        return Err(WireError::invalid_utf8("str column item", bad.unwrap_or(bytes)));
+        let bad = bytes
+            .split(|&b| b == 0)
+            .find(|s| std::str::from_utf8(s).is_err());
+        return Err(WireError::invalid_utf8(
+            "str column item",
+            bad.unwrap_or(bytes),
+        ));
     };
     let mut text = String::with_capacity(bytes.len());
     let mut ends = Vec::with_capacity(rows);
@@ -310,7 +389,10 @@ fn decode_joined(bytes: &[u8], rows: usize) -> Result<Column, WireError> {
         }
     }
     if ends.len() != rows {
-        return Err(WireError::JoinedStrs { rows, found: bytes.iter().filter(|&&b| b == 0).count() + 1 });
+        return Err(WireError::JoinedStrs {
+            rows,
+            found: bytes.iter().filter(|&&b| b == 0).count() + 1,
+        });
     }
     Ok(Column::Str { text, ends })
 }

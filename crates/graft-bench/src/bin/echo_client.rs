@@ -57,12 +57,18 @@ struct Conn {
 
 impl Conn {
     async fn open(addr: &str) -> anyhow::Result<Self> {
-        let stream = TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
+        let stream = TcpStream::connect(addr)
+            .await
+            .with_context(|| format!("connecting to {addr}"))?;
         stream.set_nodelay(true)?;
         let (read, write) = stream.into_split();
         let reader = BufReader::with_capacity(BUFFER, read);
         let writer = BufWriter::with_capacity(BUFFER, write);
-        Ok(Self { reader, writer, answer: Vec::new() })
+        Ok(Self {
+            reader,
+            writer,
+            answer: Vec::new(),
+        })
     }
 
     /// One call: send `request`, wait for its echo, check it.
@@ -80,15 +86,28 @@ impl Conn {
 
 fn check(request: &[u8], answer: &[u8]) -> anyhow::Result<()> {
     if request != answer {
-        bail!("wrong echo: sent {} bytes, got {} different bytes", request.len(), answer.len());
+        bail!(
+            "wrong echo: sent {} bytes, got {} different bytes",
+            request.len(),
+            answer.len()
+        );
     }
     Ok(())
 }
 
 /// `total` calls with at most `inflight` waiting at once; answers come back
 /// in order, so the reader checks each against the one request body.
-async fn pipelined(conn: Conn, request: Arc<Vec<u8>>, total: usize, inflight: usize) -> anyhow::Result<(Conn, Duration)> {
-    let Conn { mut reader, mut writer, mut answer } = conn;
+async fn pipelined(
+    conn: Conn,
+    request: Arc<Vec<u8>>,
+    total: usize,
+    inflight: usize,
+) -> anyhow::Result<(Conn, Duration)> {
+    let Conn {
+        mut reader,
+        mut writer,
+        mut answer,
+    } = conn;
     let slots = Arc::new(Semaphore::new(inflight));
     let start = Instant::now();
     let sender = {
@@ -111,7 +130,14 @@ async fn pipelined(conn: Conn, request: Arc<Vec<u8>>, total: usize, inflight: us
     }
     let elapsed = start.elapsed();
     let writer = sender.await??;
-    Ok((Conn { reader, writer, answer }, elapsed))
+    Ok((
+        Conn {
+            reader,
+            writer,
+            answer,
+        },
+        elapsed,
+    ))
 }
 
 fn micros(d: Duration) -> f64 {
@@ -127,7 +153,10 @@ async fn main() -> anyhow::Result<()> {
         conn.call(&request).await?;
         check(&request, &conn.answer)?;
     }
-    let cpu_before = (cpu_seconds(std::process::id())?, cpu_seconds(args.server_pid)?);
+    let cpu_before = (
+        cpu_seconds(std::process::id())?,
+        cpu_seconds(args.server_pid)?,
+    );
     let mut samples = Vec::with_capacity(args.calls);
     for _ in 0..args.calls {
         let start = Instant::now();
@@ -142,9 +171,15 @@ async fn main() -> anyhow::Result<()> {
         let (back, elapsed) = pipelined(conn, request.clone(), total, inflight.max(1)).await?;
         conn = back;
         calls += total;
-        throughput.insert(inflight.to_string(), json!(total as f64 / elapsed.as_secs_f64()));
+        throughput.insert(
+            inflight.to_string(),
+            json!(total as f64 / elapsed.as_secs_f64()),
+        );
     }
-    let cpu_after = (cpu_seconds(std::process::id())?, cpu_seconds(args.server_pid)?);
+    let cpu_after = (
+        cpu_seconds(std::process::id())?,
+        cpu_seconds(args.server_pid)?,
+    );
     let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
     samples.sort();
     let out = json!({

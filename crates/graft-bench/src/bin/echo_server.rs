@@ -19,7 +19,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let listener = TcpListener::bind(&args.bind).await.with_context(|| format!("binding {}", args.bind))?;
+    let listener = TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
     println!("ready {}", listener.local_addr()?.port());
     loop {
         let (stream, _) = listener.accept().await?;

@@ -12,13 +12,19 @@ fn t(json: serde_json::Value) -> TypeRef {
 fn finds_public_classes_and_module_functions_only() {
     let iface = catalog().interface();
     let names: Vec<&str> = iface.services.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["Catalog", "catalog"], "no imported, private or data classes");
+    assert_eq!(
+        names,
+        ["Catalog", "catalog"],
+        "no imported, private or data classes"
+    );
     let catalog = iface.service("Catalog").unwrap();
     assert_eq!(catalog.kind, ServiceKind::Class);
     assert_eq!(catalog.doc.as_deref(), Some("Looks things up."));
     assert_eq!(catalog.exceptions, ["OutOfStock"]);
     let methods: Vec<&str> = catalog.methods.iter().map(|m| m.name.as_str()).collect();
-    assert!(methods.contains(&"scalars") && methods.contains(&"name") && methods.contains(&"later"));
+    assert!(
+        methods.contains(&"scalars") && methods.contains(&"name") && methods.contains(&"later")
+    );
     assert!(!methods.iter().any(|m| m.starts_with('_')), "{methods:?}");
     assert!(!methods.contains(&"instance_method"));
     let module = iface.service("catalog").unwrap();
@@ -31,10 +37,23 @@ fn finds_public_classes_and_module_functions_only() {
 fn describes_scalars_from_string_annotations() {
     let m = catalog().interface().method("Catalog", "scalars").unwrap();
     let types: Vec<TypeRef> = m.params.iter().map(|p| p.ty.clone()).collect();
-    assert_eq!(types, [TypeRef::Int, TypeRef::Float, TypeRef::Bool, TypeRef::Str, TypeRef::Bytes, TypeRef::None]);
+    assert_eq!(
+        types,
+        [
+            TypeRef::Int,
+            TypeRef::Float,
+            TypeRef::Bool,
+            TypeRef::Str,
+            TypeRef::Bytes,
+            TypeRef::None
+        ]
+    );
     assert_eq!(m.kind, MethodKind::Static);
     assert_eq!(m.doc.as_deref(), Some("Echoes the scalars."));
-    assert_eq!(m.params[5].default.as_ref().unwrap().python.as_deref(), Some("None"));
+    assert_eq!(
+        m.params[5].default.as_ref().unwrap().python.as_deref(),
+        Some("None")
+    );
     assert_eq!(m.returns.python(), "tuple[int, float, bool, str, bytes]");
 }
 
@@ -42,13 +61,25 @@ fn describes_scalars_from_string_annotations() {
 fn describes_optional_union_and_containers() {
     let iface = catalog().interface();
     let opt = iface.method("Catalog", "optional").unwrap();
-    assert_eq!(opt.params[0].ty, t(json!({"kind": "optional", "inner": {"kind": "int"}})));
+    assert_eq!(
+        opt.params[0].ty,
+        t(json!({"kind": "optional", "inner": {"kind": "int"}}))
+    );
     assert_eq!(opt.params[1].ty.python(), "Union[int, str]");
     assert_eq!(opt.params[2].ty.python(), "Optional[int]");
     assert_eq!(opt.returns.python(), "Optional[str]");
     let c = iface.method("Catalog", "containers").unwrap();
     let shown: Vec<String> = c.params.iter().map(|p| p.ty.python()).collect();
-    assert_eq!(shown, ["list[int]", "set[str]", "dict[str, float]", "tuple[int, ...]", "dict[int, Item]"]);
+    assert_eq!(
+        shown,
+        [
+            "list[int]",
+            "set[str]",
+            "dict[str, float]",
+            "tuple[int, ...]",
+            "dict[int, Item]"
+        ]
+    );
     assert_eq!(c.returns, TypeRef::Any);
     let when = iface.method("Catalog", "when").unwrap();
     assert_eq!(when.params[0].ty, TypeRef::DateTime);
@@ -59,18 +90,41 @@ fn describes_optional_union_and_containers() {
 fn describes_dataclasses_enums_and_exceptions() {
     let iface = catalog().interface();
     let item = iface.type_def("Item").unwrap();
-    let TypeDefKind::Dataclass { fields } = &item.kind else { panic!("Item is a dataclass: {item:?}") };
+    let TypeDefKind::Dataclass { fields } = &item.kind else {
+        panic!("Item is a dataclass: {item:?}")
+    };
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["sku", "qty", "color", "tags"]);
-    assert_eq!(fields[2].default.as_ref().unwrap().python.as_deref(), Some("Color.RED"));
-    assert_eq!(fields[3].default.as_ref().unwrap().python.as_deref(), Some("field(default_factory=list)"));
-    let docs: Vec<Option<&str>> = ["Item", "Color", "OutOfStock"].iter().map(|n| iface.type_def(n).unwrap().doc.as_deref()).collect();
-    assert_eq!(docs, [None, None, None], "no docstrings invented or inherited from dataclass, Enum or Exception");
-    let TypeDefKind::Enum { members } = &iface.type_def("Size").unwrap().kind else { panic!() };
+    assert_eq!(
+        fields[2].default.as_ref().unwrap().python.as_deref(),
+        Some("Color.RED")
+    );
+    assert_eq!(
+        fields[3].default.as_ref().unwrap().python.as_deref(),
+        Some("field(default_factory=list)")
+    );
+    let docs: Vec<Option<&str>> = ["Item", "Color", "OutOfStock"]
+        .iter()
+        .map(|n| iface.type_def(n).unwrap().doc.as_deref())
+        .collect();
+    assert_eq!(
+        docs,
+        [None, None, None],
+        "no docstrings invented or inherited from dataclass, Enum or Exception"
+    );
+    let TypeDefKind::Enum { members } = &iface.type_def("Size").unwrap().kind else {
+        panic!()
+    };
     assert_eq!(members[0].value, json!("s"));
-    let TypeDefKind::Exception { base, fields } = &iface.type_def("OutOfStock").unwrap().kind else { panic!() };
+    let TypeDefKind::Exception { base, fields } = &iface.type_def("OutOfStock").unwrap().kind
+    else {
+        panic!()
+    };
     assert_eq!(base, "Exception");
-    assert_eq!(fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>(), [TypeRef::Str, TypeRef::Int]);
+    assert_eq!(
+        fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>(),
+        [TypeRef::Str, TypeRef::Int]
+    );
 }
 
 #[test]
@@ -105,8 +159,15 @@ fn hosts_packages_and_their_submodules() {
 
 #[test]
 fn an_import_failure_names_the_file_and_the_error() {
-    let Err(err) = Host::start(&[fixture("broken/bad.py")]) else { panic!("the broken module loaded") };
-    let HostError::Import { file, error } = &err else { panic!("not an import error: {err}") };
+    let Err(err) = Host::start(&[fixture("broken/bad.py")]) else {
+        panic!("the broken module loaded")
+    };
+    let HostError::Import { file, error } = &err else {
+        panic!("not an import error: {err}")
+    };
     assert!(file.ends_with("broken/bad.py"), "{file}");
-    assert!(error.contains("ModuleNotFoundError: No module named 'this_module_does_not_exist'"), "{error}");
+    assert!(
+        error.contains("ModuleNotFoundError: No module named 'this_module_does_not_exist'"),
+        "{error}"
+    );
 }

@@ -42,9 +42,14 @@ pub fn arb_value() -> impl Strategy<Value = Value> {
             vec(inner.clone(), 0..6).prop_map(Value::Tuple),
             vec(inner.clone(), 0..6).prop_map(Value::Set),
             vec((inner.clone(), inner.clone()), 0..4).prop_map(Value::Dict),
-            ("[A-Za-z_]{1,12}", vec(("[a-z_]{1,8}", inner.clone()), 0..4)).prop_map(|(type_name, fields)| {
-                Value::Object { type_name: type_name.into(), fields: fields.into_iter().map(|(n, v)| (n.into(), v)).collect() }
-            }),
+            ("[A-Za-z_]{1,12}", vec(("[a-z_]{1,8}", inner.clone()), 0..4)).prop_map(
+                |(type_name, fields)| {
+                    Value::Object {
+                        type_name: type_name.into(),
+                        fields: fields.into_iter().map(|(n, v)| (n.into(), v)).collect(),
+                    }
+                }
+            ),
             arb_table(inner.clone()),
             ("[A-Za-z_]{1,12}", inner).prop_map(|(type_name, v)| Value::Enum {
                 type_name,
@@ -56,12 +61,17 @@ pub fn arb_value() -> impl Strategy<Value = Value> {
 
 /// A list of objects of one shape, which encodes as a table. Each column
 /// is all ints, floats, bools or strs, or mixed (a values column).
-fn arb_table(inner: impl Strategy<Value = Value> + Clone + 'static) -> impl Strategy<Value = Value> {
+fn arb_table(
+    inner: impl Strategy<Value = Value> + Clone + 'static,
+) -> impl Strategy<Value = Value> {
     ("[A-Za-z_]{1,12}", vec("[a-z_]{1,8}", 1..4), 0..5usize)
         .prop_flat_map(move |(type_name, names, rows)| {
             let column = prop_oneof![
                 vec(any::<i64>().prop_map(Value::Int), rows..=rows),
-                vec(any::<u64>().prop_map(|bits| Value::Float(f64::from_bits(bits))), rows..=rows),
+                vec(
+                    any::<u64>().prop_map(|bits| Value::Float(f64::from_bits(bits))),
+                    rows..=rows
+                ),
                 vec(any::<bool>().prop_map(Value::Bool), rows..=rows),
                 vec(any::<String>().prop_map(Value::Str), rows..=rows),
                 vec(inner.clone(), rows..=rows),
@@ -74,7 +84,11 @@ fn arb_table(inner: impl Strategy<Value = Value> + Clone + 'static) -> impl Stra
             let names: Vec<graft_model::Name> = names.into_iter().map(Into::into).collect();
             let object = |i: usize| Value::Object {
                 type_name: type_name.clone(),
-                fields: names.iter().zip(&columns).map(|(n, c)| (n.clone(), c[i].clone())).collect(),
+                fields: names
+                    .iter()
+                    .zip(&columns)
+                    .map(|(n, c)| (n.clone(), c[i].clone()))
+                    .collect(),
             };
             Value::List((0..rows).map(object).collect())
         })
@@ -277,19 +291,30 @@ fn size_hint_is_close_to_the_encoded_size() {
     use graft_model::Value;
     let record = |i: i64| Value::Object {
         type_name: "Record".into(),
-        fields: vec![("id".into(), Value::Int(i)), ("name".into(), Value::Str(format!("n{i}"))), ("ok".into(), Value::Bool(true))],
+        fields: vec![
+            ("id".into(), Value::Int(i)),
+            ("name".into(), Value::Str(format!("n{i}"))),
+            ("ok".into(), Value::Bool(true)),
+        ],
     };
     let values = [
         Value::Bytes(vec![7; 1_000_000].into()),
         Value::List((0..1000).map(record).collect()),
         Value::Dict(vec![(Value::Str("k".into()), Value::Float(1.5))]),
-        Value::Enum { type_name: "Color".into(), value: Box::new(Value::Int(1)) },
+        Value::Enum {
+            type_name: "Color".into(),
+            value: Box::new(Value::Int(1)),
+        },
     ];
     for value in values {
         let mut buf = bytes::BytesMut::new();
         graft_wire::encode_value(&value, &mut buf);
         let (hint, actual) = (graft_wire::codec::size_hint(&value), buf.len());
-        assert!(hint >= actual * 3 / 4 && hint <= actual * 4 / 3, "hint {hint} for {actual} bytes of {}", value.kind());
+        assert!(
+            hint >= actual * 3 / 4 && hint <= actual * 4 / 3,
+            "hint {hint} for {actual} bytes of {}",
+            value.kind()
+        );
     }
 }
 
@@ -297,19 +322,35 @@ fn size_hint_is_close_to_the_encoded_size() {
 fn a_shared_frame_lends_its_long_byte_strings_and_copies_short_ones() {
     let long = Value::Bytes(vec![9; graft_wire::sink::SHARE_FROM].into());
     let short = Value::Bytes(vec![8; 100].into());
-    let frame = Frame::Reply { id: 7, value: Value::List(vec![long.clone(), short.clone()]) };
+    let frame = Frame::Reply {
+        id: 7,
+        value: Value::List(vec![long.clone(), short.clone()]),
+    };
     let mut buf = BytesMut::new();
     frame.encode(&mut buf, u32::MAX).unwrap();
     let whole = buf.freeze().slice(4..);
     let parsed = Frame::parse_shared(&whole).unwrap();
-    assert_eq!(parsed, Frame::parse(&whole).unwrap(), "the same frame either way");
-    let Frame::Reply { value: Value::List(items), .. } = parsed else { panic!("a reply of a list") };
+    assert_eq!(
+        parsed,
+        Frame::parse(&whole).unwrap(),
+        "the same frame either way"
+    );
+    let Frame::Reply {
+        value: Value::List(items),
+        ..
+    } = parsed
+    else {
+        panic!("a reply of a list")
+    };
     let within = |b: &bytes::Bytes| whole.as_ptr_range().contains(&b.as_ptr());
     match &items[..] {
         [Value::Bytes(l), Value::Bytes(s)] => {
             assert!(within(l), "the long string is a slice of the frame");
             assert!(!within(s), "the short one is a copy");
-            assert_eq!((Value::Bytes(l.clone()), Value::Bytes(s.clone())), (long, short));
+            assert_eq!(
+                (Value::Bytes(l.clone()), Value::Bytes(s.clone())),
+                (long, short)
+            );
         }
         other => panic!("two byte strings, got {other:?}"),
     }
@@ -318,13 +359,22 @@ fn a_shared_frame_lends_its_long_byte_strings_and_copies_short_ones() {
 #[test]
 fn an_encoded_frame_shares_long_byte_strings_and_writes_the_same_bytes() {
     let long = bytes::Bytes::from(vec![5; graft_wire::sink::SHARE_FROM + 1]);
-    let frame = Frame::Reply { id: 3, value: Value::Tuple(vec![Value::Bytes(long.clone()), Value::Int(1)]) };
+    let frame = Frame::Reply {
+        id: 3,
+        value: Value::Tuple(vec![Value::Bytes(long.clone()), Value::Int(1)]),
+    };
     let mut copied = BytesMut::new();
     frame.encode(&mut copied, u32::MAX).unwrap();
     let mut shared = graft_wire::Encoded::default();
     frame.encode(&mut shared, u32::MAX).unwrap();
-    assert!(shared.chunks().any(|c| c.as_ptr() == long.as_ptr()), "written from the value itself");
-    assert_eq!(shared.chunks().flatten().copied().collect::<Vec<u8>>(), copied.to_vec());
+    assert!(
+        shared.chunks().any(|c| c.as_ptr() == long.as_ptr()),
+        "written from the value itself"
+    );
+    assert_eq!(
+        shared.chunks().flatten().copied().collect::<Vec<u8>>(),
+        copied.to_vec()
+    );
     // Over the limit, nothing is left behind.
     let mut refused = graft_wire::Encoded::default();
     assert!(frame.encode(&mut refused, 1000).is_err());

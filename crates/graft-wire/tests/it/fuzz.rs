@@ -121,7 +121,13 @@ fn table_names_are_not_copied_per_row() {
     bytes.push(1); // a bool column
     bytes.resize(bytes.len() + rows, 1);
     let mut input = bytes.as_slice();
-    let (decoded, peak) = peak_during(|| decode_value(&mut input).map(|v| matches!(&v, Value::Table(t) if t.rows() == rows)));
+    let (decoded, peak) = peak_during(|| {
+        decode_value(&mut input).map(|v| matches!(&v, Value::Table(t) if t.rows() == rows))
+    });
     assert!(decoded.unwrap(), "the table decodes to {rows} objects");
-    assert!(peak <= budget(bytes.len()), "{peak} bytes for {} input bytes", bytes.len());
+    assert!(
+        peak <= budget(bytes.len()),
+        "{peak} bytes for {} input bytes",
+        bytes.len()
+    );
 }

@@ -72,7 +72,12 @@ async fn large_and_small_byte_strings_come_back_whole_and_matched() {
     let mut conn = connect(server.addr).await;
     let payload = |id: u64| {
         let len = [10, 70_000, 300_000, 65_536][id as usize % 4];
-        Value::Bytes((0..len).map(|i| (i as u64 * 31 + id) as u8).collect::<Vec<u8>>().into())
+        Value::Bytes(
+            (0..len)
+                .map(|i| (i as u64 * 31 + id) as u8)
+                .collect::<Vec<u8>>()
+                .into(),
+        )
     };
     for id in 1..=60u64 {
         conn.write_frame(&call(id, "echo", vec![payload(id)]))

@@ -102,7 +102,10 @@ fn s(text: &str) -> Value {
 }
 
 fn named(name: &str) -> Value {
-    Value::Object { type_name: "Named".into(), fields: vec![("name".into(), s(name))] }
+    Value::Object {
+        type_name: "Named".into(),
+        fields: vec![("name".into(), s(name))],
+    }
 }
 
 fn point(x: i64, y: i64) -> Value {
@@ -126,7 +129,10 @@ fn record(id: i64, name: &str, value: f64, active: bool, unit: &str) -> Value {
 }
 
 fn reading(value: Value, at: Value) -> Value {
-    Value::Object { type_name: "Reading".into(), fields: vec![("value".into(), value), ("at".into(), at)] }
+    Value::Object {
+        type_name: "Reading".into(),
+        fields: vec![("value".into(), value), ("at".into(), at)],
+    }
 }
 
 fn en(type_name: &str, v: Value) -> Value {
@@ -181,7 +187,11 @@ fn values() -> Vec<Vector> {
             s("héllo wörld ✓ 中文 😀"),
         ),
         value("str-nul", "a NUL inside a string", s("a\0b")),
-        value("bytes-empty", "empty bytes", Value::Bytes(Vec::new().into())),
+        value(
+            "bytes-empty",
+            "empty bytes",
+            Value::Bytes(Vec::new().into()),
+        ),
         value(
             "bytes-all",
             "every byte value 0..255, raw",
@@ -307,7 +317,10 @@ fn values() -> Vec<Vector> {
             "a Point then a Line: not one shape, so a plain list",
             Value::List(vec![
                 point(1, 1),
-                Value::Object { type_name: "Line".into(), fields: vec![("start".into(), point(0, 0)), ("end".into(), point(1, 1))] },
+                Value::Object {
+                    type_name: "Line".into(),
+                    fields: vec![("start".into(), point(0, 0)), ("end".into(), point(1, 1))],
+                },
             ]),
         ),
     ]
@@ -449,8 +462,20 @@ fn rejects() -> Vec<Vector> {
             "a table with 0 fields",
             vec![tag::TABLE, 0, 0, 0, 1, b'T', 0, 0, 0, 0, 0, 0, 0, 0],
         ),
-        reject("value", "table-column-kind", "unknown column", "column kind 0x07 is not assigned", table(1, &[7, 0])),
-        reject("value", "table-bad-bool", "bad bool", "a bool column holding the byte 02", table(1, &[1, 2])),
+        reject(
+            "value",
+            "table-column-kind",
+            "unknown column",
+            "column kind 0x07 is not assigned",
+            table(1, &[7, 0]),
+        ),
+        reject(
+            "value",
+            "table-bad-bool",
+            "bad bool",
+            "a bool column holding the byte 02",
+            table(1, &[1, 2]),
+        ),
         reject(
             "value",
             "table-oversize-rows",
