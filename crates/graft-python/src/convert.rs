@@ -64,17 +64,18 @@ struct Class<'py> {
 }
 
 impl<'py> Class<'py> {
-    /// An instance from its fields' values, in the order of `keys`.
+    /// An instance from its fields' values, in the order of `keys`, taken
+    /// out of `cells` (left empty, so a table's rows reuse one buffer).
     fn instantiate(
         &self,
         py: Python<'py>,
-        cells: Vec<Bound<'py, PyAny>>,
+        cells: &mut Vec<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if self.positional {
-            return self.class.call1(PyTuple::new(py, cells)?);
+            return self.class.call1(PyTuple::new(py, cells.drain(..))?);
         }
         let kwargs = PyDict::new(py);
-        for ((_, key), cell) in self.keys.iter().zip(cells) {
+        for ((_, key), cell) in self.keys.iter().zip(cells.drain(..)) {
             kwargs.set_item(key, cell)?;
         }
         self.class.call((), Some(&kwargs))
@@ -208,11 +209,11 @@ impl Converter {
         built: &mut Built<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let class = self.class_for(py, type_name, fields.iter().map(|(name, _)| name), built)?;
-        let cells = fields
+        let mut cells = fields
             .iter()
             .map(|(_, v)| self.build(py, v, built))
             .collect::<PyResult<Vec<_>>>()?;
-        let object = class.instantiate(py, cells);
+        let object = class.instantiate(py, &mut cells);
         built.last = Some(class);
         object
     }
@@ -227,13 +228,12 @@ impl Converter {
     ) -> PyResult<Bound<'py, PyAny>> {
         let class = self.class_for(py, &table.type_name, table.names.iter(), built)?;
         let mut objects = Vec::with_capacity(table.rows());
+        let mut cells = Vec::with_capacity(table.columns.len());
         for i in 0..table.rows() {
-            let cells = table
-                .columns
-                .iter()
-                .map(|column| self.cell(py, column, i, built))
-                .collect::<PyResult<Vec<_>>>()?;
-            objects.push(class.instantiate(py, cells)?);
+            for column in &table.columns {
+                cells.push(self.cell(py, column, i, built)?);
+            }
+            objects.push(class.instantiate(py, &mut cells)?);
         }
         built.last = Some(class);
         Ok(PyList::new(py, objects)?.into_any())
