@@ -3,12 +3,12 @@
 //! [`Host::start`] initialises the interpreter, imports the hosted modules and
 //! builds the [`Interface`] from them (discovery is a real Python file,
 //! `src/python/discover.py`). [`Host::call`] invokes one method with checked
-//! arguments and gives back a [`Value`] or the exception it raised.
+//! arguments and gives back a [`Value`](graft_model::Value) or the exception it raised.
 //!
 //! Every use of the GIL in Graft is in this crate; other crates see only
 //! [`graft_model`] types.
 //!
-//! - `convert`: [`Value`] to and from Python objects.
+//! - `convert`: [`Value`](graft_model::Value) to and from Python objects.
 //! - `invoke`: running plain methods on blocking threads and coroutines on the
 //!   host's own asyncio event loop.
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).

@@ -98,8 +98,8 @@ pub fn size_hint(value: &Value) -> usize {
 
 /// Appends the encoding of `value` to `buf`.
 ///
-/// A list of objects of one shape is written as a table (see
-/// [`crate::table`]). Lengths are written as u32; a string or container
+/// A list of objects of one shape is written as a table (see the
+/// `table` module). Lengths are written as u32; a string or container
 /// over 4 GiB cannot be encoded faithfully, but such a value also exceeds
 /// any frame limit, which [`crate::Frame::encode`] checks.
 pub fn encode_value(value: &Value, buf: &mut impl Sink) {
