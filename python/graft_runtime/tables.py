@@ -251,9 +251,7 @@ def _take_column(data: Any, pos: int, rows: int, field: str,
     size = _CELL_SIZE.get(kind)
     if size is None:
         raise WireError("unknown table column kind 0x%02x (field %r)" % (kind, field))
-    end = pos + rows * size
-    if end > len(data):
-        raise WireError("truncated table column %r: needs %d bytes but only %d remain" % (field, rows * size, len(data) - pos))
+    end = _end(data, pos, rows * size, field, "needs")
     if kind == INT:
         return struct.unpack_from(">%dq" % rows, data, pos), end
     if kind == FLOAT:
@@ -261,6 +259,15 @@ def _take_column(data: Any, pos: int, rows: int, field: str,
     if kind == BOOL:
         return _bools(bytes(data[pos:end]), field), end
     return _strs(data, end, struct.unpack_from(">%dI" % rows, data, pos), field)
+
+
+def _end(data: Any, pos: int, size: int, field: str, what: str) -> int:
+    """Where `size` bytes of column `field` from `pos` end; WireError when
+    fewer remain (`what` says which part of the column needs them)."""
+    end = pos + size
+    if end > len(data):
+        raise WireError("truncated table column %r: %s %d bytes but only %d remain" % (field, what, size, len(data) - pos))
+    return end
 
 
 def _bools(raw: bytes, field: str) -> List[bool]:
@@ -273,9 +280,7 @@ def _bools(raw: bytes, field: str) -> List[bool]:
 def _strs(data: Any, pos: int, lengths: Tuple[int, ...], field: str) -> Tuple[List[str], int]:
     """The strings of a str column whose `lengths` have been read; its bytes start at `pos`."""
     total = sum(lengths)
-    end = pos + total
-    if end > len(data):
-        raise WireError("truncated table column %r: its strings need %d bytes but only %d remain" % (field, total, len(data) - pos))
+    end = _end(data, pos, total, field, "its strings need")
     try:
         text = str(data[pos:end], "utf-8")
     except UnicodeDecodeError:
@@ -290,13 +295,9 @@ def _strs(data: Any, pos: int, lengths: Tuple[int, ...], field: str) -> Tuple[Li
 
 def _joined(data: Any, pos: int, rows: int, field: str) -> Tuple[List[str], int]:
     """The strings of a joined str column, whose byte length starts at `pos`."""
-    if pos + 4 > len(data):
-        raise WireError("truncated table column %r: its length needs 4 bytes but only %d remain" % (field, len(data) - pos))
-    (total,) = U32.unpack_from(data, pos)
-    pos += 4
-    end = pos + total
-    if end > len(data):
-        raise WireError("truncated table column %r: its strings need %d bytes but only %d remain" % (field, total, len(data) - pos))
+    pos = _end(data, pos, 4, field, "its length needs")
+    (total,) = U32.unpack_from(data, pos - 4)
+    end = _end(data, pos, total, field, "its strings need")
     raw = bytes(data[pos:end])
     try:
         text = str(raw, "utf-8")  # NUL is never part of a longer character: valid whole is valid each
