@@ -101,19 +101,25 @@ def round_trip_cpu(size: int) -> float:
     return statistics.median(times)
 
 
-def measure() -> Dict[str, float]:
-    records = make_records(Record)
-    names = ("id", "name", "value", "active", "unit")
-    columns = [[getattr(r, n) for r in records] for n in names]
+def columns_of(records: List[Record]) -> List[List[object]]:
+    return [[getattr(r, n) for r in records] for n in ("id", "name", "value", "active", "unit")]
+
+
+def built(*columns: List[object]) -> List[Record]:
+    """The Records of `columns`, built the quickest way: `map` with the collector held off."""
+    gc.disable()
+    try:
+        return list(map(Record, *columns))
+    finally:
+        gc.enable()
+
+
+def measure(records: List[Record], columns: List[List[object]]) -> Dict[str, float]:
     text = "".join(columns[1]) + "".join(columns[4])
     ends = list(itertools.accumulate(map(len, columns[1] + columns[4])))
 
     def build() -> object:
-        gc.disable()
-        try:
-            return list(map(Record, *columns))
-        finally:
-            gc.enable()
+        return built(*columns)
 
     def read() -> object:
         return ([r.id for r in records], [r.name for r in records], [r.value for r in records],
@@ -125,14 +131,10 @@ def measure() -> Dict[str, float]:
     def freeing() -> float:
         """Seconds to free one side's 10,000 Records and their 20,000 strings."""
         made = strings()
-        gc.disable()
-        try:
-            built = list(map(Record, columns[0], made[:len(records)], columns[2], columns[3], made[len(records):]))
-        finally:
-            gc.enable()
+        records = built(columns[0], made[:len(columns[0])], columns[2], columns[3], made[len(columns[0]):])
         del made
         started = time.perf_counter()
-        del built
+        del records
         return time.perf_counter() - started
 
     side = {"build 10,000 Records": best_of(build), "read their 50,000 fields": best_of(read),
@@ -141,18 +143,12 @@ def measure() -> Dict[str, float]:
     return {k: v * 1e3 for k, v in side.items()}
 
 
-def young_collection() -> float:
+def young_collection(columns: List[List[object]]) -> float:
     """Milliseconds of the one young-generation collection that meets 10,000 new Records the caller
     keeps (built with the collector held off, as the quickest build above), median of REPEAT."""
-    records = make_records(Record)
-    columns = [[getattr(r, n) for r in records] for n in ("id", "name", "value", "active", "unit")]
     times = []
     for _ in range(REPEAT):
-        gc.disable()
-        try:
-            kept = list(map(Record, *columns))
-        finally:
-            gc.enable()
+        kept = built(*columns)
         started = time.perf_counter()
         gc.collect(0)
         times.append(time.perf_counter() - started)
@@ -161,13 +157,15 @@ def young_collection() -> float:
 
 
 def main() -> None:
-    side = measure()
+    records = make_records(Record)
+    columns = columns_of(records)
+    side = measure(records, columns)
     per_side = sum(side.values())
     for what, ms in side.items():
         print("%-28s %6.2f ms" % (what, ms))
     print("%-28s %6.2f ms   (both sides: %.2f ms of CPU per call)" % ("one side", per_side, 2 * per_side), flush=True)
-    collection = young_collection()
-    size = field_bytes(make_records(Record))
+    collection = young_collection(columns)
+    size = field_bytes(records)
     transport = round_trip_cpu(size) * 1e3
     least = 2 * per_side + collection + transport
     print("%-28s %6.2f ms   (the caller's, which keeps the answer)" % ("young collection", collection))
