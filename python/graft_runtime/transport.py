@@ -237,7 +237,7 @@ class _Protocol(asyncio.BufferedProtocol):
             future, types = entry
             try:
                 decoded = wire.parse_frame(frame, types)
-            except wire.WireError as e:
+            except Exception as e:  # malformed, or a class that refused its fields: this call fails, not hangs
                 future.set_exception(e)  # the frame's length keeps the stream in step
                 return
             if kind == wire.REPLY:

@@ -154,6 +154,30 @@ def test_remote_errors_carry_the_exception(server):
     run(main())
 
 
+@dataclasses.dataclass
+class Refusing:
+    """A class whose instances cannot be rebuilt: its __post_init__ raises."""
+
+    x: int
+
+    def __post_init__(self):
+        raise ValueError("Refusing(x=%d) is never valid" % self.x)
+
+
+def test_a_reply_that_cannot_be_rebuilt_fails_its_call_not_hangs_it(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        sent = object.__new__(Refusing)
+        sent.x = 7
+        for value in (sent, [sent] * 3):  # an object alone, and a table of them
+            with pytest.raises(ValueError, match=r"Refusing\(x=7\) is never valid"):
+                await asyncio.wait_for(conn.call("Demo", "echo", [value], {}, {"Refusing": Refusing}), 5)
+        assert await conn.call("Demo", "echo", ["ok"], {}) == "ok", "the connection survives it"
+        await conn.close()
+
+    run(main())
+
+
 def test_timeouts_fail_the_call_not_the_connection(server):
     async def main():
         conn = await Connection.open("127.0.0.1", server.port)
