@@ -19,6 +19,7 @@ use pyo3::types::{PyDict, PyTuple};
 use tokio::sync::oneshot;
 
 use crate::gc_pause::GcPause;
+use crate::reaper::Leftovers;
 use crate::{CallError, Entry, Host};
 
 type Outcome = Result<Value, CallError>;
@@ -42,11 +43,11 @@ impl Host {
     /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
     async fn call_sync(self: &Arc<Self>, entry: Arc<Entry>, args: BoundArgs) -> Outcome {
         if entry.pace.is_quick() {
-            return Python::attach(|py| self.run_paced(py, &entry, &args));
+            return Python::attach(|py| self.run_paced(py, &entry, args));
         }
         let host = Arc::clone(self);
         let blocking = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.run_paced(py, &entry, &args))
+            Python::attach(|py| host.run_paced(py, &entry, args))
         });
         blocking
             .await
@@ -55,7 +56,7 @@ impl Host {
 
     /// Runs a plain method and records how long it took, once the GIL is held
     /// (waiting for the GIL says nothing about the method).
-    fn run_paced(&self, py: Python<'_>, entry: &Entry, args: &BoundArgs) -> Outcome {
+    fn run_paced(&self, py: Python<'_>, entry: &Entry, args: BoundArgs) -> Outcome {
         let started = Instant::now();
         let outcome = self.run_sync(py, entry, args);
         entry.pace.record(started.elapsed());
@@ -99,14 +100,26 @@ impl Host {
         Ok((PyTuple::new(py, positional)?, keyword))
     }
 
-    fn run_sync(&self, py: Python<'_>, entry: &Entry, args: &BoundArgs) -> Outcome {
-        let result = self
-            .arguments(py, args)
-            .and_then(|(positional, keyword)| {
-                entry.callable.bind(py).call(positional, Some(&keyword))
-            })
-            .and_then(|r| self.converter.read_value(&r));
-        result.map_err(|err| CallError::Raised(Box::new(self.raised(py, &err))))
+    /// Runs a plain method; a big call's objects and arguments are freed
+    /// later, by the reaper (`reaper.rs`).
+    fn run_sync(&self, py: Python<'_>, entry: &Entry, args: BoundArgs) -> Outcome {
+        let ran = self.arguments(py, &args).and_then(|(positional, keyword)| {
+            let result = entry.callable.bind(py).call(&positional, Some(&keyword))?;
+            let value = self.converter.read_value(&result)?;
+            let objects = vec![
+                positional.into_any().unbind(),
+                keyword.into_any().unbind(),
+                result.unbind(),
+            ];
+            Ok((value, objects))
+        });
+        match ran {
+            Ok((value, objects)) => {
+                self.reaper.dispose(py, Leftovers { objects, args }, &value);
+                Ok(value)
+            }
+            Err(err) => Err(CallError::Raised(Box::new(self.raised(py, &err)))),
+        }
     }
 
     fn start_async(

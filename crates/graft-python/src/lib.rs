@@ -14,6 +14,7 @@
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
 //! - `gc_pause`: the garbage collector held off while arguments are built.
 //! - `malloc`: CPython's raw allocator and arenas taken from mimalloc.
+//! - `reaper`: a big call's objects freed on a thread of their own, after its answer.
 //! - `thread_state`: Python thread states kept for a thread's life, for the
 //!   gateway's runtime threads.
 
@@ -22,6 +23,7 @@ mod error;
 mod gc_pause;
 mod invoke;
 mod malloc;
+mod reaper;
 mod shared_bytes;
 mod start;
 mod thread_state;
@@ -45,6 +47,8 @@ pub struct Host {
     event_loop: Py<PyAny>,
     run_coroutine_threadsafe: Py<PyAny>,
     format_exception: Py<PyAny>,
+    /// Frees big calls' objects after their answers.
+    reaper: reaper::Reaper,
 }
 
 struct Entry {

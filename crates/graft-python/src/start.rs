@@ -74,6 +74,8 @@ fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
             .getattr("format_exception")
             .map_err(python)?
             .unbind(),
+        reaper: crate::reaper::Reaper::start()
+            .map_err(|e| HostError::Python(format!("cannot start the reaper thread: {e}")))?,
     })
 }
 
