@@ -158,6 +158,8 @@ class _Protocol(asyncio.BufferedProtocol):
         self.ready: asyncio.Future[None] = self.loop.create_future()
         self.reader = FrameReader(owner.max_frame_size, self._dispatch)
         self.pending: Dict[int, Tuple[asyncio.Future[Any], Mapping[str, type]]] = {}
+        # The items of returned lists that came ahead of their Replies, and the bytes they took.
+        self.parts: Dict[int, Tuple[List[Any], int]] = {}
         self.ids = itertools.count(1)
         self.usable = False
         self.failed: Optional[GraftConnectionError] = None
@@ -230,13 +232,20 @@ class _Protocol(asyncio.BufferedProtocol):
 
     def _dispatch(self, frame: Any) -> None:
         kind = frame[0]
+        if kind == wire.REPLY_PART:
+            self._part(frame)
+            return
         if kind == wire.REPLY or kind == wire.ERROR:
-            entry = self.pending.pop(_ID.unpack_from(frame, 1)[0], None)
+            request_id = _ID.unpack_from(frame, 1)[0]
+            entry = self.pending.pop(request_id, None)
+            ahead = self.parts.pop(request_id, None)
             if entry is None or entry[0].done():
                 return  # the caller gave up on it (timeout, cancellation)
             future, types = entry
             try:
                 decoded = wire.parse_frame(frame, types)
+                if ahead is not None and kind == wire.REPLY:
+                    decoded = decoded._replace(value=_joined(ahead[0], decoded.value))
             except Exception as e:  # malformed, or a class that refused its fields: this call fails, not hangs
                 future.set_exception(e)  # the frame's length keeps the stream in step
                 return
@@ -258,6 +267,28 @@ class _Protocol(asyncio.BufferedProtocol):
             self.fail("closed the connection: %s" % decoded.message)
         elif not isinstance(decoded, wire.PongFrame):
             raise wire.WireError("unexpected %s frame from the server" % type(decoded).__name__)
+
+    def _part(self, frame: Any) -> None:
+        """A returned list's first items, ahead of its Reply: decoded now,
+        while the gateway reads the rest. The parts and the Reply together
+        may be no bigger than one frame the client accepts."""
+        request_id = _ID.unpack_from(frame, 1)[0]
+        entry = self.pending.get(request_id)
+        if entry is None or entry[0].done():
+            return  # the caller gave up on it
+        future, types = entry
+        items, size = self.parts.get(request_id, ([], 0))
+        size += len(frame)
+        try:
+            if size > self.owner.max_frame_size:
+                raise wire.WireError("the reply's parts exceed the limit of %d bytes" % self.owner.max_frame_size)
+            items += wire.parse_frame(frame, types).value
+        except Exception as e:  # as in _dispatch: the call fails, the rest of its reply is ignored
+            self.pending.pop(request_id, None)
+            self.parts.pop(request_id, None)
+            future.set_exception(e)
+            return
+        self.parts[request_id] = (items, size)
 
     # -- calls
 
@@ -293,6 +324,7 @@ class _Protocol(asyncio.BufferedProtocol):
                 if handle is not None:
                     handle.cancel()
             self.pending.pop(request_id, None)
+            self.parts.pop(request_id, None)
             self._release(held)
 
     def _expire(self, request_id: int, name: str, timeout: float) -> None:
@@ -396,6 +428,7 @@ class _Protocol(asyncio.BufferedProtocol):
         if not self.ready.done():
             self.ready.set_exception(self.failed)
         pending, self.pending = self.pending, {}
+        self.parts.clear()
         for future, _ in pending.values():
             if not future.done():
                 future.set_exception(self.failed)
@@ -407,6 +440,14 @@ class _Protocol(asyncio.BufferedProtocol):
     def abort(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
+
+
+def _joined(ahead: List[Any], last: Any) -> List[Any]:
+    """A returned list sent in parts: the items that came ahead, then the Reply's."""
+    if type(last) is not list:
+        raise wire.WireError("a Reply after ReplyParts carries %s, not a list" % type(last).__name__)
+    ahead += last
+    return ahead
 
 
 def _millis(timeout: Optional[float]) -> int:

@@ -30,13 +30,13 @@ from .values import (  # re-exported: the names a user of the wire needs
 )
 from .values import U32 as _U32, put_str as _put_str, take_count as _take_count, take_str as _take_str
 
-VERSION = 3
+VERSION = 4
 MAGIC = b"GRFT"
 HELLO_SIZE = 16
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
 
 # Frame kinds.
-CALL, REPLY, ERROR, PING, PONG, GOODBYE, PROTOCOL_ERROR = range(1, 8)
+CALL, REPLY, ERROR, PING, PONG, GOODBYE, PROTOCOL_ERROR, REPLY_PART = range(1, 9)
 # Error statuses.
 STATUS_RAISED, STATUS_NOT_FOUND, STATUS_BAD_ARGUMENTS, STATUS_INTERNAL = 0, 1, 2, 3
 STATUS_DEADLINE_EXCEEDED, STATUS_UNAVAILABLE = 4, 5
@@ -106,6 +106,13 @@ class CallFrame(NamedTuple):
 class ReplyFrame(NamedTuple):
     request_id: int
     value: Any
+
+
+class ReplyPartFrame(NamedTuple):
+    """The first items of a returned list, ahead of the Reply that carries the rest."""
+
+    request_id: int
+    value: List[Any]
 
 
 class ErrorFrame(NamedTuple):
@@ -193,6 +200,15 @@ def _encoded_names(*names: str) -> bytes:
 def encode_reply(request_id: int, value: Any, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
     buf = _start(REPLY, request_id)
     _encode(value, buf, 0)
+    return _finish(buf, max_frame_size)
+
+
+def encode_reply_part(request_id: int, items: List[Any], max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
+    """A ReplyPart frame: `items`, the first items of a returned list."""
+    if type(items) is not list:
+        raise TypeError("a ReplyPart carries a list, not %s" % type(items).__name__)
+    buf = _start(REPLY_PART, request_id)
+    _encode(items, buf, 0)
     return _finish(buf, max_frame_size)
 
 
@@ -296,6 +312,13 @@ def _p_reply(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any
     return ReplyFrame(rid, value), pos
 
 
+def _p_reply_part(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
+    if f[pos] != LIST and f[pos] != TABLE:
+        raise WireError("a ReplyPart frame carries a value that is not a list")
+    value, pos = _decode_at(f, pos, types)
+    return ReplyPartFrame(rid, value), pos
+
+
 def _p_error(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
     status = f[pos]
     if status > STATUS_UNAVAILABLE:
@@ -329,6 +352,7 @@ def _p_protocol_error(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> 
 _FRAME_PARSERS: Dict[int, Callable[[Any, int, int, Mapping[str, type]], Tuple[Any, int]]] = {
     CALL: _p_call,
     REPLY: _p_reply,
+    REPLY_PART: _p_reply_part,
     ERROR: _p_error,
     PING: lambda f, pos, rid, types: (PingFrame(rid), pos),
     PONG: lambda f, pos, rid, types: (PongFrame(rid), pos),

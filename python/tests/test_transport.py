@@ -178,6 +178,61 @@ def test_a_reply_that_cannot_be_rebuilt_fails_its_call_not_hangs_it(server):
     run(main())
 
 
+def test_a_long_returned_list_comes_in_parts_and_is_joined(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        assert conn._protocol is not None
+        seen = []
+        real = conn._protocol._part
+        conn._protocol._part = lambda frame: (seen.append(bytes(frame[:1])), real(frame))  # type: ignore[method-assign]
+        points = [Point(i, -i) for i in range(1000)]
+        got = await conn.call("Demo", "echo_in_parts", [points, 300], {}, TYPES)
+        assert got == points and all(type(p) is Point for p in got), "parts are tables of Points, rebuilt"
+        assert seen == [bytes([wire.REPLY_PART])] * 3, "300 + 300 + 300 ahead, the last 100 in the Reply"
+        mixed = [1, "two", None, 4.5, Point(5, 5)]
+        assert await conn.call("Demo", "echo_in_parts", [mixed, 2], {}, TYPES) == mixed
+        assert conn._protocol.parts == {}, "nothing kept once the call is answered"
+        await conn.close()
+
+    run(main())
+
+
+def test_a_reply_in_parts_over_the_clients_limit_fails_the_call_not_the_connection(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port, max_frame_size=8192)
+        # 2,000 ints in parts of 100: each part fits, all together do not; the server stops first.
+        with pytest.raises(wire.RemoteError, match="after 7312 bytes sent ahead in parts, exceeds the limit of 8192"):
+            await conn.call("Demo", "echo_in_parts", [list(range(2000)), 100], {})
+        assert await conn.call("Demo", "add", [2, 3], {}) == 5
+        assert conn._protocol is not None and conn._protocol.parts == {}
+        await conn.close()
+
+    run(main())
+
+
+def test_the_client_holds_a_server_to_its_limit_on_parts_too():
+    async def main():
+        async def handle(reader, writer):  # sends parts without end, whatever the client's limit
+            await reader.readexactly(wire.HELLO_SIZE)
+            writer.write(wire.encode_hello())
+            head = await reader.readexactly(4)
+            frame = await reader.readexactly(int.from_bytes(head, "big"))
+            request_id = int.from_bytes(frame[1:9], "big")
+            for _ in range(20):
+                writer.write(wire.encode_reply_part(request_id, [b"x" * 1000]))
+            writer.write(wire.encode_reply(request_id, []))
+            await asyncio.sleep(10)
+
+        srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+        conn = await Connection.open("127.0.0.1", srv.sockets[0].getsockname()[1], max_frame_size=8192)
+        with pytest.raises(wire.WireError, match="the reply's parts exceed the limit of 8192 bytes"):
+            await conn.call("Demo", "anything", [], {})
+        assert conn._protocol is not None and conn._protocol.parts == {} and conn._protocol.pending == {}
+        srv.close()
+
+    run(main())
+
+
 def test_timeouts_fail_the_call_not_the_connection(server):
     async def main():
         conn = await Connection.open("127.0.0.1", server.port)
@@ -286,7 +341,7 @@ def test_another_protocol_version_is_refused_clearly():
         with pytest.raises(GraftConnectionError) as e:
             await Connection.open("127.0.0.1", port)
         assert str(e.value) == (
-            "Graft gateway at 127.0.0.1:%d: it speaks protocol version 1 and this Graft speaks version 3, so "
+            "Graft gateway at 127.0.0.1:%d: it speaks protocol version 1 and this Graft speaks version 4, so "
             "reinstall this Graft from the gateway's index: pip install -U --index-url "
             "http://127.0.0.1:<its web port>/simple/ <this Graft's package>" % port
         )

@@ -62,6 +62,9 @@ def test_the_suite_sees_the_right_values(shop):
     assert is_graft_type(color.pop("type"), "Color") and color == {"member": "GREEN", "value": "green"}
     assert order["fields"]["placed"] == {"type": "datetime.datetime", "iso": "2026-01-02T03:04:05.006000+00:00"}
     assert r["dataclass in"]["returned"] == {"type": "builtins.float", "repr": "5.0"}
+    lines = r["long list"]["returned"]["items"]  # remotely, in parts of 2,500 and the last 1,001
+    assert len(lines) == 6001 and all(is_graft_type(line["type"], "Line") for line in lines)
+    assert [line["fields"]["sku"]["value"] for line in lines] == ["sku%d" % i for i in range(6001)]
     priority = r["enums"]["returned"]["items"][0]
     assert is_graft_type(priority.pop("type"), "Priority") and priority == {"member": "HIGH", "value": 2}
     assert r["KeyError"] == {"raised": "builtins.KeyError", "str": "'nope'", "args": [{"type": "builtins.str", "value": "nope"}]}

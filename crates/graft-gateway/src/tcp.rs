@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use graft_model::{BoundArgs, Value, bind};
 use graft_python::{CallError, Host};
-use graft_wire::{CallFailure, Dispatch};
+use graft_wire::{CallFailure, Dispatch, PartSender};
 
 /// Runs wire calls on the host.
 pub struct HostDispatch {
@@ -24,6 +24,30 @@ impl Dispatch for HostDispatch {
         method: String,
         args: BoundArgs,
         timeout: Option<Duration>,
+    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
+        self.run(service, method, args, timeout, None)
+    }
+
+    fn call_in_parts(
+        &self,
+        service: String,
+        method: String,
+        args: BoundArgs,
+        timeout: Option<Duration>,
+        parts: PartSender,
+    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
+        self.run(service, method, args, timeout, Some(parts))
+    }
+}
+
+impl HostDispatch {
+    fn run(
+        &self,
+        service: String,
+        method: String,
+        args: BoundArgs,
+        timeout: Option<Duration>,
+        parts: Option<PartSender>,
     ) -> BoxFuture<'static, Result<Value, CallFailure>> {
         let host = Arc::clone(&self.host);
         let limit = match (timeout, self.call_timeout) {
@@ -41,7 +65,7 @@ impl Dispatch for HostDispatch {
             };
             let args = bind::check(signature, args, iface)
                 .map_err(|e| CallFailure::BadArguments(e.to_string()))?;
-            let call = host.call(&service, &method, args);
+            let call = host.call_in_parts(&service, &method, args, parts);
             let outcome = match limit {
                 None => call.await,
                 Some(limit) => tokio::time::timeout(limit, call).await.map_err(|_| {

@@ -21,6 +21,11 @@ use crate::shared_bytes::bytes_of;
 /// How deeply values may nest before conversion gives up (cyclic data, say).
 const MAX_DEPTH: usize = 200;
 
+/// The items of each part a long returned list is sent in, ahead of the
+/// rest (`Converter::read_result`): small enough that the caller starts
+/// decoding soon, big enough that a part's fixed costs stay small.
+pub(crate) const PART_ITEMS: usize = 2500;
+
 /// The Python objects conversion needs, looked up once.
 pub(crate) struct Converter {
     /// Type name -> class, for dataclasses, enums and exceptions.
@@ -296,6 +301,31 @@ impl Converter {
     /// Reads a Python object as a [`Value`], by its type.
     pub(crate) fn read_value(&self, obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         self.read(obj, 0)
+    }
+
+    /// [`Converter::read_value`] of a method's result; a list of at least
+    /// twice [`PART_ITEMS`] items is read [`PART_ITEMS`] at a time, each
+    /// part handed to `ahead` as soon as it is read (a list, or a table),
+    /// and the last part returned. Parts join into exactly the list the
+    /// whole would be read as. `ahead` failing (the call is gone) stops nothing.
+    pub(crate) fn read_result(
+        &self,
+        obj: &Bound<'_, PyAny>,
+        ahead: Option<&dyn Fn(Value)>,
+    ) -> PyResult<Value> {
+        let (Some(ahead), Ok(list)) = (ahead, obj.cast_exact::<PyList>()) else {
+            return self.read(obj, 0);
+        };
+        let len = list.len();
+        if len < 2 * PART_ITEMS {
+            return self.read(obj, 0);
+        }
+        let mut start = 0;
+        while len - start > PART_ITEMS {
+            ahead(self.read(list.get_slice(start, start + PART_ITEMS).as_any(), 0)?);
+            start += PART_ITEMS;
+        }
+        self.read(list.get_slice(start, len).as_any(), 0)
     }
 
     fn read(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {

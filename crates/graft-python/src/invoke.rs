@@ -24,12 +24,28 @@ use crate::{CallError, Entry, Host};
 
 type Outcome = Result<Value, CallError>;
 
+/// Where a call's long returned list goes ahead in parts: see [`Host::call_in_parts`].
+pub type Parts = tokio::sync::mpsc::UnboundedSender<Value>;
+
 impl Host {
     /// Calls `service.method` with `args` (already checked against the interface).
     pub async fn call(self: &Arc<Self>, service: &str, method: &str, args: BoundArgs) -> Outcome {
+        self.call_in_parts(service, method, args, None).await
+    }
+
+    /// [`Host::call`], sending a long returned list's first items through
+    /// `parts` while the rest is read (`Converter::read_result`); the
+    /// outcome is then the last part. Only plain methods send parts.
+    pub async fn call_in_parts(
+        self: &Arc<Self>,
+        service: &str,
+        method: &str,
+        args: BoundArgs,
+        parts: Option<Parts>,
+    ) -> Outcome {
         let entry = self.entry(service, method)?;
         if !entry.is_async {
-            return self.call_sync(entry, args).await;
+            return self.call_sync(entry, args, parts).await;
         }
         let (tx, rx) = oneshot::channel();
         let pending = Python::attach(|py| self.start_async(py, &entry, &args, tx))?;
@@ -41,13 +57,18 @@ impl Host {
     }
 
     /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
-    async fn call_sync(self: &Arc<Self>, entry: Arc<Entry>, args: BoundArgs) -> Outcome {
+    async fn call_sync(
+        self: &Arc<Self>,
+        entry: Arc<Entry>,
+        args: BoundArgs,
+        parts: Option<Parts>,
+    ) -> Outcome {
         if entry.pace.is_quick() {
-            return Python::attach(|py| self.run_paced(py, &entry, args));
+            return Python::attach(|py| self.run_paced(py, &entry, args, parts));
         }
         let host = Arc::clone(self);
         let blocking = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.run_paced(py, &entry, args))
+            Python::attach(|py| host.run_paced(py, &entry, args, parts))
         });
         blocking
             .await
@@ -56,9 +77,15 @@ impl Host {
 
     /// Runs a plain method and records how long it took, once the GIL is held
     /// (waiting for the GIL says nothing about the method).
-    fn run_paced(&self, py: Python<'_>, entry: &Entry, args: BoundArgs) -> Outcome {
+    fn run_paced(
+        &self,
+        py: Python<'_>,
+        entry: &Entry,
+        args: BoundArgs,
+        parts: Option<Parts>,
+    ) -> Outcome {
         let started = Instant::now();
-        let outcome = self.run_sync(py, entry, args);
+        let outcome = self.run_sync(py, entry, args, parts);
         entry.pace.record(started.elapsed());
         outcome
     }
@@ -102,10 +129,19 @@ impl Host {
 
     /// Runs a plain method; a big call's objects and arguments are freed
     /// later, by the reaper (`reaper.rs`).
-    fn run_sync(&self, py: Python<'_>, entry: &Entry, args: BoundArgs) -> Outcome {
+    fn run_sync(
+        &self,
+        py: Python<'_>,
+        entry: &Entry,
+        args: BoundArgs,
+        parts: Option<Parts>,
+    ) -> Outcome {
+        // The call may be gone (timed out, its connection closed): then the parts go nowhere.
+        let send = |part: Value| drop(parts.as_ref().map(|tx| tx.send(part)));
+        let ahead = parts.is_some().then_some(&send as &dyn Fn(Value));
         let ran = self.arguments(py, &args).and_then(|(positional, keyword)| {
             let result = entry.callable.bind(py).call(&positional, Some(&keyword))?;
-            let value = self.converter.read_value(&result)?;
+            let value = self.converter.read_result(&result, ahead)?;
             let objects = vec![
                 positional.into_any().unbind(),
                 keyword.into_any().unbind(),

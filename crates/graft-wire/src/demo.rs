@@ -6,14 +6,17 @@
 //! - `echo_args(*args, **kwargs)`: returns `(list(args), dict(kwargs))`;
 //! - `sleep(ms, value=None)`: waits `ms` milliseconds, then returns `value`;
 //! - `fail(sku)`: raises `shop.OutOfStock(sku)` with field `sku` and a traceback;
-//! - `add(a, b)`: integer sum; `TypeError`-style failure on other arguments.
+//! - `add(a, b)`: integer sum; `TypeError`-style failure on other arguments;
+//! - `echo_in_parts(items, size)`: returns the list `items`; to a client that
+//!   takes parts (version 4), all but the last `size` of them go ahead in
+//!   parts of `size` items.
 
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use graft_model::{BoundArgs, Raised, Value};
 
-use crate::server::{CallFailure, Dispatch};
+use crate::server::{CallFailure, Dispatch, PartSender};
 
 /// The demo service; see the module documentation.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,19 +30,62 @@ impl Dispatch for Demo {
         args: BoundArgs,
         _timeout: Option<Duration>,
     ) -> BoxFuture<'static, Result<Value, CallFailure>> {
-        Box::pin(async move {
-            if service != "Demo" {
-                return Err(CallFailure::NotFound(format!(
-                    "no service named \"{service}\""
-                )));
-            }
-            run(&method, args).await
-        })
+        Box::pin(serve(service, method, args, None))
+    }
+
+    fn call_in_parts(
+        &self,
+        service: String,
+        method: String,
+        args: BoundArgs,
+        _timeout: Option<Duration>,
+        parts: PartSender,
+    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
+        Box::pin(serve(service, method, args, Some(parts)))
     }
 }
 
-async fn run(method: &str, args: BoundArgs) -> Result<Value, CallFailure> {
+async fn serve(
+    service: String,
+    method: String,
+    args: BoundArgs,
+    parts: Option<PartSender>,
+) -> Result<Value, CallFailure> {
+    if service != "Demo" {
+        return Err(CallFailure::NotFound(format!(
+            "no service named \"{service}\""
+        )));
+    }
+    run(&method, args, parts).await
+}
+
+async fn run(
+    method: &str,
+    args: BoundArgs,
+    parts: Option<PartSender>,
+) -> Result<Value, CallFailure> {
     match method {
+        "echo_in_parts" => {
+            let mut items = match arg(&args, 0, "items") {
+                Some(Value::List(items)) => items.clone(),
+                Some(Value::Table(table)) => table.to_objects(),
+                _ => {
+                    return Err(CallFailure::BadArguments(
+                        "argument \"items\" must be a list".into(),
+                    ));
+                }
+            };
+            let size = int_arg(&args, 1, "size")
+                .map_err(CallFailure::BadArguments)?
+                .max(1) as usize;
+            if let Some(parts) = parts {
+                while items.len() > size {
+                    let rest = items.split_off(size);
+                    let _ = parts.send(Value::List(std::mem::replace(&mut items, rest)));
+                }
+            }
+            Ok(Value::List(items))
+        }
         "echo" => Ok(arg(&args, 0, "value").cloned().unwrap_or(Value::None)),
         "echo_args" => {
             let kwargs = args

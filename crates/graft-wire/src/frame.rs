@@ -34,6 +34,7 @@ pub mod kind {
     pub const PONG: u8 = 0x05;
     pub const GOODBYE: u8 = 0x06;
     pub const PROTOCOL_ERROR: u8 = 0x07;
+    pub const REPLY_PART: u8 = 0x08;
 }
 
 /// One message on a connection.
@@ -47,6 +48,13 @@ pub enum Frame {
     },
     /// Server to client: the method returned this value.
     Reply {
+        id: u64,
+        value: Value,
+    },
+    /// Server to client (version 4): the first items of a list the method
+    /// returned, sent while the server reads the rest. `value` is a list
+    /// (or a table); the call's [`Frame::Reply`] carries the last items.
+    ReplyPart {
         id: u64,
         value: Value,
     },
@@ -93,6 +101,7 @@ impl Frame {
         match self {
             Frame::Call { id, .. }
             | Frame::Reply { id, .. }
+            | Frame::ReplyPart { id, .. }
             | Frame::Error { id, .. }
             | Frame::Ping { id }
             | Frame::Pong { id }
@@ -106,6 +115,7 @@ impl Frame {
         match self {
             Frame::Call { .. } => "Call",
             Frame::Reply { .. } => "Reply",
+            Frame::ReplyPart { .. } => "ReplyPart",
             Frame::Error { .. } => "Error",
             Frame::Ping { .. } => "Ping",
             Frame::Pong { .. } => "Pong",
@@ -165,6 +175,10 @@ impl Frame {
                 id,
                 value: decode_at(&mut input, 0)?,
             },
+            kind::REPLY_PART => match decode_at(&mut input, 0)? {
+                value @ (Value::List(_) | Value::Table(_)) => Frame::ReplyPart { id, value },
+                _ => return Err(WireError::PartNotAList),
+            },
             kind::ERROR => {
                 let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
                 Frame::Error {
@@ -216,6 +230,7 @@ impl Frame {
         let kind = match self {
             Frame::Call { .. } => kind::CALL,
             Frame::Reply { .. } => kind::REPLY,
+            Frame::ReplyPart { .. } => kind::REPLY_PART,
             Frame::Error { .. } => kind::ERROR,
             Frame::Ping { .. } => kind::PING,
             Frame::Pong { .. } => kind::PONG,
@@ -226,7 +241,7 @@ impl Frame {
         buf.put_u64(self.id());
         match self {
             Frame::Call { call, .. } => encode_call(call, buf),
-            Frame::Reply { value, .. } => encode_value(value, buf),
+            Frame::Reply { value, .. } | Frame::ReplyPart { value, .. } => encode_value(value, buf),
             Frame::Error { status, raised, .. } => {
                 buf.put_u8(*status as u8);
                 encode_raised(raised, buf);

@@ -13,7 +13,11 @@ use crate::error::WireError;
 /// The first four bytes of every connection, both ways.
 pub const MAGIC: [u8; 4] = *b"GRFT";
 /// The protocol version this crate speaks.
-pub const VERSION: u16 = 3;
+pub const VERSION: u16 = 4;
+/// The oldest version a server still accepts: version 3 is version 4
+/// without [`Frame::ReplyPart`](crate::Frame::ReplyPart), which a server
+/// then never sends.
+pub const OLDEST_VERSION: u16 = 3;
 /// The size of a [`Hello`] on the wire.
 pub const HELLO_BYTES: usize = 16;
 
@@ -90,8 +94,9 @@ impl Hello {
     }
 }
 
-/// The server side: reads the client's hello, answers with `ours` (or a
-/// rejection), and returns the client's hello if it was accepted.
+/// The server side: reads the client's hello, answers with `ours` in the
+/// client's version (or a rejection, in ours), and returns the client's
+/// hello if it was accepted: any version from [`OLDEST_VERSION`] to [`VERSION`].
 pub async fn accept<S>(stream: &mut S, ours: Hello) -> Result<Hello, WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -100,7 +105,7 @@ where
     stream.read_exact(&mut bytes).await?;
     let verdict = match Hello::decode(&bytes) {
         Err(err) => Err((hello_status::BAD_MAGIC, err)),
-        Ok(theirs) if theirs.version != VERSION => Err((
+        Ok(theirs) if !(OLDEST_VERSION..=VERSION).contains(&theirs.version) => Err((
             hello_status::UNSUPPORTED_VERSION,
             WireError::UnsupportedVersion {
                 theirs: theirs.version,
@@ -113,7 +118,19 @@ where
         .as_ref()
         .err()
         .map_or(hello_status::OK, |(status, _)| *status);
-    stream.write_all(&Hello { status, ..ours }.encode()).await?;
+    let version = verdict
+        .as_ref()
+        .map_or(ours.version, |theirs| theirs.version);
+    stream
+        .write_all(
+            &Hello {
+                status,
+                version,
+                ..ours
+            }
+            .encode(),
+        )
+        .await?;
     stream.flush().await?;
     verdict.map_err(|(_, err)| err)
 }

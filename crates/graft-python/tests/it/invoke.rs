@@ -16,6 +16,36 @@ fn s(text: &str) -> Value {
     Value::Str(text.into())
 }
 
+/// A table of `Stamp`s (showcase/catalog.py) from (code, n) rows.
+fn stamps(rows: &[(&str, i64)]) -> Value {
+    Value::Table(Box::new(Table {
+        type_name: "Stamp".into(),
+        names: vec!["code".into(), "n".into()],
+        columns: vec![
+            Column::Str {
+                text: rows.iter().map(|r| r.0).collect(),
+                ends: rows
+                    .iter()
+                    .scan(0, |end, r| {
+                        *end += r.0.len();
+                        Some(*end)
+                    })
+                    .collect(),
+            },
+            Column::Int(rows.iter().map(|r| r.1).collect()),
+        ],
+    }))
+}
+
+/// The objects of a table or list, for comparing parts with a whole.
+fn objects(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Table(table) => table.to_objects(),
+        Value::List(items) => items.clone(),
+        other => panic!("expected a list, got {other:?}"),
+    }
+}
+
 async fn call(method: &str, positional: Vec<Value>) -> Result<Value, CallError> {
     catalog().call("Catalog", method, args(positional)).await
 }
@@ -100,25 +130,6 @@ async fn dataclasses_are_built_through_their_init() {
 /// back as one; any other list stays a list of values.
 #[tokio::test]
 async fn tables_cross_both_ways() {
-    let stamps = |rows: &[(&str, i64)]| {
-        Value::Table(Box::new(Table {
-            type_name: "Stamp".into(),
-            names: vec!["code".into(), "n".into()],
-            columns: vec![
-                Column::Str {
-                    text: rows.iter().map(|r| r.0).collect(),
-                    ends: rows
-                        .iter()
-                        .scan(0, |end, r| {
-                            *end += r.0.len();
-                            Some(*end)
-                        })
-                        .collect(),
-                },
-                Column::Int(rows.iter().map(|r| r.1).collect()),
-            ],
-        }))
-    };
     let got = call(
         "restamp",
         vec![stamps(&[("a", 1), ("bé", 2)]), Value::List(vec![])],
@@ -155,6 +166,54 @@ async fn tables_cross_both_ways() {
         Err(CallError::Raised(raised)) => assert!(raised.message.contains("got -5"), "{raised:?}"),
         other => panic!("expected the ValueError from __post_init__, got {other:?}"),
     }
+}
+
+/// A plain method's long returned list goes ahead in parts of 2,500 when the
+/// caller takes parts; joined, they are the list a whole call returns.
+#[tokio::test]
+async fn a_long_result_goes_ahead_in_parts_when_asked() {
+    let codes: Vec<String> = (0..6001).map(|i| format!("s{i}")).collect();
+    let rows: Vec<(&str, i64)> = codes
+        .iter()
+        .zip(0..)
+        .map(|(c, i)| (c.as_str(), i))
+        .collect();
+    let arguments = || args(vec![stamps(&rows), Value::List(vec![])]);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let last = catalog()
+        .call_in_parts("Catalog", "restamp", arguments(), Some(tx))
+        .await
+        .unwrap();
+    let mut joined = Vec::new();
+    let mut sizes = Vec::new();
+    while let Ok(part) = rx.try_recv() {
+        sizes.push(objects(&part).len());
+        joined.extend(objects(&part));
+    }
+    sizes.push(objects(&last).len());
+    joined.extend(objects(&last));
+    assert_eq!(sizes, [2500, 2500, 1001]);
+    let whole = call("restamp", vec![stamps(&rows), Value::List(vec![])])
+        .await
+        .unwrap();
+    assert!(matches!(&whole, Value::Table(t) if t.rows() == 6001));
+    assert_eq!(joined, objects(&whole));
+    assert_eq!(joined[6000], objects(&stamps(&[("S6000", 6001)]))[0]);
+    // A list shorter than two parts comes whole.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let short = catalog()
+        .call_in_parts(
+            "Catalog",
+            "restamp",
+            args(vec![stamps(&rows[..4999]), Value::List(vec![])]),
+            Some(tx),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (objects(&short).len(), rx.try_recv().is_err()),
+        (4999, true)
+    );
 }
 
 #[tokio::test]

@@ -36,7 +36,28 @@ pub trait Dispatch: Send + Sync + 'static {
         args: BoundArgs,
         timeout: Option<Duration>,
     ) -> BoxFuture<'static, Result<Value, CallFailure>>;
+
+    /// [`Dispatch::call`], for a client that takes a returned list in parts
+    /// ([`Frame::ReplyPart`], protocol version 4): the implementation may
+    /// send the list's first items through `parts`, in order, and return
+    /// the rest, a list too. The server sends each part as it comes, while
+    /// the rest is still being read. By default nothing is sent ahead.
+    fn call_in_parts(
+        &self,
+        service: String,
+        method: String,
+        args: BoundArgs,
+        timeout: Option<Duration>,
+        parts: PartSender,
+    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
+        drop(parts);
+        self.call(service, method, args, timeout)
+    }
 }
+
+/// Where a call's result goes ahead in parts: each a [`Value::List`] or
+/// [`Value::Table`] of the returned list's next items.
+pub type PartSender = tokio::sync::mpsc::UnboundedSender<Value>;
 
 /// Why a call produced no value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -56,6 +56,8 @@ struct Session {
     permits: Arc<Semaphore>,
     /// The largest frame the client accepts.
     peer_max: u32,
+    /// Whether the client takes a returned list in parts (version 4).
+    in_parts: bool,
 }
 
 pub(super) async fn run(
@@ -86,6 +88,7 @@ pub(super) async fn run(
         peer,
         permits: Arc::new(Semaphore::new(config.max_concurrent_calls.max(1))),
         peer_max: theirs.max_frame_size.max(MIN_FRAME_SIZE),
+        in_parts: theirs.version >= 4,
         abort: CancellationToken::new(),
         out,
         shared: shared.clone(),
@@ -150,14 +153,16 @@ impl Session {
                     tracing::debug!(peer = %self.peer, "graft-wire: client reported {code:?}: {message}");
                     return End::Broken;
                 }
-                other @ (Frame::Reply { .. } | Frame::Error { .. }) => {
+                other @ (Frame::Reply { .. } | Frame::ReplyPart { .. } | Frame::Error { .. }) => {
                     return fault(other.id(), &WireError::UnexpectedFrame(other.name()));
                 }
             }
         }
     }
 
-    /// One call, run to completion unless the connection is aborted.
+    /// One call, run to completion unless the connection is aborted. A
+    /// returned list may go ahead in parts (`Dispatch::call_in_parts`),
+    /// each sent as it comes, and the Reply after them.
     fn call_task(
         &self,
         id: u64,
@@ -170,22 +175,51 @@ impl Session {
             args,
             timeout,
         } = call;
-        let running = self
-            .shared
-            .dispatch
-            .call(service.clone(), method.clone(), args, timeout);
-        let (out, abort, peer_max) = (self.out.clone(), self.abort.clone(), self.peer_max);
+        let dispatch = &self.shared.dispatch;
+        let (running, mut parts) = if self.in_parts {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let running =
+                dispatch.call_in_parts(service.clone(), method.clone(), args, timeout, tx);
+            (running, Some(rx))
+        } else {
+            (
+                dispatch.call(service.clone(), method.clone(), args, timeout),
+                None,
+            )
+        };
+        let mut ahead = Ahead {
+            id,
+            out: self.out.clone(),
+            max: self.peer_max,
+            left: self.peer_max,
+        };
+        let abort = self.abort.clone();
         async move {
             let _permit = permit;
-            let outcome = tokio::select! {
-                outcome = with_deadline(running, timeout, &service, &method) => outcome,
-                () = abort.cancelled() => return,
+            let running = with_deadline(running, timeout, &service, &method);
+            tokio::pin!(running);
+            let outcome = loop {
+                tokio::select! {
+                    biased;
+                    () = abort.cancelled() => return,
+                    part = next_part(&mut parts) => match part {
+                        // Too big: an Error went in the reply's place.
+                        Some(part) => if !ahead.send_part(part) { return },
+                        None => parts = None,
+                    },
+                    outcome = &mut running => break outcome,
+                }
             };
+            while let Some(part) = parts.as_mut().and_then(|rx| rx.try_recv().ok()) {
+                if !ahead.send_part(part) {
+                    return;
+                }
+            }
             let frame = match outcome {
                 Ok(value) => Frame::Reply { id, value },
                 Err(failure) => failure.into_frame(id),
             };
-            let _ = out.send(encode_or_fail(&frame, peer_max));
+            ahead.send(&frame);
         }
     }
 
@@ -218,6 +252,56 @@ impl Session {
     }
 }
 
+/// The frames of one call's answer: its parts and its Reply share the
+/// client's frame limit, so a reply in parts is never bigger than one the
+/// client would take whole.
+struct Ahead {
+    id: u64,
+    out: mpsc::UnboundedSender<Encoded>,
+    /// The client's limit, and what the parts sent so far have left of it.
+    max: u32,
+    left: u32,
+}
+
+impl Ahead {
+    /// Sends one part; false if it did not fit, and an Error went instead.
+    fn send_part(&mut self, value: Value) -> bool {
+        self.send(&Frame::ReplyPart { id: self.id, value })
+    }
+
+    /// Sends `frame` in what is left of the limit; false if it did not fit,
+    /// and an Error saying so went in its place.
+    fn send(&mut self, frame: &Frame) -> bool {
+        let mut buf = Encoded::with_capacity(size_hint(frame).min(self.left as usize + 4));
+        let failed = match frame.encode(&mut buf, self.left) {
+            Ok(()) => {
+                self.left -= (buf.written() - crate::frame::LENGTH_BYTES) as u32;
+                None
+            }
+            Err(WireError::FrameTooLarge { len, .. }) if self.left < self.max => Some(format!(
+                "frame of {len} bytes, after {} bytes sent ahead in parts, exceeds the limit of {} bytes",
+                self.max - self.left,
+                self.max
+            )),
+            Err(err) => Some(err.to_string()),
+        };
+        if let Some(why) = &failed {
+            let failure = CallFailure::Internal(format!("the reply could not be sent: {why}"));
+            let _ = failure.into_frame(self.id).encode(&mut buf, self.max);
+        }
+        let _ = self.out.send(buf);
+        failed.is_none()
+    }
+}
+
+/// The next part from a call that sends its result in parts; never, for one that does not.
+async fn next_part(parts: &mut Option<mpsc::UnboundedReceiver<Value>>) -> Option<Value> {
+    match parts {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 fn fault(id: u64, err: &WireError) -> End {
     End::Fault {
         id,
@@ -247,16 +331,22 @@ async fn with_deadline(
 /// Encodes `frame`; if it exceeds the client's limit, an Error frame saying
 /// so takes its place, so the caller hears back either way.
 fn encode_or_fail(frame: &Frame, max: u32) -> Encoded {
-    let hint = match frame {
-        Frame::Reply { value, .. } => 16 + crate::codec::size_hint(value),
-        _ => 128,
-    };
-    let mut buf = Encoded::with_capacity(hint.min(max as usize + 4));
+    let mut buf = Encoded::with_capacity(size_hint(frame).min(max as usize + 4));
     if let Err(err) = frame.encode(&mut buf, max) {
         let failure = CallFailure::Internal(format!("the reply could not be sent: {err}"));
         let _ = failure.into_frame(frame.id()).encode(&mut buf, max);
     }
     buf
+}
+
+/// About how many bytes `frame` encodes to, to size its buffer.
+fn size_hint(frame: &Frame) -> usize {
+    match frame {
+        Frame::Reply { value, .. } | Frame::ReplyPart { value, .. } => {
+            16 + crate::codec::size_hint(value)
+        }
+        _ => 128,
+    }
 }
 
 /// Writes queued frames, coalescing those already waiting into one batch;

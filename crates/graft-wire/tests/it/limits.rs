@@ -106,12 +106,7 @@ async fn an_oversized_frame_is_refused_from_its_header() {
 #[tokio::test]
 async fn a_reply_too_large_for_the_client_becomes_an_error() {
     let server = start(ServerConfig::default()).await;
-    let mut stream = TcpStream::connect(server.addr).await.unwrap();
-    handshake::connect(&mut stream, Hello::new(4096, 10_000))
-        .await
-        .unwrap();
-    let mut conn = graft_wire::Connection::new(stream, 4096);
-    conn.set_peer_max_frame_size(1 << 20);
+    let mut conn = connect_accepting(server.addr, 4096).await;
     conn.write_frame(&call(5, "echo", vec![Value::Bytes(vec![7; 10_000].into())]))
         .await
         .unwrap();
@@ -140,7 +135,7 @@ async fn another_protocol_version_is_rejected() {
     let err = handshake::connect(&mut stream, hello).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "hello rejected by the peer with status 1 (peer speaks version 3)"
+        "hello rejected by the peer with status 1 (peer speaks version 4)"
     );
     let mut rest = Vec::new();
     let n = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest))
@@ -245,4 +240,123 @@ async fn calls_past_the_concurrency_cap_wait_their_turn() {
         last >= Duration::from_millis(400),
         "the third call ran alongside the others: {last:?}"
     );
+}
+
+fn ints(range: std::ops::Range<i64>) -> Value {
+    Value::List(range.map(Value::Int).collect())
+}
+
+#[tokio::test]
+async fn a_returned_list_goes_ahead_in_parts_to_a_version_4_client() {
+    let server = start(ServerConfig::default()).await;
+    let mut conn = connect(server.addr).await;
+    conn.write_frame(&call(7, "echo_in_parts", vec![ints(0..10), Value::Int(3)]))
+        .await
+        .unwrap();
+    let mut frames = Vec::new();
+    while !matches!(
+        frames.last(),
+        Some(Frame::Reply { .. } | Frame::Error { .. })
+    ) {
+        frames.push(next(&mut conn).await.expect("a frame"));
+    }
+    let part = |id, range| Frame::ReplyPart {
+        id,
+        value: ints(range),
+    };
+    assert_eq!(
+        frames,
+        [
+            part(7, 0..3),
+            part(7, 3..6),
+            part(7, 6..9),
+            Frame::Reply {
+                id: 7,
+                value: ints(9..10)
+            }
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_version_3_client_is_answered_in_version_3_with_whole_replies() {
+    let server = start(ServerConfig::default()).await;
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    let ours = Hello {
+        version: 3,
+        ..Hello::new(1 << 20, 10_000)
+    };
+    stream.write_all(&ours.encode()).await.unwrap();
+    let mut theirs = [0u8; HELLO_BYTES];
+    stream.read_exact(&mut theirs).await.unwrap();
+    let theirs = Hello::decode(&theirs).unwrap();
+    assert_eq!((theirs.version, theirs.status), (3, hello_status::OK));
+    let mut conn = graft_wire::Connection::new(stream, 1 << 20);
+    conn.write_frame(&call(8, "echo_in_parts", vec![ints(0..10), Value::Int(3)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut conn).await,
+        Some(Frame::Reply {
+            id: 8,
+            value: ints(0..10)
+        })
+    );
+}
+
+#[tokio::test]
+async fn parts_and_reply_together_stay_within_the_clients_limit() {
+    let server = start(ServerConfig::default()).await;
+    let mut conn = connect_accepting(server.addr, 4096).await;
+    // 1,000 ints in parts of 100: each part is 914 bytes, fine alone; five of them are not.
+    conn.write_frame(&call(
+        9,
+        "echo_in_parts",
+        vec![ints(0..1000), Value::Int(100)],
+    ))
+    .await
+    .unwrap();
+    let mut parts = 0;
+    let raised = loop {
+        match next(&mut conn).await {
+            Some(Frame::ReplyPart { id: 9, .. }) => parts += 1,
+            Some(Frame::Error {
+                id: 9,
+                status: Status::Internal,
+                raised,
+            }) => break raised,
+            other => panic!("expected parts then an Error, got {other:?}"),
+        }
+    };
+    assert_eq!(parts, 4, "4 x 914 bytes fit in 4096, a fifth does not");
+    assert_eq!(
+        raised.message,
+        "the reply could not be sent: frame of 914 bytes, after 3656 bytes sent ahead in parts, \
+         exceeds the limit of 4096 bytes"
+    );
+    conn.write_frame(&call(10, "add", vec![Value::Int(2), Value::Int(3)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut conn).await,
+        Some(Frame::Reply {
+            id: 10,
+            value: Value::Int(5)
+        }),
+        "nothing more of call 9 came"
+    );
+}
+
+/// Connects as a client that accepts frames of at most `max` bytes.
+async fn connect_accepting(
+    addr: std::net::SocketAddr,
+    max: u32,
+) -> graft_wire::Connection<TcpStream> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    handshake::connect(&mut stream, Hello::new(max, 10_000))
+        .await
+        .unwrap();
+    let mut conn = graft_wire::Connection::new(stream, max);
+    conn.set_peer_max_frame_size(1 << 20);
+    conn
 }

@@ -378,6 +378,14 @@ fn frames() -> Vec<Vector> {
             },
         ),
         frame(
+            "reply-part",
+            "the first items of a returned list, ahead of its Reply (version 4)",
+            Frame::ReplyPart {
+                id: 5,
+                value: Value::List(vec![Value::Int(1), s("two")]),
+            },
+        ),
+        frame(
             "reply-max-id",
             "the largest request id",
             Frame::Reply {
@@ -419,7 +427,7 @@ fn frames() -> Vec<Vector> {
         ),
         hello(
             "client",
-            "a client's hello: version 1, 64 MiB frames, 10 s heartbeat",
+            "a client's hello: version 4, 64 MiB frames, 10 s heartbeat",
             Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000),
         ),
         hello(
@@ -580,6 +588,13 @@ fn rejects() -> Vec<Vector> {
             "trailing bytes",
             "None followed by an extra byte: a value file holds one value",
             vec![tag::NONE, tag::NONE],
+        ),
+        reject(
+            "frame",
+            "reply-part-not-a-list",
+            "not a list",
+            "a ReplyPart whose value is an int",
+            frame_of(8, &[tag::INT, 0, 0, 0, 0, 0, 0, 0, 1]),
         ),
         reject(
             "frame",

@@ -67,6 +67,9 @@ pub fn frame(f: &Frame) -> Json {
             "args": values(&call.args.positional), "kwargs": named(&call.args.keyword),
         }),
         Frame::Reply { value: v, .. } => json!({"frame": "reply", "id": id, "value": value(v)}),
+        Frame::ReplyPart { value: v, .. } => {
+            json!({"frame": "reply_part", "id": id, "value": value(v)})
+        }
         Frame::Error { status, raised, .. } => {
             let mut out = raised_json(raised);
             out["frame"] = json!("error");
