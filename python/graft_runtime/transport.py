@@ -34,6 +34,7 @@ from .reader import FrameReader
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 BIG_CALL = 64 * 1024  # a request frame longer than this takes its turn in the window
+PART_ITEMS = 2500  # a first argument, a list of twice this many items or more, goes in parts of this many
 DEFAULT_WINDOW = 2 * 1024 * 1024  # request bytes of big calls in flight on one connection
 HOLD = 0.01  # seconds a big call keeps its share of the window at most, waiting for its reply
 _ID = struct.Struct(">Q")
@@ -297,14 +298,23 @@ class _Protocol(asyncio.BufferedProtocol):
         if not self.usable:
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
-        data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max)
         name = "%s.%s" % (service, method)
-        size = len(data) if len(data) > BIG_CALL else 0
+        first = args[0] if args and type(args[0]) is list and len(args[0]) >= 2 * PART_ITEMS else None
+        if first is not None:  # in parts, if they fit: the first now, the rest once it is written
+            data = wire.encode_call_part(request_id, service, method, first[:PART_ITEMS], self.peer_max)
+            estimate = len(data) * -(-len(first) // PART_ITEMS)
+            if estimate * 5 // 4 > self.peer_max:
+                first = None
+        if first is None:
+            data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max)
+            estimate = len(data)
+        size = estimate if estimate > BIG_CALL else 0
         if size:
             waited = await self._take_turn(size, name, timeout)
             if waited and timeout is not None:  # what is left of the timeout goes to the server too
                 timeout = max(timeout - waited, 0.0)
-                wire.set_call_timeout(data, _millis(timeout))
+                if first is None:
+                    wire.set_call_timeout(data, _millis(timeout))
         timer = release = None
         held = [size]  # this call's share of the window until the reply, or HOLD
         try:
@@ -314,6 +324,8 @@ class _Protocol(asyncio.BufferedProtocol):
             future = self.loop.create_future()
             self.pending[request_id] = (future, types)
             self._write(data)
+            if first is not None:
+                self._write_rest(request_id, service, method, args, kwargs, timeout)
             if size:
                 release = self.loop.call_later(HOLD, self._release, held)
             if timeout is not None:
@@ -326,6 +338,26 @@ class _Protocol(asyncio.BufferedProtocol):
             self.pending.pop(request_id, None)
             self.parts.pop(request_id, None)
             self._release(held)
+
+    def _write_rest(self, request_id: int, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
+                    timeout: Optional[float]) -> None:
+        """The rest of a call sent in parts: each part written as soon as it is
+        encoded, so the gateway builds its objects while this encodes the
+        next, then the Call with the last items (docs/PROTOCOL.md, CallPart)."""
+        first = args[0]
+        ahead = (len(first) - 1) // PART_ITEMS  # parts before the Call, the first one written
+        try:
+            for start in range(PART_ITEMS, ahead * PART_ITEMS, PART_ITEMS):
+                items = first[start:start + PART_ITEMS]
+                self._write(wire.encode_call_part(request_id, service, method, items, self.peer_max))
+            last = [first[ahead * PART_ITEMS:]] + list(args[1:])
+            self._write(wire.encode_call(request_id, service, method, last, kwargs, _millis(timeout), self.peer_max))
+        except BaseException:
+            # The gateway holds the parts written so far; a Call it refuses (its first
+            # argument is not a list) lets it drop them. Its answer finds no one waiting.
+            self.pending.pop(request_id, None)
+            self._write(wire.encode_call(request_id, service, method, [None], {}, 0, self.peer_max))
+            raise
 
     def _expire(self, request_id: int, name: str, timeout: float) -> None:
         entry = self.pending.pop(request_id, None)

@@ -36,7 +36,7 @@ HELLO_SIZE = 16
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
 
 # Frame kinds.
-CALL, REPLY, ERROR, PING, PONG, GOODBYE, PROTOCOL_ERROR, REPLY_PART = range(1, 9)
+CALL, REPLY, ERROR, PING, PONG, GOODBYE, PROTOCOL_ERROR, REPLY_PART, CALL_PART = range(1, 10)
 # Error statuses.
 STATUS_RAISED, STATUS_NOT_FOUND, STATUS_BAD_ARGUMENTS, STATUS_INTERNAL = 0, 1, 2, 3
 STATUS_DEADLINE_EXCEEDED, STATUS_UNAVAILABLE = 4, 5
@@ -101,6 +101,15 @@ class CallFrame(NamedTuple):
     args: List[Any]
     kwargs: Dict[str, Any]
     timeout_ms: int
+
+
+class CallPartFrame(NamedTuple):
+    """The first items of a call's first argument, ahead of the Call that carries the rest."""
+
+    request_id: int
+    service: str
+    method: str
+    value: List[Any]
 
 
 class ReplyFrame(NamedTuple):
@@ -205,9 +214,21 @@ def encode_reply(request_id: int, value: Any, max_frame_size: int = DEFAULT_MAX_
 
 def encode_reply_part(request_id: int, items: List[Any], max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
     """A ReplyPart frame: `items`, the first items of a returned list."""
+    return _part(_start(REPLY_PART, request_id), items, max_frame_size)
+
+
+def encode_call_part(request_id: int, service: str, method: str, items: List[Any],
+                     max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
+    """A CallPart frame: `items`, the first items of the call's first argument."""
+    buf = _start(CALL_PART, request_id)
+    _put_str(buf, service)
+    _put_str(buf, method)
+    return _part(buf, items, max_frame_size)
+
+
+def _part(buf: bytearray, items: List[Any], max_frame_size: int) -> bytearray:
     if type(items) is not list:
-        raise TypeError("a ReplyPart carries a list, not %s" % type(items).__name__)
-    buf = _start(REPLY_PART, request_id)
+        raise TypeError("a part carries a list, not %s" % type(items).__name__)
     _encode(items, buf, 0)
     return _finish(buf, max_frame_size)
 
@@ -313,10 +334,21 @@ def _p_reply(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any
 
 
 def _p_reply_part(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
-    if f[pos] != LIST and f[pos] != TABLE:
-        raise WireError("a ReplyPart frame carries a value that is not a list")
-    value, pos = _decode_at(f, pos, types)
+    value, pos = _take_part(f, pos, types)
     return ReplyPartFrame(rid, value), pos
+
+
+def _p_call_part(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
+    service, pos = _take_str(f, pos, "service name")
+    method, pos = _take_str(f, pos, "method name")
+    value, pos = _take_part(f, pos, types)
+    return CallPartFrame(rid, service, method, value), pos
+
+
+def _take_part(f: Any, pos: int, types: Mapping[str, type]) -> Tuple[Any, int]:
+    if f[pos] != LIST and f[pos] != TABLE:
+        raise WireError("a ReplyPart or CallPart frame carries a value that is not a list")
+    return _decode_at(f, pos, types)
 
 
 def _p_error(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
@@ -353,6 +385,7 @@ _FRAME_PARSERS: Dict[int, Callable[[Any, int, int, Mapping[str, type]], Tuple[An
     CALL: _p_call,
     REPLY: _p_reply,
     REPLY_PART: _p_reply_part,
+    CALL_PART: _p_call_part,
     ERROR: _p_error,
     PING: lambda f, pos, rid, types: (PingFrame(rid), pos),
     PONG: lambda f, pos, rid, types: (PongFrame(rid), pos),

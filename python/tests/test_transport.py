@@ -111,19 +111,25 @@ def test_concurrent_calls_share_one_connection_and_finish_out_of_order(server):
     run(main())
 
 
+def record_writes(conn, what):
+    """A list that gets `what(data)` of every write on `conn`'s socket transport."""
+    assert conn._protocol is not None and conn._protocol.transport is not None
+    transport = conn._protocol.transport
+    seen = []
+    real_write = transport.write
+
+    def write(data):
+        seen.append(what(data))
+        real_write(data)
+
+    transport.write = write
+    return seen
+
+
 def test_callers_woken_together_send_their_next_calls_in_one_write(server):
     async def main():
         conn = await Connection.open("127.0.0.1", server.port)
-        assert conn._protocol is not None and conn._protocol.transport is not None
-        transport = conn._protocol.transport
-        writes = []
-        real_write = transport.write
-
-        def write(data):
-            writes.append(len(data))
-            real_write(data)
-
-        transport.write = write  # type: ignore[method-assign]
+        writes = record_writes(conn, len)
 
         async def twice(i):
             first = await conn.call("Demo", "echo", [i], {})
@@ -229,6 +235,38 @@ def test_the_client_holds_a_server_to_its_limit_on_parts_too():
             await conn.call("Demo", "anything", [], {})
         assert conn._protocol is not None and conn._protocol.parts == {} and conn._protocol.pending == {}
         srv.close()
+
+    run(main())
+
+
+def test_a_long_first_argument_goes_in_parts_ahead_of_its_call(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        kinds = record_writes(conn, lambda data: bytes(data)[4])  # each write's first frame kind
+        points = [Point(i, -i) for i in range(6000)]
+        assert await conn.call("Demo", "echo", [points], {}, TYPES) == points
+        assert kinds == [wire.CALL_PART, wire.CALL_PART, wire.CALL], "2,500 + 2,500 ahead, the last 1,000 in the Call"
+        kinds.clear()
+        assert await conn.call("Demo", "echo_args", [list(range(4999)), "x"], {"k": 1}) == ([list(range(4999)), "x"], {"k": 1})
+        assert kinds == [wire.CALL], "shorter than two parts: one Call"
+        kinds.clear()
+        got = await conn.call("Demo", "echo_args", [list(range(5000)), "x"], {"k": 1})
+        assert got == ([list(range(5000)), "x"], {"k": 1}) and kinds == [wire.CALL_PART, wire.CALL]
+        await conn.close()
+
+    run(main())
+
+
+def test_a_call_in_parts_that_cannot_be_encoded_fails_and_the_connection_goes_on(server):
+    async def main():
+        conn = await Connection.open("127.0.0.1", server.port)
+        items = list(range(6000))
+        items[4000] = object()  # in the second part: the first is on its way by then
+        with pytest.raises(TypeError, match="cannot send a builtins.object over the wire"):
+            await conn.call("Demo", "echo", [items], {})
+        assert await conn.call("Demo", "echo", [list(range(6000))], {}) == list(range(6000))
+        assert conn._protocol is not None and conn._protocol.pending == {}
+        await conn.close()
 
     run(main())
 

@@ -153,7 +153,7 @@ def frame_as_json(frame):
     """A decoded frame in the manifest's description form."""
     value = lambda v: v  # noqa: E731  (values are compared as Python objects)
     name = {
-        wire.CallFrame: "call", wire.ReplyFrame: "reply", wire.ReplyPartFrame: "reply_part", wire.ErrorFrame: "error",
+        wire.CallFrame: "call", wire.CallPartFrame: "call_part", wire.ReplyFrame: "reply", wire.ReplyPartFrame: "reply_part", wire.ErrorFrame: "error",
         wire.PingFrame: "ping", wire.PongFrame: "pong", wire.GoodbyeFrame: "goodbye",
         wire.ProtocolErrorFrame: "protocol_error",
     }[type(frame)]
@@ -163,6 +163,8 @@ def frame_as_json(frame):
                    args=frame.args, kwargs=list(frame.kwargs.items()))
     elif name in ("reply", "reply_part"):
         out["value"] = value(frame.value)
+    elif name == "call_part":
+        out.update(service=frame.service, method=frame.method, value=value(frame.value))
     elif name == "error":
         r = frame.raised
         out.update(status=frame.status, type_name=r.type_name, module=r.module, message=r.message,
@@ -199,6 +201,8 @@ def test_frame_vectors_decode_and_encode_back(vector):
         again = wire.encode_reply(frame.request_id, frame.value)
     elif isinstance(frame, wire.ReplyPartFrame):
         again = wire.encode_reply_part(frame.request_id, frame.value)
+    elif isinstance(frame, wire.CallPartFrame):
+        again = wire.encode_call_part(frame.request_id, frame.service, frame.method, frame.value)
     elif isinstance(frame, wire.ErrorFrame):
         again = wire.encode_error(frame.request_id, frame.status, frame.raised)
     elif isinstance(frame, wire.PingFrame):

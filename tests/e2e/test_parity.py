@@ -65,6 +65,8 @@ def test_the_suite_sees_the_right_values(shop):
     lines = r["long list"]["returned"]["items"]  # remotely, in parts of 2,500 and the last 1,001
     assert len(lines) == 6001 and all(is_graft_type(line["type"], "Line") for line in lines)
     assert [line["fields"]["sku"]["value"] for line in lines] == ["sku%d" % i for i in range(6001)]
+    counted = r["long argument"]["returned"]["items"]  # remotely, sent in parts of 2,500 and the last 1,001
+    assert [c.get("value", c.get("repr")) for c in counted] == [6001, repr(2 * 0.5 * sum(range(6001))), "s6000"]
     priority = r["enums"]["returned"]["items"][0]
     assert is_graft_type(priority.pop("type"), "Priority") and priority == {"member": "HIGH", "value": 2}
     assert r["KeyError"] == {"raised": "builtins.KeyError", "str": "'nope'", "args": [{"type": "builtins.str", "value": "nope"}]}

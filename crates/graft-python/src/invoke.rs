@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use graft_model::{BoundArgs, Raised, Value};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use tokio::sync::oneshot;
 
 use crate::gc_pause::GcPause;
@@ -26,6 +26,22 @@ type Outcome = Result<Value, CallError>;
 
 /// Where a call's long returned list goes ahead in parts: see [`Host::call_in_parts`].
 pub type Parts = tokio::sync::mpsc::UnboundedSender<Value>;
+
+/// The instances of a call's first argument built so far, while the rest of
+/// it comes: see [`Host::call_streamed`].
+pub struct FirstItems(Py<PyList>);
+
+impl FirstItems {
+    pub fn new() -> FirstItems {
+        FirstItems(Python::attach(|py| PyList::empty(py).unbind()))
+    }
+}
+
+impl Default for FirstItems {
+    fn default() -> FirstItems {
+        FirstItems::new()
+    }
+}
 
 impl Host {
     /// Calls `service.method` with `args` (already checked against the interface).
@@ -43,12 +59,64 @@ impl Host {
         args: BoundArgs,
         parts: Option<Parts>,
     ) -> Outcome {
+        self.call_with(service, method, args, None, parts).await
+    }
+
+    /// [`Host::call_in_parts`] of a call whose first argument came partly
+    /// ahead: `first` holds the instances of its first items, built as
+    /// they came ([`Host::extend`]), and `args`'s first positional argument
+    /// the last items, which are appended to them.
+    pub async fn call_streamed(
+        self: &Arc<Self>,
+        service: &str,
+        method: &str,
+        args: BoundArgs,
+        first: FirstItems,
+        parts: Option<Parts>,
+    ) -> Outcome {
+        self.call_with(service, method, args, Some(first.0), parts)
+            .await
+    }
+
+    /// Builds the instances of `items` (a list or table, already checked)
+    /// and appends them to `first`, on a blocking thread.
+    pub async fn extend(
+        self: &Arc<Self>,
+        first: &FirstItems,
+        items: Value,
+    ) -> Result<(), CallError> {
+        let host = Arc::clone(self);
+        let list = Python::attach(|py| first.0.clone_ref(py));
+        let built = tokio::task::spawn_blocking(move || {
+            Python::attach(|py| {
+                let _pause = GcPause::new(py);
+                let items = host.converter.to_python(py, &items)?;
+                list.bind(py).call_method1("extend", (items,)).map(drop)
+            })
+        });
+        match built.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(Python::attach(|py| {
+                CallError::Raised(Box::new(self.raised(py, &err)))
+            })),
+            Err(err) => Err(CallError::Internal(err.to_string())),
+        }
+    }
+
+    async fn call_with(
+        self: &Arc<Self>,
+        service: &str,
+        method: &str,
+        args: BoundArgs,
+        first: Option<Py<PyList>>,
+        parts: Option<Parts>,
+    ) -> Outcome {
         let entry = self.entry(service, method)?;
         if !entry.is_async {
-            return self.call_sync(entry, args, parts).await;
+            return self.call_sync(entry, args, first, parts).await;
         }
         let (tx, rx) = oneshot::channel();
-        let pending = Python::attach(|py| self.start_async(py, &entry, &args, tx))?;
+        let pending = Python::attach(|py| self.start_async(py, &entry, &args, first.as_ref(), tx))?;
         let outcome = rx
             .await
             .map_err(|_| CallError::Internal("the coroutine was dropped".into()));
@@ -61,14 +129,15 @@ impl Host {
         self: &Arc<Self>,
         entry: Arc<Entry>,
         args: BoundArgs,
+        first: Option<Py<PyList>>,
         parts: Option<Parts>,
     ) -> Outcome {
         if entry.pace.is_quick() {
-            return Python::attach(|py| self.run_paced(py, &entry, args, parts));
+            return Python::attach(|py| self.run_paced(py, &entry, args, first, parts));
         }
         let host = Arc::clone(self);
         let blocking = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.run_paced(py, &entry, args, parts))
+            Python::attach(|py| host.run_paced(py, &entry, args, first, parts))
         });
         blocking
             .await
@@ -82,10 +151,11 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
+        first: Option<Py<PyList>>,
         parts: Option<Parts>,
     ) -> Outcome {
         let started = Instant::now();
-        let outcome = self.run_sync(py, entry, args, parts);
+        let outcome = self.run_sync(py, entry, args, first, parts);
         entry.pace.record(started.elapsed());
         outcome
     }
@@ -109,17 +179,25 @@ impl Host {
         Ok(Arc::clone(entry))
     }
 
+    /// The Python arguments; with `first`, the first positional argument's
+    /// instances are appended to it, and it is that argument.
     fn arguments<'py>(
         &self,
         py: Python<'py>,
         args: &BoundArgs,
+        first: Option<&Py<PyList>>,
     ) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
         let _pause = GcPause::new(py);
-        let positional = args
+        let mut positional = args
             .positional
             .iter()
             .map(|v| self.converter.to_python(py, v))
             .collect::<PyResult<Vec<_>>>()?;
+        if let (Some(first), Some(last)) = (first, positional.first_mut()) {
+            let list = first.bind(py);
+            list.call_method1("extend", (&*last,))?;
+            *last = list.clone().into_any();
+        }
         let keyword = PyDict::new(py);
         for (name, value) in &args.keyword {
             keyword.set_item(name, self.converter.to_python(py, value)?)?;
@@ -134,21 +212,24 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
+        first: Option<Py<PyList>>,
         parts: Option<Parts>,
     ) -> Outcome {
         // The call may be gone (timed out, its connection closed): then the parts go nowhere.
         let send = |part: Value| drop(parts.as_ref().map(|tx| tx.send(part)));
         let ahead = parts.is_some().then_some(&send as &dyn Fn(Value));
-        let ran = self.arguments(py, &args).and_then(|(positional, keyword)| {
-            let result = entry.callable.bind(py).call(&positional, Some(&keyword))?;
-            let value = self.converter.read_result(&result, ahead)?;
-            let objects = vec![
-                positional.into_any().unbind(),
-                keyword.into_any().unbind(),
-                result.unbind(),
-            ];
-            Ok((value, objects))
-        });
+        let ran = self
+            .arguments(py, &args, first.as_ref())
+            .and_then(|(positional, keyword)| {
+                let result = entry.callable.bind(py).call(&positional, Some(&keyword))?;
+                let value = self.converter.read_result(&result, ahead)?;
+                let objects = vec![
+                    positional.into_any().unbind(),
+                    keyword.into_any().unbind(),
+                    result.unbind(),
+                ];
+                Ok((value, objects))
+            });
         match ran {
             Ok((value, objects)) => {
                 self.reaper.dispose(py, Leftovers { objects, args }, &value);
@@ -163,10 +244,11 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: &BoundArgs,
+        first: Option<&Py<PyList>>,
         tx: oneshot::Sender<Outcome>,
     ) -> Result<Pending, CallError> {
         let scheduled = (|| {
-            let (positional, keyword) = self.arguments(py, args)?;
+            let (positional, keyword) = self.arguments(py, args, first)?;
             let coroutine = entry.callable.bind(py).call(positional, Some(&keyword))?;
             let future = self
                 .run_coroutine_threadsafe

@@ -35,7 +35,7 @@ use graft_model::Interface;
 use pyo3::prelude::*;
 
 pub use error::{CallError, HostError};
-pub use invoke::Parts;
+pub use invoke::{FirstItems, Parts};
 pub use thread_state::{keep_thread_state, release_thread_state};
 
 /// The embedded interpreter with the hosted modules loaded.

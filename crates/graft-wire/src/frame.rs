@@ -35,6 +35,7 @@ pub mod kind {
     pub const GOODBYE: u8 = 0x06;
     pub const PROTOCOL_ERROR: u8 = 0x07;
     pub const REPLY_PART: u8 = 0x08;
+    pub const CALL_PART: u8 = 0x09;
 }
 
 /// One message on a connection.
@@ -49,6 +50,16 @@ pub enum Frame {
     /// Server to client: the method returned this value.
     Reply {
         id: u64,
+        value: Value,
+    },
+    /// Client to server (version 4): the first items of the first
+    /// positional argument, a list, of the [`Frame::Call`] with the same id
+    /// that follows, sent while the client encodes the rest. `value` is a
+    /// list (or a table).
+    CallPart {
+        id: u64,
+        service: String,
+        method: String,
         value: Value,
     },
     /// Server to client (version 4): the first items of a list the method
@@ -100,6 +111,7 @@ impl Frame {
     pub fn id(&self) -> u64 {
         match self {
             Frame::Call { id, .. }
+            | Frame::CallPart { id, .. }
             | Frame::Reply { id, .. }
             | Frame::ReplyPart { id, .. }
             | Frame::Error { id, .. }
@@ -114,6 +126,7 @@ impl Frame {
     pub fn name(&self) -> &'static str {
         match self {
             Frame::Call { .. } => "Call",
+            Frame::CallPart { .. } => "CallPart",
             Frame::Reply { .. } => "Reply",
             Frame::ReplyPart { .. } => "ReplyPart",
             Frame::Error { .. } => "Error",
@@ -175,9 +188,15 @@ impl Frame {
                 id,
                 value: decode_at(&mut input, 0)?,
             },
-            kind::REPLY_PART => match decode_at(&mut input, 0)? {
-                value @ (Value::List(_) | Value::Table(_)) => Frame::ReplyPart { id, value },
-                _ => return Err(WireError::PartNotAList),
+            kind::REPLY_PART => Frame::ReplyPart {
+                id,
+                value: take_part(&mut input)?,
+            },
+            kind::CALL_PART => Frame::CallPart {
+                id,
+                service: take_str(&mut input, "service name")?,
+                method: take_str(&mut input, "method name")?,
+                value: take_part(&mut input)?,
             },
             kind::ERROR => {
                 let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
@@ -229,6 +248,7 @@ impl Frame {
     fn encode_header_and_body(&self, buf: &mut impl Sink) {
         let kind = match self {
             Frame::Call { .. } => kind::CALL,
+            Frame::CallPart { .. } => kind::CALL_PART,
             Frame::Reply { .. } => kind::REPLY,
             Frame::ReplyPart { .. } => kind::REPLY_PART,
             Frame::Error { .. } => kind::ERROR,
@@ -241,6 +261,16 @@ impl Frame {
         buf.put_u64(self.id());
         match self {
             Frame::Call { call, .. } => encode_call(call, buf),
+            Frame::CallPart {
+                service,
+                method,
+                value,
+                ..
+            } => {
+                put_str(buf, service);
+                put_str(buf, method);
+                encode_value(value, buf);
+            }
             Frame::Reply { value, .. } | Frame::ReplyPart { value, .. } => encode_value(value, buf),
             Frame::Error { status, raised, .. } => {
                 buf.put_u8(*status as u8);
@@ -253,6 +283,14 @@ impl Frame {
                 put_str(buf, message);
             }
         }
+    }
+}
+
+/// The value of a ReplyPart or CallPart: a list, or a table.
+fn take_part(input: &mut Input<'_>) -> Result<Value, WireError> {
+    match decode_at(input, 0)? {
+        value @ (Value::List(_) | Value::Table(_)) => Ok(value),
+        _ => Err(WireError::PartNotAList),
     }
 }
 

@@ -39,6 +39,8 @@ pub use connection::{Connection, FrameReader};
 pub use error::WireError;
 pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 pub use handshake::{Hello, MAGIC, OLDEST_VERSION, VERSION};
-pub use server::{CallFailure, Dispatch, PartSender, ServerConfig, serve, serve_with};
+pub use server::{
+    CallFailure, Dispatch, PartReceiver, PartSender, ServerConfig, serve, serve_with, streamed_call,
+};
 pub use sink::{Encoded, Sink};
 pub use status::{ProtocolCode, Status};

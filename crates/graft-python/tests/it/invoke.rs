@@ -216,6 +216,30 @@ async fn a_long_result_goes_ahead_in_parts_when_asked() {
     );
 }
 
+/// A first argument that came in parts: its first items built as they came,
+/// the last ones appended when the call runs, in order.
+#[tokio::test]
+async fn a_first_argument_built_in_parts_is_the_whole_list() {
+    let host = catalog();
+    let first = graft_python::FirstItems::new();
+    host.extend(&first, stamps(&[("a", 1), ("b", 2)]))
+        .await
+        .unwrap();
+    host.extend(&first, stamps(&[("c", 3)])).await.unwrap();
+    let args = args(vec![stamps(&[("d", 4)]), Value::List(vec![])]);
+    let got = host
+        .call_streamed("Catalog", "restamp", args, first, None)
+        .await
+        .unwrap();
+    assert_eq!(got, stamps(&[("A", 2), ("B", 3), ("C", 4), ("D", 5)]));
+    // Building runs the class's __init__ as the whole call would: its errors are the call's.
+    let first = graft_python::FirstItems::new();
+    match host.extend(&first, stamps(&[("x", -1)])).await {
+        Err(CallError::Raised(raised)) => assert!(raised.message.contains("got -1"), "{raised:?}"),
+        other => panic!("expected the ValueError from __post_init__, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn datetimes_sets_and_keyword_arguments_cross() {
     let got = call(

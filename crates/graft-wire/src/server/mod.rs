@@ -18,8 +18,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame};
+use crate::frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 use crate::status::Status;
+use tokio::sync::oneshot;
 
 /// Runs calls for the server. Implemented by the gateway over its hosted
 /// Python modules, and by tests over plain Rust functions.
@@ -53,11 +54,81 @@ pub trait Dispatch: Send + Sync + 'static {
         drop(parts);
         self.call(service, method, args, timeout)
     }
+
+    /// A call whose first positional argument, a list, comes in parts
+    /// ([`Frame::CallPart`], protocol version 4): `parts` yields its first
+    /// items as they arrive (each a list or a table), then closes; `call`
+    /// then holds the [`Call`] itself, whose first positional argument
+    /// holds the last items (or why the call cannot run: its parts were
+    /// too big). An implementation may start on the parts before the call
+    /// arrives. By default the parts are joined into the call's first
+    /// argument and it runs as [`Dispatch::call_in_parts`].
+    fn call_streamed(
+        self: Arc<Self>,
+        service: String,
+        method: String,
+        parts: PartReceiver,
+        call: oneshot::Receiver<Result<Call, String>>,
+        reply_parts: PartSender,
+    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
+        Box::pin(async move {
+            let mut parts = parts;
+            let mut items = Vec::new();
+            while let Some(part) = parts.recv().await {
+                items.extend(items_of(part));
+            }
+            let mut call = streamed_call(call, &service, &method).await?;
+            let last = std::mem::replace(&mut call.args.positional[0], Value::None);
+            items.extend(items_of(last));
+            call.args.positional[0] = Value::List(items);
+            self.call_in_parts(service, method, call.args, call.timeout, reply_parts)
+                .await
+        })
+    }
+}
+
+/// The [`Call`] that ends a call sent in parts, once it has come: checked
+/// to name the parts' service and method and to have a first positional
+/// argument that is a list.
+pub async fn streamed_call(
+    call: oneshot::Receiver<Result<Call, String>>,
+    service: &str,
+    method: &str,
+) -> Result<Call, CallFailure> {
+    let call = call
+        .await
+        .map_err(|_| {
+            CallFailure::Internal("the call's parts came, the call itself never did".into())
+        })?
+        .map_err(CallFailure::BadArguments)?;
+    if call.service != service || call.method != method {
+        return Err(CallFailure::BadArguments(format!(
+            "the call to {}.{} came after parts sent for {service}.{method}",
+            call.service, call.method
+        )));
+    }
+    match call.args.positional.first() {
+        Some(Value::List(_) | Value::Table(_)) => Ok(call),
+        _ => Err(CallFailure::BadArguments(format!(
+            "{service}.{method}: a call sent in parts must have a list as its first positional argument"
+        ))),
+    }
+}
+
+/// The items of a list, or of a table (as objects); a part is one or the other.
+fn items_of(value: Value) -> Vec<Value> {
+    match value {
+        Value::List(items) => items,
+        Value::Table(table) => table.to_objects(),
+        other => vec![other],
+    }
 }
 
 /// Where a call's result goes ahead in parts: each a [`Value::List`] or
 /// [`Value::Table`] of the returned list's next items.
 pub type PartSender = tokio::sync::mpsc::UnboundedSender<Value>;
+/// Where the parts of a call's first argument come from: see [`Dispatch::call_streamed`].
+pub type PartReceiver = tokio::sync::mpsc::UnboundedReceiver<Value>;
 
 /// Why a call produced no value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! One client connection on the server: handshake, read loop, call tasks and
 //! the writer task.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use graft_model::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -21,6 +22,7 @@ use crate::frame::{Call, Frame};
 use crate::handshake::{self, Hello};
 use crate::sink::{Encoded, Sink};
 use crate::status::ProtocolCode;
+use futures::future::BoxFuture;
 
 /// The smallest frame limit a peer may announce; smaller ones are raised to
 /// it so an Error frame always fits.
@@ -115,6 +117,8 @@ impl Session {
         let idle = self.shared.config.idle_timeout();
         let timer = sleep(idle);
         tokio::pin!(timer);
+        // Calls whose first argument is still coming in parts, by id.
+        let mut streams: HashMap<u64, Stream> = HashMap::new();
         loop {
             let read = tokio::select! {
                 read = reader.read_frame() => read,
@@ -137,14 +141,59 @@ impl Session {
             };
             match frame {
                 Frame::Call { id, call } => {
-                    let permit = tokio::select! {
-                        permit = self.permits.clone().acquire_owned() => permit,
-                        () = stop.cancelled() => return End::Shutdown,
-                    };
-                    let Ok(permit) = permit else {
-                        return End::Broken;
+                    if let Some(stream) = streams.remove(&id) {
+                        if let Some(tx) = stream.call {
+                            let _ = tx.send(Ok(call)); // its task may have failed already
+                        }
+                        continue;
+                    }
+                    let permit = match self.permit(stop).await {
+                        Ok(permit) => permit,
+                        Err(end) => return end,
                     };
                     tracker.spawn(self.call_task(id, call, permit));
+                }
+                Frame::CallPart { id, .. } if !self.in_parts => {
+                    return fault(
+                        id,
+                        &WireError::UnexpectedFrame("CallPart (a version-4 frame)"),
+                    );
+                }
+                Frame::CallPart {
+                    id,
+                    service,
+                    method,
+                    value,
+                } => {
+                    let size = crate::codec::size_hint(&value);
+                    if let Some(stream) = streams.get_mut(&id) {
+                        stream.take(size, value, self.shared.config.max_frame_size);
+                        continue;
+                    }
+                    let permit = match self.permit(stop).await {
+                        Ok(permit) => permit,
+                        Err(end) => return end,
+                    };
+                    let (parts_tx, parts_rx) = mpsc::unbounded_channel();
+                    let (call_tx, call_rx) = oneshot::channel();
+                    let mut stream = Stream {
+                        parts: Some(parts_tx),
+                        call: Some(call_tx),
+                        size: 0,
+                    };
+                    stream.take(size, value, self.shared.config.max_frame_size);
+                    streams.insert(id, stream);
+                    let (reply_tx, reply_rx) = mpsc::unbounded_channel();
+                    let running = Arc::clone(&self.shared.dispatch).call_streamed(
+                        service.clone(),
+                        method.clone(),
+                        parts_rx,
+                        call_rx,
+                        reply_tx,
+                    );
+                    // The call's own timeout comes with it, last: the dispatch keeps it.
+                    let names = (service, method);
+                    tracker.spawn(self.answer(id, running, Some(reply_rx), None, names, permit));
                 }
                 Frame::Ping { id } => self.send(&Frame::Pong { id }),
                 Frame::Pong { .. } => {}
@@ -160,14 +209,20 @@ impl Session {
         }
     }
 
-    /// One call, run to completion unless the connection is aborted. A
-    /// returned list may go ahead in parts (`Dispatch::call_in_parts`),
-    /// each sent as it comes, and the Reply after them.
+    /// A place among the calls running on this connection, once one is free.
+    async fn permit(&self, stop: &CancellationToken) -> Result<OwnedSemaphorePermit, End> {
+        tokio::select! {
+            permit = self.permits.clone().acquire_owned() => permit.map_err(|_| End::Broken),
+            () = stop.cancelled() => Err(End::Shutdown),
+        }
+    }
+
+    /// One call, run to completion unless the connection is aborted.
     fn call_task(
         &self,
         id: u64,
         call: Call,
-        permit: tokio::sync::OwnedSemaphorePermit,
+        permit: OwnedSemaphorePermit,
     ) -> impl Future<Output = ()> + use<> {
         let Call {
             service,
@@ -176,7 +231,7 @@ impl Session {
             timeout,
         } = call;
         let dispatch = &self.shared.dispatch;
-        let (running, mut parts) = if self.in_parts {
+        let (running, parts) = if self.in_parts {
             let (tx, rx) = mpsc::unbounded_channel();
             let running =
                 dispatch.call_in_parts(service.clone(), method.clone(), args, timeout, tx);
@@ -187,6 +242,21 @@ impl Session {
                 None,
             )
         };
+        self.answer(id, running, parts, timeout, (service, method), permit)
+    }
+
+    /// Answers call `id` with what `running` gives, within `timeout`. A
+    /// returned list may go ahead in `parts` (`Dispatch::call_in_parts`),
+    /// each sent as it comes, and the Reply after them.
+    fn answer(
+        &self,
+        id: u64,
+        running: BoxFuture<'static, Result<Value, CallFailure>>,
+        mut parts: Option<mpsc::UnboundedReceiver<Value>>,
+        timeout: Option<Duration>,
+        (service, method): (String, String),
+        permit: OwnedSemaphorePermit,
+    ) -> impl Future<Output = ()> + use<> {
         let mut ahead = Ahead {
             id,
             out: self.out.clone(),
@@ -248,6 +318,35 @@ impl Session {
                 self.abort.cancel();
                 false
             }
+        }
+    }
+}
+
+/// A call whose first argument is still coming in parts.
+struct Stream {
+    /// To its task; None once it failed (its parts grew too big).
+    parts: Option<mpsc::UnboundedSender<Value>>,
+    /// The call itself, when it comes; or why it cannot run.
+    call: Option<oneshot::Sender<Result<Call, String>>>,
+    /// The parts' size so far, against the server's frame limit.
+    size: usize,
+}
+
+impl Stream {
+    /// Passes one part on, unless the parts together pass `max` bytes: then
+    /// the call fails (its task answers why) and later parts are dropped.
+    fn take(&mut self, size: usize, value: Value, max: u32) {
+        self.size += size;
+        if self.size > max as usize {
+            if let Some(tx) = self.call.take() {
+                let _ = tx.send(Err(format!(
+                    "the call's parts pass the server's limit of {max} bytes"
+                )));
+            }
+            self.parts = None;
+        }
+        if let Some(tx) = &self.parts {
+            let _ = tx.send(value);
         }
     }
 }

@@ -281,17 +281,7 @@ async fn a_returned_list_goes_ahead_in_parts_to_a_version_4_client() {
 #[tokio::test]
 async fn a_version_3_client_is_answered_in_version_3_with_whole_replies() {
     let server = start(ServerConfig::default()).await;
-    let mut stream = TcpStream::connect(server.addr).await.unwrap();
-    let ours = Hello {
-        version: 3,
-        ..Hello::new(1 << 20, 10_000)
-    };
-    stream.write_all(&ours.encode()).await.unwrap();
-    let mut theirs = [0u8; HELLO_BYTES];
-    stream.read_exact(&mut theirs).await.unwrap();
-    let theirs = Hello::decode(&theirs).unwrap();
-    assert_eq!((theirs.version, theirs.status), (3, hello_status::OK));
-    let mut conn = graft_wire::Connection::new(stream, 1 << 20);
+    let mut conn = connect_version_3(server.addr).await;
     conn.write_frame(&call(8, "echo_in_parts", vec![ints(0..10), Value::Int(3)]))
         .await
         .unwrap();
@@ -334,17 +324,7 @@ async fn parts_and_reply_together_stay_within_the_clients_limit() {
         "the reply could not be sent: frame of 914 bytes, after 3656 bytes sent ahead in parts, \
          exceeds the limit of 4096 bytes"
     );
-    conn.write_frame(&call(10, "add", vec![Value::Int(2), Value::Int(3)]))
-        .await
-        .unwrap();
-    assert_eq!(
-        next(&mut conn).await,
-        Some(Frame::Reply {
-            id: 10,
-            value: Value::Int(5)
-        }),
-        "nothing more of call 9 came"
-    );
+    still_answers(&mut conn, 10).await;
 }
 
 /// Connects as a client that accepts frames of at most `max` bytes.
@@ -359,4 +339,119 @@ async fn connect_accepting(
     let mut conn = graft_wire::Connection::new(stream, max);
     conn.set_peer_max_frame_size(1 << 20);
     conn
+}
+
+fn call_part(id: u64, range: std::ops::Range<i64>) -> Frame {
+    Frame::CallPart {
+        id,
+        service: "Demo".into(),
+        method: "echo".into(),
+        value: ints(range),
+    }
+}
+
+#[tokio::test]
+async fn a_first_argument_in_parts_is_joined_before_the_call_runs() {
+    let server = start(ServerConfig::default()).await;
+    let mut conn = connect(server.addr).await;
+    for frame in [
+        call_part(3, 0..4),
+        call_part(3, 4..8),
+        call(3, "echo", vec![ints(8..10)]),
+    ] {
+        conn.write_frame(&frame).await.unwrap();
+    }
+    assert_eq!(
+        next(&mut conn).await,
+        Some(Frame::Reply {
+            id: 3,
+            value: ints(0..10)
+        })
+    );
+    // A Call the parts cannot go with is refused, and their stream ends with it.
+    conn.write_frame(&call_part(4, 0..4)).await.unwrap();
+    conn.write_frame(&call(4, "echo", vec![Value::None]))
+        .await
+        .unwrap();
+    assert_eq!(
+        bad_arguments(&mut conn, 4).await,
+        "Demo.echo: a call sent in parts must have a list as its first positional argument"
+    );
+    still_answers(&mut conn, 5).await;
+}
+
+/// The message of the BadArguments Error that must come next, for call `id`.
+async fn bad_arguments(conn: &mut graft_wire::Connection<TcpStream>, id: u64) -> String {
+    match next(conn).await {
+        Some(Frame::Error {
+            id: got,
+            status: Status::BadArguments,
+            raised,
+        }) if got == id => raised.message,
+        other => panic!("expected BadArguments for call {id}, got {other:?}"),
+    }
+}
+
+/// Call `id` (2 + 3) is answered next: nothing of an earlier call came between.
+async fn still_answers(conn: &mut graft_wire::Connection<TcpStream>, id: u64) {
+    conn.write_frame(&call(id, "add", vec![Value::Int(2), Value::Int(3)]))
+        .await
+        .unwrap();
+    let answer = next(conn).await;
+    assert_eq!(
+        answer,
+        Some(Frame::Reply {
+            id,
+            value: Value::Int(5)
+        })
+    );
+}
+
+#[tokio::test]
+async fn parts_past_the_servers_limit_fail_their_call_only() {
+    let server = start(ServerConfig {
+        max_frame_size: 8192,
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut conn = connect(server.addr).await;
+    for start in (0..2000).step_by(500) {
+        conn.write_frame(&call_part(6, start..start + 500))
+            .await
+            .unwrap();
+    }
+    conn.write_frame(&call(6, "echo", vec![ints(0..1)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        bad_arguments(&mut conn, 6).await,
+        "the call's parts pass the server's limit of 8192 bytes"
+    );
+    still_answers(&mut conn, 7).await;
+}
+
+#[tokio::test]
+async fn a_version_3_client_may_not_send_parts() {
+    let server = start(ServerConfig::default()).await;
+    let mut conn = connect_version_3(server.addr).await;
+    conn.write_frame(&call_part(8, 0..4)).await.unwrap();
+    let Some(Frame::ProtocolError { id: 8, code, .. }) = next(&mut conn).await else {
+        panic!("expected a ProtocolError")
+    };
+    assert_eq!(code, ProtocolCode::UnexpectedFrame);
+}
+
+/// Connects as a version-3 client, which the server answers in version 3.
+async fn connect_version_3(addr: std::net::SocketAddr) -> graft_wire::Connection<TcpStream> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let ours = Hello {
+        version: 3,
+        ..Hello::new(1 << 20, 10_000)
+    };
+    stream.write_all(&ours.encode()).await.unwrap();
+    let mut theirs = [0u8; HELLO_BYTES];
+    stream.read_exact(&mut theirs).await.unwrap();
+    let theirs = Hello::decode(&theirs).unwrap();
+    assert_eq!((theirs.version, theirs.status), (3, hello_status::OK));
+    graft_wire::Connection::new(stream, 1 << 20)
 }

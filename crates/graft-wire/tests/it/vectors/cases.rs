@@ -378,6 +378,16 @@ fn frames() -> Vec<Vector> {
             },
         ),
         frame(
+            "call-part",
+            "the first items of a call's first argument, ahead of its Call (version 4)",
+            Frame::CallPart {
+                id: 6,
+                service: "Shop".into(),
+                method: "total".into(),
+                value: Value::List(vec![Value::Int(3), Value::Int(4)]),
+            },
+        ),
+        frame(
             "reply-part",
             "the first items of a returned list, ahead of its Reply (version 4)",
             Frame::ReplyPart {
@@ -595,6 +605,13 @@ fn rejects() -> Vec<Vector> {
             "not a list",
             "a ReplyPart whose value is an int",
             frame_of(8, &[tag::INT, 0, 0, 0, 0, 0, 0, 0, 1]),
+        ),
+        reject(
+            "frame",
+            "call-part-not-a-list",
+            "not a list",
+            "a CallPart whose value is None",
+            frame_of(9, &[0, 0, 0, 1, b'S', 0, 0, 0, 1, b'm', tag::NONE]),
         ),
         reject(
             "frame",

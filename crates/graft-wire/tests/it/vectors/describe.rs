@@ -67,6 +67,14 @@ pub fn frame(f: &Frame) -> Json {
             "args": values(&call.args.positional), "kwargs": named(&call.args.keyword),
         }),
         Frame::Reply { value: v, .. } => json!({"frame": "reply", "id": id, "value": value(v)}),
+        Frame::CallPart {
+            service,
+            method,
+            value: v,
+            ..
+        } => json!({
+            "frame": "call_part", "id": id, "service": service, "method": method, "value": value(v),
+        }),
         Frame::ReplyPart { value: v, .. } => {
             json!({"frame": "reply_part", "id": id, "value": value(v)})
         }
