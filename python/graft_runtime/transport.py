@@ -299,10 +299,11 @@ class _Protocol(asyncio.BufferedProtocol):
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         name = "%s.%s" % (service, method)
-        first = args[0] if args and type(args[0]) is list and len(args[0]) >= 2 * PART_ITEMS else None
+        first = _long_argument(args, kwargs)
         if first is not None:  # in parts, if they fit: the first now, the rest once it is written
-            data = wire.encode_call_part(request_id, service, method, first[:PART_ITEMS], self.peer_max)
-            estimate = len(data) * -(-len(first) // PART_ITEMS)
+            argument, items = first
+            data = wire.encode_call_part(request_id, service, method, argument, items[:PART_ITEMS], self.peer_max)
+            estimate = len(data) * -(-len(items) // PART_ITEMS)
             if estimate * 5 // 4 > self.peer_max:
                 first = None
         if first is None:
@@ -325,7 +326,7 @@ class _Protocol(asyncio.BufferedProtocol):
             self.pending[request_id] = (future, types)
             self._write(data)
             if first is not None:
-                self._write_rest(request_id, service, method, args, kwargs, timeout)
+                self._write_rest(request_id, service, method, first, args, kwargs, timeout)
             if size:
                 release = self.loop.call_later(HOLD, self._release, held)
             if timeout is not None:
@@ -339,24 +340,29 @@ class _Protocol(asyncio.BufferedProtocol):
             self.parts.pop(request_id, None)
             self._release(held)
 
-    def _write_rest(self, request_id: int, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
-                    timeout: Optional[float]) -> None:
+    def _write_rest(self, request_id: int, service: str, method: str, first: Tuple[str, List[Any]],
+                    args: List[Any], kwargs: Mapping[str, Any], timeout: Optional[float]) -> None:
         """The rest of a call sent in parts: each part written as soon as it is
         encoded, so the gateway builds its objects while this encodes the
         next, then the Call with the last items (docs/PROTOCOL.md, CallPart)."""
-        first = args[0]
-        ahead = (len(first) - 1) // PART_ITEMS  # parts before the Call, the first one written
+        argument, items = first
+        ahead = (len(items) - 1) // PART_ITEMS  # parts before the Call, the first one written
         try:
             for start in range(PART_ITEMS, ahead * PART_ITEMS, PART_ITEMS):
-                items = first[start:start + PART_ITEMS]
-                self._write(wire.encode_call_part(request_id, service, method, items, self.peer_max))
-            last = [first[ahead * PART_ITEMS:]] + list(args[1:])
-            self._write(wire.encode_call(request_id, service, method, last, kwargs, _millis(timeout), self.peer_max))
+                part = items[start:start + PART_ITEMS]
+                self._write(wire.encode_call_part(request_id, service, method, argument, part, self.peer_max))
+            last = items[ahead * PART_ITEMS:]
+            if argument:
+                args, kwargs = list(args), dict(kwargs, **{argument: last})
+            else:
+                args = [last] + list(args[1:])
+            self._write(wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max))
         except BaseException:
-            # The gateway holds the parts written so far; a Call it refuses (its first
-            # argument is not a list) lets it drop them. Its answer finds no one waiting.
+            # The gateway holds the parts written so far; a Call it refuses (the
+            # argument is not a list in it) lets it drop them. Its answer finds no one waiting.
             self.pending.pop(request_id, None)
-            self._write(wire.encode_call(request_id, service, method, [None], {}, 0, self.peer_max))
+            refused = ([], {argument: None}) if argument else ([None], {})
+            self._write(wire.encode_call(request_id, service, method, refused[0], refused[1], 0, self.peer_max))
             raise
 
     def _expire(self, request_id: int, name: str, timeout: float) -> None:
@@ -472,6 +478,19 @@ class _Protocol(asyncio.BufferedProtocol):
     def abort(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
+
+
+def _long_argument(args: List[Any], kwargs: Mapping[str, Any]) -> Optional[Tuple[str, List[Any]]]:
+    """The argument a call sends in parts, if any, and its items: the first
+    positional one, else the first keyword one, that is a list of twice
+    PART_ITEMS items or more. A keyword argument goes by its name, the
+    positional one by an empty name."""
+    if args and type(args[0]) is list and len(args[0]) >= 2 * PART_ITEMS:
+        return "", args[0]
+    for name, value in kwargs.items():
+        if type(value) is list and len(value) >= 2 * PART_ITEMS and name:
+            return name, value
+    return None
 
 
 def _joined(ahead: List[Any], last: Any) -> List[Any]:

@@ -104,11 +104,13 @@ class CallFrame(NamedTuple):
 
 
 class CallPartFrame(NamedTuple):
-    """The first items of a call's first argument, ahead of the Call that carries the rest."""
+    """The first items of a call's argument, ahead of the Call that carries the rest:
+    the keyword argument `argument`, or the first positional one when it is empty."""
 
     request_id: int
     service: str
     method: str
+    argument: str
     value: List[Any]
 
 
@@ -217,12 +219,14 @@ def encode_reply_part(request_id: int, items: List[Any], max_frame_size: int = D
     return _part(_start(REPLY_PART, request_id), items, max_frame_size)
 
 
-def encode_call_part(request_id: int, service: str, method: str, items: List[Any],
+def encode_call_part(request_id: int, service: str, method: str, argument: str, items: List[Any],
                      max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
-    """A CallPart frame: `items`, the first items of the call's first argument."""
+    """A CallPart frame: `items`, the first items of the call's keyword
+    argument `argument` (the first positional one when it is empty)."""
     buf = _start(CALL_PART, request_id)
     _put_str(buf, service)
     _put_str(buf, method)
+    _put_str(buf, argument)
     return _part(buf, items, max_frame_size)
 
 
@@ -341,8 +345,9 @@ def _p_reply_part(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tupl
 def _p_call_part(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
     service, pos = _take_str(f, pos, "service name")
     method, pos = _take_str(f, pos, "method name")
+    argument, pos = _take_str(f, pos, "argument name")
     value, pos = _take_part(f, pos, types)
-    return CallPartFrame(rid, service, method, value), pos
+    return CallPartFrame(rid, service, method, argument, value), pos
 
 
 def _take_part(f: Any, pos: int, types: Mapping[str, type]) -> Tuple[Any, int]:

@@ -247,6 +247,9 @@ def test_a_long_first_argument_goes_in_parts_ahead_of_its_call(server):
         assert await conn.call("Demo", "echo", [points], {}, TYPES) == points
         assert kinds == [wire.CALL_PART, wire.CALL_PART, wire.CALL], "2,500 + 2,500 ahead, the last 1,000 in the Call"
         kinds.clear()
+        assert await conn.call("Demo", "echo", [], {"value": points}, TYPES) == points, "a keyword argument too"
+        assert kinds == [wire.CALL_PART, wire.CALL_PART, wire.CALL]
+        kinds.clear()
         assert await conn.call("Demo", "echo_args", [list(range(4999)), "x"], {"k": 1}) == ([list(range(4999)), "x"], {"k": 1})
         assert kinds == [wire.CALL], "shorter than two parts: one Call"
         kinds.clear()
@@ -262,8 +265,9 @@ def test_a_call_in_parts_that_cannot_be_encoded_fails_and_the_connection_goes_on
         conn = await Connection.open("127.0.0.1", server.port)
         items = list(range(6000))
         items[4000] = object()  # in the second part: the first is on its way by then
-        with pytest.raises(TypeError, match="cannot send a builtins.object over the wire"):
-            await conn.call("Demo", "echo", [items], {})
+        for args, kwargs in (([items], {}), ([], {"value": items})):
+            with pytest.raises(TypeError, match="cannot send a builtins.object over the wire"):
+                await conn.call("Demo", "echo", args, kwargs)
         assert await conn.call("Demo", "echo", [list(range(6000))], {}) == list(range(6000))
         assert conn._protocol is not None and conn._protocol.pending == {}
         await conn.close()

@@ -164,7 +164,7 @@ def frame_as_json(frame):
     elif name in ("reply", "reply_part"):
         out["value"] = value(frame.value)
     elif name == "call_part":
-        out.update(service=frame.service, method=frame.method, value=value(frame.value))
+        out.update(service=frame.service, method=frame.method, argument=frame.argument, value=value(frame.value))
     elif name == "error":
         r = frame.raised
         out.update(status=frame.status, type_name=r.type_name, module=r.module, message=r.message,
@@ -202,7 +202,7 @@ def test_frame_vectors_decode_and_encode_back(vector):
     elif isinstance(frame, wire.ReplyPartFrame):
         again = wire.encode_reply_part(frame.request_id, frame.value)
     elif isinstance(frame, wire.CallPartFrame):
-        again = wire.encode_call_part(frame.request_id, frame.service, frame.method, frame.value)
+        again = wire.encode_call_part(frame.request_id, frame.service, frame.method, frame.argument, frame.value)
     elif isinstance(frame, wire.ErrorFrame):
         again = wire.encode_error(frame.request_id, frame.status, frame.raised)
     elif isinstance(frame, wire.PingFrame):

@@ -65,6 +65,8 @@ def test_the_suite_sees_the_right_values(shop):
     lines = r["long list"]["returned"]["items"]  # remotely, in parts of 2,500 and the last 1,001
     assert len(lines) == 6001 and all(is_graft_type(line["type"], "Line") for line in lines)
     assert [line["fields"]["sku"]["value"] for line in lines] == ["sku%d" % i for i in range(6001)]
+    tagged = r["long list for a tuple"]["returned"]["items"]  # a tuple parameter gets a tuple, in parts or not
+    assert [t["value"] for t in tagged] == ["tuple", 6000]
     counted = r["long argument"]["returned"]["items"]  # remotely, sent in parts of 2,500 and the last 1,001
     assert [c.get("value", c.get("repr")) for c in counted] == [6001, repr(2 * 0.5 * sum(range(6001))), "s6000"]
     priority = r["enums"]["returned"]["items"][0]

@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use graft_model::check::check_value;
-use graft_model::interface::ParamKind;
-use graft_model::interface::{Interface, Method};
+use graft_model::interface::{Interface, Method, Param};
+use graft_model::interface::{ParamKind, TypeRef};
 use graft_model::{BoundArgs, Value, bind};
 use graft_python::FirstItems;
 use graft_python::{CallError, Host};
-use graft_wire::{Call, CallFailure, Dispatch, PartReceiver, PartSender, streamed_call};
+use graft_wire::{
+    Call, CallFailure, Dispatch, PartOf, PartReceiver, PartSender, joined_call, streamed_call,
+};
 use tokio::sync::oneshot;
 
 /// Runs wire calls on the host.
@@ -44,13 +46,12 @@ impl Dispatch for HostDispatch {
         self.run(service, method, args, timeout, Some(parts))
     }
 
-    /// Checks each part of the first argument against its parameter and
-    /// builds its instances as it comes, while the caller still sends the
-    /// rest; the call runs once its last items came.
+    /// Checks each part of the argument against its parameter and builds
+    /// its instances as it comes, while the caller still sends the rest;
+    /// the call runs once its last items came (see [`streamable`]).
     fn call_streamed(
         self: Arc<Self>,
-        service: String,
-        method: String,
+        part: PartOf,
         mut parts: PartReceiver,
         call: oneshot::Receiver<Result<Call, String>>,
         reply_parts: PartSender,
@@ -58,36 +59,62 @@ impl Dispatch for HostDispatch {
         Box::pin(async move {
             let host = Arc::clone(&self.host);
             let iface = host.interface();
-            let signature = signature(iface, &service, &method)?;
-            let param = signature.params.first().filter(|p| {
-                matches!(
-                    p.kind,
-                    ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
-                )
-            });
-            let Some(param) = param else {
-                return Err(CallFailure::BadArguments(format!(
-                    "{service}.{method} has no first positional parameter to send in parts"
-                )));
+            let (service, method) = (part.service.as_str(), part.method.as_str());
+            let signature = signature(iface, service, method)?;
+            let Some(param) = streamable(signature, &part.argument) else {
+                let call = joined_call(&part, parts, call).await?;
+                let running = self.run(
+                    call.service,
+                    call.method,
+                    call.args,
+                    call.timeout,
+                    Some(reply_parts),
+                );
+                return running.await;
             };
-            let first = FirstItems::new();
-            while let Some(part) = parts.recv().await {
-                let part = check_value(part, &param.ty, iface, &param.name).map_err(|source| {
-                    let err = bind::ArgError::Type {
-                        param: param.name.clone(),
-                        source,
-                    };
-                    CallFailure::BadArguments(err.to_string())
-                })?;
-                host.extend(&first, part).await.map_err(failure)?;
+            let first = FirstItems::new(&part.argument);
+            while let Some(items) = parts.recv().await {
+                let items =
+                    check_value(items, &param.ty, iface, &param.name).map_err(|source| {
+                        let err = bind::ArgError::Type {
+                            param: param.name.clone(),
+                            source,
+                        };
+                        CallFailure::BadArguments(err.to_string())
+                    })?;
+                host.extend(&first, items).await.map_err(failure)?;
             }
-            let call = streamed_call(call, &service, &method).await?;
+            let call = streamed_call(&part, call).await?;
             let args = bind::check(signature, call.args, iface)
                 .map_err(|e| CallFailure::BadArguments(e.to_string()))?;
-            let running = host.call_streamed(&service, &method, args, first, Some(reply_parts));
-            within(self.limit(call.timeout), running, &service, &method).await
+            let running = host.call_streamed(service, method, args, first, Some(reply_parts));
+            within(self.limit(call.timeout), running, service, method).await
         })
     }
+}
+
+/// The parameter a call's `argument` (a keyword argument's name, or empty
+/// for the first positional one) is passed to, if its parts may be built
+/// as they come: one declared as a list. Any other (a tuple, a set, a
+/// union: a caller may pass a list for it) gets the parts joined first and
+/// is checked whole, as in a call sent at once.
+fn streamable<'a>(signature: &'a Method, argument: &str) -> Option<&'a Param> {
+    let param = if argument.is_empty() {
+        signature.params.first().filter(|p| {
+            matches!(
+                p.kind,
+                ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword
+            )
+        })
+    } else {
+        signature.param(argument).filter(|p| {
+            matches!(
+                p.kind,
+                ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly
+            )
+        })
+    };
+    param.filter(|p| matches!(p.ty, TypeRef::List { .. }))
 }
 
 impl HostDispatch {

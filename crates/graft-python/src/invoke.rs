@@ -27,19 +27,22 @@ type Outcome = Result<Value, CallError>;
 /// Where a call's long returned list goes ahead in parts: see [`Host::call_in_parts`].
 pub type Parts = tokio::sync::mpsc::UnboundedSender<Value>;
 
-/// The instances of a call's first argument built so far, while the rest of
-/// it comes: see [`Host::call_streamed`].
-pub struct FirstItems(Py<PyList>);
-
-impl FirstItems {
-    pub fn new() -> FirstItems {
-        FirstItems(Python::attach(|py| PyList::empty(py).unbind()))
-    }
+/// The instances of an argument's first items built so far, while the
+/// rest of it comes: see [`Host::call_streamed`].
+pub struct FirstItems {
+    /// A keyword argument's name, or empty for the first positional one.
+    argument: String,
+    built: Py<PyList>,
 }
 
-impl Default for FirstItems {
-    fn default() -> FirstItems {
-        FirstItems::new()
+impl FirstItems {
+    /// None built yet, for the keyword argument `argument` (empty: the first positional one).
+    pub fn new(argument: &str) -> FirstItems {
+        let built = Python::attach(|py| PyList::empty(py).unbind());
+        FirstItems {
+            argument: argument.to_string(),
+            built,
+        }
     }
 }
 
@@ -62,10 +65,10 @@ impl Host {
         self.call_with(service, method, args, None, parts).await
     }
 
-    /// [`Host::call_in_parts`] of a call whose first argument came partly
-    /// ahead: `first` holds the instances of its first items, built as
-    /// they came ([`Host::extend`]), and `args`'s first positional argument
-    /// the last items, which are appended to them.
+    /// [`Host::call_in_parts`] of a call one of whose arguments came
+    /// partly ahead: `first` holds the instances of its first items, built
+    /// as they came ([`Host::extend`]), and that argument in `args` the
+    /// last items, which are appended to them.
     pub async fn call_streamed(
         self: &Arc<Self>,
         service: &str,
@@ -74,7 +77,7 @@ impl Host {
         first: FirstItems,
         parts: Option<Parts>,
     ) -> Outcome {
-        self.call_with(service, method, args, Some(first.0), parts)
+        self.call_with(service, method, args, Some(first), parts)
             .await
     }
 
@@ -86,7 +89,7 @@ impl Host {
         items: Value,
     ) -> Result<(), CallError> {
         let host = Arc::clone(self);
-        let list = Python::attach(|py| first.0.clone_ref(py));
+        let list = Python::attach(|py| first.built.clone_ref(py));
         let built = tokio::task::spawn_blocking(move || {
             Python::attach(|py| {
                 let _pause = GcPause::new(py);
@@ -108,7 +111,7 @@ impl Host {
         service: &str,
         method: &str,
         args: BoundArgs,
-        first: Option<Py<PyList>>,
+        first: Option<FirstItems>,
         parts: Option<Parts>,
     ) -> Outcome {
         let entry = self.entry(service, method)?;
@@ -129,7 +132,7 @@ impl Host {
         self: &Arc<Self>,
         entry: Arc<Entry>,
         args: BoundArgs,
-        first: Option<Py<PyList>>,
+        first: Option<FirstItems>,
         parts: Option<Parts>,
     ) -> Outcome {
         if entry.pace.is_quick() {
@@ -151,7 +154,7 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
-        first: Option<Py<PyList>>,
+        first: Option<FirstItems>,
         parts: Option<Parts>,
     ) -> Outcome {
         let started = Instant::now();
@@ -179,28 +182,38 @@ impl Host {
         Ok(Arc::clone(entry))
     }
 
-    /// The Python arguments; with `first`, the first positional argument's
-    /// instances are appended to it, and it is that argument.
+    /// The Python arguments; with `first`, its argument's instances are
+    /// appended to those built already, and it is that list.
     fn arguments<'py>(
         &self,
         py: Python<'py>,
         args: &BoundArgs,
-        first: Option<&Py<PyList>>,
+        first: Option<&FirstItems>,
     ) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
         let _pause = GcPause::new(py);
+        let joined = |last: Bound<'py, PyAny>, first: &FirstItems| {
+            let list = first.built.bind(py);
+            list.call_method1("extend", (last,))?;
+            Ok::<_, PyErr>(list.clone().into_any())
+        };
         let mut positional = args
             .positional
             .iter()
             .map(|v| self.converter.to_python(py, v))
             .collect::<PyResult<Vec<_>>>()?;
-        if let (Some(first), Some(last)) = (first, positional.first_mut()) {
-            let list = first.bind(py);
-            list.call_method1("extend", (&*last,))?;
-            *last = list.clone().into_any();
+        if let (Some(first), Some(last)) = (
+            first.filter(|f| f.argument.is_empty()),
+            positional.first_mut(),
+        ) {
+            *last = joined(last.clone(), first)?;
         }
         let keyword = PyDict::new(py);
         for (name, value) in &args.keyword {
-            keyword.set_item(name, self.converter.to_python(py, value)?)?;
+            let mut value = self.converter.to_python(py, value)?;
+            if let Some(first) = first.filter(|f| f.argument == *name) {
+                value = joined(value, first)?;
+            }
+            keyword.set_item(name, value)?;
         }
         Ok((PyTuple::new(py, positional)?, keyword))
     }
@@ -212,7 +225,7 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
-        first: Option<Py<PyList>>,
+        first: Option<FirstItems>,
         parts: Option<Parts>,
     ) -> Outcome {
         // The call may be gone (timed out, its connection closed): then the parts go nowhere.
@@ -244,7 +257,7 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: &BoundArgs,
-        first: Option<&Py<PyList>>,
+        first: Option<&FirstItems>,
         tx: oneshot::Sender<Outcome>,
     ) -> Result<Pending, CallError> {
         let scheduled = (|| {

@@ -52,14 +52,16 @@ pub enum Frame {
         id: u64,
         value: Value,
     },
-    /// Client to server (version 4): the first items of the first
-    /// positional argument, a list, of the [`Frame::Call`] with the same id
-    /// that follows, sent while the client encodes the rest. `value` is a
+    /// Client to server (version 4): the first items of an argument, a
+    /// list, of the [`Frame::Call`] with the same id that follows, sent
+    /// while the client encodes the rest: the keyword argument `argument`,
+    /// or the first positional one when `argument` is empty. `value` is a
     /// list (or a table).
     CallPart {
         id: u64,
         service: String,
         method: String,
+        argument: String,
         value: Value,
     },
     /// Server to client (version 4): the first items of a list the method
@@ -196,6 +198,7 @@ impl Frame {
                 id,
                 service: take_str(&mut input, "service name")?,
                 method: take_str(&mut input, "method name")?,
+                argument: take_str(&mut input, "argument name")?,
                 value: take_part(&mut input)?,
             },
             kind::ERROR => {
@@ -264,11 +267,13 @@ impl Frame {
             Frame::CallPart {
                 service,
                 method,
+                argument,
                 value,
                 ..
             } => {
                 put_str(buf, service);
                 put_str(buf, method);
+                put_str(buf, argument);
                 encode_value(value, buf);
             }
             Frame::Reply { value, .. } | Frame::ReplyPart { value, .. } => encode_value(value, buf),

@@ -221,7 +221,7 @@ async fn a_long_result_goes_ahead_in_parts_when_asked() {
 #[tokio::test]
 async fn a_first_argument_built_in_parts_is_the_whole_list() {
     let host = catalog();
-    let first = graft_python::FirstItems::new();
+    let first = graft_python::FirstItems::new("");
     host.extend(&first, stamps(&[("a", 1), ("b", 2)]))
         .await
         .unwrap();
@@ -232,8 +232,23 @@ async fn a_first_argument_built_in_parts_is_the_whole_list() {
         .await
         .unwrap();
     assert_eq!(got, stamps(&[("A", 2), ("B", 3), ("C", 4), ("D", 5)]));
+    // The same, for an argument passed by keyword.
+    let first = graft_python::FirstItems::new("stamps");
+    host.extend(&first, stamps(&[("a", 1)])).await.unwrap();
+    let args = BoundArgs {
+        positional: vec![],
+        keyword: vec![
+            ("stamps".into(), stamps(&[("b", 2)])),
+            ("extra".into(), Value::List(vec![])),
+        ],
+    };
+    let got = host
+        .call_streamed("Catalog", "restamp", args, first, None)
+        .await
+        .unwrap();
+    assert_eq!(got, stamps(&[("A", 2), ("B", 3)]));
     // Building runs the class's __init__ as the whole call would: its errors are the call's.
-    let first = graft_python::FirstItems::new();
+    let first = graft_python::FirstItems::new("");
     match host.extend(&first, stamps(&[("x", -1)])).await {
         Err(CallError::Raised(raised)) => assert!(raised.message.contains("got -1"), "{raised:?}"),
         other => panic!("expected the ValueError from __post_init__, got {other:?}"),

@@ -55,64 +55,109 @@ pub trait Dispatch: Send + Sync + 'static {
         self.call(service, method, args, timeout)
     }
 
-    /// A call whose first positional argument, a list, comes in parts
+    /// A call one of whose arguments, a list, comes in parts
     /// ([`Frame::CallPart`], protocol version 4): `parts` yields its first
     /// items as they arrive (each a list or a table), then closes; `call`
-    /// then holds the [`Call`] itself, whose first positional argument
-    /// holds the last items (or why the call cannot run: its parts were
-    /// too big). An implementation may start on the parts before the call
-    /// arrives. By default the parts are joined into the call's first
-    /// argument and it runs as [`Dispatch::call_in_parts`].
+    /// then holds the [`Call`] itself, whose argument `part.argument` (a
+    /// keyword argument's name, or empty for the first positional one)
+    /// holds the last items (or why the call cannot run: its parts were too
+    /// big). An implementation may start on the parts before the call
+    /// arrives. By default the parts are joined into the argument
+    /// ([`joined_call`]) and the call runs as [`Dispatch::call_in_parts`].
     fn call_streamed(
         self: Arc<Self>,
-        service: String,
-        method: String,
+        part: PartOf,
         parts: PartReceiver,
         call: oneshot::Receiver<Result<Call, String>>,
         reply_parts: PartSender,
     ) -> BoxFuture<'static, Result<Value, CallFailure>> {
         Box::pin(async move {
-            let mut parts = parts;
-            let mut items = Vec::new();
-            while let Some(part) = parts.recv().await {
-                items.extend(items_of(part));
-            }
-            let mut call = streamed_call(call, &service, &method).await?;
-            let last = std::mem::replace(&mut call.args.positional[0], Value::None);
-            items.extend(items_of(last));
-            call.args.positional[0] = Value::List(items);
+            let call = joined_call(&part, parts, call).await?;
+            let PartOf {
+                service, method, ..
+            } = part;
             self.call_in_parts(service, method, call.args, call.timeout, reply_parts)
                 .await
         })
     }
 }
 
+/// What a call's parts are of: its service, method and argument (a keyword
+/// argument's name, or empty for the first positional one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartOf {
+    pub service: String,
+    pub method: String,
+    pub argument: String,
+}
+
+impl PartOf {
+    /// The argument the parts belong to, among `call`'s arguments.
+    pub fn in_call<'a>(&self, call: &'a mut Call) -> Option<&'a mut Value> {
+        if self.argument.is_empty() {
+            return call.args.positional.first_mut();
+        }
+        let args = &mut call.args.keyword;
+        let found = args.iter_mut().find(|(name, _)| *name == self.argument);
+        found.map(|(_, value)| value)
+    }
+
+    /// The argument, for messages.
+    fn argument_name(&self) -> &str {
+        if self.argument.is_empty() {
+            "the first positional one"
+        } else {
+            &self.argument
+        }
+    }
+}
+
 /// The [`Call`] that ends a call sent in parts, once it has come: checked
-/// to name the parts' service and method and to have a first positional
-/// argument that is a list.
+/// to name the parts' service and method and to hold their argument, a list.
 pub async fn streamed_call(
+    part: &PartOf,
     call: oneshot::Receiver<Result<Call, String>>,
-    service: &str,
-    method: &str,
 ) -> Result<Call, CallFailure> {
-    let call = call
+    let mut call = call
         .await
         .map_err(|_| {
             CallFailure::Internal("the call's parts came, the call itself never did".into())
         })?
         .map_err(CallFailure::BadArguments)?;
-    if call.service != service || call.method != method {
+    let PartOf {
+        service, method, ..
+    } = part;
+    if call.service != *service || call.method != *method {
         return Err(CallFailure::BadArguments(format!(
             "the call to {}.{} came after parts sent for {service}.{method}",
             call.service, call.method
         )));
     }
-    match call.args.positional.first() {
+    match part.in_call(&mut call) {
         Some(Value::List(_) | Value::Table(_)) => Ok(call),
         _ => Err(CallFailure::BadArguments(format!(
-            "{service}.{method}: a call sent in parts must have a list as its first positional argument"
+            "{service}.{method}: the argument sent in parts ({}) is not a list in the call",
+            part.argument_name()
         ))),
     }
+}
+
+/// [`streamed_call`], with all the parts' items joined into their argument.
+pub async fn joined_call(
+    part: &PartOf,
+    mut parts: PartReceiver,
+    call: oneshot::Receiver<Result<Call, String>>,
+) -> Result<Call, CallFailure> {
+    let mut items = Vec::new();
+    while let Some(value) = parts.recv().await {
+        items.extend(items_of(value));
+    }
+    let mut call = streamed_call(part, call).await?;
+    if let Some(argument) = part.in_call(&mut call) {
+        items.extend(items_of(std::mem::replace(argument, Value::None)));
+        *argument = Value::List(items);
+    }
+    Ok(call)
 }
 
 /// The items of a list, or of a table (as objects); a part is one or the other.

@@ -15,7 +15,7 @@ use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{CallFailure, Shared};
+use super::{CallFailure, PartOf, Shared};
 use crate::connection::FrameReader;
 use crate::error::WireError;
 use crate::frame::{Call, Frame};
@@ -163,11 +163,17 @@ impl Session {
                     id,
                     service,
                     method,
+                    argument,
                     value,
                 } => {
-                    let size = crate::codec::size_hint(&value);
+                    let of = PartOf {
+                        service,
+                        method,
+                        argument,
+                    };
+                    let max = self.shared.config.max_frame_size;
                     if let Some(stream) = streams.get_mut(&id) {
-                        stream.take(size, value, self.shared.config.max_frame_size);
+                        stream.take(&of, value, max);
                         continue;
                     }
                     let permit = match self.permit(stop).await {
@@ -177,22 +183,18 @@ impl Session {
                     let (parts_tx, parts_rx) = mpsc::unbounded_channel();
                     let (call_tx, call_rx) = oneshot::channel();
                     let mut stream = Stream {
+                        of: of.clone(),
                         parts: Some(parts_tx),
                         call: Some(call_tx),
                         size: 0,
                     };
-                    stream.take(size, value, self.shared.config.max_frame_size);
+                    stream.take(&of, value, max);
                     streams.insert(id, stream);
                     let (reply_tx, reply_rx) = mpsc::unbounded_channel();
-                    let running = Arc::clone(&self.shared.dispatch).call_streamed(
-                        service.clone(),
-                        method.clone(),
-                        parts_rx,
-                        call_rx,
-                        reply_tx,
-                    );
+                    let names = (of.service.clone(), of.method.clone());
+                    let dispatch = Arc::clone(&self.shared.dispatch);
+                    let running = dispatch.call_streamed(of, parts_rx, call_rx, reply_tx);
                     // The call's own timeout comes with it, last: the dispatch keeps it.
-                    let names = (service, method);
                     tracker.spawn(self.answer(id, running, Some(reply_rx), None, names, permit));
                 }
                 Frame::Ping { id } => self.send(&Frame::Pong { id }),
@@ -322,9 +324,11 @@ impl Session {
     }
 }
 
-/// A call whose first argument is still coming in parts.
+/// A call one of whose arguments is still coming in parts.
 struct Stream {
-    /// To its task; None once it failed (its parts grew too big).
+    /// What its first part named: every later part names the same.
+    of: PartOf,
+    /// To its task; None once it failed.
     parts: Option<mpsc::UnboundedSender<Value>>,
     /// The call itself, when it comes; or why it cannot run.
     call: Option<oneshot::Sender<Result<Call, String>>>,
@@ -333,15 +337,31 @@ struct Stream {
 }
 
 impl Stream {
-    /// Passes one part on, unless the parts together pass `max` bytes: then
-    /// the call fails (its task answers why) and later parts are dropped.
-    fn take(&mut self, size: usize, value: Value, max: u32) {
-        self.size += size;
-        if self.size > max as usize {
+    /// Passes one part on, unless it names another call or argument than
+    /// the first, or the parts together pass `max` bytes: then the call
+    /// fails (its task answers why) and later parts are dropped.
+    fn take(&mut self, of: &PartOf, value: Value, max: u32) {
+        self.size += crate::codec::size_hint(&value);
+        let wrong = if *of != self.of {
+            Some(format!(
+                "a part for {}.{} ({}) came among parts for {}.{} ({})",
+                of.service,
+                of.method,
+                of.argument,
+                self.of.service,
+                self.of.method,
+                self.of.argument
+            ))
+        } else if self.size > max as usize {
+            Some(format!(
+                "the call's parts pass the server's limit of {max} bytes"
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = wrong {
             if let Some(tx) = self.call.take() {
-                let _ = tx.send(Err(format!(
-                    "the call's parts pass the server's limit of {max} bytes"
-                )));
+                let _ = tx.send(Err(why));
             }
             self.parts = None;
         }

@@ -346,6 +346,7 @@ fn call_part(id: u64, range: std::ops::Range<i64>) -> Frame {
         id,
         service: "Demo".into(),
         method: "echo".into(),
+        argument: String::new(),
         value: ints(range),
     }
 }
@@ -368,6 +369,27 @@ async fn a_first_argument_in_parts_is_joined_before_the_call_runs() {
             value: ints(0..10)
         })
     );
+    // A keyword argument, likewise.
+    let by_name = Frame::CallPart {
+        id: 9,
+        service: "Demo".into(),
+        method: "echo".into(),
+        argument: "value".into(),
+        value: ints(0..3),
+    };
+    conn.write_frame(&by_name).await.unwrap();
+    let mut last = call(9, "echo", vec![]);
+    if let Frame::Call { call, .. } = &mut last {
+        call.args.keyword.push(("value".into(), ints(3..5)));
+    }
+    conn.write_frame(&last).await.unwrap();
+    assert_eq!(
+        next(&mut conn).await,
+        Some(Frame::Reply {
+            id: 9,
+            value: ints(0..5)
+        })
+    );
     // A Call the parts cannot go with is refused, and their stream ends with it.
     conn.write_frame(&call_part(4, 0..4)).await.unwrap();
     conn.write_frame(&call(4, "echo", vec![Value::None]))
@@ -375,7 +397,7 @@ async fn a_first_argument_in_parts_is_joined_before_the_call_runs() {
         .unwrap();
     assert_eq!(
         bad_arguments(&mut conn, 4).await,
-        "Demo.echo: a call sent in parts must have a list as its first positional argument"
+        "Demo.echo: the argument sent in parts (the first positional one) is not a list in the call"
     );
     still_answers(&mut conn, 5).await;
 }

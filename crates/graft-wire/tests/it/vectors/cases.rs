@@ -379,11 +379,12 @@ fn frames() -> Vec<Vector> {
         ),
         frame(
             "call-part",
-            "the first items of a call's first argument, ahead of its Call (version 4)",
+            "the first items of a call's keyword argument lines, ahead of its Call (version 4)",
             Frame::CallPart {
                 id: 6,
                 service: "Shop".into(),
                 method: "total".into(),
+                argument: "lines".into(),
                 value: Value::List(vec![Value::Int(3), Value::Int(4)]),
             },
         ),
@@ -611,7 +612,10 @@ fn rejects() -> Vec<Vector> {
             "call-part-not-a-list",
             "not a list",
             "a CallPart whose value is None",
-            frame_of(9, &[0, 0, 0, 1, b'S', 0, 0, 0, 1, b'm', tag::NONE]),
+            frame_of(
+                9,
+                &[0, 0, 0, 1, b'S', 0, 0, 0, 1, b'm', 0, 0, 0, 0, tag::NONE],
+            ),
         ),
         reject(
             "frame",

@@ -70,10 +70,12 @@ pub fn frame(f: &Frame) -> Json {
         Frame::CallPart {
             service,
             method,
+            argument,
             value: v,
             ..
         } => json!({
-            "frame": "call_part", "id": id, "service": service, "method": method, "value": value(v),
+            "frame": "call_part", "id": id, "service": service, "method": method,
+            "argument": argument, "value": value(v),
         }),
         Frame::ReplyPart { value: v, .. } => {
             json!({"frame": "reply_part", "id": id, "value": value(v)})
