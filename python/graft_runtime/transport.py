@@ -299,7 +299,9 @@ class _Protocol(asyncio.BufferedProtocol):
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         name = "%s.%s" % (service, method)
-        first = _long_argument(args, kwargs)
+        # In parts only while no other call is out: they let the gateway build
+        # while this encodes, which gains nothing when it has other calls to run.
+        first = None if self.pending else _long_argument(args, kwargs)
         if first is not None:  # in parts, if they fit: the first now, the rest once it is written
             argument, items = first
             data = wire.encode_call_part(request_id, service, method, argument, items[:PART_ITEMS], self.peer_max)

@@ -255,6 +255,12 @@ def test_a_long_first_argument_goes_in_parts_ahead_of_its_call(server):
         kinds.clear()
         got = await conn.call("Demo", "echo_args", [list(range(5000)), "x"], {"k": 1})
         assert got == ([list(range(5000)), "x"], {"k": 1}) and kinds == [wire.CALL_PART, wire.CALL]
+        kinds.clear()
+        slow = asyncio.ensure_future(conn.call("Demo", "sleep", [200, "late"], {}))
+        await asyncio.sleep(0.05)
+        assert await conn.call("Demo", "echo", [points], {}, TYPES) == points
+        assert kinds == [wire.CALL, wire.CALL], "with another call out, whole: the gateway has work anyway"
+        assert await slow == "late"
         await conn.close()
 
     run(main())
