@@ -105,7 +105,11 @@ class Rest:
         sys.path.insert(0, str(SERVICE_DIR))
         from bench_service import Record
 
-        limits = httpx.Limits(max_connections=128, max_keepalive_connections=128)
+        # Pooled connections are dropped after 2 s idle, before uvicorn closes
+        # them (after 5 s): with both at httpx's and uvicorn's default of 5 s,
+        # a connection the server was closing could be reused and the call
+        # failed with httpx.ReadError (two full runs of 2026-11-27, 10:22-10:41).
+        limits = httpx.Limits(max_connections=128, max_keepalive_connections=128, keepalive_expiry=2.0)
         self.client = httpx.AsyncClient(base_url="http://%s" % target, limits=limits, timeout=120)
         self.record_class = Record
 
