@@ -46,6 +46,14 @@ impl FirstItems {
     }
 }
 
+/// What a call over the wire brings besides its arguments: an argument's
+/// first items built as they came, and where a long result goes ahead.
+#[derive(Default)]
+struct Streams {
+    first: Option<FirstItems>,
+    parts: Option<Parts>,
+}
+
 impl Host {
     /// Calls `service.method` with `args` (already checked against the interface).
     pub async fn call(self: &Arc<Self>, service: &str, method: &str, args: BoundArgs) -> Outcome {
@@ -62,7 +70,8 @@ impl Host {
         args: BoundArgs,
         parts: Option<Parts>,
     ) -> Outcome {
-        self.call_with(service, method, args, None, parts).await
+        self.call_with(service, method, args, Streams { first: None, parts })
+            .await
     }
 
     /// [`Host::call_in_parts`] of a call one of whose arguments came
@@ -77,8 +86,11 @@ impl Host {
         first: FirstItems,
         parts: Option<Parts>,
     ) -> Outcome {
-        self.call_with(service, method, args, Some(first), parts)
-            .await
+        let streams = Streams {
+            first: Some(first),
+            parts,
+        };
+        self.call_with(service, method, args, streams).await
     }
 
     /// Builds the instances of `items` (a list or table, already checked)
@@ -111,15 +123,15 @@ impl Host {
         service: &str,
         method: &str,
         args: BoundArgs,
-        first: Option<FirstItems>,
-        parts: Option<Parts>,
+        streams: Streams,
     ) -> Outcome {
         let entry = self.entry(service, method)?;
         if !entry.is_async {
-            return self.call_sync(entry, args, first, parts).await;
+            return self.call_sync(entry, args, streams).await;
         }
         let (tx, rx) = oneshot::channel();
-        let pending = Python::attach(|py| self.start_async(py, &entry, &args, first.as_ref(), tx))?;
+        let first = streams.first.as_ref();
+        let pending = Python::attach(|py| self.start_async(py, &entry, &args, first, tx))?;
         let outcome = rx
             .await
             .map_err(|_| CallError::Internal("the coroutine was dropped".into()));
@@ -132,15 +144,14 @@ impl Host {
         self: &Arc<Self>,
         entry: Arc<Entry>,
         args: BoundArgs,
-        first: Option<FirstItems>,
-        parts: Option<Parts>,
+        streams: Streams,
     ) -> Outcome {
         if entry.pace.is_quick() {
-            return Python::attach(|py| self.run_paced(py, &entry, args, first, parts));
+            return Python::attach(|py| self.run_paced(py, &entry, args, streams));
         }
         let host = Arc::clone(self);
         let blocking = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.run_paced(py, &entry, args, first, parts))
+            Python::attach(|py| host.run_paced(py, &entry, args, streams))
         });
         blocking
             .await
@@ -154,11 +165,10 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
-        first: Option<FirstItems>,
-        parts: Option<Parts>,
+        streams: Streams,
     ) -> Outcome {
         let started = Instant::now();
-        let outcome = self.run_sync(py, entry, args, first, parts);
+        let outcome = self.run_sync(py, entry, args, streams);
         entry.pace.record(started.elapsed());
         outcome
     }
@@ -225,8 +235,7 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
-        first: Option<FirstItems>,
-        parts: Option<Parts>,
+        Streams { first, parts }: Streams,
     ) -> Outcome {
         // The call may be gone (timed out, its connection closed): then the parts go nowhere.
         let send = |part: Value| drop(parts.as_ref().map(|tx| tx.send(part)));

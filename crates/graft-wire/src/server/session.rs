@@ -259,12 +259,7 @@ impl Session {
         (service, method): (String, String),
         permit: OwnedSemaphorePermit,
     ) -> impl Future<Output = ()> + use<> {
-        let mut ahead = Ahead {
-            id,
-            out: self.out.clone(),
-            max: self.peer_max,
-            left: self.peer_max,
-        };
+        let mut ahead = self.frames(id);
         let abort = self.abort.clone();
         async move {
             let _permit = permit;
@@ -296,7 +291,17 @@ impl Session {
     }
 
     fn send(&self, frame: &Frame) {
-        let _ = self.out.send(encode_or_fail(frame, self.peer_max));
+        self.frames(frame.id()).send(frame);
+    }
+
+    /// Where the frames that answer call `id` go, within the client's limit.
+    fn frames(&self, id: u64) -> Ahead {
+        Ahead {
+            id,
+            out: self.out.clone(),
+            max: self.peer_max,
+            left: self.peer_max,
+        }
     }
 
     /// Sends the last word and says whether in-flight calls may finish
@@ -373,7 +378,8 @@ impl Stream {
 
 /// The frames of one call's answer: its parts and its Reply share the
 /// client's frame limit, so a reply in parts is never bigger than one the
-/// client would take whole.
+/// client would take whole. A frame over the limit goes as an Error saying
+/// so, so the caller hears back either way.
 struct Ahead {
     id: u64,
     out: mpsc::UnboundedSender<Encoded>,
@@ -445,17 +451,6 @@ async fn with_deadline(
             limit.as_millis()
         ))),
     }
-}
-
-/// Encodes `frame`; if it exceeds the client's limit, an Error frame saying
-/// so takes its place, so the caller hears back either way.
-fn encode_or_fail(frame: &Frame, max: u32) -> Encoded {
-    let mut buf = Encoded::with_capacity(size_hint(frame).min(max as usize + 4));
-    if let Err(err) = frame.encode(&mut buf, max) {
-        let failure = CallFailure::Internal(format!("the reply could not be sent: {err}"));
-        let _ = failure.into_frame(frame.id()).encode(&mut buf, max);
-    }
-    buf
 }
 
 /// About how many bytes `frame` encodes to, to size its buffer.
