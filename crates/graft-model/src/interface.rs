@@ -53,7 +53,13 @@ pub struct Method {
     #[serde(default)]
     pub doc: Option<String>,
     pub params: Vec<Param>,
+    /// What a call returns; for a streaming method, the type of each item.
     pub returns: TypeRef,
+    /// A streaming method: it returns an iterator or async iterator
+    /// (`Iterator[T]`, `AsyncIterator[T]`, ...) whose items, of type
+    /// `returns`, cross one by one as they are produced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub streams: bool,
 }
 
 impl Method {

@@ -28,6 +28,7 @@ fn method(name: &str, doc: Option<&str>, params: Vec<Param>, returns: TypeRef) -
         doc: doc.map(Into::into),
         params,
         returns,
+        streams: false,
     }
 }
 

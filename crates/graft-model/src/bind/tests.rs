@@ -24,6 +24,7 @@ fn method(params: Vec<Param>) -> Method {
         doc: None,
         params,
         returns: TypeRef::Int,
+        streams: false,
     }
 }
 

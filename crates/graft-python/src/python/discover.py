@@ -216,13 +216,15 @@ class _Model:
                 }
             )
         returns = hints.get("return", typing.Any)
+        item = _stream_item(returns)
         return {
             "name": name,
             "kind": kind,
             "is_async": inspect.iscoroutinefunction(target),
             "doc": inspect.getdoc(target),
             "params": params,
-            "returns": self.type_ref(returns),
+            "returns": self.type_ref(returns if item is _NOT_A_STREAM else item),
+            "streams": item is not _NOT_A_STREAM,
         }
 
     # ------------------------------------------------------------ types
@@ -343,6 +345,29 @@ _CONTAINERS = {
     collections.abc.Mapping: "dict",
     collections.abc.MutableMapping: "dict",
 }
+
+
+# Return annotations that make a streaming method: its items cross one by one.
+_STREAMS = (
+    collections.abc.Iterator,
+    collections.abc.Iterable,
+    collections.abc.Generator,
+    collections.abc.AsyncIterator,
+    collections.abc.AsyncIterable,
+    collections.abc.AsyncGenerator,
+)
+_NOT_A_STREAM = object()
+
+
+def _stream_item(hint):
+    """The item type of a streaming return annotation (`Iterator[T]`,
+    `AsyncGenerator[T, None]`, ..., from `typing` or `collections.abc`), or
+    _NOT_A_STREAM."""
+    origin = typing.get_origin(hint) or hint
+    if origin not in _STREAMS:
+        return _NOT_A_STREAM
+    args = typing.get_args(hint)
+    return args[0] if args else typing.Any
 
 
 def _own_names(cls):
