@@ -45,7 +45,7 @@ pub enum WireError {
     UnknownKind(u8),
     #[error("a Goodbye frame has request id 0, not {0}")]
     GoodbyeId(u64),
-    #[error("a ReplyPart or CallPart frame carries a value that is not a list")]
+    #[error("a ReplyPart, CallPart or Items frame carries a value that is not a list")]
     PartNotAList,
     #[error("unknown error status {0}")]
     UnknownStatus(u8),

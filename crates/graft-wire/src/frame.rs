@@ -36,6 +36,9 @@ pub mod kind {
     pub const PROTOCOL_ERROR: u8 = 0x07;
     pub const REPLY_PART: u8 = 0x08;
     pub const CALL_PART: u8 = 0x09;
+    pub const ITEMS: u8 = 0x0A;
+    pub const CREDIT: u8 = 0x0B;
+    pub const CANCEL: u8 = 0x0C;
 }
 
 /// One message on a connection.
@@ -70,6 +73,25 @@ pub enum Frame {
     ReplyPart {
         id: u64,
         value: Value,
+    },
+    /// Server to client (version 5): the next items of a streaming call, in
+    /// order. `value` is a list (or a table) of one or more items; the call
+    /// ends with a [`Frame::Reply`] of `None` or a [`Frame::Error`].
+    Items {
+        id: u64,
+        value: Value,
+    },
+    /// Client to server (version 5): add `bytes` to the window of the
+    /// streaming call `id`, within which the server may send Items frames.
+    Credit {
+        id: u64,
+        bytes: u32,
+    },
+    /// Client to server (version 5): the client stops consuming the
+    /// streaming call `id`; the server closes it and answers with an Error of
+    /// status [`Status::Cancelled`].
+    Cancel {
+        id: u64,
     },
     /// Server to client: the call failed; `status` says how.
     Error {
@@ -116,6 +138,9 @@ impl Frame {
             | Frame::CallPart { id, .. }
             | Frame::Reply { id, .. }
             | Frame::ReplyPart { id, .. }
+            | Frame::Items { id, .. }
+            | Frame::Credit { id, .. }
+            | Frame::Cancel { id }
             | Frame::Error { id, .. }
             | Frame::Ping { id }
             | Frame::Pong { id }
@@ -131,6 +156,9 @@ impl Frame {
             Frame::CallPart { .. } => "CallPart",
             Frame::Reply { .. } => "Reply",
             Frame::ReplyPart { .. } => "ReplyPart",
+            Frame::Items { .. } => "Items",
+            Frame::Credit { .. } => "Credit",
+            Frame::Cancel { .. } => "Cancel",
             Frame::Error { .. } => "Error",
             Frame::Ping { .. } => "Ping",
             Frame::Pong { .. } => "Pong",
@@ -201,6 +229,15 @@ impl Frame {
                 argument: take_str(&mut input, "argument name")?,
                 value: take_part(&mut input)?,
             },
+            kind::ITEMS => Frame::Items {
+                id,
+                value: take_part(&mut input)?,
+            },
+            kind::CREDIT => Frame::Credit {
+                id,
+                bytes: take_u32(&mut input, "credit bytes")?,
+            },
+            kind::CANCEL => Frame::Cancel { id },
             kind::ERROR => {
                 let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
                 Frame::Error {
@@ -254,6 +291,9 @@ impl Frame {
             Frame::CallPart { .. } => kind::CALL_PART,
             Frame::Reply { .. } => kind::REPLY,
             Frame::ReplyPart { .. } => kind::REPLY_PART,
+            Frame::Items { .. } => kind::ITEMS,
+            Frame::Credit { .. } => kind::CREDIT,
+            Frame::Cancel { .. } => kind::CANCEL,
             Frame::Error { .. } => kind::ERROR,
             Frame::Ping { .. } => kind::PING,
             Frame::Pong { .. } => kind::PONG,
@@ -276,12 +316,15 @@ impl Frame {
                 put_str(buf, argument);
                 encode_value(value, buf);
             }
-            Frame::Reply { value, .. } | Frame::ReplyPart { value, .. } => encode_value(value, buf),
+            Frame::Reply { value, .. }
+            | Frame::ReplyPart { value, .. }
+            | Frame::Items { value, .. } => encode_value(value, buf),
+            Frame::Credit { bytes, .. } => buf.put_u32(*bytes),
             Frame::Error { status, raised, .. } => {
                 buf.put_u8(*status as u8);
                 encode_raised(raised, buf);
             }
-            Frame::Ping { .. } | Frame::Pong { .. } => {}
+            Frame::Ping { .. } | Frame::Pong { .. } | Frame::Cancel { .. } => {}
             Frame::Goodbye { reason } => put_str(buf, reason),
             Frame::ProtocolError { code, message, .. } => {
                 buf.put_u16(code.to_u16());
@@ -291,7 +334,7 @@ impl Frame {
     }
 }
 
-/// The value of a ReplyPart or CallPart: a list, or a table.
+/// The value of a ReplyPart, CallPart or Items frame: a list, or a table.
 fn take_part(input: &mut Input<'_>) -> Result<Value, WireError> {
     match decode_at(input, 0)? {
         value @ (Value::List(_) | Value::Table(_)) => Ok(value),

@@ -13,10 +13,14 @@ use crate::error::WireError;
 /// The first four bytes of every connection, both ways.
 pub const MAGIC: [u8; 4] = *b"GRFT";
 /// The protocol version this crate speaks.
-pub const VERSION: u16 = 4;
-/// The oldest version a server still accepts: version 3 is version 4
-/// without [`Frame::ReplyPart`](crate::Frame::ReplyPart), which a server
-/// then never sends.
+pub const VERSION: u16 = 5;
+/// The oldest version a server still accepts. Version 4 is version 5
+/// without streaming calls ([`Frame::Items`](crate::Frame::Items),
+/// [`Frame::Credit`](crate::Frame::Credit),
+/// [`Frame::Cancel`](crate::Frame::Cancel)); version 3 is version 4 without
+/// [`Frame::ReplyPart`](crate::Frame::ReplyPart) and
+/// [`Frame::CallPart`](crate::Frame::CallPart). A server never sends a
+/// client a frame its version lacks.
 pub const OLDEST_VERSION: u16 = 3;
 /// The size of a [`Hello`] on the wire.
 pub const HELLO_BYTES: usize = 16;

@@ -23,6 +23,8 @@ pub enum Status {
     DeadlineExceeded = 4,
     /// The server is shutting down and takes no new calls (`ConnectionError`).
     Unavailable = 5,
+    /// The client cancelled the streaming call (version 5; `CancelledError`).
+    Cancelled = 6,
 }
 
 impl Status {
@@ -34,6 +36,7 @@ impl Status {
             3 => Status::Internal,
             4 => Status::DeadlineExceeded,
             5 => Status::Unavailable,
+            6 => Status::Cancelled,
             other => return Err(WireError::UnknownStatus(other)),
         })
     }
@@ -46,6 +49,7 @@ impl Status {
             Status::BadArguments => "TypeError",
             Status::DeadlineExceeded => "TimeoutError",
             Status::Unavailable => "ConnectionError",
+            Status::Cancelled => "CancelledError",
         }
     }
 }

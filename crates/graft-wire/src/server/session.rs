@@ -198,13 +198,17 @@ impl Session {
                     tracker.spawn(self.answer(id, running, Some(reply_rx), None, names, permit));
                 }
                 Frame::Ping { id } => self.send(&Frame::Pong { id }),
-                Frame::Pong { .. } => {}
+                // No streaming calls run here yet: a Credit or Cancel finds no stream.
+                Frame::Pong { .. } | Frame::Credit { .. } | Frame::Cancel { .. } => {}
                 Frame::Goodbye { .. } => return End::Closed,
                 Frame::ProtocolError { code, message, .. } => {
                     tracing::debug!(peer = %self.peer, "graft-wire: client reported {code:?}: {message}");
                     return End::Broken;
                 }
-                other @ (Frame::Reply { .. } | Frame::ReplyPart { .. } | Frame::Error { .. }) => {
+                other @ (Frame::Reply { .. }
+                | Frame::ReplyPart { .. }
+                | Frame::Items { .. }
+                | Frame::Error { .. }) => {
                     return fault(other.id(), &WireError::UnexpectedFrame(other.name()));
                 }
             }

@@ -2,12 +2,13 @@
 //!
 //! - `codec`: value encoding, edge values, round trips (proptest);
 //! - `fuzz`: arbitrary bytes into the decoders: no panic, bounded memory;
-//! - `server`, `limits`: real loopback sockets against `serve`;
+//! - `server`, `limits`, `hello`: real loopback sockets against `serve`;
 //! - `vectors`: the committed `docs/protocol-vectors` match the encoder.
 
 mod alloc;
 mod codec;
 mod fuzz;
+mod hello;
 mod limits;
 mod server;
 mod vectors;

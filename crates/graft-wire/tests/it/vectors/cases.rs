@@ -149,6 +149,7 @@ fn nested(depth: usize) -> Value {
 pub fn all() -> Vec<Vector> {
     let mut all = values();
     all.extend(frames());
+    all.extend(stream_frames());
     all.extend(rejects());
     all
 }
@@ -438,7 +439,7 @@ fn frames() -> Vec<Vector> {
         ),
         hello(
             "client",
-            "a client's hello: version 4, 64 MiB frames, 10 s heartbeat",
+            "a client's hello: version 5, 64 MiB frames, 10 s heartbeat",
             Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000),
         ),
         hello(
@@ -447,6 +448,62 @@ fn frames() -> Vec<Vector> {
             Hello {
                 status: hello_status::UNSUPPORTED_VERSION,
                 ..Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000)
+            },
+        ),
+    ]
+}
+
+/// The frames of a streaming call (version 5).
+fn stream_frames() -> Vec<Vector> {
+    let message = "Feed.count was cancelled by the client";
+    let cancelled = Raised {
+        type_name: Status::Cancelled.builtin_exception().into(),
+        module: "builtins".into(),
+        message: message.into(),
+        args: vec![s(message)],
+        fields: Vec::new(),
+        traceback: String::new(),
+    };
+    vec![
+        frame(
+            "items",
+            "the next items of a streaming call (version 5)",
+            Frame::Items {
+                id: 7,
+                value: Value::List(vec![Value::Int(0), Value::Int(1), Value::Int(2)]),
+            },
+        ),
+        frame(
+            "items-table",
+            "the next items of a streaming call, two Records written as a table (version 5)",
+            Frame::Items {
+                id: 7,
+                value: Value::List(vec![
+                    record(1, "a", 0.5, true, "kWh"),
+                    record(2, "b", 1.5, false, "MWh"),
+                ]),
+            },
+        ),
+        frame(
+            "credit",
+            "the client adds 131072 bytes to a stream's window (version 5)",
+            Frame::Credit {
+                id: 7,
+                bytes: 131_072,
+            },
+        ),
+        frame(
+            "cancel",
+            "the client stops consuming a stream (version 5)",
+            Frame::Cancel { id: 7 },
+        ),
+        frame(
+            "error-cancelled",
+            "status 6, the server's answer to a Cancel (version 5)",
+            Frame::Error {
+                id: 7,
+                status: Status::Cancelled,
+                raised: cancelled,
             },
         ),
     ]
@@ -616,6 +673,27 @@ fn rejects() -> Vec<Vector> {
                 9,
                 &[0, 0, 0, 1, b'S', 0, 0, 0, 1, b'm', 0, 0, 0, 0, tag::NONE],
             ),
+        ),
+        reject(
+            "frame",
+            "items-not-a-list",
+            "not a list",
+            "an Items frame whose value is a str",
+            frame_of(0x0a, &[tag::STR, 0, 0, 0, 1, b'x']),
+        ),
+        reject(
+            "frame",
+            "credit-truncated",
+            "truncated",
+            "a Credit frame with 2 of its 4 body bytes",
+            frame_of(0x0b, &[0, 1]),
+        ),
+        reject(
+            "frame",
+            "cancel-trailing-bytes",
+            "trailing bytes",
+            "a Cancel frame with a body byte",
+            frame_of(0x0c, &[0]),
         ),
         reject(
             "frame",

@@ -80,6 +80,9 @@ pub fn frame(f: &Frame) -> Json {
         Frame::ReplyPart { value: v, .. } => {
             json!({"frame": "reply_part", "id": id, "value": value(v)})
         }
+        Frame::Items { value: v, .. } => json!({"frame": "items", "id": id, "value": value(v)}),
+        Frame::Credit { bytes, .. } => json!({"frame": "credit", "id": id, "bytes": bytes}),
+        Frame::Cancel { .. } => json!({"frame": "cancel", "id": id}),
         Frame::Error { status, raised, .. } => {
             let mut out = raised_json(raised);
             out["frame"] = json!("error");
