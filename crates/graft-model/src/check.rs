@@ -5,11 +5,11 @@
 //! value as the declared type, the value is converted instead of refused: an
 //! int for a float, a list for a tuple or set, a raw value for an enum member.
 
-use crate::interface::{Interface, TypeDefKind, TypeRef};
+use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
 use crate::json::TypeError;
 use crate::path::Path;
 use crate::table::{Column, Table};
-use crate::value::Value;
+use crate::value::{Name, Value};
 
 /// Checks `value` against `ty`, converting where Python would; `path` names it in errors.
 pub fn check_value(
@@ -86,11 +86,16 @@ fn check(
                 .find_map(|t| check(v.clone(), t, iface, path).ok());
             found.ok_or_else(|| fail(&v))?
         }
-        (TypeRef::Named { name }, v) => named(v, name, iface, path).map_err(|v| TypeError {
-            path: path.to_string(),
-            expected: name.clone(),
-            found: describe(&v),
-        })?,
+        (TypeRef::Named { name }, v) => {
+            named(v, name, iface, path).map_err(|misfit| match misfit {
+                Misfit::Whole(v) => TypeError {
+                    path: path.to_string(),
+                    expected: name.clone(),
+                    found: describe(&v),
+                },
+                Misfit::Inside(e) => e,
+            })?
+        }
         (_, v) => return Err(fail(&v)),
     })
 }
@@ -182,11 +187,19 @@ fn items(
         .collect()
 }
 
+/// Why a value does not fit a named type.
+enum Misfit {
+    /// The value as a whole is not of the type (given back, to be described).
+    Whole(Value),
+    /// A field of the object does not fit: the error names that field's own path.
+    Inside(TypeError),
+}
+
 /// A dataclass or exception instance of the named type, or an enum member
-/// (given as a member or as its raw value). Gives the value back when it does not fit.
-fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result<Value, Value> {
+/// (given as a member or as its raw value).
+fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result<Value, Misfit> {
     let Some(def) = iface.type_def(name) else {
-        return Err(value);
+        return Err(Misfit::Whole(value));
     };
     match (&def.kind, value) {
         (TypeDefKind::Enum { members }, Value::Enum { type_name, value }) if type_name == name => {
@@ -196,7 +209,7 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
             {
                 Ok(Value::Enum { type_name, value })
             } else {
-                Err(Value::Enum { type_name, value })
+                Err(Misfit::Whole(Value::Enum { type_name, value }))
             }
         }
         (TypeDefKind::Enum { members }, raw) => match members
@@ -207,7 +220,7 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
                 type_name: name.to_string(),
                 value: Box::new(raw),
             }),
-            None => Err(raw),
+            None => Err(Misfit::Whole(raw)),
         },
         (
             TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. },
@@ -216,33 +229,37 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
                 fields: given,
             },
         ) if &*type_name == name => {
-            let mut given = given;
-            for (i, (field, v)) in given.iter_mut().enumerate() {
-                // Fields usually come in declaration order: look there first.
-                let at = fields.get(i).filter(|f| *f.name == **field);
-                let Some(decl) = at.or_else(|| fields.iter().find(|f| *f.name == **field)) else {
-                    return Err(Value::Str(format!(
-                        "{name} with an unknown field `{field}`"
-                    )));
-                };
-                // Checked in place, so the object keeps its field vector.
-                match check(
-                    std::mem::replace(v, Value::None),
-                    &decl.ty,
-                    iface,
-                    &Path::Field(path, field),
-                ) {
-                    Ok(checked) => *v = checked,
-                    Err(e) => return Err(Value::Str(e.to_string())),
-                }
-            }
-            Ok(Value::Object {
-                type_name,
-                fields: given,
-            })
+            let fields = object_fields(given, fields, name, iface, path).map_err(Misfit::Inside)?;
+            Ok(Value::Object { type_name, fields })
         }
-        (_, v) => Err(v),
+        (_, v) => Err(Misfit::Whole(v)),
     }
+}
+
+/// The fields of an object of the dataclass or exception `name`, each
+/// checked in place against its declaration (so the object keeps its field
+/// vector). An error names the field's own path, as the JSON check does.
+fn object_fields(
+    mut given: Vec<(Name, Value)>,
+    fields: &[Field],
+    name: &str,
+    iface: &Interface,
+    path: &Path<'_>,
+) -> Result<Vec<(Name, Value)>, TypeError> {
+    for (i, (field, v)) in given.iter_mut().enumerate() {
+        // Fields usually come in declaration order: look there first.
+        let at = fields.get(i).filter(|f| *f.name == **field);
+        let Some(decl) = at.or_else(|| fields.iter().find(|f| *f.name == **field)) else {
+            return Err(TypeError {
+                path: Path::Field(path, field).to_string(),
+                expected: format!("no such field in {name}"),
+                found: describe(v),
+            });
+        };
+        let value = std::mem::replace(v, Value::None);
+        *v = check(value, &decl.ty, iface, &Path::Field(path, field))?;
+    }
+    Ok(given)
 }
 
 /// The value's kind and a short rendering of it, for messages.
@@ -265,196 +282,4 @@ fn describe(value: &Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::table::{Column, Table};
-
-    fn iface() -> Interface {
-        serde_json::from_value(serde_json::json!({
-            "services": [],
-            "types": [
-                {"name": "Color", "module": "m", "kind": "enum", "members": [{"name": "RED", "value": 1}]},
-                {"name": "Item", "module": "m", "kind": "dataclass", "fields": [{"name": "qty", "type": {"kind": "int"}}]},
-                {"name": "Row", "module": "m", "kind": "dataclass", "fields": [
-                    {"name": "n", "type": {"kind": "int"}},
-                    {"name": "x", "type": {"kind": "float"}},
-                    {"name": "s", "type": {"kind": "optional", "inner": {"kind": "str"}}}
-                ]}
-            ]
-        }))
-        .unwrap()
-    }
-
-    fn check(v: Value, ty: TypeRef) -> Result<Value, TypeError> {
-        check_value(v, &ty, &iface(), "x")
-    }
-
-    #[test]
-    fn converts_where_python_would() {
-        assert_eq!(check(Value::Int(2), TypeRef::Float), Ok(Value::Float(2.0)));
-        let tuple = TypeRef::Tuple {
-            items: vec![TypeRef::Int, TypeRef::Str],
-        };
-        assert_eq!(
-            check(
-                Value::List(vec![Value::Int(1), Value::Str("a".into())]),
-                tuple
-            ),
-            Ok(Value::Tuple(vec![Value::Int(1), Value::Str("a".into())]))
-        );
-        let red = Value::Enum {
-            type_name: "Color".into(),
-            value: Box::new(Value::Int(1)),
-        };
-        assert_eq!(
-            check(
-                Value::Int(1),
-                TypeRef::Named {
-                    name: "Color".into()
-                }
-            ),
-            Ok(red)
-        );
-    }
-
-    #[test]
-    fn refuses_what_python_code_would_trip_on() {
-        assert_eq!(
-            check(Value::Str("1".into()), TypeRef::Int)
-                .unwrap_err()
-                .found,
-            "str \"1\""
-        );
-        assert!(check(Value::Float(1.5), TypeRef::Int).is_err());
-        assert!(
-            check(
-                Value::Int(2),
-                TypeRef::Named {
-                    name: "Color".into()
-                }
-            )
-            .is_err()
-        );
-        let bad = Value::Object {
-            type_name: "Item".into(),
-            fields: vec![("qty".into(), Value::Str("x".into()))],
-        };
-        assert!(
-            check(
-                bad,
-                TypeRef::Named {
-                    name: "Item".into()
-                }
-            )
-            .unwrap_err()
-            .found
-            .contains("x.qty")
-        );
-        let list = TypeRef::List {
-            item: Box::new(TypeRef::Int),
-        };
-        assert_eq!(
-            check(Value::List(vec![Value::Int(1), Value::None]), list)
-                .unwrap_err()
-                .path,
-            "x[1]"
-        );
-    }
-
-    fn row_table(columns: Vec<Column>) -> Value {
-        let names = ["n", "x", "s"]
-            .iter()
-            .take(columns.len())
-            .map(|&n| n.into())
-            .collect();
-        Value::Table(Box::new(Table {
-            type_name: "Row".into(),
-            names,
-            columns,
-        }))
-    }
-
-    fn rows() -> TypeRef {
-        TypeRef::List {
-            item: Box::new(TypeRef::Named { name: "Row".into() }),
-        }
-    }
-
-    #[test]
-    fn tables_that_fit_are_checked_by_column() {
-        let strs = || Column::Values(vec![Value::Str("a".into()), Value::None]);
-        let table = row_table(vec![
-            Column::Int(vec![1, 2]),
-            Column::Int(vec![3, 4]),
-            strs(),
-        ]);
-        let checked = check(table, rows()).unwrap();
-        // Still a table, the int column for a float field now a float column.
-        let Value::Table(t) = &checked else {
-            panic!("{checked:?}")
-        };
-        assert!(matches!(&t.columns[1], Column::Float(x) if *x == [3.0, 4.0]));
-        let optional = TypeRef::Optional {
-            inner: Box::new(rows()),
-        };
-        assert!(matches!(
-            check(checked.clone(), optional),
-            Ok(Value::Table(_))
-        ));
-        assert!(matches!(check(checked, TypeRef::Any), Ok(Value::Table(_))));
-    }
-
-    #[test]
-    fn tables_that_do_not_fit_fail_as_their_objects_would() {
-        let cases = [
-            (
-                row_table(vec![
-                    Column::Int(vec![1]),
-                    Column::Str {
-                        text: "z".into(),
-                        ends: vec![1],
-                    },
-                ]),
-                rows(),
-            ),
-            (
-                row_table(vec![Column::Values(vec![Value::Int(1), Value::Float(2.5)])]),
-                rows(),
-            ),
-            (
-                row_table(vec![Column::Int(vec![1])]),
-                TypeRef::List {
-                    item: Box::new(TypeRef::Named {
-                        name: "Item".into(),
-                    }),
-                },
-            ),
-            (
-                row_table(vec![Column::Int(vec![1])]),
-                TypeRef::Set {
-                    item: Box::new(TypeRef::Int),
-                },
-            ),
-        ];
-        for (table, ty) in cases {
-            let Value::Table(t) = &table else {
-                unreachable!()
-            };
-            let as_rows = check(Value::List(t.to_objects()), ty.clone());
-            assert!(as_rows.is_err());
-            assert_eq!(check(table, ty), as_rows);
-        }
-        // Where the row form converts (a list for a set), the table does too.
-        let set = TypeRef::Set {
-            item: Box::new(TypeRef::Named { name: "Row".into() }),
-        };
-        let table = row_table(vec![Column::Int(vec![7])]);
-        let Value::Table(t) = &table else {
-            unreachable!()
-        };
-        assert_eq!(
-            check(table.clone(), set.clone()),
-            Ok(Value::Set(t.to_objects()))
-        );
-    }
-}
+mod tests;
