@@ -262,23 +262,10 @@ fn object_fields(
     Ok(given)
 }
 
-/// The value's kind and a short rendering of it, for messages.
+/// The value as the JSON check would quote it (its JSON text, shortened),
+/// so a wire call's errors read exactly as the HTTP call API's.
 fn describe(value: &Value) -> String {
-    let mut text = match value {
-        Value::Object { type_name, .. } => return type_name.to_string(),
-        Value::Enum { type_name, .. } => return type_name.clone(),
-        Value::Str(s) => return format!("str {:?}", s.chars().take(40).collect::<String>()),
-        other => format!("{} {}", other.kind(), crate::json::to_json(other)),
-    };
-    if text.len() > 80 {
-        let cut = (0..=77)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push_str("...");
-    }
-    text
+    crate::json::shortened(&crate::json::to_json(value))
 }
 
 #[cfg(test)]

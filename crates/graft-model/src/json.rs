@@ -40,20 +40,25 @@ struct Converter<'a> {
 }
 
 fn mismatch(path: &Path<'_>, expected: impl Into<String>, json: &Json) -> TypeError {
-    let mut found = json.to_string();
-    if found.len() > 80 {
-        let cut = (0..=77)
-            .rev()
-            .find(|&i| found.is_char_boundary(i))
-            .unwrap_or(0);
-        found.truncate(cut);
-        found.push_str("...");
-    }
     TypeError {
         path: path.to_string(),
         expected: expected.into(),
-        found,
+        found: shortened(json),
     }
+}
+
+/// `json`'s text for an error message, cut to 80 characters.
+pub(crate) fn shortened(json: &Json) -> String {
+    let mut text = json.to_string();
+    if text.len() > 80 {
+        let cut = (0..=77)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    text
 }
 
 impl Converter<'_> {
