@@ -11,14 +11,15 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use graft_model::{ArgError, Arguments, Raised, bind, json::to_json};
-use graft_python::{CallError, Host};
-use serde::Serialize;
+use graft_model::{Arguments, bind};
+use graft_python::{Args, Call, Host};
 use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::respond::{self, ErrorBody, bad_arguments};
 
 /// What every route shares.
 pub struct AppState {
@@ -113,74 +114,19 @@ fn json_text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// The error body of every failed call: `{"error": {...}}`.
-#[derive(Debug, Serialize)]
-struct ErrorBody {
-    #[serde(rename = "type")]
-    kind: String,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    param: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    module: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    traceback: Option<String>,
-}
-
-impl ErrorBody {
-    fn new(kind: &str, message: impl Into<String>) -> Self {
-        ErrorBody {
-            kind: kind.into(),
-            message: message.into(),
-            param: None,
-            module: None,
-            fields: None,
-            traceback: None,
-        }
-    }
-
-    fn respond(self, status: StatusCode) -> Response {
-        (status, Json(serde_json::json!({ "error": self }))).into_response()
-    }
-}
-
-fn bad_arguments(err: ArgError) -> Response {
-    let mut body = ErrorBody::new("ArgumentError", err.to_string());
-    body.param = err.param().map(str::to_owned);
-    body.respond(StatusCode::BAD_REQUEST)
-}
-
-fn raised(r: Raised) -> Response {
-    let fields = r
-        .fields
-        .iter()
-        .map(|(k, v)| (k.clone(), to_json(v)))
-        .collect();
-    let body = ErrorBody {
-        kind: r.type_name,
-        message: r.message,
-        param: None,
-        module: Some(r.module),
-        fields: Some(fields),
-        traceback: Some(r.traceback),
-    };
-    body.respond(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
+/// `POST /call/<Service>/<method>`: one [`Call`] of the hosted method.
 async fn call(
     State(state): State<Arc<AppState>>,
     Path((service, method)): Path<(String, String)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let iface = state.host.interface();
-    let Some(signature) = iface.method(&service, &method) else {
-        let message = match iface.service(&service) {
-            None => CallError::NoService(service),
-            Some(_) => CallError::NoMethod { service, method },
-        };
-        return ErrorBody::new("NotFound", message.to_string()).respond(StatusCode::NOT_FOUND);
+    let callee = match state.host.lookup(&service, &method) {
+        Ok(callee) => callee,
+        Err(err) => {
+            let (body, status) = ErrorBody::of(err);
+            return body.respond(status);
+        }
     };
     let json = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Null
@@ -193,32 +139,18 @@ async fn call(
             }
         }
     };
-    let args = match Arguments::from_json(json).and_then(|args| bind::bind(signature, args, iface))
-    {
+    let iface = state.host.interface();
+    let bound = Arguments::from_json(json).and_then(|a| bind::bind(callee.signature(), a, iface));
+    let args = match bound {
         Ok(args) => args,
         Err(err) => return bad_arguments(err),
     };
-    let outcome = state.host.call(&service, &method, args);
-    let outcome = match state.call_timeout {
-        Some(limit) => match tokio::time::timeout(limit, outcome).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                let message = format!(
-                    "{service}.{method} did not finish within {} s (--callTimeout)",
-                    limit.as_secs_f64()
-                );
-                return ErrorBody::new("Timeout", message).respond(StatusCode::GATEWAY_TIMEOUT);
-            }
-        },
-        None => outcome.await,
+    let call = Call {
+        callee,
+        args: Args::Checked(args),
+        deadline: state.call_timeout,
+        metadata: Vec::new(),
+        in_parts: false,
     };
-    match outcome {
-        Ok(value) => Json(to_json(&value)).into_response(),
-        Err(CallError::Raised(r)) => raised(*r),
-        Err(err @ (CallError::NoService(_) | CallError::NoMethod { .. })) => {
-            ErrorBody::new("NotFound", err.to_string()).respond(StatusCode::NOT_FOUND)
-        }
-        Err(err @ CallError::Internal(_)) => ErrorBody::new("InternalError", err.to_string())
-            .respond(StatusCode::INTERNAL_SERVER_ERROR),
-    }
+    respond::answer(state.host.run(call), &headers).await
 }

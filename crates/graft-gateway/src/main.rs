@@ -8,6 +8,7 @@
 mod cli;
 mod http;
 mod index;
+mod respond;
 mod serve;
 mod tcp;
 

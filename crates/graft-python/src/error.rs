@@ -1,6 +1,10 @@
 //! Errors of the Python host.
 
 use graft_model::Raised;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::Host;
 
 /// Why the host could not start.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +27,57 @@ pub enum CallError {
     /// The method raised (or its arguments or result could not be converted).
     #[error("{}: {}", .0.type_name, .0.message)]
     Raised(Box<Raised>),
+    /// The arguments do not fit the method; the text says which and why.
+    #[error("{0}")]
+    BadArguments(String),
+    /// The caller's deadline passed: for the whole call, or for a stream's next item.
+    #[error("{0}")]
+    DeadlineExceeded(String),
     #[error("the call was lost inside the gateway: {0}")]
     Internal(String),
+}
+
+impl Host {
+    /// Describes a Python exception for the caller.
+    pub(crate) fn raised(&self, py: Python<'_>, err: &PyErr) -> Raised {
+        let exc = err.value(py);
+        let class = exc.get_type();
+        let text = |r: PyResult<Bound<'_, PyAny>>| r.map(|v| v.to_string()).unwrap_or_default();
+        let args = exc
+            .getattr("args")
+            .and_then(|a| {
+                a.try_iter()?
+                    .map(|v| self.converter.read_value(&v?))
+                    .collect::<PyResult<Vec<_>>>()
+            })
+            .unwrap_or_default();
+        let fields = exc
+            .getattr("__dict__")
+            .ok()
+            .and_then(|d| d.cast_into::<PyDict>().ok())
+            .map(|d| {
+                d.iter()
+                    .filter_map(|(k, v)| {
+                        let name = k.extract::<String>().ok().filter(|n| !n.starts_with('_'))?;
+                        Some((name, self.converter.read_value(&v).ok()?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let traceback = self
+            .format_exception
+            .bind(py)
+            .call1((&class, exc, err.traceback(py)))
+            .and_then(|lines| lines.extract::<Vec<String>>())
+            .map(|lines| lines.concat())
+            .unwrap_or_default();
+        Raised {
+            type_name: text(class.getattr("__name__")),
+            module: text(class.getattr("__module__")),
+            message: exc.str().map(|s| s.to_string()).unwrap_or_default(),
+            args,
+            fields,
+            traceback,
+        }
+    }
 }

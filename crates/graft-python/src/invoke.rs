@@ -1,4 +1,4 @@
-//! Invoking hosted methods.
+//! Running one [`Call`]: [`Host::run`], the host's one entry point.
 //!
 //! A plain method runs on one of tokio's blocking threads while it holds the
 //! GIL, so a slow or blocking method never stalls the gateway's async
@@ -7,136 +7,106 @@
 //! method is scheduled on the host's asyncio loop from the calling worker
 //! (creating a coroutine runs none of its body); a done-callback converts its
 //! result there and sends it back through a oneshot channel, so no thread
-//! waits for a coroutine.
+//! waits for a coroutine. A streaming method is driven by `stream.rs`.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use graft_model::{BoundArgs, Raised, Value};
+use graft_model::{BoundArgs, Value};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
-use crate::gc_pause::GcPause;
+use crate::arguments::FirstItems;
+use crate::call::{Answer, Args, Call, Callee, PARTS_AHEAD, Part};
 use crate::reaper::Leftovers;
 use crate::{CallError, Entry, Host};
 
-type Outcome = Result<Value, CallError>;
-
-/// Where a call's long returned list goes ahead in parts: see [`Host::call_in_parts`].
-pub type Parts = tokio::sync::mpsc::UnboundedSender<Value>;
-
-/// The instances of an argument's first items built so far, while the
-/// rest of it comes: see [`Host::call_streamed`].
-pub struct FirstItems {
-    /// A keyword argument's name, or empty for the first positional one.
-    argument: String,
-    built: Py<PyList>,
-}
-
-impl FirstItems {
-    /// None built yet, for the keyword argument `argument` (empty: the first positional one).
-    pub fn new(argument: &str) -> FirstItems {
-        let built = Python::attach(|py| PyList::empty(py).unbind());
-        FirstItems {
-            argument: argument.to_string(),
-            built,
-        }
-    }
-}
-
-/// What a call over the wire brings besides its arguments: an argument's
-/// first items built as they came, and where a long result goes ahead.
-#[derive(Default)]
-struct Streams {
-    first: Option<FirstItems>,
-    parts: Option<Parts>,
-}
+pub(crate) type Outcome = Result<Value, CallError>;
+/// Where a call's parts go, for its [`Answer`].
+pub(crate) type PartSender = mpsc::Sender<Part>;
 
 impl Host {
-    /// Calls `service.method` with `args` (already checked against the interface).
-    pub async fn call(self: &Arc<Self>, service: &str, method: &str, args: BoundArgs) -> Outcome {
-        self.call_in_parts(service, method, args, None).await
+    /// The hosted method `service.method`, or which of the two is missing.
+    pub fn lookup(&self, service: &str, method: &str) -> Result<Callee, CallError> {
+        let methods = self
+            .methods
+            .get(service)
+            .ok_or_else(|| CallError::NoService(service.into()))?;
+        let entry = methods.get(method).ok_or_else(|| CallError::NoMethod {
+            service: service.into(),
+            method: method.into(),
+        })?;
+        Ok(Callee(Arc::clone(entry)))
     }
 
-    /// [`Host::call`], sending a long returned list's first items through
-    /// `parts` while the rest is read (`Converter::read_result`); the
-    /// outcome is then the last part. Only plain methods send parts.
-    pub async fn call_in_parts(
-        self: &Arc<Self>,
-        service: &str,
-        method: &str,
-        args: BoundArgs,
-        parts: Option<Parts>,
-    ) -> Outcome {
-        self.call_with(service, method, args, Streams { first: None, parts })
-            .await
+    /// Runs `call`; its answer is read from the [`Answer`] as it comes.
+    pub fn run(self: &Arc<Self>, call: Call) -> Answer {
+        let (tx, rx) = mpsc::channel(PARTS_AHEAD);
+        let answer = Answer::new(&call, rx);
+        let entry = &call.callee.0;
+        let ready = matches!(call.args, Args::Checked(_) | Args::Decoded(_));
+        if ready && !entry.is_async && !entry.signature.streams && entry.pace.is_quick() {
+            let outcome = self.run_inline(call);
+            // The channel is new and has room: this never fails.
+            let _ = tx.try_send(Part::Done(outcome));
+            return answer;
+        }
+        if matches!(call.args, Args::Arriving(_)) {
+            let (limit_tx, limit_rx) = oneshot::channel();
+            let driver = Arc::clone(self).drive(call, tx, Some(limit_tx));
+            return answer.driven_by(Box::pin(driver)).limited_later(limit_rx);
+        }
+        let driver = Arc::clone(self).drive(call, tx, None);
+        answer.driven_by(Box::pin(driver))
     }
 
-    /// [`Host::call_in_parts`] of a call one of whose arguments came
-    /// partly ahead: `first` holds the instances of its first items, built
-    /// as they came ([`Host::extend`]), and that argument in `args` the
-    /// last items, which are appended to them.
-    pub async fn call_streamed(
-        self: &Arc<Self>,
-        service: &str,
-        method: &str,
-        args: BoundArgs,
-        first: FirstItems,
-        parts: Option<Parts>,
-    ) -> Outcome {
-        let streams = Streams {
-            first: Some(first),
-            parts,
+    /// Runs a quick plain method on the calling worker.
+    fn run_inline(&self, call: Call) -> Outcome {
+        let args = match call.args {
+            Args::Checked(args) => args,
+            Args::Decoded(args) => self.check(&call.callee, args)?,
+            Args::Arriving(_) => unreachable!("only ready arguments run inline"),
         };
-        self.call_with(service, method, args, streams).await
+        let entry = &call.callee.0;
+        Python::attach(|py| self.run_paced(py, entry, args, None, None))
     }
 
-    /// Builds the instances of `items` (a list or table, already checked)
-    /// and appends them to `first`, on a blocking thread.
-    pub async fn extend(
-        self: &Arc<Self>,
-        first: &FirstItems,
-        items: Value,
-    ) -> Result<(), CallError> {
-        let host = Arc::clone(self);
-        let list = Python::attach(|py| first.built.clone_ref(py));
-        let built = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| {
-                let _pause = GcPause::new(py);
-                let items = host.converter.to_python(py, &items)?;
-                list.bind(py).call_method1("extend", (items,)).map(drop)
-            })
-        });
-        match built.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(err)) => Err(Python::attach(|py| {
-                CallError::Raised(Box::new(self.raised(py, &err)))
-            })),
-            Err(err) => Err(CallError::Internal(err.to_string())),
-        }
+    /// Produces `call`'s answer into `tx`; `limit` learns the deadline of a
+    /// call whose last arguments come later.
+    async fn drive(
+        self: Arc<Self>,
+        call: Call,
+        tx: PartSender,
+        limit: Option<oneshot::Sender<Option<Duration>>>,
+    ) {
+        let outcome = self.outcome(call, &tx, limit).await;
+        // The answer may be gone (a timeout, a closed connection).
+        let _ = tx.send(Part::Done(outcome)).await;
     }
 
-    async fn call_with(
+    async fn outcome(
         self: &Arc<Self>,
-        service: &str,
-        method: &str,
-        args: BoundArgs,
-        streams: Streams,
+        call: Call,
+        tx: &PartSender,
+        limit: Option<oneshot::Sender<Option<Duration>>>,
     ) -> Outcome {
-        let entry = self.entry(service, method)?;
-        if !entry.is_async {
-            return self.call_sync(entry, args, streams).await;
+        let Call {
+            callee,
+            args,
+            in_parts,
+            ..
+        } = call;
+        let (args, first) = self.arguments_of(&callee, args, limit).await?;
+        let entry = Arc::clone(&callee.0);
+        if entry.signature.streams {
+            return self.stream(entry, args, first, tx.clone()).await;
         }
-        let (tx, rx) = oneshot::channel();
-        let first = streams.first.as_ref();
-        let pending = Python::attach(|py| self.start_async(py, &entry, &args, first, tx))?;
-        let outcome = rx
-            .await
-            .map_err(|_| CallError::Internal("the coroutine was dropped".into()));
-        pending.done();
-        outcome?
+        if entry.is_async {
+            return self.call_async(&entry, args, first).await;
+        }
+        let ahead = in_parts.then(|| tx.clone());
+        self.call_sync(entry, args, first, ahead).await
     }
 
     /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
@@ -144,14 +114,15 @@ impl Host {
         self: &Arc<Self>,
         entry: Arc<Entry>,
         args: BoundArgs,
-        streams: Streams,
+        first: Option<FirstItems>,
+        ahead: Option<PartSender>,
     ) -> Outcome {
         if entry.pace.is_quick() {
-            return Python::attach(|py| self.run_paced(py, &entry, args, streams));
+            return Python::attach(|py| self.run_paced(py, &entry, args, first, None));
         }
         let host = Arc::clone(self);
         let blocking = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.run_paced(py, &entry, args, streams))
+            Python::attach(|py| host.run_paced(py, &entry, args, first, ahead.as_ref()))
         });
         blocking
             .await
@@ -165,10 +136,11 @@ impl Host {
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
-        streams: Streams,
+        first: Option<FirstItems>,
+        ahead: Option<&PartSender>,
     ) -> Outcome {
         let started = Instant::now();
-        let outcome = self.run_sync(py, entry, args, streams);
+        let outcome = self.run_sync(py, entry, args, first, ahead);
         entry.pace.record(started.elapsed());
         outcome
     }
@@ -176,89 +148,64 @@ impl Host {
     /// Whether a plain method has proven quick and now runs on the calling
     /// worker (`None` for unknown or `async def` methods). For diagnostics and tests.
     pub fn runs_inline(&self, service: &str, method: &str) -> Option<bool> {
-        let entry = self.entry(service, method).ok()?;
+        let entry = self.lookup(service, method).ok()?.0;
         (!entry.is_async).then(|| entry.pace.is_quick())
     }
 
-    fn entry(&self, service: &str, method: &str) -> Result<Arc<Entry>, CallError> {
-        let methods = self
-            .methods
-            .get(service)
-            .ok_or_else(|| CallError::NoService(service.into()))?;
-        let entry = methods.get(method).ok_or_else(|| CallError::NoMethod {
-            service: service.into(),
-            method: method.into(),
-        })?;
-        Ok(Arc::clone(entry))
-    }
-
-    /// The Python arguments; with `first`, its argument's instances are
-    /// appended to those built already, and it is that list.
-    fn arguments<'py>(
-        &self,
-        py: Python<'py>,
-        args: &BoundArgs,
-        first: Option<&FirstItems>,
-    ) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
-        let _pause = GcPause::new(py);
-        let joined = |last: Bound<'py, PyAny>, first: &FirstItems| {
-            let list = first.built.bind(py);
-            list.call_method1("extend", (last,))?;
-            Ok::<_, PyErr>(list.clone().into_any())
-        };
-        let mut positional = args
-            .positional
-            .iter()
-            .map(|v| self.converter.to_python(py, v))
-            .collect::<PyResult<Vec<_>>>()?;
-        if let (Some(first), Some(last)) = (
-            first.filter(|f| f.argument.is_empty()),
-            positional.first_mut(),
-        ) {
-            *last = joined(last.clone(), first)?;
-        }
-        let keyword = PyDict::new(py);
-        for (name, value) in &args.keyword {
-            let mut value = self.converter.to_python(py, value)?;
-            if let Some(first) = first.filter(|f| f.argument == *name) {
-                value = joined(value, first)?;
-            }
-            keyword.set_item(name, value)?;
-        }
-        Ok((PyTuple::new(py, positional)?, keyword))
-    }
-
-    /// Runs a plain method; a big call's objects and arguments are freed
-    /// later, by the reaper (`reaper.rs`).
+    /// Runs a plain method; a long returned list's first items go to
+    /// `ahead` (only ever given on a blocking thread, where waiting for
+    /// room is allowed). A big call's objects and arguments are freed later,
+    /// by the reaper (`reaper.rs`).
     fn run_sync(
         &self,
         py: Python<'_>,
         entry: &Entry,
         args: BoundArgs,
-        Streams { first, parts }: Streams,
+        first: Option<FirstItems>,
+        ahead: Option<&PartSender>,
     ) -> Outcome {
         // The call may be gone (timed out, its connection closed): then the parts go nowhere.
-        let send = |part: Value| drop(parts.as_ref().map(|tx| tx.send(part)));
-        let ahead = parts.is_some().then_some(&send as &dyn Fn(Value));
-        let ran = self
-            .arguments(py, &args, first.as_ref())
-            .and_then(|(positional, keyword)| {
-                let result = entry.callable.bind(py).call(&positional, Some(&keyword))?;
-                let value = self.converter.read_result(&result, ahead)?;
-                let objects = vec![
-                    positional.into_any().unbind(),
-                    keyword.into_any().unbind(),
-                    result.unbind(),
-                ];
-                Ok((value, objects))
-            });
+        let send = |part: Value| {
+            if let Some(tx) = ahead {
+                let _ = py.detach(|| tx.blocking_send(Part::Items(part)));
+            }
+        };
+        let ahead = ahead.is_some().then_some(&send as &dyn Fn(Value));
+        let ran =
+            self.python_arguments(py, &args, first.as_ref())
+                .and_then(|(positional, keyword)| {
+                    let result = entry.callable.bind(py).call(&positional, Some(&keyword))?;
+                    let value = self.converter.read_result(&result, ahead)?;
+                    let objects = vec![
+                        positional.into_any().unbind(),
+                        keyword.into_any().unbind(),
+                        result.unbind(),
+                    ];
+                    Ok((value, objects))
+                });
         match ran {
             Ok((value, objects)) => {
                 self.reaper.dispose(py, Leftovers { objects, args }, &value);
                 Ok(value)
             }
-            Err(err) => Err(CallError::Raised(Box::new(self.raised(py, &err)))),
+            Err(err) => Err(self.raised_error(py, &err)),
         }
+    }
+
+    /// Runs an `async def` method on the host's loop; cancelled if the answer is dropped.
+    async fn call_async(
+        self: &Arc<Self>,
+        entry: &Entry,
+        args: BoundArgs,
+        first: Option<FirstItems>,
+    ) -> Outcome {
+        let (tx, rx) = oneshot::channel();
+        let pending = Python::attach(|py| self.start_async(py, entry, &args, first.as_ref(), tx))?;
+        let outcome = rx
+            .await
+            .map_err(|_| CallError::Internal("the coroutine was dropped".into()));
+        pending.done();
+        outcome?
     }
 
     fn start_async(
@@ -270,7 +217,7 @@ impl Host {
         tx: oneshot::Sender<Outcome>,
     ) -> Result<Pending, CallError> {
         let scheduled = (|| {
-            let (positional, keyword) = self.arguments(py, args, first)?;
+            let (positional, keyword) = self.python_arguments(py, args, first)?;
             let coroutine = entry.callable.bind(py).call(positional, Some(&keyword))?;
             let future = self
                 .run_coroutine_threadsafe
@@ -285,50 +232,12 @@ impl Host {
         })();
         scheduled
             .map(|future| Pending(Some(future)))
-            .map_err(|err| CallError::Raised(Box::new(self.raised(py, &err))))
+            .map_err(|err| self.raised_error(py, &err))
     }
 
-    /// Describes a Python exception for the caller.
-    pub(crate) fn raised(&self, py: Python<'_>, err: &PyErr) -> Raised {
-        let exc = err.value(py);
-        let class = exc.get_type();
-        let text = |r: PyResult<Bound<'_, PyAny>>| r.map(|v| v.to_string()).unwrap_or_default();
-        let args = exc
-            .getattr("args")
-            .and_then(|a| {
-                a.try_iter()?
-                    .map(|v| self.converter.read_value(&v?))
-                    .collect::<PyResult<Vec<_>>>()
-            })
-            .unwrap_or_default();
-        let fields = exc
-            .getattr("__dict__")
-            .ok()
-            .and_then(|d| d.cast_into::<PyDict>().ok())
-            .map(|d| {
-                d.iter()
-                    .filter_map(|(k, v)| {
-                        let name = k.extract::<String>().ok().filter(|n| !n.starts_with('_'))?;
-                        Some((name, self.converter.read_value(&v).ok()?))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let traceback = self
-            .format_exception
-            .bind(py)
-            .call1((&class, exc, err.traceback(py)))
-            .and_then(|lines| lines.extract::<Vec<String>>())
-            .map(|lines| lines.concat())
-            .unwrap_or_default();
-        Raised {
-            type_name: text(class.getattr("__name__")),
-            module: text(class.getattr("__module__")),
-            message: exc.str().map(|s| s.to_string()).unwrap_or_default(),
-            args,
-            fields,
-            traceback,
-        }
+    /// A Python exception, as the caller's error.
+    pub(crate) fn raised_error(&self, py: Python<'_>, err: &PyErr) -> CallError {
+        CallError::Raised(Box::new(self.raised(py, err)))
     }
 }
 
@@ -373,7 +282,7 @@ impl Done {
         let outcome = future
             .call_method0("result")
             .and_then(|r| self.host.converter.read_value(&r))
-            .map_err(|err| CallError::Raised(Box::new(self.host.raised(py, &err))));
+            .map_err(|err| self.host.raised_error(py, &err));
         if let Some(tx) = self.tx.lock().ok().and_then(|mut tx| tx.take()) {
             // The caller may have gone (a timeout, a closed connection): nothing to do then.
             let _ = tx.send(outcome);

@@ -2,15 +2,19 @@
 //!
 //! [`Host::start`] initialises the interpreter, imports the hosted modules and
 //! builds the [`Interface`] from them (discovery is a real Python file,
-//! `src/python/discover.py`). [`Host::call`] invokes one method with checked
-//! arguments and gives back a [`Value`](graft_model::Value) or the exception it raised.
+//! `src/python/discover.py`). [`Host::run`] runs one [`Call`] and answers
+//! with an [`Answer`]: zero or more parts (a long list's first items, a
+//! stream's items), then a [`Value`](graft_model::Value) or an error.
 //!
 //! Every use of the GIL in Graft is in this crate; other crates see only
 //! [`graft_model`] types.
 //!
+//! - `call`: [`Call`], [`Args`], [`Answer`] and [`Part`]: one call and its answer.
+//! - `arguments`: a call's arguments checked, gathered as they arrive, made Python.
 //! - `convert`: [`Value`](graft_model::Value) to and from Python objects.
-//! - `invoke`: running plain methods on blocking threads and coroutines on the
-//!   host's own asyncio event loop.
+//! - `invoke`: [`Host::run`]; plain methods on blocking threads (or, once
+//!   quick, on the calling worker) and coroutines on the host's asyncio loop.
+//! - `stream`: streaming methods (generators and async generators).
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
 //! - `gc_pause`: the garbage collector held off while arguments are built.
 //! - `malloc`: CPython's raw allocator and arenas taken from mimalloc.
@@ -18,6 +22,8 @@
 //! - `thread_state`: Python thread states kept for a thread's life, for the
 //!   gateway's runtime threads.
 
+mod arguments;
+mod call;
 mod convert;
 mod error;
 mod gc_pause;
@@ -26,6 +32,7 @@ mod malloc;
 mod reaper;
 mod shared_bytes;
 mod start;
+mod stream;
 mod thread_state;
 
 use std::collections::HashMap;
@@ -33,9 +40,10 @@ use std::sync::Arc;
 
 use graft_model::Interface;
 use pyo3::prelude::*;
+use pyo3::types::PyModule;
 
+pub use call::{Answer, Args, Arriving, Call, Callee, Part, items_of};
 pub use error::{CallError, HostError};
-pub use invoke::{FirstItems, Parts};
 pub use thread_state::{keep_thread_state, release_thread_state};
 
 /// The embedded interpreter with the hosted modules loaded.
@@ -48,12 +56,18 @@ pub struct Host {
     event_loop: Py<PyAny>,
     run_coroutine_threadsafe: Py<PyAny>,
     format_exception: Py<PyAny>,
+    /// `src/python/streams.py`: async generators driven one item at a time.
+    streams: Py<PyModule>,
     /// Frees big calls' objects after their answers.
     reaper: reaper::Reaper,
 }
 
 struct Entry {
+    service: String,
+    /// The method in the interface.
+    signature: graft_model::interface::Method,
     callable: Py<PyAny>,
+    /// An `async def` method or async generator: it runs on the host's loop.
     is_async: bool,
     /// Where a plain method runs: see `invoke::Pace`.
     pace: invoke::Pace,

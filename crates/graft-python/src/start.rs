@@ -13,6 +13,7 @@ use crate::convert::Converter;
 use crate::{Entry, Host, HostError};
 
 const DISCOVER: &str = include_str!("python/discover.py");
+const STREAMS: &str = include_str!("python/streams.py");
 
 impl Host {
     /// Starts CPython, imports the modules at `paths` and discovers their services.
@@ -57,7 +58,11 @@ fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     })?;
     let methods = entries(&interface, &callables).map_err(python)?;
     let asyncio = py.import("asyncio").map_err(python)?;
+    let streams = CString::new(STREAMS).map_err(|e| HostError::Python(e.to_string()))?;
+    let streams = PyModule::from_code(py, &streams, c"graft/streams.py", c"_graft_streams")
+        .map_err(python)?;
     Ok(Host {
+        streams: streams.unbind(),
         interface,
         methods,
         converter: Converter::new(py, classes).map_err(python)?,
@@ -132,6 +137,8 @@ fn entries(
             methods.insert(
                 method.name.clone(),
                 Arc::new(Entry {
+                    service: service.name.clone(),
+                    signature: method.clone(),
                     callable,
                     is_async: method.is_async,
                     pace: Default::default(),

@@ -9,62 +9,87 @@
 //! - `add(a, b)`: integer sum; `TypeError`-style failure on other arguments;
 //! - `echo_in_parts(items, size)`: returns the list `items`; to a client that
 //!   takes parts (version 4), all but the last `size` of them go ahead in
-//!   parts of `size` items.
+//!   parts of `size` items;
+//! - `count(n)`: streams `0, 1, ..., n-1` (version 5).
 
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use futures::StreamExt;
 use graft_model::{BoundArgs, Raised, Value};
 
-use crate::server::{CallFailure, Dispatch, PartSender};
+use crate::server::{CallFailure, Dispatch, Replies, Reply, Request};
 
 /// The demo service; see the module documentation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Demo;
 
 impl Dispatch for Demo {
-    fn call(
-        &self,
-        service: String,
-        method: String,
-        args: BoundArgs,
-        _timeout: Option<Duration>,
-    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
-        Box::pin(serve(service, method, args, None))
-    }
-
-    fn call_in_parts(
-        &self,
-        service: String,
-        method: String,
-        args: BoundArgs,
-        _timeout: Option<Duration>,
-        parts: PartSender,
-    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
-        Box::pin(serve(service, method, args, Some(parts)))
+    fn call(&self, request: Request) -> Replies {
+        let streams = request.method == "count";
+        let replies = async move {
+            let Request {
+                service,
+                method,
+                args,
+                version,
+                timeout,
+            } = request;
+            let mut parts = Vec::new();
+            let outcome = match args.joined().await {
+                Ok(_) if service != "Demo" => Err(CallFailure::NotFound(format!(
+                    "no service named \"{service}\""
+                ))),
+                Ok((args, late)) => {
+                    let running = run(&method, args, version, &mut parts);
+                    within(timeout.or(late), running, &method).await
+                }
+                Err(failure) => Err(failure),
+            };
+            parts.push(Reply::Done(outcome));
+            futures::stream::iter(parts)
+        };
+        Replies {
+            streams,
+            parts: Box::pin(futures::stream::once(replies).flatten()),
+        }
     }
 }
 
-async fn serve(
-    service: String,
-    method: String,
-    args: BoundArgs,
-    parts: Option<PartSender>,
+/// `running`, or a DeadlineExceeded failure once `limit` passed.
+async fn within(
+    limit: Option<Duration>,
+    running: impl Future<Output = Result<Value, CallFailure>>,
+    method: &str,
 ) -> Result<Value, CallFailure> {
-    if service != "Demo" {
-        return Err(CallFailure::NotFound(format!(
-            "no service named \"{service}\""
-        )));
+    let Some(limit) = limit else {
+        return running.await;
+    };
+    match tokio::time::timeout(limit, running).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(CallFailure::DeadlineExceeded(format!(
+            "Demo.{method} did not finish within {} ms",
+            limit.as_millis()
+        ))),
     }
-    run(&method, args, parts).await
 }
 
+/// Runs `method`; parts ahead (a long list's first items, a stream's
+/// items) go to `parts`.
 async fn run(
     method: &str,
     args: BoundArgs,
-    parts: Option<PartSender>,
+    version: u16,
+    parts: &mut Vec<Reply>,
 ) -> Result<Value, CallFailure> {
     match method {
+        "count" if version < 5 => Err(CallFailure::Internal(format!(
+            "Demo.count streams its results, which needs protocol version 5; this connection speaks version {version}"
+        ))),
+        "count" => {
+            let n = int_arg(&args, 0, "n").map_err(CallFailure::BadArguments)?;
+            parts.extend((0..n).map(|i| Reply::Items(Value::List(vec![Value::Int(i)]))));
+            Ok(Value::None)
+        }
         "echo_in_parts" => {
             let mut items = match arg(&args, 0, "items") {
                 Some(Value::List(items)) => items.clone(),
@@ -78,10 +103,12 @@ async fn run(
             let size = int_arg(&args, 1, "size")
                 .map_err(CallFailure::BadArguments)?
                 .max(1) as usize;
-            if let Some(parts) = parts {
+            if version >= 4 {
                 while items.len() > size {
                     let rest = items.split_off(size);
-                    let _ = parts.send(Value::List(std::mem::replace(&mut items, rest)));
+                    parts.push(Reply::Items(Value::List(std::mem::replace(
+                        &mut items, rest,
+                    ))));
                 }
             }
             Ok(Value::List(items))

@@ -40,8 +40,8 @@ pub use error::WireError;
 pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 pub use handshake::{Hello, MAGIC, OLDEST_VERSION, VERSION};
 pub use server::{
-    CallFailure, Dispatch, PartOf, PartReceiver, PartSender, ServerConfig, joined_call, serve,
-    serve_with, streamed_call,
+    Arguments, CallFailure, Dispatch, PartReceiver, Replies, Reply, Request, ServerConfig, serve,
+    serve_with,
 };
 pub use sink::{Encoded, Sink};
 pub use status::{ProtocolCode, Status};

@@ -220,7 +220,7 @@ class _Model:
         return {
             "name": name,
             "kind": kind,
-            "is_async": inspect.iscoroutinefunction(target),
+            "is_async": inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target),
             "doc": inspect.getdoc(target),
             "params": params,
             "returns": self.type_ref(returns if item is _NOT_A_STREAM else item),

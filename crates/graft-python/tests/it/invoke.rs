@@ -1,9 +1,9 @@
 use std::time::{Duration, Instant};
 
 use graft_model::{BoundArgs, Column, Table, Value};
-use graft_python::CallError;
+use graft_python::{Args, Arriving, Call, CallError, Host, Part};
 
-use crate::catalog;
+use crate::{Calls, catalog};
 
 fn args(positional: Vec<Value>) -> BoundArgs {
     BoundArgs {
@@ -179,19 +179,13 @@ async fn a_long_result_goes_ahead_in_parts_when_asked() {
         .map(|(c, i)| (c.as_str(), i))
         .collect();
     let arguments = || args(vec![stamps(&rows), Value::List(vec![])]);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let last = catalog()
-        .call_in_parts("Catalog", "restamp", arguments(), Some(tx))
-        .await
-        .unwrap();
+    let (parts, last) = in_parts(arguments()).await;
     let mut joined = Vec::new();
     let mut sizes = Vec::new();
-    while let Ok(part) = rx.try_recv() {
-        sizes.push(objects(&part).len());
-        joined.extend(objects(&part));
+    for part in parts.iter().chain([&last]) {
+        sizes.push(objects(part).len());
+        joined.extend(objects(part));
     }
-    sizes.push(objects(&last).len());
-    joined.extend(objects(&last));
     assert_eq!(sizes, [2500, 2500, 1001]);
     let whole = call("restamp", vec![stamps(&rows), Value::List(vec![])])
         .await
@@ -200,20 +194,48 @@ async fn a_long_result_goes_ahead_in_parts_when_asked() {
     assert_eq!(joined, objects(&whole));
     assert_eq!(joined[6000], objects(&stamps(&[("S6000", 6001)]))[0]);
     // A list shorter than two parts comes whole.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let short = catalog()
-        .call_in_parts(
-            "Catalog",
-            "restamp",
-            args(vec![stamps(&rows[..4999]), Value::List(vec![])]),
-            Some(tx),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (objects(&short).len(), rx.try_recv().is_err()),
-        (4999, true)
-    );
+    let (parts, short) = in_parts(args(vec![stamps(&rows[..4999]), Value::List(vec![])])).await;
+    assert_eq!((objects(&short).len(), parts.len()), (4999, 0));
+}
+
+/// `Catalog.restamp(args)` taking parts: the parts ahead, and the last value.
+async fn in_parts(args: BoundArgs) -> (Vec<Value>, Value) {
+    let mut answer = catalog().answer("Catalog", "restamp", args, true).unwrap();
+    let mut parts = Vec::new();
+    while let Some(part) = answer.next().await {
+        match part {
+            Part::Items(value) => parts.push(value),
+            Part::Done(last) => return (parts, last.unwrap()),
+        }
+    }
+    panic!("the answer ended without its last part")
+}
+
+/// Calls `Catalog.restamp` with `args`, its argument `argument` arriving
+/// first as `parts` (each built as it comes), the rest after them.
+async fn arriving(
+    host: &std::sync::Arc<Host>,
+    argument: &str,
+    parts: Vec<Value>,
+    args: BoundArgs,
+) -> Result<Value, CallError> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    for part in parts {
+        tx.send(part).unwrap();
+    }
+    drop(tx);
+    let call = Call {
+        callee: host.lookup("Catalog", "restamp")?,
+        args: Args::Arriving(Arriving {
+            argument: argument.into(),
+            parts: rx,
+            rest: Box::pin(async move { Ok((args, None)) }),
+        }),
+        deadline: None,
+        metadata: Vec::new(),
+        in_parts: false,
+    };
+    host.run(call).value().await
 }
 
 /// A first argument that came in parts: its first items built as they came,
@@ -221,20 +243,11 @@ async fn a_long_result_goes_ahead_in_parts_when_asked() {
 #[tokio::test]
 async fn a_first_argument_built_in_parts_is_the_whole_list() {
     let host = catalog();
-    let first = graft_python::FirstItems::new("");
-    host.extend(&first, stamps(&[("a", 1), ("b", 2)]))
-        .await
-        .unwrap();
-    host.extend(&first, stamps(&[("c", 3)])).await.unwrap();
+    let first = vec![stamps(&[("a", 1), ("b", 2)]), stamps(&[("c", 3)])];
     let args = args(vec![stamps(&[("d", 4)]), Value::List(vec![])]);
-    let got = host
-        .call_streamed("Catalog", "restamp", args, first, None)
-        .await
-        .unwrap();
+    let got = arriving(host, "", first, args).await.unwrap();
     assert_eq!(got, stamps(&[("A", 2), ("B", 3), ("C", 4), ("D", 5)]));
     // The same, for an argument passed by keyword.
-    let first = graft_python::FirstItems::new("stamps");
-    host.extend(&first, stamps(&[("a", 1)])).await.unwrap();
     let args = BoundArgs {
         positional: vec![],
         keyword: vec![
@@ -242,14 +255,11 @@ async fn a_first_argument_built_in_parts_is_the_whole_list() {
             ("extra".into(), Value::List(vec![])),
         ],
     };
-    let got = host
-        .call_streamed("Catalog", "restamp", args, first, None)
-        .await
-        .unwrap();
-    assert_eq!(got, stamps(&[("A", 2), ("B", 3)]));
+    let got = arriving(host, "stamps", vec![stamps(&[("a", 1)])], args).await;
+    assert_eq!(got.unwrap(), stamps(&[("A", 2), ("B", 3)]));
     // Building runs the class's __init__ as the whole call would: its errors are the call's.
-    let first = graft_python::FirstItems::new("");
-    match host.extend(&first, stamps(&[("x", -1)])).await {
+    let args = self::args(vec![stamps(&[("d", 4)]), Value::List(vec![])]);
+    match arriving(host, "", vec![stamps(&[("x", -1)])], args).await {
         Err(CallError::Raised(raised)) => assert!(raised.message.contains("got -1"), "{raised:?}"),
         other => panic!("expected the ValueError from __post_init__, got {other:?}"),
     }

@@ -2,10 +2,13 @@
 //! to a [`Dispatch`].
 //!
 //! Each connection runs in its own task (see `session`): a handshake, then a
-//! read loop that spawns every call as a task of its own, so a slow call never
-//! holds up others on the same connection. Replies go back through one writer
-//! task per connection, in whatever order the calls finish.
+//! read loop that spawns every call as a task of its own (`answer`), so a
+//! slow call never holds up others on the same connection; an argument sent
+//! in parts is routed to its call as it comes (`arriving`). Replies go back
+//! through one writer task per connection, in whatever order the calls finish.
 
+mod answer;
+mod arriving;
 mod session;
 
 use std::future::Future;
@@ -13,151 +16,103 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
 use graft_model::{BoundArgs, Raised, Value};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
+use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame};
 use crate::status::Status;
-use tokio::sync::oneshot;
 
 /// Runs calls for the server. Implemented by the gateway over its hosted
 /// Python modules, and by tests over plain Rust functions.
 pub trait Dispatch: Send + Sync + 'static {
-    /// Runs `service.method(*args.positional, **args.keyword)`.
-    ///
-    /// `timeout` is the caller's limit; the server also stops waiting after
-    /// it and answers [`Status::DeadlineExceeded`], so honouring it here is
-    /// only needed to stop work early.
-    fn call(
-        &self,
-        service: String,
-        method: String,
-        args: BoundArgs,
-        timeout: Option<Duration>,
-    ) -> BoxFuture<'static, Result<Value, CallFailure>>;
-
-    /// [`Dispatch::call`], for a client that takes a returned list in parts
-    /// ([`Frame::ReplyPart`], protocol version 4): the implementation may
-    /// send the list's first items through `parts`, in order, and return
-    /// the rest, a list too. The server sends each part as it comes, while
-    /// the rest is still being read. By default nothing is sent ahead.
-    fn call_in_parts(
-        &self,
-        service: String,
-        method: String,
-        args: BoundArgs,
-        timeout: Option<Duration>,
-        parts: PartSender,
-    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
-        drop(parts);
-        self.call(service, method, args, timeout)
-    }
-
-    /// A call one of whose arguments, a list, comes in parts
-    /// ([`Frame::CallPart`], protocol version 4): `parts` yields its first
-    /// items as they arrive (each a list or a table), then closes; `call`
-    /// then holds the [`Call`] itself, whose argument `part.argument` (a
-    /// keyword argument's name, or empty for the first positional one)
-    /// holds the last items (or why the call cannot run: its parts were too
-    /// big). An implementation may start on the parts before the call
-    /// arrives. By default the parts are joined into the argument
-    /// ([`joined_call`]) and the call runs as [`Dispatch::call_in_parts`].
-    fn call_streamed(
-        self: Arc<Self>,
-        part: PartOf,
-        parts: PartReceiver,
-        call: oneshot::Receiver<Result<Call, String>>,
-        reply_parts: PartSender,
-    ) -> BoxFuture<'static, Result<Value, CallFailure>> {
-        Box::pin(async move {
-            let call = joined_call(&part, parts, call).await?;
-            let PartOf {
-                service, method, ..
-            } = part;
-            self.call_in_parts(service, method, call.args, call.timeout, reply_parts)
-                .await
-        })
-    }
+    /// Runs one call; the server sends each of its [`Replies`] as it comes.
+    fn call(&self, request: Request) -> Replies;
 }
 
-/// What a call's parts are of: its service, method and argument (a keyword
-/// argument's name, or empty for the first positional one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartOf {
+/// One call as the client sent it.
+pub struct Request {
     pub service: String,
     pub method: String,
-    pub argument: String,
+    pub args: Arguments,
+    /// The caller's limit (for a streaming method, on each next item).
+    /// Applying it is the dispatch's job.
+    pub timeout: Option<Duration>,
+    /// The client's protocol version: from 4 it takes a returned list in
+    /// parts ([`Frame::ReplyPart`]), from 5 streams ([`Frame::Items`]).
+    pub version: u16,
 }
 
-impl PartOf {
-    /// The argument the parts belong to, among `call`'s arguments.
-    pub fn in_call<'a>(&self, call: &'a mut Call) -> Option<&'a mut Value> {
-        if self.argument.is_empty() {
-            return call.args.positional.first_mut();
+/// A request's arguments.
+pub enum Arguments {
+    /// All of them, as the [`Frame::Call`] brought them.
+    Whole(BoundArgs),
+    /// One argument, a list, arriving in [`Frame::CallPart`]s ahead of the
+    /// call: `argument` (a keyword argument's name, or empty for the first
+    /// positional one) gets `parts` (each a list or a table) until it
+    /// closes; `rest` then brings the call's arguments (that argument with
+    /// its last items) and its timeout, or why it cannot run.
+    InParts {
+        argument: String,
+        parts: PartReceiver,
+        rest: BoxFuture<'static, Result<(BoundArgs, Option<Duration>), CallFailure>>,
+    },
+}
+
+impl Arguments {
+    /// All the arguments, the parts joined into their argument, and the timeout.
+    pub async fn joined(self) -> Result<(BoundArgs, Option<Duration>), CallFailure> {
+        match self {
+            Arguments::Whole(args) => Ok((args, None)),
+            Arguments::InParts {
+                argument,
+                mut parts,
+                rest,
+            } => {
+                let mut items = Vec::new();
+                while let Some(value) = parts.recv().await {
+                    items.extend(items_of(value));
+                }
+                let (mut args, timeout) = rest.await?;
+                if let Some(last) = arriving::argument_in(&mut args, &argument) {
+                    items.extend(items_of(std::mem::replace(last, Value::None)));
+                    *last = Value::List(items);
+                }
+                Ok((args, timeout))
+            }
         }
-        let args = &mut call.args.keyword;
-        let found = args.iter_mut().find(|(name, _)| *name == self.argument);
-        found.map(|(_, value)| value)
     }
+}
 
-    /// The argument, for messages.
-    fn argument_name(&self) -> &str {
-        if self.argument.is_empty() {
-            "the first positional one"
-        } else {
-            &self.argument
+/// The answer to one call, read as it comes.
+pub struct Replies {
+    /// Whether the method streams: its parts go as [`Frame::Items`] within
+    /// the client's credit, instead of as [`Frame::ReplyPart`]s.
+    pub streams: bool,
+    pub parts: BoxStream<'static, Reply>,
+}
+
+/// One piece of an answer.
+pub enum Reply {
+    /// Next items, a list or a table: a stream's, or a long list's first ones.
+    Items(Value),
+    /// The returned value (`None` after a stream), or why the call failed.
+    Done(Result<Value, CallFailure>),
+}
+
+impl Replies {
+    /// The answer of a call that returns one value, once `outcome` has it.
+    pub fn value(
+        outcome: impl Future<Output = Result<Value, CallFailure>> + Send + 'static,
+    ) -> Self {
+        let done = futures::stream::once(async move { Reply::Done(outcome.await) });
+        Replies {
+            streams: false,
+            parts: Box::pin(done),
         }
     }
-}
-
-/// The [`Call`] that ends a call sent in parts, once it has come: checked
-/// to name the parts' service and method and to hold their argument, a list.
-pub async fn streamed_call(
-    part: &PartOf,
-    call: oneshot::Receiver<Result<Call, String>>,
-) -> Result<Call, CallFailure> {
-    let mut call = call
-        .await
-        .map_err(|_| {
-            CallFailure::Internal("the call's parts came, the call itself never did".into())
-        })?
-        .map_err(CallFailure::BadArguments)?;
-    let PartOf {
-        service, method, ..
-    } = part;
-    if call.service != *service || call.method != *method {
-        return Err(CallFailure::BadArguments(format!(
-            "the call to {}.{} came after parts sent for {service}.{method}",
-            call.service, call.method
-        )));
-    }
-    match part.in_call(&mut call) {
-        Some(Value::List(_) | Value::Table(_)) => Ok(call),
-        _ => Err(CallFailure::BadArguments(format!(
-            "{service}.{method}: the argument sent in parts ({}) is not a list in the call",
-            part.argument_name()
-        ))),
-    }
-}
-
-/// [`streamed_call`], with all the parts' items joined into their argument.
-pub async fn joined_call(
-    part: &PartOf,
-    mut parts: PartReceiver,
-    call: oneshot::Receiver<Result<Call, String>>,
-) -> Result<Call, CallFailure> {
-    let mut items = Vec::new();
-    while let Some(value) = parts.recv().await {
-        items.extend(items_of(value));
-    }
-    let mut call = streamed_call(part, call).await?;
-    if let Some(argument) = part.in_call(&mut call) {
-        items.extend(items_of(std::mem::replace(argument, Value::None)));
-        *argument = Value::List(items);
-    }
-    Ok(call)
 }
 
 /// The items of a list, or of a table (as objects); a part is one or the other.
@@ -169,10 +124,7 @@ fn items_of(value: Value) -> Vec<Value> {
     }
 }
 
-/// Where a call's result goes ahead in parts: each a [`Value::List`] or
-/// [`Value::Table`] of the returned list's next items.
-pub type PartSender = tokio::sync::mpsc::UnboundedSender<Value>;
-/// Where the parts of a call's first argument come from: see [`Dispatch::call_streamed`].
+/// Where the parts of an argument come from: see [`Arguments::InParts`].
 pub type PartReceiver = tokio::sync::mpsc::UnboundedReceiver<Value>;
 
 /// Why a call produced no value.
@@ -193,6 +145,9 @@ pub enum CallFailure {
     /// The call ran out of time.
     #[error("deadline exceeded: {0}")]
     DeadlineExceeded(String),
+    /// The client cancelled the call (a stream it stopped reading).
+    #[error("cancelled: {0}")]
+    Cancelled(String),
 }
 
 impl CallFailure {
@@ -212,6 +167,7 @@ impl CallFailure {
             CallFailure::BadArguments(m) => (Status::BadArguments, m),
             CallFailure::Internal(m) => (Status::Internal, m),
             CallFailure::DeadlineExceeded(m) => (Status::DeadlineExceeded, m),
+            CallFailure::Cancelled(m) => (Status::Cancelled, m),
         };
         let raised = Raised {
             type_name: status.builtin_exception().to_string(),

@@ -4,25 +4,24 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use graft_model::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{CallFailure, PartOf, Shared};
+use super::answer::{self, Answering, Frames, Running};
+use super::arriving::{Arriving, PartOf};
+use super::{Arguments, Request, Shared};
 use crate::connection::FrameReader;
 use crate::error::WireError;
 use crate::frame::{Call, Frame};
 use crate::handshake::{self, Hello};
 use crate::sink::{Encoded, Sink};
 use crate::status::ProtocolCode;
-use futures::future::BoxFuture;
 
 /// The smallest frame limit a peer may announce; smaller ones are raised to
 /// it so an Error frame always fits.
@@ -54,12 +53,17 @@ struct Session {
     out: mpsc::UnboundedSender<Encoded>,
     /// Cancelled when the connection is dropped for a fault: calls stop.
     abort: CancellationToken,
+    /// Cancelled when the client closed or the server shuts down: plain
+    /// calls finish, streams (which need the client's credit) end.
+    closing: CancellationToken,
     /// Bounds the calls running at once on this connection.
     permits: Arc<Semaphore>,
     /// The largest frame the client accepts.
     peer_max: u32,
-    /// Whether the client takes a returned list in parts (version 4).
-    in_parts: bool,
+    /// The client's protocol version.
+    version: u16,
+    /// The calls running, by id.
+    running: Running,
 }
 
 pub(super) async fn run(
@@ -90,8 +94,10 @@ pub(super) async fn run(
         peer,
         permits: Arc::new(Semaphore::new(config.max_concurrent_calls.max(1))),
         peer_max: theirs.max_frame_size.max(MIN_FRAME_SIZE),
-        in_parts: theirs.version >= 4,
+        version: theirs.version,
+        running: Running::default(),
         abort: CancellationToken::new(),
+        closing: CancellationToken::new(),
         out,
         shared: shared.clone(),
     };
@@ -107,6 +113,12 @@ pub(super) async fn run(
     }
 }
 
+/// What the read loop does after a frame.
+enum Next {
+    Read,
+    End(End),
+}
+
 impl Session {
     async fn read_loop(
         &self,
@@ -117,8 +129,8 @@ impl Session {
         let idle = self.shared.config.idle_timeout();
         let timer = sleep(idle);
         tokio::pin!(timer);
-        // Calls whose first argument is still coming in parts, by id.
-        let mut streams: HashMap<u64, Stream> = HashMap::new();
+        // Calls whose argument is still coming in parts, by id.
+        let mut arriving: HashMap<u64, Arriving> = HashMap::new();
         loop {
             let read = tokio::select! {
                 read = reader.read_frame() => read,
@@ -139,80 +151,150 @@ impl Session {
                 }
                 Err(err) => return fault(0, &err),
             };
-            match frame {
-                Frame::Call { id, call } => {
-                    if let Some(stream) = streams.remove(&id) {
-                        if let Some(tx) = stream.call {
-                            let _ = tx.send(Ok(call)); // its task may have failed already
-                        }
-                        continue;
-                    }
-                    let permit = match self.permit(stop).await {
-                        Ok(permit) => permit,
-                        Err(end) => return end,
-                    };
-                    tracker.spawn(self.call_task(id, call, permit));
-                }
-                Frame::CallPart { id, .. } if !self.in_parts => {
-                    return fault(
-                        id,
-                        &WireError::UnexpectedFrame("CallPart (a version-4 frame)"),
-                    );
-                }
-                Frame::CallPart {
+            let next = self.on_frame(frame, &mut arriving, stop, tracker).await;
+            if let Next::End(end) = next {
+                return end;
+            }
+        }
+    }
+
+    async fn on_frame(
+        &self,
+        frame: Frame,
+        arriving: &mut HashMap<u64, Arriving>,
+        stop: &CancellationToken,
+        tracker: &TaskTracker,
+    ) -> Next {
+        let streams = self.version >= 5;
+        match frame {
+            Frame::Call { id, call } => match arriving.remove(&id) {
+                Some(waiting) => waiting.finish(call),
+                None => return self.start_call(id, call, stop, tracker).await,
+            },
+            Frame::CallPart { id, .. } if self.version < 4 => {
+                return Next::End(fault(
                     id,
+                    &WireError::UnexpectedFrame("CallPart (a version-4 frame)"),
+                ));
+            }
+            Frame::CallPart {
+                id,
+                service,
+                method,
+                argument,
+                value,
+            } => {
+                let of = PartOf {
                     service,
                     method,
                     argument,
-                    value,
-                } => {
-                    let of = PartOf {
-                        service,
-                        method,
-                        argument,
-                    };
-                    let max = self.shared.config.max_frame_size;
-                    if let Some(stream) = streams.get_mut(&id) {
-                        stream.take(&of, value, max);
-                        continue;
-                    }
-                    let permit = match self.permit(stop).await {
-                        Ok(permit) => permit,
-                        Err(end) => return end,
-                    };
-                    let (parts_tx, parts_rx) = mpsc::unbounded_channel();
-                    let (call_tx, call_rx) = oneshot::channel();
-                    let mut stream = Stream {
-                        of: of.clone(),
-                        parts: Some(parts_tx),
-                        call: Some(call_tx),
-                        size: 0,
-                    };
-                    stream.take(&of, value, max);
-                    streams.insert(id, stream);
-                    let (reply_tx, reply_rx) = mpsc::unbounded_channel();
-                    let names = (of.service.clone(), of.method.clone());
-                    let dispatch = Arc::clone(&self.shared.dispatch);
-                    let running = dispatch.call_streamed(of, parts_rx, call_rx, reply_tx);
-                    // The call's own timeout comes with it, last: the dispatch keeps it.
-                    tracker.spawn(self.answer(id, running, Some(reply_rx), None, names, permit));
+                };
+                let max = self.shared.config.max_frame_size;
+                if let Some(waiting) = arriving.get_mut(&id) {
+                    waiting.take(&of, value, max);
+                    return Next::Read;
                 }
-                Frame::Ping { id } => self.send(&Frame::Pong { id }),
-                // No streaming calls run here yet: a Credit or Cancel finds no stream.
-                Frame::Pong { .. } | Frame::Credit { .. } | Frame::Cancel { .. } => {}
-                Frame::Goodbye { .. } => return End::Closed,
-                Frame::ProtocolError { code, message, .. } => {
-                    tracing::debug!(peer = %self.peer, "graft-wire: client reported {code:?}: {message}");
-                    return End::Broken;
-                }
-                other @ (Frame::Reply { .. }
-                | Frame::ReplyPart { .. }
-                | Frame::Items { .. }
-                | Frame::Error { .. }) => {
-                    return fault(other.id(), &WireError::UnexpectedFrame(other.name()));
+                let (mut waiting, args) = Arriving::start(of.clone());
+                waiting.take(&of, value, max);
+                arriving.insert(id, waiting);
+                let request = self.request(of.service, of.method, args, None);
+                return self.dispatch(id, request, stop, tracker).await;
+            }
+            Frame::Credit { id, bytes } if streams => {
+                if let Some(control) = self.control(id) {
+                    control.credit.add(bytes);
                 }
             }
+            Frame::Cancel { id } if streams => {
+                if let Some(control) = self.control(id) {
+                    control.cancel.cancel();
+                }
+            }
+            Frame::Ping { id } => self.send(&Frame::Pong { id }),
+            Frame::Pong { .. } => {}
+            Frame::Goodbye { .. } => return Next::End(End::Closed),
+            Frame::ProtocolError { code, message, .. } => {
+                tracing::debug!(peer = %self.peer, "graft-wire: client reported {code:?}: {message}");
+                return Next::End(End::Broken);
+            }
+            other => {
+                return Next::End(fault(other.id(), &WireError::UnexpectedFrame(other.name())));
+            }
         }
+        Next::Read
+    }
+
+    async fn start_call(
+        &self,
+        id: u64,
+        call: Call,
+        stop: &CancellationToken,
+        tracker: &TaskTracker,
+    ) -> Next {
+        let Call {
+            service,
+            method,
+            args,
+            timeout,
+        } = call;
+        let request = self.request(service, method, Arguments::Whole(args), timeout);
+        self.dispatch(id, request, stop, tracker).await
+    }
+
+    fn request(
+        &self,
+        service: String,
+        method: String,
+        args: Arguments,
+        timeout: Option<std::time::Duration>,
+    ) -> Request {
+        Request {
+            service,
+            method,
+            args,
+            timeout,
+            version: self.version,
+        }
+    }
+
+    /// Hands `request` to the dispatch and answers it in a task of its own,
+    /// once a place among the connection's running calls is free.
+    async fn dispatch(
+        &self,
+        id: u64,
+        request: Request,
+        stop: &CancellationToken,
+        tracker: &TaskTracker,
+    ) -> Next {
+        let Some(registered) = answer::register(&self.running, id) else {
+            let why = format!("a call with id {id} is still running on this connection");
+            return Next::End(End::Fault {
+                id,
+                code: ProtocolCode::UnexpectedFrame,
+                message: why,
+            });
+        };
+        let permit = match self.permit(stop).await {
+            Ok(permit) => permit,
+            Err(end) => return Next::End(end),
+        };
+        let replies = self.shared.dispatch.call(request);
+        let answering = Answering {
+            frames: self.frames(id),
+            replies,
+            registered,
+            abort: self.abort.clone(),
+            closing: self.closing.clone(),
+            permit,
+        };
+        tracker.spawn(answering.run());
+        Next::Read
+    }
+
+    /// The running call `id`'s credit and cancel, if it runs.
+    fn control(&self, id: u64) -> Option<answer::Control> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.get(&id).cloned()
     }
 
     /// A place among the calls running on this connection, once one is free.
@@ -223,84 +305,13 @@ impl Session {
         }
     }
 
-    /// One call, run to completion unless the connection is aborted.
-    fn call_task(
-        &self,
-        id: u64,
-        call: Call,
-        permit: OwnedSemaphorePermit,
-    ) -> impl Future<Output = ()> + use<> {
-        let Call {
-            service,
-            method,
-            args,
-            timeout,
-        } = call;
-        let dispatch = &self.shared.dispatch;
-        let (running, parts) = if self.in_parts {
-            let (tx, rx) = mpsc::unbounded_channel();
-            let running =
-                dispatch.call_in_parts(service.clone(), method.clone(), args, timeout, tx);
-            (running, Some(rx))
-        } else {
-            (
-                dispatch.call(service.clone(), method.clone(), args, timeout),
-                None,
-            )
-        };
-        self.answer(id, running, parts, timeout, (service, method), permit)
-    }
-
-    /// Answers call `id` with what `running` gives, within `timeout`. A
-    /// returned list may go ahead in `parts` (`Dispatch::call_in_parts`),
-    /// each sent as it comes, and the Reply after them.
-    fn answer(
-        &self,
-        id: u64,
-        running: BoxFuture<'static, Result<Value, CallFailure>>,
-        mut parts: Option<mpsc::UnboundedReceiver<Value>>,
-        timeout: Option<Duration>,
-        (service, method): (String, String),
-        permit: OwnedSemaphorePermit,
-    ) -> impl Future<Output = ()> + use<> {
-        let mut ahead = self.frames(id);
-        let abort = self.abort.clone();
-        async move {
-            let _permit = permit;
-            let running = with_deadline(running, timeout, &service, &method);
-            tokio::pin!(running);
-            let outcome = loop {
-                tokio::select! {
-                    biased;
-                    () = abort.cancelled() => return,
-                    part = next_part(&mut parts) => match part {
-                        // Too big: an Error went in the reply's place.
-                        Some(part) => if !ahead.send_part(part) { return },
-                        None => parts = None,
-                    },
-                    outcome = &mut running => break outcome,
-                }
-            };
-            while let Some(part) = parts.as_mut().and_then(|rx| rx.try_recv().ok()) {
-                if !ahead.send_part(part) {
-                    return;
-                }
-            }
-            let frame = match outcome {
-                Ok(value) => Frame::Reply { id, value },
-                Err(failure) => failure.into_frame(id),
-            };
-            ahead.send(&frame);
-        }
-    }
-
     fn send(&self, frame: &Frame) {
         self.frames(frame.id()).send(frame);
     }
 
     /// Where the frames that answer call `id` go, within the client's limit.
-    fn frames(&self, id: u64) -> Ahead {
-        Ahead {
+    fn frames(&self, id: u64) -> Frames {
+        Frames {
             id,
             out: self.out.clone(),
             max: self.peer_max,
@@ -311,6 +322,7 @@ impl Session {
     /// Sends the last word and says whether in-flight calls may finish
     /// (`true`) or were dropped (`false`).
     fn finish(self, end: End) -> bool {
+        self.closing.cancel();
         match end {
             End::Closed => true,
             End::Shutdown => {
@@ -333,137 +345,11 @@ impl Session {
     }
 }
 
-/// A call one of whose arguments is still coming in parts.
-struct Stream {
-    /// What its first part named: every later part names the same.
-    of: PartOf,
-    /// To its task; None once it failed.
-    parts: Option<mpsc::UnboundedSender<Value>>,
-    /// The call itself, when it comes; or why it cannot run.
-    call: Option<oneshot::Sender<Result<Call, String>>>,
-    /// The parts' size so far, against the server's frame limit.
-    size: usize,
-}
-
-impl Stream {
-    /// Passes one part on, unless it names another call or argument than
-    /// the first, or the parts together pass `max` bytes: then the call
-    /// fails (its task answers why) and later parts are dropped.
-    fn take(&mut self, of: &PartOf, value: Value, max: u32) {
-        self.size += crate::codec::size_hint(&value);
-        let wrong = if *of != self.of {
-            Some(format!(
-                "a part for {}.{} ({}) came among parts for {}.{} ({})",
-                of.service,
-                of.method,
-                of.argument,
-                self.of.service,
-                self.of.method,
-                self.of.argument
-            ))
-        } else if self.size > max as usize {
-            Some(format!(
-                "the call's parts pass the server's limit of {max} bytes"
-            ))
-        } else {
-            None
-        };
-        if let Some(why) = wrong {
-            if let Some(tx) = self.call.take() {
-                let _ = tx.send(Err(why));
-            }
-            self.parts = None;
-        }
-        if let Some(tx) = &self.parts {
-            let _ = tx.send(value);
-        }
-    }
-}
-
-/// The frames of one call's answer: its parts and its Reply share the
-/// client's frame limit, so a reply in parts is never bigger than one the
-/// client would take whole. A frame over the limit goes as an Error saying
-/// so, so the caller hears back either way.
-struct Ahead {
-    id: u64,
-    out: mpsc::UnboundedSender<Encoded>,
-    /// The client's limit, and what the parts sent so far have left of it.
-    max: u32,
-    left: u32,
-}
-
-impl Ahead {
-    /// Sends one part; false if it did not fit, and an Error went instead.
-    fn send_part(&mut self, value: Value) -> bool {
-        self.send(&Frame::ReplyPart { id: self.id, value })
-    }
-
-    /// Sends `frame` in what is left of the limit; false if it did not fit,
-    /// and an Error saying so went in its place.
-    fn send(&mut self, frame: &Frame) -> bool {
-        let mut buf = Encoded::with_capacity(size_hint(frame).min(self.left as usize + 4));
-        let failed = match frame.encode(&mut buf, self.left) {
-            Ok(()) => {
-                self.left -= (buf.written() - crate::frame::LENGTH_BYTES) as u32;
-                None
-            }
-            Err(WireError::FrameTooLarge { len, .. }) if self.left < self.max => Some(format!(
-                "frame of {len} bytes, after {} bytes sent ahead in parts, exceeds the limit of {} bytes",
-                self.max - self.left,
-                self.max
-            )),
-            Err(err) => Some(err.to_string()),
-        };
-        if let Some(why) = &failed {
-            let failure = CallFailure::Internal(format!("the reply could not be sent: {why}"));
-            let _ = failure.into_frame(self.id).encode(&mut buf, self.max);
-        }
-        let _ = self.out.send(buf);
-        failed.is_none()
-    }
-}
-
-/// The next part from a call that sends its result in parts; never, for one that does not.
-async fn next_part(parts: &mut Option<mpsc::UnboundedReceiver<Value>>) -> Option<Value> {
-    match parts {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
 fn fault(id: u64, err: &WireError) -> End {
     End::Fault {
         id,
         code: ProtocolCode::for_error(err),
         message: err.to_string(),
-    }
-}
-
-async fn with_deadline(
-    running: futures::future::BoxFuture<'static, Result<Value, CallFailure>>,
-    timeout: Option<Duration>,
-    service: &str,
-    method: &str,
-) -> Result<Value, CallFailure> {
-    let Some(limit) = timeout else {
-        return running.await;
-    };
-    match tokio::time::timeout(limit, running).await {
-        Ok(outcome) => outcome,
-        Err(_) => Err(CallFailure::DeadlineExceeded(format!(
-            "{service}.{method} did not finish within {} ms",
-            limit.as_millis()
-        ))),
-    }
-}
-
-/// About how many bytes `frame` encodes to, to size its buffer.
-fn size_hint(frame: &Frame) -> usize {
-    match frame {
-        Frame::Reply { value, .. } | Frame::ReplyPart { value, .. } => {
-            16 + crate::codec::size_hint(value)
-        }
-        _ => 128,
     }
 }
 

@@ -1,0 +1,259 @@
+//! One call, as the gateway hands it to the host ([`Call`]), and its
+//! answer ([`Answer`]): zero or more parts, then a final value or an error.
+//!
+//! HTTP and TCP build a [`Call`] the same way: they look the method up with
+//! [`Host::lookup`](crate::Host::lookup), bring its arguments, the caller's
+//! deadline and metadata, and hand it to [`Host::run`](crate::Host::run).
+//! Every part of an answer goes through one channel: a long returned list's
+//! first items (when the caller takes them in parts), and a streaming
+//! method's items as they are produced.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use graft_model::interface::Method;
+use graft_model::{BoundArgs, Value};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::CallError;
+use crate::Entry;
+
+/// A method found by [`Host::lookup`](crate::Host::lookup): what a call calls.
+#[derive(Clone)]
+pub struct Callee(pub(crate) Arc<Entry>);
+
+impl Callee {
+    /// The method's signature in the interface.
+    pub fn signature(&self) -> &Method {
+        &self.0.signature
+    }
+
+    /// `Service.method`, for messages.
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.0.service, self.0.signature.name)
+    }
+}
+
+/// One call of a hosted method.
+pub struct Call {
+    pub callee: Callee,
+    pub args: Args,
+    /// How long the caller waits: for the whole answer of a plain method,
+    /// for each next item of a streaming one. `None`: no limit.
+    pub deadline: Option<Duration>,
+    /// What the caller says of itself (names and values); empty for now.
+    pub metadata: Vec<(String, String)>,
+    /// Whether a long returned list may go ahead in parts
+    /// ([`Part::Items`]) rather than whole in the final value.
+    pub in_parts: bool,
+}
+
+/// A call's arguments.
+pub enum Args {
+    /// Converted against their declared types already (JSON from HTTP).
+    Checked(BoundArgs),
+    /// Decoded but not yet checked (from the wire): the host checks them.
+    Decoded(BoundArgs),
+    /// One argument, a list, still arriving in parts (wire CallParts).
+    Arriving(Arriving),
+}
+
+/// A call whose argument `argument` (a keyword argument's name, or empty
+/// for the first positional one) arrives in parts ahead of the rest: the
+/// host checks and builds each part as it comes.
+pub struct Arriving {
+    pub argument: String,
+    /// The argument's first items, each a list or a table, until it closes.
+    pub parts: mpsc::UnboundedReceiver<Value>,
+    /// Then the call's other arguments (and that argument's last items),
+    /// with the caller's deadline; or why the call cannot run.
+    pub rest: BoxFuture<'static, Result<(BoundArgs, Option<Duration>), CallError>>,
+}
+
+/// One piece of an answer.
+#[derive(Debug)]
+pub enum Part {
+    /// Next items (a list or a table): of a streaming method's output, or
+    /// the first items of a long returned list.
+    Items(Value),
+    /// The end: the returned value (`None` after a stream; after parts of
+    /// a list, its last items), or why the call failed.
+    Done(Result<Value, CallError>),
+}
+
+/// How many parts may wait in an answer before the producer pauses: this
+/// bounds what a stream holds in the gateway while its consumer is slow.
+pub(crate) const PARTS_AHEAD: usize = 4;
+
+/// The answer of one [`Call`], read with [`Answer::next`]. Dropping it
+/// stops the call: a coroutine is cancelled, a generator closed.
+pub struct Answer {
+    parts: mpsc::Receiver<Part>,
+    /// Runs the call, producing into `parts`, while the answer is read.
+    driver: Option<BoxFuture<'static, ()>>,
+    limit: Limit,
+    /// Whether the call streams (its deadline then bounds each item).
+    streams: bool,
+    name: String,
+    ended: bool,
+}
+
+/// When the caller stops waiting.
+enum Limit {
+    None,
+    /// This long from now: for the whole answer, or for each next part of a stream.
+    After(Duration, tokio::time::Instant),
+    /// Known once the last arguments arrived (see [`Arriving::rest`]).
+    Later(oneshot::Receiver<Option<Duration>>),
+}
+
+impl Answer {
+    pub(crate) fn new(call: &Call, parts: mpsc::Receiver<Part>) -> Answer {
+        let limit = match call.deadline {
+            Some(limit) => Limit::After(limit, tokio::time::Instant::now() + limit),
+            None => Limit::None,
+        };
+        Answer {
+            parts,
+            driver: None,
+            limit,
+            streams: call.callee.signature().streams,
+            name: call.callee.name(),
+            ended: false,
+        }
+    }
+
+    pub(crate) fn driven_by(mut self, driver: BoxFuture<'static, ()>) -> Answer {
+        self.driver = Some(driver);
+        self
+    }
+
+    pub(crate) fn limited_later(mut self, limit: oneshot::Receiver<Option<Duration>>) -> Answer {
+        self.limit = Limit::Later(limit);
+        self
+    }
+
+    /// Whether the call's method streams its results.
+    pub fn streams(&self) -> bool {
+        self.streams
+    }
+
+    /// The next part; `None` once [`Part::Done`] has been read. Past the
+    /// deadline, the call is stopped and its end is a
+    /// [`CallError::DeadlineExceeded`].
+    pub async fn next(&mut self) -> Option<Part> {
+        if self.ended {
+            return None;
+        }
+        let part = loop {
+            let (parts, driver) = (&mut self.parts, &mut self.driver);
+            match &mut self.limit {
+                Limit::None => break Self::recv(parts, driver).await,
+                Limit::After(_, at) => {
+                    match tokio::time::timeout_at(*at, Self::recv(parts, driver)).await {
+                        Ok(part) => break part,
+                        Err(_) => break Part::Done(Err(self.expired())),
+                    }
+                }
+                Limit::Later(rx) => {
+                    let limit = tokio::select! {
+                        limit = rx => limit.ok().flatten(),
+                        part = Self::recv(parts, driver) => break part,
+                    };
+                    self.limit = match limit {
+                        Some(limit) => Limit::After(limit, tokio::time::Instant::now() + limit),
+                        None => Limit::None,
+                    };
+                }
+            }
+        };
+        match &part {
+            Part::Done(_) => self.stop(),
+            Part::Items(_) if self.streams => self.restart_limit(),
+            Part::Items(_) => {}
+        }
+        Some(part)
+    }
+
+    async fn recv(
+        parts: &mut mpsc::Receiver<Part>,
+        driver: &mut Option<BoxFuture<'static, ()>>,
+    ) -> Part {
+        loop {
+            let Some(running) = driver.as_mut() else {
+                return parts.recv().await.unwrap_or_else(lost);
+            };
+            tokio::select! {
+                biased;
+                part = parts.recv() => return part.unwrap_or_else(lost),
+                () = running => *driver = None,
+            }
+        }
+    }
+
+    fn restart_limit(&mut self) {
+        if let Limit::After(limit, at) = &mut self.limit {
+            *at = tokio::time::Instant::now() + *limit;
+        }
+    }
+
+    fn expired(&self) -> CallError {
+        let Limit::After(limit, _) = self.limit else {
+            unreachable!("only a set limit expires")
+        };
+        let what = if self.streams {
+            "produced no next item"
+        } else {
+            "did not finish"
+        };
+        CallError::DeadlineExceeded(format!(
+            "{} {what} within {} s",
+            self.name,
+            limit.as_secs_f64()
+        ))
+    }
+
+    /// Stops the call: no more parts are read.
+    fn stop(&mut self) {
+        self.ended = true;
+        self.driver = None;
+        self.parts.close();
+    }
+
+    /// Reads the whole answer: the returned value (with any parts joined
+    /// in), or a streaming method's items as one list.
+    pub async fn value(mut self) -> Result<Value, CallError> {
+        let mut items = Vec::new();
+        while let Some(part) = self.next().await {
+            match part {
+                Part::Items(value) => items.extend(items_of(value)),
+                Part::Done(Ok(value)) if items.is_empty() && !self.streams => return Ok(value),
+                Part::Done(Ok(_)) if self.streams => return Ok(Value::List(items)),
+                Part::Done(Ok(last)) => {
+                    items.extend(items_of(last));
+                    return Ok(Value::List(items));
+                }
+                Part::Done(Err(err)) => return Err(err),
+            }
+        }
+        Err(lost_error())
+    }
+}
+
+/// The items of a list, or of a table (as objects); a part is one or the other.
+pub fn items_of(value: Value) -> Vec<Value> {
+    match value {
+        Value::List(items) => items,
+        Value::Table(table) => table.to_objects(),
+        other => vec![other],
+    }
+}
+
+fn lost() -> Part {
+    Part::Done(Err(lost_error()))
+}
+
+fn lost_error() -> CallError {
+    CallError::Internal("the call ended without an answer".into())
+}
