@@ -146,6 +146,10 @@ impl Answer {
         if self.ended {
             return None;
         }
+        if self.streams {
+            // Each next item has the whole limit, from when it is asked for.
+            self.restart_limit();
+        }
         let part = loop {
             let (parts, driver) = (&mut self.parts, &mut self.driver);
             match &mut self.limit {
@@ -168,10 +172,8 @@ impl Answer {
                 }
             }
         };
-        match &part {
-            Part::Done(_) => self.stop(),
-            Part::Items(_) if self.streams => self.restart_limit(),
-            Part::Items(_) => {}
+        if let Part::Done(_) = part {
+            self.stop();
         }
         Some(part)
     }

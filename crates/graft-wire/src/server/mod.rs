@@ -11,6 +11,8 @@ mod answer;
 mod arriving;
 mod session;
 
+pub use answer::INITIAL_WINDOW;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;

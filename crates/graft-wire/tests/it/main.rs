@@ -3,6 +3,7 @@
 //! - `codec`: value encoding, edge values, round trips (proptest);
 //! - `fuzz`: arbitrary bytes into the decoders: no panic, bounded memory;
 //! - `server`, `limits`, `hello`: real loopback sockets against `serve`;
+//! - `streams`: streaming calls (version 5), credit, cancel, request ids;
 //! - `vectors`: the committed `docs/protocol-vectors` match the encoder.
 
 mod alloc;
@@ -11,6 +12,7 @@ mod fuzz;
 mod hello;
 mod limits;
 mod server;
+mod streams;
 mod vectors;
 
 use std::net::SocketAddr;
