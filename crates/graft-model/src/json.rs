@@ -9,6 +9,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Number, Value as Json};
 
+mod body;
+pub use body::{BodyError, call_arguments, parse};
+
 use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
 use crate::path::Path;
 use crate::value::{Name, Value};
@@ -69,7 +72,7 @@ impl Converter<'_> {
             (TypeRef::None, Json::Null) => Value::None,
             (TypeRef::Bool, Json::Bool(b)) => Value::Bool(*b),
             (TypeRef::Int, Json::Number(n)) => {
-                Value::Int(n.as_i64().ok_or_else(|| int_error(path, json))?)
+                Value::Int(int_of(n).ok_or_else(|| int_error(path, json))?)
             }
             (TypeRef::Float, Json::Number(n)) => Value::Float(n.as_f64().ok_or_else(fail)?),
             (TypeRef::Str, Json::String(s)) => Value::Str(s.clone()),
@@ -103,10 +106,18 @@ impl Converter<'_> {
             ),
             (TypeRef::Optional { .. }, Json::Null) => Value::None,
             (TypeRef::Optional { inner }, _) => self.convert(json, inner, path)?,
-            (TypeRef::Union { options }, _) => options
-                .iter()
-                .find_map(|t| self.convert(json, t, path).ok())
-                .ok_or_else(fail)?,
+            (TypeRef::Union { options }, _) => {
+                // `1.0` is a float first, an int only when no other option takes it.
+                let written_as_float = json.as_number().is_some_and(Number::is_f64);
+                let (ints, others): (Vec<&TypeRef>, Vec<&TypeRef>) = options
+                    .iter()
+                    .partition(|t| written_as_float && **t == TypeRef::Int);
+                others
+                    .into_iter()
+                    .chain(ints)
+                    .find_map(|t| self.convert(json, t, path).ok())
+                    .ok_or_else(fail)?
+            }
             (TypeRef::Named { name }, _) => self.named(json, name, path)?,
             _ => return Err(fail()),
         })
@@ -203,6 +214,18 @@ impl Converter<'_> {
         }
         Ok(out)
     }
+}
+
+/// A JSON number as an int: an integer, or a float with no fractional part
+/// (JSON Schema counts `1.0` as an integer), within the 64-bit signed range.
+fn int_of(n: &Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    // 2^63 is exactly representable; every float below it in magnitude fits.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f)).then_some(f as i64)
 }
 
 fn int_error(path: &Path<'_>, json: &Json) -> TypeError {

@@ -75,6 +75,45 @@ fn scalars_convert_and_refuse_other_kinds() {
     assert_eq!(conv(json!(null), TypeRef::None), Ok(Value::None));
 }
 
+/// JSON Schema counts a number with a zero fractional part as an integer, so
+/// `1.0` passes an int parameter (OpenAPI says `"type": "integer"`).
+#[test]
+fn integral_floats_are_ints() {
+    let int = |text: &str| conv(serde_json::from_str(text).unwrap(), TypeRef::Int);
+    assert_eq!(int("1.0"), Ok(Value::Int(1)));
+    assert_eq!(int("1478.0"), Ok(Value::Int(1478)));
+    assert_eq!(int("-0.0"), Ok(Value::Int(0)));
+    assert_eq!(int("1e3"), Ok(Value::Int(1000)));
+    assert_eq!(int("-9223372036854775808.0"), Ok(Value::Int(i64::MIN)));
+    assert_eq!(int("1.5").unwrap_err().expected, "int");
+    for too_big in ["9223372036854775808.0", "1e19", "-1e19", "1e300"] {
+        assert_eq!(
+            int(too_big).unwrap_err().expected,
+            "int within the 64-bit signed range",
+            "{too_big}"
+        );
+    }
+    let ints = TypeRef::List {
+        item: Box::new(TypeRef::Int),
+    };
+    assert_eq!(
+        conv(json!([2.0, 3]), ints),
+        Ok(Value::List(vec![Value::Int(2), Value::Int(3)]))
+    );
+    let int_or_float = TypeRef::Union {
+        options: vec![TypeRef::Int, TypeRef::Float],
+    };
+    assert_eq!(
+        conv(json!(2.0), int_or_float.clone()),
+        Ok(Value::Float(2.0))
+    );
+    assert_eq!(conv(json!(2), int_or_float), Ok(Value::Int(2)));
+    let int_or_str = TypeRef::Union {
+        options: vec![TypeRef::Str, TypeRef::Int],
+    };
+    assert_eq!(conv(json!(2.0), int_or_str), Ok(Value::Int(2)));
+}
+
 #[test]
 fn bytes_are_base64_and_dates_iso() {
     assert_eq!(
@@ -196,4 +235,66 @@ fn to_json_writes_every_kind() {
         to_json(&v),
         json!({"1": "aGk=", "t": [0.5, null], "e": 2, "big": i64::MIN})
     );
+}
+
+#[test]
+fn a_call_body_is_an_object_an_array_or_nothing() {
+    let named = |body: &str| match call_arguments(body.as_bytes()) {
+        Ok(crate::bind::Arguments::Named(map)) => map.len(),
+        other => panic!("{body}: {other:?}"),
+    };
+    assert_eq!(named(""), 0);
+    assert_eq!(named(" \n"), 0);
+    assert_eq!(named("{}"), 0);
+    assert_eq!(named(r#"{"a": 1}"#), 1);
+    assert!(matches!(
+        call_arguments(b"[1, 2]"),
+        Ok(crate::bind::Arguments::Positional(items)) if items.len() == 2
+    ));
+    for body in ["null", " null ", "3", "\"a\""] {
+        let err = call_arguments(body.as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BodyError::Arguments(crate::bind::ArgError::NotArguments(_))
+            ),
+            "{body}: {err:?}"
+        );
+    }
+    assert_eq!(
+        call_arguments(b"null").unwrap_err().to_string(),
+        "the arguments must be a JSON object (by name) or a JSON array (by position), got null"
+    );
+    assert!(matches!(call_arguments(b"{"), Err(BodyError::NotJson(_))));
+}
+
+/// JSON allows `\ud800` alone; no Unicode text can hold it, and serde_json's
+/// own message ("unexpected end of hex escape") would send the caller looking
+/// for a typo. The message names the escape instead.
+#[test]
+fn a_lone_surrogate_is_named() {
+    for (body, escape, at) in [
+        (r#"{"s": "\ud800"}"#, r"\ud800", 7),
+        (r#"{"s": "a\uDBFFb"}"#, r"\uDBFF", 8),
+        (r#"{"s": "\udc00"}"#, r"\udc00", 7),
+        (r#"{"s": "\ud83d\ude00\ud800x"}"#, r"\ud800", 19),
+        (r#"["\\", "\ud800"]"#, r"\ud800", 8),
+    ] {
+        let err = call_arguments(body.as_bytes()).unwrap_err().to_string();
+        let expected = format!("`{escape}` at byte {at} is a lone surrogate");
+        assert!(err.contains(&expected), "{body}: {err}");
+        assert!(!err.contains("hex escape"), "{err}");
+    }
+    // A pair is one character; `\\ud800` is a backslash and text.
+    let pair = r#"{"s": "\ud83d\ude00", "t": "\\ud800"}"#;
+    let Ok(crate::bind::Arguments::Named(map)) = call_arguments(pair.as_bytes()) else {
+        panic!()
+    };
+    assert_eq!(map["s"], json!("\u{1F600}"));
+    assert_eq!(map["t"], json!("\\ud800"));
+    // Other bad JSON keeps the parser's message.
+    let err = call_arguments(br#"{"s": "\uZZZZ"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("the body is not valid JSON: "), "{err}");
 }
