@@ -55,6 +55,8 @@ pub enum WireError {
     BadMagic([u8; 4]),
     #[error("unsupported protocol version {theirs}; this side speaks version {ours}")]
     UnsupportedVersion { theirs: u16, ours: u16 },
+    #[error("the client's hello has status {0}; a client's hello always has status 0")]
+    HelloStatus(u16),
     #[error("hello rejected by the peer with status {status} (peer speaks version {version})")]
     Rejected { status: u16, version: u16 },
     #[error("peer closed the connection in the middle of a frame ({0} bytes buffered)")]

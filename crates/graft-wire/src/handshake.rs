@@ -30,6 +30,8 @@ pub mod hello_status {
     pub const OK: u16 = 0;
     pub const UNSUPPORTED_VERSION: u16 = 1;
     pub const BAD_MAGIC: u16 = 2;
+    /// The client's hello had a status other than [`OK`].
+    pub const INVALID_HELLO: u16 = 3;
 }
 
 /// One side's opening message.
@@ -100,24 +102,15 @@ impl Hello {
 
 /// The server side: reads the client's hello, answers with `ours` in the
 /// client's version (or a rejection, in ours), and returns the client's
-/// hello if it was accepted: any version from [`OLDEST_VERSION`] to [`VERSION`].
+/// hello if it was accepted: any version from [`OLDEST_VERSION`] to
+/// [`VERSION`], with status [`hello_status::OK`].
 pub async fn accept<S>(stream: &mut S, ours: Hello) -> Result<Hello, WireError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut bytes = [0u8; HELLO_BYTES];
     stream.read_exact(&mut bytes).await?;
-    let verdict = match Hello::decode(&bytes) {
-        Err(err) => Err((hello_status::BAD_MAGIC, err)),
-        Ok(theirs) if !(OLDEST_VERSION..=VERSION).contains(&theirs.version) => Err((
-            hello_status::UNSUPPORTED_VERSION,
-            WireError::UnsupportedVersion {
-                theirs: theirs.version,
-                ours: VERSION,
-            },
-        )),
-        Ok(theirs) => Ok(theirs),
-    };
+    let verdict = judge(&bytes);
     let status = verdict
         .as_ref()
         .err()
@@ -137,6 +130,24 @@ where
         .await?;
     stream.flush().await?;
     verdict.map_err(|(_, err)| err)
+}
+
+/// A server's verdict on a client's hello: the hello, or the status to
+/// refuse it with and why.
+fn judge(bytes: &[u8; HELLO_BYTES]) -> Result<Hello, (u16, WireError)> {
+    let theirs = Hello::decode(bytes).map_err(|err| (hello_status::BAD_MAGIC, err))?;
+    if !(OLDEST_VERSION..=VERSION).contains(&theirs.version) {
+        let err = WireError::UnsupportedVersion {
+            theirs: theirs.version,
+            ours: VERSION,
+        };
+        return Err((hello_status::UNSUPPORTED_VERSION, err));
+    }
+    if theirs.status != hello_status::OK {
+        let err = WireError::HelloStatus(theirs.status);
+        return Err((hello_status::INVALID_HELLO, err));
+    }
+    Ok(theirs)
 }
 
 /// The client side: sends `ours`, reads the server's answer and returns it

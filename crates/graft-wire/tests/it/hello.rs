@@ -2,6 +2,7 @@
 //! in which version it answers.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use graft_wire::handshake::{HELLO_BYTES, hello_status};
 use graft_wire::{Hello, OLDEST_VERSION, ServerConfig, VERSION};
@@ -31,4 +32,22 @@ async fn each_supported_version_is_answered_in_its_own_version() {
         let theirs = exchange(server.addr, ours).await;
         assert_eq!((theirs.version, theirs.status), (version, hello_status::OK));
     }
+}
+
+#[tokio::test]
+async fn a_client_hello_with_a_status_is_refused() {
+    let server = start(ServerConfig::default()).await;
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    let ours = Hello {
+        status: 7,
+        ..Hello::new(1 << 20, 10_000)
+    };
+    stream.write_all(&ours.encode()).await.unwrap();
+    let mut theirs = [0u8; HELLO_BYTES];
+    stream.read_exact(&mut theirs).await.unwrap();
+    let theirs = Hello::decode(&theirs).unwrap();
+    assert_eq!(theirs.status, hello_status::INVALID_HELLO);
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest));
+    assert_eq!(read.await.unwrap().unwrap(), 0, "the server closes");
 }
