@@ -3,15 +3,18 @@
 //! [`openapi`] reads only the interface model ([`graft_model::Interface`]) and
 //! writes one `POST /call/{Service}/{method}` operation for each method: the
 //! request body is a JSON object of named arguments, the `200` response is the
-//! return value, and `400`, `404` and `500` share one error body,
-//! `{"error": {"type", "message", "param"?, "traceback"?}}`.
+//! return value (for a method that streams, its items as NDJSON or
+//! Server-Sent Events), and `400`, `404`, `500` and `504` share one error
+//! body, `{"error": {"type", "message", "param"?, "traceback"?}}`.
 //!
 //! - [`schema`]: JSON Schema for types ([`type_schema`]) and named types
 //!   ([`type_def_schema`]), and the error body.
 //! - `operation`: one operation's request body and responses.
+//! - [`stream`]: the `200` response of a streaming method.
 
 mod operation;
 pub mod schema;
+pub mod stream;
 
 use graft_model::Interface;
 use serde_json::{Map, Value as Json, json};

@@ -7,7 +7,7 @@ use crate::schema::{annotated, reference, type_schema};
 
 /// The error responses every operation shares, as keys of `components/responses`
 /// with their descriptions.
-pub(crate) const ERROR_RESPONSES: [(&str, &str, &str); 3] = [
+pub(crate) const ERROR_RESPONSES: [(&str, &str, &str); 4] = [
     (
         "400",
         "graft.BadArguments",
@@ -22,6 +22,13 @@ pub(crate) const ERROR_RESPONSES: [(&str, &str, &str); 3] = [
         "500",
         "graft.Raised",
         "The method raised an exception (its class name is the error's `type`), or the gateway failed.",
+    ),
+    (
+        "504",
+        "graft.Timeout",
+        "The call did not finish within the gateway's `--callTimeout` (error `type` `Timeout`). \
+         For a method that streams it bounds the wait for each item; once items have been sent, \
+         a timeout ends the stream with an error instead.",
     ),
 ];
 
@@ -124,13 +131,15 @@ fn positional_arguments(method: &Method) -> Json {
 
 fn responses(method: &Method) -> Json {
     let mut responses = Map::new();
-    responses.insert(
-        "200".into(),
+    let ok = if method.streams {
+        crate::stream::streamed_response(&method.returns)
+    } else {
         json!({
             "description": format!("The return value: {}.", method.returns.python()),
             "content": { "application/json": { "schema": type_schema(&method.returns) } },
-        }),
-    );
+        })
+    };
+    responses.insert("200".into(), ok);
     for (status, key, _) in ERROR_RESPONSES {
         responses.insert(
             status.into(),

@@ -139,6 +139,15 @@ fn shop() -> Interface {
             ],
             TypeRef::None,
         ),
+        Method {
+            streams: true,
+            ..method(
+                "watch",
+                Some("The item's stock, each time it changes."),
+                vec![param("sku", kind, TypeRef::Str, None)],
+                named("Item"),
+            )
+        },
     ];
     let types = vec![
         TypeDef {
@@ -364,6 +373,7 @@ fn error_responses_share_the_error_body() {
         ("400", "graft.BadArguments"),
         ("404", "graft.NotFound"),
         ("500", "graft.Raised"),
+        ("504", "graft.Timeout"),
     ] {
         assert_eq!(
             responses[status]["$ref"],
@@ -379,4 +389,5 @@ fn error_responses_share_the_error_body() {
     assert_eq!(fields, ["message", "param", "traceback", "type"]);
 }
 
+mod stream;
 mod structure;
