@@ -7,6 +7,7 @@
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::budget::{Budget, Permit};
 use crate::error::WireError;
 use crate::frame::{Frame, LENGTH_BYTES};
 use crate::sink::SHARE_FROM;
@@ -27,6 +28,12 @@ pub struct FrameReader<R> {
     buffer: BytesMut,
     /// Frames longer than this are refused as soon as their prefix arrives.
     max_frame_size: u32,
+    /// Where a frame's bytes are taken from before its body is read, if
+    /// anywhere: see [`FrameReader::read_held`].
+    budget: Option<Budget>,
+    /// The budget taken for the frame whose prefix is in the buffer, kept
+    /// here so that a dropped read loses none of it.
+    held: Option<Permit>,
 }
 
 impl<R: AsyncRead + Unpin> FrameReader<R> {
@@ -35,7 +42,17 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             inner,
             buffer: BytesMut::with_capacity(READ_CHUNK),
             max_frame_size,
+            budget: None,
+            held: None,
         }
+    }
+
+    /// Takes each frame's bytes from `budget` once its length prefix has
+    /// arrived, before reading its body: while the budget has no room, the
+    /// reader waits instead of reading.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = Some(budget);
+        self
     }
 
     /// Reads the next frame. `Ok(None)` means the peer closed the stream
@@ -43,9 +60,18 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     ///
     /// Cancel-safe: if the future is dropped, no buffered byte is lost.
     pub async fn read_frame(&mut self) -> Result<Option<Frame>, WireError> {
+        Ok(self.read_held().await?.map(|(frame, _)| frame))
+    }
+
+    /// Reads the next frame, with the bytes it holds of the reader's budget
+    /// (none without one): the caller keeps the permit until it is done
+    /// with the frame's values. As cancel-safe as [`FrameReader::read_frame`].
+    pub async fn read_held(&mut self) -> Result<Option<(Frame, Permit)>, WireError> {
         loop {
+            self.take_budget().await?;
             if let Some(frame) = self.parse_frame()? {
-                return Ok(Some(frame));
+                let permit = self.held.take().unwrap_or_else(Permit::none);
+                return Ok(Some((frame, permit)));
             }
             let grow = self.growth();
             if self.buffer.capacity() - self.buffer.len() < grow / 2 {
@@ -58,6 +84,24 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 };
             }
         }
+    }
+
+    /// Takes the next frame's bytes from the budget, once its length is
+    /// known and allowed, unless they are held already.
+    async fn take_budget(&mut self) -> Result<(), WireError> {
+        let (Some(budget), None) = (&self.budget, &self.held) else {
+            return Ok(());
+        };
+        let Some(&prefix) = self.buffer.first_chunk::<LENGTH_BYTES>() else {
+            return Ok(());
+        };
+        match Frame::check(&self.buffer, self.max_frame_size) {
+            Ok(_) | Err(WireError::Incomplete) => {}
+            Err(err) => return Err(err),
+        }
+        let total = LENGTH_BYTES + u32::from_be_bytes(prefix) as usize;
+        self.held = Some(budget.acquire(total).await);
+        Ok(())
     }
 
     /// How much room to make for the next read: the rest of a frame whose

@@ -23,6 +23,7 @@
 //! (`tests/it/fuzz.rs`); `fuzz/` holds a cargo-fuzz target for longer runs
 //! (`cd crates/graft-wire/fuzz && cargo +nightly fuzz run decode`).
 
+pub mod budget;
 pub mod codec;
 pub mod connection;
 pub mod demo;
