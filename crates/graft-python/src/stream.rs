@@ -5,25 +5,23 @@
 //! not take them (its caller is slow, or out of credit), the producer waits,
 //! so a stream holds little in the gateway. A plain generator runs on a
 //! blocking thread, which waits for room without the GIL; an async
-//! generator is asked for each next item on the host's loop. When the
+//! generator runs on the host's loop, a few items ahead at most. When the
 //! answer is dropped (the caller stopped, the deadline passed, the
 //! connection closed), the generator is closed, so its `finally` runs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use graft_model::{BoundArgs, Value};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::oneshot;
 
 use crate::arguments::FirstItems;
 use crate::call::Part;
 use crate::invoke::{Outcome, PartSender};
 use crate::{CallError, Entry, Host};
 
-/// What asking an async generator for its next item gives: the item, or
-/// `None` at its end.
+/// What a pump hands on: an item, `None` at the generator's end, or what it raised.
 type NextOutcome = Result<Option<Value>, CallError>;
 
 impl Host {
@@ -98,8 +96,9 @@ impl Host {
         Ok(Value::None)
     }
 
-    /// Runs an async streaming method: asks its async generator for one item
-    /// at a time on the host's loop, each once the answer has room for it.
+    /// Runs an async streaming method: its generator runs on the host's
+    /// loop (`streams.py`'s `pump`), at most [`AHEAD`] items ahead of what
+    /// went to the answer; each item sent gives its room back.
     async fn stream_async(
         self: &Arc<Self>,
         entry: &Entry,
@@ -107,81 +106,94 @@ impl Host {
         first: Option<FirstItems>,
         tx: PartSender,
     ) -> Outcome {
-        let agen = Python::attach(|py| {
+        let (items_tx, mut items) = mpsc::unbounded_channel();
+        let pumping = Python::attach(|py| {
             let (positional, keyword) = self.python_arguments(py, &args, first.as_ref())?;
             let agen = entry.callable.bind(py).call(positional, Some(&keyword))?;
-            Ok(agen.unbind())
+            let sink = Sink {
+                host: Arc::clone(self),
+                tx: items_tx,
+            };
+            let started = self
+                .streams
+                .bind(py)
+                .call_method1("start", (&agen, sink, AHEAD, self.event_loop.bind(py)))?;
+            let (future, room) = started.extract::<(Py<PyAny>, Py<PyAny>)>()?;
+            Ok(Pumping {
+                host: Arc::clone(self),
+                agen: agen.unbind(),
+                future,
+                room,
+            })
         })
         .map_err(|err: PyErr| Python::attach(|py| self.raised_error(py, &err)))?;
-        let mut closing = Closing {
-            host: Arc::clone(self),
-            agen,
-            pending: None,
-        };
         loop {
-            let (next_tx, next_rx) = oneshot::channel();
-            closing.pending = Some(Python::attach(|py| closing.ask(py, next_tx))?);
-            let next = next_rx.await.map_err(|_| stopped())?;
-            closing.pending = None;
-            let Some(value) = next? else {
-                return Ok(Value::None);
-            };
-            if tx
-                .send(Part::Items(Value::List(vec![value])))
-                .await
-                .is_err()
-            {
-                return Err(stopped());
+            // The pump gone without an end: it was stopped.
+            let mut next = Some(items.recv().await.ok_or_else(stopped)?);
+            let mut sent = 0;
+            while let Some(Ok(Some(value))) = next {
+                let part = Part::Items(Value::List(vec![value]));
+                if tx.send(part).await.is_err() {
+                    return Err(stopped());
+                }
+                sent += 1;
+                next = items.try_recv().ok();
+            }
+            pumping.give_room(sent);
+            match next {
+                None | Some(Ok(Some(_))) => continue,
+                Some(Ok(None)) => return Ok(Value::None),
+                Some(Err(err)) => return Err(err),
             }
         }
     }
 }
+
+/// Items an async generator may be ahead of what went to the answer.
+const AHEAD: usize = 16;
 
 /// The error of a stream whose answer is gone: nobody reads it.
 fn stopped() -> CallError {
     CallError::Internal("the stream's caller stopped".into())
 }
 
-/// An async generator being streamed; closed when dropped, however the
-/// stream ended (a finished generator closes as a no-op).
-struct Closing {
+/// An async generator being pumped; stopped and closed when dropped,
+/// however the stream ended (a finished generator closes as a no-op).
+struct Pumping {
     host: Arc<Host>,
     agen: Py<PyAny>,
-    /// The item asked for and not yet come.
-    pending: Option<Py<PyAny>>,
+    /// The pump's concurrent future.
+    future: Py<PyAny>,
+    /// Its room: an asyncio.Semaphore.
+    room: Py<PyAny>,
 }
 
-impl Closing {
-    /// Asks for the next item; it comes through `tx`.
-    fn ask(
-        &self,
-        py: Python<'_>,
-        tx: oneshot::Sender<NextOutcome>,
-    ) -> Result<Py<PyAny>, CallError> {
-        let streams = self.host.streams.bind(py);
-        let asked = streams
-            .call_method1("next_item", (&self.agen, self.host.event_loop.bind(py)))
-            .and_then(|future| {
-                let done = NextItem {
-                    host: Arc::clone(&self.host),
-                    tx: Mutex::new(Some(tx)),
-                };
-                future.call_method1("add_done_callback", (done,))?;
-                Ok(future.unbind())
-            });
-        asked.map_err(|err| self.host.raised_error(py, &err))
+impl Pumping {
+    fn give_room(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        Python::attach(|py| {
+            let host = &self.host;
+            let given = host
+                .streams
+                .bind(py)
+                .call_method1("give_room", (&self.room, n, host.event_loop.bind(py)));
+            if let Err(err) = given {
+                tracing::warn!("a stream's pump got no room: {err}");
+            }
+        });
     }
 }
 
-impl Drop for Closing {
+impl Drop for Pumping {
     fn drop(&mut self) {
         Python::attach(|py| {
             let host = &self.host;
-            let pending = self.pending.take();
-            let closed = host
-                .streams
-                .bind(py)
-                .call_method1("close", (&self.agen, pending, host.event_loop.bind(py)));
+            let closed = host.streams.bind(py).call_method1(
+                "close",
+                (&self.agen, &self.future, host.event_loop.bind(py)),
+            );
             if let Err(err) = closed {
                 tracing::warn!("closing a stream's async generator failed: {err}");
             }
@@ -189,35 +201,33 @@ impl Drop for Closing {
     }
 }
 
-/// The done-callback of one next item: `(True, item)`, or `(False, None)` at the end.
+/// Where a pump hands each item: converted on the loop's thread, then sent
+/// to the stream's task.
 #[pyclass]
-struct NextItem {
+struct Sink {
     host: Arc<Host>,
-    tx: Mutex<Option<oneshot::Sender<NextOutcome>>>,
+    tx: mpsc::UnboundedSender<NextOutcome>,
 }
 
 #[pymethods]
-impl NextItem {
-    fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) {
-        if future
-            .call_method0("cancelled")
-            .is_ok_and(|c| c.is_truthy().unwrap_or(false))
-        {
-            return;
-        }
-        let next = future
-            .call_method0("result")
-            .and_then(|r| {
-                let (more, item) = r
-                    .cast_into::<PyTuple>()?
-                    .extract::<(bool, Bound<'_, PyAny>)>()?;
-                more.then(|| self.host.converter.read_value(&item))
-                    .transpose()
-            })
+impl Sink {
+    /// Converts and sends `item`; false if the pump should stop (the
+    /// item could not be converted, or nobody listens any more).
+    fn item(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> bool {
+        let value = self.host.converter.read_value(item);
+        let converted = value.is_ok();
+        let next = value
+            .map(Some)
             .map_err(|err| self.host.raised_error(py, &err));
-        if let Some(tx) = self.tx.lock().ok().and_then(|mut tx| tx.take()) {
-            // The stream may be gone: nothing to do then.
-            let _ = tx.send(next);
-        }
+        self.tx.send(next).is_ok() && converted
+    }
+
+    fn end(&self) {
+        let _ = self.tx.send(Ok(None));
+    }
+
+    fn fail(&self, py: Python<'_>, exc: Bound<'_, PyAny>) {
+        let err = PyErr::from_value(exc);
+        let _ = self.tx.send(Err(self.host.raised_error(py, &err)));
     }
 }

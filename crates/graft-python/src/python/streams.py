@@ -1,34 +1,54 @@
-"""Driving a hosted async generator from the gateway, one item at a time.
+"""Driving a hosted async generator from the gateway.
 
-The gateway asks for each next item only when its caller has room for it
-(flow control), so an item is produced on the host's event loop and handed
-back through a concurrent future; closing stops a pending item first, so the
-generator's `finally` runs."""
+`pump` runs on the host's event loop: it takes each item as the generator
+yields it and hands it to the gateway's `sink`, at most `room` items ahead
+of what the gateway has passed on (flow control: the gateway gives room
+back as its caller takes items). `close` stops a pump and closes its
+generator, so the generator's `finally` runs."""
 
 import asyncio
 
 
-async def _next(agen):
+async def pump(agen, sink, room):
+    """Hands each item of `agen` to `sink.item`, then `sink.end()` or `sink.fail(exc)`."""
     try:
-        return True, await agen.__anext__()
-    except StopAsyncIteration:
-        return False, None
+        async for item in agen:
+            await room.acquire()
+            if not sink.item(item):
+                return
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:  # noqa: B902 - whatever the generator raised is the caller's
+        sink.fail(exc)
+    else:
+        sink.end()
 
 
-def next_item(agen, loop):
-    """A concurrent future of (True, item), or (False, None) at the end."""
-    return asyncio.run_coroutine_threadsafe(_next(agen), loop)
+def start(agen, sink, ahead, loop):
+    """Starts `pump` on `loop`; answers its concurrent future and its room."""
+    room = asyncio.Semaphore(ahead)
+    return asyncio.run_coroutine_threadsafe(pump(agen, sink, room), loop), room
+
+
+def give_room(room, n, loop):
+    """Lets the pump hand `n` more items (from any thread)."""
+
+    def release():
+        for _ in range(n):
+            room.release()
+
+    loop.call_soon_threadsafe(release)
 
 
 def close(agen, pending, loop):
-    """Cancels `pending` (a future from next_item, or None), then closes `agen`."""
+    """Cancels `pending` (a pump's future, or None), then closes `agen`."""
 
     async def closing():
         if pending is not None:
             pending.cancel()
         aclose = getattr(agen, "aclose", None)
-        # A cancelled __anext__ may still be unwinding: aclose() refuses
-        # ("already running") until it has; try again for up to a second.
+        # A cancelled pump may still be unwinding the generator: aclose()
+        # refuses ("already running") until it has; try again for up to a second.
         for _ in range(200):
             try:
                 if aclose is not None:
