@@ -347,11 +347,10 @@ impl Converter {
             return Ok(Value::Bool(obj.extract()?));
         }
         if obj.is_exact_instance_of::<PyInt>() {
-            return obj.extract::<i64>().map(Value::Int).map_err(|_| {
-                pyo3::exceptions::PyOverflowError::new_err(format!(
-                    "the int {obj} does not fit in 64 bits"
-                ))
-            });
+            return obj
+                .extract::<i64>()
+                .map(Value::Int)
+                .map_err(|_| int_overflow(obj));
         }
         if obj.is_exact_instance_of::<PyFloat>() {
             return Ok(Value::Float(obj.extract()?));
@@ -543,4 +542,21 @@ impl Converter {
             obj.get_type().name()?
         )))
     }
+}
+
+/// The error for a Python int that Graft cannot carry: it names the type and
+/// the value (its digits, or its size where Python will not print them).
+/// The caller adds which method's result or argument it was.
+fn int_overflow(obj: &Bound<'_, PyAny>) -> PyErr {
+    let value = match obj.str() {
+        Ok(text) => text.to_string(),
+        Err(_) => match obj.call_method0("bit_length") {
+            Ok(bits) => format!("of {bits} bits"),
+            Err(_) => "too long to print".into(),
+        },
+    };
+    pyo3::exceptions::PyOverflowError::new_err(format!(
+        "the int {value} is out of range: Graft carries an int as a signed 64-bit integer \
+         (-9223372036854775808 to 9223372036854775807)"
+    ))
 }
