@@ -1,5 +1,6 @@
-//! A Graft wire server running the [`graft_wire::demo::Demo`] service, for
-//! testing clients in other languages against the real server.
+//! A Graft wire server running the `Demo` service (`tests/it/demo.rs`, test
+//! code that this example includes), for testing clients in other languages
+//! against the real server.
 //!
 //! Usage: `echo_server [PORT] [HEARTBEAT_MS]`. Port 0 (the default) picks a
 //! free port. Prints `listening on 127.0.0.1:PORT` once ready; stops on
@@ -8,10 +9,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use graft_wire::demo::Demo;
 use graft_wire::{ServerConfig, serve_with};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
+
+#[path = "../tests/it/demo.rs"]
+mod demo;
+
+use demo::Demo;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {

@@ -1,11 +1,10 @@
-//! Reading and writing frames on a byte stream.
+//! Reading frames from a byte stream.
 //!
-//! [`FrameReader`] owns the read half of a stream and its read buffer;
-//! [`Connection`] owns a whole stream and adds writing. Both are generic over
-//! tokio's `AsyncRead`/`AsyncWrite`, so tests may use in-memory pipes.
+//! [`FrameReader`] owns the read half of a stream and its read buffer. It is
+//! generic over tokio's `AsyncRead`, so tests may use in-memory pipes.
 
 use bytes::{Buf, BytesMut};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::budget::{Budget, Permit};
 use crate::error::WireError;
@@ -145,65 +144,5 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 
     pub fn into_inner(self) -> R {
         self.inner
-    }
-}
-
-/// A framed connection over one stream: reads and writes [`Frame`]s.
-#[derive(Debug)]
-pub struct Connection<S> {
-    reader: FrameReader<S>,
-    /// Reused for every outgoing frame, so a frame goes out in one write.
-    write_buf: BytesMut,
-    /// The largest frame the peer accepts (from its hello).
-    peer_max_frame_size: u32,
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
-    /// Wraps `stream` after the handshake; both directions use `max_frame_size`
-    /// until [`Connection::set_peer_max_frame_size`] says otherwise.
-    pub fn new(stream: S, max_frame_size: u32) -> Self {
-        Connection {
-            reader: FrameReader::new(stream, max_frame_size),
-            write_buf: BytesMut::with_capacity(READ_CHUNK),
-            peer_max_frame_size: max_frame_size,
-        }
-    }
-
-    pub fn set_peer_max_frame_size(&mut self, max: u32) {
-        self.peer_max_frame_size = max;
-    }
-
-    /// Reads the next frame; see [`FrameReader::read_frame`].
-    pub async fn read_frame(&mut self) -> Result<Option<Frame>, WireError> {
-        self.reader.read_frame().await
-    }
-
-    /// Writes one frame with a single write, then flushes.
-    pub async fn write_frame(&mut self, frame: &Frame) -> Result<(), WireError> {
-        self.write_buf.clear();
-        frame.encode(&mut self.write_buf, self.peer_max_frame_size)?;
-        self.write_raw_buffered().await
-    }
-
-    /// Writes raw bytes, for tests that must send what no encoder would.
-    pub async fn write_raw(&mut self, bytes: &[u8]) -> Result<(), WireError> {
-        self.write_buf.clear();
-        self.write_buf.extend_from_slice(bytes);
-        self.write_raw_buffered().await
-    }
-
-    async fn write_raw_buffered(&mut self) -> Result<(), WireError> {
-        let stream = self.reader.get_mut();
-        stream.write_all(&self.write_buf).await?;
-        stream.flush().await?;
-        Ok(())
-    }
-
-    pub fn get_mut(&mut self) -> &mut S {
-        self.reader.get_mut()
-    }
-
-    pub fn into_inner(self) -> S {
-        self.reader.into_inner()
     }
 }

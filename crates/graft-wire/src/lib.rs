@@ -13,9 +13,8 @@
 //! - [`sink`]: where frames are encoded ([`Sink`]), and [`Encoded`], which
 //!   shares large byte strings instead of copying them;
 //! - [`handshake`]: the hello exchange;
-//! - [`connection`]: [`Connection`] and [`FrameReader`], frames over a stream;
+//! - [`connection`]: [`FrameReader`], frames from a stream;
 //! - [`server`]: [`serve`], which runs a [`Dispatch`] for every call;
-//! - [`demo`]: a tiny [`Dispatch`] for tests and `examples/echo_server.rs`.
 //!
 //! Nothing here panics on input: every malformed byte sequence is a
 //! [`WireError`], and decoding allocates in proportion to the bytes received.
@@ -26,7 +25,6 @@
 pub mod budget;
 pub mod codec;
 pub mod connection;
-pub mod demo;
 pub mod error;
 pub mod frame;
 pub mod handshake;
@@ -36,7 +34,7 @@ pub mod status;
 mod table;
 
 pub use codec::{MAX_DEPTH, decode_value, encode_value};
-pub use connection::{Connection, FrameReader};
+pub use connection::FrameReader;
 pub use error::WireError;
 pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 pub use handshake::{Hello, MAGIC, OLDEST_VERSION, VERSION};

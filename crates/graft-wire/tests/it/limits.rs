@@ -19,7 +19,7 @@ fn quick(heartbeat_ms: u64) -> ServerConfig {
 }
 
 /// Reads until the server closes; returns the frames it sent first.
-async fn frames_until_closed(conn: &mut graft_wire::Connection<TcpStream>) -> Vec<Frame> {
+async fn frames_until_closed(conn: &mut crate::connection::Connection<TcpStream>) -> Vec<Frame> {
     let mut frames = Vec::new();
     loop {
         match tokio::time::timeout(Duration::from_secs(5), conn.read_frame())
@@ -331,12 +331,12 @@ async fn parts_and_reply_together_stay_within_the_clients_limit() {
 async fn connect_accepting(
     addr: std::net::SocketAddr,
     max: u32,
-) -> graft_wire::Connection<TcpStream> {
+) -> crate::connection::Connection<TcpStream> {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     handshake::connect(&mut stream, Hello::new(max, 10_000))
         .await
         .unwrap();
-    let mut conn = graft_wire::Connection::new(stream, max);
+    let mut conn = crate::connection::Connection::new(stream, max);
     conn.set_peer_max_frame_size(1 << 20);
     conn
 }
@@ -403,7 +403,7 @@ async fn a_first_argument_in_parts_is_joined_before_the_call_runs() {
 }
 
 /// The message of the BadArguments Error that must come next, for call `id`.
-async fn bad_arguments(conn: &mut graft_wire::Connection<TcpStream>, id: u64) -> String {
+async fn bad_arguments(conn: &mut crate::connection::Connection<TcpStream>, id: u64) -> String {
     match next(conn).await {
         Some(Frame::Error {
             id: got,
@@ -415,7 +415,7 @@ async fn bad_arguments(conn: &mut graft_wire::Connection<TcpStream>, id: u64) ->
 }
 
 /// Call `id` (2 + 3) is answered next: nothing of an earlier call came between.
-async fn still_answers(conn: &mut graft_wire::Connection<TcpStream>, id: u64) {
+async fn still_answers(conn: &mut crate::connection::Connection<TcpStream>, id: u64) {
     conn.write_frame(&call(id, "add", vec![Value::Int(2), Value::Int(3)]))
         .await
         .unwrap();
@@ -464,7 +464,7 @@ async fn a_version_3_client_may_not_send_parts() {
 }
 
 /// Connects as a version-3 client, which the server answers in version 3.
-async fn connect_version_3(addr: std::net::SocketAddr) -> graft_wire::Connection<TcpStream> {
+async fn connect_version_3(addr: std::net::SocketAddr) -> crate::connection::Connection<TcpStream> {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let ours = Hello {
         version: 3,
@@ -475,5 +475,5 @@ async fn connect_version_3(addr: std::net::SocketAddr) -> graft_wire::Connection
     stream.read_exact(&mut theirs).await.unwrap();
     let theirs = Hello::decode(&theirs).unwrap();
     assert_eq!((theirs.version, theirs.status), (3, hello_status::OK));
-    graft_wire::Connection::new(stream, 1 << 20)
+    crate::connection::Connection::new(stream, 1 << 20)
 }

@@ -1,6 +1,7 @@
 //! Integration tests of graft-wire, one binary with a module per topic.
 //!
 //! - `codec`: value encoding, edge values, round trips (proptest);
+//! - `connection`, `demo`: the test client's connection and the demo service;
 //! - `fuzz`: arbitrary bytes into the decoders: no panic, bounded memory;
 //! - `server`, `limits`, `hello`: real loopback sockets against `serve`;
 //! - `streams`: streaming calls (version 5), credit, cancel, request ids;
@@ -8,6 +9,8 @@
 
 mod alloc;
 mod codec;
+mod connection;
+mod demo;
 mod fuzz;
 mod hello;
 mod limits;
@@ -20,12 +23,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use graft_model::{BoundArgs, Value};
-use graft_wire::demo::Demo;
 use graft_wire::handshake::{self, Hello};
-use graft_wire::{Call, Connection, Frame, ServerConfig, serve_with};
+use graft_wire::{Call, Frame, ServerConfig, serve_with};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+use connection::Connection;
+use demo::Demo;
 
 /// A running demo server; dropping `stop` (or sending on it) shuts it down.
 pub struct TestServer {

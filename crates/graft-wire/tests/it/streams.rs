@@ -46,7 +46,7 @@ async fn a_stream_sends_its_items_in_order_then_a_reply_of_none() {
 
 /// Reads Items frames of call 1 until none comes for 300 ms; their bytes.
 async fn items_until_quiet(
-    conn: &mut graft_wire::Connection<tokio::net::TcpStream>,
+    conn: &mut crate::connection::Connection<tokio::net::TcpStream>,
     got: &mut Vec<i64>,
 ) -> usize {
     let mut bytes = 0;
