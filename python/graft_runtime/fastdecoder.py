@@ -4,19 +4,21 @@ decoder.py checks every byte and names every problem. This decodes the same
 values with fewer calls: the common tags inline, and each object's type name
 and field names matched as raw bytes against the last ones seen for that
 type (`_SCHEMAS`) instead of being decoded again; tables by whole columns
-(tables.py). It gives up on anything unusual (raising anything at all), and
-the value is then decoded again by decoder.py, which returns it or raises
-the error it always raised: `decode_at`.
+(tables.py). It gives up on bytes it cannot read (raising anything at all),
+and decoder.py then reads them again, without classes, to raise the error it
+always raised (`decode_at`). What a class's own code raises (its __init__,
+__post_init__, __hash__, an enum's lookup) is `_Final`: raised as it is,
+never read again, so that code runs once per object, as in decoder.py.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 from . import decoder, tables
 from .values import (
     BYTES, DICT, F64, FLOAT, I64, INT, LATE_FIELDS, LIST, MAX_DEPTH, NO_FIELDS, OBJECT, SET, STR, TABLE, TRUE,
-    TUPLE, U32, UnknownObject, build_object,
+    TUPLE, U32, UnknownObject, WireError, build_object, rebuild_error,
 )
 
 _u32 = U32.unpack_from
@@ -32,12 +34,42 @@ class _GiveUp(Exception):
     """The fast decoder leaves this value to the checking one."""
 
 
+class _Final(Exception):
+    """`error`, raised where decoder.py raises the same (a class's own code
+    raised it, or decoder.py's own code did): not decoded again."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 def decode_at(data: bytes, pos: int, types: Mapping[str, type]) -> Tuple[Any, int]:
     """The value at `pos`: fast when it can be, else as `decoder.decode` decodes it (and fails)."""
     try:
         return _fast(data, pos, types, 0)
-    except Exception:  # noqa: BLE001 - anything unusual: decoded again, with the checks
-        return decoder.decode(data, pos, types, 0)
+    except _Final as final:
+        error = final.error
+    except Exception:  # noqa: BLE001 - bytes it cannot read: read again, with the checks
+        return _checked(data, pos, types)
+    raise error  # outside the except clause: its traceback is its own, not chained to _Final
+
+
+def _checked(data: bytes, pos: int, types: Mapping[str, type]) -> Tuple[Any, int]:
+    """What decoder.py makes of bytes the fast decoder gave up on: read first
+    without classes, so that no class's code runs again for the objects the
+    fast decoder built before giving up. The fast decoder gives up only on
+    bytes decoder.py refuses, so that raises its error; were it ever to
+    pass, the value is read again with its classes."""
+    decoder.decode(data, pos, {}, 0)
+    return decoder.decode(data, pos, types, 0)
+
+
+def _run(build: Callable[..., Any], *args: Any) -> Any:
+    """`build(*args)`, which runs a class's own code: whatever it raises is final."""
+    try:
+        return build(*args)
+    except Exception as e:  # noqa: BLE001 - raised to the caller as it is
+        raise _Final(e) from None
 
 
 def _fast(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Any, int]:
@@ -53,7 +85,8 @@ def _fast(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> Tuple
     if tag == OBJECT:
         return _fast_object(data, pos, types, depth)
     if tag == TABLE:
-        return tables.decode(data, pos, types, depth, _fast)
+        name, names, columns, pos = tables.decode_columns(data, pos, types, depth, _fast)
+        return _run(tables.objects, name, names, columns, types), pos
     if tag == FLOAT:
         return _f64(data, pos)[0], pos + 8
     if tag <= TRUE:
@@ -70,7 +103,7 @@ def _fast(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> Tuple
             return bytes(view[pos + 4 : end]), end
     if tag == DICT:
         return _fast_dict(data, pos, types, depth)
-    return decoder.DECODERS[tag](data, pos, types, depth)
+    return _run(decoder.DECODERS[tag], data, pos, types, depth)  # what decoder.py does, and raises
 
 
 def _fast_items(data: bytes, pos: int, types: Mapping[str, type], depth: int, tag: int) -> Tuple[Any, int]:
@@ -90,7 +123,14 @@ def _fast_items(data: bytes, pos: int, types: Mapping[str, type], depth: int, ta
         append(item)
     if tag == LIST:
         return items, pos
-    return (tuple(items) if tag == TUPLE else set(items)), pos
+    if tag == TUPLE:
+        return tuple(items), pos
+    try:
+        return set(items), pos
+    except TypeError as e:  # as decoder.py words it
+        raise _Final(WireError("set item cannot be held in a Python set: %s" % e)) from None
+    except Exception as e:  # noqa: BLE001 - an item's own __hash__ raised
+        raise _Final(e) from None
 
 
 def _fast_dict(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Any, int]:
@@ -102,7 +142,13 @@ def _fast_dict(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> 
     out = {}
     for _ in range(n):
         key, pos = _fast(data, pos, types, depth)
-        out[key], pos = _fast(data, pos, types, depth)
+        value, pos = _fast(data, pos, types, depth)
+        try:
+            out[key] = value
+        except TypeError:  # as decoder.py words it
+            raise _Final(WireError("dict key of type %s is not hashable in Python" % type(key).__name__)) from None
+        except Exception as e:  # noqa: BLE001 - the key's own __hash__ raised
+            raise _Final(e) from None
     return out, pos
 
 
@@ -145,8 +191,11 @@ def _fast_object(data: bytes, pos: int, types: Mapping[str, type], depth: int) -
     if cls is None:
         return UnknownObject(name, fields), pos
     if LATE_FIELDS.get(cls) == NO_FIELDS:
-        return cls(**fields), pos  # a TypeError: decoded again, and reported, by `decoder.decode`
-    return build_object(cls, name, fields), pos
+        try:
+            return cls(**fields), pos
+        except Exception as e:  # noqa: BLE001 - as build_object words it
+            raise _Final(rebuild_error(name, fields, e) if type(e) is TypeError else e) from None
+    return _run(build_object, cls, name, fields), pos
 
 
 def _fast_object_new(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Any, int]:
@@ -174,4 +223,4 @@ def _fast_object_new(data: bytes, pos: int, types: Mapping[str, type], depth: in
     cls = types.get(name)
     if cls is None:
         return UnknownObject(name, fields), pos
-    return build_object(cls, name, fields), pos
+    return _run(build_object, cls, name, fields), pos

@@ -217,6 +217,15 @@ def decode(data: Any, pos: int, types: Mapping[str, type], depth: int, value: _D
     of its objects, and the position after it. `depth` is the table's
     own; `value(data, pos, types, depth)` decodes one value of a values
     column. Raises WireError naming what is wrong."""
+    name, names, columns, pos = decode_columns(data, pos, types, depth, value)
+    return objects(name, names, columns, types), pos
+
+
+def decode_columns(data: Any, pos: int, types: Mapping[str, type], depth: int,
+                   value: _DecodeValue) -> Tuple[str, List[str], List[Sequence[Any]], int]:
+    """`decode` up to its objects: the type name, field names and columns,
+    and the position after them. No class's code runs here (but in the
+    values of a values column); it all runs in `objects`."""
     if depth + 1 >= MAX_DEPTH:  # its objects would be too deep, even when there are none
         raise too_deep()
     name, pos = take_str(data, pos, "table type name")
@@ -232,7 +241,7 @@ def decode(data: Any, pos: int, types: Mapping[str, type], depth: int, value: _D
     for field in names:
         column, pos = _take_column(data, pos, rows, field, (types, depth + 2, value))
         columns.append(column)
-    return _objects(name, names, columns, types), pos
+    return name, names, columns, pos
 
 
 def _take_column(data: Any, pos: int, rows: int, field: str,
@@ -322,7 +331,7 @@ def _decode_rows(field: str, raws: Iterable[Any]) -> List[str]:
     return out
 
 
-def _objects(name: str, names: List[str], columns: List[Sequence[Any]], types: Mapping[str, type]) -> List[Any]:
+def objects(name: str, names: List[str], columns: List[Sequence[Any]], types: Mapping[str, type]) -> List[Any]:
     """The table's rows as `build_object` (or UnknownObject) makes them;
     positionally, in one call per row, when the fields are exactly the
     parameters of the class's __init__ in their order."""

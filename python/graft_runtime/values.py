@@ -110,7 +110,12 @@ def build_object(cls: type, name: str, fields: Dict[str, Any]) -> Any:
             object.__setattr__(obj, k, fields[k])
         return obj
     except TypeError as e:
-        raise WireError("cannot rebuild %s from fields %s: %s" % (name, sorted(fields), e)) from None
+        raise rebuild_error(name, fields, e) from None
+
+
+def rebuild_error(name: str, fields: Dict[str, Any], error: TypeError) -> WireError:
+    """What a class's TypeError on being built from `fields` is reported as."""
+    return WireError("cannot rebuild %s from fields %s: %s" % (name, sorted(fields), error))
 
 
 def late_fields(cls: type) -> frozenset[str]:
