@@ -103,7 +103,8 @@ def _fast(data: bytes, pos: int, types: Mapping[str, type], depth: int) -> Tuple
             return bytes(view[pos + 4 : end]), end
     if tag == DICT:
         return _fast_dict(data, pos, types, depth)
-    return _run(decoder.DECODERS[tag], data, pos, types, depth)  # what decoder.py does, and raises
+    decoded: Tuple[Any, int] = _run(decoder.DECODERS[tag], data, pos, types, depth)  # decoder.py's, errors too
+    return decoded
 
 
 def _fast_items(data: bytes, pos: int, types: Mapping[str, type], depth: int, tag: int) -> Tuple[Any, int]:
