@@ -222,10 +222,12 @@ fn int_of(n: &Number) -> Option<i64> {
     if let Some(i) = n.as_i64() {
         return Some(i);
     }
-    // 2^63 is exactly representable; every float below it in magnitude fits.
+    // 2^63. An integer written past the i64 range reaches here as a float
+    // rounded to at least 2^63 in magnitude (-2^63 - 1 rounds to -2^63), so
+    // both ends are open: no out-of-range literal passes.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     let f = n.as_f64()?;
-    (f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f)).then_some(f as i64)
+    (f.fract() == 0.0 && f > -LIMIT && f < LIMIT).then_some(f as i64)
 }
 
 fn int_error(path: &Path<'_>, json: &Json) -> TypeError {

@@ -10,6 +10,12 @@ const SCHEMAS: &str = "#/components/schemas/";
 /// apart from every named type: a Python class name cannot contain one.
 pub(crate) const ERROR: &str = "graft.Error";
 
+/// Standard base64 as the call API reads it: padded, and canonical (the
+/// unused bits of a last, partial group are zero). `contentEncoding` alone
+/// asserts nothing in JSON Schema; this lets a client know what passes.
+pub const BASE64_PATTERN: &str =
+    "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$";
+
 /// A reference to a schema in `components/schemas`.
 pub(crate) fn reference(name: &str) -> Json {
     json!({ "$ref": format!("{SCHEMAS}{name}") })
@@ -24,7 +30,9 @@ pub fn type_schema(ty: &TypeRef) -> Json {
         TypeRef::Int => json!({ "type": "integer", "format": "int64" }),
         TypeRef::Float => json!({ "type": "number", "format": "double" }),
         TypeRef::Str => json!({ "type": "string" }),
-        TypeRef::Bytes => json!({ "type": "string", "contentEncoding": "base64" }),
+        TypeRef::Bytes => {
+            json!({ "type": "string", "contentEncoding": "base64", "pattern": BASE64_PATTERN })
+        }
         TypeRef::DateTime => json!({ "type": "string", "format": "date-time" }),
         TypeRef::Date => json!({ "type": "string", "format": "date" }),
         TypeRef::List { item } | TypeRef::VarTuple { item } => {

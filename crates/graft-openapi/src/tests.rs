@@ -214,7 +214,7 @@ fn scalar_schemas() {
     assert_eq!(type_schema(&TypeRef::Str), json!({ "type": "string" }));
     assert_eq!(
         type_schema(&TypeRef::Bytes),
-        json!({ "type": "string", "contentEncoding": "base64" })
+        json!({ "type": "string", "contentEncoding": "base64", "pattern": schema::BASE64_PATTERN })
     );
     assert_eq!(
         type_schema(&TypeRef::DateTime),
@@ -391,3 +391,30 @@ fn error_responses_share_the_error_body() {
 
 mod stream;
 mod structure;
+
+/// The call API decodes only canonical padded base64, which is what
+/// BASE64_PATTERN describes (tests/e2e/test_http_api.py matches the pattern
+/// itself against the gateway).
+#[test]
+fn bytes_are_canonical_padded_base64() {
+    use graft_model::json::from_json;
+    let iface = Interface::default();
+    let decodes = |text: &str| from_json(&json!(text), &TypeRef::Bytes, &iface, "b").is_ok();
+    // (text, whether it is canonical padded base64)
+    let cases = [
+        ("", true),
+        ("QQ==", true),
+        ("QUI=", true),
+        ("QUJD", true),
+        ("QR==", false),
+        ("QUJ=", false),
+        ("QQ", false),
+        ("QQ=", false),
+        ("Q===", false),
+        ("QUJD\n", false),
+        ("ìh", false),
+    ];
+    for (text, canonical) in cases {
+        assert_eq!(decodes(text), canonical, "{text:?}");
+    }
+}

@@ -84,9 +84,22 @@ fn integral_floats_are_ints() {
     assert_eq!(int("1478.0"), Ok(Value::Int(1478)));
     assert_eq!(int("-0.0"), Ok(Value::Int(0)));
     assert_eq!(int("1e3"), Ok(Value::Int(1000)));
-    assert_eq!(int("-9223372036854775808.0"), Ok(Value::Int(i64::MIN)));
+    assert_eq!(
+        int("-9223372036854774784.0"),
+        Ok(Value::Int(i64::MIN + 1024))
+    );
+    assert_eq!(int("-9223372036854775808"), Ok(Value::Int(i64::MIN)));
     assert_eq!(int("1.5").unwrap_err().expected, "int");
-    for too_big in ["9223372036854775808.0", "1e19", "-1e19", "1e300"] {
+    // Integers written past the range arrive as floats rounded onto 2^63.
+    let past = [
+        "-9223372036854775809",
+        "9223372036854775808.0",
+        "-9223372036854775808.0",
+        "1e19",
+        "-1e19",
+        "1e300",
+    ];
+    for too_big in past {
         assert_eq!(
             int(too_big).unwrap_err().expected,
             "int within the 64-bit signed range",
