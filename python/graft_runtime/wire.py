@@ -5,8 +5,9 @@ vectors in docs/protocol-vectors. This module has no I/O; transport.py runs it
 over asyncio. Standard library only, Python 3.8+.
 
 - encode_value(obj, buf) / decode_value(data, pos, types) -> (obj, pos)
-- encode_call / encode_reply / encode_error / encode_ping / ... build frames;
-  frame_length and parse_frame read them; decode_frame does both.
+- encode_call / encode_call_part / encode_ping / encode_pong build the frames
+  a client sends (a server's, for tests, are in python/tests/server_frames.py);
+  frame_length and parse_frame read them all; decode_frame does both.
 - encode_hello / decode_hello for the 16-byte hello.
 
 Values are written by encoder.py and read by fastdecoder.py (falling back to
@@ -208,17 +209,6 @@ def _encoded_names(*names: str) -> bytes:
     return found
 
 
-def encode_reply(request_id: int, value: Any, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
-    buf = _start(REPLY, request_id)
-    _encode(value, buf, 0)
-    return _finish(buf, max_frame_size)
-
-
-def encode_reply_part(request_id: int, items: List[Any], max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
-    """A ReplyPart frame: `items`, the first items of a returned list."""
-    return _part(_start(REPLY_PART, request_id), items, max_frame_size)
-
-
 def encode_call_part(request_id: int, service: str, method: str, argument: str, items: List[Any],
                      max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
     """A CallPart frame: `items`, the first items of the call's keyword
@@ -237,42 +227,12 @@ def _part(buf: bytearray, items: List[Any], max_frame_size: int) -> bytearray:
     return _finish(buf, max_frame_size)
 
 
-def encode_error(request_id: int, status: int, raised: Raised,
-                 max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
-    buf = _start(ERROR, request_id)
-    buf.append(status)
-    for text in (raised.type_name, raised.module, raised.message):
-        _put_str(buf, text)
-    buf += _U32.pack(len(raised.args))
-    for arg in raised.args:
-        _encode(arg, buf, 0)
-    buf += _U32.pack(len(raised.fields))
-    for name, value in raised.fields.items():
-        _put_str(buf, name)
-        _encode(value, buf, 0)
-    _put_str(buf, raised.traceback)
-    return _finish(buf, max_frame_size)
-
-
 def encode_ping(request_id: int) -> bytes:
     return _HEADER.pack(9, PING, request_id)
 
 
 def encode_pong(request_id: int) -> bytes:
     return _HEADER.pack(9, PONG, request_id)
-
-
-def encode_goodbye(reason: str) -> bytearray:
-    buf = _start(GOODBYE, 0)
-    _put_str(buf, reason)
-    return _finish(buf, DEFAULT_MAX_FRAME_SIZE)
-
-
-def encode_protocol_error(request_id: int, code: int, message: str) -> bytearray:
-    buf = _start(PROTOCOL_ERROR, request_id)
-    buf += _U16.pack(code)
-    _put_str(buf, message)
-    return _finish(buf, DEFAULT_MAX_FRAME_SIZE)
 
 
 def frame_length(data: Any, pos: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> int:

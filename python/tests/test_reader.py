@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from graft_runtime import reader, wire  # noqa: E402
+import server_frames  # noqa: E402
 from test_wire import TYPES, read, same, vectors  # noqa: E402
 
 
@@ -35,7 +36,7 @@ def feed(data, sizes, max_frame_size=wire.DEFAULT_MAX_FRAME_SIZE):
 
 def stream():
     rng = random.Random(7)
-    frames = [wire.encode_reply(i, bytes(rng.getrandbits(8) for _ in range(size)))
+    frames = [server_frames.encode_reply(i, bytes(rng.getrandbits(8) for _ in range(size)))
               for i, size in enumerate([0, 10, 70_000, 3, 1_000_000, 65_536 - 24, 65_536, 200_000, 5])]
     frames.append(wire.encode_ping(99))
     return frames
@@ -54,7 +55,7 @@ def test_frames_come_out_whole_and_in_order_whatever_the_reads(sizes):
 
 def test_big_frames_reuse_one_buffer_that_is_lent_for_the_dispatch_only():
     sizes = [1_000_000, 1_000_000, 600_000, 900_000, 1_000_000, 3_000_000, 200_000]
-    sent = [wire.encode_reply(i, bytes([i]) * size) for i, size in enumerate(sizes)]
+    sent = [server_frames.encode_reply(i, bytes([i]) * size) for i, size in enumerate(sizes)]
     lent, values = [], []
 
     def dispatch(frame):
@@ -87,7 +88,7 @@ def test_big_frames_reuse_one_buffer_that_is_lent_for_the_dispatch_only():
 def test_a_big_frame_buffer_still_viewed_after_its_dispatch_is_not_reused():
     kept = []
     frames = reader.FrameReader(wire.DEFAULT_MAX_FRAME_SIZE, lambda frame: kept.append(memoryview(frame)))
-    first, second = (bytes(wire.encode_reply(i, b"x" * 100_000)) for i in (1, 2))
+    first, second = (bytes(server_frames.encode_reply(i, b"x" * 100_000)) for i in (1, 2))
     for frame in (first, second):
         view = frames.get_buffer()
         view[:16] = frame[:16]
@@ -103,7 +104,7 @@ def test_a_big_frame_buffer_still_viewed_after_its_dispatch_is_not_reused():
 
 
 def test_a_big_frame_over_the_limit_is_refused_before_its_buffer_is_made():
-    frame = wire.encode_reply(1, b"x" * 100_000)
+    frame = server_frames.encode_reply(1, b"x" * 100_000)
     with pytest.raises(wire.WireError, match="exceeds the limit"):
         feed(bytes(frame), [10], max_frame_size=50_000)
 
@@ -112,7 +113,7 @@ def test_the_hello_comes_out_before_the_frames():
     hello = wire.encode_hello()
     got = []
     frames = reader.FrameReader(wire.DEFAULT_MAX_FRAME_SIZE, got.append)
-    data = hello + bytes(wire.encode_reply(3, "hi"))
+    data = hello + bytes(server_frames.encode_reply(3, "hi"))
     view = frames.get_buffer()
     view[: len(data)] = data
     assert frames.filled(len(data))
@@ -121,14 +122,14 @@ def test_the_hello_comes_out_before_the_frames():
 
 
 def test_a_big_frame_decodes_from_its_bytearray_as_from_bytes():
-    body = bytes(wire.encode_reply(1, b"\x01" * 100_000))[4:]
+    body = bytes(server_frames.encode_reply(1, b"\x01" * 100_000))[4:]
     value = wire.parse_frame(bytearray(body)).value
     assert type(value) is bytes and value == b"\x01" * 100_000
 
 
 @pytest.mark.parametrize("vector", vectors("value", "decode"), ids=[v["file"] for v in vectors("value", "decode")])
 def test_value_vectors_decode_the_same_from_a_bytearray(vector):
-    frame = bytearray(wire.encode_reply(1, None)[4:-1]) + read(vector)
+    frame = bytearray(server_frames.encode_reply(1, None)[4:-1]) + read(vector)
     from_bytes = wire.parse_frame(bytes(frame), TYPES).value
     from_bytearray = wire.parse_frame(frame, TYPES).value
     assert same(from_bytearray, from_bytes) and type(from_bytearray) is type(from_bytes)

@@ -19,6 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graft_runtime import transport, wire  # noqa: E402
+import server_frames  # noqa: E402
 from graft_runtime.transport import CallTimeout, Connection, GraftConnectionError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,8 +226,8 @@ def test_the_client_holds_a_server_to_its_limit_on_parts_too():
             frame = await reader.readexactly(int.from_bytes(head, "big"))
             request_id = int.from_bytes(frame[1:9], "big")
             for _ in range(20):
-                writer.write(wire.encode_reply_part(request_id, [b"x" * 1000]))
-            writer.write(wire.encode_reply(request_id, []))
+                writer.write(server_frames.encode_reply_part(request_id, [b"x" * 1000]))
+            writer.write(server_frames.encode_reply(request_id, []))
             await asyncio.sleep(10)
 
         srv = await asyncio.start_server(handle, "127.0.0.1", 0)

@@ -14,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graft_runtime import wire  # noqa: E402
+import server_frames  # noqa: E402
 
 VECTORS = Path(__file__).resolve().parents[2] / "docs" / "protocol-vectors"
 MANIFEST = json.loads((VECTORS / "vectors.json").read_text())
@@ -198,21 +199,21 @@ def test_frame_vectors_decode_and_encode_back(vector):
         again = wire.encode_call(frame.request_id, frame.service, frame.method, frame.args,
                                  frame.kwargs, frame.timeout_ms)
     elif isinstance(frame, wire.ReplyFrame):
-        again = wire.encode_reply(frame.request_id, frame.value)
+        again = server_frames.encode_reply(frame.request_id, frame.value)
     elif isinstance(frame, wire.ReplyPartFrame):
-        again = wire.encode_reply_part(frame.request_id, frame.value)
+        again = server_frames.encode_reply_part(frame.request_id, frame.value)
     elif isinstance(frame, wire.CallPartFrame):
         again = wire.encode_call_part(frame.request_id, frame.service, frame.method, frame.argument, frame.value)
     elif isinstance(frame, wire.ErrorFrame):
-        again = wire.encode_error(frame.request_id, frame.status, frame.raised)
+        again = server_frames.encode_error(frame.request_id, frame.status, frame.raised)
     elif isinstance(frame, wire.PingFrame):
         again = wire.encode_ping(frame.request_id)
     elif isinstance(frame, wire.PongFrame):
         again = wire.encode_pong(frame.request_id)
     elif isinstance(frame, wire.GoodbyeFrame):
-        again = wire.encode_goodbye(frame.reason)
+        again = server_frames.encode_goodbye(frame.reason)
     else:
-        again = wire.encode_protocol_error(frame.request_id, frame.code, frame.message)
+        again = server_frames.encode_protocol_error(frame.request_id, frame.code, frame.message)
     assert bytes(again) == data
 
 
@@ -372,7 +373,7 @@ def test_arbitrary_bytes_only_ever_raise_wire_error():
 
 def test_frame_limits():
     with pytest.raises(wire.WireError, match="frame of 114 bytes exceeds the limit of 50 bytes"):
-        wire.encode_reply(1, b"\x00" * 100, max_frame_size=50)
+        server_frames.encode_reply(1, b"\x00" * 100, max_frame_size=50)
     with pytest.raises(wire.WireError, match="exceeds the limit of 1024"):
         wire.frame_length(b"\x00\x10\x00\x00\x01", 0, 1024)
     call = wire.encode_call(7, "S", "m", [1], {"k": "v"}, 250)
@@ -424,3 +425,14 @@ def test_the_fast_decoder_agrees_with_the_checking_one():
                 except Exception as e:  # noqa: BLE001 - compared, not hidden
                     outcomes.append(("raised", type(e).__name__, str(e)))
             assert outcomes[0] == outcomes[1], outcomes
+
+
+def test_a_graft_carries_no_server_side_encoders():
+    """Only a server sends Reply, ReplyPart, Items, Error, Goodbye and ProtocolError
+    frames: their encoders are test code (server_frames.py), not the runtime's."""
+    runtime = (Path(wire.__file__).parent).glob("*.py")
+    text = "\n".join(path.read_text() for path in runtime)
+    for name in ("encode_reply", "encode_reply_part", "encode_items", "encode_error", "encode_goodbye",
+                 "encode_protocol_error"):
+        assert "def %s(" % name not in text, name
+        assert hasattr(server_frames, name) or name == "encode_items", name
