@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests, the Python runtime tests,
-# the end-to-end tests against the real gg binary, the browser test of Graft
+# the end-to-end tests against the real gg binary (schemathesis against its
+# /openapi.json among them, bounded in examples and time), the browser test of Graft
 # Vision, and a short smoke of the benchmark harness. Installs what they need
 # first (scripts/setup.sh; the benchmark makes its own virtualenv).
 set -euo pipefail

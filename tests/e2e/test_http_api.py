@@ -1,0 +1,133 @@
+"""The HTTP call API against its own OpenAPI document (the real gg): what the
+document allows is accepted, what it does not is refused with a 400 that says
+why, and schemathesis finds no disagreement."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway import Gateway, request
+
+FIXTURES = Path(__file__).parent / "fixtures" / "httpapi"
+# Bounds of the schemathesis run: examples per operation, and seconds for it all.
+SCHEMATHESIS_EXAMPLES = 50
+SCHEMATHESIS_SECONDS = 240
+
+
+@pytest.fixture(scope="module")
+def gg():
+    modules = "%s,%s" % (FIXTURES / "ledger.py", FIXTURES / "overflow.py")
+    with Gateway("--modules", modules) as gateway:
+        yield gateway
+
+
+def post(gg, method, body, service="Ledger"):
+    """POSTs `body` (bytes as they are, anything else as JSON) to a method."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return request("%s/call/%s/%s" % (gg.calls, service, method), data=data, method="POST")
+
+
+def error_of(response, status):
+    assert response.status == status, (response.status, response.body)
+    return response.json()["error"]
+
+
+@pytest.mark.parametrize("text, value", [(b"1.0", 1), (b"1478.0", 1478), (b"-0.0", 0), (b"1e3", 1000)])
+def test_integral_floats_pass_int_parameters(gg, text, value):
+    # JSON Schema, and so the document's "type": "integer", counts 1.0 as an integer.
+    r = post(gg, "count", b'{"n": %s, "step": %s}' % (text, text))
+    assert (r.status, r.json()) == (200, value), r.body
+    r = post(gg, "lines", b'{"order": {"line": {"sku": "a", "quantity_in_stock": %s}}, "extra": []}' % text)
+    assert r.status == 200 and r.json()[0]["quantity_in_stock"] == value, r.body
+
+
+@pytest.mark.parametrize("text", [b"1.5", b"-9223372036854775809", b"9223372036854775808.0", b"1e19"])
+def test_other_numbers_do_not(gg, text):
+    err = error_of(post(gg, "count", b'{"n": %s}' % text), 400)
+    assert err["param"] == "n" and "expected int" in err["message"], err
+
+
+def test_a_nested_wrong_leaf_is_named_by_its_path(gg):
+    err = error_of(post(gg, "lines", {"order": {"line": {"sku": "a", "quantity_in_stock": "many"}}, "extra": []}), 400)
+    assert err["param"] == "order"
+    assert err["message"].endswith('order.line.quantity_in_stock: expected int, got "many"'), err
+
+
+@pytest.mark.parametrize("body", [b"null", b" null\n"])
+def test_a_null_body_is_refused(gg, body):
+    # null is a value, not "no arguments"; an empty body is.
+    err = error_of(post(gg, "nothing", body), 400)
+    assert "got null" in err["message"] and "JSON object" in err["message"], err
+    assert (post(gg, "nothing", b"").status, post(gg, "nothing", b"{}").status) == (200, 200)
+
+
+def test_a_lone_surrogate_is_named(gg):
+    err = error_of(post(gg, "label", b'{"text": "a\\ud800b"}'), 400)
+    assert "lone surrogate" in err["message"] and "\\ud800" in err["message"], err
+    assert "hex escape" not in err["message"], err
+    # A pair is one character, and comes back as one.
+    r = post(gg, "label", b'{"text": "\\ud83d\\ude00"}')
+    assert (r.status, r.json()) == (200, "\U0001F600")
+
+
+def test_an_int_result_past_64_bits_names_method_type_and_value(gg):
+    err = error_of(post(gg, "huge", {}, service="Overflow"), 500)
+    assert "Overflow.huge" in err["message"], err
+    assert "int %d" % 2**70 in err["message"] and "64-bit" in err["message"], err
+    err = error_of(post(gg, "nested", {}, service="Overflow"), 500)
+    assert "int %d" % -(2**64) in err["message"], err
+
+
+def test_the_document_lists_every_status_the_api_answers(gg):
+    from openapi_spec_validator import validate
+
+    doc = request(gg.web + "/openapi.json").json()
+    validate(doc)
+    for path, item in doc["paths"].items():
+        assert {"200", "400", "404", "500", "504"} <= set(item["post"]["responses"]), path
+    timeout = doc["components"]["responses"]["graft.Timeout"]
+    assert "--callTimeout" in timeout["description"]
+
+
+def test_the_bytes_pattern_is_what_the_gateway_decodes(gg):
+    doc = request(gg.web + "/openapi.json").json()
+    op = doc["paths"]["/call/Ledger/blob"]["post"]
+    schema = op["requestBody"]["content"]["application/json"]["schema"]["properties"]["data"]
+    # JSON Schema patterns are ECMA-262 regular expressions, whose `$` is the
+    # very end; Python's `$` also matches before a final newline, so `\Z` here.
+    pattern = re.compile(re.sub(r"\$$", r"\\Z", schema["pattern"]))
+    for text in ["", "QQ==", "QUI=", "QUJD", "QR==", "QUJ=", "QQ", "QQ=", "Q===", "QUJD\n", "ìh", "////"]:
+        matches = pattern.search(text) is not None
+        r = post(gg, "blob", {"data": text})
+        assert (r.status == 200) == matches, (text, r.status, r.body)
+
+
+def schemathesis_command():
+    found = shutil.which("schemathesis") or shutil.which("st")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "schemathesis.cli"]
+
+
+def test_schemathesis_finds_no_disagreement(tmp_path):
+    """Every check schemathesis has, against ledger.py (methods that cannot
+    fail on input the document allows), bounded in examples and time."""
+    with Gateway("--modules", str(FIXTURES / "ledger.py")) as gg:
+        command = [
+            *schemathesis_command(), "run", gg.web + "/openapi.json", "--url", gg.calls,
+            "--checks", "all", "--max-examples=%d" % SCHEMATHESIS_EXAMPLES,
+            "--workers", "1", "--request-timeout", "10", "--no-color",
+        ]
+        env = dict(os.environ, SCHEMATHESIS_HOOKS="", HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path))
+        run = subprocess.run(
+            command, capture_output=True, text=True, timeout=SCHEMATHESIS_SECONDS, cwd=tmp_path, env=env
+        )
+        report = run.stdout + run.stderr
+        assert run.returncode == 0, report[-6000:]
+        assert re.search(r"\d+ generated", report), report[-2000:]
