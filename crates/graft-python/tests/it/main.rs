@@ -2,6 +2,7 @@
 
 mod discovery;
 mod invoke;
+mod stream;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
