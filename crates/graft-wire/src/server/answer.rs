@@ -116,7 +116,7 @@ impl Answering {
         let control = registered.control.clone();
         // A reply read while gathering a batch, to send after it.
         let mut held: Option<Option<Reply>> = None;
-        loop {
+        let end = loop {
             let reply = match held.take() {
                 Some(reply) => reply,
                 None => {
@@ -129,18 +129,8 @@ impl Answering {
                     tokio::select! {
                         biased;
                         () = abort.cancelled() => return,
-                        () = control.cancel.cancelled() => {
-                            let failure = CallFailure::Cancelled("the caller cancelled the stream".into());
-                            drop(registered);
-                            frames.send(&failure.into_frame(frames.id));
-                            return;
-                        }
-                        () = closing.cancelled(), if streams => {
-                            let failure = CallFailure::Cancelled("the connection is closing".into());
-                            drop(registered);
-                            frames.send(&failure.into_frame(frames.id));
-                            return;
-                        }
+                        () = control.cancel.cancelled() => break Err("the caller cancelled the stream"),
+                        () = closing.cancelled(), if streams => break Err("the connection is closing"),
                         reply = next => reply,
                     }
                 }
@@ -155,24 +145,27 @@ impl Answering {
                     id: frames.id,
                     value,
                 }),
-                end => {
-                    drop(registered);
-                    let id = frames.id;
-                    let frame = match end {
-                        Some(Reply::Done(Ok(value))) => Frame::Reply { id, value },
-                        Some(Reply::Done(Err(failure))) => failure.into_frame(id),
-                        _ => CallFailure::Internal("the call ended without an answer".into())
-                            .into_frame(id),
-                    };
-                    frames.send(&frame);
-                    return;
-                }
+                end => break Ok(end),
             };
             if !sent {
                 return;
             }
-        }
+        };
+        // The id is free once the last frame is on its way: not after.
+        drop(registered);
+        frames.send(&last_frame(frames.id, end));
     }
+}
+
+/// The frame that ends call `id`'s answer: its end, or why it was cancelled.
+fn last_frame(id: u64, end: Result<Option<Reply>, &str>) -> Frame {
+    let failure = match end {
+        Ok(Some(Reply::Done(Ok(value)))) => return Frame::Reply { id, value },
+        Ok(Some(Reply::Done(Err(failure)))) => failure,
+        Ok(_) => CallFailure::Internal("the call ended without an answer".into()),
+        Err(why) => CallFailure::Cancelled(why.into()),
+    };
+    failure.into_frame(id)
 }
 
 /// `first` and the stream's further items that are ready now, up to about

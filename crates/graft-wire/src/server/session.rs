@@ -189,16 +189,7 @@ impl Session {
                     method,
                     argument,
                 };
-                let max = self.shared.config.max_frame_size;
-                if let Some(waiting) = arriving.get_mut(&id) {
-                    waiting.take(&of, value, max);
-                    return Next::Read;
-                }
-                let (mut waiting, args) = Arriving::start(of.clone());
-                waiting.take(&of, value, max);
-                arriving.insert(id, waiting);
-                let request = self.request(of.service, of.method, args, None);
-                return self.dispatch(id, request, stop, tracker).await;
+                return self.on_part(id, of, value, arriving, stop, tracker).await;
             }
             Frame::Credit { id, bytes } if streams => {
                 if let Some(control) = self.control(id) {
@@ -222,6 +213,28 @@ impl Session {
             }
         }
         Next::Read
+    }
+
+    /// A part of call `id`'s argument: passed on, or starting the call.
+    async fn on_part(
+        &self,
+        id: u64,
+        of: PartOf,
+        value: graft_model::Value,
+        arriving: &mut HashMap<u64, Arriving>,
+        stop: &CancellationToken,
+        tracker: &TaskTracker,
+    ) -> Next {
+        let max = self.shared.config.max_frame_size;
+        if let Some(waiting) = arriving.get_mut(&id) {
+            waiting.take(&of, value, max);
+            return Next::Read;
+        }
+        let (mut waiting, args) = Arriving::start(of.clone());
+        waiting.take(&of, value, max);
+        arriving.insert(id, waiting);
+        let request = self.request(of.service, of.method, args, None);
+        self.dispatch(id, request, stop, tracker).await
     }
 
     async fn start_call(
