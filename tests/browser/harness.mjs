@@ -129,6 +129,34 @@ export async function callFromPage(page, method, args) {
 }
 
 /**
+ * Fills a streaming method's form and clicks Call; returns at once with ways
+ * to watch the output: `items()` (the items shown so far, parsed), `state()`,
+ * `waitForItems(n)` and `end()` (waits until the stream is over, then gives
+ * `{ state, text, items }`).
+ */
+export async function streamFromPage(page, method, args) {
+  const section = page.locator(`[data-method="${method}"]`);
+  for (const [name, text] of Object.entries(args)) {
+    await section.locator(`[data-param="${name}"]`).fill(text);
+  }
+  const output = section.locator("[data-output]");
+  await output.evaluate((node) => { delete node.dataset.state; });
+  await section.locator('[data-action="call"]').click();
+  const items = async () => (await section.locator("[data-item]").allInnerTexts()).map((t) => JSON.parse(t));
+  const state = () => output.getAttribute("data-state");
+  return {
+    section,
+    items,
+    state,
+    waitForItems: (n, timeout = 10_000) => section.locator(`[data-item="${n - 1}"]`).waitFor({ timeout }),
+    end: async (timeout = 10_000) => {
+      await section.locator('[data-output][data-state]:not([data-state="streaming"])').waitFor({ timeout });
+      return { state: await state(), text: await output.innerText(), items: await items() };
+    },
+  };
+}
+
+/**
  * Registers hooks on the current suite that start a server (`start()` resolves to
  * `{ base, stop }`), a browser and one page, and always stop them afterwards.
  * The returned object is filled in once the suite starts.

@@ -12,11 +12,15 @@ const PAGE = path.join(REPO, "crates/graft-vision/src/vision.html");
 
 /**
  * Starts the stand-in on 127.0.0.1. `answers` maps "Service.method" to a function
- * of the request body returning `[status, payload]`; `libraries` is the interface
- * (or a `[status, text]` pair to answer GET /libraries with instead).
+ * of the request body returning `[status, payload]`, or `{ stream, pauseMs }` to
+ * answer NDJSON: each value of `stream` one line, written `pauseMs` apart.
+ * `libraries` is the interface (or a `[status, text]` pair to answer GET
+ * /libraries with instead). `streams` records each stream: its lines sent and
+ * whether the caller went away before the end.
  */
 export function startMockGateway({ libraries, answers }) {
   const calls = [];
+  const streams = [];
   const server = http.createServer(async (req, res) => {
     const send = (status, type, body) => res.writeHead(status, { "Content-Type": type }).end(body);
     const json = (status, payload) => send(status, "application/json", JSON.stringify(payload));
@@ -33,13 +37,30 @@ export function startMockGateway({ libraries, answers }) {
     calls.push({ key, body, contentType: req.headers["content-type"] });
     const answer = answers[key];
     if (!answer) return json(404, { error: { type: "NotFound", message: `no method ${key}` } });
-    const [status, payload] = answer(body);
+    const answered = answer(body);
+    if (!Array.isArray(answered)) return streamLines(req, res, answered, streams);
+    const [status, payload] = answered;
     return json(status, payload);
   });
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const base = `http://127.0.0.1:${server.address().port}`;
-      resolve({ base, calls, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) });
+      resolve({ base, calls, streams, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) });
     });
   });
+}
+
+/** Writes `stream`'s values as NDJSON lines, `pauseMs` apart, until done or the caller leaves. */
+async function streamLines(req, res, { stream, pauseMs = 0 }, streams) {
+  const record = { sent: 0, left: false, accept: req.headers.accept };
+  streams.push(record);
+  res.on("close", () => { if (!res.writableFinished) record.left = true; });
+  res.writeHead(200, { "Content-Type": "application/x-ndjson" });
+  for (const value of stream) {
+    if (record.left) return;
+    res.write(`${JSON.stringify(value)}\n`);
+    record.sent += 1;
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  res.end();
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 
-import { REPO, browserSession, callFromPage, launchBrowser, openVision } from "./harness.mjs";
+import { REPO, browserSession, callFromPage, launchBrowser, openVision, streamFromPage } from "./harness.mjs";
 import { startMockGateway } from "./mock-gateway.mjs";
 
 const SHOP = JSON.parse(readFileSync(path.join(REPO, "tests/browser/fixtures/shop-interface.json"), "utf8"));
@@ -17,6 +17,13 @@ const ANSWERS = {
   "Shop.log": (body) => [400, { error: { type: "BadArguments", message: "argument `level` has the wrong type", param: "level" } }],
   "Shop.fail": () => [500, { error: { type: "OutOfStock", message: "sku a is gone", traceback: "Traceback (most recent call last):\n  File \"src/shop.py\", line 9\nOutOfStock: sku a is gone" } }],
   "utils.shout": (body) => [200, String(body.text).toUpperCase()],
+  // Items 300 ms apart; n < 0 breaks after two items; n = "slow" never ends by itself.
+  "utils.ticks": ({ n }) => {
+    if (n === "slow") return { stream: Array.from({ length: 100 }, (_, i) => i), pauseMs: 200 };
+    if (typeof n !== "number") return [400, { error: { type: "ArgumentError", message: `n: expected int, got ${JSON.stringify(n)}`, param: "n" } }];
+    if (n < 0) return { stream: [0, 1, { error: { type: "Broken", message: "broke after 2 items", traceback: "Traceback (most recent call last):\nBroken: broke after 2 items" } }] };
+    return { stream: Array.from({ length: n }, (_, i) => i), pauseMs: 300 };
+  },
 };
 
 describe("Graft Vision on a stand-in gateway", () => {
@@ -46,7 +53,7 @@ describe("Graft Vision on a stand-in gateway", () => {
     assert.equal(await order.locator('[data-param="color"]').getAttribute("placeholder"), "default: Color.RED");
     assert.equal(await order.locator('[data-param="items"]').evaluate((n) => n.tagName), "TEXTAREA");
     const nav = await page.locator("nav a").allInnerTexts();
-    assert.deepEqual(nav, ["Shop", "order", "log", "fail", "utils", "shout", "Types"]);
+    assert.deepEqual(nav, ["Shop", "order", "log", "fail", "utils", "shout", "ticks", "Types"]);
   });
 
   test("shows the named types", async () => {
@@ -95,6 +102,60 @@ describe("Graft Vision on a stand-in gateway", () => {
     assert.match(out.text, /^500\b/);
     assert.match(out.text, /OutOfStock: sku a is gone/);
     assert.match(out.text, /Traceback \(most recent call last\):\n  File "src\/shop.py", line 9/);
+  });
+
+  test("a streaming method shows its items as they arrive", async () => {
+    await open();
+    const ticks = page.locator('[data-method="utils.ticks"]');
+    assert.match(await ticks.locator(".sig").innerText(), /^ticks\(n: int\) -> Iterator\[int\]\s*stream$/i);
+    assert.equal(await ticks.getAttribute("data-streams"), "true");
+    const stream = await streamFromPage(page, "utils.ticks", { n: "5" });
+    await stream.waitForItems(1);
+    // The first item is on the page while the gateway is still producing.
+    assert.equal(await stream.state(), "streaming");
+    assert.ok((await stream.items()).length < 5);
+    assert.ok(session.server.streams.at(-1).sent < 5, "the stand-in had already sent everything");
+    const end = await stream.end();
+    assert.equal(end.state, "ok", end.text);
+    assert.deepEqual(end.items, [0, 1, 2, 3, 4]);
+    assert.match(end.text, /^200 · 5 items · \d+ ms · done/);
+    assert.deepEqual(lastCall().body, { n: 5 });
+    assert.equal(session.server.streams.at(-1).accept, "application/x-ndjson");
+  });
+
+  test("an error line ends a stream with the error, after its items", async () => {
+    await open();
+    const end = await (await streamFromPage(page, "utils.ticks", { n: "-1" })).end();
+    assert.equal(end.state, "error", end.text);
+    assert.deepEqual(end.items, [0, 1]);
+    assert.match(end.text, /Broken: broke after 2 items\n\nTraceback/);
+  });
+
+  test("Stop ends a stream and its request", async () => {
+    await open();
+    const stream = await streamFromPage(page, "utils.ticks", { n: '"slow"' });
+    await stream.waitForItems(2);
+    await stream.section.locator('[data-action="stop"]').click();
+    const end = await stream.end();
+    assert.equal(end.state, "stopped", end.text);
+    assert.match(end.text, /Stopped: you stopped the stream/);
+    const record = session.server.streams.at(-1);
+    for (let i = 0; i < 50 && !record.left; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(record.left && record.sent < 100, JSON.stringify(record));
+    // The page aborted that request itself: expected here, so not a problem.
+    const aborted = (p) => /\/call\/utils\/ticks net::ERR_ABORTED$/.test(p);
+    for (let i = 0; i < 20 && !session.problems.some(aborted); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(session.problems.some(aborted), JSON.stringify(session.problems));
+    session.problems.splice(session.problems.findIndex(aborted), 1);
+    assert.equal(await stream.section.locator('[data-action="stop"]').isVisible(), false);
+  });
+
+  test("bad arguments to a streaming method show as for a plain call", async () => {
+    await open();
+    const out = await callFromPage(page, "utils.ticks", { n: "abc" });
+    assert.equal(out.state, "error");
+    assert.match(out.text, /^400\b/);
+    assert.match(out.text, /ArgumentError: n: expected int, got "abc"\nparameter: n/);
   });
 
   test("the filter hides what does not match", async () => {

@@ -5,7 +5,10 @@
 //! and embedded at build time. In the browser it reads the interface from
 //! `GET /libraries` (the JSON form of `graft_model::Interface`), lists every
 //! service, method, parameter and named type, and calls methods with
-//! `POST /call/<Service>/<method>` and a JSON object of named arguments.
+//! `POST /call/<Service>/<method>` and a JSON object of named arguments. A
+//! method that streams is called with `Accept: application/x-ndjson` and its
+//! body read as it arrives (`fetch`'s `ReadableStream`), each item listed as
+//! its line completes; a last `{"error": ...}` line shows as the error.
 //!
 //! The gateway only has to serve [`PAGE`] with [`CONTENT_TYPE`]; the page is
 //! driven end to end by the browser test in `tests/browser/`.
@@ -51,6 +54,13 @@ mod tests {
     }
 
     #[test]
+    fn streams_are_read_as_they_arrive() {
+        assert!(PAGE.contains("response.body.pipeThrough(new TextDecoderStream()).getReader()"));
+        assert!(PAGE.contains("Accept: accept"));
+        assert!(PAGE.contains("\"application/x-ndjson\""));
+    }
+
+    #[test]
     fn page_has_the_test_hooks() {
         for hook in [
             "\"data-method\"",
@@ -58,6 +68,9 @@ mod tests {
             "\"data-action\": \"call\"",
             "\"data-output\"",
             "\"data-service\"",
+            "\"data-items\"",
+            "\"data-item\"",
+            "\"data-action\": \"stop\"",
         ] {
             assert!(PAGE.contains(hook), "missing {hook}");
         }
