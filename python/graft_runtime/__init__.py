@@ -9,6 +9,8 @@ Standard library only, relative imports only, Python 3.8 or later.
   (`convert`, per type) and by the hosted annotations (`coerce`), each method planned once
   (`plans`: the target, and a fast path for values that need no conversion);
 - `remote`: calls over TCP, through `transport` and `wire` (the protocol, docs/PROTOCOL.md);
+- `streams`: what a streaming method returns, an async iterator (`LocalStream` in-process,
+  `wire_stream.RemoteStream` over TCP);
 - `classes`: the graft's registered classes and the rebuilding of exceptions.
 """
 

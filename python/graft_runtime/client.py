@@ -5,12 +5,13 @@ method through `GraftClient.call`. The configuration is resolved on the
 first call (see `sources`), and again after `set_config` or `reload`; it
 decides whether the call runs in this process (`local`) or on another
 gateway over TCP (`remote`). Both give the caller the graft's own classes
-and exceptions.
+and exceptions. A streaming method goes through `GraftClient.stream`
+instead, which returns its items as an async iterator (`streams`).
 """
 
 import asyncio
 import inspect
-from typing import Any, Callable, ClassVar, Dict, Optional, Sequence
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 from . import sources
 from .classes import NOT_GIVEN, Registry
@@ -18,6 +19,7 @@ from .config import Settings, parse
 from .local import Local
 from .plans import MISS, PLAIN
 from .remote import Remote
+from .streams import LocalStream, Stream
 
 
 class GraftClient:
@@ -90,17 +92,7 @@ class GraftClient:
             if result is not MISS:
                 return self.local.to_graft(result)
         settings = self.settings()
-        positional = list(args)
-        while positional and positional[-1] is NOT_GIVEN:
-            positional.pop()
-        named = kwargs
-        for value in kwargs.values():
-            if value is NOT_GIVEN:
-                named = {k: v for k, v in kwargs.items() if v is not NOT_GIVEN}
-                break
-        if positional and any(a is NOT_GIVEN for a in positional):
-            name = "%s.%s" % (service, method)
-            raise TypeError("%s: a positional argument left to its hosted default is followed by one that is given" % name)
+        positional, named = _given(service, method, args, kwargs)
         if not settings.in_memory:
             return await self.remote.call(settings, service, method, positional, named)
         if settings.timeout is None and method not in self._fast:
@@ -116,6 +108,32 @@ class GraftClient:
             raise asyncio.TimeoutError(
                 "%s.%s did not finish within %g s (timeout from %s)" % (service, method, settings.timeout, settings.source)
             ) from None
+
+
+    def stream(self, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Stream:
+        """Calls the streaming method `service.method`, here or remotely: the
+        stream of its items (streams.py), which starts on its first `__anext__`."""
+        settings = self.settings()
+        positional, named = _given(service, method, args, kwargs)
+        if not settings.in_memory:
+            return self.remote.stream(settings, service, method, positional, named)
+        return LocalStream(self.local, settings, method, positional, named)
+
+
+def _given(service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Tuple[List[Any], Dict[str, Any]]:
+    """The arguments to send: those left to the hosted default (NOT_GIVEN) left out."""
+    positional = list(args)
+    while positional and positional[-1] is NOT_GIVEN:
+        positional.pop()
+    named = kwargs
+    for value in kwargs.values():
+        if value is NOT_GIVEN:
+            named = {k: v for k, v in kwargs.items() if v is not NOT_GIVEN}
+            break
+    if positional and any(a is NOT_GIVEN for a in positional):
+        name = "%s.%s" % (service, method)
+        raise TypeError("%s: a positional argument left to its hosted default is followed by one that is given" % name)
+    return positional, named
 
 
 class GraftConfig:

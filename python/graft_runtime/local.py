@@ -59,14 +59,8 @@ class Local:
     async def call(
         self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
-        plan = self.plan(settings, method)
-        target = plan.target
-        hosted_args: Any = [self.to_hosted(a) for a in args]
-        hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
-        if plan.signature is not None:
-            hosted_args, hosted_kwargs = coerce.bind(plan.signature, plan.hints, hosted_args, hosted_kwargs)
+        result = self.invoke(settings, method, args, kwargs)
         try:
-            result = target(*hosted_args, **hosted_kwargs)
             if inspect.isawaitable(result):
                 result = await result
         except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
@@ -74,6 +68,22 @@ class Local:
         except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.exception(exc).with_traceback(exc.__traceback__) from None
         return self.to_graft(result)
+
+    def invoke(self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+        """The hosted method's own result (an awaitable for an `async def`, a
+        generator for a streaming one), its arguments converted; what it raises
+        is mapped as a remote call would map it."""
+        plan = self.plan(settings, method)
+        hosted_args: Any = [self.to_hosted(a) for a in args]
+        hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
+        if plan.signature is not None:
+            hosted_args, hosted_kwargs = coerce.bind(plan.signature, plan.hints, hosted_args, hosted_kwargs)
+        try:
+            return plan.target(*hosted_args, **hosted_kwargs)
+        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
+            raise self.exception(exc).with_traceback(exc.__traceback__) from None
 
     def target(self, settings: Settings, method: str) -> Callable[..., Any]:
         """The hosted callable, importing its module (with `modules` on sys.path)."""

@@ -21,6 +21,7 @@ from .classes import Registry, builtin_exception, rebuild
 from .config import Settings
 from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
 from .wire import STATUS_RAISED, RemoteError
+from .wire_stream import RemoteStream
 
 _Pool = Dict[Tuple[str, int, float], Connection]
 _forks = [0]  # fork generation: a forked child never uses its parent's cached connection
@@ -59,6 +60,13 @@ class Remote:
             )
         except RemoteError as e:
             raise self.exception(e) from None
+
+    def stream(self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> RemoteStream:
+        """The streaming method's items from the gateway (wire_stream.py); it connects on its first `__anext__`."""
+        host = settings.host
+        assert host is not None
+        return RemoteStream(lambda: self.connection(host, settings.timeout), (service, method, list(args), kwargs),
+                            self.registry.types(), settings.timeout, self.exception)
 
     def connection(self, address: Tuple[str, int], timeout: Optional[float] = None) -> Connection:
         """The connection to `address` for the running loop (it connects on its first call).

@@ -27,6 +27,7 @@ import itertools
 import math
 import struct
 import time
+import weakref
 from typing import Any, Awaitable, Deque, Dict, List, Mapping, Optional, Tuple
 
 from . import wire
@@ -159,6 +160,9 @@ class _Protocol(asyncio.BufferedProtocol):
         self.ready: asyncio.Future[None] = self.loop.create_future()
         self.reader = FrameReader(owner.max_frame_size, self._dispatch)
         self.pending: Dict[int, Tuple[asyncio.Future[Any], Mapping[str, type]]] = {}
+        # Streaming calls still running, by id (wire_stream.RemoteStream), held
+        # weakly: a stream its consumer dropped cancels itself (its __del__).
+        self.streams: Dict[int, "weakref.ref[Any]"] = {}
         # The items of returned lists that came ahead of their Replies, and the bytes they took.
         self.parts: Dict[int, Tuple[List[Any], int]] = {}
         self.ids = itertools.count(1)
@@ -236,10 +240,21 @@ class _Protocol(asyncio.BufferedProtocol):
         if kind == wire.REPLY_PART:
             self._part(frame)
             return
+        if kind == wire.ITEMS:
+            held = self.streams.get(_ID.unpack_from(frame, 1)[0])
+            stream = held() if held is not None else None
+            if stream is not None:  # else its consumer stopped
+                stream.items(frame)
+            return
         if kind == wire.REPLY or kind == wire.ERROR:
             request_id = _ID.unpack_from(frame, 1)[0]
             entry = self.pending.pop(request_id, None)
             ahead = self.parts.pop(request_id, None)
+            if entry is None and request_id in self.streams:
+                stream = self.streams.pop(request_id)()
+                if stream is not None:
+                    stream.end(frame)
+                return
             if entry is None or entry[0].done():
                 return  # the caller gave up on it (timeout, cancellation)
             future, types = entry
@@ -262,7 +277,7 @@ class _Protocol(asyncio.BufferedProtocol):
             self._write(wire.encode_pong(decoded.request_id))
         elif isinstance(decoded, wire.GoodbyeFrame):
             self.usable = False  # owed replies still arrive; new calls reconnect
-            if not self.pending and self.transport is not None:
+            if not self.pending and not self.streams and self.transport is not None:
                 self.transport.close()
         elif isinstance(decoded, wire.ProtocolErrorFrame):
             self.fail("closed the connection: %s" % decoded.message)
@@ -341,6 +356,29 @@ class _Protocol(asyncio.BufferedProtocol):
             self.pending.pop(request_id, None)
             self.parts.pop(request_id, None)
             self._release(held)
+
+    def open_stream(self, stream: Any, call: Tuple[str, str, List[Any], Mapping[str, Any]],
+                    timeout: Optional[float]) -> int:
+        """Sends a streaming call's Call (its timeout bounds each next item) and
+        hands `stream` the frames with its id from now on; the id."""
+        if not self.usable:
+            raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
+        request_id = next(self.ids)
+        service, method, args, kwargs = call
+        data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max)
+        self.streams[request_id] = weakref.ref(stream)
+        self._write(data)
+        return request_id
+
+    def credit(self, request_id: int, n: int) -> None:
+        """Gives a running stream `n` more bytes of window."""
+        if request_id in self.streams:
+            self._write(wire.encode_credit(request_id, n))
+
+    def cancel(self, request_id: int) -> None:
+        """Stops a running stream: its frames are ignored from now on."""
+        if self.streams.pop(request_id, None) is not None:
+            self._write(wire.encode_cancel(request_id))
 
     def _write_rest(self, request_id: int, service: str, method: str, first: Tuple[str, List[Any]],
                     args: List[Any], kwargs: Mapping[str, Any], timeout: Optional[float]) -> None:
@@ -469,6 +507,11 @@ class _Protocol(asyncio.BufferedProtocol):
             self.ready.set_exception(self.failed)
         pending, self.pending = self.pending, {}
         self.parts.clear()
+        streams, self.streams = self.streams, {}
+        for held in streams.values():
+            stream = held()
+            if stream is not None:
+                stream.failed(self.failed)
         for future, _ in pending.values():
             if not future.done():
                 future.set_exception(self.failed)

@@ -31,21 +31,23 @@ from .values import (  # re-exported: the names a user of the wire needs
 )
 from .values import U32 as _U32, put_str as _put_str, take_count as _take_count, take_str as _take_str
 
-VERSION = 4
+VERSION = 5
 MAGIC = b"GRFT"
 HELLO_SIZE = 16
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
 
 # Frame kinds.
 CALL, REPLY, ERROR, PING, PONG, GOODBYE, PROTOCOL_ERROR, REPLY_PART, CALL_PART = range(1, 10)
+ITEMS, CREDIT, CANCEL = 0x0A, 0x0B, 0x0C  # streaming calls (version 5)
 # Error statuses.
 STATUS_RAISED, STATUS_NOT_FOUND, STATUS_BAD_ARGUMENTS, STATUS_INTERNAL = 0, 1, 2, 3
-STATUS_DEADLINE_EXCEEDED, STATUS_UNAVAILABLE = 4, 5
+STATUS_DEADLINE_EXCEEDED, STATUS_UNAVAILABLE, STATUS_CANCELLED = 4, 5, 6
 # Hello statuses.
-HELLO_OK, HELLO_UNSUPPORTED_VERSION, HELLO_BAD_MAGIC = 0, 1, 2
+HELLO_OK, HELLO_UNSUPPORTED_VERSION, HELLO_BAD_MAGIC, HELLO_INVALID = 0, 1, 2, 3
 
 _U16 = struct.Struct(">H")
 _HEADER = struct.Struct(">IBQ")  # length, kind, request id
+_CREDIT = struct.Struct(">IBQI")  # a Credit frame: the header and its u32
 _HELLO = struct.Struct(">4sHHII")
 
 
@@ -125,6 +127,26 @@ class ReplyPartFrame(NamedTuple):
 
     request_id: int
     value: List[Any]
+
+
+class ItemsFrame(NamedTuple):
+    """The next items of a streaming call, in order."""
+
+    request_id: int
+    value: List[Any]
+
+
+class CreditFrame(NamedTuple):
+    """`bytes` added to a streaming call's window."""
+
+    request_id: int
+    bytes: int
+
+
+class CancelFrame(NamedTuple):
+    """The client stops consuming a streaming call."""
+
+    request_id: int
 
 
 class ErrorFrame(NamedTuple):
@@ -227,6 +249,15 @@ def _part(buf: bytearray, items: List[Any], max_frame_size: int) -> bytearray:
     return _finish(buf, max_frame_size)
 
 
+def encode_credit(request_id: int, n: int) -> bytes:
+    """A Credit frame: `n` bytes more for the streaming call's window."""
+    return _CREDIT.pack(13, CREDIT, request_id, n)
+
+
+def encode_cancel(request_id: int) -> bytes:
+    return _HEADER.pack(9, CANCEL, request_id)
+
+
 def encode_ping(request_id: int) -> bytes:
     return _HEADER.pack(9, PING, request_id)
 
@@ -310,15 +341,20 @@ def _p_call_part(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple
     return CallPartFrame(rid, service, method, argument, value), pos
 
 
-def _take_part(f: Any, pos: int, types: Mapping[str, type]) -> Tuple[Any, int]:
+def _p_items(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
+    value, pos = _take_part(f, pos, types, "an Items")
+    return ItemsFrame(rid, value), pos
+
+
+def _take_part(f: Any, pos: int, types: Mapping[str, type], what: str = "a ReplyPart or CallPart") -> Tuple[Any, int]:
     if f[pos] != LIST and f[pos] != TABLE:
-        raise WireError("a ReplyPart or CallPart frame carries a value that is not a list")
+        raise WireError("%s frame carries a value that is not a list" % what)
     return _decode_at(f, pos, types)
 
 
 def _p_error(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
     status = f[pos]
-    if status > STATUS_UNAVAILABLE:
+    if status > STATUS_CANCELLED:
         raise WireError("unknown error status %d" % status)
     type_name, pos = _take_str(f, pos + 1, "exception type name")
     module, pos = _take_str(f, pos, "exception module")
@@ -352,6 +388,9 @@ _FRAME_PARSERS: Dict[int, Callable[[Any, int, int, Mapping[str, type]], Tuple[An
     REPLY_PART: _p_reply_part,
     CALL_PART: _p_call_part,
     ERROR: _p_error,
+    ITEMS: _p_items,
+    CREDIT: lambda f, pos, rid, types: (CreditFrame(rid, _U32.unpack_from(f, pos)[0]), pos + 4),
+    CANCEL: lambda f, pos, rid, types: (CancelFrame(rid), pos),
     PING: lambda f, pos, rid, types: (PingFrame(rid), pos),
     PONG: lambda f, pos, rid, types: (PongFrame(rid), pos),
     GOODBYE: _p_goodbye,

@@ -14,11 +14,11 @@ from typing import Any, List
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graft_runtime import wire  # noqa: E402
 from graft_runtime.wire import (  # noqa: E402
-    DEFAULT_MAX_FRAME_SIZE, ERROR, GOODBYE, PROTOCOL_ERROR, REPLY, REPLY_PART, Raised,
+    DEFAULT_MAX_FRAME_SIZE, ERROR, GOODBYE, ITEMS, PROTOCOL_ERROR, REPLY, REPLY_PART, Raised,
 )
 from graft_runtime.wire import _U16, _U32, _encode, _finish, _part, _put_str, _start  # noqa: E402
 
-__all__ = ["encode_reply", "encode_reply_part", "encode_error", "encode_goodbye", "encode_protocol_error", "wire"]
+__all__ = ["encode_reply", "encode_reply_part", "encode_items", "encode_error", "encode_goodbye", "encode_protocol_error", "wire"]
 
 
 def encode_reply(request_id: int, value: Any, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
@@ -30,6 +30,11 @@ def encode_reply(request_id: int, value: Any, max_frame_size: int = DEFAULT_MAX_
 def encode_reply_part(request_id: int, items: List[Any], max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
     """A ReplyPart frame: `items`, the first items of a returned list."""
     return _part(_start(REPLY_PART, request_id), items, max_frame_size)
+
+
+def encode_items(request_id: int, items: List[Any], max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
+    """An Items frame: the next `items` of a streaming call."""
+    return _part(_start(ITEMS, request_id), items, max_frame_size)
 
 
 def encode_error(request_id: int, status: int, raised: Raised,

@@ -385,12 +385,12 @@ def test_a_silent_server_is_detected_by_missing_heartbeats():
 
 def test_another_protocol_version_is_refused_clearly():
     async def main():
-        srv = await fake_server(wire.encode_hello(version=1, status=wire.HELLO_UNSUPPORTED_VERSION))
+        srv = await fake_server(wire.encode_hello(version=4, status=wire.HELLO_UNSUPPORTED_VERSION))
         port = srv.sockets[0].getsockname()[1]
         with pytest.raises(GraftConnectionError) as e:
             await Connection.open("127.0.0.1", port)
         assert str(e.value) == (
-            "Graft gateway at 127.0.0.1:%d: it speaks protocol version 1 and this Graft speaks version 4, so "
+            "Graft gateway at 127.0.0.1:%d: it speaks protocol version 4 and this Graft speaks version 5, so "
             "reinstall this Graft from the gateway's index: pip install -U --index-url "
             "http://127.0.0.1:<its web port>/simple/ <this Graft's package>" % port
         )

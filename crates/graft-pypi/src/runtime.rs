@@ -60,6 +60,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/sources.py"),
     ),
     (
+        "streams.py",
+        include_str!("../../../python/graft_runtime/streams.py"),
+    ),
+    (
         "tables.py",
         include_str!("../../../python/graft_runtime/tables.py"),
     ),
@@ -74,6 +78,10 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "wire.py",
         include_str!("../../../python/graft_runtime/wire.py"),
+    ),
+    (
+        "wire_stream.py",
+        include_str!("../../../python/graft_runtime/wire_stream.py"),
     ),
 ];
 
