@@ -5,7 +5,8 @@
 //! module service, its functions (`service`); the registration of the
 //! types with the client. Every method is an `async def` returning
 //! `cast("T", await _client.call(...))`, so `mypy --strict` checks callers
-//! against the hosted signatures.
+//! against the hosted signatures; a streaming method (`Method::streams`) is a
+//! plain `def` returning `_client.stream(...)`, typed `AsyncIterator[T]`.
 //!
 //! Choices, where the hosted code has no exact equivalent:
 //! - Class methods become static methods (the graft has no `cls` to pass).
@@ -79,12 +80,20 @@ fn header(iface: &Interface, service: &Service) -> String {
         module = service.module,
     );
     let mut out = literal::docstring(Some(&doc), "");
-    out.push_str(
+    // AsyncIterator only where a method streams: other grafts stay byte for byte as they were.
+    let streams = service.methods.iter().any(|m| m.streams);
+    let typing = if streams {
+        "Any, AsyncIterator, Optional, Union, cast"
+    } else {
+        "Any, Optional, Union, cast"
+    };
+    let _ = write!(
+        out,
         "\nfrom __future__ import annotations\n\n\
          import datetime\n\
          import enum\n\
          from dataclasses import dataclass, field\n\
-         from typing import Any, Optional, Union, cast\n\n\
+         from typing import {typing}\n\n\
          from . import _runtime\n\
          from ._runtime import GraftConfigError, RemoteError\n",
     );

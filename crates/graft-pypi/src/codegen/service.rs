@@ -1,5 +1,6 @@
 //! The service class (and a module service's functions): each hosted method
-//! as an `async def` with the same parameters, routed through `_client.call`.
+//! as an `async def` with the same parameters, routed through `_client.call`;
+//! a streaming one as a `def` returning `_client.stream(...)`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -44,8 +45,12 @@ pub fn module_functions(
     out
 }
 
-/// One `async def`, its docstring and its forwarding call, at `indent`.
+/// One `async def`, its docstring and its forwarding call, at `indent`;
+/// for a streaming method, a plain `def` returning its items' stream.
 fn function(service: &Service, method: &Method, known: &BTreeSet<String>, indent: &str) -> String {
+    if method.streams {
+        return streaming(service, method, known, indent);
+    }
     let returns = annotation(&method.returns, known);
     let mut out = format!(
         "{indent}async def {}({}) -> {returns}:\n",
@@ -65,6 +70,29 @@ fn function(service: &Service, method: &Method, known: &BTreeSet<String>, indent
         TypeRef::Any => writeln!(out, "{body}return {call}"),
         _ => writeln!(out, "{body}return cast({}, {call})", py_str(&returns)),
     };
+    out
+}
+
+/// A streaming method: a plain `def` typed `-> AsyncIterator[T]` (T the
+/// item type), so callers write `async for x in Service.method(...)` and
+/// `mypy --strict` refuses `await Service.method(...)`. `_client.stream`
+/// returns the runtime's stream, an `AsyncIterator[Any]`.
+fn streaming(service: &Service, method: &Method, known: &BTreeSet<String>, indent: &str) -> String {
+    let item = annotation(&method.returns, known);
+    let mut out = format!(
+        "{indent}def {}({}) -> AsyncIterator[{item}]:\n",
+        method.name,
+        parameters(method, known)
+    );
+    let body = format!("{indent}    ");
+    out.push_str(&docstring(method.doc.as_deref(), &body));
+    let (positional, keywords) = arguments(method);
+    let _ = writeln!(
+        out,
+        "{body}return _client.stream({}, {}, {positional}, {keywords})",
+        py_str(&service.name),
+        py_str(&method.name),
+    );
     out
 }
 

@@ -106,3 +106,24 @@ fn unknown_names_in_defaults_fall_back_to_the_hosted_default() {
         "{py}"
     );
 }
+
+#[test]
+fn a_streaming_method_is_a_def_returning_an_async_iterator() {
+    let mut iface = shop();
+    let shop_service = iface.services.iter_mut().find(|s| s.name == "Shop");
+    let total = shop_service
+        .unwrap()
+        .methods
+        .iter_mut()
+        .find(|m| m.name == "total");
+    total.unwrap().streams = true;
+    let py = init_py(&iface, service(&iface, "Shop"), None);
+    let expected = "    @staticmethod\n    def total(order: Order) -> AsyncIterator[int]:\n        \"\"\"The number of items.\"\"\"\n        \
+        return _client.stream(\"Shop\", \"total\", (), {\"order\": order})\n";
+    assert!(py.contains(expected), "missing:\n{expected}\nin:\n{py}");
+    assert!(py.contains("\nfrom typing import Any, AsyncIterator, Optional, Union, cast\n"));
+    assert!(
+        !shop_py().contains("AsyncIterator"),
+        "a graft with no streaming method is as it was"
+    );
+}
