@@ -95,7 +95,8 @@ pub struct Answer {
     limit: Limit,
     /// Whether the call streams (its deadline then bounds each item).
     streams: bool,
-    name: String,
+    /// What was called, for messages.
+    callee: Callee,
     ended: bool,
 }
 
@@ -119,7 +120,7 @@ impl Answer {
             driver: None,
             limit,
             streams: call.callee.signature().streams,
-            name: call.callee.name(),
+            callee: call.callee.clone(),
             ended: false,
         }
     }
@@ -211,7 +212,7 @@ impl Answer {
         };
         CallError::DeadlineExceeded(format!(
             "{} {what} within {} s",
-            self.name,
+            self.callee.name(),
             limit.as_secs_f64()
         ))
     }

@@ -167,7 +167,7 @@ impl Host {
         // The call may be gone (timed out, its connection closed): then the parts go nowhere.
         let send = |part: Value| {
             if let Some(tx) = ahead {
-                let _ = py.detach(|| tx.blocking_send(Part::Items(part)));
+                crate::stream::send_blocking(py, tx, Part::Items(part));
             }
         };
         let ahead = ahead.is_some().then_some(&send as &dyn Fn(Value));

@@ -83,13 +83,7 @@ impl Host {
             let value = item
                 .and_then(|item| self.converter.read_value(&item))
                 .map_err(|err| self.raised_error(py, &err))?;
-            let part = Part::Items(Value::List(vec![value]));
-            let sent = match tx.try_send(part) {
-                Ok(()) => true,
-                Err(TrySendError::Full(part)) => py.detach(|| tx.blocking_send(part)).is_ok(),
-                Err(TrySendError::Closed(_)) => false,
-            };
-            if !sent {
+            if !send_blocking(py, tx, Part::Items(Value::List(vec![value]))) {
                 return Err(stopped());
             }
         }
@@ -151,6 +145,16 @@ impl Host {
 
 /// Items an async generator may be ahead of what went to the answer.
 const AHEAD: usize = 16;
+
+/// Sends `part` from a blocking thread, waiting without the GIL while the
+/// answer has no room; false if the answer is gone.
+pub(crate) fn send_blocking(py: Python<'_>, tx: &PartSender, part: Part) -> bool {
+    match tx.try_send(part) {
+        Ok(()) => true,
+        Err(TrySendError::Full(part)) => py.detach(|| tx.blocking_send(part)).is_ok(),
+        Err(TrySendError::Closed(_)) => false,
+    }
+}
 
 /// The error of a stream whose answer is gone: nobody reads it.
 fn stopped() -> CallError {

@@ -11,7 +11,7 @@ use graft_model::Value;
 use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::{CallFailure, Replies, Reply, items_of};
+use super::{CallFailure, Dispatch, Replies, Reply, Request, items_of};
 use crate::error::WireError;
 use crate::frame::{Frame, LENGTH_BYTES};
 use crate::sink::{Encoded, Sink};
@@ -94,7 +94,10 @@ impl Drop for Registered {
 /// Everything one call's answer needs.
 pub(super) struct Answering {
     pub frames: Frames,
-    pub replies: Replies,
+    /// The call, run by `dispatch` on the answer's own task (a quick method
+    /// may run right there), not on the connection's read loop.
+    pub request: Request,
+    pub dispatch: Arc<dyn Dispatch>,
     pub registered: Registered,
     pub abort: CancellationToken,
     /// The client closed or the server shuts down: a stream ends.
@@ -107,12 +110,14 @@ impl Answering {
     pub async fn run(self) {
         let Answering {
             mut frames,
-            replies: Replies { streams, mut parts },
+            request,
+            dispatch,
             registered,
             abort,
             closing,
             permit: _permit,
         } = self;
+        let Replies { streams, mut parts } = dispatch.call(request);
         let control = registered.control.clone();
         // A reply read while gathering a batch, to send after it.
         let mut held: Option<Option<Reply>> = None;

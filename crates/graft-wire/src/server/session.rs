@@ -291,10 +291,10 @@ impl Session {
             Ok(permit) => permit,
             Err(end) => return Next::End(end),
         };
-        let replies = self.shared.dispatch.call(request);
         let answering = Answering {
             frames: self.frames(id),
-            replies,
+            request,
+            dispatch: Arc::clone(&self.shared.dispatch),
             registered,
             abort: self.abort.clone(),
             closing: self.closing.clone(),
