@@ -2,7 +2,11 @@
 
 `discover(paths)` imports every module named by the gateway's `--modules`
 option and describes its public services in the form of Graft's interface
-model (`graft_model::Interface`, serialised as JSON). It also hands back the
+model. A module publishes what its `__all__` names (re-exported names
+included), or else the public names it defines; a package is one module, its
+`__init__`, not one per submodule. Annotations resolve as a type checker
+resolves them (names imported under `if TYPE_CHECKING:` too). The interface is
+in the form of Graft's interface model (`graft_model::Interface`, serialised as JSON). It also hands back the
 callables and the named types, so the Rust host can invoke methods and
 rebuild dataclasses and enum members without looking anything up again.
 
@@ -10,6 +14,8 @@ The JSON shapes here must match the serde shapes in
 `crates/graft-model/src/interface.rs`.
 """
 
+import __future__
+import ast
 import collections.abc
 import dataclasses
 import datetime
@@ -19,8 +25,8 @@ import inspect
 import logging
 import math
 import os
-import pkgutil
 import sys
+import tokenize
 import traceback
 import types
 import typing
@@ -46,7 +52,7 @@ def discover(paths):
     modules = []
     for path in paths:
         modules.extend(_load(os.path.abspath(path)))
-    model = _Model()
+    model = _Model([module.__name__ for module, _ in modules])
     for module, file in modules:
         model.add_module(module, file)
     interface = {
@@ -63,13 +69,14 @@ def discover(paths):
 
 
 def _load(path):
-    """Imports what one `--modules` entry names: a .py file, a package or a folder."""
+    """Imports what one `--modules` entry names: a .py file, a package or a folder
+    (its modules and packages). A package is its `__init__`: what it publishes."""
     if os.path.isfile(path):
         folder, name = os.path.split(path)
         return [_import(os.path.splitext(name)[0], folder, path)]
     if os.path.isfile(os.path.join(path, "__init__.py")):
         parent, name = os.path.split(path.rstrip(os.sep))
-        return _import_package(name, parent, path)
+        return [_import(name, parent, os.path.join(path, "__init__.py"))]
     found = []
     for entry in sorted(os.listdir(path)):
         full = os.path.join(path, entry)
@@ -78,7 +85,7 @@ def _load(path):
         if entry.endswith(".py") and os.path.isfile(full):
             found.append(_import(entry[:-3], path, full))
         elif os.path.isfile(os.path.join(full, "__init__.py")):
-            found.extend(_import_package(entry, path, full))
+            found.append(_import(entry, path, os.path.join(full, "__init__.py")))
     return found
 
 
@@ -90,18 +97,6 @@ def _import(name, folder, file):
     except BaseException as exc:  # noqa: BLE001 - any failure stops start-up with its cause
         detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         raise ImportFailure(file, detail.rstrip()) from None
-
-
-def _import_package(name, parent, folder):
-    package, _ = _import(name, parent, os.path.join(folder, "__init__.py"))
-    found = [(package, package.__file__)]
-    for info in pkgutil.walk_packages(package.__path__, name + "."):
-        if any(part.startswith("_") for part in info.name.split(".")):
-            continue
-        spec_file = os.path.join(info.module_finder.path, info.name.rsplit(".", 1)[-1])
-        file = spec_file if info.ispkg else spec_file + ".py"
-        found.append(_import(info.name, parent, file))
-    return found
 
 
 def _project(paths):
@@ -137,28 +132,68 @@ def _is_data_class(cls):
     return dataclasses.is_dataclass(cls) or issubclass(cls, (enum.Enum, BaseException))
 
 
+def _is_pydantic_model(cls):
+    """A pydantic `BaseModel` subclass, told by its bases' modules (pydantic is not imported here)."""
+    return any(
+        base.__name__ == "BaseModel" and (base.__module__ or "").split(".")[0] == "pydantic" for base in cls.__mro__
+    )
+
+
+def _exports(module):
+    """The (name, value) pairs a module publishes: the names in its `__all__`,
+    re-exported ones included; without one, the public names it defines."""
+    listed = getattr(module, "__all__", None)
+    if listed is None:
+        return [(n, v) for n, v in vars(module).items() if getattr(v, "__module__", None) == module.__name__ and _public(n)]
+    found = []
+    for name in listed:
+        if not _public(name):
+            continue
+        if not hasattr(module, name):
+            log.warning("%s.__all__ names %r, which the module does not have; it is skipped", module.__name__, name)
+            continue
+        found.append((name, getattr(module, name)))
+    return found
+
+
+def _is_function(obj):
+    """A Python function, or a decorator's wrapper of one (`functools.wraps`)."""
+    try:
+        return inspect.isfunction(inspect.unwrap(obj))
+    except ValueError:  # a cycle of __wrapped__
+        return False
+
+
 class _Model:
-    def __init__(self):
+    def __init__(self, hosted):
         self.services = []
         self.callables = {}  # service name -> {method name: callable}
         self.classes = {}  # type name -> class
         self.type_defs = {}  # type name -> TypeDef JSON
         self._owners = {}  # service name -> file, to report clashes
+        self._hosted = hosted  # the names of the hosted modules and packages
+        self._namespaces = {}  # module name -> its globals as a type checker sees them
+
+    def hosts(self, module_name):
+        """Whether a module is hosted: one named by `--modules`, or a submodule of a hosted package."""
+        return any(module_name == h or module_name.startswith(h + ".") for h in self._hosted)
 
     def add_module(self, module, file):
         functions = []
         exceptions = []
-        for name, obj in vars(module).items():
-            if not _public(name) or getattr(obj, "__module__", None) != module.__name__:
-                continue
+        for name, obj in _exports(module):
             if inspect.isclass(obj):
                 if issubclass(obj, BaseException):
                     self.named(obj)
                     exceptions.append(obj.__name__)
+                elif _is_pydantic_model(obj):
+                    log.info("%s.%s is a pydantic model, a data type: it is not exposed as a service", module.__name__, name)
                 elif not _is_data_class(obj):
                     self.add_class(obj, module, file)
-            elif inspect.isfunction(obj):
+            elif _is_function(obj):
                 functions.append((name, obj, "function"))
+            elif callable(obj):
+                log.info("%s.%s is not a function or a class; it is not exposed", module.__name__, name)
         if functions:
             self.add_service(module.__name__, "module", module, file, functions, inspect.getdoc(module))
         for service in self.services:
@@ -167,7 +202,7 @@ class _Model:
 
     def add_class(self, cls, module, file):
         methods = []
-        for name in _own_names(cls):
+        for name in _own_names(cls, self.hosts):
             if not _public(name):
                 continue
             attr = inspect.getattr_static(cls, name)
@@ -204,7 +239,7 @@ class _Model:
     def method(self, name, func, kind):
         target = inspect.unwrap(func)
         signature = inspect.signature(func)
-        hints = _hints(target)
+        hints = self.hints(target)
         params = []
         for param in signature.parameters.values():
             params.append(
@@ -230,6 +265,8 @@ class _Model:
     # ------------------------------------------------------------ types
 
     def type_ref(self, hint):
+        while type(hint).__name__ == "TypeAliasType":  # `type X = ...` (Python 3.12+)
+            hint = hint.__value__
         if hint is None or hint is type(None):
             return {"kind": "none"}
         if hint is typing.Any or hint is object:
@@ -300,7 +337,7 @@ class _Model:
         if issubclass(cls, BaseException):
             parent = next((b for b in cls.__mro__[1:] if issubclass(b, BaseException)), Exception)
             return dict(base, kind="exception", base=parent.__name__, fields=self.init_fields(cls))
-        hints = _hints(cls)
+        hints = self.hints(cls)
         fields = [
             {"name": f.name, "type": self.type_ref(hints.get(f.name, typing.Any)), "default": _field_default(f)}
             for f in dataclasses.fields(cls)
@@ -311,13 +348,49 @@ class _Model:
         """An exception's fields are its `__init__` parameters (but *args and **kwargs)."""
         if cls.__init__ is BaseException.__init__ or not inspect.isfunction(cls.__init__):
             return []
-        hints = _hints(cls.__init__)
+        hints = self.hints(cls.__init__)
         fields = []
         for p in list(inspect.signature(cls.__init__).parameters.values())[1:]:
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                 continue
             fields.append({"name": p.name, "type": self.type_ref(hints.get(p.name, typing.Any)), "default": _default(p.default)})
         return fields
+
+    # ------------------------------------------------------------ annotations
+
+    def hints(self, obj):
+        """The annotations of a function or class (with its bases'), resolved
+        as a type checker resolves them; one that cannot be is left out (Any)."""
+        if not inspect.isclass(obj):
+            return self.resolve(_raw_annotations(obj), getattr(obj, "__module__", None), {}, obj)
+        hints = {}
+        for klass in reversed(obj.__mro__):
+            hints.update(self.resolve(_raw_annotations(klass), klass.__module__, dict(vars(klass)), klass))
+        return hints
+
+    def resolve(self, annotations, module_name, localns, owner):
+        if not annotations:
+            return {}
+        globalns = self.namespace(module_name)
+        try:
+            return _evaluate(annotations, globalns, localns)
+        except Exception:  # noqa: BLE001 - then one by one: one bad annotation must not hide the others
+            pass
+        hints = {}
+        for name, annotation in annotations.items():
+            try:
+                hints.update(_evaluate({name: annotation}, globalns, localns))
+            except Exception as exc:  # noqa: BLE001
+                where = "%s.%s" % (owner.__module__, owner.__qualname__)
+                log.warning("the annotation of %r in %s cannot be resolved (%s); it is treated as Any", name, where, exc)
+        return hints
+
+    def namespace(self, module_name):
+        """A module's globals as a type checker sees them (cached)."""
+        if module_name not in self._namespaces:
+            module = sys.modules.get(module_name)
+            self._namespaces[module_name] = _checking_namespace(module) if module else {}
+        return self._namespaces[module_name]
 
 
 _SIMPLE = {
@@ -370,13 +443,68 @@ def _stream_item(hint):
     return args[0] if args else typing.Any
 
 
-def _own_names(cls):
-    """Attribute names of a class and its bases (but `object`), in definition order."""
+def _own_names(cls, hosts):
+    """Attribute names of a class and of its bases in hosted modules, in
+    definition order: not those it inherits from library classes (pydantic,
+    abc, typing.Generic, `object`)."""
     seen = {}
-    for klass in reversed(cls.__mro__[:-1]):
-        for name in vars(klass):
-            seen[name] = None
+    for klass in reversed(cls.__mro__):
+        if klass is cls or hosts(klass.__module__):
+            for name in vars(klass):
+                seen[name] = None
     return list(seen)
+
+
+def _raw_annotations(obj):
+    """An object's own annotations, unevaluated (strings stay strings)."""
+    try:
+        import annotationlib  # Python 3.14+: annotations are evaluated lazily
+    except ImportError:
+        own = obj.__dict__.get("__annotations__") if inspect.isclass(obj) else getattr(obj, "__annotations__", None)
+        return dict(own or {})
+    return dict(annotationlib.get_annotations(obj, format=annotationlib.Format.FORWARDREF))
+
+
+def _evaluate(annotations, globalns, localns):
+    """`typing.get_type_hints` of these annotations (a class holds them: ClassVar is allowed)."""
+    holder = type("_Annotations", (), {"__annotations__": annotations})
+    return typing.get_type_hints(holder, globalns=globalns, localns=localns)
+
+
+def _checking_namespace(module):
+    """A module's globals with what it imports or defines under `if TYPE_CHECKING:`
+    (a block Python skips and a type checker reads), run here in a copy."""
+    namespace = dict(vars(module))
+    namespace["__annotations__"] = dict(namespace.get("__annotations__") or {})
+    file = getattr(module, "__file__", None) or ""
+    flags = __future__.annotations.compiler_flag
+    for statement in _checking_statements(file):
+        code = compile(ast.Module(body=[statement], type_ignores=[]), file, "exec", flags=flags, dont_inherit=True)
+        try:
+            exec(code, namespace)
+        except Exception as exc:  # noqa: BLE001 - the names it defines stay unresolved, and say so when used
+            log.warning("%s, line %d (under TYPE_CHECKING) fails here: %s", file, statement.lineno, exc)
+    return namespace
+
+
+def _checking_statements(file):
+    """The statements of a module's top-level `if TYPE_CHECKING:` blocks
+    (`typing.TYPE_CHECKING`, or a `TYPE_CHECKING = False` of its own)."""
+    if not file.endswith(".py"):
+        return []
+    try:
+        with tokenize.open(file) as f:
+            tree = ast.parse(f.read(), file)
+    except (OSError, SyntaxError, ValueError):
+        return []
+    found = []
+    for node in tree.body:
+        test = node.test if isinstance(node, ast.If) else None
+        if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+            isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+        ):
+            found.extend(node.body)
+    return found
 
 
 def _doc(cls):
@@ -389,12 +517,6 @@ def _doc(cls):
     return doc
 
 
-def _hints(obj):
-    try:
-        return typing.get_type_hints(obj)
-    except Exception as exc:  # noqa: BLE001 - an unresolvable annotation must not hide the method
-        log.warning("annotations of %r cannot be resolved (%s); they are treated as Any", obj, exc)
-        return {}
 
 
 def _default(value):
