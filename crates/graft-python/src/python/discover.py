@@ -173,6 +173,7 @@ class _Model:
         self._owners = {}  # service name -> file, to report clashes
         self._hosted = hosted  # the names of the hosted modules and packages
         self._namespaces = {}  # module name -> its globals as a type checker sees them
+        self._class_services = {}  # service name -> class, so a class published twice is one service
 
     def hosts(self, module_name):
         """Whether a module is hosted: one named by `--modules`, or a submodule of a hosted package."""
@@ -201,6 +202,8 @@ class _Model:
                 service["exceptions"] = exceptions
 
     def add_class(self, cls, module, file):
+        if self._class_services.get(cls.__name__) is cls:
+            return  # published by another hosted module too (`__all__`): one service
         methods = []
         for name in _own_names(cls, self.hosts):
             if not _public(name):
@@ -214,6 +217,7 @@ class _Model:
             log.info("%s.%s has no static or class methods; it is not exposed", module.__name__, cls.__name__)
             return
         self.add_service(cls.__name__, "class", module, file, methods, _doc(cls))
+        self._class_services[cls.__name__] = cls
 
     def add_service(self, name, kind, module, file, methods, doc):
         if name in self._owners:

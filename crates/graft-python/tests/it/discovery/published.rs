@@ -46,10 +46,27 @@ fn a_module_with_all_publishes_what_it_names_re_exports_included() {
 }
 
 #[test]
+fn a_class_published_by_two_hosted_modules_is_one_service() {
+    let host = host(&["pub_listed.py", "pub_impl.py"]);
+    let iface = host.interface();
+    assert_eq!(services(iface), ["Remote", "pub_listed", "pub_impl"]);
+    assert_eq!(iface.service("Remote").unwrap().module, "pub_listed");
+}
+
+#[test]
 fn a_package_is_one_service_named_after_it_from_its_all() {
     let host = host(&["pub_parcel"]);
     let iface = host.interface();
-    assert_eq!(services(iface), ["pub_parcel"], "no service per submodule");
+    assert_eq!(
+        services(iface),
+        ["Scale", "pub_parcel"],
+        "no service per submodule"
+    );
+    assert_eq!(
+        methods(iface, "Scale"),
+        ["zero", "tare"],
+        "a base in the package is hosted"
+    );
     let parcel = iface.service("pub_parcel").unwrap();
     assert_eq!(parcel.module, "pub_parcel");
     assert_eq!(methods(iface, "pub_parcel"), ["weigh"]);
