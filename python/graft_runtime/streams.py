@@ -15,8 +15,8 @@ same rules:
   items, as the graft's class, as for a plain call.
 
 `LocalStream` is the in-process kind: it iterates the hosted generator itself,
-a sync one's `next()` in a worker thread so the event loop is free while it
-runs; `wire_stream.RemoteStream` is the remote one.
+a sync one in a thread of its own (producer.py) so the event loop is free
+while it runs; `wire_stream.RemoteStream` is the remote one.
 """
 
 import asyncio
@@ -24,6 +24,7 @@ import inspect
 from typing import Any, AsyncIterator, Dict, Optional, Sequence, Tuple
 
 from .config import Settings
+from .producer import END, ITEM, Producer
 
 
 class Stream(AsyncIterator[Any]):
@@ -84,8 +85,7 @@ class LocalStream(Stream):
         self.source: Any = None  # the hosted iterator, once called
         self.is_async = False
         self.loop: Optional[asyncio.AbstractEventLoop] = None
-        # A sync source's next() running in a worker thread, if one is.
-        self.running: Optional["asyncio.Future[Tuple[bool, Any]]"] = None
+        self.producer: Optional[Producer] = None  # what pulls a sync source, in its thread
 
     async def __anext__(self) -> Any:
         if self.finished:
@@ -122,27 +122,38 @@ class LocalStream(Stream):
                 self.source, self.is_async = result.__aiter__(), True
             else:
                 self.source = iter(result)
+                self.producer = Producer(self.source, self.loop)
         except _PASS:
             raise
         except BaseException as exc:  # noqa: BLE001 - the hosted code's
             raise _Raised(exc) from None
 
     async def _next_sync(self) -> Any:
-        assert self.loop is not None
-        running = self.running = self.loop.run_in_executor(None, _step, self.source)
-        done, _ = await asyncio.wait({running}, timeout=self.timeout)
-        if not done:
-            raise self._timed_out()
-        self.running = None
-        try:
-            more, item = running.result()
-        except _PASS:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - the hosted code's
-            raise _Raised(exc) from None
-        if not more:
+        producer = self.producer
+        assert producer is not None and self.loop is not None
+        taken = producer.take()
+        while taken is None:
+            waiter = producer.waiter
+            assert waiter is not None
+            timer = None if self.timeout is None else self.loop.call_later(self.timeout, self._expire, waiter)
+            try:
+                await waiter
+            finally:
+                if timer is not None:
+                    timer.cancel()
+            taken = producer.take()
+        kind, value = taken
+        if kind == ITEM:
+            return value
+        if kind == END:
             raise StopAsyncIteration
-        return item
+        if isinstance(value, _PASS):
+            raise value
+        raise _Raised(value)
+
+    def _expire(self, waiter: "asyncio.Future[None]") -> None:
+        if not waiter.done():
+            waiter.set_exception(self._timed_out())
 
     async def _next_async(self) -> Any:
         if self.timeout is None:
@@ -157,33 +168,21 @@ class LocalStream(Stream):
                                     % (self.name, self.timeout or 0, self.timeout_source))
 
     async def _close(self) -> None:
-        source, running = self.source, self.running
-        if source is None:
-            return
-        if self.is_async:
-            await _aclose(source)
-            return
-        if running is not None:
-            await asyncio.wait({running})  # the next() under way ends first
-        assert self.loop is not None
-        await self.loop.run_in_executor(None, _close, source)
+        if self.producer is not None:
+            self.producer.stop()
+            assert self.loop is not None
+            await self.loop.run_in_executor(None, self.producer.closed.wait)  # its finally has run
+        elif self.source is not None:
+            await _aclose(self.source)
 
     def _drop(self) -> None:
-        if self.source is None or self.loop is None:
-            return
-        try:
-            self.loop.call_soon_threadsafe(_close_soon, self.loop, self.source, self.is_async, self.running)
-        except RuntimeError:  # the loop is closed: a sync generator is closed here, an async one cannot be
-            if not self.is_async:
-                _close(self.source)
-
-
-def _step(source: Any) -> Tuple[bool, Any]:
-    """The source's next item, in a worker thread: (True, item), or (False, None) at its end."""
-    try:
-        return True, next(source)
-    except StopIteration:
-        return False, None
+        if self.producer is not None:
+            self.producer.stop()  # thread-safe: its thread closes the source
+        elif self.source is not None and self.loop is not None:
+            try:
+                self.loop.call_soon_threadsafe(_aclose_soon, self.loop, self.source)
+            except RuntimeError:  # the loop is closed: the generator's own finalizer is all that is left
+                pass
 
 
 async def _pull(source: Any) -> Any:
@@ -198,31 +197,15 @@ async def _pull(source: Any) -> Any:
         raise _Raised(exc) from None
 
 
-def _close(source: Any) -> None:
-    close = getattr(source, "close", None)
-    if close is not None:
-        try:
-            close()
-        except Exception:  # noqa: BLE001, S110 - a generator that fails to close has stopped anyway
-            pass
-
-
 async def _aclose(source: Any) -> None:
     aclose = getattr(source, "aclose", None)
     if aclose is not None:
         try:
             await aclose()
-        except Exception:  # noqa: BLE001, S110 - as _close
+        except Exception:  # noqa: BLE001, S110 - a generator that fails to close has stopped anyway
             pass
 
 
-def _close_soon(loop: asyncio.AbstractEventLoop, source: Any, is_async: bool,
-                running: Optional["asyncio.Future[Any]"]) -> None:
-    """Closes a dropped stream's source, on its loop: an async one in a task,
-    a sync one in a worker thread once the next() under way has returned."""
-    if is_async:
-        loop.create_task(_aclose(source))
-    elif running is not None and not running.done():
-        running.add_done_callback(lambda _: loop.run_in_executor(None, _close, source))
-    else:
-        loop.run_in_executor(None, _close, source)
+def _aclose_soon(loop: asyncio.AbstractEventLoop, source: Any) -> None:
+    """Closes a dropped stream's async source, in a task on its loop."""
+    loop.create_task(_aclose(source))

@@ -187,3 +187,19 @@ def test_after_aclose_a_stream_gives_nothing_more() -> None:
             await stream.__anext__()
 
     run(main())
+
+
+def test_a_sync_generator_runs_a_bounded_number_of_items_ahead() -> None:
+    from graft_runtime.producer import AHEAD
+
+    async def main() -> None:
+        ticker.threads.clear()
+        stream = client().stream("Ticker", "count", (), {"n": 1000})
+        assert await stream.__anext__() == 0
+        await asyncio.sleep(0.3)
+        assert 1 < len(ticker.threads) <= 1 + AHEAD, len(ticker.threads)
+        await stream.aclose()
+        await asyncio.sleep(0.1)
+        assert len(ticker.threads) <= 2 + AHEAD, "nothing pulled once it is closed"
+
+    run(main())

@@ -48,6 +48,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/plans.py"),
     ),
     (
+        "producer.py",
+        include_str!("../../../python/graft_runtime/producer.py"),
+    ),
+    (
         "reader.py",
         include_str!("../../../python/graft_runtime/reader.py"),
     ),
