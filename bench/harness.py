@@ -6,7 +6,9 @@ process of its own (gg, the gRPC server, uvicorn, the Rust echo server),
 runs its client in another (bench/clients/measure.py, or the Rust floor's
 echo-client), stops the server, and keeps the figures; then prints medians
 over the runs with ratios against gRPC and REST, checks the targets of
-issue 4 (reported, never asserted) and writes the same as JSON.
+issue 4 (reported, never asserted) and writes the same as JSON. The stream
+workloads (issue 13, bench/streams.py) run after the calls in each run,
+Graft against gRPC server streaming; `--workloads` picks either or both.
 """
 
 import argparse
@@ -22,6 +24,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import processes
 import report
+import streams
 import targets
 from processes import Server, free_port
 
@@ -45,6 +48,7 @@ class Bench:
         self.grpc_gen = work / "grpc_gen"
         self.graft_lib: Optional[Path] = None
         self.graft_reason = "not installed yet"
+        self.libs: List[Path] = []
 
     # ----------------------------------------------------------- preparing
 
@@ -58,30 +62,34 @@ class Bench:
 
     def install_graft(self) -> None:
         """The Graft `graft-pypi-bench`, installed with pip from a gg hosting bench_service."""
-        lib = self.work / "graft_lib"
+        self.graft_lib, self.graft_reason = self.install("graft-pypi-bench", SERVICE)
+
+    def install(self, distribution: str, module: Path) -> Tuple[Optional[Path], str]:
+        """A Graft installed with pip from a gg hosting `module` (into its own folder, then on the clients' path),
+        or None and the reason it could not be."""
+        lib = self.work / ("lib-" + distribution)
         try:
-            with self.start_gg() as gg:
+            with self.start_gg(module) as gg:
                 index = "http://127.0.0.1:%d/simple/" % gg.http_port
                 out = subprocess.run(
                     [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir", "--no-deps",
-                     "--target", str(lib), "--index-url", index, "graft-pypi-bench"],
+                     "--target", str(lib), "--index-url", index, distribution],
                     capture_output=True, text=True, timeout=300,
                 )
         except Unavailable as e:
-            self.graft_reason = str(e)
-            return
+            return None, str(e)
         if out.returncode != 0:
             last = [line for line in (out.stdout + out.stderr).splitlines() if line.strip()][-1:]
-            self.graft_reason = "pip could not install graft-pypi-bench from gg's index: %s" % " ".join(last)
-            return
-        self.graft_lib = lib
+            return None, "pip could not install %s from gg's index: %s" % (distribution, " ".join(last))
+        self.libs.append(lib)
+        return lib, "installed"
 
-    def start_gg(self) -> Server:
+    def start_gg(self, module: Path = SERVICE) -> Server:
         gg = self.bin / "gg"
         if not gg.exists():
             raise Unavailable("%s is not built" % gg)
         port, http_port, tcp_port = free_port(), free_port(), free_port()
-        args = [str(gg), "--modules", str(SERVICE), "--port", str(port), "--httpPort", str(http_port),
+        args = [str(gg), "--modules", str(module), "--port", str(port), "--httpPort", str(http_port),
                 "--bind", "127.0.0.1", "--TCPServer", "--tcpPort=%d" % tcp_port]
         server = Server("gg", args, self.work)
         server.http_port, server.tcp_port = http_port, tcp_port
@@ -97,7 +105,7 @@ class Bench:
 
     def client_env(self) -> Dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRAFT_CONFIG")}
-        paths = [str(self.grpc_gen)] + ([str(self.graft_lib)] if self.graft_lib else [])
+        paths = [str(self.grpc_gen)] + [str(lib) for lib in self.libs]
         env["PYTHONPATH"] = os.pathsep.join(paths)
         return env
 
@@ -193,55 +201,78 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--json", help="where to write the results (default bench/results/latest.json; smoke: smoke.json)")
     p.add_argument("--markdown", help="also write the tables and targets as Markdown to this file (for BENCHMARKS.md)")
     p.add_argument("--systems", default=",".join(s for s, _ in report.SYSTEMS), help="comma-separated subset")
+    p.add_argument("--workloads", default="calls,streams", help="calls (add, records, bytes), streams (issue 13), or both")
+    p.add_argument("--streams", type=int, help="measured streams per stream workload and system (default 20; smoke 2)")
+    p.add_argument("--stream-warmup", type=int, help="streams before measuring (default 3; smoke 1)")
     p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"), help="where gg, echo-server and echo-client are")
     p.add_argument("--allow-unavailable", action="store_true", help="with --smoke: a system not available is not a failure")
     p.add_argument("--timeout", type=float, default=1800, help="seconds one client may take")
     o = p.parse_args()
-    defaults = (200, 5, 50, 1, "smoke.json", 1) if o.smoke else (5000, 50, 500, 3, "latest.json", 4)
+    defaults = (200, 5, 50, 1, "smoke.json", 1, 2, 1) if o.smoke else (5000, 50, 500, 3, "latest.json", 4, 20, 3)
     o.calls = o.calls or defaults[0]
     o.payload_calls = o.payload_calls or defaults[1]
     o.warmup = o.warmup if o.warmup is not None else defaults[2]
     o.runs = o.runs or defaults[3]
     o.waves = o.waves or defaults[5]
     o.json = o.json or str(BENCH / "results" / defaults[4])
+    o.streams = o.streams or defaults[6]
+    o.stream_warmup = o.stream_warmup if o.stream_warmup is not None else defaults[7]
     return o
 
 
 def main() -> int:
     opts = parse_args()
     systems = [s for s in opts.systems.split(",") if s]
-    unknown = set(systems) - set(report.LABELS)
+    workloads = [w for w in opts.workloads.split(",") if w]
+    unknown = set(systems) - set(report.LABELS) | set(workloads) - {"calls", "streams"}
     if unknown:
-        sys.exit("unknown systems: %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(report.LABELS)))
+        sys.exit("unknown systems or workloads: %s (systems: %s; workloads: calls, streams)"
+                 % (", ".join(sorted(unknown)), ", ".join(report.LABELS)))
+    calls = systems if "calls" in workloads else []
     with tempfile.TemporaryDirectory(prefix="graft-bench-") as tmp:
         bench = Bench(opts, Path(tmp))
         bench.generate_grpc()
-        if any(s.startswith("graft") for s in systems):
+        if any(s.startswith("graft") for s in calls):
             bench.install_graft()
+        feed = streams.Streams(bench, systems if "streams" in workloads else [])
+        feed.prepare()
         runs: List[Dict[str, Any]] = []
         for n in range(opts.runs):
-            runs.append(one_run(bench, systems, n + 1))
-            summary, found = save(opts, runs)
+            runs.append(one_run(bench, calls, n + 1) if calls else {"load_before": os.getloadavg()[0]})
+            if feed.systems:
+                runs[-1]["streams"] = feed.one_run(n + 1)
+            document = save(opts, runs)
     print()
-    print(report.tables(summary))
-    print("Targets (issue 4), from the medians; reported, not asserted:")
-    print(targets.render_targets(found))
-    print("\nwritten: %s" % opts.json)
+    print(render(document, bool(calls), markdown=False) + "\nwritten: %s" % opts.json)
     if opts.markdown:
-        text = report.tables(summary, markdown=True) + "\n" + targets.render_targets(found, markdown=True) + "\n"
-        Path(opts.markdown).write_text(text)
+        Path(opts.markdown).write_text(render(document, bool(calls), markdown=True))
         print("written: %s" % opts.markdown)
-    return verdict(opts, runs, systems)
+    return verdict(opts, runs, calls) | streams.verdict(opts, runs, feed.systems)
 
 
-def save(opts: argparse.Namespace, runs: List[Dict[str, Any]]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+def save(opts: argparse.Namespace, runs: List[Dict[str, Any]]) -> Dict[str, Any]:
     """Medians and targets of the runs so far, written to --json after every run (a long run stopped early keeps them)."""
     summary = report.medians(runs)
     found = targets.all_targets(summary)
     document = {"meta": processes.machine(opts, ROOT), "summary": summary, "targets": found, "runs": runs}
+    if any("streams" in run for run in runs):
+        document["streams"] = streams.summarise([run["streams"] for run in runs if "streams" in run])
     Path(opts.json).parent.mkdir(parents=True, exist_ok=True)
     Path(opts.json).write_text(json.dumps(document, indent=1) + "\n")
-    return summary, found
+    return document
+
+
+def render(document: Dict[str, Any], calls: bool, markdown: bool) -> str:
+    """The tables and targets of the workloads run, as text or Markdown."""
+    parts = []
+    if calls:
+        parts += [report.tables(document["summary"], markdown), "Targets (issue 4), from the medians; reported, not asserted:",
+                  targets.render_targets(document["targets"], markdown), ""]
+    if "streams" in document:
+        parts += [streams.tables(document["streams"]["summary"], markdown),
+                  "Targets (issue 13), from the medians; reported, not asserted:",
+                  targets.render_targets(document["streams"]["targets"], markdown), ""]
+    return "\n".join(parts)
 
 
 def verdict(opts: argparse.Namespace, runs: List[Dict[str, Any]], systems: List[str]) -> int:

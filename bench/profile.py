@@ -2,6 +2,7 @@
 
     bench/.venv/bin/pip install py-spy      # once
     bench/.venv/bin/python bench/profile.py --system graft-remote --method add --callers 1,64
+    bench/.venv/bin/python bench/profile.py --system graft-remote --stream small   # a stream workload, one caller
 
 For each number of callers: the system's server starts afresh (gg for Graft
 remote, as bench/harness.py starts it), bench/clients/load.py calls the
@@ -10,7 +11,9 @@ and `perf record -g` watch the server, then `py-spy` samples the caller.
 Prints the load's rate and CPU, the server's CPU and context switches per
 call, its thread count, where its samples fall (kernel or not, top
 symbols), and the caller's hottest Python frames. Run the release build
-(`cargo build --release -p graft-gateway`) first.
+(`cargo build --release -p graft-gateway`) first. With `--stream`, the load
+is one caller taking streams of that workload one after the other
+(bench/clients/measure_streams.py), and the figures are per item.
 """
 
 import argparse
@@ -23,8 +26,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+import streams
 from harness import BENCH, ROOT, Bench
 
 
@@ -84,25 +88,50 @@ def profile(bench: Bench, system: str, method: str, callers: int, seconds: float
              "--method", method, "--callers", str(callers), "--seconds", str(seconds + 2)],
             env=bench.client_env(), stdout=subprocess.PIPE, text=True,
         )
-        time.sleep(1.5)
-        part = seconds / 3
-        lines: List[str] = []
-        stat: Dict[str, float] = {}
-        if server is not None and shutil.which("perf"):
-            stat = perf_stat(server.pid, part)
-            threads = len(list(Path("/proc/%d/task" % server.pid).iterdir()))
-            lines += perf_top(server.pid, part, bench.work) + ["  server threads: %d" % threads]
-        else:
-            time.sleep(2 * part)
-        lines += ["  caller's hottest frames (py-spy):"] + py_spy_top(load.pid, part, bench.work)
+        lines, stat = watch(bench, server, load, seconds)
         result: Dict[str, Any] = json.loads(load.communicate()[0].strip().splitlines()[-1])
     head = ["== %s %s, %d caller(s): %.0f calls/s, caller CPU %.1f us/call" % (
         system, method, callers, result["calls_per_s"], result["client_cpu_us_per_call"])]
-    if stat:
-        rate = result["calls_per_s"] * part
-        head.append("  server: %.1f us CPU/call, %.1f context switches/call (perf stat over %.1fs)" % (
-            stat.get("task-clock", 0) * 1000 / rate, stat.get("context-switches", 0) / rate, part))
-    return head + lines
+    return head + per_unit(stat, result["calls_per_s"] * seconds / 3, seconds / 3, "call") + lines
+
+
+def profile_stream(bench: Bench, feed: streams.Streams, system: str, workload: str, seconds: float) -> List[str]:
+    with feed.serving(system) as (server, target):
+        load = subprocess.Popen(
+            [sys.executable, str(BENCH / "clients" / "measure_streams.py"), "--system", system, "--target", target,
+             "--workloads", workload, "--warmup", "1", "--streams", "1", "--seconds", str(seconds + 2)],
+            env=bench.client_env(), stdout=subprocess.PIPE, text=True,
+        )
+        lines, stat = watch(bench, server, load, seconds)
+        result: Dict[str, Any] = json.loads(load.communicate()[0].strip().splitlines()[-1])["workloads"][workload]
+    cpu = result["cpu"]
+    head = ["== %s stream %s: %.0f items/s, first item p50 %.0f us, caller CPU %.2f us/item (%d streams)" % (
+        system, workload, result["items_per_s"], result["first_item_p50_us"], cpu["client_s"] / cpu["items"] * 1e6,
+        result["streams"])]
+    return head + per_unit(stat, result["items_per_s"] * seconds / 3, seconds / 3, "item") + lines
+
+
+def per_unit(stat: Dict[str, float], units: float, seconds: float, unit: str) -> List[str]:
+    if not stat:
+        return []
+    return ["  server: %.2f us CPU/%s, %.2f context switches/%s (perf stat over %.1fs)" % (
+        stat.get("task-clock", 0) * 1000 / units, unit, stat.get("context-switches", 0) / units, unit, seconds)]
+
+
+def watch(bench: Bench, server: Any, load: Any, seconds: float) -> Tuple[List[str], Dict[str, float]]:
+    """perf on the server (if any) and py-spy on the caller, a third of `seconds` each, while the load runs."""
+    time.sleep(1.5)
+    part = seconds / 3
+    lines: List[str] = []
+    stat: Dict[str, float] = {}
+    if server is not None and shutil.which("perf"):
+        stat = perf_stat(server.pid, part)
+        threads = len(list(Path("/proc/%d/task" % server.pid).iterdir()))
+        lines += perf_top(server.pid, part, bench.work) + ["  server threads: %d" % threads]
+    else:
+        time.sleep(2 * part)
+    lines += ["  caller's hottest frames (py-spy):"] + py_spy_top(load.pid, part, bench.work)
+    return lines, stat
 
 
 def main() -> None:
@@ -111,12 +140,18 @@ def main() -> None:
     p.add_argument("--method", default="add", choices=("add", "records", "bytes"))
     p.add_argument("--callers", default="1,64", help="comma-separated")
     p.add_argument("--seconds", type=float, default=9)
+    p.add_argument("--stream", choices=[w for w, _ in streams.WORKLOADS], help="profile this stream workload instead of a method")
     p.add_argument("--bin-dir", default=str(ROOT / "target" / "release"))
     opts = p.parse_args()
     opts.calls = opts.payload_calls = opts.warmup = opts.timeout = 0
     with tempfile.TemporaryDirectory(prefix="graft-profile-") as tmp:
         bench = Bench(opts, Path(tmp))
         bench.generate_grpc()
+        if opts.stream:
+            feed = streams.Streams(bench, [opts.system])
+            feed.prepare()
+            print("\n".join(profile_stream(bench, feed, opts.system, opts.stream, opts.seconds)), flush=True)
+            return
         if opts.system.startswith("graft"):
             bench.install_graft()
         for callers in (int(c) for c in opts.callers.split(",")):

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark command: Graft (in-process and remote through gg) against a
 # direct call, gRPC (grpc.aio), REST (FastAPI on uvicorn, httpx) and a Rust
-# echo floor. See BENCHMARKS.md.
+# echo floor; and streams, Graft against gRPC server streaming. See BENCHMARKS.md.
 #
 #   bench/run.sh                 full run: 3 runs, medians, writes bench/results/latest.json
 #   bench/run.sh --smoke         the harness's unit tests, then a few hundred calls per
 #                                system, checking every answer (CI)
 #   bench/run.sh --calls N --runs K --json out.json --systems grpc,rest,...
+#   bench/run.sh --workloads streams   only the stream workloads (issue 13); default calls,streams
 #
 # Builds gg and the Rust floor first (release; --smoke uses the debug build
 # that scripts/test.sh already made, as speed is not looked at there; set
