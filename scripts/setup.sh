@@ -15,6 +15,11 @@ fi
 echo "setup: Python test packages (requirements-dev.txt)"
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "setup: cargo-fuzz for the wire decoder's fuzz target (about 2 minutes)"
+    cargo install --locked cargo-fuzz
+fi
+
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "setup: playwright-core for the browser test"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)

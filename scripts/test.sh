@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit and integration tests, the Python runtime tests,
+# Runs every test: Rust unit and integration tests, 10^6 executions of the
+# wire decoders' fuzz target, the Python runtime tests,
 # the end-to-end tests against the real gg binary (schemathesis against its
 # /openapi.json among them, bounded in examples and time), the browser test of Graft
 # Vision, and a short smoke of the benchmark harness. Installs what they need
@@ -18,6 +19,11 @@ export GG_BIN="$PWD/target/debug/gg"
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== fuzz (the wire decoders, 10^6 libFuzzer executions from the protocol vectors)"
+# 26 s on 2 cores once built (the first build takes about 2 minutes);
+# crates/graft-wire/fuzz/README.md gives the 10^7 run.
+crates/graft-wire/fuzz/run.sh 1000000
 
 echo "== pytest (python runtime and end to end)"
 python3 -m pytest -q python/tests tests/e2e

@@ -20,7 +20,7 @@
 //! [`WireError`], and decoding allocates in proportion to the bytes received.
 //! The tests check this with proptest and a counting allocator
 //! (`tests/it/fuzz.rs`); `fuzz/` holds a cargo-fuzz target for longer runs
-//! (`cd crates/graft-wire/fuzz && cargo +nightly fuzz run decode`).
+//! (`crates/graft-wire/fuzz/run.sh`, see its README).
 
 pub mod budget;
 pub mod codec;

@@ -2,7 +2,8 @@
 //!
 //! - `codec`: value encoding, edge values, round trips (proptest);
 //! - `connection`, `demo`: the test client's connection and the demo service;
-//! - `fuzz`: arbitrary bytes into the decoders: no panic, bounded memory;
+//! - `fuzz`, `round_trip`: arbitrary bytes into the decoders: no panic,
+//!   bounded memory, what decodes round-trips as the same value;
 //! - `server`, `limits`, `hello`: real loopback sockets against `serve`;
 //! - `streams`: streaming calls (version 5), credit, cancel, request ids;
 //! - `vectors`: the committed `docs/protocol-vectors` match the encoder.
@@ -14,6 +15,7 @@ mod demo;
 mod fuzz;
 mod hello;
 mod limits;
+mod round_trip;
 mod server;
 mod streams;
 mod vectors;
