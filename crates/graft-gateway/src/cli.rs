@@ -47,6 +47,11 @@ pub struct Cli {
     /// Longest time one call may run, in seconds, before the caller gets a timeout (0: no limit).
     #[arg(long = "callTimeout", value_name = "SECONDS", default_value_t = 300.0)]
     pub call_timeout: f64,
+
+    /// Bytes of TCP calls and replies that all connections may hold at once, in MiB; past it, gg stops reading until calls finish.
+    #[arg(long = "memoryBudget", value_name = "MIB", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub memory_budget: u64,
 }
 
 impl Cli {
@@ -58,6 +63,13 @@ impl Cli {
             .filter(|p| !p.as_os_str().is_empty())
             .cloned()
             .collect()
+    }
+
+    /// `--memoryBudget` in bytes, for graft_wire's `ServerConfig` once the
+    /// session takes a budget (not wired yet).
+    #[allow(dead_code)]
+    pub fn memory_budget_bytes(&self) -> usize {
+        usize::try_from(self.memory_budget << 20).unwrap_or(usize::MAX)
     }
 }
 
@@ -115,6 +127,8 @@ mod tests {
             "90",
             "--TCPServer",
             "--tcpPort=9092",
+            "--memoryBudget",
+            "64",
         ])
         .unwrap();
         assert_eq!(
@@ -122,13 +136,16 @@ mod tests {
             (90, 91, 9092, true)
         );
         assert_eq!(c.module_paths(), [PathBuf::from("/a/price_calculator.py")]);
+        assert_eq!(c.memory_budget_bytes(), 64 << 20);
         let c = cli(&[
             "--MODULES=a,b",
             "--HTTPPORT=1",
             "--tcpserver=false",
+            "--MEMORYBUDGET=8",
             "main.py",
         ])
         .unwrap();
+        assert_eq!(c.memory_budget, 8);
         assert_eq!(c.module_paths(), ["main.py", "a", "b"].map(PathBuf::from));
         assert_eq!((c.http_port, c.tcp_server), (1, false));
     }
@@ -141,6 +158,7 @@ mod tests {
             (80, 81, 82, false)
         );
         assert_eq!(c.bind.to_string(), "0.0.0.0");
+        assert_eq!(c.memory_budget_bytes(), 512 << 20);
     }
 
     #[test]
@@ -149,5 +167,6 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("--prot"), "{err}");
         assert_eq!(cli(&["--port", "eighty"]).unwrap_err().exit_code(), 2);
+        assert_eq!(cli(&["--memoryBudget=0"]).unwrap_err().exit_code(), 2);
     }
 }
