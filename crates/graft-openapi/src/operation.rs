@@ -59,10 +59,14 @@ pub(crate) fn operation(service: &Service, method: &Method) -> Json {
 
 fn request_body(method: &Method) -> Json {
     let named = named_arguments(method);
+    // Every method takes a JSON array too; it is written out where it is
+    // needed (positional-only, *args) or where an array passes as it stands
+    // (nothing is required, so `[]` is a call).
     let by_position = method
         .params
         .iter()
-        .any(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::VarPositional));
+        .any(|p| matches!(p.kind, ParamKind::PositionalOnly | ParamKind::VarPositional))
+        || !method.params.iter().any(Param::is_required);
     let schema = if by_position {
         json!({ "anyOf": [named, positional_arguments(method)] })
     } else {
@@ -121,12 +125,16 @@ fn positional_arguments(method: &Method) -> Json {
         .iter()
         .map(|p| annotated(&p.ty, p.default.as_ref(), Some(&p.name)))
         .collect();
-    json!({
+    let mut schema = json!({
         "type": "array",
-        "prefixItems": prefix,
         "items": rest.map_or(json!(false), |p| type_schema(&p.ty)),
         "minItems": required,
-    })
+    });
+    // JSON Schema wants prefixItems non-empty: left out when nothing leads.
+    if !prefix.is_empty() {
+        schema["prefixItems"] = Json::Array(prefix);
+    }
+    schema
 }
 
 fn responses(method: &Method) -> Json {
