@@ -1,7 +1,7 @@
 //! Start-up: interpreter set-up, discovery, and the event loop thread.
 
 use std::collections::HashMap;
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use pyo3::types::{PyDict, PyModule};
 use crate::convert::Converter;
 use crate::{Entry, Host, HostError};
 
+const TYPES: &str = include_str!("python/types.py");
 const DISCOVER: &str = include_str!("python/discover.py");
 const STREAMS: &str = include_str!("python/streams.py");
 
@@ -40,9 +41,9 @@ impl Host {
 
 fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     let python = |e: PyErr| HostError::Python(e.to_string());
-    let code = CString::new(DISCOVER).map_err(|e| HostError::Python(e.to_string()))?;
-    let module =
-        PyModule::from_code(py, &code, c"graft/discover.py", c"_graft_discover").map_err(python)?;
+    // types.py first: discover.py imports it (from_code registers it in sys.modules)
+    embedded(py, TYPES, c"graft/types.py", c"_graft_types")?;
+    let module = embedded(py, DISCOVER, c"graft/discover.py", c"_graft_discover")?;
     module.getattr("prepare")?.call1(("gg",)).map_err(python)?;
     let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let found = module
@@ -58,9 +59,7 @@ fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     })?;
     let methods = entries(&interface, &callables).map_err(python)?;
     let asyncio = py.import("asyncio").map_err(python)?;
-    let streams = CString::new(STREAMS).map_err(|e| HostError::Python(e.to_string()))?;
-    let streams = PyModule::from_code(py, &streams, c"graft/streams.py", c"_graft_streams")
-        .map_err(python)?;
+    let streams = embedded(py, STREAMS, c"graft/streams.py", c"_graft_streams")?;
     Ok(Host {
         streams: streams.unbind(),
         interface,
@@ -88,6 +87,17 @@ impl From<PyErr> for HostError {
     fn from(err: PyErr) -> Self {
         HostError::Python(err.to_string())
     }
+}
+
+/// Runs one of Graft's own Python files as the module `name`.
+fn embedded<'py>(
+    py: Python<'py>,
+    source: &str,
+    file: &CStr,
+    name: &CStr,
+) -> Result<Bound<'py, PyModule>, HostError> {
+    let code = CString::new(source).map_err(|e| HostError::Python(e.to_string()))?;
+    PyModule::from_code(py, &code, file, name).map_err(|e| HostError::Python(e.to_string()))
 }
 
 fn discovery_error(py: Python<'_>, module: &Bound<'_, PyModule>, err: PyErr) -> HostError {
