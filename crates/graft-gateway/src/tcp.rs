@@ -25,18 +25,15 @@ impl Dispatch for HostDispatch {
             args,
             timeout,
             version,
+            ..
         } = request;
         let callee = match self.host.lookup(&service, &method) {
             Ok(callee) => callee,
             Err(err) => return failed(failure(err)),
         };
-        if callee.signature().streams && version < 5 {
-            return failed(CallFailure::Internal(format!(
-                "{} streams its results, which needs protocol version 5; this connection \
-                 speaks version {version}: install the graft again from the gateway's index \
-                 (pip install -U)",
-                callee.name()
-            )));
+        let needs = graft_model::needs_version(callee.signature(), self.host.interface());
+        if version < needs {
+            return failed(CallFailure::Internal(too_old(&callee, needs, version)));
         }
         let cap = self.call_timeout;
         let args = match args {
@@ -63,6 +60,20 @@ impl Dispatch for HostDispatch {
         };
         replies(self.host.run(call))
     }
+}
+
+/// Why a client of `version` cannot call `callee`, which needs `needs`.
+fn too_old(callee: &graft_python::Callee, needs: u16, version: u16) -> String {
+    let what = if needs >= graft_model::version::OBJECTS {
+        "uses remote objects or value types"
+    } else {
+        "streams its results"
+    };
+    format!(
+        "{} {what}, which needs protocol version {needs}; this connection speaks version \
+         {version}: install the graft again from the gateway's index (pip install -U)",
+        callee.name()
+    )
 }
 
 /// The answer as the wire server reads it.

@@ -49,6 +49,9 @@ fn check(
         (TypeRef::Float, Value::Int(i)) => Value::Float(i as f64),
         (TypeRef::Str, v @ Value::Str(_)) | (TypeRef::Bytes, v @ Value::Bytes(_)) => v,
         (TypeRef::DateTime, v @ Value::DateTime(_)) | (TypeRef::Date, v @ Value::Date(_)) => v,
+        (TypeRef::Object { service }, Value::ObjectRef { service: s, id }) if *service == s => {
+            Value::ObjectRef { service: s, id }
+        }
         (TypeRef::List { item }, Value::List(xs) | Value::Tuple(xs) | Value::Set(xs)) => {
             Value::List(items(xs, item, iface, path)?)
         }

@@ -34,12 +34,18 @@ pub struct Service {
     /// Exception classes defined in the service's module (names in `types`).
     #[serde(default)]
     pub exceptions: Vec<String>,
+    /// A class with instance methods: its `__init__` parameters (without
+    /// `self`). Its objects live on the gateway (remote objects), and its
+    /// [`MethodKind::Instance`] methods are called on one of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constructor: Option<Vec<Param>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
-    /// A public class; its static and class methods are the service's methods.
+    /// A public class; its static and class methods are the service's
+    /// methods, and with a constructor its instance methods too.
     Class,
     /// A module's public functions.
     Module,
@@ -74,6 +80,8 @@ pub enum MethodKind {
     Static,
     Class,
     Function,
+    /// A method of an object of the class (see [`Service::constructor`]).
+    Instance,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,6 +170,11 @@ pub enum TypeRef {
     Named {
         name: String,
     },
+    /// An object of a hosted service class (one with a constructor),
+    /// passed by reference: it stays on the gateway.
+    Object {
+        service: String,
+    },
 }
 
 impl TypeRef {
@@ -198,6 +211,7 @@ impl TypeRef {
             TypeRef::Optional { inner } => format!("Optional[{}]", a(inner)),
             TypeRef::Union { options } => format!("Union[{}]", join(options)),
             TypeRef::Named { name } => name.clone(),
+            TypeRef::Object { service } => service.clone(),
         }
     }
 }

@@ -10,7 +10,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Number, Value as Json};
 
 mod body;
+mod reference;
 pub use body::{BodyError, call_arguments, parse};
+pub use reference::is_object_id;
 
 use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
 use crate::path::Path;
@@ -119,6 +121,7 @@ impl Converter<'_> {
                     .ok_or_else(fail)?
             }
             (TypeRef::Named { name }, _) => self.named(json, name, path)?,
+            (TypeRef::Object { service }, _) => reference::from_json(json, service, path)?,
             _ => return Err(fail()),
         })
     }
@@ -303,6 +306,7 @@ pub fn to_json(value: &Value) -> Json {
                 .collect(),
         ),
         Value::Enum { value, .. } => to_json(value),
+        Value::ObjectRef { service, id } => reference::to_json(service, id),
     }
 }
 

@@ -11,6 +11,7 @@
 //! - [`json`]: type-directed conversion between JSON and [`Value`]; this is
 //!   where arguments are checked.
 //! - [`bind`]: matching a call's arguments to a method's parameters.
+//! - [`version`]: which protocol version a wire client needs for a method.
 
 pub mod bind;
 pub mod check;
@@ -19,6 +20,7 @@ pub mod json;
 mod path;
 pub mod table;
 pub mod value;
+pub mod version;
 
 pub use bind::{ArgError, Arguments, BoundArgs};
 pub use check::check_value;
@@ -29,3 +31,4 @@ pub use interface::{
 pub use json::TypeError;
 pub use table::{Column, Table};
 pub use value::{Name, Raised, Value, same_name};
+pub use version::needs_version;

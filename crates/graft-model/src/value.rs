@@ -55,6 +55,12 @@ pub enum Value {
     DateTime(String),
     /// ISO 8601 text, as `date.isoformat()` writes it.
     Date(String),
+    /// A reference to an object living on a gateway: its service (class)
+    /// and its id (32 lower-case hex characters).
+    ObjectRef {
+        service: String,
+        id: String,
+    },
 }
 
 /// An exception a hosted method raised, in a form every client can rebuild.
@@ -92,6 +98,7 @@ impl Value {
             Value::Enum { .. } => "enum",
             Value::DateTime(_) => "datetime",
             Value::Date(_) => "date",
+            Value::ObjectRef { .. } => "object reference",
         }
     }
 }
@@ -137,6 +144,9 @@ impl PartialEq for Value {
                     value: w,
                 },
             ) => t == u && v == w,
+            (Value::ObjectRef { service: s, id: i }, Value::ObjectRef { service: t, id: j }) => {
+                s == t && i == j
+            }
             _ => false,
         }
     }

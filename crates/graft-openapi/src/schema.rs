@@ -54,7 +54,22 @@ pub fn type_schema(ty: &TypeRef) -> Json {
             json!({ "anyOf": options.iter().map(type_schema).collect::<Vec<_>>() })
         }
         TypeRef::Named { name } => reference(name),
+        TypeRef::Object { service } => object_ref_schema(service),
     }
+}
+
+/// An object reference as the call API writes it: `{"service": ..., "id": ...}`.
+fn object_ref_schema(service: &str) -> Json {
+    json!({
+        "type": "object",
+        "description": format!("a reference to a {service} object on this gateway"),
+        "properties": {
+            "service": { "const": service },
+            "id": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
+        },
+        "required": ["id"],
+        "additionalProperties": false,
+    })
 }
 
 /// JSON object keys are text: a dict with int keys has them written as decimal text.

@@ -41,6 +41,7 @@ fn service(name: &str, doc: Option<&str>, methods: Vec<Method>) -> Service {
         doc: doc.map(Into::into),
         methods,
         exceptions: vec![],
+        constructor: None,
     }
 }
 

@@ -192,6 +192,7 @@ impl Converter {
                 .call1((self.build(py, value, built)?,))?,
             Value::DateTime(s) => self.datetime.bind(py).call_method1("fromisoformat", (s,))?,
             Value::Date(s) => self.date.bind(py).call_method1("fromisoformat", (s,))?,
+            Value::ObjectRef { service, id } => crate::objects::resolve(py, service, id)?,
         })
     }
 

@@ -29,6 +29,7 @@ mod error;
 mod gc_pause;
 mod invoke;
 mod malloc;
+mod objects;
 mod reaper;
 mod shared_bytes;
 mod start;

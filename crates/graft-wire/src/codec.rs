@@ -48,6 +48,8 @@ pub mod tag {
     pub const DATETIME: u8 = 0x0d;
     pub const DATE: u8 = 0x0e;
     pub const TABLE: u8 = 0x0f;
+    /// An object reference (version 6): service name, then id.
+    pub const OBJECT_REF: u8 = 0x14;
 }
 
 /// The one-byte kinds of a table's columns (see [`tag::TABLE`]).
@@ -93,6 +95,7 @@ pub fn size_hint(value: &Value) -> usize {
                     .sum::<usize>()
         }
         Value::Enum { type_name, value } => COUNT + type_name.len() + size_hint(value),
+        Value::ObjectRef { service, id } => 2 * COUNT + service.len() + id.len(),
     }
 }
 
@@ -149,6 +152,11 @@ pub fn encode_value(value: &Value, buf: &mut impl Sink) {
         }
         Value::DateTime(s) => put_tagged_str(buf, tag::DATETIME, s),
         Value::Date(s) => put_tagged_str(buf, tag::DATE, s),
+        Value::ObjectRef { service, id } => {
+            buf.put_u8(tag::OBJECT_REF);
+            put_str(buf, service);
+            put_str(buf, id);
+        }
     }
 }
 
@@ -236,6 +244,10 @@ pub(crate) fn decode_at(input: &mut Input<'_>, depth: usize) -> Result<Value, Wi
         tag::DATETIME => Value::DateTime(take_str(input, "datetime")?),
         tag::DATE => Value::Date(take_str(input, "date")?),
         tag::TABLE => table::decode_table(input, enter(depth)?)?,
+        tag::OBJECT_REF => Value::ObjectRef {
+            service: take_str(input, "object reference service")?,
+            id: take_str(input, "object reference id")?,
+        },
         other => return Err(WireError::UnknownTag(other)),
     })
 }

@@ -9,6 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use crate::budget::{Budget, Permit};
 use crate::error::WireError;
 use crate::frame::{Frame, LENGTH_BYTES};
+use crate::handshake::VERSION;
 use crate::sink::SHARE_FROM;
 
 /// How much free room the read buffer keeps before each read.
@@ -33,6 +34,8 @@ pub struct FrameReader<R> {
     /// The budget taken for the frame whose prefix is in the buffer, kept
     /// here so that a dropped read loses none of it.
     held: Option<Permit>,
+    /// The protocol version the frames are in (see [`FrameReader::speaking`]).
+    version: u16,
 }
 
 impl<R: AsyncRead + Unpin> FrameReader<R> {
@@ -43,7 +46,15 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             max_frame_size,
             budget: None,
             held: None,
+            version: VERSION,
         }
+    }
+
+    /// Reads frames in protocol `version` (the peer's, from its hello)
+    /// rather than this crate's [`VERSION`].
+    pub fn speaking(mut self, version: u16) -> Self {
+        self.version = version;
+        self
     }
 
     /// Takes each frame's bytes from `budget` once its length prefix has
@@ -126,10 +137,10 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         match Frame::check(&self.buffer, self.max_frame_size) {
             Ok(total) if total >= SHARE_FROM => {
                 let frame = self.buffer.split_to(total).freeze();
-                Frame::parse_shared(&frame.slice(LENGTH_BYTES..)).map(Some)
+                Frame::parse_shared_version(&frame.slice(LENGTH_BYTES..), self.version).map(Some)
             }
             Ok(total) => {
-                let frame = Frame::parse(&self.buffer[LENGTH_BYTES..total]);
+                let frame = Frame::parse_version(&self.buffer[LENGTH_BYTES..total], self.version);
                 self.buffer.advance(total);
                 frame.map(Some)
             }

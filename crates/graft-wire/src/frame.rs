@@ -15,6 +15,7 @@ use crate::codec::{
     take_str, take_u8, take_u16, take_u32, take_u64,
 };
 use crate::error::WireError;
+use crate::handshake::VERSION;
 use crate::sink::Sink;
 use crate::status::{ProtocolCode, Status};
 
@@ -124,6 +125,9 @@ pub enum Frame {
 pub struct Call {
     pub service: String,
     pub method: String,
+    /// The object the method is called on (version 6): its id, or empty
+    /// for a static method, a class method or a module's function.
+    pub object: String,
     pub args: BoundArgs,
     /// How long the caller will wait; the server gives up after it. Sent in
     /// whole milliseconds, `0` meaning none.
@@ -197,22 +201,33 @@ impl Frame {
     /// Decodes one frame from `frame`: its bytes after the length prefix,
     /// exactly (as [`Frame::check`] delimited them).
     pub fn parse(frame: &[u8]) -> Result<Frame, WireError> {
-        Frame::parse_from(Input::new(frame))
+        Frame::parse_version(frame, VERSION)
+    }
+
+    /// [`Frame::parse`] of a frame in protocol `version` (a Call's layout
+    /// changed in version 6).
+    pub fn parse_version(frame: &[u8], version: u16) -> Result<Frame, WireError> {
+        Frame::parse_from(Input::new(frame), version)
     }
 
     /// [`Frame::parse`] of a shared buffer: long byte strings in the frame
     /// become slices of it, not copies.
     pub fn parse_shared(frame: &Bytes) -> Result<Frame, WireError> {
-        Frame::parse_from(Input::shared(frame))
+        Frame::parse_shared_version(frame, VERSION)
     }
 
-    fn parse_from(mut input: Input<'_>) -> Result<Frame, WireError> {
+    /// [`Frame::parse_shared`] of a frame in protocol `version`.
+    pub fn parse_shared_version(frame: &Bytes, version: u16) -> Result<Frame, WireError> {
+        Frame::parse_from(Input::shared(frame), version)
+    }
+
+    fn parse_from(mut input: Input<'_>, version: u16) -> Result<Frame, WireError> {
         let kind = take_u8(&mut input, "frame kind")?;
         let id = take_u64(&mut input, "request id")?;
         let frame = match kind {
             kind::CALL => Frame::Call {
                 id,
-                call: parse_call(&mut input)?,
+                call: parse_call(&mut input, version)?,
             },
             kind::REPLY => Frame::Reply {
                 id,
@@ -269,9 +284,20 @@ impl Frame {
     ///
     /// Fails, leaving `buf` as it was, if the frame would exceed `max`.
     pub fn encode(&self, buf: &mut impl Sink, max: u32) -> Result<(), WireError> {
+        self.encode_version(buf, max, VERSION)
+    }
+
+    /// [`Frame::encode`] in protocol `version`: before version 6 a Call has
+    /// no object id (one set is left out).
+    pub fn encode_version(
+        &self,
+        buf: &mut impl Sink,
+        max: u32,
+        version: u16,
+    ) -> Result<(), WireError> {
         let start = buf.written();
         buf.put_u32(0);
-        self.encode_header_and_body(buf);
+        self.encode_header_and_body(buf, version);
         let len = (buf.written() - start - LENGTH_BYTES) as u64;
         match u32::try_from(len) {
             Ok(len32) if len32 <= max => {
@@ -285,7 +311,7 @@ impl Frame {
         }
     }
 
-    fn encode_header_and_body(&self, buf: &mut impl Sink) {
+    fn encode_header_and_body(&self, buf: &mut impl Sink, version: u16) {
         let kind = match self {
             Frame::Call { .. } => kind::CALL,
             Frame::CallPart { .. } => kind::CALL_PART,
@@ -303,7 +329,7 @@ impl Frame {
         buf.put_u8(kind);
         buf.put_u64(self.id());
         match self {
-            Frame::Call { call, .. } => encode_call(call, buf),
+            Frame::Call { call, .. } => encode_call(call, buf, version),
             Frame::CallPart {
                 service,
                 method,
@@ -342,9 +368,15 @@ fn take_part(input: &mut Input<'_>) -> Result<Value, WireError> {
     }
 }
 
-fn encode_call(call: &Call, buf: &mut impl Sink) {
+/// The first version whose Call frames carry an object id.
+const OBJECTS_VERSION: u16 = 6;
+
+fn encode_call(call: &Call, buf: &mut impl Sink, version: u16) {
     put_str(buf, &call.service);
     put_str(buf, &call.method);
+    if version >= OBJECTS_VERSION {
+        put_str(buf, &call.object);
+    }
     let ms = call
         .timeout
         .map_or(0, |t| t.as_millis().clamp(1, u32::MAX.into()) as u32);
@@ -356,9 +388,14 @@ fn encode_call(call: &Call, buf: &mut impl Sink) {
     put_fields(buf, &call.args.keyword);
 }
 
-fn parse_call(input: &mut Input<'_>) -> Result<Call, WireError> {
+fn parse_call(input: &mut Input<'_>, version: u16) -> Result<Call, WireError> {
     let service = take_str(input, "service name")?;
     let method = take_str(input, "method name")?;
+    let object = if version >= OBJECTS_VERSION {
+        take_str(input, "object id")?
+    } else {
+        String::new()
+    };
     let ms = take_u32(input, "timeout")?;
     let positional = decode_items(input, 0, "positional arguments")?;
     let keyword = decode_fields_at(input, 0, "keyword argument")?;
@@ -366,6 +403,7 @@ fn parse_call(input: &mut Input<'_>) -> Result<Call, WireError> {
     Ok(Call {
         service,
         method,
+        object,
         args: BoundArgs {
             positional,
             keyword,

@@ -42,6 +42,8 @@ def discover(paths):
     for path in paths:
         modules.extend(_load(os.path.abspath(path)))
     model = _Model([module.__name__ for module, _ in modules])
+    for module, _ in modules:
+        model.find_object_classes(module)
     for module, file in modules:
         model.add_module(module, file)
     interface = {
@@ -149,11 +151,28 @@ def _is_function(obj):
         return False
 
 
+class _Types(Types):
+    """Types, where a hosted class with instance methods is a remote object's type."""
+
+    def __init__(self):
+        super().__init__()
+        self.objects = {}  # class -> service name, for classes whose objects live on the gateway
+
+    def type_ref(self, hint):
+        if inspect.isclass(hint) and hint in self.objects:
+            return {"kind": "object", "service": self.objects[hint]}
+        return super().type_ref(hint)
+
+
+# Instance methods that release an object rather than being called on it.
+_RELEASERS = ("close", "aclose")
+
+
 class _Model:
     def __init__(self, hosted):
         self.services = []
-        self.callables = {}  # service name -> {method name: callable}
-        self.types = Types()
+        self.callables = {}  # service name -> {method name: callable}; "__init__": the class
+        self.types = _Types()
         self._owners = {}  # service name -> file, to report clashes
         self._hosted = hosted  # the names of the hosted modules and packages
         self._class_services = {}  # service name -> class, so a class published twice is one service
@@ -184,9 +203,16 @@ class _Model:
             if service["module"] == module.__name__:
                 service["exceptions"] = exceptions
 
-    def add_class(self, cls, module, file):
-        if self._class_services.get(cls.__name__) is cls:
-            return  # published by another hosted module too (`__all__`): one service
+    def find_object_classes(self, module):
+        """Notes the published classes with instance methods, before any
+        signature is described: a method may return one defined later."""
+        for _, obj in _exports(module):
+            if inspect.isclass(obj) and not _is_data_class(obj) and not _is_pydantic_model(obj):
+                if any(kind == "instance" for _, _, kind in self.class_methods(obj)):
+                    self.types.objects[obj] = obj.__name__
+
+    def class_methods(self, cls):
+        """(name, callable, kind) of a class's public static, class and instance methods."""
         methods = []
         for name in _own_names(cls, self.hosts):
             if not _public(name):
@@ -196,11 +222,29 @@ class _Model:
                 methods.append((name, getattr(cls, name), "static"))
             elif isinstance(attr, classmethod):
                 methods.append((name, getattr(cls, name), "class"))
+            elif _is_function(attr) and name not in _RELEASERS:
+                methods.append((name, attr, "instance"))
+        return methods
+
+    def add_class(self, cls, module, file):
+        if self._class_services.get(cls.__name__) is cls:
+            return  # published by another hosted module too (`__all__`): one service
+        methods = self.class_methods(cls)
         if not methods:
-            log.info("%s.%s has no static or class methods; it is not exposed", module.__name__, cls.__name__)
+            log.info("%s.%s has no public methods; it is not exposed", module.__name__, cls.__name__)
             return
         self.add_service(cls.__name__, "class", module, file, methods, doc(cls))
         self._class_services[cls.__name__] = cls
+        if cls in self.types.objects:
+            self.services[-1]["constructor"] = self.constructor(cls)
+            self.callables[cls.__name__]["__init__"] = cls
+
+    def constructor(self, cls):
+        """The parameters of a class's `__init__`, without `self`."""
+        init = cls.__init__
+        if init is object.__init__ or not _is_function(init):
+            return []
+        return self.method("__init__", init, "instance")["params"]
 
     def add_service(self, name, kind, module, file, methods, doc):
         if name in self._owners:
@@ -228,7 +272,10 @@ class _Model:
         signature = inspect.signature(func)
         hints = self.types.hints(target)
         params = []
-        for param in signature.parameters.values():
+        described = list(signature.parameters.values())
+        if kind == "instance":
+            described = described[1:]  # self
+        for param in described:
             params.append(
                 {
                     "name": param.name,

@@ -43,8 +43,14 @@ pub struct Request {
     /// Applying it is the dispatch's job.
     pub timeout: Option<Duration>,
     /// The client's protocol version: from 4 it takes a returned list in
-    /// parts ([`Frame::ReplyPart`]), from 5 streams ([`Frame::Items`]).
+    /// parts ([`Frame::ReplyPart`]), from 5 streams ([`Frame::Items`]),
+    /// from 6 calls methods of objects.
     pub version: u16,
+    /// The object the method is called on (version 6), or empty.
+    pub object: String,
+    /// The connection's number, unique in the server's life: what the
+    /// dispatch counts a client's objects by.
+    pub connection: u64,
 }
 
 /// A request's arguments.

@@ -62,6 +62,8 @@ struct Session {
     peer_max: u32,
     /// The client's protocol version.
     version: u16,
+    /// This connection's number in the server's life, for [`Request::connection`].
+    connection: u64,
     /// The calls running, by id.
     running: Running,
 }
@@ -95,13 +97,14 @@ pub(super) async fn run(
         permits: Arc::new(Semaphore::new(config.max_concurrent_calls.max(1))),
         peer_max: theirs.max_frame_size.max(MIN_FRAME_SIZE),
         version: theirs.version,
+        connection: CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         running: Running::default(),
         abort: CancellationToken::new(),
         closing: CancellationToken::new(),
         out,
         shared: shared.clone(),
     };
-    let reader = FrameReader::new(read_half, shared.config.max_frame_size);
+    let reader = FrameReader::new(read_half, shared.config.max_frame_size).speaking(theirs.version);
     let end = session.read_loop(reader, &stop, &tracker).await;
     // The writer ends once the session and every call task dropped their
     // senders. Finishing calls are bounded by serve's drain timeout; after a
@@ -112,6 +115,9 @@ pub(super) async fn run(
         writer.abort();
     }
 }
+
+/// Connections accepted so far in this process: the next one's number.
+static CONNECTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// What the read loop does after a frame.
 enum Next {
@@ -247,10 +253,12 @@ impl Session {
         let Call {
             service,
             method,
+            object,
             args,
             timeout,
         } = call;
-        let request = self.request(service, method, Arguments::Whole(args), timeout);
+        let mut request = self.request(service, method, Arguments::Whole(args), timeout);
+        request.object = object;
         self.dispatch(id, request, stop, tracker).await
     }
 
@@ -267,6 +275,8 @@ impl Session {
             args,
             timeout,
             version: self.version,
+            object: String::new(),
+            connection: self.connection,
         }
     }
 

@@ -109,7 +109,7 @@ proptest! {
 
     #[test]
     fn call_frame_round_trip(positional in vec(arb_value(), 0..4), kw in vec(("[a-z]{1,6}", arb_value()), 0..3), id: u64) {
-        let call = Call { service: "S".into(), method: "m".into(), args: BoundArgs { positional, keyword: kw }, timeout: None };
+        let call = Call { service: "S".into(), method: "m".into(), object: String::new(), args: BoundArgs { positional, keyword: kw }, timeout: None };
         let frame = Frame::Call { id, call };
         let mut buf = BytesMut::new();
         frame.encode(&mut buf, u32::MAX).expect("fits");

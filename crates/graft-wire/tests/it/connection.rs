@@ -2,7 +2,7 @@
 //! with the crate's [`FrameReader`] and writes them whole.
 
 use bytes::BytesMut;
-use graft_wire::{Frame, FrameReader, WireError};
+use graft_wire::{Frame, FrameReader, VERSION, WireError};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 /// A framed connection over one stream: reads and writes [`Frame`]s.
@@ -13,6 +13,8 @@ pub struct Connection<S> {
     write_buf: BytesMut,
     /// The largest frame the peer accepts (from its hello).
     peer_max_frame_size: u32,
+    /// The protocol version frames are written in.
+    version: u16,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
@@ -23,6 +25,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             reader: FrameReader::new(stream, max_frame_size),
             write_buf: BytesMut::with_capacity(8 * 1024),
             peer_max_frame_size: max_frame_size,
+            version: VERSION,
+        }
+    }
+
+    /// Reads and writes frames in protocol `version` (an older client's).
+    pub fn speaking(self, version: u16) -> Self {
+        Connection {
+            reader: self.reader.speaking(version),
+            version,
+            ..self
         }
     }
 
@@ -38,7 +50,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// Writes one frame with a single write, then flushes.
     pub async fn write_frame(&mut self, frame: &Frame) -> Result<(), WireError> {
         self.write_buf.clear();
-        frame.encode(&mut self.write_buf, self.peer_max_frame_size)?;
+        frame.encode_version(&mut self.write_buf, self.peer_max_frame_size, self.version)?;
         self.write_buffered().await
     }
 

@@ -34,6 +34,7 @@ impl Dispatch for Demo {
                 args,
                 version,
                 timeout,
+                ..
             } = request;
             let mut parts = Vec::new();
             let outcome = match args.joined().await {

@@ -135,7 +135,7 @@ async fn another_protocol_version_is_rejected() {
     let err = handshake::connect(&mut stream, hello).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "hello rejected by the peer with status 1 (peer speaks version 5)"
+        "hello rejected by the peer with status 1 (peer speaks version 6)"
     );
     let mut rest = Vec::new();
     let n = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest))
@@ -475,5 +475,5 @@ async fn connect_version_3(addr: std::net::SocketAddr) -> crate::connection::Con
     stream.read_exact(&mut theirs).await.unwrap();
     let theirs = Hello::decode(&theirs).unwrap();
     assert_eq!((theirs.version, theirs.status), (3, hello_status::OK));
-    crate::connection::Connection::new(stream, 1 << 20)
+    crate::connection::Connection::new(stream, 1 << 20).speaking(3)
 }

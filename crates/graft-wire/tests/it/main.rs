@@ -72,6 +72,7 @@ pub fn call(id: u64, method: &str, positional: Vec<Value>) -> Frame {
     let call = Call {
         service: "Demo".into(),
         method: method.into(),
+        object: String::new(),
         args,
         timeout: None,
     };

@@ -152,6 +152,7 @@ async fn the_server_enforces_the_call_timeout() {
     let sleep = Call {
         service: "Demo".into(),
         method: "sleep".into(),
+        object: String::new(),
         args,
         timeout,
     };

@@ -97,6 +97,9 @@ fn reject(
     }
 }
 
+/// An object id, as a gateway makes them: 128 random bits in lower-case hex.
+const CART_ID: &str = "4f2a9c0e1b7d4e6f8a3c5b2d1e0f9a8b";
+
 fn s(text: &str) -> Value {
     Value::Str(text.to_string())
 }
@@ -270,6 +273,14 @@ fn values() -> Vec<Vector> {
         ),
         value("date", "a date", Value::Date("2024-02-29".into())),
         value(
+            "object-ref",
+            "a reference to the Cart object CART_ID (version 6)",
+            Value::ObjectRef {
+                service: "Cart".into(),
+                id: CART_ID.into(),
+            },
+        ),
+        value(
             "nested-mixed",
             "containers inside containers",
             Value::List(vec![Value::Dict(vec![(
@@ -338,6 +349,7 @@ fn frames() -> Vec<Vector> {
     let call = Call {
         service: "EnergyPriceCalculator".into(),
         method: "get_price".into(),
+        object: String::new(),
         args,
         timeout: Some(Duration::from_millis(1500)),
     };
@@ -345,6 +357,16 @@ fn frames() -> Vec<Vector> {
         service: "S".into(),
         method: "m".into(),
         args: BoundArgs::default(),
+        ..Call::default()
+    };
+    let on_object = Call {
+        service: "Cart".into(),
+        method: "add".into(),
+        object: CART_ID.into(),
+        args: BoundArgs {
+            positional: vec![s("H-1")],
+            keyword: Vec::new(),
+        },
         timeout: None,
     };
     let raised = Raised {
@@ -369,6 +391,14 @@ fn frames() -> Vec<Vector> {
             "call-bare",
             "a call without arguments or timeout",
             Frame::Call { id: 2, call: bare },
+        ),
+        frame(
+            "call-object",
+            "a call of the method add on the Cart object CART_ID (version 6)",
+            Frame::Call {
+                id: 3,
+                call: on_object,
+            },
         ),
         frame(
             "reply",

@@ -44,6 +44,9 @@ pub fn value(v: &Value) -> Json {
         } => json!({"type": "enum", "name": type_name, "value": value(inner)}),
         Value::DateTime(s) => json!({"type": "datetime", "value": s}),
         Value::Date(s) => json!({"type": "date", "value": s}),
+        Value::ObjectRef { service, id } => {
+            json!({"type": "object_ref", "service": service, "id": id})
+        }
     }
 }
 
@@ -63,6 +66,7 @@ pub fn frame(f: &Frame) -> Json {
     match f {
         Frame::Call { call, .. } => json!({
             "frame": "call", "id": id, "service": call.service, "method": call.method,
+            "object": call.object,
             "timeout_ms": call.timeout.map_or(0, |t| t.as_millis() as u64),
             "args": values(&call.args.positional), "kwargs": named(&call.args.keyword),
         }),
