@@ -7,7 +7,9 @@
 
 use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
 use crate::json::TypeError;
+use crate::json::takes_int;
 use crate::path::Path;
+use crate::scalars::{is_decimal, is_time};
 use crate::table::{Column, Table};
 use crate::value::{Name, Value};
 
@@ -49,6 +51,11 @@ fn check(
         (TypeRef::Float, Value::Int(i)) => Value::Float(i as f64),
         (TypeRef::Str, v @ Value::Str(_)) | (TypeRef::Bytes, v @ Value::Bytes(_)) => v,
         (TypeRef::DateTime, v @ Value::DateTime(_)) | (TypeRef::Date, v @ Value::Date(_)) => v,
+        (TypeRef::Decimal, Value::Decimal(s)) if is_decimal(&s) => Value::Decimal(s),
+        (TypeRef::Decimal, Value::Int(i)) => Value::Decimal(i.to_string()),
+        (TypeRef::Uuid, v @ Value::Uuid(_)) => v,
+        (TypeRef::TimeDelta, Value::TimeDelta(t)) if t.is_normalised() => Value::TimeDelta(t),
+        (TypeRef::Time, Value::Time(s)) if is_time(&s) => Value::Time(s),
         (TypeRef::Object { service }, Value::ObjectRef { service: s, id }) if *service == s => {
             Value::ObjectRef { service: s, id }
         }
@@ -83,6 +90,10 @@ fn check(
         ),
         (TypeRef::Optional { .. }, Value::None) => Value::None,
         (TypeRef::Optional { inner }, v) => check(v, inner, iface, path)?,
+        // An int stays an int where an option takes it as it is: `int`, or
+        // `float` (a type checker takes an int for a float; only a lone
+        // `float` makes it one), as a direct call does.
+        (TypeRef::Union { options }, v @ Value::Int(_)) if options.iter().any(takes_int) => v,
         (TypeRef::Union { options }, v) => {
             let found = options
                 .iter()
@@ -175,6 +186,10 @@ fn as_is(value: &Value, ty: &TypeRef) -> bool {
             | (TypeRef::Bytes, Value::Bytes(_))
             | (TypeRef::DateTime, Value::DateTime(_))
             | (TypeRef::Date, Value::Date(_))
+            | (TypeRef::Decimal, Value::Decimal(_))
+            | (TypeRef::Uuid, Value::Uuid(_))
+            | (TypeRef::TimeDelta, Value::TimeDelta(_))
+            | (TypeRef::Time, Value::Time(_))
     ) || matches!(ty, TypeRef::Optional { inner } if as_is(value, inner))
 }
 

@@ -66,6 +66,12 @@ pub struct Method {
     /// `returns`, cross one by one as they are produced.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub streams: bool,
+    /// Why the method cannot be called, when a parameter or its return has
+    /// a type Graft cannot carry ("parameter `x`: type `Foo` has no Graft
+    /// form"). Such a method is listed, with the reason, but not callable,
+    /// not in OpenAPI and not on the graft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
 }
 
 impl Method {
@@ -140,6 +146,14 @@ pub enum TypeRef {
     DateTime,
     /// `datetime.date`, carried as ISO 8601 text.
     Date,
+    /// `decimal.Decimal`, exact: carried as its text.
+    Decimal,
+    /// `uuid.UUID`.
+    Uuid,
+    /// `datetime.timedelta`.
+    TimeDelta,
+    /// `datetime.time`, carried as ISO 8601 text (with its offset if aware).
+    Time,
     List {
         item: Box<TypeRef>,
     },
@@ -202,6 +216,10 @@ impl TypeRef {
             TypeRef::Bytes => "bytes".into(),
             TypeRef::DateTime => "datetime".into(),
             TypeRef::Date => "date".into(),
+            TypeRef::Decimal => "Decimal".into(),
+            TypeRef::Uuid => "UUID".into(),
+            TypeRef::TimeDelta => "timedelta".into(),
+            TypeRef::Time => "time".into(),
             TypeRef::List { item } => format!("list[{}]", a(item)),
             TypeRef::Set { item } => format!("set[{}]", a(item)),
             TypeRef::Tuple { items } if items.is_empty() => "tuple[()]".into(),

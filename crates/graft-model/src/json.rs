@@ -86,6 +86,9 @@ impl Converter<'_> {
             ),
             (TypeRef::DateTime, Json::String(s)) if is_datetime(s) => Value::DateTime(s.clone()),
             (TypeRef::Date, Json::String(s)) if is_date(s) => Value::Date(s.clone()),
+            (TypeRef::Decimal | TypeRef::Uuid | TypeRef::TimeDelta | TypeRef::Time, _) => {
+                crate::scalars::from_json(json, ty).ok_or_else(fail)?
+            }
             (TypeRef::List { item }, Json::Array(a)) => Value::List(self.items(a, item, path)?),
             (TypeRef::Set { item }, Json::Array(a)) => Value::Set(self.items(a, item, path)?),
             (TypeRef::VarTuple { item }, Json::Array(a)) => {
@@ -108,6 +111,13 @@ impl Converter<'_> {
             ),
             (TypeRef::Optional { .. }, Json::Null) => Value::None,
             (TypeRef::Optional { inner }, _) => self.convert(json, inner, path)?,
+            // An integer stays an int where an option takes it as it is: `int`,
+            // or `float` (a type checker takes an int for a float), as a direct call does.
+            (TypeRef::Union { options }, Json::Number(n))
+                if n.as_i64().is_some() && options.iter().any(takes_int) =>
+            {
+                Value::Int(n.as_i64().unwrap_or_default())
+            }
             (TypeRef::Union { options }, _) => {
                 // `1.0` is a float first, an int only when no other option takes it.
                 let written_as_float = json.as_number().is_some_and(Number::is_f64);
@@ -142,9 +152,14 @@ impl Converter<'_> {
     /// JSON object keys are text; a dict with other key types has them written as text.
     fn key(&self, key: &str, ty: &TypeRef, path: &Path<'_>) -> Result<Value, TypeError> {
         let as_json = match ty {
-            TypeRef::Str | TypeRef::Any | TypeRef::DateTime | TypeRef::Date => {
-                Json::String(key.into())
-            }
+            TypeRef::Str
+            | TypeRef::Any
+            | TypeRef::DateTime
+            | TypeRef::Date
+            | TypeRef::Decimal
+            | TypeRef::Uuid
+            | TypeRef::TimeDelta
+            | TypeRef::Time => Json::String(key.into()),
             _ => serde_json::from_str(key).unwrap_or_else(|_| Json::String(key.into())),
         };
         self.convert(&as_json, ty, &Path::Key(path, Some(key)))
@@ -219,6 +234,11 @@ impl Converter<'_> {
     }
 }
 
+/// Whether a union option takes an int as it is (see [`crate::check`]).
+pub(crate) fn takes_int(option: &TypeRef) -> bool {
+    matches!(option, TypeRef::Int | TypeRef::Float)
+}
+
 /// A JSON number as an int: an integer, or a float with no fractional part
 /// (JSON Schema counts `1.0` as an integer), within the 64-bit signed range.
 fn int_of(n: &Number) -> Option<i64> {
@@ -287,7 +307,13 @@ pub fn to_json(value: &Value) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::Number((*i).into()),
         Value::Float(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::Str(s) | Value::DateTime(s) | Value::Date(s) => Json::String(s.clone()),
+        Value::Str(s)
+        | Value::DateTime(s)
+        | Value::Date(s)
+        | Value::Decimal(s)
+        | Value::Time(s) => Json::String(s.clone()),
+        Value::Uuid(bytes) => Json::String(crate::scalars::uuid_text(bytes)),
+        Value::TimeDelta(delta) => Json::String(delta.iso()),
         Value::Bytes(b) => Json::String(BASE64.encode(b)),
         Value::List(items) | Value::Tuple(items) | Value::Set(items) => {
             Json::Array(items.iter().map(to_json).collect())

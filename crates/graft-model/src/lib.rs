@@ -18,6 +18,7 @@ pub mod check;
 pub mod interface;
 pub mod json;
 mod path;
+pub mod scalars;
 pub mod table;
 pub mod value;
 pub mod version;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::scalars::TimeDelta;
 use crate::table::Table;
 
 /// A type or field name that many values share.
@@ -55,6 +56,14 @@ pub enum Value {
     DateTime(String),
     /// ISO 8601 text, as `date.isoformat()` writes it.
     Date(String),
+    /// A `decimal.Decimal`, exactly: its text, as `str(d)` writes it.
+    Decimal(String),
+    /// A `uuid.UUID`: its 16 bytes.
+    Uuid([u8; 16]),
+    /// A `datetime.timedelta`, in Python's normalised fields.
+    TimeDelta(TimeDelta),
+    /// A `datetime.time`: ISO 8601 text, as `time.isoformat()` writes it.
+    Time(String),
     /// A reference to an object living on a gateway: its service (class)
     /// and its id (32 lower-case hex characters).
     ObjectRef {
@@ -98,6 +107,10 @@ impl Value {
             Value::Enum { .. } => "enum",
             Value::DateTime(_) => "datetime",
             Value::Date(_) => "date",
+            Value::Decimal(_) => "Decimal",
+            Value::Uuid(_) => "UUID",
+            Value::TimeDelta(_) => "timedelta",
+            Value::Time(_) => "time",
             Value::ObjectRef { .. } => "object reference",
         }
     }
@@ -118,7 +131,11 @@ impl PartialEq for Value {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::Str(a), Value::Str(b))
             | (Value::DateTime(a), Value::DateTime(b))
-            | (Value::Date(a), Value::Date(b)) => a == b,
+            | (Value::Date(a), Value::Date(b))
+            | (Value::Decimal(a), Value::Decimal(b))
+            | (Value::Time(a), Value::Time(b)) => a == b,
+            (Value::Uuid(a), Value::Uuid(b)) => a == b,
+            (Value::TimeDelta(a), Value::TimeDelta(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b))
             | (Value::Tuple(a), Value::Tuple(b))

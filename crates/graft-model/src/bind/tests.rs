@@ -25,6 +25,7 @@ fn method(params: Vec<Param>) -> Method {
         params,
         returns: TypeRef::Int,
         streams: false,
+        unavailable: None,
     }
 }
 

@@ -242,3 +242,47 @@ fn tables_that_do_not_fit_fail_as_their_objects_would() {
         Ok(Value::Set(t.to_objects()))
     );
 }
+
+#[test]
+fn decoded_scalars_are_checked_before_python_sees_them() {
+    let dec = |s: &str| Value::Decimal(s.into());
+    assert_eq!(check(dec("-1.50"), TypeRef::Decimal), Ok(dec("-1.50")));
+    assert_eq!(check(Value::Int(3), TypeRef::Decimal), Ok(dec("3")));
+    let err = check(dec("1,5"), TypeRef::Decimal).unwrap_err();
+    assert_eq!(err.to_string(), "x: expected Decimal, got \"1,5\"");
+    assert!(check(Value::Str("1.5".into()), TypeRef::Decimal).is_err());
+    assert!(check(Value::Float(1.5), TypeRef::Decimal).is_err());
+    let td = |days, seconds, microseconds| {
+        Value::TimeDelta(crate::scalars::TimeDelta {
+            days,
+            seconds,
+            microseconds,
+        })
+    };
+    assert_eq!(
+        check(td(-1, 86399, 0), TypeRef::TimeDelta),
+        Ok(td(-1, 86399, 0))
+    );
+    assert!(check(td(0, 86400, 0), TypeRef::TimeDelta).is_err());
+    assert!(check(td(1_000_000_000, 0, 0), TypeRef::TimeDelta).is_err());
+    assert!(check(Value::Time("12:30:00+01:00".into()), TypeRef::Time).is_ok());
+    assert!(check(Value::Time("noon".into()), TypeRef::Time).is_err());
+    assert!(check(Value::Uuid([7; 16]), TypeRef::Uuid).is_ok());
+    assert!(check(Value::Str("x".into()), TypeRef::Uuid).is_err());
+}
+
+#[test]
+fn an_int_for_a_union_with_float_stays_an_int() {
+    let float_or_str = TypeRef::Union {
+        options: vec![TypeRef::Float, TypeRef::Str],
+    };
+    assert_eq!(
+        check(Value::Int(1000000), float_or_str.clone()),
+        Ok(Value::Int(1000000))
+    );
+    assert_eq!(
+        check(Value::Float(0.5), float_or_str),
+        Ok(Value::Float(0.5))
+    );
+    assert_eq!(check(Value::Int(3), TypeRef::Float), Ok(Value::Float(3.0)));
+}

@@ -311,3 +311,55 @@ fn a_lone_surrogate_is_named() {
         .to_string();
     assert!(err.starts_with("the body is not valid JSON: "), "{err}");
 }
+
+#[test]
+fn decimals_uuids_durations_and_times_take_pydantics_json_forms() {
+    let dec = |s: &str| Ok(Value::Decimal(s.into()));
+    assert_eq!(conv(json!("1.50"), TypeRef::Decimal), dec("1.50"));
+    assert_eq!(conv(json!(1.5), TypeRef::Decimal), dec("1.5"));
+    assert_eq!(conv(json!(7), TypeRef::Decimal), dec("7"));
+    let err = conv(json!("1.5x"), TypeRef::Decimal).unwrap_err();
+    assert_eq!(err.to_string(), "x: expected Decimal, got \"1.5x\"");
+    let id = "12345678-9abc-def0-1234-56789abcdef0";
+    let uuid = conv(json!(id.to_uppercase()), TypeRef::Uuid).unwrap();
+    assert_eq!(to_json(&uuid), json!(id));
+    assert!(conv(json!(12), TypeRef::Uuid).is_err());
+    let delta = conv(json!("-PT1S"), TypeRef::TimeDelta).unwrap();
+    assert_eq!(to_json(&delta), json!("-PT1S"));
+    assert_eq!(
+        to_json(&conv(json!(90.5), TypeRef::TimeDelta).unwrap()),
+        json!("PT1M30.5S")
+    );
+    assert!(conv(json!("an hour"), TypeRef::TimeDelta).is_err());
+    let time = conv(json!("10:00:00.250000+01:00"), TypeRef::Time).unwrap();
+    assert_eq!(to_json(&time), json!("10:00:00.250000+01:00"));
+    assert!(conv(json!("25:00"), TypeRef::Time).is_err());
+    // As dict keys they are text, never reparsed as numbers.
+    let dict = TypeRef::Dict {
+        key: Box::new(TypeRef::Decimal),
+        value: Box::new(TypeRef::Int),
+    };
+    let keyed = conv(json!({"1.50": 1}), dict).unwrap();
+    assert_eq!(
+        keyed,
+        Value::Dict(vec![(Value::Decimal("1.50".into()), Value::Int(1))])
+    );
+}
+
+#[test]
+fn an_int_for_a_union_with_float_stays_an_int() {
+    let float_or_str = TypeRef::Union {
+        options: vec![TypeRef::Float, TypeRef::Str],
+    };
+    assert_eq!(
+        conv(json!(1000000), float_or_str.clone()),
+        Ok(Value::Int(1000000))
+    );
+    assert_eq!(
+        conv(json!(1.5), float_or_str.clone()),
+        Ok(Value::Float(1.5))
+    );
+    assert_eq!(conv(json!("7"), float_or_str), Ok(Value::Str("7".into())));
+    // A lone float makes it one, as before.
+    assert_eq!(conv(json!(3), TypeRef::Float), Ok(Value::Float(3.0)));
+}

@@ -1,0 +1,303 @@
+//! The scalars real code uses beyond JSON's own: `decimal.Decimal`,
+//! `uuid.UUID`, `datetime.timedelta` and `datetime.time`. Their text forms
+//! are pydantic v2's in JSON mode; each is checked here, before any Python
+//! runs, so Python's own constructor never meets text it would refuse.
+
+use serde_json::Value as Json;
+
+use crate::interface::TypeRef;
+use crate::value::Value;
+
+/// The most days a `datetime.timedelta` holds, either way.
+const MAX_DAYS: i64 = 999_999_999;
+const MICROS_PER_SECOND: i128 = 1_000_000;
+const MICROS_PER_DAY: i128 = 86_400 * MICROS_PER_SECOND;
+
+/// A `datetime.timedelta` in Python's normalised fields: `0 <= seconds <
+/// 86400`, `0 <= microseconds < 10^6`, and `days` carrying the sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeDelta {
+    pub days: i32,
+    pub seconds: i32,
+    pub microseconds: i32,
+}
+
+impl TimeDelta {
+    /// The timedelta of `micros` microseconds, if Python can hold it.
+    pub fn from_micros(micros: i128) -> Option<TimeDelta> {
+        let days = micros.div_euclid(MICROS_PER_DAY);
+        let rest = micros.rem_euclid(MICROS_PER_DAY);
+        if days.abs() > i128::from(MAX_DAYS) {
+            return None;
+        }
+        Some(TimeDelta {
+            days: days as i32,
+            seconds: (rest / MICROS_PER_SECOND) as i32,
+            microseconds: (rest % MICROS_PER_SECOND) as i32,
+        })
+    }
+
+    pub fn micros(&self) -> i128 {
+        i128::from(self.days) * MICROS_PER_DAY
+            + i128::from(self.seconds) * MICROS_PER_SECOND
+            + i128::from(self.microseconds)
+    }
+
+    /// Whether the fields are Python's normalised ones (a decoded value may not be).
+    pub fn is_normalised(&self) -> bool {
+        i64::from(self.days).abs() <= MAX_DAYS
+            && (0..86_400).contains(&self.seconds)
+            && (0..1_000_000).contains(&self.microseconds)
+    }
+
+    /// The ISO 8601 duration pydantic writes: `P1DT2H3M4.5S`, `-PT1S`,
+    /// `P1Y35D` (a year is 365 days), `PT0S`.
+    pub fn iso(&self) -> String {
+        let total = self.micros();
+        let sign = if total < 0 { "-" } else { "" };
+        let abs = total.unsigned_abs();
+        let (days, rest) = (abs / MICROS_PER_DAY as u128, abs % MICROS_PER_DAY as u128);
+        let (secs, micros) = (rest / 1_000_000, rest % 1_000_000);
+        let mut out = format!("{sign}P");
+        if days >= 365 {
+            out += &format!("{}Y", days / 365);
+        }
+        if days % 365 != 0 {
+            out += &format!("{}D", days % 365);
+        }
+        if rest != 0 {
+            out.push('T');
+            let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+            if h != 0 {
+                out += &format!("{h}H");
+            }
+            if m != 0 {
+                out += &format!("{m}M");
+            }
+            if s != 0 || micros != 0 {
+                out += &s.to_string();
+                if micros != 0 {
+                    out += format!(".{micros:06}").trim_end_matches('0');
+                }
+                out.push('S');
+            }
+        }
+        if abs == 0 {
+            out += "T0S";
+        }
+        out
+    }
+
+    /// An ISO 8601 duration (`P1DT2H`, `-PT1.5S`, `P1W`; a year is 365 days
+    /// and a month 30, as pydantic reads them) or a number of seconds.
+    pub fn parse(text: &str) -> Option<TimeDelta> {
+        let text = text.trim();
+        match seconds_micros(text) {
+            Some(micros) => TimeDelta::from_micros(micros),
+            None => TimeDelta::from_micros(duration_micros(text)?),
+        }
+    }
+
+    /// A number of seconds, as a JSON number gives it.
+    pub fn from_seconds(seconds: f64) -> Option<TimeDelta> {
+        let micros = (seconds * 1e6).round();
+        if !(micros.is_finite() && micros.abs() < 1e35) {
+            return None;
+        }
+        TimeDelta::from_micros(micros as i128)
+    }
+}
+
+/// A decimal number of seconds (`-3.25`) in microseconds, rounded as Python rounds.
+fn seconds_micros(text: &str) -> Option<i128> {
+    let f: f64 = text.parse().ok()?;
+    let ok = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    ok.then_some(())?;
+    TimeDelta::from_seconds(f).map(|t| t.micros())
+}
+
+fn duration_micros(text: &str) -> Option<i128> {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let body = text.strip_prefix(['P', 'p'])?;
+    let (date, time) = match body.find(['T', 't']) {
+        Some(at) => (&body[..at], Some(&body[at + 1..])),
+        None => (body, None),
+    };
+    const DAY: i128 = MICROS_PER_DAY;
+    let mut total = units(date, &[('Y', 365 * DAY), ('M', 30 * DAY), ('W', 7 * DAY), ('D', DAY)])?;
+    if let Some(time) = time {
+        let s = MICROS_PER_SECOND;
+        total += units(time, &[('H', 3600 * s), ('M', 60 * s), ('S', s)]).filter(|_| !time.is_empty())?;
+    }
+    if body.is_empty() || body.ends_with(['T', 't']) {
+        return None;
+    }
+    Some(if negative { -total } else { total })
+}
+
+/// `3D4H`-style parts in microseconds: each a number (a fraction allowed)
+/// and one of `order`'s letters, in that order, each at most once.
+fn units(text: &str, order: &[(char, i128)]) -> Option<i128> {
+    let mut total: i128 = 0;
+    let mut rest = text;
+    let mut next = 0;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let letter = rest[end..].chars().next()?.to_ascii_uppercase();
+        let at = order[next..].iter().position(|(l, _)| *l == letter)? + next;
+        total = total.checked_add(scaled(&rest[..end], order[at].1)?)?;
+        next = at + 1;
+        rest = &rest[end + 1..];
+    }
+    Some(total)
+}
+
+/// `number` (digits, maybe a fraction) times `unit`, exactly to the microsecond.
+fn scaled(number: &str, unit: i128) -> Option<i128> {
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || whole.len() > 18 {
+        return None;
+    }
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut total = whole.parse::<i128>().ok()?.checked_mul(unit)?;
+    let mut scale = unit;
+    for digit in fraction.bytes().take(12) {
+        scale /= 10;
+        total += i128::from(digit - b'0') * scale;
+    }
+    Some(total)
+}
+
+/// Whether `text` is a number as `decimal.Decimal(text)` reads it: a sign,
+/// digits with a point and an exponent, `Infinity`/`Inf`, `NaN` or `sNaN`
+/// (any case, NaN with payload digits); spaces around and single
+/// underscores between digits are allowed, as Python allows them.
+pub fn is_decimal(text: &str) -> bool {
+    let text = text.trim();
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" || lower == "infinity" {
+        return true;
+    }
+    if let Some(payload) = lower.strip_prefix("nan").or(lower.strip_prefix("snan")) {
+        return payload.is_empty() || digits(payload);
+    }
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(at) => (&body[..at], Some(&body[at + 1..])),
+        None => (body, None),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            (whole.is_empty() || digits(whole))
+                && (fraction.is_empty() || digits(fraction))
+                && !(whole.is_empty() && fraction.is_empty())
+        }
+        None => digits(mantissa),
+    };
+    exponent_ok && mantissa_ok
+}
+
+/// One or more ASCII digits, with single underscores between them.
+fn digits(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with('_')
+        && !text.ends_with('_')
+        && !text.contains("__")
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+}
+
+/// A UUID's 16 bytes from its text, as `uuid.UUID(text)` reads it: 32 hex
+/// digits, hyphens anywhere, in braces or after `urn:uuid:`, any case.
+pub fn parse_uuid(text: &str) -> Option<[u8; 16]> {
+    let text = text.trim();
+    let text = text.strip_prefix("urn:uuid:").unwrap_or(text);
+    let text = match text.strip_prefix('{') {
+        Some(inner) => inner.strip_suffix('}')?,
+        None => text,
+    };
+    let hex: Vec<u8> = text.bytes().filter(|&b| b != b'-').collect();
+    if hex.len() != 32 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (byte, pair) in out.iter_mut().zip(hex.chunks(2)) {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The canonical text of a UUID: lower-case, hyphenated, as `str(uuid)` writes it.
+pub fn uuid_text(bytes: &[u8; 16]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Whether `text` is a time of day as `time.fromisoformat` reads it:
+/// `HH[:MM[:SS[.ffffff]]]`, then `Z` or an offset `±HH:MM[:SS[.ffffff]]`.
+pub fn is_time(text: &str) -> bool {
+    let (clock, offset) = match text.find(['+', '-', 'Z', 'z']) {
+        Some(at) => (&text[..at], Some(&text[at..])),
+        None => (text, None),
+    };
+    let offset_ok = match offset {
+        None | Some("Z" | "z") => true,
+        Some(o) => clock_ok(&o[1..], 2, 24),
+    };
+    offset_ok && clock_ok(clock, 1, 24)
+}
+
+/// `HH`, `HH:MM`, `HH:MM:SS` or `HH:MM:SS.f` (1 to 6 digits), with at
+/// least `parts` parts and hours below `hours`.
+fn clock_ok(text: &str, parts: usize, hours: u32) -> bool {
+    let (main, fraction) = match text.split_once('.') {
+        Some((main, f)) => (main, Some(f)),
+        None => (text, None),
+    };
+    let fields: Vec<&str> = main.split(':').collect();
+    let limits = [hours, 60, 60];
+    let fields_ok = fields.len() >= parts
+        && fields.len() <= 3
+        && fields.iter().zip(limits).all(|(f, limit)| {
+            f.len() == 2 && f.bytes().all(|b| b.is_ascii_digit()) && f.parse::<u32>().is_ok_and(|n| n < limit)
+        });
+    let fraction_ok = fraction.is_none_or(|f| {
+        fields.len() == 3 && (1..=6).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit())
+    });
+    fields_ok && fraction_ok
+}
+
+/// A JSON value as one of these scalars (`ty`), if it is one: Decimal
+/// from its text or a number, UUID from its text, timedelta from an ISO
+/// 8601 duration or a number of seconds, time from its ISO text.
+pub(crate) fn from_json(json: &Json, ty: &TypeRef) -> Option<Value> {
+    match (ty, json) {
+        (TypeRef::Decimal, Json::String(s)) if is_decimal(s) => Some(Value::Decimal(s.trim().into())),
+        (TypeRef::Decimal, Json::Number(n)) => Some(Value::Decimal(n.to_string())),
+        (TypeRef::Uuid, Json::String(s)) => parse_uuid(s).map(Value::Uuid),
+        (TypeRef::TimeDelta, Json::String(s)) => TimeDelta::parse(s).map(Value::TimeDelta),
+        (TypeRef::TimeDelta, Json::Number(n)) => {
+            TimeDelta::from_seconds(n.as_f64()?).map(Value::TimeDelta)
+        }
+        (TypeRef::Time, Json::String(s)) if is_time(s) => Some(Value::Time(s.clone())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
