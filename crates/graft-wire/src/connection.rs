@@ -97,12 +97,18 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     }
 
     /// Takes the next frame's bytes from the budget, once its length is
-    /// known and allowed, unless they are held already.
+    /// known and allowed and its kind has arrived, unless they are held
+    /// already. A small control frame (see [`is_control`]) takes nothing:
+    /// it starts no work, and a Credit or Cancel that had to wait for room
+    /// could hold up the very streams that would make room.
     async fn take_budget(&mut self) -> Result<(), WireError> {
         let (Some(budget), None) = (&self.budget, &self.held) else {
             return Ok(());
         };
-        let Some(&prefix) = self.buffer.first_chunk::<LENGTH_BYTES>() else {
+        let (Some(&prefix), Some(&kind)) = (
+            self.buffer.first_chunk::<LENGTH_BYTES>(),
+            self.buffer.get(LENGTH_BYTES),
+        ) else {
             return Ok(());
         };
         match Frame::check(&self.buffer, self.max_frame_size) {
@@ -110,8 +116,19 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             Err(err) => return Err(err),
         }
         let total = LENGTH_BYTES + u32::from_be_bytes(prefix) as usize;
-        self.held = Some(budget.acquire(total).await);
+        self.held = Some(if is_control(kind, total) {
+            Permit::none()
+        } else {
+            budget.acquire(total).await
+        });
         Ok(())
+    }
+
+    /// Whether the reader stopped, as it last left off, before a frame
+    /// whose bytes its budget has no room for yet (rather than waiting for
+    /// the peer): a connection in that state is not idle.
+    pub fn waits_for_budget(&self) -> bool {
+        self.budget.is_some() && self.held.is_none() && self.buffer.len() > LENGTH_BYTES
     }
 
     /// How much room to make for the next read: the rest of a frame whose
@@ -123,6 +140,11 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         let Some(prefix) = self.buffer.first_chunk::<4>() else {
             return READ_CHUNK;
         };
+        if self.budget.is_some() && self.held.is_none() {
+            // The frame's kind is still to come: nothing is reserved for
+            // it before the budget has room.
+            return READ_CHUNK;
+        }
         let total = 4 + u32::from_be_bytes(*prefix) as usize;
         let missing = total.saturating_sub(self.buffer.len());
         missing
@@ -156,4 +178,20 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     pub fn into_inner(self) -> R {
         self.inner
     }
+}
+
+/// The largest control frame that never waits for the budget: a Goodbye or
+/// ProtocolError with a long message is still far below it.
+const CONTROL_BYTES: usize = 4096;
+
+/// Whether a frame of `kind` and `total` bytes is a control frame small
+/// enough to pass without the budget: Ping, Pong, Credit, Cancel, Goodbye,
+/// ProtocolError.
+fn is_control(kind: u8, total: usize) -> bool {
+    use crate::frame::kind::*;
+    total <= CONTROL_BYTES
+        && matches!(
+            kind,
+            PING | PONG | GOODBYE | PROTOCOL_ERROR | CREDIT | CANCEL
+        )
 }

@@ -12,6 +12,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::{CallFailure, Dispatch, Replies, Reply, Request, items_of};
+use crate::budget::{Budget, Permit};
 use crate::error::WireError;
 use crate::frame::{Frame, LENGTH_BYTES};
 use crate::sink::{Encoded, Sink};
@@ -103,6 +104,10 @@ pub(super) struct Answering {
     /// The client closed or the server shuts down: a stream ends.
     pub closing: CancellationToken,
     pub permit: OwnedSemaphorePermit,
+    /// The budget the call's frame took: given back once the call answers
+    /// anything (its arguments are used by then), not held while a stream
+    /// waits for credit that only the reader can bring.
+    pub held: Permit,
 }
 
 impl Answering {
@@ -116,7 +121,9 @@ impl Answering {
             abort,
             closing,
             permit: _permit,
+            held: arguments,
         } = self;
+        let mut arguments = Some(arguments);
         let Replies { streams, mut parts } = dispatch.call(request);
         let control = registered.control.clone();
         // A reply read while gathering a batch, to send after it.
@@ -136,7 +143,10 @@ impl Answering {
                         () = abort.cancelled() => return,
                         () = control.cancel.cancelled() => break Err("the caller cancelled the stream"),
                         () = closing.cancelled(), if streams => break Err("the connection is closing"),
-                        reply = next => reply,
+                        reply = next => {
+                            drop(arguments.take());
+                            reply
+                        }
                     }
                 }
             };
@@ -201,7 +211,9 @@ fn gather(
 /// either way.
 pub(super) struct Frames {
     pub id: u64,
-    pub out: mpsc::UnboundedSender<Encoded>,
+    pub out: mpsc::UnboundedSender<(Encoded, Permit)>,
+    /// What each frame is charged to until it is written.
+    pub budget: Budget,
     /// The client's limit, and what the parts sent so far have left of it.
     pub max: u32,
     pub left: u32,
@@ -216,7 +228,7 @@ impl Frames {
         match frame.encode(&mut buf, self.max) {
             Ok(()) => {
                 credit.spend(buf.written() - LENGTH_BYTES);
-                let _ = self.out.send(buf);
+                self.queue(buf);
                 true
             }
             Err(err) => {
@@ -233,7 +245,7 @@ impl Frames {
         let failed = match frame.encode(&mut buf, self.left) {
             Ok(()) => {
                 self.left -= (buf.written() - LENGTH_BYTES) as u32;
-                let _ = self.out.send(buf);
+                self.queue(buf);
                 return true;
             }
             Err(WireError::FrameTooLarge { len, .. }) if self.left < self.max => format!(
@@ -251,7 +263,13 @@ impl Frames {
         let failure = CallFailure::Internal(format!("the reply could not be sent: {why}"));
         let mut buf = Encoded::with_capacity(256);
         let _ = failure.into_frame(self.id).encode(&mut buf, self.max);
-        let _ = self.out.send(buf);
+        self.queue(buf);
+    }
+
+    /// Queues `buf` for the writer, charged to the budget until written.
+    fn queue(&self, buf: Encoded) {
+        let permit = self.budget.charge(buf.written());
+        let _ = self.out.send((buf, permit));
     }
 }
 

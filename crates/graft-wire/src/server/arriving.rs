@@ -6,6 +6,7 @@ use graft_model::{BoundArgs, Value};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Arguments, CallFailure};
+use crate::budget::Permit;
 use crate::frame::Call;
 
 /// What a call's parts are of: its service, method and argument (a keyword
@@ -23,8 +24,9 @@ pub(super) struct Arriving {
     of: PartOf,
     /// To its dispatch; None once it failed.
     parts: Option<mpsc::UnboundedSender<Value>>,
-    /// The call itself, when it comes; or why it cannot run.
-    call: Option<oneshot::Sender<Result<Call, String>>>,
+    /// The call itself, when it comes, with the budget its frame holds; or
+    /// why it cannot run.
+    call: Option<oneshot::Sender<Result<(Call, Permit), String>>>,
     /// The parts' size so far, against the server's frame limit.
     size: usize,
 }
@@ -79,11 +81,11 @@ impl Arriving {
         }
     }
 
-    /// The Call has come: the parts are over.
-    pub fn finish(mut self, call: Call) {
+    /// The Call has come, holding `held` of the budget: the parts are over.
+    pub fn finish(mut self, call: Call, held: Permit) {
         self.parts = None;
         if let Some(tx) = self.call.take() {
-            let _ = tx.send(Ok(call)); // its dispatch may have failed already
+            let _ = tx.send(Ok((call, held))); // its dispatch may have failed already
         }
     }
 
@@ -99,9 +101,9 @@ impl Arriving {
 /// name the parts' service and method and to hold their argument, a list.
 async fn rest(
     of: PartOf,
-    call: oneshot::Receiver<Result<Call, String>>,
+    call: oneshot::Receiver<Result<(Call, Permit), String>>,
 ) -> Result<(BoundArgs, Option<std::time::Duration>), CallFailure> {
-    let mut call = call
+    let (mut call, _held) = call
         .await
         .map_err(|_| {
             CallFailure::Internal("the call's parts came, the call itself never did".into())

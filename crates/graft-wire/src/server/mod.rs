@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::budget::Budget;
 use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame};
 use crate::status::Status;
 
@@ -189,6 +190,9 @@ impl CallFailure {
     }
 }
 
+/// The default [`ServerConfig::memory_budget`]: 512 MiB.
+pub const DEFAULT_MEMORY_BUDGET: usize = 512 * 1024 * 1024;
+
 /// Limits and timings of a server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -204,6 +208,10 @@ pub struct ServerConfig {
     pub handshake_timeout: Duration,
     /// On shutdown, how long in-flight calls have to finish.
     pub drain_timeout: Duration,
+    /// Bytes of frames that all connections may hold at once: calls being
+    /// received or run, replies not yet written ([`Budget`]). Past it, the
+    /// server stops reading calls until some of them are paid back.
+    pub memory_budget: usize,
 }
 
 impl Default for ServerConfig {
@@ -214,6 +222,7 @@ impl Default for ServerConfig {
             max_concurrent_calls: 1024,
             handshake_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
+            memory_budget: DEFAULT_MEMORY_BUDGET,
         }
     }
 }
@@ -229,6 +238,9 @@ impl ServerConfig {
 struct Shared {
     dispatch: Arc<dyn Dispatch>,
     config: ServerConfig,
+    /// The bytes every connection's frames take from, made from
+    /// [`ServerConfig::memory_budget`].
+    budget: Budget,
 }
 
 /// Serves calls on `listener` with the default [`ServerConfig`] until
@@ -247,7 +259,12 @@ pub async fn serve_with(
     shutdown: impl Future,
 ) {
     let drain_timeout = config.drain_timeout;
-    let shared = Arc::new(Shared { dispatch, config });
+    let budget = Budget::new(config.memory_budget);
+    let shared = Arc::new(Shared {
+        dispatch,
+        config,
+        budget,
+    });
     let stop = CancellationToken::new();
     let tracker = TaskTracker::new();
     tokio::select! {

@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 use super::answer::{self, Answering, Frames, Running};
 use super::arriving::{Arriving, PartOf};
 use super::{Arguments, Request, Shared};
+use crate::budget::Permit;
 use crate::connection::FrameReader;
 use crate::error::WireError;
 use crate::frame::{Call, Frame};
@@ -49,8 +50,9 @@ enum End {
 struct Session {
     peer: SocketAddr,
     shared: Arc<Shared>,
-    /// Encoded frames for the writer task.
-    out: mpsc::UnboundedSender<Encoded>,
+    /// Encoded frames for the writer task, each with the bytes it holds of
+    /// the server's budget until it is written.
+    out: mpsc::UnboundedSender<(Encoded, Permit)>,
     /// Cancelled when the connection is dropped for a fault: calls stop.
     abort: CancellationToken,
     /// Cancelled when the client closed or the server shuts down: plain
@@ -104,7 +106,9 @@ pub(super) async fn run(
         out,
         shared: shared.clone(),
     };
-    let reader = FrameReader::new(read_half, shared.config.max_frame_size).speaking(theirs.version);
+    let reader = FrameReader::new(read_half, shared.config.max_frame_size)
+        .speaking(theirs.version)
+        .with_budget(shared.budget.clone());
     let end = session.read_loop(reader, &stop, &tracker).await;
     // The writer ends once the session and every call task dropped their
     // senders. Finishing calls are bounded by serve's drain timeout; after a
@@ -132,24 +136,28 @@ impl Session {
         stop: &CancellationToken,
         tracker: &TaskTracker,
     ) -> End {
-        let idle = self.shared.config.idle_timeout();
-        let timer = sleep(idle);
+        let beat = self.shared.config.heartbeat_interval;
+        let timer = sleep(beat);
         tokio::pin!(timer);
+        let mut last = Instant::now();
         // Calls whose argument is still coming in parts, by id.
         let mut arriving: HashMap<u64, Arriving> = HashMap::new();
         loop {
             let read = tokio::select! {
-                read = reader.read_frame() => read,
-                () = &mut timer => return End::Fault {
-                    id: 0,
-                    code: ProtocolCode::IdleTimeout,
-                    message: format!("no frame for {idle:?} (three heartbeat intervals); closing"),
+                read = reader.read_held() => read,
+                () = &mut timer => match self.quiet(&reader, last) {
+                    Ok(wake) => {
+                        timer.as_mut().reset(wake);
+                        continue;
+                    }
+                    Err(end) => return end,
                 },
                 () = stop.cancelled() => return End::Shutdown,
             };
-            timer.as_mut().reset(Instant::now() + idle);
-            let frame = match read {
-                Ok(Some(frame)) => frame,
+            last = Instant::now();
+            timer.as_mut().reset(last + beat);
+            let (frame, held) = match read {
+                Ok(Some(read)) => read,
                 Ok(None) => return End::Closed,
                 Err(WireError::Io(err)) => {
                     tracing::debug!(peer = %self.peer, "graft-wire: read failed: {err}");
@@ -157,16 +165,43 @@ impl Session {
                 }
                 Err(err) => return fault(0, &err),
             };
-            let next = self.on_frame(frame, &mut arriving, stop, tracker).await;
+            let next = self
+                .on_frame(frame, held, &mut arriving, stop, tracker)
+                .await;
             if let Next::End(end) = next {
                 return end;
             }
         }
     }
 
+    /// The connection's timer rang at `last` frame plus a heartbeat or
+    /// more: when next to look again, or why the connection ends. A reader
+    /// that waits for room in the budget is not idle; it pings the client,
+    /// which would otherwise hear nothing and give the server up.
+    fn quiet(&self, reader: &FrameReader<OwnedReadHalf>, last: Instant) -> Result<Instant, End> {
+        let config = &self.shared.config;
+        let now = Instant::now();
+        if reader.waits_for_budget() {
+            self.send(&Frame::Ping { id: 0 });
+            return Ok(now + config.heartbeat_interval);
+        }
+        let idle = config.idle_timeout();
+        if now >= last + idle {
+            return Err(End::Fault {
+                id: 0,
+                code: ProtocolCode::IdleTimeout,
+                message: format!("no frame for {idle:?} (three heartbeat intervals); closing"),
+            });
+        }
+        Ok((now + config.heartbeat_interval).min(last + idle))
+    }
+
+    /// Acts on one frame; `held` is what its bytes hold of the budget, kept
+    /// until its call is done with them.
     async fn on_frame(
         &self,
         frame: Frame,
+        held: Permit,
         arriving: &mut HashMap<u64, Arriving>,
         stop: &CancellationToken,
         tracker: &TaskTracker,
@@ -174,8 +209,8 @@ impl Session {
         let streams = self.version >= 5;
         match frame {
             Frame::Call { id, call } => match arriving.remove(&id) {
-                Some(waiting) => waiting.finish(call),
-                None => return self.start_call(id, call, stop, tracker).await,
+                Some(waiting) => waiting.finish(call, held),
+                None => return self.start_call(id, call, held, stop, tracker).await,
             },
             Frame::CallPart { id, .. } if self.version < 4 => {
                 return Next::End(fault(
@@ -195,6 +230,10 @@ impl Session {
                     method,
                     argument,
                 };
+                // A part's bytes go back once it is passed on: the call may
+                // need more parts than the budget holds, and only the
+                // reader can bring them.
+                drop(held);
                 return self.on_part(id, of, value, arriving, stop, tracker).await;
             }
             Frame::Credit { id, bytes } if streams => {
@@ -240,13 +279,15 @@ impl Session {
         waiting.take(&of, value, max);
         arriving.insert(id, waiting);
         let request = self.request(of.service, of.method, args, None);
-        self.dispatch(id, request, stop, tracker).await
+        self.dispatch(id, request, Permit::none(), stop, tracker)
+            .await
     }
 
     async fn start_call(
         &self,
         id: u64,
         call: Call,
+        held: Permit,
         stop: &CancellationToken,
         tracker: &TaskTracker,
     ) -> Next {
@@ -259,7 +300,7 @@ impl Session {
         } = call;
         let mut request = self.request(service, method, Arguments::Whole(args), timeout);
         request.object = object;
-        self.dispatch(id, request, stop, tracker).await
+        self.dispatch(id, request, held, stop, tracker).await
     }
 
     fn request(
@@ -281,11 +322,13 @@ impl Session {
     }
 
     /// Hands `request` to the dispatch and answers it in a task of its own,
-    /// once a place among the connection's running calls is free.
+    /// once a place among the connection's running calls is free; the task
+    /// keeps `held`, the budget its frame took.
     async fn dispatch(
         &self,
         id: u64,
         request: Request,
+        held: Permit,
         stop: &CancellationToken,
         tracker: &TaskTracker,
     ) -> Next {
@@ -309,6 +352,7 @@ impl Session {
             abort: self.abort.clone(),
             closing: self.closing.clone(),
             permit,
+            held,
         };
         tracker.spawn(answering.run());
         Next::Read
@@ -337,6 +381,7 @@ impl Session {
         Frames {
             id,
             out: self.out.clone(),
+            budget: self.shared.budget.clone(),
             max: self.peer_max,
             left: self.peer_max,
         }
@@ -377,12 +422,19 @@ fn fault(id: u64, err: &WireError) -> End {
 }
 
 /// Writes queued frames, coalescing those already waiting into one batch;
-/// a batch's shared byte strings are written from where they are.
-async fn write_loop(mut stream: OwnedWriteHalf, mut queue: mpsc::UnboundedReceiver<Encoded>) {
-    while let Some(mut batch) = queue.recv().await {
+/// a batch's shared byte strings are written from where they are, and its
+/// budget goes back once it is written.
+async fn write_loop(
+    mut stream: OwnedWriteHalf,
+    mut queue: mpsc::UnboundedReceiver<(Encoded, Permit)>,
+) {
+    while let Some((mut batch, mut held)) = queue.recv().await {
         while batch.written() < BATCH_BYTES {
             match queue.try_recv() {
-                Ok(more) => batch.append(more),
+                Ok((more, permit)) => {
+                    batch.append(more);
+                    held.merge(permit);
+                }
                 Err(_) => break,
             }
         }

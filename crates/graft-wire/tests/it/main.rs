@@ -5,10 +5,12 @@
 //! - `fuzz`, `round_trip`: arbitrary bytes into the decoders: no panic,
 //!   bounded memory, what decodes round-trips as the same value;
 //! - `server`, `limits`, `hello`: real loopback sockets against `serve`;
+//! - `budget`: the server's memory budget: reads pause and resume;
 //! - `streams`: streaming calls (version 5), credit, cancel, request ids;
 //! - `vectors`: the committed `docs/protocol-vectors` match the encoder.
 
 mod alloc;
+mod budget;
 mod codec;
 mod connection;
 mod demo;
