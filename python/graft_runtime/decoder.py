@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from . import tables
+from . import scalars, tables
 from .values import (
     BYTES, DATE, DATETIME, DICT, ENUM, F64, FALSE, FLOAT, I64, INT, LIST, MAX_DEPTH, NONE, OBJECT,
     SET, STR, TABLE, TRUE, TUPLE, UnknownObject, WireError, build_object, take_count, take_len, take_str,
@@ -144,3 +144,5 @@ DECODERS[ENUM] = _d_enum
 DECODERS[DATETIME] = _d_text("datetime", _dt.datetime.fromisoformat)
 DECODERS[DATE] = _d_text("date", _dt.date.fromisoformat)
 DECODERS[TABLE] = lambda data, pos, types, depth: tables.decode(data, pos, types, depth, decode)
+for _tag, _scalar in scalars.DECODERS.items():
+    DECODERS[_tag] = _scalar

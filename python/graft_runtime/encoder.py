@@ -15,7 +15,7 @@ import operator
 import struct
 from typing import Any, Callable, Dict, List, Mapping, Tuple
 
-from . import tables
+from . import scalars, tables
 from .values import (
     BYTES, DATE, DATETIME, DICT, ENUM, FALSE, FLOAT, I64_MAX, I64_MIN, INT, LIST, MAX_DEPTH, NONE, OBJECT, SET,
     STR, TAG_U32, TRUE, TUPLE, U32, UnknownObject, put_str, too_deep,
@@ -189,6 +189,7 @@ ENCODERS: Dict[type, _Encoder] = {
     _dt.datetime: lambda o, b, d: put_str(b, o.isoformat(), DATETIME),
     _dt.date: lambda o, b, d: put_str(b, o.isoformat(), DATE),
     UnknownObject: _enc_unknown,
+    **scalars.ENCODERS,
 }
 # Subclasses of these encode as their base, checked in this order
 # (datetime before date: it is a subclass of date).
@@ -204,4 +205,5 @@ _SUBCLASSABLE: List[Tuple[type, _Encoder]] = [
     (frozenset, ENCODERS[set]),
     (set, ENCODERS[set]),
     (dict, _enc_dict),
+    *scalars.ENCODERS.items(),
 ]

@@ -16,6 +16,7 @@ I64_MIN, I64_MAX = -(2**63), 2**63 - 1
 
 # Value tags.
 NONE, FALSE, TRUE, INT, FLOAT, STR, BYTES, LIST, TUPLE, SET, DICT, OBJECT, ENUM, DATETIME, DATE, TABLE = range(16)
+DECIMAL, UUID, TIMEDELTA, TIME = range(0x10, 0x14)  # version 6: scalars.py
 
 U32 = struct.Struct(">I")
 I64 = struct.Struct(">q")

@@ -2,11 +2,13 @@
 
 import dataclasses
 import datetime as dt
+import decimal
 import enum
 import json
 import math
 import struct
 import sys
+import uuid
 from typing import Optional
 from pathlib import Path
 
@@ -75,6 +77,14 @@ def expected(desc, types):
         return dt.datetime.fromisoformat(desc["value"])
     if kind == "date":
         return dt.date.fromisoformat(desc["value"])
+    if kind == "decimal":
+        return decimal.Decimal(desc["value"])
+    if kind == "uuid":
+        return uuid.UUID(hex=desc["hex"])
+    if kind == "timedelta":
+        return dt.timedelta(days=desc["days"], seconds=desc["seconds"], microseconds=desc["microseconds"])
+    if kind == "time":
+        return dt.time.fromisoformat(desc["value"])
     raise AssertionError("unknown description %r" % kind)
 
 
@@ -84,6 +94,8 @@ def same(a, b):
         return False
     if isinstance(a, float):
         return struct.pack(">d", a) == struct.pack(">d", b)
+    if isinstance(a, decimal.Decimal):
+        return str(a) == str(b)  # exactly, and NaN too
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):

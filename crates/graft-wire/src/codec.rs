@@ -12,6 +12,7 @@ use std::ops::{Deref, DerefMut};
 
 use bytes::Bytes;
 use graft_model::Value;
+use graft_model::scalars::TimeDelta;
 
 use crate::error::WireError;
 use crate::sink::{SHARE_FROM, Sink};
@@ -48,6 +49,14 @@ pub mod tag {
     pub const DATETIME: u8 = 0x0d;
     pub const DATE: u8 = 0x0e;
     pub const TABLE: u8 = 0x0f;
+    /// `decimal.Decimal` (version 6): str, as `str(d)` writes it.
+    pub const DECIMAL: u8 = 0x10;
+    /// `uuid.UUID` (version 6): its 16 bytes.
+    pub const UUID: u8 = 0x11;
+    /// `datetime.timedelta` (version 6): days, seconds, microseconds as i32.
+    pub const TIMEDELTA: u8 = 0x12;
+    /// `datetime.time` (version 6): str, as `time.isoformat()` writes it.
+    pub const TIME: u8 = 0x13;
     /// An object reference (version 6): service name, then id.
     pub const OBJECT_REF: u8 = 0x14;
 }
@@ -71,7 +80,13 @@ pub fn size_hint(value: &Value) -> usize {
     match value {
         Value::None | Value::Bool(_) => 1,
         Value::Int(_) | Value::Float(_) => 9,
-        Value::Str(s) | Value::DateTime(s) | Value::Date(s) => COUNT + s.len(),
+        Value::Str(s)
+        | Value::DateTime(s)
+        | Value::Date(s)
+        | Value::Decimal(s)
+        | Value::Time(s) => COUNT + s.len(),
+        Value::Uuid(_) => 17,
+        Value::TimeDelta(_) => 13,
         Value::Bytes(b) => COUNT + b.len(),
         Value::List(items) => table::size_hint(items)
             .unwrap_or_else(|| COUNT + items.iter().map(size_hint).sum::<usize>()),
@@ -152,6 +167,18 @@ pub fn encode_value(value: &Value, buf: &mut impl Sink) {
         }
         Value::DateTime(s) => put_tagged_str(buf, tag::DATETIME, s),
         Value::Date(s) => put_tagged_str(buf, tag::DATE, s),
+        Value::Decimal(s) => put_tagged_str(buf, tag::DECIMAL, s),
+        Value::Time(s) => put_tagged_str(buf, tag::TIME, s),
+        Value::Uuid(bytes) => {
+            buf.put_u8(tag::UUID);
+            buf.put_slice(bytes);
+        }
+        Value::TimeDelta(t) => {
+            buf.put_u8(tag::TIMEDELTA);
+            for field in [t.days, t.seconds, t.microseconds] {
+                buf.put_u32(field as u32);
+            }
+        }
         Value::ObjectRef { service, id } => {
             buf.put_u8(tag::OBJECT_REF);
             put_str(buf, service);
@@ -243,6 +270,14 @@ pub(crate) fn decode_at(input: &mut Input<'_>, depth: usize) -> Result<Value, Wi
         }
         tag::DATETIME => Value::DateTime(take_str(input, "datetime")?),
         tag::DATE => Value::Date(take_str(input, "date")?),
+        tag::DECIMAL => Value::Decimal(take_str(input, "decimal")?),
+        tag::TIME => Value::Time(take_str(input, "time")?),
+        tag::UUID => Value::Uuid(take_array(input, "uuid")?),
+        tag::TIMEDELTA => Value::TimeDelta(TimeDelta {
+            days: take_u32(input, "timedelta")? as i32,
+            seconds: take_u32(input, "timedelta")? as i32,
+            microseconds: take_u32(input, "timedelta")? as i32,
+        }),
         tag::TABLE => table::decode_table(input, enter(depth)?)?,
         tag::OBJECT_REF => Value::ObjectRef {
             service: take_str(input, "object reference service")?,

@@ -35,6 +35,7 @@ pub fn arb_value() -> impl Strategy<Value = Value> {
         vec(any::<u8>(), 0..32).prop_map(|b| Value::Bytes(b.into())),
         "[0-9:T.+-]{0,32}".prop_map(Value::DateTime),
         "[0-9-]{0,10}".prop_map(Value::Date),
+        arb_scalar(),
     ];
     leaf.prop_recursive(4, 64, 6, |inner| {
         prop_oneof![
@@ -57,6 +58,22 @@ pub fn arb_value() -> impl Strategy<Value = Value> {
             }),
         ]
     })
+}
+
+/// The version-6 scalars, with any field values (a decoder takes them as they come).
+fn arb_scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        "[0-9.Ee+-]{0,24}".prop_map(Value::Decimal),
+        any::<[u8; 16]>().prop_map(Value::Uuid),
+        any::<(i32, i32, i32)>().prop_map(|(days, seconds, microseconds)| {
+            Value::TimeDelta(graft_model::scalars::TimeDelta {
+                days,
+                seconds,
+                microseconds,
+            })
+        }),
+        "[0-9:.+-]{0,21}".prop_map(Value::Time),
+    ]
 }
 
 /// A list of objects of one shape, which encodes as a table. Each column

@@ -281,6 +281,44 @@ fn values() -> Vec<Vector> {
             },
         ),
         value(
+            "decimal",
+            "Decimal('-1234.5600'), trailing zeros kept",
+            Value::Decimal("-1234.5600".into()),
+        ),
+        value("decimal-nan", "Decimal('NaN')", Value::Decimal("NaN".into())),
+        value(
+            "uuid",
+            "UUID('12345678-9abc-def0-1234-56789abcdef0')",
+            Value::Uuid([
+                0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,
+                0xde, 0xf0,
+            ]),
+        ),
+        value(
+            "timedelta",
+            "timedelta(days=1, hours=2, minutes=3, seconds=4.5)",
+            Value::TimeDelta(graft_model::scalars::TimeDelta {
+                days: 1,
+                seconds: 7384,
+                microseconds: 500_000,
+            }),
+        ),
+        value(
+            "timedelta-negative",
+            "timedelta(microseconds=-1): days -1, seconds 86399, microseconds 999999",
+            Value::TimeDelta(graft_model::scalars::TimeDelta {
+                days: -1,
+                seconds: 86399,
+                microseconds: 999_999,
+            }),
+        ),
+        value("time", "time(12, 30)", Value::Time("12:30:00".into())),
+        value(
+            "time-aware",
+            "time with microseconds and an offset",
+            Value::Time("23:59:59.000001-05:30".into()),
+        ),
+        value(
             "nested-mixed",
             "containers inside containers",
             Value::List(vec![Value::Dict(vec![(
@@ -561,6 +599,20 @@ fn rejects() -> Vec<Vector> {
     deep_table.extend(table(0, &[3]));
     vec![
         reject("value", "empty", "truncated", "no bytes at all", Vec::new()),
+        reject(
+            "value",
+            "truncated-uuid",
+            "truncated",
+            "a UUID of 15 bytes",
+            [vec![tag::UUID], vec![0; 15]].concat(),
+        ),
+        reject(
+            "value",
+            "truncated-timedelta",
+            "truncated",
+            "a timedelta of two fields",
+            [vec![tag::TIMEDELTA], vec![0; 8]].concat(),
+        ),
         reject(
             "value",
             "table-no-fields",

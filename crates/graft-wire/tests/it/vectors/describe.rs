@@ -47,6 +47,12 @@ pub fn value(v: &Value) -> Json {
         Value::ObjectRef { service, id } => {
             json!({"type": "object_ref", "service": service, "id": id})
         }
+        Value::Decimal(s) => json!({"type": "decimal", "value": s}),
+        Value::Time(s) => json!({"type": "time", "value": s}),
+        Value::Uuid(b) => json!({"type": "uuid", "hex": hex::encode(b)}),
+        Value::TimeDelta(t) => json!({
+            "type": "timedelta", "days": t.days, "seconds": t.seconds, "microseconds": t.microseconds,
+        }),
     }
 }
 
