@@ -11,12 +11,15 @@ Standard library only, relative imports only, Python 3.8 or later.
 - `remote`: calls over TCP, through `transport` and `wire` (the protocol, docs/PROTOCOL.md);
 - `streams`: what a streaming method returns, an async iterator (`LocalStream` in-process,
   `wire_stream.RemoteStream` over TCP);
+- `objects`: graft classes of remote objects (`GraftObject`), made at their first await, released
+  by `close()`, `async with` or garbage collection (`object_streams`: their streaming methods);
 - `classes`: the graft's registered classes and the rebuilding of exceptions.
 """
 
 from .classes import NOT_GIVEN, NotGiven
 from .client import GraftClient, GraftConfig
 from .config import GraftConfigError, Settings
+from .objects import GraftObject, ReleasedObjectError
 from .wire import RemoteError, WireError
 
 __all__ = [
@@ -24,7 +27,9 @@ __all__ = [
     "GraftClient",
     "GraftConfig",
     "GraftConfigError",
+    "GraftObject",
     "NotGiven",
+    "ReleasedObjectError",
     "RemoteError",
     "Settings",
     "WireError",

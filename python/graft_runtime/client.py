@@ -11,12 +11,16 @@ instead, which returns its items as an async iterator (`streams`).
 
 import asyncio
 import inspect
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Tuple
+import uuid
+import weakref
+from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Optional, Sequence, Tuple, Type
 
 from . import sources
 from .classes import NOT_GIVEN, Registry
 from .config import Settings, parse
 from .local import Local
+from .objects import GraftObject, ObjectState
+from .object_streams import object_stream
 from .plans import MISS, PLAIN
 from .remote import Remote
 from .streams import LocalStream, Stream
@@ -50,6 +54,10 @@ class GraftClient:
         # Per method, its plan's `fast` while the settings in force call it
         # in this process without a timeout; emptied with the settings.
         self._fast: Dict[str, Callable[[Dict[str, Any]], Any]] = {}
+        # The graft objects whose hosted objects are made, by id (in-process,
+        # by the hosted object's identity), so a method returning one of them
+        # gives back the same graft object.
+        self.objects: "weakref.WeakValueDictionary[str, GraftObject]" = weakref.WeakValueDictionary()
 
     def register(self, *classes: type) -> None:
         """The graft's dataclasses, enums and exception classes."""
@@ -99,7 +107,10 @@ class GraftClient:
             plan = self.local.plan(settings, method)
             if plan.fast is not None:
                 self._fast[method] = plan.fast  # from the next call on
-        work = self.local.call(settings, method, positional, named)
+        return await self.timed(settings, service, method, self.local.call(settings, method, positional, named))
+
+    async def timed(self, settings: Settings, service: str, method: str, work: Awaitable[Any]) -> Any:
+        """An in-process call's result, within the configuration's timeout."""
         if settings.timeout is None:
             return await work
         try:
@@ -109,7 +120,6 @@ class GraftClient:
                 "%s.%s did not finish within %g s (timeout from %s)" % (service, method, settings.timeout, settings.source)
             ) from None
 
-
     def stream(self, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Stream:
         """Calls the streaming method `service.method`, here or remotely: the
         stream of its items (streams.py), which starts on its first `__anext__`."""
@@ -118,6 +128,42 @@ class GraftClient:
         if not settings.in_memory:
             return self.remote.stream(settings, service, method, positional, named)
         return LocalStream(self.local, settings, method, positional, named)
+
+    # -- objects (objects.py): the methods a generated GraftObject class calls
+
+    def new(self, obj: GraftObject, service: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> None:
+        """A new graft object: its constructor's arguments kept; made at its first await."""
+        _attach(obj, ObjectState(self, service, type(obj).__graft_module__, _given(service, "__init__", args, kwargs)))
+
+    def adopt(self, cls: Type[GraftObject], object_id: str, hosted: Any) -> GraftObject:
+        """The graft object of class `cls` for a hosted object a method returned:
+        the one this client holds for it, else a new one."""
+        found = self.objects.get(object_id or "in-process %d" % id(hosted))
+        if type(found) is cls:
+            return found
+        obj = cls.__new__(cls)
+        state = _attach(obj, ObjectState(self, cls.__name__, cls.__graft_module__, None))
+        state.made(self.settings(), object_id or uuid.uuid4().hex, hosted)
+        return obj
+
+    async def call_on(self, obj: GraftObject, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+        """Calls the instance method `method` of `obj`'s hosted object."""
+        state = obj._graft_state
+        positional, named = _given(state.service, method, args, kwargs)
+        return await state.call(method, positional, named)
+
+    def stream_on(self, obj: GraftObject, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Stream:
+        """Calls the streaming instance method `method` of `obj`'s hosted object."""
+        state = obj._graft_state
+        positional, named = _given(state.service, method, args, kwargs)
+        return object_stream(state, method, positional, named)
+
+
+def _attach(obj: GraftObject, state: ObjectState) -> ObjectState:
+    obj._graft_state = state
+    state.owner = weakref.ref(obj)
+    weakref.finalize(obj, state.finalize)
+    return state
 
 
 def _given(service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Tuple[List[Any], Dict[str, Any]]:

@@ -30,8 +30,12 @@ class Converter:
     keep them; it is asked once per type.
     """
 
-    def __init__(self, target: Callable[[type], Optional[type]]) -> None:
+    def __init__(self, target: Callable[[type], Optional[type]],
+                 other: Optional[Callable[[type], Optional[_Convert]]] = None) -> None:
         self.target = target
+        # How to convert instances of any other class, or None to keep them
+        # (local.py: graft objects and hosted objects, objects.py).
+        self.other = other
         self.by_type: Dict[type, _Convert] = {}
         # Per mapped dataclass whose instances can be rebuilt by columns:
         # what rebuilds a list of them (filled in with `by_type`).
@@ -68,6 +72,8 @@ class Converter:
             if build is not None:
                 self.by_columns[kind] = build
             return self._dataclass(cls, kind)
+        if self.other is not None:
+            return self.other(kind) or _same
         return _same
 
     def _items(self, items: Sequence[Any]) -> List[Any]:

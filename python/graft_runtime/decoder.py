@@ -18,6 +18,7 @@ from .values import (
     SET, STR, TABLE, TRUE, TUPLE, UnknownObject, WireError, build_object, take_count, take_len, take_str,
     too_deep,
 )
+from .values import OBJECT_REF, ObjectRef
 
 _Decoder = Callable[[Any, int, Mapping[str, type], int], Tuple[Any, int]]
 
@@ -123,6 +124,16 @@ def _d_enum(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple
         raise WireError("enum %s has no member with value %r" % (name, value)) from None
 
 
+def _d_object_ref(data: Any, pos: int, types: Mapping[str, type], depth: int) -> Tuple[Any, int]:
+    """A hosted object: the graft object of its service's class, if `types` has one."""
+    service, pos = take_str(data, pos, "object reference service name")
+    object_id, pos = take_str(data, pos, "object id")
+    cls = types.get(service)
+    if cls is None or not getattr(cls, "__graft_object__", False):
+        return ObjectRef(service, object_id), pos
+    return getattr(cls, "_graft_adopt")(object_id), pos
+
+
 def _d_unknown(data: Any, pos: int, types: Any, depth: int) -> Tuple[Any, int]:
     raise WireError("unknown value tag 0x%02x" % data[pos - 1])
 
@@ -144,5 +155,6 @@ DECODERS[ENUM] = _d_enum
 DECODERS[DATETIME] = _d_text("datetime", _dt.datetime.fromisoformat)
 DECODERS[DATE] = _d_text("date", _dt.date.fromisoformat)
 DECODERS[TABLE] = lambda data, pos, types, depth: tables.decode(data, pos, types, depth, decode)
+DECODERS[OBJECT_REF] = _d_object_ref
 for _tag, _scalar in scalars.DECODERS.items():
     DECODERS[_tag] = _scalar

@@ -20,6 +20,7 @@ from .values import (
     BYTES, DATE, DATETIME, DICT, ENUM, FALSE, FLOAT, I64_MAX, I64_MIN, INT, LIST, MAX_DEPTH, NONE, OBJECT, SET,
     STR, TAG_U32, TRUE, TUPLE, U32, UnknownObject, put_str, too_deep,
 )
+from .values import OBJECT_REF, ObjectRef
 
 _TAG_I64 = struct.Struct(">Bq")
 _TAG_F64 = struct.Struct(">Bd")
@@ -155,9 +156,20 @@ def _enum_encoder(cls: type) -> _Encoder:
     return encode
 
 
+def _enc_object_ref(obj: Any, buf: bytearray, depth: int) -> None:
+    """A graft object (objects.py), or an ObjectRef: a reference to the hosted object."""
+    service, object_id = (obj.service, obj.id) if type(obj) is ObjectRef else obj._graft_reference()
+    buf.append(OBJECT_REF)
+    put_str(buf, service)
+    put_str(buf, object_id)
+
+
 def resolve(cls: type) -> _Encoder:
     """Find (and remember) the encoder for a type not in ENCODERS."""
-    if issubclass(cls, enum.Enum):
+    encoder: _Encoder
+    if getattr(cls, "__graft_object__", False) is True:
+        encoder = _enc_object_ref
+    elif issubclass(cls, enum.Enum):
         encoder = _enum_encoder(cls)
     elif dataclasses.is_dataclass(cls):
         encoder = _dataclass_encoder(cls)
@@ -189,6 +201,7 @@ ENCODERS: Dict[type, _Encoder] = {
     _dt.datetime: lambda o, b, d: put_str(b, o.isoformat(), DATETIME),
     _dt.date: lambda o, b, d: put_str(b, o.isoformat(), DATE),
     UnknownObject: _enc_unknown,
+    ObjectRef: _enc_object_ref,
     **scalars.ENCODERS,
 }
 # Subclasses of these encode as their base, checked in this order

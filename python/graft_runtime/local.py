@@ -22,6 +22,7 @@ from . import coerce
 from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
 from .convert import Converter
+from .objects import ReleasedObjectError
 from .plans import Plan
 from .wire import STATUS_RAISED, Raised, RemoteError
 
@@ -40,8 +41,8 @@ class Local:
         self.plans: Dict[str, Plan] = {}
         # Conversions worked out per type (convert.py); the graft's side
         # again after classes are registered.
-        self._to_hosted = Converter(self._hosted_for)
-        self._to_graft = Converter(self._graft_for)
+        self._to_hosted = Converter(self._hosted_for, _hosted_object)
+        self._to_graft = Converter(self._graft_for, self._graft_object)
         self._registered = registry.version
 
     def plan(self, settings: Settings, method: str) -> Plan:
@@ -59,7 +60,11 @@ class Local:
     async def call(
         self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
-        result = self.invoke(settings, method, args, kwargs)
+        return await self.result(self.invoke(settings, method, args, kwargs))
+
+    async def result(self, result: Any) -> Any:
+        """A hosted call's result as the graft's classes (awaited if need be);
+        what it raises mapped as a remote call would map it."""
         try:
             if inspect.isawaitable(result):
                 result = await result
@@ -78,8 +83,11 @@ class Local:
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
         if plan.signature is not None:
             hosted_args, hosted_kwargs = coerce.bind(plan.signature, plan.hints, hosted_args, hosted_kwargs)
+        return self._run(plan.target, hosted_args, hosted_kwargs)
+
+    def _run(self, target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Any:
         try:
-            return plan.target(*hosted_args, **hosted_kwargs)
+            return target(*args, **kwargs)
         except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
@@ -87,22 +95,66 @@ class Local:
 
     def target(self, settings: Settings, method: str) -> Callable[..., Any]:
         """The hosted callable, importing its module (with `modules` on sys.path)."""
-        for folder in reversed(settings.modules):
-            path = os.path.abspath(folder)
-            if path not in sys.path:
-                sys.path.insert(0, path)
-        try:
-            module = importlib.import_module(self.module)
-        except ImportError as e:
-            hint = "set modules=<folder of %s.py> in the configuration" % self.module
-            if settings.modules:
-                hint = "modules=%s (from %s) does not provide it" % (",".join(settings.modules), settings.source)
-            raise ImportError("in-process call of %s.%s: cannot import %r: %s; %s" % (self.service, method, self.module, e, hint)) from e
+        module = self.hosted_module(settings, self.module, "%s.%s" % (self.service, method))
         owner: Any = module if self.kind == "module" else getattr(module, self.service, None)
         found = getattr(owner, method, None) if owner is not None else None
         if not callable(found):
             raise AttributeError("in-process call: %s (module %s) has no method %r" % (self.service, self.module, method))
         return found  # type: ignore[no-any-return]
+
+    def hosted_module(self, settings: Settings, name: str, what: str) -> Any:
+        """The hosted module `name`, imported with `modules` on sys.path; `what` names the call."""
+        for folder in reversed(settings.modules):
+            path = os.path.abspath(folder)
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        try:
+            return importlib.import_module(name)
+        except ImportError as e:
+            hint = "set modules=<folder of %s.py> in the configuration" % name
+            if settings.modules:
+                hint = "modules=%s (from %s) does not provide it" % (",".join(settings.modules), settings.source)
+            raise ImportError("in-process call of %s: cannot import %r: %s; %s" % (what, name, e, hint)) from e
+
+    # ------------------------------------------------------------ objects (objects.py)
+
+    def construct(self, settings: Settings, service: str, module: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+        """A new hosted object of the class `service`, its arguments converted as for a call."""
+        cls = getattr(self.hosted_module(settings, module, service + "()"), service, None)
+        if not isinstance(cls, type):
+            raise AttributeError("in-process call: the hosted module %s has no class %s" % (module, service))
+        hosted_args: Any = [self.to_hosted(a) for a in args]
+        hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
+        try:
+            signature = inspect.signature(cls)
+        except (TypeError, ValueError):
+            return self._run(cls, hosted_args, hosted_kwargs)
+        init = getattr(cls, "__init__")
+        hosted_args, hosted_kwargs = coerce.bind(signature, coerce.hints(init), hosted_args, hosted_kwargs)
+        return self._run(cls, hosted_args, hosted_kwargs)
+
+    def invoke_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+        """`invoke` for the instance method `method` of the hosted object `hosted`."""
+        target = getattr(hosted, method)
+        hosted_args, hosted_kwargs = coerce.arguments(target, [self.to_hosted(a) for a in args],
+                                                      {k: self.to_hosted(v) for k, v in kwargs.items()})
+        return self._run(target, hosted_args, hosted_kwargs)
+
+    async def call_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+        return await self.result(self.invoke_on(hosted, method, args, kwargs))
+
+    def run_closer(self, hosted: Any) -> Any:
+        """Runs the hosted object's `close()`, `aclose()`, `__exit__` or `__aexit__`
+        (the first it has); its result (a coroutine for the async ones)."""
+        for name in ("close", "aclose", "__exit__", "__aexit__"):
+            closer = getattr(hosted, name, None)
+            if callable(closer):
+                return closer(None, None, None) if name.startswith("__") else closer()
+        return None
+
+    async def release(self, hosted: Any) -> None:
+        """A released object's hosted closer, run and awaited; what it raises mapped."""
+        await self.result(self._run(self.run_closer, [hosted], {}))
 
     # ------------------------------------------------------------ conversion
 
@@ -123,7 +175,7 @@ class Local:
         """A hosted value as the graft's classes."""
         if self._registered != self.registry.version:  # classes registered since: look again
             self._registered = self.registry.version
-            self._to_graft = Converter(self._graft_for)
+            self._to_graft = Converter(self._graft_for, self._graft_object)
         return self._to_graft(value)
 
     def _hosted_for(self, cls: type) -> Optional[type]:
@@ -134,6 +186,14 @@ class Local:
             return None
         return self.registry.dataclass_or_enum(cls.__name__)
 
+    def _graft_object(self, cls: type) -> Optional[Callable[[Any], Any]]:
+        """A hosted object of a service class the graft has: adopted as that class."""
+        graft = self.registry.classes.get(cls.__name__)
+        if not getattr(graft, "__graft_object__", False) or getattr(graft, "__graft_module__") != cls.__module__:
+            return None
+        adopt: Callable[[str, Any], Any] = getattr(graft, "_graft_adopt")
+        return lambda hosted: adopt("", hosted)
+
     def exception(self, exc: BaseException) -> BaseException:
         """What the caller sees for `exc`, raised by the hosted method."""
         cls = type(exc)
@@ -142,7 +202,7 @@ class Local:
             names = getattr(graft, "__graft_fields__", ())
             fields = {n: self.to_graft(getattr(exc, n)) for n in names if hasattr(exc, n)}
             return rebuild(graft, str(exc), [self.to_graft(a) for a in exc.args], fields)
-        if graft is not None or cls.__module__ == "builtins":
+        if graft is not None or cls.__module__ == "builtins" or cls is ReleasedObjectError:
             return exc
         raised = Raised(
             type_name=cls.__name__,
@@ -153,3 +213,17 @@ class Local:
             traceback="".join(traceback.format_exception(cls, exc, exc.__traceback__)),
         )
         return RemoteError(STATUS_RAISED, raised)
+
+
+def _hosted_object(cls: type) -> Optional[Callable[[Any], Any]]:
+    """A graft object as the argument of an in-process call: its hosted object."""
+    if not getattr(cls, "__graft_object__", False):
+        return None
+    return lambda obj: _hosted_of(obj._graft_state)
+
+
+def _hosted_of(state: Any) -> Any:
+    state.reference()  # raises for one released or not made yet
+    if state.hosted is None:
+        raise TypeError("%s lives on a gateway; it cannot be passed to an in-process call" % state.name)
+    return state.hosted

@@ -20,7 +20,8 @@ from typing import Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
 from .classes import Registry, builtin_exception, rebuild
 from .config import Settings
 from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
-from .wire import STATUS_RAISED, RemoteError
+from .objects import ReleasedObjectError
+from .wire import STATUS_NOT_FOUND, STATUS_RAISED, RemoteError
 from .wire_stream import RemoteStream
 
 _Pool = Dict[Tuple[str, int, float], Connection]
@@ -50,16 +51,27 @@ class Remote:
                                    Optional[float], Connection]] = None
 
     async def call(
-        self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
+        self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any],
+        obj: str = "", types: Optional[Dict[str, type]] = None,
     ) -> Any:
+        """Calls `service.method`, on the object `obj` if given; values rebuilt
+        from `types` (the registry's by default)."""
         assert settings.host is not None
         connection = self.connection(settings.host, settings.timeout)
         try:
-            return await connection.call(
-                service, method, list(args), kwargs, types=self.registry.types(), timeout=settings.timeout
-            )
+            return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
+                                         timeout=settings.timeout, obj=obj)
         except RemoteError as e:
+            if obj and e.status == STATUS_NOT_FOUND:  # released (its lease ran out) or never known
+                raise ReleasedObjectError(e.message) from None
             raise self.exception(e) from None
+
+    async def release(self, settings: Settings, service: str, obj: str) -> None:
+        """Releases the object `obj` on its gateway; one already gone is fine."""
+        try:
+            await self.call(settings, service, "__release__", [], {}, obj=obj, types={})
+        except ReleasedObjectError:
+            pass
 
     def stream(self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> RemoteStream:
         """The streaming method's items from the gateway (wire_stream.py); it connects on its first `__anext__`."""

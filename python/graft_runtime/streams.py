@@ -114,7 +114,7 @@ class LocalStream(Stream):
         settings, method, args, kwargs = self.call
         self.call = None
         self.loop = asyncio.get_running_loop()
-        result = self.local.invoke(settings, method, args, kwargs)
+        result = await self._invoke(settings, method, args, kwargs)
         try:
             if inspect.isawaitable(result):  # an `async def` that returns an iterator
                 result = await result
@@ -127,6 +127,10 @@ class LocalStream(Stream):
             raise
         except BaseException as exc:  # noqa: BLE001 - the hosted code's
             raise _Raised(exc) from None
+
+    async def _invoke(self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+        """The hosted method's own result (object_streams.py calls an object's)."""
+        return self.local.invoke(settings, method, args, kwargs)
 
     async def _next_sync(self) -> Any:
         producer = self.producer

@@ -119,8 +119,8 @@ class Connection:
         return protocol
 
     def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
-             types: Optional[Mapping[str, type]] = None, timeout: Optional[float] = None) -> Awaitable[Any]:
-        """Call `service.method(*args, **kwargs)` on the gateway.
+             types: Optional[Mapping[str, type]] = None, timeout: Optional[float] = None, obj: str = "") -> Awaitable[Any]:
+        """Call `service.method(*args, **kwargs)` on the gateway (on its object `obj`, if given).
 
         Returns the decoded result; objects and enums are rebuilt from
         `types`. Raises wire.RemoteError if the call failed on the server,
@@ -131,15 +131,15 @@ class Connection:
         """
         protocol = self._protocol
         if protocol is not None and protocol.usable:  # the call's own coroutine, no other in between
-            return protocol.call(service, method, args, kwargs, types or {}, timeout)
-        return self._connect_and_call(service, method, args, kwargs, types or {}, timeout)
+            return protocol.call(service, method, args, kwargs, types or {}, timeout, obj)
+        return self._connect_and_call(service, method, args, kwargs, types or {}, timeout, obj)
 
     async def _connect_and_call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
-                                types: Mapping[str, type], timeout: Optional[float]) -> Any:
+                                types: Mapping[str, type], timeout: Optional[float], obj: str) -> Any:
         await self.connect()
         protocol = self._protocol
         assert protocol is not None
-        return await protocol.call(service, method, args, kwargs, types, timeout)
+        return await protocol.call(service, method, args, kwargs, types, timeout, obj)
 
     async def close(self) -> None:
         """Close the connection; calls still waiting fail."""
@@ -309,14 +309,15 @@ class _Protocol(asyncio.BufferedProtocol):
     # -- calls
 
     async def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
-                   types: Mapping[str, type], timeout: Optional[float]) -> Any:
+                   types: Mapping[str, type], timeout: Optional[float], obj: str = "") -> Any:
         if not self.usable:
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         name = "%s.%s" % (service, method)
         # In parts only while no other call is out: they let the gateway build
         # while this encodes, which gains nothing when it has other calls to run.
-        first = None if self.pending else _long_argument(args, kwargs)
+        # Never on an object: a CallPart does not name one.
+        first = None if self.pending or obj else _long_argument(args, kwargs)
         if first is not None:  # in parts, if they fit: the first now, the rest once it is written
             argument, items = first
             data = wire.encode_call_part(request_id, service, method, argument, items[:PART_ITEMS], self.peer_max)
@@ -324,7 +325,7 @@ class _Protocol(asyncio.BufferedProtocol):
             if estimate * 5 // 4 > self.peer_max:
                 first = None
         if first is None:
-            data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max)
+            data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj)
             estimate = len(data)
         size = estimate if estimate > BIG_CALL else 0
         if size:
@@ -358,14 +359,14 @@ class _Protocol(asyncio.BufferedProtocol):
             self._release(held)
 
     def open_stream(self, stream: Any, call: Tuple[str, str, List[Any], Mapping[str, Any]],
-                    timeout: Optional[float]) -> int:
+                    timeout: Optional[float], obj: str = "") -> int:
         """Sends a streaming call's Call (its timeout bounds each next item) and
         hands `stream` the frames with its id from now on; the id."""
         if not self.usable:
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         service, method, args, kwargs = call
-        data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max)
+        data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj)
         self.streams[request_id] = weakref.ref(stream)
         self._write(data)
         return request_id

@@ -17,6 +17,7 @@ I64_MIN, I64_MAX = -(2**63), 2**63 - 1
 # Value tags.
 NONE, FALSE, TRUE, INT, FLOAT, STR, BYTES, LIST, TUPLE, SET, DICT, OBJECT, ENUM, DATETIME, DATE, TABLE = range(16)
 DECIMAL, UUID, TIMEDELTA, TIME = range(0x10, 0x14)  # version 6: scalars.py
+OBJECT_REF = 0x14  # a hosted object, by service name and id (version 6)
 
 U32 = struct.Struct(">I")
 I64 = struct.Struct(">q")
@@ -130,3 +131,26 @@ def late_fields(cls: type) -> frozenset[str]:
 
 LATE_FIELDS: Dict[type, frozenset[str]] = {}
 NO_FIELDS: frozenset[str] = frozenset()
+
+
+class ObjectRef:
+    """A reference to a hosted object (tag 0x14) of a service the receiver
+    has no graft class for: its service name and id. It encodes back to the
+    same reference."""
+
+    __slots__ = ("service", "id")
+
+    def __init__(self, service: str, id: str) -> None:
+        self.service = service
+        self.id = id
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ObjectRef):
+            return NotImplemented
+        return self.service == other.service and self.id == other.id
+
+    def __hash__(self) -> int:
+        return hash((self.service, self.id))
+
+    def __repr__(self) -> str:
+        return "ObjectRef(%r, %r)" % (self.service, self.id)

@@ -26,12 +26,12 @@ from .fastdecoder import decode_at as _decode_at
 from .values import (  # re-exported: the names a user of the wire needs
     BYTES as BYTES, DATE as DATE, DATETIME as DATETIME, DICT as DICT, ENUM as ENUM, FALSE as FALSE,
     FLOAT as FLOAT, I64_MAX as I64_MAX, I64_MIN as I64_MIN, INT as INT, LIST as LIST, MAX_DEPTH as MAX_DEPTH,
-    NONE as NONE, OBJECT as OBJECT, SET as SET, STR as STR, TABLE as TABLE, TRUE as TRUE, TUPLE as TUPLE,
+    NONE as NONE, OBJECT as OBJECT, OBJECT_REF as OBJECT_REF, ObjectRef as ObjectRef, SET as SET, STR as STR, TABLE as TABLE, TRUE as TRUE, TUPLE as TUPLE,
     UnknownObject as UnknownObject, WireError as WireError,
 )
 from .values import U32 as _U32, put_str as _put_str, take_count as _take_count, take_str as _take_str
 
-VERSION = 5
+VERSION = 6
 MAGIC = b"GRFT"
 HELLO_SIZE = 16
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
@@ -104,6 +104,7 @@ class CallFrame(NamedTuple):
     args: List[Any]
     kwargs: Dict[str, Any]
     timeout_ms: int
+    object: str = ""  # the object the method is called on (version 6), or empty
 
 
 class CallPartFrame(NamedTuple):
@@ -187,10 +188,14 @@ def _finish(buf: bytearray, max_frame_size: int) -> bytearray:
 
 
 def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: Mapping[str, Any],
-                timeout_ms: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
-    """A whole Call frame. timeout_ms 0 means no timeout."""
+                timeout_ms: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE, obj: str = "") -> bytearray:
+    """A whole Call frame, on the object `obj` if given. timeout_ms 0 means no timeout."""
     buf = bytearray(_HEADER.pack(0, CALL, request_id))
     buf += _encoded_names(service, method)
+    if obj:
+        _put_str(buf, obj)
+    else:
+        buf += _NO_OBJECT
     buf += _U32_U32.pack(timeout_ms, len(args))
     get = _ENCODERS.get
     for arg in args:
@@ -205,6 +210,7 @@ def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: M
 
 
 _U32_U32 = struct.Struct(">II")
+_NO_OBJECT = b"\0\0\0\0"  # an empty object id: a static method, class method or function
 _NAMES: Dict[Tuple[str, ...], bytes] = {}  # service, method and keyword names as the wire writes them
 _NAMES_MAX = 4096
 
@@ -213,7 +219,7 @@ def set_call_timeout(frame: bytearray, timeout_ms: int) -> None:
     """Rewrites the timeout of a Call frame made by `encode_call` (for a
     caller that waited before sending it)."""
     pos = _HEADER.size  # the length prefix, kind and request id
-    for _ in range(2):  # the service and method names
+    for _ in range(3):  # the service and method names, the object id
         pos += 4 + _U32.unpack_from(frame, pos)[0]
     _U32.pack_into(frame, pos, timeout_ms)
 
@@ -313,6 +319,7 @@ def decode_frame(data: Any, types: Optional[Mapping[str, type]] = None,
 def _p_call(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
     service, pos = _take_str(f, pos, "service name")
     method, pos = _take_str(f, pos, "method name")
+    obj, pos = _take_str(f, pos, "object id")
     (timeout_ms,) = _U32.unpack_from(f, pos)
     n, pos = _take_count(f, pos + 4, "positional arguments", 1)
     args = []
@@ -320,7 +327,7 @@ def _p_call(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any,
         arg, pos = _decode_at(f, pos, types)
         args.append(arg)
     kwargs, pos = _take_fields(f, pos, types, 0, "keyword argument")
-    return CallFrame(rid, service, method, args, kwargs, timeout_ms), pos
+    return CallFrame(rid, service, method, args, kwargs, timeout_ms, obj), pos
 
 
 def _p_reply(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:

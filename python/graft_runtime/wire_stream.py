@@ -48,6 +48,7 @@ class RemoteStream(Stream):
         self.ended = False  # the final frame (or a failure) has come
         self.error: Optional[BaseException] = None  # what the stream ended with, if not its end
         self.waiter: Any = None  # the future `__anext__` waits on for the next frame
+        self.object_id = ""  # the object whose method it calls (object_streams.py), or none
 
     async def __anext__(self) -> Any:
         if self.frames:
@@ -91,7 +92,7 @@ class RemoteStream(Stream):
         await connection.connect()
         protocol = connection._protocol
         assert protocol is not None
-        self.request_id = protocol.open_stream(self, self.call, self.timeout)
+        self.request_id = protocol.open_stream(self, self.call, self.timeout, self.object_id)
         self.protocol = protocol
 
     async def _arrival(self) -> None:

@@ -85,6 +85,8 @@ def expected(desc, types):
         return dt.timedelta(days=desc["days"], seconds=desc["seconds"], microseconds=desc["microseconds"])
     if kind == "time":
         return dt.time.fromisoformat(desc["value"])
+    if kind == "object_ref":
+        return wire.ObjectRef(desc["service"], desc["id"])
     raise AssertionError("unknown description %r" % kind)
 
 
@@ -173,7 +175,7 @@ def frame_as_json(frame):
     }[type(frame)]
     out = {"frame": name, "id": str(frame.request_id)}
     if name == "call":
-        out.update(service=frame.service, method=frame.method, timeout_ms=frame.timeout_ms,
+        out.update(service=frame.service, method=frame.method, object=frame.object, timeout_ms=frame.timeout_ms,
                    args=frame.args, kwargs=list(frame.kwargs.items()))
     elif name == "credit":
         out["bytes"] = frame.bytes
@@ -212,7 +214,7 @@ def test_frame_vectors_decode_and_encode_back(vector):
     assert frame_as_json(frame) == expected_frame(vector["frame"])
     if isinstance(frame, wire.CallFrame):
         again = wire.encode_call(frame.request_id, frame.service, frame.method, frame.args,
-                                 frame.kwargs, frame.timeout_ms)
+                                 frame.kwargs, frame.timeout_ms, obj=frame.object)
     elif isinstance(frame, wire.ReplyFrame):
         again = server_frames.encode_reply(frame.request_id, frame.value)
     elif isinstance(frame, wire.ReplyPartFrame):

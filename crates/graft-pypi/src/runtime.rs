@@ -44,6 +44,14 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/local.py"),
     ),
     (
+        "object_streams.py",
+        include_str!("../../../python/graft_runtime/object_streams.py"),
+    ),
+    (
+        "objects.py",
+        include_str!("../../../python/graft_runtime/objects.py"),
+    ),
+    (
         "plans.py",
         include_str!("../../../python/graft_runtime/plans.py"),
     ),
