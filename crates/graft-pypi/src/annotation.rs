@@ -14,6 +14,7 @@ pub fn annotation(ty: &TypeRef, known: &BTreeSet<String>) -> String {
         TypeRef::DateTime => Some("datetime.datetime".into()),
         TypeRef::Date => Some("datetime.date".into()),
         TypeRef::Named { name } if !known.contains(name) => Some("Any".into()),
+        TypeRef::Object { service } if !known.contains(service) => Some("Any".into()),
         _ => None,
     })
 }
@@ -27,6 +28,9 @@ pub fn used_types(iface: &Interface, service: &Service) -> BTreeSet<String> {
         for param in &method.params {
             names_in(&param.ty, &mut pending);
         }
+    }
+    for param in service.constructor.iter().flatten() {
+        names_in(&param.ty, &mut pending);
     }
     let mut found = BTreeSet::new();
     while let Some(name) = pending.pop() {

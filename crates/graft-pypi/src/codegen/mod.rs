@@ -28,6 +28,7 @@
 //!   the original, so the runtime can convert to and from it in-process.
 
 mod literal;
+mod objects;
 mod service;
 mod types;
 
@@ -47,16 +48,20 @@ use crate::names;
 /// graft (the sixth source in the runtime's precedence), if any.
 pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str>) -> String {
     let known = used_types(iface, service);
+    let objects = objects::services(iface, service);
+    let known = objects::known_with(iface, service, &objects, known);
     let defs: Vec<&TypeDef> = known.iter().filter_map(|n| iface.type_def(n)).collect();
     let mut out = header(iface, service);
     out.push_str(&client(service, default_config));
     out.push_str(&types::all(&defs, &known));
     out.push_str(&service::class(service, &known));
+    out.push_str(&objects::classes(service, &objects, &known));
     let mut taken: BTreeSet<String> = known.clone();
     taken.extend(["GraftConfig", "GraftConfigError", "RemoteError"].map(String::from));
     taken.insert(service.name.clone());
     out.push_str(&service::module_functions(service, &known, &taken));
     let mut registered: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+    registered.extend(objects::registered(service, &objects));
     registered.sort_unstable();
     let _ = writeln!(out, "\n\n_client.register({})", registered.join(", "));
     out.push_str(&exports(service, &known, &taken));

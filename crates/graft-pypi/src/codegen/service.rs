@@ -1,17 +1,22 @@
 //! The service class (and a module service's functions): each hosted method
 //! as an `async def` with the same parameters, routed through `_client.call`;
-//! a streaming one as a `def` returning `_client.stream(...)`.
+//! a streaming one as a `def` returning `_client.stream(...)`. A class with
+//! a constructor is a class of remote objects instead (`objects`).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use graft_model::{Method, Param, ParamKind, Service, ServiceKind, TypeRef};
+use graft_model::{Method, MethodKind, Param, ParamKind, Service, ServiceKind, TypeRef};
 
 use super::literal::{docstring, names_known, py_str};
+use super::objects;
 use crate::annotation::annotation;
 
 /// The service class: one static `async def` per hosted method.
 pub fn class(service: &Service, known: &BTreeSet<String>) -> String {
+    if service.constructor.is_some() {
+        return objects::class(service, known);
+    }
     let mut out = format!("\n\nclass {}:\n", service.name);
     out.push_str(&docstring(service.doc.as_deref(), "    "));
     if service.methods.is_empty() {
@@ -46,8 +51,14 @@ pub fn module_functions(
 }
 
 /// One `async def`, its docstring and its forwarding call, at `indent`;
-/// for a streaming method, a plain `def` returning its items' stream.
-fn function(service: &Service, method: &Method, known: &BTreeSet<String>, indent: &str) -> String {
+/// for a streaming method, a plain `def` returning its items' stream. An
+/// instance method takes `self` and calls the object's hosted object.
+pub(super) fn function(
+    service: &Service,
+    method: &Method,
+    known: &BTreeSet<String>,
+    indent: &str,
+) -> String {
     if method.streams {
         return streaming(service, method, known, indent);
     }
@@ -55,15 +66,14 @@ fn function(service: &Service, method: &Method, known: &BTreeSet<String>, indent
     let mut out = format!(
         "{indent}async def {}({}) -> {returns}:\n",
         method.name,
-        parameters(method, known)
+        signature(method, known)
     );
     let body = format!("{indent}    ");
     out.push_str(&docstring(method.doc.as_deref(), &body));
-    let (positional, keywords) = arguments(method);
+    let (positional, keywords) = arguments(&method.params);
     let call = format!(
-        "await _client.call({}, {}, {positional}, {keywords})",
-        py_str(&service.name),
-        py_str(&method.name),
+        "await _client.{}, {positional}, {keywords})",
+        target(service, method, "call")
     );
     let _ = match &method.returns {
         TypeRef::None => writeln!(out, "{body}{call}"),
@@ -82,24 +92,43 @@ fn streaming(service: &Service, method: &Method, known: &BTreeSet<String>, inden
     let mut out = format!(
         "{indent}def {}({}) -> AsyncIterator[{item}]:\n",
         method.name,
-        parameters(method, known)
+        signature(method, known)
     );
     let body = format!("{indent}    ");
     out.push_str(&docstring(method.doc.as_deref(), &body));
-    let (positional, keywords) = arguments(method);
+    let (positional, keywords) = arguments(&method.params);
     let _ = writeln!(
         out,
-        "{body}return _client.stream({}, {}, {positional}, {keywords})",
-        py_str(&service.name),
-        py_str(&method.name),
+        "{body}return _client.{}, {positional}, {keywords})",
+        target(service, method, "stream")
     );
     out
 }
 
+/// The start of the runtime call: `call("Service", "method"` for a static
+/// method, `call_on(self, "method"` for an instance method (`how` is `call`
+/// or `stream`).
+fn target(service: &Service, method: &Method, how: &str) -> String {
+    if method.kind == MethodKind::Instance {
+        format!("{how}_on(self, {}", py_str(&method.name))
+    } else {
+        format!("{how}({}, {}", py_str(&service.name), py_str(&method.name))
+    }
+}
+
+/// A method's parameter list, `self` first for an instance method.
+fn signature(method: &Method, known: &BTreeSet<String>) -> String {
+    let params = parameters(&method.params, known);
+    match (method.kind == MethodKind::Instance, params.is_empty()) {
+        (false, _) => params,
+        (true, true) => "self".into(),
+        (true, false) => format!("self, {params}"),
+    }
+}
+
 /// The parameter list, with `/` and `*` where the hosted signature has them.
-fn parameters(method: &Method, known: &BTreeSet<String>) -> String {
+pub(super) fn parameters(params: &[Param], known: &BTreeSet<String>) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let params = &method.params;
     for (i, p) in params.iter().enumerate() {
         let ty = annotation(&p.ty, known);
         let text = match p.kind {
@@ -141,13 +170,10 @@ fn default(p: &Param, known: &BTreeSet<String>) -> String {
 /// The call's positional tuple and keyword dict display. Positional-only
 /// parameters go by position, and so do all before `*args` when there is
 /// one (to keep their places); the rest go by name, `**kwargs` merged in.
-fn arguments(method: &Method) -> (String, String) {
-    let has_var = method
-        .params
-        .iter()
-        .any(|p| p.kind == ParamKind::VarPositional);
+pub(super) fn arguments(params: &[Param]) -> (String, String) {
+    let has_var = params.iter().any(|p| p.kind == ParamKind::VarPositional);
     let (mut positional, mut keywords) = (Vec::new(), Vec::new());
-    for p in &method.params {
+    for p in params {
         match p.kind {
             ParamKind::PositionalOnly => positional.push(p.name.clone()),
             ParamKind::PositionalOrKeyword if has_var => positional.push(p.name.clone()),

@@ -4,6 +4,7 @@
 
 mod codegen;
 mod index;
+mod objects;
 mod wheel;
 
 use graft_model::{Interface, Service};
