@@ -68,6 +68,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/remote.py"),
     ),
     (
+        "scalars.py",
+        include_str!("../../../python/graft_runtime/scalars.py"),
+    ),
+    (
         "sources.py",
         include_str!("../../../python/graft_runtime/sources.py"),
     ),
