@@ -5,7 +5,6 @@ gg's index with pip and checked as source (MYPYPATH), so the generated code
 and its runtime are checked too.
 """
 
-import inspect
 import os
 import subprocess
 import sys
@@ -17,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from gateway import GG, Gateway  # noqa: E402
+from typecheck import mypy_strict  # noqa: E402
 
 FEED = ROOT / "tests" / "e2e" / "fixtures" / "streams" / "feed.py"
 
@@ -35,14 +35,6 @@ def lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     assert out.returncode == 0, out.stdout + out.stderr
     return target
-
-
-def mypy(lib: Path, tmp_path: Path, source: str) -> "subprocess.CompletedProcess[str]":
-    caller = tmp_path / "caller.py"
-    caller.write_text(inspect.cleandoc(source) + "\n")
-    env = dict(os.environ, MYPYPATH=str(lib))
-    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--show-error-codes", str(caller)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
 
 
 CORRECT = """
@@ -85,12 +77,12 @@ WRONG = """
 
 
 def test_mypy_strict_accepts_async_for_over_streaming_methods(lib: Path, tmp_path: Path) -> None:
-    out = mypy(lib, tmp_path, CORRECT)
+    out = mypy_strict(lib, tmp_path, CORRECT)
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_mypy_strict_rejects_wrong_item_types_and_await(lib: Path, tmp_path: Path) -> None:
-    out = mypy(lib, tmp_path, WRONG)
+    out = mypy_strict(lib, tmp_path, WRONG)
     assert out.returncode == 1, out.stdout + out.stderr
     lines = out.stdout
     assert ':6: error: Incompatible types in assignment (expression has type "int", variable has type "str")' in lines, lines
