@@ -48,6 +48,16 @@ pub struct Cli {
     #[arg(long = "callTimeout", value_name = "SECONDS", default_value_t = 300.0)]
     pub call_timeout: f64,
 
+    /// How long a remote object may stay idle, in seconds, before gg releases it (its close() runs).
+    #[arg(long = "objectTtl", value_name = "SECONDS", default_value_t = 600.0,
+          value_parser = positive_seconds)]
+    pub object_ttl: f64,
+
+    /// Remote objects one TCP connection may hold at once (HTTP's callers share one such limit).
+    #[arg(long = "maxObjects", value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_objects: u32,
+
     /// Bytes of TCP calls and replies that all connections may hold at once, in MiB; past it, gg stops reading until calls finish.
     #[arg(long = "memoryBudget", value_name = "MIB", default_value_t = 512,
           value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
@@ -70,6 +80,16 @@ impl Cli {
     #[allow(dead_code)]
     pub fn memory_budget_bytes(&self) -> usize {
         usize::try_from(self.memory_budget << 20).unwrap_or(usize::MAX)
+    }
+}
+
+/// A number of seconds above 0, finite.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!(
+            "expected a number of seconds above 0, got {text:?}"
+        )),
     }
 }
 

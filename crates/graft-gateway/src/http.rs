@@ -58,6 +58,7 @@ impl AppState {
 pub fn calls(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/call/{service}/{method}", post(call))
+        .merge(crate::objects::routes())
         .with_state(state)
         .layer(CatchPanicLayer::custom(panicked))
 }
@@ -124,30 +125,44 @@ async fn call(
 ) -> Response {
     let callee = match state.host.lookup(&service, &method) {
         Ok(callee) => callee,
-        Err(err) => {
-            let (body, status) = ErrorBody::of(err);
-            return body.respond(status);
-        }
+        Err(err) => return failed(err),
     };
+    match prepare(&state, callee, &body) {
+        Ok(call) => respond::answer(state.host.run(call), &headers).await,
+        Err(refused) => *refused,
+    }
+}
+
+/// The error response of a call that cannot run.
+pub(crate) fn failed(err: graft_python::CallError) -> Response {
+    let (body, status) = ErrorBody::of(err);
+    body.respond(status)
+}
+
+/// The [`Call`] of `callee` with the JSON arguments in `body`, or the
+/// response that refuses them.
+pub(crate) fn prepare(
+    state: &AppState,
+    callee: graft_python::Callee,
+    body: &Bytes,
+) -> Result<Call, Box<Response>> {
     // An empty body is no arguments; `null`, or text that is not JSON, is refused.
-    let arguments = match graft_model::json::call_arguments(&body) {
+    let arguments = match graft_model::json::call_arguments(body) {
         Ok(arguments) => arguments,
-        Err(BodyError::Arguments(err)) => return bad_arguments(err),
+        Err(BodyError::Arguments(err)) => return Err(Box::new(bad_arguments(err))),
         Err(err @ BodyError::NotJson(_)) => {
-            return ErrorBody::new("BadRequest", err.to_string()).respond(StatusCode::BAD_REQUEST);
+            let body = ErrorBody::new("BadRequest", err.to_string());
+            return Err(Box::new(body.respond(StatusCode::BAD_REQUEST)));
         }
     };
     let iface = state.host.interface();
-    let args = match bind::bind(callee.signature(), arguments, iface) {
-        Ok(args) => args,
-        Err(err) => return bad_arguments(err),
-    };
-    let call = Call {
+    let bound = bind::bind(callee.signature(), arguments, iface);
+    let args = bound.map_err(|err| Box::new(bad_arguments(err)))?;
+    Ok(Call {
         callee,
         args: Args::Checked(args),
         deadline: state.call_timeout,
         metadata: Vec::new(),
         in_parts: false,
-    };
-    respond::answer(state.host.run(call), &headers).await
+    })
 }

@@ -8,6 +8,7 @@
 mod cli;
 mod http;
 mod index;
+mod objects;
 mod respond;
 mod serve;
 mod tcp;
@@ -52,6 +53,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let ttl = std::time::Duration::from_secs_f64(cli.object_ttl);
+    host.configure_objects(ttl, cli.max_objects as usize);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers())
         .on_thread_start(graft_python::keep_thread_state)

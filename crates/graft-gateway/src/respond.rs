@@ -69,11 +69,18 @@ impl ErrorBody {
     pub fn of(err: CallError) -> (ErrorBody, StatusCode) {
         match err {
             CallError::Raised(r) => (Self::raised(*r), StatusCode::INTERNAL_SERVER_ERROR),
-            err @ (CallError::NoService(_) | CallError::NoMethod { .. }) => (
+            err @ (CallError::NoService(_)
+            | CallError::NoMethod { .. }
+            | CallError::NoObject { .. }
+            | CallError::NeedsObject { .. }) => (
                 Self::new("NotFound", err.to_string()),
                 StatusCode::NOT_FOUND,
             ),
             CallError::BadArguments(m) => (Self::new("ArgumentError", m), StatusCode::BAD_REQUEST),
+            CallError::TooManyObjects(m) => (
+                Self::new("TooManyObjects", m),
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
             CallError::DeadlineExceeded(m) => {
                 let m = format!("{m} (--callTimeout)");
                 (Self::new("Timeout", m), StatusCode::GATEWAY_TIMEOUT)

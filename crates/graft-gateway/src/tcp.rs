@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use graft_python::{Answer, Args, Arriving, Call, CallError, Host, Part};
+use graft_model::Value;
+use graft_python::{Answer, Args, Arriving, Call, CallError, Host, Part, RELEASE};
 use graft_wire::{Arguments, CallFailure, Dispatch, Replies, Reply, Request};
 
 /// Runs wire calls on the host.
@@ -22,13 +23,22 @@ impl Dispatch for HostDispatch {
         let Request {
             service,
             method,
+            object,
             args,
             timeout,
             version,
-            ..
+            connection,
         } = request;
-        let callee = match self.host.lookup(&service, &method) {
-            Ok(callee) => callee,
+        if method == RELEASE {
+            return self.release(service, object);
+        }
+        let found = if object.is_empty() {
+            self.host.lookup(&service, &method)
+        } else {
+            self.host.lookup_object(&service, &object, &method)
+        };
+        let callee = match found {
+            Ok(callee) => callee.owned_by(connection),
             Err(err) => return failed(failure(err)),
         };
         let needs = graft_model::needs_version(callee.signature(), self.host.interface());
@@ -36,29 +46,45 @@ impl Dispatch for HostDispatch {
             return failed(CallFailure::Internal(too_old(&callee, needs, version)));
         }
         let cap = self.call_timeout;
-        let args = match args {
-            Arguments::Whole(args) => Args::Decoded(args),
-            Arguments::InParts {
-                argument,
-                parts,
-                rest,
-            } => Args::Arriving(Arriving {
-                argument,
-                parts,
-                rest: Box::pin(async move {
-                    let (args, timeout) = rest.await.map_err(call_error)?;
-                    Ok((args, shorter(timeout, cap)))
-                }),
-            }),
-        };
         let call = Call {
             callee,
-            args,
+            args: arguments(args, cap),
             deadline: shorter(timeout, cap),
             metadata: Vec::new(),
             in_parts: version >= 4,
         };
         replies(self.host.run(call))
+    }
+}
+
+impl HostDispatch {
+    /// `__release__`: the object leaves the gateway once its calls before this one end.
+    fn release(&self, service: String, object: String) -> Replies {
+        let host = Arc::clone(&self.host);
+        Replies::value(async move {
+            let released = host.release(&service, &object).await;
+            released.map(|()| Value::None).map_err(failure)
+        })
+    }
+}
+
+/// A request's arguments as the host takes them; those arriving in parts
+/// bring the caller's timeout, no longer than `cap`.
+fn arguments(args: Arguments, cap: Option<Duration>) -> Args {
+    match args {
+        Arguments::Whole(args) => Args::Decoded(args),
+        Arguments::InParts {
+            argument,
+            parts,
+            rest,
+        } => Args::Arriving(Arriving {
+            argument,
+            parts,
+            rest: Box::pin(async move {
+                let (args, timeout) = rest.await.map_err(call_error)?;
+                Ok((args, shorter(timeout, cap)))
+            }),
+        }),
     }
 }
 
@@ -107,9 +133,11 @@ fn shorter(timeout: Option<Duration>, cap: Option<Duration>) -> Option<Duration>
 fn failure(err: CallError) -> CallFailure {
     match err {
         CallError::Raised(raised) => CallFailure::Raised(*raised),
-        err @ (CallError::NoService(_) | CallError::NoMethod { .. }) => {
-            CallFailure::NotFound(err.to_string())
-        }
+        err @ (CallError::NoService(_)
+        | CallError::NoMethod { .. }
+        | CallError::NoObject { .. }
+        | CallError::NeedsObject { .. }) => CallFailure::NotFound(err.to_string()),
+        CallError::TooManyObjects(message) => CallFailure::Internal(message),
         CallError::BadArguments(message) => CallFailure::BadArguments(message),
         CallError::DeadlineExceeded(message) => CallFailure::DeadlineExceeded(message),
         err @ CallError::Internal(_) => CallFailure::Internal(err.to_string()),

@@ -45,7 +45,11 @@ fn type_version<'a>(ty: &'a TypeRef, interface: &'a Interface, seen: &mut Vec<&'
         | TypeRef::Bytes
         | TypeRef::DateTime
         | TypeRef::Date => OLDEST,
-        TypeRef::Object { .. } => OBJECTS,
+        TypeRef::Object { .. }
+        | TypeRef::Decimal
+        | TypeRef::Uuid
+        | TypeRef::TimeDelta
+        | TypeRef::Time => OBJECTS,
         TypeRef::List { item } | TypeRef::Set { item } | TypeRef::VarTuple { item } => of(item),
         TypeRef::Optional { inner } => of(inner),
         TypeRef::Dict { key, value } => of(key).max(of(value)),

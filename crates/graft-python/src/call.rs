@@ -8,32 +8,14 @@
 //! first items (when the caller takes them in parts), and a streaming
 //! method's items as they are produced.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use graft_model::interface::Method;
 use graft_model::{BoundArgs, Value};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::CallError;
-use crate::Entry;
-
-/// A method found by [`Host::lookup`](crate::Host::lookup): what a call calls.
-#[derive(Clone)]
-pub struct Callee(pub(crate) Arc<Entry>);
-
-impl Callee {
-    /// The method's signature in the interface.
-    pub fn signature(&self) -> &Method {
-        &self.0.signature
-    }
-
-    /// `Service.method`, for messages.
-    pub fn name(&self) -> String {
-        format!("{}.{}", self.0.service, self.0.signature.name)
-    }
-}
+pub use crate::callee::Callee;
 
 /// One call of a hosted method.
 pub struct Call {

@@ -16,6 +16,7 @@ use pyo3::types::{
     PyTuple, PyType,
 };
 
+use crate::objects::Objects;
 use crate::shared_bytes::bytes_of;
 
 /// How deeply values may nest before conversion gives up (cyclic data, say).
@@ -34,6 +35,9 @@ pub(crate) struct Converter {
     date: Py<PyType>,
     enum_base: Py<PyType>,
     dataclass_fields: Py<PyAny>,
+    /// The remote objects: a reference becomes its object going in, and an
+    /// instance of a class with a constructor a new reference coming out.
+    objects: Arc<Objects>,
     /// Each dataclass's name and field names, read once per class (keyed by
     /// the class object's address; the `Shape` holds the class, so the
     /// address stays its own).
@@ -126,7 +130,11 @@ fn init_params(
 }
 
 impl Converter {
-    pub(crate) fn new(py: Python<'_>, classes: Bound<'_, PyDict>) -> PyResult<Self> {
+    pub(crate) fn new(
+        py: Python<'_>,
+        classes: Bound<'_, PyDict>,
+        objects: Arc<Objects>,
+    ) -> PyResult<Self> {
         let datetime = py.import("datetime")?;
         let init_params = init_params(py, &classes)?;
         Ok(Converter {
@@ -143,6 +151,7 @@ impl Converter {
                 .unbind(),
             dataclass_fields: py.import("dataclasses")?.getattr("fields")?.unbind(),
             shapes: Mutex::default(),
+            objects,
             init_params,
         })
     }
@@ -192,7 +201,7 @@ impl Converter {
                 .call1((self.build(py, value, built)?,))?,
             Value::DateTime(s) => self.datetime.bind(py).call_method1("fromisoformat", (s,))?,
             Value::Date(s) => self.date.bind(py).call_method1("fromisoformat", (s,))?,
-            Value::ObjectRef { service, id } => crate::objects::resolve(py, service, id)?,
+            Value::ObjectRef { service, id } => self.objects.resolve(py, service, id)?,
         })
     }
 
@@ -399,6 +408,9 @@ impl Converter {
         }
         if obj.get_type().hasattr("__dataclass_fields__")? {
             return self.read_dataclass(obj, depth);
+        }
+        if let Some(service) = self.objects.service_of(obj) {
+            return self.objects.register(obj, service);
         }
         self.read_subclass(obj, depth)
     }

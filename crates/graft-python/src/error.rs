@@ -24,6 +24,18 @@ pub enum CallError {
     NoService(String),
     #[error("service `{service}` has no method `{method}`")]
     NoMethod { service: String, method: String },
+    /// A remote object that is not (or no longer) on this gateway.
+    #[error("{service} object {id} was released or never existed")]
+    NoObject { service: String, id: String },
+    /// A method of an object, called without one.
+    #[error(
+        "`{service}.{method}` is a method of a {service} object: make one first \
+         (POST /objects/{service}), then call it there"
+    )]
+    NeedsObject { service: String, method: String },
+    /// The caller holds as many remote objects as it may (`--maxObjects`).
+    #[error("{0}")]
+    TooManyObjects(String),
     /// The method raised (or its arguments or result could not be converted).
     #[error("{}: {}", .0.type_name, .0.message)]
     Raised(Box<Raised>),

@@ -19,16 +19,18 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::arguments::FirstItems;
 use crate::call::{Answer, Args, Call, Callee, PARTS_AHEAD, Part};
+use crate::objects::as_owner;
 use crate::reaper::Leftovers;
-use crate::{CallError, Entry, Host};
+use crate::{CallError, Host};
 
 pub(crate) type Outcome = Result<Value, CallError>;
 /// Where a call's parts go, for its [`Answer`].
 pub(crate) type PartSender = mpsc::Sender<Part>;
 
 impl Host {
-    /// The hosted method `service.method`, or which of the two is missing.
-    pub fn lookup(&self, service: &str, method: &str) -> Result<Callee, CallError> {
+    /// The hosted method `service.method`, or which of the two is missing
+    /// (an object's method too: see [`Host::lookup`]).
+    pub(crate) fn find(&self, service: &str, method: &str) -> Result<Callee, CallError> {
         let methods = self
             .methods
             .get(service)
@@ -37,16 +39,21 @@ impl Host {
             service: service.into(),
             method: method.into(),
         })?;
-        Ok(Callee(Arc::clone(entry)))
+        Ok(Callee::new(Arc::clone(entry)))
     }
 
     /// Runs `call`; its answer is read from the [`Answer`] as it comes.
     pub fn run(self: &Arc<Self>, call: Call) -> Answer {
         let (tx, rx) = mpsc::channel(PARTS_AHEAD);
         let answer = Answer::new(&call, rx);
-        let entry = &call.callee.0;
+        if let Some(err) = self.refused(&call.callee) {
+            let _ = tx.try_send(Part::Done(Err(err)));
+            return answer;
+        }
+        let entry = &call.callee.entry;
         let ready = matches!(call.args, Args::Checked(_) | Args::Decoded(_));
-        if ready && !entry.is_async && !entry.signature.streams && entry.pace.is_quick() {
+        let quick = !entry.is_async && !entry.signature.streams && entry.pace.is_quick();
+        if ready && quick && call.callee.turn_is_up() {
             let outcome = self.run_inline(call);
             // The channel is new and has room: this never fails.
             let _ = tx.try_send(Part::Done(outcome));
@@ -68,8 +75,8 @@ impl Host {
             Args::Decoded(args) => self.check(&call.callee, args)?,
             Args::Arriving(_) => unreachable!("only ready arguments run inline"),
         };
-        let entry = &call.callee.0;
-        Python::attach(|py| self.run_paced(py, entry, args, None, None))
+        let _turn = call.callee.take_turn();
+        Python::attach(|py| self.run_paced(py, &call.callee, args, None, None))
     }
 
     /// Produces `call`'s answer into `tx`; `limit` learns the deadline of a
@@ -98,31 +105,34 @@ impl Host {
             ..
         } = call;
         let (args, first) = self.arguments_of(&callee, args, limit).await?;
-        let entry = Arc::clone(&callee.0);
-        if entry.signature.streams {
-            return self.stream(entry, args, first, tx.clone()).await;
+        let turn = callee.take_turn();
+        if let Some(turn) = &turn {
+            turn.wait().await;
         }
-        if entry.is_async {
-            return self.call_async(&entry, args, first).await;
+        if callee.entry.signature.streams {
+            return self.stream(callee, args, first, tx.clone()).await;
+        }
+        if callee.entry.is_async {
+            return self.call_async(&callee, args, first).await;
         }
         let ahead = in_parts.then(|| tx.clone());
-        self.call_sync(entry, args, first, ahead).await
+        self.call_sync(callee, args, first, ahead).await
     }
 
     /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
     async fn call_sync(
         self: &Arc<Self>,
-        entry: Arc<Entry>,
+        callee: Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
         ahead: Option<PartSender>,
     ) -> Outcome {
-        if entry.pace.is_quick() {
-            return Python::attach(|py| self.run_paced(py, &entry, args, first, None));
+        if callee.entry.pace.is_quick() {
+            return Python::attach(|py| self.run_paced(py, &callee, args, first, None));
         }
         let host = Arc::clone(self);
         let blocking = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.run_paced(py, &entry, args, first, ahead.as_ref()))
+            Python::attach(|py| host.run_paced(py, &callee, args, first, ahead.as_ref()))
         });
         blocking
             .await
@@ -134,21 +144,21 @@ impl Host {
     fn run_paced(
         &self,
         py: Python<'_>,
-        entry: &Entry,
+        callee: &Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
         ahead: Option<&PartSender>,
     ) -> Outcome {
         let started = Instant::now();
-        let outcome = self.run_sync(py, entry, args, first, ahead);
-        entry.pace.record(started.elapsed());
+        let outcome = self.run_sync(py, callee, args, first, ahead);
+        callee.entry.pace.record(started.elapsed());
         outcome
     }
 
     /// Whether a plain method has proven quick and now runs on the calling
     /// worker (`None` for unknown or `async def` methods). For diagnostics and tests.
     pub fn runs_inline(&self, service: &str, method: &str) -> Option<bool> {
-        let entry = self.lookup(service, method).ok()?.0;
+        let entry = self.find(service, method).ok()?.entry;
         (!entry.is_async).then(|| entry.pace.is_quick())
     }
 
@@ -159,7 +169,7 @@ impl Host {
     fn run_sync(
         &self,
         py: Python<'_>,
-        entry: &Entry,
+        callee: &Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
         ahead: Option<&PartSender>,
@@ -174,8 +184,9 @@ impl Host {
         let ran =
             self.python_arguments(py, &args, first.as_ref())
                 .and_then(|(positional, keyword)| {
-                    let result = entry.callable.bind(py).call(&positional, Some(&keyword))?;
-                    let value = self.converter.read_result(&result, ahead)?;
+                    let result = callee.callable(py)?.call(&positional, Some(&keyword))?;
+                    let value =
+                        as_owner(callee.owner, || self.converter.read_result(&result, ahead))?;
                     let objects = vec![
                         positional.into_any().unbind(),
                         keyword.into_any().unbind(),
@@ -195,12 +206,12 @@ impl Host {
     /// Runs an `async def` method on the host's loop; cancelled if the answer is dropped.
     async fn call_async(
         self: &Arc<Self>,
-        entry: &Entry,
+        callee: &Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
     ) -> Outcome {
         let (tx, rx) = oneshot::channel();
-        let pending = Python::attach(|py| self.start_async(py, entry, &args, first.as_ref(), tx))?;
+        let pending = Python::attach(|py| self.start_async(py, callee, &args, first.as_ref(), tx))?;
         let outcome = rx
             .await
             .map_err(|_| CallError::Internal("the coroutine was dropped".into()));
@@ -211,14 +222,14 @@ impl Host {
     fn start_async(
         self: &Arc<Self>,
         py: Python<'_>,
-        entry: &Entry,
+        callee: &Callee,
         args: &BoundArgs,
         first: Option<&FirstItems>,
         tx: oneshot::Sender<Outcome>,
     ) -> Result<Pending, CallError> {
         let scheduled = (|| {
             let (positional, keyword) = self.python_arguments(py, args, first)?;
-            let coroutine = entry.callable.bind(py).call(positional, Some(&keyword))?;
+            let coroutine = callee.callable(py)?.call(positional, Some(&keyword))?;
             let future = self
                 .run_coroutine_threadsafe
                 .bind(py)
@@ -226,6 +237,7 @@ impl Host {
             let done = Done {
                 host: Arc::clone(self),
                 tx: Mutex::new(Some(tx)),
+                owner: callee.owner,
             };
             future.call_method1("add_done_callback", (done,))?;
             Ok::<_, PyErr>(future.unbind())
@@ -274,6 +286,8 @@ impl Pace {
 struct Done {
     host: Arc<Host>,
     tx: Mutex<Option<oneshot::Sender<Outcome>>>,
+    /// Who owns an object the coroutine returns.
+    owner: u64,
 }
 
 #[pymethods]
@@ -281,7 +295,7 @@ impl Done {
     fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) {
         let outcome = future
             .call_method0("result")
-            .and_then(|r| self.host.converter.read_value(&r))
+            .and_then(|r| as_owner(self.owner, || self.host.converter.read_value(&r)))
             .map_err(|err| self.host.raised_error(py, &err));
         if let Some(tx) = self.tx.lock().ok().and_then(|mut tx| tx.take()) {
             // The caller may have gone (a timeout, a closed connection): nothing to do then.

@@ -15,6 +15,9 @@
 //! - `invoke`: [`Host::run`]; plain methods on blocking threads (or, once
 //!   quick, on the calling worker) and coroutines on the host's asyncio loop.
 //! - `stream`: streaming methods (generators and async generators).
+//! - `objects`, `object_calls`, `callee`, `turns`: remote objects (instances
+//!   of hosted classes living in the gateway), calls of their methods one at
+//!   a time in arrival order, their release and their lease.
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
 //! - `gc_pause`: the garbage collector held off while arguments are built.
 //! - `malloc`: CPython's raw allocator and arenas taken from mimalloc.
@@ -24,17 +27,20 @@
 
 mod arguments;
 mod call;
+mod callee;
 mod convert;
 mod error;
 mod gc_pause;
 mod invoke;
 mod malloc;
+mod object_calls;
 mod objects;
 mod reaper;
 mod shared_bytes;
 mod start;
 mod stream;
 mod thread_state;
+mod turns;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -45,6 +51,8 @@ use pyo3::types::PyModule;
 
 pub use call::{Answer, Args, Arriving, Call, Callee, Part, items_of};
 pub use error::{CallError, HostError};
+pub use object_calls::{CONSTRUCTOR, RELEASE};
+pub use objects::{DEFAULT_MAX_OBJECTS, DEFAULT_TTL_SECONDS};
 pub use thread_state::{keep_thread_state, release_thread_state};
 
 /// The embedded interpreter with the hosted modules loaded.
@@ -61,6 +69,8 @@ pub struct Host {
     streams: Py<PyModule>,
     /// Frees big calls' objects after their answers.
     reaper: reaper::Reaper,
+    /// The remote objects living in the gateway.
+    objects: Arc<objects::Objects>,
 }
 
 struct Entry {

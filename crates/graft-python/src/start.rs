@@ -5,16 +5,19 @@ use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use graft_model::Interface;
+use graft_model::{Interface, Method, MethodKind, Service, TypeRef};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyModule};
+use pyo3::types::{PyDict, PyModule, PyType};
 
 use crate::convert::Converter;
+use crate::object_calls::CONSTRUCTOR;
+use crate::objects::Objects;
 use crate::{Entry, Host, HostError};
 
 const TYPES: &str = include_str!("python/types.py");
 const DISCOVER: &str = include_str!("python/discover.py");
 const STREAMS: &str = include_str!("python/streams.py");
+const OBJECTS: &str = include_str!("python/objects.py");
 
 impl Host {
     /// Starts CPython, imports the modules at `paths` and discovers their services.
@@ -24,6 +27,8 @@ impl Host {
         Python::initialize();
         let host = Python::attach(|py| load(py, paths))?;
         let host = Arc::new(host);
+        crate::object_calls::start_sweeper(&host)
+            .map_err(|e| HostError::Python(format!("cannot start the objects' sweeper: {e}")))?;
         let event_loop = Python::attach(|py| host.event_loop.clone_ref(py));
         std::thread::Builder::new()
             .name("graft-asyncio".into())
@@ -60,11 +65,14 @@ fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     let methods = entries(&interface, &callables).map_err(python)?;
     let asyncio = py.import("asyncio").map_err(python)?;
     let streams = embedded(py, STREAMS, c"graft/streams.py", c"_graft_streams")?;
+    let helpers = embedded(py, OBJECTS, c"graft/objects.py", c"_graft_objects")?;
+    let objects = Arc::new(Objects::new(object_classes(&interface, &callables)?, helpers.unbind()));
     Ok(Host {
         streams: streams.unbind(),
         interface,
         methods,
-        converter: Converter::new(py, classes).map_err(python)?,
+        converter: Converter::new(py, classes, Arc::clone(&objects)).map_err(python)?,
+        objects,
         event_loop: asyncio
             .call_method0("new_event_loop")
             .map_err(python)?
@@ -142,20 +150,58 @@ fn entries(
             ))
         })?;
         let mut methods = HashMap::new();
+        if let Some(method) = constructor(service) {
+            let callable = funcs.get_item(CONSTRUCTOR)?.unbind();
+            methods.insert(CONSTRUCTOR.to_string(), entry(service, method, callable));
+        }
         for method in &service.methods {
             let callable = funcs.get_item(&method.name)?.unbind();
-            methods.insert(
-                method.name.clone(),
-                Arc::new(Entry {
-                    service: service.name.clone(),
-                    signature: method.clone(),
-                    callable,
-                    is_async: method.is_async,
-                    pace: Default::default(),
-                }),
-            );
+            methods.insert(method.name.clone(), entry(service, method.clone(), callable));
         }
         services.insert(service.name.clone(), methods);
     }
     Ok(services)
+}
+
+fn entry(service: &Service, signature: Method, callable: Py<PyAny>) -> Arc<Entry> {
+    Arc::new(Entry {
+        service: service.name.clone(),
+        is_async: signature.is_async,
+        signature,
+        callable,
+        pace: Default::default(),
+    })
+}
+
+/// A class's constructor as a method: `__init__`, taking the constructor's
+/// parameters and returning an object of the class.
+fn constructor(service: &Service) -> Option<Method> {
+    let params = service.constructor.clone()?;
+    Some(Method {
+        name: CONSTRUCTOR.into(),
+        kind: MethodKind::Instance,
+        is_async: false,
+        doc: service.doc.clone(),
+        params,
+        returns: TypeRef::Object {
+            service: service.name.clone(),
+        },
+        streams: false,
+        unavailable: None,
+    })
+}
+
+/// The classes whose instances are remote objects, by service name.
+fn object_classes<'py>(
+    iface: &Interface,
+    callables: &Bound<'py, PyDict>,
+) -> PyResult<Vec<(String, Bound<'py, PyType>)>> {
+    let mut classes = Vec::new();
+    for service in iface.services.iter().filter(|s| s.constructor.is_some()) {
+        if let Some(funcs) = callables.get_item(&service.name)? {
+            let class = funcs.get_item(CONSTRUCTOR)?.cast_into::<PyType>()?;
+            classes.push((service.name.clone(), class));
+        }
+    }
+    Ok(classes)
 }

@@ -19,7 +19,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use crate::arguments::FirstItems;
 use crate::call::Part;
 use crate::invoke::{Outcome, PartSender};
-use crate::{CallError, Entry, Host};
+use crate::{CallError, Callee, Host};
 
 /// What a pump hands on: an item, `None` at the generator's end, or what it raised.
 type NextOutcome = Result<Option<Value>, CallError>;
@@ -29,17 +29,17 @@ impl Host {
     /// at the end, or the exception it raised after the items before it.
     pub(crate) async fn stream(
         self: &Arc<Self>,
-        entry: Arc<Entry>,
+        callee: Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
         tx: PartSender,
     ) -> Outcome {
-        if entry.is_async {
-            return self.stream_async(&entry, args, first, tx).await;
+        if callee.entry.is_async {
+            return self.stream_async(&callee, args, first, tx).await;
         }
         let host = Arc::clone(self);
         let pumped = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.pump(py, &entry, args, first, &tx))
+            Python::attach(|py| host.pump(py, &callee, args, first, &tx))
         });
         pumped
             .await
@@ -51,7 +51,7 @@ impl Host {
     fn pump(
         &self,
         py: Python<'_>,
-        entry: &Entry,
+        callee: &Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
         tx: &PartSender,
@@ -59,7 +59,7 @@ impl Host {
         let iterator = self
             .python_arguments(py, &args, first.as_ref())
             .and_then(|(positional, keyword)| {
-                let returned = entry.callable.bind(py).call(&positional, Some(&keyword))?;
+                let returned = callee.callable(py)?.call(&positional, Some(&keyword))?;
                 returned.try_iter()
             })
             .map_err(|err| self.raised_error(py, &err))?;
@@ -95,7 +95,7 @@ impl Host {
     /// went to the answer; each item sent gives its room back.
     async fn stream_async(
         self: &Arc<Self>,
-        entry: &Entry,
+        callee: &Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
         tx: PartSender,
@@ -103,7 +103,7 @@ impl Host {
         let (items_tx, mut items) = mpsc::unbounded_channel();
         let pumping = Python::attach(|py| {
             let (positional, keyword) = self.python_arguments(py, &args, first.as_ref())?;
-            let agen = entry.callable.bind(py).call(positional, Some(&keyword))?;
+            let agen = callee.callable(py)?.call(positional, Some(&keyword))?;
             let sink = Sink {
                 host: Arc::clone(self),
                 tx: items_tx,

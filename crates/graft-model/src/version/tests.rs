@@ -19,6 +19,7 @@ fn method(kind: MethodKind, streams: bool, params: Vec<TypeRef>, returns: TypeRe
             .collect(),
         returns,
         streams,
+        unavailable: None,
     }
 }
 

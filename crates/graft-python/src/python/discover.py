@@ -207,7 +207,7 @@ class _Model:
         """Notes the published classes with instance methods, before any
         signature is described: a method may return one defined later."""
         for _, obj in _exports(module):
-            if inspect.isclass(obj) and not _is_data_class(obj) and not _is_pydantic_model(obj):
+            if inspect.isclass(obj) and not is_data_class(obj) and not _is_pydantic_model(obj):
                 if any(kind == "instance" for _, _, kind in self.class_methods(obj)):
                     self.types.objects[obj] = obj.__name__
 

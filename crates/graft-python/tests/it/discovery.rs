@@ -28,7 +28,11 @@ fn finds_public_classes_and_module_functions_only() {
         methods.contains(&"scalars") && methods.contains(&"name") && methods.contains(&"later")
     );
     assert!(!methods.iter().any(|m| m.starts_with('_')), "{methods:?}");
-    assert!(!methods.contains(&"instance_method"));
+    // An instance method makes the class a service with a constructor (here `object`'s, no parameters).
+    let instance = iface.method("Catalog", "instance_method").unwrap();
+    assert_eq!(instance.kind, MethodKind::Instance);
+    assert!(instance.params.is_empty(), "no self: {:?}", instance.params);
+    assert_eq!(catalog.constructor.as_deref(), Some(&[][..]));
     let module = iface.service("catalog").unwrap();
     assert_eq!(module.kind, ServiceKind::Module);
     let funcs: Vec<&str> = module.methods.iter().map(|m| m.name.as_str()).collect();

@@ -2,7 +2,9 @@
 
 mod discovery;
 mod invoke;
+mod objects;
 mod stream;
+mod structured;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};

@@ -1,0 +1,104 @@
+//! [`Callee`]: what one call calls, a hosted method or a method of one
+//! remote object (with the call's turn among that object's calls).
+
+use std::sync::{Arc, Mutex};
+
+use graft_model::interface::Method;
+use pyo3::prelude::*;
+
+use crate::Entry;
+use crate::objects::Object;
+use crate::turns::Ticket;
+
+/// A method found by [`Host::lookup`](crate::Host::lookup) (or, on an
+/// object, [`Host::lookup_object`](crate::Host::lookup_object)): what a call calls.
+#[derive(Clone)]
+pub struct Callee {
+    pub(crate) entry: Arc<Entry>,
+    /// The object a method of an object is called on, with its call's turn.
+    pub(crate) target: Option<Arc<Target>>,
+    /// Who owns the objects the call makes: a connection's number, 0 for HTTP.
+    pub(crate) owner: u64,
+}
+
+/// The object of one call, and that call's place among the object's calls.
+pub(crate) struct Target {
+    pub(crate) object: Arc<Object>,
+    turn: Mutex<Option<Ticket>>,
+}
+
+impl Target {
+    pub(crate) fn new(object: Arc<Object>) -> Target {
+        let ticket = object.line.ticket();
+        object.touch();
+        Target {
+            object,
+            turn: Mutex::new(Some(ticket)),
+        }
+    }
+}
+
+impl Target {
+    /// The turn, taken out (once).
+    pub(crate) fn take_turn(&self) -> Option<Ticket> {
+        self.turn.lock().ok()?.take()
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        self.object.touch();
+    }
+}
+
+impl Callee {
+    pub(crate) fn new(entry: Arc<Entry>) -> Callee {
+        Callee {
+            entry,
+            target: None,
+            owner: 0,
+        }
+    }
+
+    /// The method's signature in the interface.
+    pub fn signature(&self) -> &Method {
+        &self.entry.signature
+    }
+
+    /// `Service.method`, for messages.
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.entry.service, self.entry.signature.name)
+    }
+
+    /// The same callee for a caller whose new objects `owner` holds (a
+    /// TCP connection's number; HTTP's are 0, the gateway's).
+    pub fn owned_by(mut self, owner: u64) -> Callee {
+        self.owner = owner;
+        self
+    }
+
+    /// Whether the call may run now: it is on no object, or it is its turn.
+    pub(crate) fn turn_is_up(&self) -> bool {
+        let Some(target) = &self.target else {
+            return true;
+        };
+        let turn = target.turn.lock();
+        turn.is_ok_and(|t| t.as_ref().is_some_and(Ticket::is_up))
+    }
+
+    /// The call's turn on its object, taken out (once): held while it runs.
+    pub(crate) fn take_turn(&self) -> Option<Ticket> {
+        self.target.as_ref()?.take_turn()
+    }
+
+    /// What to call: the object's bound method, or the hosted callable.
+    pub(crate) fn callable<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.target {
+            Some(target) => {
+                let instance = target.object.instance.bind(py);
+                instance.getattr(self.entry.signature.name.as_str())
+            }
+            None => Ok(self.entry.callable.bind(py).clone()),
+        }
+    }
+}
