@@ -107,7 +107,10 @@ class GraftClient:
             plan = self.local.plan(settings, method)
             if plan.fast is not None:
                 self._fast[method] = plan.fast  # from the next call on
-        return await self.timed(settings, service, method, self.local.call(settings, method, positional, named))
+        work = self.local.call(settings, method, positional, named)
+        if settings.timeout is None:
+            return await work
+        return await self.timed(settings, service, method, work)
 
     async def timed(self, settings: Settings, service: str, method: str, work: Awaitable[Any]) -> Any:
         """An in-process call's result, within the configuration's timeout."""

@@ -173,7 +173,8 @@ class ObjectState:
                 await self._make()
                 work = self.client.local.call_on(self.hosted, method, args, kwargs)
                 return await self.client.timed(self.settings, self.service, method, work)
-        await self.ready()
+        if self.args is not None or self.error is not None:
+            await self.ready()
         return await self.client.remote.call(self.settings, self.service, method, args, kwargs, obj=self.id)
 
     async def close(self) -> None:
