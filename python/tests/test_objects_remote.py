@@ -99,6 +99,20 @@ def test_construct_call_and_release_frames() -> None:
     run(main)
 
 
+def test_calls_on_one_object_are_sent_in_the_order_they_were_made() -> None:
+    table: Dict[str, Dict[str, Any]] = {}
+
+    async def main() -> None:
+        async with Gateway(lambda peer: objects(peer, table)) as gw:
+            configure(gw)
+            c = g.Counter("c")  # the first calls wait for the constructor's, then go in order
+            assert await asyncio.gather(*(c.add(g.Step(i)) for i in range(1, 6))) == [1, 3, 6, 10, 15]
+            await asyncio.gather(*(c.add(g.Step(i)) for i in range(6, 11)))
+            assert [f.kwargs["step"].by for f in gw.sent(wire.CallFrame)[1:]] == list(range(1, 11))
+
+    run(main)
+
+
 def test_a_constructor_error_and_a_lease_that_ran_out() -> None:
     table: Dict[str, Dict[str, Any]] = {}
 
