@@ -18,6 +18,7 @@ import typing
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .plans import identity_types
+from .literals import Misfit, is_literal, literal_check
 from .tables import _columns_reader
 
 _LISTS = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable)
@@ -63,12 +64,15 @@ def bind(signature: inspect.Signature, found: Dict[str, Any], args: Any,
             continue
         kind = bound.signature.parameters[name].kind
         convert = converter(hint)
-        if kind is inspect.Parameter.VAR_POSITIONAL:
-            bound.arguments[name] = tuple(convert(v) for v in value)
-        elif kind is inspect.Parameter.VAR_KEYWORD:
-            bound.arguments[name] = {k: convert(v) for k, v in value.items()}
-        else:
-            bound.arguments[name] = convert(value)
+        try:
+            if kind is inspect.Parameter.VAR_POSITIONAL:
+                bound.arguments[name] = tuple(convert(v) for v in value)
+            elif kind is inspect.Parameter.VAR_KEYWORD:
+                bound.arguments[name] = {k: convert(v) for k, v in value.items()}
+            else:
+                bound.arguments[name] = convert(value)
+        except Misfit as misfit:
+            raise misfit.error(name) from None
     return bound.args, bound.kwargs
 
 
@@ -99,6 +103,8 @@ def _general(hint: Any) -> Callable[[Any], Any]:
 
 def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
     if hint in (int, str, bytes, bool, type(None)):
+    if is_literal(hint):
+        return literal_check(hint)
         return lambda value: value if type(value) in _PLAIN else coerce(value, hint)
     if hint is float:
         return lambda value: float(value) if type(value) is int else (value if type(value) in _PLAIN else coerce(value, float))

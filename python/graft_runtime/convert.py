@@ -31,11 +31,14 @@ class Converter:
     """
 
     def __init__(self, target: Callable[[type], Optional[type]],
-                 other: Optional[Callable[[type], Optional[_Convert]]] = None) -> None:
+                 other: Optional[Callable[[type], Optional[_Convert]]] = None, as_dicts: bool = False) -> None:
         self.target = target
         # How to convert instances of any other class, or None to keep them
         # (local.py: graft objects and hosted objects, objects.py).
         self.other = other
+        # Inside a pydantic model: models become dicts, for the outer one to validate.
+        self.as_dicts = as_dicts
+        self._plain: Optional["Converter"] = None
         self.by_type: Dict[type, _Convert] = {}
         # Per mapped dataclass whose instances can be rebuilt by columns:
         # what rebuilds a list of them (filled in with `by_type`).
@@ -55,6 +58,9 @@ class Converter:
             return _same
         if issubclass(kind, list):
             return self._items
+        record = _record(self, kind)
+        if record is not None:
+            return record
         if issubclass(kind, tuple):
             return lambda v: tuple(conv._items(v))
         if issubclass(kind, (set, frozenset)):
@@ -68,6 +74,8 @@ class Converter:
             cls = self.target(kind)
             if cls is None:
                 return _same
+            if is_model(cls):
+                return self._model(cls, kind)
             build = _by_columns(self, cls, kind)
             if build is not None:
                 self.by_columns[kind] = build
@@ -75,6 +83,23 @@ class Converter:
         if self.other is not None:
             return self.other(kind) or _same
         return _same
+
+    def _model(self, cls: Any, kind: type) -> _Convert:
+        """A graft dataclass as the hosted pydantic model `cls`: validated by
+        the model from a dict keyed by its aliases, models inside as dicts
+        (as a gateway builds it, so errors name the same fields)."""
+        if self._plain is None:
+            self._plain = self if self.as_dicts else Converter(self.target, self.other, as_dicts=True)
+        plain = self._plain
+        fields = cls.model_fields
+        keys = [(f.name, getattr(fields.get(f.name), "alias", None) or f.name) for f in dataclasses.fields(kind)]
+
+        def as_dict(value: Any) -> Dict[str, Any]:
+            return {key: plain(getattr(value, name)) for name, key in keys}
+
+        if self.as_dicts:
+            return as_dict
+        return lambda value: cls.model_validate(as_dict(value))
 
     def _items(self, items: Sequence[Any]) -> List[Any]:
         """`[self(x) for x in items]`: by columns when every item is an
@@ -132,6 +157,29 @@ def _by_columns(conv: Converter, cls: type, kind: type) -> Optional[_Build]:
         return list(map(cls, *columns))
 
     return build
+
+
+def is_model(cls: Any) -> bool:
+    """A pydantic model class (the graft itself never imports pydantic)."""
+    return hasattr(cls, "__pydantic_fields__") and hasattr(cls, "model_validate")
+
+
+def is_named_tuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and isinstance(getattr(cls, "_fields", None), tuple)
+
+
+def _record(conv: Converter, kind: type) -> Optional[_Convert]:
+    """How to convert a NamedTuple or a hosted pydantic model that `conv`
+    maps to another class, or None (not one, or not mapped)."""
+    if not (is_named_tuple(kind) or is_model(kind)):
+        return None
+    cls: Any = conv.target(kind)
+    if cls is None:
+        return None
+    if is_named_tuple(kind):
+        return lambda v: cls(*[conv(x) for x in v])
+    names = list(getattr(kind, "model_fields"))
+    return lambda v: cls(**{n: conv(getattr(v, n)) for n in names})
 
 
 def enum_member(cls: type, value: enum.Enum) -> Any:

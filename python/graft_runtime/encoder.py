@@ -105,7 +105,7 @@ def _enc_unknown(obj: UnknownObject, buf: bytearray, depth: int) -> None:
 def _dataclass_encoder(cls: type) -> _Encoder:
     head = bytearray([OBJECT])
     put_str(head, cls.__name__)
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = list(getattr(cls, "_fields")) if _graft_named_tuple(cls) else [f.name for f in dataclasses.fields(cls)]
     head += U32.pack(len(names))
     parts = []
     for name in names:
@@ -164,6 +164,12 @@ def _enc_object_ref(obj: Any, buf: bytearray, depth: int) -> None:
     put_str(buf, object_id)
 
 
+def _graft_named_tuple(cls: type) -> bool:
+    """A graft's NamedTuple: it travels as an object of its fields (another NamedTuple is a tuple)."""
+    return issubclass(cls, tuple) and isinstance(getattr(cls, "_fields", None), tuple) and (
+        isinstance(getattr(cls, "__graft_module__", None), str))
+
+
 def resolve(cls: type) -> _Encoder:
     """Find (and remember) the encoder for a type not in ENCODERS."""
     encoder: _Encoder
@@ -171,7 +177,7 @@ def resolve(cls: type) -> _Encoder:
         encoder = _enc_object_ref
     elif issubclass(cls, enum.Enum):
         encoder = _enum_encoder(cls)
-    elif dataclasses.is_dataclass(cls):
+    elif dataclasses.is_dataclass(cls) or _graft_named_tuple(cls):
         encoder = _dataclass_encoder(cls)
     else:
         for base, base_encoder in _SUBCLASSABLE:

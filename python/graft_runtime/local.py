@@ -22,6 +22,7 @@ from . import coerce
 from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
 from .convert import Converter
+from .literals import check_arguments
 from .objects import ReleasedObjectError
 from .plans import Plan
 from .wire import STATUS_RAISED, Raised, RemoteError
@@ -79,6 +80,7 @@ class Local:
         generator for a streaming one), its arguments converted; what it raises
         is mapped as a remote call would map it."""
         plan = self.plan(settings, method)
+        check_arguments(plan.signature, args, kwargs)  # Literal fields, as a gateway checks them
         hosted_args: Any = [self.to_hosted(a) for a in args]
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
         if plan.signature is not None:
@@ -168,8 +170,14 @@ class Local:
         return self._hosted[key]
 
     def to_hosted(self, value: Any) -> Any:
-        """A graft value as the hosted module's classes."""
-        return self._to_hosted(value)
+        """A graft value as the hosted module's classes; what building them
+        raises (a pydantic model's ValidationError) mapped as a gateway's."""
+        try:
+            return self._to_hosted(value)
+        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - mapped as a remote call would map it
+            raise self.exception(exc).with_traceback(exc.__traceback__) from None
 
     def to_graft(self, value: Any) -> Any:
         """A hosted value as the graft's classes."""

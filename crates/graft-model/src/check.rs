@@ -5,9 +5,9 @@
 //! value as the declared type, the value is converted instead of refused: an
 //! int for a float, a list for a tuple or set, a raw value for an enum member.
 
-use crate::interface::{Field, Interface, TypeDefKind, TypeRef};
-use crate::json::TypeError;
+use crate::interface::{EnumMember, Field, Interface, TypeDefKind, TypeRef};
 use crate::json::takes_int;
+use crate::json::{TypeError, flag_value};
 use crate::path::Path;
 use crate::scalars::{is_decimal, is_time};
 use crate::table::{Column, Table};
@@ -100,6 +100,7 @@ fn check(
                 .find_map(|t| check(v.clone(), t, iface, path).ok());
             found.ok_or_else(|| fail(&v))?
         }
+        (TypeRef::Literal { values }, v) if values.contains(&crate::json::to_json(&v)) => v,
         (TypeRef::Named { name }, v) => {
             named(v, name, iface, path).map_err(|misfit| match misfit {
                 Misfit::Whole(v) => TypeError {
@@ -133,7 +134,7 @@ fn checked_table(
         TypeRef::Named { name } if **name == *table.type_name => iface.type_def(name),
         _ => None,
     };
-    let Some(TypeDefKind::Dataclass { fields }) = def.map(|d| &d.kind) else {
+    let Some(TypeDefKind::Dataclass { fields, .. }) = def.map(|d| &d.kind) else {
         return Err(table);
     };
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
@@ -219,29 +220,34 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
     let Some(def) = iface.type_def(name) else {
         return Err(Misfit::Whole(value));
     };
+    let member = |members: &[EnumMember], flag: bool, value: &Value| {
+        let json = crate::json::to_json(value);
+        members.iter().any(|m| json == m.value) || flag_value(members, flag, &json).is_some()
+    };
     match (&def.kind, value) {
-        (TypeDefKind::Enum { members }, Value::Enum { type_name, value }) if type_name == name => {
-            if members
-                .iter()
-                .any(|m| crate::json::to_json(&value) == m.value)
-            {
+        (TypeDefKind::Enum { members, flag, .. }, Value::Enum { type_name, value })
+            if type_name == name =>
+        {
+            if member(members, *flag, &value) {
                 Ok(Value::Enum { type_name, value })
             } else {
                 Err(Misfit::Whole(Value::Enum { type_name, value }))
             }
         }
-        (TypeDefKind::Enum { members }, raw) => match members
-            .iter()
-            .find(|m| crate::json::to_json(&raw) == m.value)
-        {
-            Some(_) => Ok(Value::Enum {
+        (TypeDefKind::Enum { members, flag, .. }, raw) => match member(members, *flag, &raw) {
+            true => Ok(Value::Enum {
                 type_name: name.to_string(),
                 value: Box::new(raw),
             }),
-            None => Err(Misfit::Whole(raw)),
+            false => Err(Misfit::Whole(raw)),
         },
+        (TypeDefKind::TypedDict { fields }, Value::Dict(pairs)) => {
+            typed_dict(pairs, fields, name, iface, path).map_err(Misfit::Inside)
+        }
         (
-            TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. },
+            TypeDefKind::Dataclass { fields, .. }
+            | TypeDefKind::NamedTuple { fields }
+            | TypeDefKind::Exception { fields, .. },
             Value::Object {
                 type_name,
                 fields: given,
@@ -278,6 +284,48 @@ fn object_fields(
         *v = check(value, &decl.ty, iface, &Path::Field(path, field))?;
     }
     Ok(given)
+}
+
+/// A `TypedDict`'s dict: text keys it declares, each value checked; every
+/// key without a default given.
+fn typed_dict(
+    pairs: Vec<(Value, Value)>,
+    fields: &[Field],
+    name: &str,
+    iface: &Interface,
+    path: &Path<'_>,
+) -> Result<Value, TypeError> {
+    let mut out = Vec::with_capacity(pairs.len());
+    for (key, v) in pairs {
+        let Value::Str(text) = &key else {
+            return Err(TypeError {
+                path: Path::Key(path, None).to_string(),
+                expected: format!("a key of {name} (str)"),
+                found: describe(&key),
+            });
+        };
+        let Some(decl) = fields.iter().find(|f| f.name == *text) else {
+            return Err(TypeError {
+                path: Path::Field(path, text).to_string(),
+                expected: format!("no such key in {name}"),
+                found: describe(&v),
+            });
+        };
+        let v = check(v, &decl.ty, iface, &Path::Field(path, text))?;
+        out.push((key, v));
+    }
+    let given = |f: &&Field| {
+        out.iter()
+            .any(|(k, _)| matches!(k, Value::Str(s) if *s == f.name))
+    };
+    if let Some(missing) = fields.iter().find(|f| f.default.is_none() && !given(f)) {
+        return Err(TypeError {
+            path: Path::Field(path, &missing.name).to_string(),
+            expected: missing.ty.python(),
+            found: "nothing (the field is required)".into(),
+        });
+    }
+    Ok(Value::Dict(out))
 }
 
 /// The value as the JSON check would quote it (its JSON text, shortened),

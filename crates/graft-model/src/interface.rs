@@ -180,6 +180,11 @@ pub enum TypeRef {
     Union {
         options: Vec<TypeRef>,
     },
+    /// `Literal[...]`: one of these values (each a str, int, bool or None),
+    /// checked before the method runs.
+    Literal {
+        values: Vec<serde_json::Value>,
+    },
     /// A dataclass, enum or exception listed in [`Interface::types`].
     Named {
         name: String,
@@ -228,10 +233,25 @@ impl TypeRef {
             TypeRef::Dict { key, value } => format!("dict[{}, {}]", a(key), a(value)),
             TypeRef::Optional { inner } => format!("Optional[{}]", a(inner)),
             TypeRef::Union { options } => format!("Union[{}]", join(options)),
+            TypeRef::Literal { values } => format!("Literal[{}]", literal_values(values)),
             TypeRef::Named { name } => name.clone(),
             TypeRef::Object { service } => service.clone(),
         }
     }
+}
+
+/// A `Literal`'s values as Python writes them: `'new', 'paid'`, `1, True, None`.
+fn literal_values(values: &[serde_json::Value]) -> String {
+    let one = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => {
+            format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+        }
+        serde_json::Value::Bool(true) => "True".into(),
+        serde_json::Value::Bool(false) => "False".into(),
+        serde_json::Value::Null => "None".into(),
+        other => other.to_string(),
+    };
+    values.iter().map(one).collect::<Vec<_>>().join(", ")
 }
 
 /// A named type: dataclass, enum or exception.
@@ -248,17 +268,30 @@ pub struct TypeDef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TypeDefKind {
+    /// A dataclass, or (`model`) a pydantic `BaseModel`: its fields by
+    /// attribute name; the hosted model validates an argument itself.
     Dataclass {
         fields: Vec<Field>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        model: bool,
     },
+    /// An enum; a `Flag` (`flag`) takes any combination of its members.
     Enum {
         members: Vec<EnumMember>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        flag: bool,
+        /// `int` for an `IntEnum` or `IntFlag`, `str` for a `StrEnum` (its
+        /// members are also ints or strs), else absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mixin: Option<String>,
     },
+    /// A `typing.NamedTuple`: it travels as an object of its fields.
+    NamedTuple { fields: Vec<Field> },
+    /// A `TypedDict`: a dict with these keys; a key with a default (of
+    /// JSON `null`) is `NotRequired` and may be left out.
+    TypedDict { fields: Vec<Field> },
     /// An exception class; `fields` are the attributes its `__init__` takes.
-    Exception {
-        base: String,
-        fields: Vec<Field>,
-    },
+    Exception { base: String, fields: Vec<Field> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -268,6 +301,9 @@ pub struct Field {
     pub ty: TypeRef,
     #[serde(default)]
     pub default: Option<Default>,
+    /// A pydantic field's alias: the JSON call API takes it for the field's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

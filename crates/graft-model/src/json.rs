@@ -130,6 +130,7 @@ impl Converter<'_> {
                     .find_map(|t| self.convert(json, t, path).ok())
                     .ok_or_else(fail)?
             }
+            (TypeRef::Literal { values }, _) if values.contains(json) => any(json),
             (TypeRef::Named { name }, _) => self.named(json, name, path)?,
             (TypeRef::Object { service }, _) => reference::from_json(json, service, path)?,
             _ => return Err(fail()),
@@ -170,7 +171,7 @@ impl Converter<'_> {
             return Err(mismatch(path, format!("{name} (an unknown type)"), json));
         };
         match (&def.kind, json) {
-            (TypeDefKind::Enum { members }, _) => members
+            (TypeDefKind::Enum { members, flag, .. }, _) => members
                 .iter()
                 .find(|m| &m.value == json)
                 .or_else(|| {
@@ -178,21 +179,36 @@ impl Converter<'_> {
                         .iter()
                         .find(|m| json.as_str() == Some(m.name.as_str()))
                 })
-                .map(|m| Value::Enum {
+                .map(|m| any(&m.value))
+                .or_else(|| flag_value(members, *flag, json).map(Value::Int))
+                .map(|value| Value::Enum {
                     type_name: name.into(),
-                    value: Box::new(any(&m.value)),
+                    value: Box::new(value),
                 })
                 .ok_or_else(|| {
                     let values: Vec<String> = members.iter().map(|m| m.value.to_string()).collect();
-                    mismatch(path, format!("{name}, one of {}", values.join(", ")), json)
+                    let any = if *flag {
+                        "a combination of "
+                    } else {
+                        "one of "
+                    };
+                    mismatch(path, format!("{name}, {any}{}", values.join(", ")), json)
                 }),
             (
-                TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. },
+                TypeDefKind::Dataclass { fields, .. }
+                | TypeDefKind::NamedTuple { fields }
+                | TypeDefKind::Exception { fields, .. },
                 Json::Object(o),
             ) => Ok(Value::Object {
                 type_name: name.into(),
                 fields: self.fields(o, fields, name, path)?,
             }),
+            (TypeDefKind::TypedDict { fields }, Json::Object(o)) => Ok(Value::Dict(
+                self.fields(o, fields, name, path)?
+                    .into_iter()
+                    .map(|(k, v)| (Value::Str(k.to_string()), v))
+                    .collect(),
+            )),
             _ => Err(mismatch(path, format!("{name} (a JSON object)"), json)),
         }
     }
@@ -204,7 +220,12 @@ impl Converter<'_> {
         name: &str,
         path: &Path<'_>,
     ) -> Result<Vec<(Name, Value)>, TypeError> {
-        if let Some(unknown) = o.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
+        let known = |k: &str| {
+            fields
+                .iter()
+                .any(|f| f.name == k || f.alias.as_deref() == Some(k))
+        };
+        if let Some(unknown) = o.keys().find(|k| !known(k)) {
             return Err(TypeError {
                 path: Path::Field(path, unknown).to_string(),
                 expected: format!("no such field in {name}"),
@@ -214,7 +235,8 @@ impl Converter<'_> {
         let mut out = Vec::with_capacity(fields.len());
         for field in fields {
             let field_path = Path::Field(path, &field.name);
-            match o.get(&field.name) {
+            let given = o.get(&field.name);
+            match given.or_else(|| o.get(field.alias.as_deref()?)) {
                 Some(j) => out.push((
                     field.name.as_str().into(),
                     self.convert(j, &field.ty, &field_path)?,
@@ -232,6 +254,21 @@ impl Converter<'_> {
         }
         Ok(out)
     }
+}
+
+/// A `Flag`'s value that is a combination of its members (their bits, or
+/// none of them), for a JSON integer.
+pub(crate) fn flag_value(
+    members: &[crate::interface::EnumMember],
+    flag: bool,
+    json: &Json,
+) -> Option<i64> {
+    let bits = members
+        .iter()
+        .filter_map(|m| m.value.as_i64())
+        .fold(0, |a, b| a | b);
+    let value = json.as_i64().filter(|_| flag)?;
+    (value >= 0 && value & !bits == 0).then_some(value)
 }
 
 /// Whether a union option takes an int as it is (see [`crate::check`]).

@@ -44,7 +44,8 @@ fn type_version<'a>(ty: &'a TypeRef, interface: &'a Interface, seen: &mut Vec<&'
         | TypeRef::Str
         | TypeRef::Bytes
         | TypeRef::DateTime
-        | TypeRef::Date => OLDEST,
+        | TypeRef::Date
+        | TypeRef::Literal { .. } => OLDEST,
         TypeRef::Object { .. }
         | TypeRef::Decimal
         | TypeRef::Uuid
@@ -66,9 +67,12 @@ fn named_version<'a>(name: &'a str, interface: &'a Interface, seen: &mut Vec<&'a
     seen.push(name);
     // The kinds with fields need what their fields need; others (enums) nothing new.
     let fields: &[Field] = match interface.type_def(name).map(|d| &d.kind) {
-        Some(TypeDefKind::Dataclass { fields, .. } | TypeDefKind::Exception { fields, .. }) => {
-            fields
-        }
+        Some(
+            TypeDefKind::Dataclass { fields, .. }
+            | TypeDefKind::NamedTuple { fields }
+            | TypeDefKind::TypedDict { fields }
+            | TypeDefKind::Exception { fields, .. },
+        ) => fields,
         _ => &[],
     };
     fields

@@ -66,6 +66,7 @@ fn object_ref_schema(service: &str) -> Json {
         "properties": {
             "service": { "const": service },
             "id": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
+        TypeRef::Literal { values } => json!({ "enum": values }),
         },
         "required": ["id"],
         "additionalProperties": false,
@@ -127,11 +128,10 @@ pub(crate) fn object_schema<'a>(fields: impl IntoIterator<Item = &'a Field>) -> 
 /// The schema of a named type, for `components/schemas`.
 pub fn type_def_schema(def: &TypeDef) -> Json {
     let mut schema = match &def.kind {
-        TypeDefKind::Dataclass { fields } => object_schema(fields),
-        TypeDefKind::Enum { members } => json!({
-            "enum": members.iter().map(|m| m.value.clone()).collect::<Vec<_>>(),
-            "x-enum-varnames": members.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
-        }),
+        TypeDefKind::Dataclass { fields, .. }
+        | TypeDefKind::NamedTuple { fields }
+        | TypeDefKind::TypedDict { fields } => object_schema(fields),
+        TypeDefKind::Enum { members, flag, .. } => enum_schema(members, *flag),
         TypeDefKind::Exception { base, fields } => {
             let mut schema = object_schema(fields);
             schema["x-python-base"] = Json::String(base.clone());
@@ -158,6 +158,23 @@ pub(crate) fn error_schema() -> Json {
                 "properties": {
                     "type": text("The error's kind: the Python exception's class name, or a gateway error."),
                     "message": text("What went wrong, for people."),
+/// An enum's values; a `Flag`'s are any combination of its members' bits.
+fn enum_schema(members: &[graft_model::EnumMember], flag: bool) -> Json {
+    let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+    if flag {
+        let bits = members
+            .iter()
+            .filter_map(|m| m.value.as_i64())
+            .fold(0, |a, b| a | b);
+        let description = format!("a combination of {}: their values or'ed", names.join(", "));
+        return json!({ "type": "integer", "minimum": 0, "maximum": bits, "description": description });
+    }
+    json!({
+        "enum": members.iter().map(|m| m.value.clone()).collect::<Vec<_>>(),
+        "x-enum-varnames": names,
+    })
+}
+
                     "param": text("The argument the error is about, when there is one."),
                     "traceback": text("The Python traceback, when the method raised."),
                 },

@@ -87,6 +87,7 @@ fn field(name: &str, ty: TypeRef, default: Option<Json>) -> Field {
             json,
         }),
     }
+        alias: None,
 }
 
 /// A shop with named types and every kind of parameter.
@@ -161,6 +162,7 @@ fn shop() -> Interface {
                     field("qty", TypeRef::Int, Some(json!(1))),
                 ],
             },
+                model: false,
         },
         TypeDef {
             name: "Color".into(),
@@ -178,6 +180,8 @@ fn shop() -> Interface {
                     },
                 ],
             },
+                flag: false,
+                mixin: None,
         },
         TypeDef {
             name: "OutOfStock".into(),

@@ -41,9 +41,10 @@ pub fn used_types(iface: &Interface, service: &Service) -> BTreeSet<String> {
             continue;
         }
         let fields = match &def.kind {
-            TypeDefKind::Dataclass { fields } | TypeDefKind::Exception { fields, .. } => {
-                fields.as_slice()
-            }
+            TypeDefKind::Dataclass { fields, .. }
+            | TypeDefKind::NamedTuple { fields }
+            | TypeDefKind::TypedDict { fields }
+            | TypeDefKind::Exception { fields, .. } => fields.as_slice(),
             TypeDefKind::Enum { .. } => &[],
         };
         for field in fields {

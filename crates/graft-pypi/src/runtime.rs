@@ -40,6 +40,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/fastdecoder.py"),
     ),
     (
+        "literals.py",
+        include_str!("../../../python/graft_runtime/literals.py"),
+    ),
+    (
         "local.py",
         include_str!("../../../python/graft_runtime/local.py"),
     ),

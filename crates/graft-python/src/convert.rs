@@ -17,6 +17,7 @@ use pyo3::types::{
 };
 
 use crate::objects::Objects;
+use crate::records::Model;
 use crate::shared_bytes::bytes_of;
 
 /// How deeply values may nest before conversion gives up (cyclic data, say).
@@ -51,6 +52,8 @@ pub(crate) struct Converter {
 
 /// What reading an instance of one dataclass needs.
 struct Shape {
+    /// The hosted pydantic models, by type name.
+    models: HashMap<String, Model>,
     _class: Py<PyType>,
     type_name: Name,
     fields: Vec<(Name, Py<PyString>)>,
@@ -65,6 +68,9 @@ struct Built<'py> {
 
 /// A type name, its class, the field names (Rust and Python) last used with
 /// it, and whether they are its `__init__`'s parameters in order.
+    /// Inside a pydantic model's fields: models are built as dicts, for
+    /// the outer model to validate (see `records.rs`).
+    in_model: bool,
 struct Class<'py> {
     name: Name,
     class: Bound<'py, PyAny>,
@@ -141,6 +147,7 @@ impl Converter {
             classes: classes.unbind(),
             datetime: datetime
                 .getattr("datetime")?
+        let models = crate::records::models(&classes)?;
                 .cast_into::<PyType>()?
                 .unbind(),
             date: datetime.getattr("date")?.cast_into::<PyType>()?.unbind(),
@@ -158,6 +165,7 @@ impl Converter {
 
     fn class<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
         self.classes.bind(py).get_item(name)?.ok_or_else(|| {
+            models,
             pyo3::exceptions::PyTypeError::new_err(format!("no hosted type is named {name:?}"))
         })
     }
@@ -232,6 +240,9 @@ impl Converter {
         built.last = Some(class);
         object
     }
+        if let Some(model) = self.models.get(&**type_name) {
+            return self.model(py, model, fields, built);
+        }
 
     /// A table's objects, built as [`Converter::object`] builds each, from
     /// its columns.
@@ -242,6 +253,27 @@ impl Converter {
         built: &mut Built<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let class = self.class_for(py, &table.type_name, table.names.iter(), built)?;
+    /// A pydantic model's fields as the dict it validates (keyed by alias);
+    /// validated here unless this model is inside another.
+    fn model<'py>(
+        &self,
+        py: Python<'py>,
+        model: &Model,
+        fields: &[(Name, Value)],
+        built: &mut Built<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let outer = std::mem::replace(&mut built.in_model, true);
+        let dict = PyDict::new(py);
+        for (name, value) in fields {
+            dict.set_item(model.key(py, name), self.build(py, value, built)?)?;
+        }
+        built.in_model = outer;
+        if outer {
+            return Ok(dict.into_any());
+        }
+        model.validate(dict)
+    }
+
         let mut objects = Vec::with_capacity(table.rows());
         let mut cells = Vec::with_capacity(table.columns.len());
         for i in 0..table.rows() {
@@ -249,6 +281,10 @@ impl Converter {
                 cells.push(self.cell(py, column, i, built)?);
             }
             objects.push(class.instantiate(py, &mut cells)?);
+        }
+        if self.models.contains_key(&*table.type_name) {
+            return PyList::new(py, self.all(py, &table.to_objects(), built)?)
+                .map(|l| l.into_any());
         }
         built.last = Some(class);
         Ok(PyList::new(py, objects)?.into_any())
@@ -406,7 +442,7 @@ impl Converter {
         if obj.is_instance(self.date.bind(py))? {
             return Ok(Value::Date(obj.call_method0("isoformat")?.extract()?));
         }
-        if obj.get_type().hasattr("__dataclass_fields__")? {
+        if obj.get_type().hasattr("__dataclass_fields__")? || self.is_record(obj)? {
             return self.read_dataclass(obj, depth);
         }
         if let Some(service) = self.objects.service_of(obj) {
@@ -498,13 +534,22 @@ impl Converter {
             return Ok(shape);
         }
         let mut fields = Vec::new();
-        for field in self
-            .dataclass_fields
-            .bind(obj.py())
-            .call1((obj,))?
-            .try_iter()?
-        {
-            let name = field?.getattr("name")?.cast_into::<PyString>()?;
+        let names = match crate::records::field_names(obj)? {
+            Some(names) => names,
+            None => self
+                .dataclass_fields
+                .bind(obj.py())
+                .call1((obj,))?
+                .try_iter()?
+                .map(|field| {
+                    field?
+                        .getattr("name")?
+                        .cast_into::<PyString>()
+                        .map_err(PyErr::from)
+                })
+                .collect::<PyResult<_>>()?,
+        };
+        for name in names {
             fields.push((name.to_str()?.into(), name.unbind()));
         }
         let shape = Arc::new(Shape {
@@ -530,6 +575,20 @@ impl Converter {
         if obj.is_instance_of::<PyFloat>() {
             return Ok(Value::Float(obj.extract()?));
         }
+    /// A pydantic model, or a NamedTuple of a hosted type (read as an
+    /// object of its fields; another NamedTuple is a tuple).
+    fn is_record(&self, obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let class = obj.get_type();
+        if crate::records::is_model(&class)? {
+            return Ok(true);
+        }
+        if !crate::records::is_named_tuple(&class)? {
+            return Ok(false);
+        }
+        let hosted = self.classes.bind(obj.py()).get_item(class.name()?)?;
+        Ok(hosted.is_some_and(|c| c.is(&class)))
+    }
+
         if let Ok(s) = obj.cast::<PyString>() {
             return Ok(Value::Str(s.to_str()?.to_owned()));
         }

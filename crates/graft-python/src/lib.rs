@@ -36,6 +36,7 @@ mod malloc;
 mod object_calls;
 mod objects;
 mod reaper;
+mod records;
 mod shared_bytes;
 mod start;
 mod stream;

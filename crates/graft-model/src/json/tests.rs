@@ -11,6 +11,7 @@ fn iface() -> Interface {
             json: json!(0),
             python: Some("0".into()),
         }),
+        alias: None,
     };
     Interface {
         project: None,
@@ -25,6 +26,7 @@ fn iface() -> Interface {
                         field("sku", TypeRef::Str, false),
                         field("qty", TypeRef::Int, true),
                     ],
+                    model: false,
                 },
             },
             TypeDef {
@@ -42,6 +44,8 @@ fn iface() -> Interface {
                             value: json!(2),
                         },
                     ],
+                    flag: false,
+                    mixin: None,
                 },
             },
         ],

@@ -30,6 +30,7 @@
 mod literal;
 mod objects;
 mod service;
+mod shapes;
 mod types;
 
 use std::collections::BTreeSet;
@@ -51,7 +52,7 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
     let objects = objects::services(iface, service);
     let known = objects::known_with(iface, service, &objects, known);
     let defs: Vec<&TypeDef> = known.iter().filter_map(|n| iface.type_def(n)).collect();
-    let mut out = header(iface, service);
+    let mut out = header(iface, service, &shapes::typing_names(service, &defs));
     out.push_str(&client(service, default_config));
     out.push_str(&types::all(&defs, &known));
     out.push_str(&service::class(service, &known));
@@ -60,7 +61,11 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
     taken.extend(["GraftConfig", "GraftConfigError", "RemoteError"].map(String::from));
     taken.insert(service.name.clone());
     out.push_str(&service::module_functions(service, &known, &taken));
-    let mut registered: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+    let mut registered: Vec<&str> = defs
+        .iter()
+        .map(|d| d.name.as_str())
+        .filter(|n| !shapes::is_typed_dict(iface, n))
+        .collect();
     registered.extend(objects::registered(service, &objects));
     registered.sort_unstable();
     let _ = writeln!(out, "\n\n_client.register({})", registered.join(", "));
@@ -68,7 +73,7 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
     out
 }
 
-fn header(iface: &Interface, service: &Service) -> String {
+fn header(iface: &Interface, service: &Service, typing_extra: &[&str]) -> String {
     let dist = names::distribution(&service.name);
     let origin = match &iface.project {
         Some(p) => format!("{} {}", p.name, p.version),
@@ -87,11 +92,13 @@ fn header(iface: &Interface, service: &Service) -> String {
     let mut out = literal::docstring(Some(&doc), "");
     // AsyncIterator only where a method streams: other grafts stay byte for byte as they were.
     let streams = service.methods.iter().any(|m| m.streams);
-    let typing = if streams {
-        "Any, AsyncIterator, Optional, Union, cast"
-    } else {
-        "Any, Optional, Union, cast"
-    };
+    let mut typing = vec!["Any", "Optional", "Union", "cast"];
+    if streams {
+        typing.push("AsyncIterator");
+    }
+    typing.extend(typing_extra);
+    typing.sort_unstable();
+    let typing = typing.join(", ");
     let _ = write!(
         out,
         "\nfrom __future__ import annotations\n\n\

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use graft_model::{EnumMember, Field, TypeDef, TypeDefKind};
 
 use super::literal::{docstring, json_literal, names_known, py_str};
+use super::shapes;
 use crate::annotation::annotation;
 
 /// Built-in exception classes a graft exception may derive from.
@@ -47,12 +48,32 @@ const BUILTIN_BASES: &[&str] = &[
 pub fn all(defs: &[&TypeDef], known: &BTreeSet<String>) -> String {
     let mut out = String::new();
     for def in defs {
-        if let TypeDefKind::Enum { members } = &def.kind {
-            out.push_str(&enumeration(def, members));
+        if let TypeDefKind::Enum {
+            members,
+            flag,
+            mixin,
+        } = &def.kind
+        {
+            out.push_str(&enumeration(
+                def,
+                members,
+                enum_base(*flag, mixin.as_deref()),
+            ));
         }
     }
     for def in defs {
-        if let TypeDefKind::Dataclass { fields } = &def.kind {
+        match &def.kind {
+            TypeDefKind::NamedTuple { fields } => {
+                out.push_str(&shapes::named_tuple(def, fields, known))
+            }
+            TypeDefKind::TypedDict { fields } => {
+                out.push_str(&shapes::typed_dict(def, fields, known))
+            }
+            _ => {}
+        }
+    }
+    for def in defs {
+        if let TypeDefKind::Dataclass { fields, .. } = &def.kind {
             out.push_str(&dataclass(def, fields, known));
         }
     }
@@ -64,8 +85,20 @@ pub fn all(defs: &[&TypeDef], known: &BTreeSet<String>) -> String {
     out
 }
 
-fn enumeration(def: &TypeDef, members: &[EnumMember]) -> String {
-    let mut out = format!("\n\nclass {}(enum.Enum):\n", def.name);
+/// The graft enum's bases: the hosted one's kind (`IntEnum`, `Flag`, ...)
+/// in forms Python 3.8 has (a `StrEnum` is `str, enum.Enum`).
+fn enum_base(flag: bool, mixin: Option<&str>) -> &'static str {
+    match (flag, mixin) {
+        (true, Some("int")) => "enum.IntFlag",
+        (true, _) => "enum.Flag",
+        (false, Some("int")) => "enum.IntEnum",
+        (false, Some("str")) => "str, enum.Enum",
+        _ => "enum.Enum",
+    }
+}
+
+fn enumeration(def: &TypeDef, members: &[EnumMember], base: &str) -> String {
+    let mut out = format!("\n\nclass {}({base}):\n", def.name);
     out.push_str(&class_doc(def));
     let _ = writeln!(out, "    __graft_module__ = {}", py_str(&def.module));
     for m in members {

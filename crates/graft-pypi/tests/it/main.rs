@@ -5,6 +5,7 @@
 mod codegen;
 mod index;
 mod objects;
+mod structured;
 mod wheel;
 
 use graft_model::{Interface, Service};

@@ -119,7 +119,7 @@ fn string_annotations_resolve_and_one_bad_annotation_spoils_only_itself() {
         signature(iface, "Checked", "quoted"),
         ["Point", "Later", "Optional[Later]"]
     );
-    let TypeDefKind::Dataclass { fields } = &iface.type_def("Later").unwrap().kind else {
+    let TypeDefKind::Dataclass { fields, .. } = &iface.type_def("Later").unwrap().kind else {
         panic!("Later is a dataclass")
     };
     assert_eq!(fields[0].ty.python(), "Optional[datetime]");
