@@ -27,8 +27,31 @@ class DiscoveryError(Exception):
 
 
 def is_data_class(cls):
-    """A class that is data, not a service: a dataclass, an enum or an exception."""
-    return dataclasses.is_dataclass(cls) or issubclass(cls, (enum.Enum, BaseException))
+    """A class that is data, not a service: a dataclass, an enum, an exception,
+    a pydantic model, a NamedTuple or a TypedDict."""
+    return (
+        dataclasses.is_dataclass(cls)
+        or issubclass(cls, (enum.Enum, BaseException))
+        or is_pydantic_model(cls)
+        or is_named_tuple(cls)
+        or is_typed_dict(cls)
+    )
+
+
+def is_pydantic_model(cls):
+    """A pydantic `BaseModel` subclass, told by its bases' modules (pydantic is not imported here)."""
+    return any(
+        base.__name__ == "BaseModel" and (base.__module__ or "").split(".")[0] == "pydantic" for base in cls.__mro__
+    )
+
+
+def is_named_tuple(cls):
+    return issubclass(cls, tuple) and isinstance(getattr(cls, "_fields", None), tuple)
+
+
+def is_typed_dict(cls):
+    return issubclass(cls, dict) and hasattr(cls, "__required_keys__") and hasattr(cls, "__total__")
+
 
 
 class Types:
@@ -46,6 +69,8 @@ class Types:
             return {"kind": "none"}
         if hint is typing.Any or hint is object:
             return {"kind": "any"}
+        if hasattr(hint, "__supertype__"):  # a NewType is its type
+            return self.type_ref(hint.__supertype__)
         simple = _SIMPLE.get(hint)
         if simple:
             return {"kind": simple}
@@ -53,6 +78,8 @@ class Types:
         args = typing.get_args(hint)
         if origin is typing.Union or (hasattr(types, "UnionType") and origin is types.UnionType):
             return self.union(args)
+        if origin is typing.Annotated:
+            return self.type_ref(args[0])
         if origin is not None:
             return self.generic(hint, origin, args)
         if inspect.isclass(hint):
@@ -85,7 +112,9 @@ class Types:
                 return {"kind": "tuple", "items": []}
             return {"kind": "tuple", "items": [self.type_ref(a) for a in args]}
         if origin is typing.Literal:
-            log.warning("Literal %r is treated as Any", hint)
+            if all(type(a) in (str, int, bool, type(None)) for a in args):
+                return {"kind": "literal", "values": list(args)}
+            log.warning("%r has values other than str, int, bool and None; it is treated as Any", hint)
         else:
             log.warning("type %r has no Graft form; it is treated as Any", hint)
         return {"kind": "any"}
@@ -107,17 +136,34 @@ class Types:
     def describe(self, cls):
         base = {"name": cls.__name__, "module": cls.__module__, "doc": doc(cls)}
         if issubclass(cls, enum.Enum):
-            members = [{"name": m.name, "value": _jsonable(m.value)} for m in cls]
-            return dict(base, kind="enum", members=members)
+            return dict(base, **_enum(cls))
         if issubclass(cls, BaseException):
             parent = next((b for b in cls.__mro__[1:] if issubclass(b, BaseException)), Exception)
             return dict(base, kind="exception", base=parent.__name__, fields=self.init_fields(cls))
+        if is_pydantic_model(cls):
+            return dict(base, kind="dataclass", model=True, fields=self.model_fields(cls))
         hints = self.hints(cls)
-        fields = [
-            {"name": f.name, "type": self.type_ref(hints.get(f.name, typing.Any)), "default": _field_default(f)}
-            for f in dataclasses.fields(cls)
-        ]
+        field = lambda name, default: {"name": name, "type": self.type_ref(hints.get(name, typing.Any)), "default": default}  # noqa: E731
+        if is_named_tuple(cls):
+            defaults = cls._field_defaults
+            fields = [field(n, default(defaults[n]) if n in defaults else None) for n in cls._fields]
+            return dict(base, kind="named_tuple", fields=fields)
+        if is_typed_dict(cls):
+            optional = {"json": None, "python": None}  # NotRequired: the key may be left out
+            fields = [field(n, None if n in _required_keys(cls) else optional) for n in hints]
+            return dict(base, kind="typed_dict", fields=fields)
+        fields = [field(f.name, _field_default(f)) for f in dataclasses.fields(cls)]
         return dict(base, kind="dataclass", fields=fields)
+
+    def model_fields(self, cls):
+        """A pydantic model's fields by attribute name, with their aliases (pydantic resolved the annotations)."""
+        fields = []
+        for name, info in cls.model_fields.items():
+            field = {"name": name, "type": self.type_ref(info.annotation), "default": _model_default(info)}
+            if info.alias and info.alias != name:
+                field["alias"] = info.alias
+            fields.append(field)
+        return fields
 
     def init_fields(self, cls):
         """An exception's fields are its `__init__` parameters (but *args and **kwargs)."""
@@ -275,7 +321,7 @@ def doc(cls):
     doc = cls.__dict__.get("__doc__")
     doc = inspect.cleandoc(doc) if isinstance(doc, str) else None
     # dataclasses invent a docstring from the signature: not documentation
-    if doc and dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "("):
+    if doc and (dataclasses.is_dataclass(cls) or is_named_tuple(cls)) and doc.startswith(cls.__name__ + "("):
         return None
     return doc
 
@@ -286,6 +332,47 @@ def default(value):
     if value is inspect.Parameter.empty:
         return None
     return {"json": _jsonable(value), "python": _expr(value)}
+
+
+def _enum(cls):
+    """An enum's members, and whether it is a Flag, an int or a str enum."""
+    members = [{"name": m.name, "value": _jsonable(m.value)} for m in cls]
+    found = {"kind": "enum", "members": members}
+    if issubclass(cls, enum.Flag):
+        found["flag"] = True
+    mixin = "int" if issubclass(cls, int) else "str" if issubclass(cls, str) else None
+    if mixin:
+        found["mixin"] = mixin
+    return found
+
+
+def _required_keys(cls):
+    """A TypedDict's required keys; `NotRequired[...]` and `Required[...]` read
+    from the annotations too (a string annotation hides them from `__required_keys__`)."""
+    required = set(cls.__required_keys__)
+    try:
+        extras = typing.get_type_hints(cls, include_extras=True)
+    except Exception:  # noqa: BLE001 - then the class's own account
+        return required
+    for name, hint in extras.items():
+        origin = typing.get_origin(hint)
+        if origin is getattr(typing, "NotRequired", None):
+            required.discard(name)
+        elif origin is getattr(typing, "Required", None):
+            required.add(name)
+    return required
+
+
+def _model_default(info):
+    """A pydantic field's default, as `_field_default` gives a dataclass field's."""
+    if info.is_required():
+        return None
+    factory = info.default_factory
+    if factory is None:
+        return default(info.default)
+    if factory in (list, dict, set):
+        return {"json": _jsonable(factory()), "python": "field(default_factory=%s)" % factory.__name__}
+    return {"json": None, "python": None}
 
 
 def _field_default(field):
@@ -323,7 +410,8 @@ def _jsonable(value):
 def _expr(value):
     """A Python expression that rebuilds `value` in generated code, or None."""
     if isinstance(value, enum.Enum):
-        return "%s.%s" % (type(value).__name__, value.name)
+        names = (value.name or "").split("|")  # a Flag's combination: READ|WRITE
+        return " | ".join("%s.%s" % (type(value).__name__, n) for n in names) if all(names) else None
     if value is None or type(value) in (bool, int, str, bytes):
         return repr(value)
     if type(value) is float:
