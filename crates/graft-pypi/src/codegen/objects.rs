@@ -69,9 +69,10 @@ pub fn class(service: &Service, known: &BTreeSet<String>) -> String {
     out
 }
 
-/// Whether a method of an object class is on the graft class (`close` is the base's).
+/// Whether a method of an object class is on the graft class: not one the
+/// graft cannot carry, nor `close` (the base's).
 fn generated(method: &Method) -> bool {
-    !(method.kind == MethodKind::Instance && method.name == "close")
+    method.unavailable.is_none() && !(method.kind == MethodKind::Instance && method.name == "close")
 }
 
 /// The other services whose objects `service`'s graft passes or returns,
@@ -132,7 +133,15 @@ pub fn classes(service: &Service, others: &[&Service], known: &BTreeSet<String>)
     if service.constructor.is_none() && others.is_empty() {
         return String::new();
     }
-    let mut out: String = others.iter().map(|s| class(s, known)).collect();
+    let mut out = String::new();
+    let streams = |s: &Service| s.methods.iter().any(|m| m.streams && generated(m));
+    if !streams(service) && others.iter().any(|s| streams(s)) {
+        // The header imports it only for the graft's own service's streams.
+        out.push_str(
+            "\n\nfrom typing import AsyncIterator  # noqa: E402 - for the object classes below\n",
+        );
+    }
+    out.extend(others.iter().map(|s| class(s, known)));
     out.push_str("\n\nReleasedObjectError = _runtime.ReleasedObjectError\n");
     out
 }

@@ -111,6 +111,7 @@ fn a_graft_defines_the_object_classes_its_signatures_name() {
             "    async def merge(into: Cart, other: Cart) -> int:\n",
             "_client.register(Cart, Line)\n",
             "    \"Cart\",\n",
+            "\n\nfrom typing import AsyncIterator  # noqa: E402 - for the object classes below\n\n\nclass Cart(",
         ],
     );
     assert!(py.find("class Shop:").unwrap() < py.find("class Cart(").unwrap());
