@@ -129,10 +129,19 @@ fn duration_micros(text: &str) -> Option<i128> {
         None => (body, None),
     };
     const DAY: i128 = MICROS_PER_DAY;
-    let mut total = units(date, &[('Y', 365 * DAY), ('M', 30 * DAY), ('W', 7 * DAY), ('D', DAY)])?;
+    let mut total = units(
+        date,
+        &[
+            ('Y', 365 * DAY),
+            ('M', 30 * DAY),
+            ('W', 7 * DAY),
+            ('D', DAY),
+        ],
+    )?;
     if let Some(time) = time {
         let s = MICROS_PER_SECOND;
-        total += units(time, &[('H', 3600 * s), ('M', 60 * s), ('S', s)]).filter(|_| !time.is_empty())?;
+        total += units(time, &[('H', 3600 * s), ('M', 60 * s), ('S', s)])
+            .filter(|_| !time.is_empty())?;
     }
     if body.is_empty() || body.ends_with(['T', 't']) {
         return None;
@@ -274,7 +283,9 @@ fn clock_ok(text: &str, parts: usize, hours: u32) -> bool {
     let fields_ok = fields.len() >= parts
         && fields.len() <= 3
         && fields.iter().zip(limits).all(|(f, limit)| {
-            f.len() == 2 && f.bytes().all(|b| b.is_ascii_digit()) && f.parse::<u32>().is_ok_and(|n| n < limit)
+            f.len() == 2
+                && f.bytes().all(|b| b.is_ascii_digit())
+                && f.parse::<u32>().is_ok_and(|n| n < limit)
         });
     let fraction_ok = fraction.is_none_or(|f| {
         fields.len() == 3 && (1..=6).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit())
@@ -287,7 +298,9 @@ fn clock_ok(text: &str, parts: usize, hours: u32) -> bool {
 /// 8601 duration or a number of seconds, time from its ISO text.
 pub(crate) fn from_json(json: &Json, ty: &TypeRef) -> Option<Value> {
     match (ty, json) {
-        (TypeRef::Decimal, Json::String(s)) if is_decimal(s) => Some(Value::Decimal(s.trim().into())),
+        (TypeRef::Decimal, Json::String(s)) if is_decimal(s) => {
+            Some(Value::Decimal(s.trim().into()))
+        }
         (TypeRef::Decimal, Json::Number(n)) => Some(Value::Decimal(n.to_string())),
         (TypeRef::Uuid, Json::String(s)) => parse_uuid(s).map(Value::Uuid),
         (TypeRef::TimeDelta, Json::String(s)) => TimeDelta::parse(s).map(Value::TimeDelta),

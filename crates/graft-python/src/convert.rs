@@ -18,6 +18,7 @@ use pyo3::types::{
 
 use crate::objects::Objects;
 use crate::records::Model;
+use crate::scalars::Scalars;
 use crate::shared_bytes::bytes_of;
 
 /// How deeply values may nest before conversion gives up (cyclic data, say).
@@ -36,6 +37,8 @@ pub(crate) struct Converter {
     date: Py<PyType>,
     enum_base: Py<PyType>,
     dataclass_fields: Py<PyAny>,
+    /// Decimal, UUID, timedelta and time.
+    scalars: Scalars,
     /// The remote objects: a reference becomes its object going in, and an
     /// instance of a class with a constructor a new reference coming out.
     objects: Arc<Objects>,
@@ -157,6 +160,7 @@ impl Converter {
                 .cast_into::<PyType>()?
                 .unbind(),
             dataclass_fields: py.import("dataclasses")?.getattr("fields")?.unbind(),
+            scalars: Scalars::new(py)?,
             shapes: Mutex::default(),
             objects,
             init_params,
@@ -209,6 +213,10 @@ impl Converter {
                 .call1((self.build(py, value, built)?,))?,
             Value::DateTime(s) => self.datetime.bind(py).call_method1("fromisoformat", (s,))?,
             Value::Date(s) => self.date.bind(py).call_method1("fromisoformat", (s,))?,
+            Value::Decimal(_) | Value::Uuid(_) | Value::TimeDelta(_) | Value::Time(_) => {
+                let built = self.scalars.build(py, value)?;
+                built.unwrap_or_else(|| py.None().into_bound(py))
+            }
             Value::ObjectRef { service, id } => self.objects.resolve(py, service, id)?,
         })
     }
@@ -442,6 +450,9 @@ impl Converter {
         if obj.is_instance(self.date.bind(py))? {
             return Ok(Value::Date(obj.call_method0("isoformat")?.extract()?));
         }
+        if let Some(value) = self.scalars.read(obj)? {
+            return Ok(value);
+        }
         if obj.get_type().hasattr("__dataclass_fields__")? || self.is_record(obj)? {
             return self.read_dataclass(obj, depth);
         }
@@ -610,7 +621,7 @@ impl Converter {
             });
         }
         Err(pyo3::exceptions::PyTypeError::new_err(format!(
-            "a value of type {} cannot cross Graft: return None, bool, int, float, str, bytes, a list, tuple, set or dict of those, a dataclass, an enum or a datetime",
+            "a value of type {} cannot cross Graft: return None, bool, int, float, str, bytes, a list, tuple, set or dict of those, a dataclass, an enum, a datetime, date, time or timedelta, a Decimal or a UUID",
             obj.get_type().name()?
         )))
     }

@@ -33,8 +33,22 @@ fn durations_are_read_in_every_iso_form_and_as_seconds() {
     assert_eq!(TimeDelta::parse("PT1.5M"), Some(td(0, 90, 0)));
     assert_eq!(TimeDelta::parse("3.5"), Some(td(0, 3, 500_000)));
     assert_eq!(TimeDelta::parse("-1"), Some(td(-1, 86399, 0)));
-    assert_eq!(TimeDelta::from_seconds(-0.000001), Some(td(-1, 86399, 999_999)));
-    for bad in ["", "P", "PT", "P1H", "PT1D", "P1D1Y", "1 day", "P-1D", "inf", "P1000000000D"] {
+    assert_eq!(
+        TimeDelta::from_seconds(-0.000001),
+        Some(td(-1, 86399, 999_999))
+    );
+    for bad in [
+        "",
+        "P",
+        "PT",
+        "P1H",
+        "PT1D",
+        "P1D1Y",
+        "1 day",
+        "P-1D",
+        "inf",
+        "P1000000000D",
+    ] {
         assert_eq!(TimeDelta::parse(bad), None, "{bad:?}");
     }
     assert!(td(0, 86399, 999_999).is_normalised());
@@ -49,7 +63,9 @@ fn decimals_are_what_python_reads() {
     ] {
         assert!(is_decimal(good), "{good:?}");
     }
-    for bad in ["", ".", "-", "1.2.3", "1e", "e5", "1__0", "_1", "0x10", "1,5", "nan-1", "١"] {
+    for bad in [
+        "", ".", "-", "1.2.3", "1e", "e5", "1__0", "_1", "0x10", "1,5", "nan-1", "١",
+    ] {
         assert!(!is_decimal(bad), "{bad:?}");
     }
 }
@@ -67,17 +83,38 @@ fn uuids_read_as_python_reads_them_and_write_canonically() {
     ] {
         assert_eq!(parse_uuid(same), Some(bytes), "{same}");
     }
-    for bad in ["", "1234", "g2345678-9abc-def0-1234-56789abcdef0", "+2345678-9abc-def0-1234-56789abcdef0"] {
+    for bad in [
+        "",
+        "1234",
+        "g2345678-9abc-def0-1234-56789abcdef0",
+        "+2345678-9abc-def0-1234-56789abcdef0",
+    ] {
         assert_eq!(parse_uuid(bad), None, "{bad}");
     }
 }
 
 #[test]
 fn times_are_what_time_fromisoformat_reads() {
-    for good in ["12:30", "12:30:00", "23:59:59.123456", "08:00:00+01:00", "08:00Z", "00:00:00.5-05:30"] {
+    for good in [
+        "12:30",
+        "12:30:00",
+        "23:59:59.123456",
+        "08:00:00+01:00",
+        "08:00Z",
+        "00:00:00.5-05:30",
+    ] {
         assert!(is_time(good), "{good}");
     }
-    for bad in ["", "24:00", "12:60", "1:30", "12:30:00.1234567", "12:30+25:00", "noon", "12:30:00+"] {
+    for bad in [
+        "",
+        "24:00",
+        "12:60",
+        "1:30",
+        "12:30:00.1234567",
+        "12:30+25:00",
+        "noon",
+        "12:30:00+",
+    ] {
         assert!(!is_time(bad), "{bad}");
     }
 }

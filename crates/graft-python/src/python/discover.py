@@ -280,7 +280,7 @@ class _Model:
                 {
                     "name": param.name,
                     "kind": param.kind.name.lower(),
-                    "type": self.types.type_ref(hints.get(param.name, typing.Any)),
+                    "type": self.types.signature_ref("parameter `%s`" % param.name, hints.get(param.name, typing.Any)),
                     "default": default(param.default),
                 }
             )
@@ -292,8 +292,9 @@ class _Model:
             "is_async": inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target),
             "doc": inspect.getdoc(target),
             "params": params,
-            "returns": self.types.type_ref(returns if item is NOT_A_STREAM else item),
+            "returns": self.types.signature_ref("the return", returns if item is NOT_A_STREAM else item),
             "streams": item is not NOT_A_STREAM,
+            "unavailable": self.types.unavailable(),  # after every type_ref above
         }
 
 def _own_names(cls, hosts):

@@ -10,6 +10,7 @@ import ast
 import collections.abc
 import dataclasses
 import datetime
+import decimal
 import enum
 import inspect
 import logging
@@ -18,6 +19,7 @@ import sys
 import tokenize
 import types
 import typing
+import uuid
 
 log = logging.getLogger("graft.discover")
 
@@ -61,6 +63,9 @@ class Types:
         self.classes = {}  # type name -> class
         self.type_defs = {}  # type name -> TypeDef JSON
         self._namespaces = {}  # module name -> its globals as a type checker sees them
+        self._missing = []  # what has no Graft form in the annotation being described
+        self._named_missing = {}  # type name -> what has no Graft form in its fields
+        self._reasons = []  # why the method being described cannot be called
 
     def type_ref(self, hint):
         while type(hint).__name__ == "TypeAliasType":  # `type X = ...` (Python 3.12+)
@@ -69,6 +74,10 @@ class Types:
             return {"kind": "none"}
         if hint is typing.Any or hint is object:
             return {"kind": "any"}
+        if isinstance(hint, typing.TypeVar):  # as a type checker reads it: its bound, its constraints, or any
+            if hint.__bound__ is not None:
+                return self.type_ref(hint.__bound__)
+            return self.union(hint.__constraints__) if hint.__constraints__ else {"kind": "any"}
         if hasattr(hint, "__supertype__"):  # a NewType is its type
             return self.type_ref(hint.__supertype__)
         simple = _SIMPLE.get(hint)
@@ -88,8 +97,26 @@ class Types:
                 return self.generic(hint, hint, ())
             if is_data_class(hint):
                 return self.named(hint)
-        log.warning("type %r has no Graft form; it is treated as Any", hint)
+        return self.no_form(hint)
+
+    def no_form(self, hint):
+        """A type Graft cannot carry: noted, so the method that uses it is unavailable."""
+        self._missing.append("type `%s` has no Graft form" % _hint_text(hint))
         return {"kind": "any"}
+
+    def signature_ref(self, what, hint):
+        """`type_ref` of a parameter's or a return's annotation (`what` names it):
+        a type in it that Graft cannot carry makes the method unavailable."""
+        self._missing = []
+        ref = self.type_ref(hint)
+        if self._missing:
+            self._reasons.append("%s: %s" % (what, self._missing[0]))
+        return ref
+
+    def unavailable(self):
+        """Why the method just described cannot be called, or None; then forgotten."""
+        reasons, self._reasons = self._reasons, []
+        return "; ".join(reasons) or None
 
     def union(self, args):
         options = [self.type_ref(a) for a in args if a is not type(None)]
@@ -116,7 +143,7 @@ class Types:
                 return {"kind": "literal", "values": list(args)}
             log.warning("%r has values other than str, int, bool and None; it is treated as Any", hint)
         else:
-            log.warning("type %r has no Graft form; it is treated as Any", hint)
+            return self.no_form(hint)
         return {"kind": "any"}
 
     def named(self, cls):
@@ -130,7 +157,11 @@ class Types:
         if known is None:
             self.classes[name] = cls
             self.type_defs[name] = None  # placeholder: recursive types refer back here
+            outer, self._missing = self._missing, []
             self.type_defs[name] = self.describe(cls)
+            self._named_missing[name] = ["%s (in `%s`)" % (m, name) for m in self._missing]
+            self._missing = outer
+        self._missing.extend(self._named_missing.get(name, ()))
         return {"kind": "named", "name": name}
 
     def describe(self, cls):
@@ -223,6 +254,10 @@ _SIMPLE = {
     bytearray: "bytes",
     datetime.datetime: "date_time",
     datetime.date: "date",
+    datetime.time: "time",
+    datetime.timedelta: "time_delta",
+    decimal.Decimal: "decimal",
+    uuid.UUID: "uuid",
 }
 
 _CONTAINERS = {
@@ -398,13 +433,22 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (datetime.date, datetime.datetime)):
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
         return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
     if isinstance(value, bytes):
         import base64
 
         return base64.b64encode(value).decode()
     return None
+
+
+def _hint_text(hint):
+    """An annotation as a person would write it: `module.Class`, else its repr."""
+    if inspect.isclass(hint):
+        return hint.__qualname__ if hint.__module__ == "builtins" else "%s.%s" % (hint.__module__, hint.__qualname__)
+    return repr(hint).replace("typing.", "")
 
 
 def _expr(value):
@@ -414,6 +458,8 @@ def _expr(value):
         return " | ".join("%s.%s" % (type(value).__name__, n) for n in names) if all(names) else None
     if value is None or type(value) in (bool, int, str, bytes):
         return repr(value)
+    if type(value) is datetime.timedelta or (type(value) is datetime.time and value.tzinfo is None):
+        return repr(value)  # datetime.timedelta(days=1), datetime.time(12, 30)
     if type(value) is float:
         return repr(value) if math.isfinite(value) else "float(%r)" % repr(value)
     if type(value) in (tuple, frozenset):

@@ -285,7 +285,11 @@ fn values() -> Vec<Vector> {
             "Decimal('-1234.5600'), trailing zeros kept",
             Value::Decimal("-1234.5600".into()),
         ),
-        value("decimal-nan", "Decimal('NaN')", Value::Decimal("NaN".into())),
+        value(
+            "decimal-nan",
+            "Decimal('NaN')",
+            Value::Decimal("NaN".into()),
+        ),
         value(
             "uuid",
             "UUID('12345678-9abc-def0-1234-56789abcdef0')",
