@@ -71,6 +71,7 @@ impl ErrorBody {
             CallError::Raised(r) => (Self::raised(*r), StatusCode::INTERNAL_SERVER_ERROR),
             err @ (CallError::NoService(_)
             | CallError::NoMethod { .. }
+            | CallError::Unavailable { .. }
             | CallError::NoObject { .. }
             | CallError::NeedsObject { .. }) => (
                 Self::new("NotFound", err.to_string()),

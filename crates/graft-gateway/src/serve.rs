@@ -77,6 +77,13 @@ fn announce(host: &Host) {
             methods.join(", ")
         );
     }
+    for service in &iface.services {
+        for method in &service.methods {
+            if let Some(reason) = &method.unavailable {
+                tracing::warn!("{}.{} is unavailable: {reason}", service.name, method.name);
+            }
+        }
+    }
 }
 
 async fn bind(cli: &Cli, port: u16, what: &str) -> anyhow::Result<TcpListener> {

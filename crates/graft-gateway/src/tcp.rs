@@ -135,6 +135,7 @@ fn failure(err: CallError) -> CallFailure {
         CallError::Raised(raised) => CallFailure::Raised(*raised),
         err @ (CallError::NoService(_)
         | CallError::NoMethod { .. }
+        | CallError::Unavailable { .. }
         | CallError::NoObject { .. }
         | CallError::NeedsObject { .. }) => CallFailure::NotFound(err.to_string()),
         CallError::TooManyObjects(message) => CallFailure::Internal(message),

@@ -67,7 +67,8 @@ fn tags(iface: &Interface) -> Json {
 fn paths(iface: &Interface) -> Json {
     let mut paths = Map::new();
     for service in &iface.services {
-        for method in &service.methods {
+        // A method Graft cannot carry is not callable: it has no operation.
+        for method in service.methods.iter().filter(|m| m.unavailable.is_none()) {
             let op = operation::operation(service, method);
             paths.insert(
                 call_path(&service.name, &method.name),

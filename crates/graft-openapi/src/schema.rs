@@ -16,6 +16,13 @@ pub(crate) const ERROR: &str = "graft.Error";
 pub const BASE64_PATTERN: &str =
     "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$";
 
+/// A decimal number as text, as the call API reads a `Decimal` (it also
+/// takes `NaN`, `Infinity` and a JSON number, which the pattern leaves out).
+pub const DECIMAL_PATTERN: &str = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$";
+
+/// A time of day as `time.fromisoformat` reads it, with or without an offset.
+pub const TIME_PATTERN: &str = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?([zZ]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$";
+
 /// A reference to a schema in `components/schemas`.
 pub(crate) fn reference(name: &str) -> Json {
     json!({ "$ref": format!("{SCHEMAS}{name}") })
@@ -35,6 +42,12 @@ pub fn type_schema(ty: &TypeRef) -> Json {
         }
         TypeRef::DateTime => json!({ "type": "string", "format": "date-time" }),
         TypeRef::Date => json!({ "type": "string", "format": "date" }),
+        TypeRef::Decimal => {
+            json!({ "type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN })
+        }
+        TypeRef::Uuid => json!({ "type": "string", "format": "uuid" }),
+        TypeRef::TimeDelta => json!({ "type": "string", "format": "duration" }),
+        TypeRef::Time => json!({ "type": "string", "format": "time", "pattern": TIME_PATTERN }),
         TypeRef::List { item } | TypeRef::VarTuple { item } => {
             json!({ "type": "array", "items": type_schema(item) })
         }

@@ -13,6 +13,10 @@ pub fn annotation(ty: &TypeRef, known: &BTreeSet<String>) -> String {
     ty.python_with(&|t| match t {
         TypeRef::DateTime => Some("datetime.datetime".into()),
         TypeRef::Date => Some("datetime.date".into()),
+        TypeRef::Decimal => Some("decimal.Decimal".into()),
+        TypeRef::Uuid => Some("uuid.UUID".into()),
+        TypeRef::TimeDelta => Some("datetime.timedelta".into()),
+        TypeRef::Time => Some("datetime.time".into()),
         TypeRef::Named { name } if !known.contains(name) => Some("Any".into()),
         TypeRef::Object { service } if !known.contains(service) => Some("Any".into()),
         _ => None,

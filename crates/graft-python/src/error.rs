@@ -24,6 +24,14 @@ pub enum CallError {
     NoService(String),
     #[error("service `{service}` has no method `{method}`")]
     NoMethod { service: String, method: String },
+    /// The method is listed but cannot be called: a type in its signature
+    /// has no Graft form ([`graft_model::Method::unavailable`]).
+    #[error("`{service}.{method}` is unavailable: {reason}")]
+    Unavailable {
+        service: String,
+        method: String,
+        reason: String,
+    },
     /// A remote object that is not (or no longer) on this gateway.
     #[error("{service} object {id} was released or never existed")]
     NoObject { service: String, id: String },

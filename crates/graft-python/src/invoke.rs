@@ -39,6 +39,13 @@ impl Host {
             service: service.into(),
             method: method.into(),
         })?;
+        if let Some(reason) = &entry.signature.unavailable {
+            return Err(CallError::Unavailable {
+                service: service.into(),
+                method: method.into(),
+                reason: reason.clone(),
+            });
+        }
         Ok(Callee::new(Arc::clone(entry)))
     }
 

@@ -48,6 +48,16 @@ use crate::names;
 /// `default_config` is the package default configuration baked into the
 /// graft (the sixth source in the runtime's precedence), if any.
 pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str>) -> String {
+    // A method Graft cannot carry (`Method::unavailable`) is left off the graft.
+    let service = &Service {
+        methods: service
+            .methods
+            .iter()
+            .filter(|m| m.unavailable.is_none())
+            .cloned()
+            .collect(),
+        ..service.clone()
+    };
     let known = used_types(iface, service);
     let objects = objects::services(iface, service);
     let known = objects::known_with(iface, service, &objects, known);
@@ -70,7 +80,18 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
     registered.sort_unstable();
     let _ = writeln!(out, "\n\n_client.register({})", registered.join(", "));
     out.push_str(&exports(service, &known, &taken));
-    out
+    with_scalar_imports(out)
+}
+
+/// `out` with `import decimal` and `import uuid` where its annotations name
+/// `decimal.Decimal` or `uuid.UUID`; other grafts stay byte for byte.
+fn with_scalar_imports(out: String) -> String {
+    let extra: String = [("decimal.Decimal", "decimal"), ("uuid.UUID", "uuid")]
+        .iter()
+        .filter(|(used, _)| out.contains(used))
+        .map(|(_, module)| format!("import {module}\n"))
+        .collect();
+    out.replacen("import enum\n", &format!("import enum\n{extra}"), 1)
 }
 
 fn header(iface: &Interface, service: &Service, typing_extra: &[&str]) -> String {
