@@ -75,7 +75,10 @@ fn discovery_describes_each_structured_type() {
         }
     );
     let typing = iface.method("Orders", "weigh_typing").unwrap();
-    assert_eq!((&typing.params, &typing.returns), (&weigh.params, &weigh.returns));
+    assert_eq!(
+        (&typing.params, &typing.returns),
+        (&weigh.params, &weigh.returns)
+    );
     assert!(iface.service("Order").is_none() && iface.service("Point").is_none());
 }
 
