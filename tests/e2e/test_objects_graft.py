@@ -190,6 +190,22 @@ def test_the_object_limit_is_a_clear_error(lib, tmp_path):
         run(main())
 
 
+def test_an_object_passed_to_another_gateway_is_a_clear_error(lib, tmp_path):
+    with gateway(tmp_path / "a") as home, gateway(tmp_path / "b") as other:
+        carts, shop = imported(lib, home.tcp_port)
+        shop.GraftConfig.set_config("host=127.0.0.1:%d;runtime=python" % other.tcp_port)
+
+        async def main() -> None:
+            cart = carts.Cart("travels")
+            await cart.total()
+            with pytest.raises(Exception) as refused:
+                await shop.Shop.merge(cart, cart)
+            assert "is not on this gateway" in str(refused.value), refused.value
+            assert await cart.total() == 0.0, "the object is still fine where it lives"
+
+        run(main())
+
+
 CORRECT = """
     from graft_pypi_cart import Cart, Line, ReleasedObjectError
     from graft_pypi_shop import Shop
