@@ -116,3 +116,17 @@ def test_max_objects_bounds_the_carts_held_over_http():
         assert "--maxObjects 2" in r.json()["error"]["message"]
         assert request("%s/objects/Cart/%s" % (gg.calls, first), method="DELETE").status == 204
         make(gg, "c")
+
+
+def test_openapi_describes_the_object_routes(gg):
+    from openapi_spec_validator import validate
+
+    doc = request(gg.web + "/openapi.json").json()
+    validate(doc)
+    paths = doc["paths"]
+    assert "/call/Cart/add" not in paths
+    assert set(paths["/objects/Cart"]["post"]["responses"]) >= {"201", "400", "500"}
+    assert paths["/objects/Cart/{id}/add"]["post"]["parameters"][0]["name"] == "id"
+    assert "delete" in paths["/objects/Cart/{id}"]
+    factory = paths["/call/Shop/open_cart"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert factory["required"] == ["id"]

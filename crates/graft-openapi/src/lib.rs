@@ -10,13 +10,15 @@
 //! - [`schema`]: JSON Schema for types ([`type_schema`]) and named types
 //!   ([`type_def_schema`]), and the error body.
 //! - `operation`: one operation's request body and responses.
+//! - `objects`: the operations of remote objects (`/objects/{Service}/...`).
 //! - [`stream`]: the `200` response of a streaming method.
 
+mod objects;
 mod operation;
 pub mod schema;
 pub mod stream;
 
-use graft_model::Interface;
+use graft_model::{Interface, MethodKind};
 use serde_json::{Map, Value as Json, json};
 
 pub use operation::call_path;
@@ -68,13 +70,15 @@ fn paths(iface: &Interface) -> Json {
     let mut paths = Map::new();
     for service in &iface.services {
         // A method Graft cannot carry is not callable: it has no operation.
-        for method in service.methods.iter().filter(|m| m.unavailable.is_none()) {
+        let static_methods = service.methods.iter().filter(|m| m.kind != MethodKind::Instance);
+        for method in static_methods.filter(|m| m.unavailable.is_none()) {
             let op = operation::operation(service, method);
             paths.insert(
                 call_path(&service.name, &method.name),
                 json!({ "post": op }),
             );
         }
+        objects::paths(service, &mut paths);
     }
     Json::Object(paths)
 }
