@@ -70,7 +70,10 @@ fn paths(iface: &Interface) -> Json {
     let mut paths = Map::new();
     for service in &iface.services {
         // A method Graft cannot carry is not callable: it has no operation.
-        let static_methods = service.methods.iter().filter(|m| m.kind != MethodKind::Instance);
+        let static_methods = service
+            .methods
+            .iter()
+            .filter(|m| m.kind != MethodKind::Instance);
         for method in static_methods.filter(|m| m.unavailable.is_none()) {
             let op = operation::operation(service, method);
             paths.insert(
