@@ -11,6 +11,7 @@ does not fit is left as it is: in this process nothing else checks it.
 
 import collections.abc
 import dataclasses
+import decimal
 import enum
 import inspect
 import types
@@ -193,6 +194,8 @@ def coerce(value: Any, hint: Any) -> Any:
     """`value` as a gateway would pass it for the declared type `hint`."""
     if hint is float and type(value) is int:
         return float(value)
+    if hint is decimal.Decimal and type(value) is int:
+        return decimal.Decimal(value)
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Union or (origin is not None and origin is getattr(types, "UnionType", None)):
@@ -213,6 +216,9 @@ def coerce(value: Any, hint: Any) -> Any:
 def _union(value: Any, options: Tuple[Any, ...]) -> Any:
     if value is None:
         return None
+    real = [o for o in options if o is not type(None)]
+    if type(value) is int and len(real) > 1 and (int in real or float in real):
+        return value  # an int stays an int where an option takes it as it is (a type checker takes it for a float)
     for option in options:
         if option is not type(None) and fits(value, option):
             return coerce(value, option)
@@ -256,6 +262,8 @@ def fits(value: Any, hint: Any) -> bool:
         return True
     if hint is float:
         return type(value) in (int, float)
+    if hint is decimal.Decimal:
+        return type(value) is int or isinstance(value, decimal.Decimal)
     if hint in (int, bool, str, bytes):
         return type(value) is hint or (hint is bytes and isinstance(value, bytearray))
     origin = typing.get_origin(hint) or hint

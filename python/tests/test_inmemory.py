@@ -3,6 +3,7 @@
 import asyncio
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -102,9 +103,13 @@ def test_coerce_follows_the_declared_types():
         ([1], FrozenSet[Level], {Level.LOW}),
         ({1: 2}, Dict[float, Optional[float]], {1.0: 2.0}),
         (None, Optional[float], None),
-        (2, Optional[float], 2.0),
+        (2, Optional[float], 2.0),  # a lone float makes it one, as a gateway does
+        (2, Decimal, Decimal(2)),
+        (2.5, Decimal, 2.5),  # no Decimal form: left as it is, as for any misfit
         ("x", Union[int, str], "x"),
-        (1, Union[str, float], 1.0),
+        (1, Union[str, float], 1),  # a type checker takes an int for a float: it stays an int
+        (1, Union[float, str, None], 1),
+        (1.5, Union[str, float], 1.5),
         ("nope", Level, "nope"),
     ]
     for value, hint, expected in cases:

@@ -119,9 +119,22 @@ class Types:
         return "; ".join(reasons) or None
 
     def union(self, args):
-        options = [self.type_ref(a) for a in args if a is not type(None)]
+        """`Union[...]`; an option Graft cannot carry (`str | Callable[...]`) is
+        left out while another remains: what crosses is one of the others."""
+        options, dropped = [], []
+        for arg in (a for a in args if a is not type(None)):
+            outer, self._missing = self._missing, []
+            ref = self.type_ref(arg)
+            missing, self._missing = self._missing, outer
+            if missing:
+                dropped.extend(missing)
+            else:
+                options.append(ref)
+        if not options:
+            self._missing.extend(dropped)
+            return {"kind": "any"}
         inner = options[0] if len(options) == 1 else {"kind": "union", "options": options}
-        if len(options) < len(args):
+        if any(a is type(None) for a in args):
             return {"kind": "optional", "inner": inner}
         return inner
 
