@@ -99,7 +99,16 @@ class Converter:
 
         if self.as_dicts:
             return as_dict
-        return lambda value: cls.model_validate(as_dict(value))
+
+        def validate(value: Any) -> Any:
+            try:
+                return cls.model_validate(as_dict(value))
+            except Exception as exc:  # noqa: BLE001 - a refused argument, as a gateway answers it
+                if _is_validation_error(exc):
+                    raise TypeError(str(exc)) from None
+                raise
+
+        return validate
 
     def _items(self, items: Sequence[Any]) -> List[Any]:
         """`[self(x) for x in items]`: by columns when every item is an
@@ -162,6 +171,12 @@ def _by_columns(conv: Converter, cls: type, kind: type) -> Optional[_Build]:
 def is_model(cls: Any) -> bool:
     """A pydantic model class (the graft itself never imports pydantic)."""
     return hasattr(cls, "__pydantic_fields__") and hasattr(cls, "model_validate")
+
+
+def _is_validation_error(exc: BaseException) -> bool:
+    """A pydantic ValidationError: a model refused the value it was built from."""
+    cls = type(exc)
+    return cls.__name__ == "ValidationError" and cls.__module__.split(".")[0] in ("pydantic", "pydantic_core")
 
 
 def is_named_tuple(cls: type) -> bool:

@@ -171,7 +171,7 @@ class Local:
 
     def to_hosted(self, value: Any) -> Any:
         """A graft value as the hosted module's classes; what building them
-        raises (a pydantic model's ValidationError) mapped as a gateway's."""
+        raises (a hosted `__post_init__`'s exception) mapped as a gateway's."""
         try:
             return self._to_hosted(value)
         except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):

@@ -256,6 +256,9 @@ impl Host {
 
     /// A Python exception, as the caller's error.
     pub(crate) fn raised_error(&self, py: Python<'_>, err: &PyErr) -> CallError {
+        if let Some(message) = crate::records::invalid_argument(py, err) {
+            return CallError::BadArguments(message);
+        }
         CallError::Raised(Box::new(self.raised(py, err)))
     }
 }

@@ -28,9 +28,34 @@ impl Model {
         }
     }
 
+    /// The model from `dict`; a `ValidationError` becomes an
+    /// [`InvalidArgument`] with its text.
     pub(crate) fn validate<'py>(&self, dict: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
-        self.validate.bind(dict.py()).call1((dict,))
+        let py = dict.py();
+        self.validate.bind(py).call1((dict,)).map_err(|err| {
+            let class = err.get_type(py);
+            let module = class.module().map(|m| m.to_string()).unwrap_or_default();
+            let is_validation = class.name().is_ok_and(|n| n == "ValidationError");
+            if !(is_validation && module.starts_with("pydantic")) {
+                return err;
+            }
+            InvalidArgument::new_err(err.value(py).to_string())
+        })
     }
+}
+
+pyo3::create_exception!(
+    graft,
+    InvalidArgument,
+    pyo3::exceptions::PyTypeError,
+    "An argument its pydantic model refused: the call's arguments are bad."
+);
+
+/// The message of an argument a model refused (`err` is an [`InvalidArgument`]),
+/// for a bad-arguments answer: pydantic's text, naming each field.
+pub(crate) fn invalid_argument(py: Python<'_>, err: &PyErr) -> Option<String> {
+    err.is_instance_of::<InvalidArgument>(py)
+        .then(|| err.value(py).to_string())
 }
 
 /// The hosted pydantic models by type name, among discovery's classes.
