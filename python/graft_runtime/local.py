@@ -45,17 +45,15 @@ class Local:
         self._to_hosted = Converter(self._hosted_for, _hosted_object)
         self._to_graft = Converter(self._graft_for, self._graft_object)
         self._registered = registry.version
+        # The signature of each instance method of a hosted class (objects.py), once.
+        self._methods: Dict[Tuple[type, str], Optional[inspect.Signature]] = {}
 
     def plan(self, settings: Settings, method: str) -> Plan:
         """The method's plan under `settings`, made (the target imported) on its first call."""
         plan = self.plans.get(method)
         if plan is None or plan.settings is not settings:
             target = self.target(settings, method)
-            try:
-                signature: Optional[inspect.Signature] = inspect.signature(target)
-            except (TypeError, ValueError):
-                signature = None
-            plan = self.plans[method] = Plan(settings, target, signature, coerce.hints(target))
+            plan = self.plans[method] = Plan(settings, target, _signature(target), coerce.hints(target))
         return plan
 
     async def call(
@@ -125,21 +123,27 @@ class Local:
         cls = getattr(self.hosted_module(settings, module, service + "()"), service, None)
         if not isinstance(cls, type):
             raise AttributeError("in-process call: the hosted module %s has no class %s" % (module, service))
+        signature = _signature(cls)
+        check_arguments(signature, args, kwargs)
         hosted_args: Any = [self.to_hosted(a) for a in args]
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
-        try:
-            signature = inspect.signature(cls)
-        except (TypeError, ValueError):
-            return self._run(cls, hosted_args, hosted_kwargs)
-        init = getattr(cls, "__init__")
-        hosted_args, hosted_kwargs = coerce.bind(signature, coerce.hints(init), hosted_args, hosted_kwargs)
+        if signature is not None:
+            init = getattr(cls, "__init__")
+            hosted_args, hosted_kwargs = coerce.bind(signature, coerce.hints(init), hosted_args, hosted_kwargs)
         return self._run(cls, hosted_args, hosted_kwargs)
 
     def invoke_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
         """`invoke` for the instance method `method` of the hosted object `hosted`."""
         target = getattr(hosted, method)
-        hosted_args, hosted_kwargs = coerce.arguments(target, [self.to_hosted(a) for a in args],
-                                                      {k: self.to_hosted(v) for k, v in kwargs.items()})
+        key = (type(hosted), method)
+        if key not in self._methods:
+            self._methods[key] = _signature(target)
+        signature = self._methods[key]
+        check_arguments(signature, args, kwargs)
+        hosted_args: Any = [self.to_hosted(a) for a in args]
+        hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
+        if signature is not None:
+            hosted_args, hosted_kwargs = coerce.bind(signature, coerce.hints(target), hosted_args, hosted_kwargs)
         return self._run(target, hosted_args, hosted_kwargs)
 
     async def call_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
@@ -235,3 +239,10 @@ def _hosted_of(state: Any) -> Any:
     if state.hosted is None:
         raise TypeError("%s lives on a gateway; it cannot be passed to an in-process call" % state.name)
     return state.hosted
+
+
+def _signature(target: Any) -> Optional[inspect.Signature]:
+    try:
+        return inspect.signature(target)
+    except (TypeError, ValueError):
+        return None

@@ -82,6 +82,11 @@ def test_in_process_and_remote_agree_and_are_right(lib, tmp_path):
     assert made["type"] == "graft_pypi_shop.Cart" and made["describe"] == "eve: 1 lines, 3.00 GBP"
     assert made["merged"] == 2 and made["after"] == ["eve: 2 lines, 5.00 GBP", "fay: 0 lines, 0.00 EUR"]
     assert made["released argument"]["str"] == "Cart object <id> was released"
+    literal = r["Literal arguments"]["returned"]
+    refused = "argument `form` has the wrong type: form: expected Literal['short', 'long'], got \"%s\""
+    assert literal[0] == {"raised": "builtins.TypeError", "str": refused % "bogus"}, "at the first await"
+    assert literal[1:3] == ["gus, long form", "hal, short form"], "a factory's object of another class"
+    assert literal[3] == {"raised": "builtins.TypeError", "str": refused % "tiny"}
 
 
 def imported(lib: Path, tcp_port: int) -> Any:
