@@ -10,8 +10,9 @@ then flow without the lock. Remotely the Call names the object.
 from typing import Any, Dict, Sequence
 
 from .config import Settings
-from .objects import ObjectState
+from .objects import ObjectState, ReleasedObjectError
 from .streams import LocalStream, Stream
+from .wire import STATUS_NOT_FOUND, RemoteError
 from .wire_stream import RemoteStream
 
 
@@ -48,6 +49,14 @@ def object_stream(state: ObjectState, method: str, args: Sequence[Any], kwargs: 
     remote = state.client.remote
     host = settings.host
     stream = _RemoteObjectStream(lambda: remote.connection(host, settings.timeout), (state.service, method, list(args), kwargs),
-                                 remote.registry.types(), settings.timeout, remote.exception)
+                                 remote.registry.types(), settings.timeout, lambda e: _exception(remote, e))
     stream.state = state
     return stream
+
+
+def _exception(remote: Any, error: RemoteError) -> BaseException:
+    """As for a call on the object: NotFound means it was released (its lease ran out)."""
+    if error.status == STATUS_NOT_FOUND:
+        return ReleasedObjectError(error.message)
+    exception: BaseException = remote.exception(error)
+    return exception

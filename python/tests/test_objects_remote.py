@@ -129,6 +129,8 @@ def test_a_constructor_error_and_a_lease_that_ran_out() -> None:
             table.clear()  # as gg does when the lease runs out
             with pytest.raises(g.ReleasedObjectError, match="was released or never existed"):
                 await c.add(g.Step(1))
+            with pytest.raises(g.ReleasedObjectError, match="was released or never existed"):
+                [i async for i in c.count(2)]
             await c.close()  # already gone: fine
 
     run(main)
