@@ -99,3 +99,4 @@ def test_the_graft_declares_the_types(lib: Path) -> None:
     assert "class Perm(enum.Flag):\n" in source
     assert "status: Literal['new', 'paid', 'shipped']" in source
     assert "pydantic" not in source
+    assert "def lowest" not in source  # Literal[Priority.LOW] has no Graft form: the method is unavailable

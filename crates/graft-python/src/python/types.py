@@ -55,7 +55,6 @@ def is_typed_dict(cls):
     return issubclass(cls, dict) and hasattr(cls, "__required_keys__") and hasattr(cls, "__total__")
 
 
-
 class Types:
     """The named types found so far, and the resolution of annotations."""
 
@@ -151,13 +150,9 @@ class Types:
             if args == ((),):
                 return {"kind": "tuple", "items": []}
             return {"kind": "tuple", "items": [self.type_ref(a) for a in args]}
-        if origin is typing.Literal:
-            if all(type(a) in (str, int, bool, type(None)) for a in args):
-                return {"kind": "literal", "values": list(args)}
-            log.warning("%r has values other than str, int, bool and None; it is treated as Any", hint)
-        else:
-            return self.no_form(hint)
-        return {"kind": "any"}
+        if origin is typing.Literal and all(type(a) in (str, int, bool, type(None)) for a in args):
+            return {"kind": "literal", "values": list(args)}
+        return self.no_form(hint)  # a Literal of other values (enum members, bytes) too
 
     def named(self, cls):
         name = cls.__name__

@@ -80,6 +80,12 @@ fn discovery_describes_each_structured_type() {
         (&weigh.params, &weigh.returns)
     );
     assert!(iface.service("Order").is_none() && iface.service("Point").is_none());
+    let lowest = iface.method("Orders", "lowest").unwrap();
+    let reason = lowest.unavailable.as_deref().unwrap_or_default();
+    assert!(
+        reason.starts_with("parameter `level`: type `Literal["),
+        "{reason}"
+    );
 }
 
 #[tokio::test]
