@@ -91,6 +91,7 @@ def test_the_suite_sees_the_right_values(orders):
         assert r["flag"]["returned"]["value"] == 7 and r["flag"]["returned"]["type"] == "graft_pypi_orders.Perm"
         money = r["frozen and inherited"]["returned"]
         assert money["type"] == "graft_pypi_orders.Money" and money["fields"]["cents"]["value"] == 425
+        assert r["frozen hashes"]["returned"]["value"] == 2
         assert r["recursive in"]["returned"]["value"] == 3
         grown = r["recursive out"]["returned"]["fields"]["children"]["items"]
         assert [c["fields"]["name"]["value"] for c in grown] == ["a", "b", "c"]

@@ -274,6 +274,9 @@ pub enum TypeDefKind {
         fields: Vec<Field>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         model: bool,
+        /// A frozen dataclass: its instances cannot be changed, and hash.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        frozen: bool,
     },
     /// An enum; a `Flag` (`flag`) takes any combination of its members.
     Enum {

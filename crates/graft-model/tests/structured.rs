@@ -62,6 +62,7 @@ fn iface() -> Interface {
                 TypeDefKind::Dataclass {
                     fields: vec![order_id, field("status", status(), true)],
                     model: true,
+                    frozen: false,
                 },
             ),
         ],

@@ -163,6 +163,7 @@ fn shop() -> Interface {
                 ],
             },
                 model: false,
+                frozen: false,
         },
         TypeDef {
             name: "Color".into(),

@@ -27,6 +27,7 @@ fn iface() -> Interface {
                         field("qty", TypeRef::Int, true),
                     ],
                     model: false,
+                    frozen: false,
                 },
             },
             TypeDef {

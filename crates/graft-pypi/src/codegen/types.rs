@@ -73,8 +73,8 @@ pub fn all(defs: &[&TypeDef], known: &BTreeSet<String>) -> String {
         }
     }
     for def in defs {
-        if let TypeDefKind::Dataclass { fields, .. } = &def.kind {
-            out.push_str(&dataclass(def, fields, known));
+        if let TypeDefKind::Dataclass { fields, frozen, .. } = &def.kind {
+            out.push_str(&dataclass(def, fields, *frozen, known));
         }
     }
     for def in exceptions_in_order(defs) {
@@ -107,8 +107,13 @@ fn enumeration(def: &TypeDef, members: &[EnumMember], base: &str) -> String {
     out
 }
 
-fn dataclass(def: &TypeDef, fields: &[Field], known: &BTreeSet<String>) -> String {
-    let mut out = format!("\n\n@dataclass\nclass {}:\n", def.name);
+fn dataclass(def: &TypeDef, fields: &[Field], frozen: bool, known: &BTreeSet<String>) -> String {
+    let decorator = if frozen {
+        "@dataclass(frozen=True)"
+    } else {
+        "@dataclass"
+    };
+    let mut out = format!("\n\n{decorator}\nclass {}:\n", def.name);
     out.push_str(&class_doc(def));
     let _ = writeln!(out, "    __graft_module__ = {}", py_str(&def.module));
     let mut defaulted = false;

@@ -192,7 +192,8 @@ class Types:
             fields = [field(n, None if n in _required_keys(cls) else optional) for n in hints]
             return dict(base, kind="typed_dict", fields=fields)
         fields = [field(f.name, _field_default(f)) for f in dataclasses.fields(cls)]
-        return dict(base, kind="dataclass", fields=fields)
+        frozen = {"frozen": True} if cls.__dataclass_params__.frozen else {}
+        return dict(base, kind="dataclass", fields=fields, **frozen)
 
     def model_fields(self, cls):
         """A pydantic model's fields by attribute name, with their aliases (pydantic resolved the annotations)."""

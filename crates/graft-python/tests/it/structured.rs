@@ -47,7 +47,7 @@ async fn call(method: &str, args: Json) -> Result<Json, CallError> {
 fn discovery_describes_each_structured_type() {
     let iface = orders().interface();
     let kind = |name: &str| &iface.type_def(name).expect(name).kind;
-    let TypeDefKind::Dataclass { fields, model } = kind("Order") else {
+    let TypeDefKind::Dataclass { fields, model, .. } = kind("Order") else {
         panic!("Order is a dataclass-like type")
     };
     assert!(*model);
