@@ -21,6 +21,7 @@ METHODS = [
     ("add", "add(a: int, b: int) -> int"),
     ("records", "echo_records(10,000 dataclass records) -> the same"),
     ("bytes", "echo_bytes(1,000,000 bytes) -> the same"),
+    ("object", "add(a, b) on an object: Tally.add, the Tally made once (remote: living on gg)"),
 ]
 LEVELS = ("1", "16", "64")
 

@@ -26,6 +26,7 @@ class Direct:
         from bench_service import Bench, Record
 
         _bind(self, Bench, Record)
+        self.add_on_object = Bench.tally().add
 
     async def close(self) -> None:
         pass
@@ -45,9 +46,11 @@ class Graft:
         if (target == "inMemory") != where.in_memory:
             raise RuntimeError("the Graft's configuration in force is %r, not host=%s" % (where, target))
         _bind(self, Bench, Record)
+        self.tally = await Bench.tally()  # made once; each measured call is one on it
+        self.add_on_object = self.tally.add
 
     async def close(self) -> None:
-        pass
+        await self.tally.close()
 
 
 def _bind(driver: Any, bench: type, record: type) -> None:

@@ -62,11 +62,14 @@ def methods_of(driver: Any) -> Dict[str, Method]:
     records = make_records(driver.record_class)
     blob = make_blob()
     a = driver.is_async
-    return {
+    methods = {
         "add": Method(driver.add, a, ADD_ARGS, check_add),
         "records": Method(driver.echo_records, a, (records,), lambda got, full: check_records(records, got, full)),
         "bytes": Method(driver.echo_bytes, a, (blob,), lambda got, full: check_bytes(blob, got, full)),
     }
+    if hasattr(driver, "add_on_object"):  # add's work, on an object (Graft's remote objects; the direct call)
+        methods["object"] = Method(driver.add_on_object, a, ADD_ARGS, check_add)
+    return methods
 
 
 async def sequential(m: Method, calls: int) -> List[int]:
@@ -120,7 +123,7 @@ def quantile(sorted_ns: List[int], q: float) -> float:
 
 
 async def measure(m: Method, opts: argparse.Namespace, name: str, server: Optional[psutil.Process]) -> Dict[str, Any]:
-    payload = name != "add"
+    payload = name not in ("add", "object")
     calls = opts.payload_calls if payload else opts.calls
     levels = opts.concurrency
     me = psutil.Process()
@@ -156,7 +159,7 @@ async def measure(m: Method, opts: argparse.Namespace, name: str, server: Option
             "calls": calls + total,
         },
     }
-    if name == "add" and server is None:
+    if not payload and server is None:
         out["seq"]["loop_mean_us"] = await loop_mean_ns(m, max(calls, 20000)) / 1000
     return out
 
@@ -171,14 +174,15 @@ async def main() -> None:
     p.add_argument("--warmup", type=int, default=200)
     p.add_argument("--waves", type=int, default=4, help="each throughput level makes at least this many calls per caller")
     p.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 16, 64])
-    p.add_argument("--methods", default="add,records,bytes")
+    p.add_argument("--methods", default="add,records,bytes,object", help="those the system has (object: Graft and direct)")
     opts = p.parse_args()
     server = psutil.Process(opts.server_pid) if opts.server_pid else None
     driver = DRIVERS[opts.system]()
     await driver.open(opts.target)
     try:
         methods = methods_of(driver)
-        results = {name: await measure(methods[name], opts, name, server) for name in opts.methods.split(",")}
+        names = [name for name in opts.methods.split(",") if name in methods]
+        results = {name: await measure(methods[name], opts, name, server) for name in names}
     finally:
         await driver.close()
     print(json.dumps({"methods": results, "client_peak_rss": peak_rss_bytes(os.getpid())}))

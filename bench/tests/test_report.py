@@ -83,6 +83,18 @@ class Targets(unittest.TestCase):
         self.assertAlmostEqual(overhead["measured"], 0.5)
         self.assertTrue(overhead["holds"])
 
+    def test_a_call_on_an_object_is_judged_against_a_static_call(self):
+        def remote(object_p50):
+            methods = {"add": method(100.0), "object": method(object_p50)}
+            return report.medians([{"graft-remote": {"available": True, "methods": methods}}])
+
+        [within] = targets.check_object(remote(108.0))
+        self.assertAlmostEqual(within["measured"], 1.08)
+        self.assertTrue(within["holds"])
+        [beyond] = targets.check_object(remote(115.0))
+        self.assertFalse(beyond["holds"])
+        self.assertIn("object", targets.all_targets(remote(100.0)))
+
     def test_a_missing_system_makes_a_target_not_applicable(self):
         summary = report.medians([{"grpc": system(600.0)}])
         self.assertTrue(all(c["holds"] is None for c in targets.check(summary, "add")))
