@@ -81,28 +81,31 @@ _fields: Dict[type, List[Tuple[str, _Check]]] = {}
 def check_arguments(signature: Optional[inspect.Signature], args: Sequence[Any], kwargs: Dict[str, Any]) -> None:
     """Raises the TypeError a gateway would for a Literal field of a graft
     dataclass (at any depth, through lists) among the arguments."""
-    if signature is None:
-        return
+    if signature is None or not any(_needs_walk(type(v)) for v in (*args, *kwargs.values())):
+        return  # the common case, seen without binding the arguments
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError:
         return  # the call itself raises it
     for name, value in bound.arguments.items():
         try:
-            _walk(value, "")
+            if _needs_walk(type(value)):
+                _walk(value, ())
         except Misfit as misfit:
             raise misfit.error(name) from None
 
 
-def _walk(value: Any, path: str) -> None:
+def _walk(value: Any, path: Tuple[str, ...]) -> None:
+    """Checks the Literal fields of the graft dataclasses in `value`; `path`
+    (its segments, joined only for an error) is where `value` is."""
     kind = type(value)
-    if kind in _PLAIN:
-        return
     if kind in (list, tuple, set, frozenset, dict):
         items = value.values() if kind is dict else value
+        if not any(map(_needs_walk, set(map(type, items)))):
+            return  # the common case: a list of records with no Literal field, seen by type alone
         for i, item in enumerate(items):
-            if type(item) not in _PLAIN:
-                _walk(item, "%s[%d]" % (path, i) if kind is not dict else "%s[...]" % path)
+            if _needs_walk(type(item)):
+                _walk(item, path + ("[...]" if kind is dict else "[%d]" % i,))
         return
     plan = _plan(kind)
     if plan is None:
@@ -112,9 +115,18 @@ def _walk(value: Any, path: str) -> None:
         try:
             check(getattr(value, name))
         except Misfit as misfit:
-            raise Misfit(misfit.expected, misfit.value, "%s.%s" % (path, name)) from None
+            raise Misfit(misfit.expected, misfit.value, "".join(path) + "." + name) from None
     for name in nested:
-        _walk(getattr(value, name), "%s.%s" % (path, name))
+        field = getattr(value, name)
+        if _needs_walk(type(field)):
+            _walk(field, path + ("." + name,))
+
+
+def _needs_walk(kind: type) -> bool:
+    """Whether a value of type `kind` may hold a Literal field to check."""
+    if kind in _PLAIN:
+        return False
+    return kind in (list, tuple, set, frozenset, dict) or _plan(kind) is not None
 
 
 _PLAIN = frozenset({str, int, float, bool, bytes, type(None)})

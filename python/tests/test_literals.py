@@ -1,0 +1,68 @@
+"""Literal values checked in-process as a gateway checks them (literals.py, coerce.bind)."""
+
+import dataclasses
+import inspect
+import sys
+from pathlib import Path
+from typing import Dict, List, Literal, Optional
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from graft_runtime import coerce  # noqa: E402
+from graft_runtime.literals import check_arguments  # noqa: E402
+
+Status = Literal["new", "paid"]
+
+
+@dataclasses.dataclass
+class Node:
+    __graft_module__ = "tree"
+    name: str
+    children: "List[Node]" = dataclasses.field(default_factory=list)
+    status: Status = "new"
+
+
+@dataclasses.dataclass
+class Plain:
+    __graft_module__ = "tree"
+    sku: str
+    qty: int
+
+
+def set_status(order: int, status: Status, note: Optional[Literal[1, True, None]] = None) -> None:
+    pass
+
+
+def grow(tree: Node, extra: Dict[str, List[Node]], plain: List[Plain]) -> None:
+    pass
+
+
+def bind(target, *args, **kwargs):
+    return coerce.bind(inspect.signature(target), coerce.hints(target), args, kwargs)
+
+
+def test_a_parameter_takes_its_values_only_with_the_gateway_s_message():
+    assert bind(set_status, 1, "paid") == ((1, "paid"), {})
+    with pytest.raises(TypeError) as refused:
+        bind(set_status, 1, "bogus")
+    assert str(refused.value) == ("argument `status` has the wrong type: status: expected "
+                                  "Literal['new', 'paid'], got \"bogus\"")
+    assert bind(set_status, 1, "new", note=True) == ((1, "new", True), {})
+    with pytest.raises(TypeError, match=r"note: expected Literal\[1, True, None\], got 2"):
+        bind(set_status, 1, "new", note=2)
+    with pytest.raises(TypeError):  # True is not 1 here, as in JSON
+        bind(set_status, 1, "new", note=False)
+
+
+def test_fields_of_graft_dataclasses_are_checked_at_any_depth():
+    signature = inspect.signature(grow)
+    good = Node("root", [Node("a", status="paid")])
+    check_arguments(signature, [good, {"k": [Node("b")]}, [Plain("x", 1)] * 3], {})
+    with pytest.raises(TypeError) as deep:
+        check_arguments(signature, [Node("root", [Node("a"), Node("b", status="lost")]), {}, []], {})
+    assert str(deep.value) == ("argument `tree` has the wrong type: tree.children[1].status: "
+                               "expected Literal['new', 'paid'], got \"lost\"")
+    with pytest.raises(TypeError, match=r"extra\[\.\.\.\]\[0\]\.status"):
+        check_arguments(signature, [good], {"extra": {"k": [Node("c", status="x")]}, "plain": []})
