@@ -130,3 +130,14 @@ def test_openapi_describes_the_object_routes(gg):
     assert "delete" in paths["/objects/Cart/{id}"]
     factory = paths["/call/Shop/open_cart"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert factory["required"] == ["id"]
+
+
+@pytest.mark.parametrize("flag", ["--objectTtl=0", "--objectTtl=soon", "--maxObjects=0"])
+def test_bad_object_flags_stop_gg_with_status_2(flag):
+    import subprocess
+
+    from gateway import GG
+
+    done = subprocess.run([str(GG), str(CARTS), flag], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2, done.stderr
+    assert flag.split("=")[0] in done.stderr, done.stderr

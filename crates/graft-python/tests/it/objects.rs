@@ -50,9 +50,14 @@ async fn run(host: &Arc<Host>, callee: Callee, positional: Vec<Value>) -> Result
 
 /// A new shelf owned by `owner`: its id.
 async fn shelf(host: &Arc<Host>, owner: u64, name: &str) -> Result<String, CallError> {
-    let callee = host.lookup("Shelf", CONSTRUCTOR)?.owned_by(owner);
+    make(host, "Shelf", owner, name).await
+}
+
+/// A new object of `class` (made with its name) owned by `owner`: its id.
+async fn make(host: &Arc<Host>, class: &str, owner: u64, name: &str) -> Result<String, CallError> {
+    let callee = host.lookup(class, CONSTRUCTOR)?.owned_by(owner);
     match run(host, callee, vec![s(name)]).await? {
-        Value::ObjectRef { service, id } if service == "Shelf" => Ok(id),
+        Value::ObjectRef { service, id } if service == class => Ok(id),
         other => panic!("a constructor answered {other:?}"),
     }
 }
@@ -171,6 +176,24 @@ async fn release_runs_close_and_the_object_is_gone() {
         gone_message(&id),
         format!("Shelf object {id} was released or never existed")
     );
+}
+
+#[tokio::test]
+async fn release_runs_an_async_aclose_or_a_context_managers_exit() {
+    let host = shelves();
+    let valve = make(host, "Valve", 0, "v1").await.unwrap();
+    let latch = make(host, "Latch", 0, "l1").await.unwrap();
+    host.release("Valve", &valve).await.unwrap();
+    host.release("Latch", &latch).await.unwrap();
+    let released = released(host).await;
+    assert!(released.contains(&s("valve:v1")), "{released:?}");
+    assert!(released.contains(&s("latch:l1")), "{released:?}");
+    // An id names an object of one class only.
+    let shelf = shelf(host, 0, "s1").await.unwrap();
+    assert!(matches!(
+        host.release("Valve", &shelf).await,
+        Err(CallError::NoObject { .. })
+    ));
 }
 
 fn gone_message(id: &str) -> String {
