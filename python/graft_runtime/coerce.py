@@ -18,8 +18,8 @@ import types
 import typing
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from .plans import identity_types
 from .literals import Misfit, is_literal, literal_check
+from .plans import identity_types
 from .tables import _columns_reader
 
 _LISTS = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable)
@@ -103,9 +103,9 @@ def _general(hint: Any) -> Callable[[Any], Any]:
 
 
 def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
-    if hint in (int, str, bytes, bool, type(None)):
     if is_literal(hint):
         return literal_check(hint)
+    if hint in (int, str, bytes, bool, type(None)):
         return lambda value: value if type(value) in _PLAIN else coerce(value, hint)
     if hint is float:
         return lambda value: float(value) if type(value) is int else (value if type(value) in _PLAIN else coerce(value, float))
@@ -240,6 +240,8 @@ def _sequence(value: Any, container: Any, args: Tuple[Any, ...]) -> Optional[Any
 
 
 def _named(value: Any, cls: type) -> Any:
+    if _named_tuple_of(value, cls):  # a tuple for a NamedTuple: its fields by position, as a gateway takes it
+        return cls(*value)
     if issubclass(cls, enum.Enum) and not isinstance(value, cls):
         try:
             return cls(value)
@@ -254,6 +256,15 @@ def _named(value: Any, cls: type) -> Any:
                 if new is not old:
                     object.__setattr__(value, f.name, new)
     return value
+
+
+def _named_tuple_of(value: Any, cls: type) -> bool:
+    """Whether `value` is a plain tuple or list that fills the NamedTuple `cls` by position."""
+    fields = getattr(cls, "_fields", None)
+    if not issubclass(cls, tuple) or not isinstance(fields, tuple) or type(value) not in (tuple, list):
+        return False
+    defaults = getattr(cls, "_field_defaults", {})
+    return len(value) <= len(fields) and all(f in defaults for f in fields[len(value):])
 
 
 def fits(value: Any, hint: Any) -> bool:

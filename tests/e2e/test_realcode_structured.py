@@ -82,6 +82,7 @@ def test_the_suite_sees_the_right_values(orders):
         point = r["namedtuple"]["returned"]
         assert point["type"] == "graft_pypi_orders.Point"
         assert point["fields"] == {"x": {"type": "builtins.float", "repr": "2.0"}, "y": {"type": "builtins.float", "repr": "1.0"}}
+        assert r["namedtuple from tuples"]["returned"] == point
         assert r["typeddict"]["returned"]["value"] == "1 Main St, Oslo"
         assert r["typeddict notrequired"]["returned"]["value"] == "1 Main St, Oslo (back door)"
         moved = dict((k["value"], v["value"]) for k, v in r["typeddict out"]["returned"]["items"])
@@ -129,6 +130,7 @@ def test_http_pydantic_model(orders):
 def test_http_structured_types(orders):
     gg, _ = orders
     assert call(gg, "midpoint", {"a": {"x": 0, "y": 2}, "b": {"x": 4}}).json() == {"x": 2.0, "y": 1.0}
+    assert call(gg, "midpoint", {"a": [0, 2], "b": [4]}).json() == {"x": 2.0, "y": 1.0}
     assert call(gg, "label", {"address": {"street": "S", "city": "C"}}).json() == "S, C"
     missing = call(gg, "label", {"address": {"street": "S"}})
     assert missing.status == 400 and "address.city" in missing.json()["error"]["message"]

@@ -241,6 +241,20 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
             }),
             false => Err(Misfit::Whole(raw)),
         },
+        (TypeDefKind::NamedTuple { fields }, Value::Tuple(xs) | Value::List(xs))
+            if positional_fits(fields, xs.len()) =>
+        {
+            let given = fields
+                .iter()
+                .map(|f| f.name.as_str().into())
+                .zip(xs)
+                .collect();
+            let fields = object_fields(given, fields, name, iface, path).map_err(Misfit::Inside)?;
+            Ok(Value::Object {
+                type_name: name.into(),
+                fields,
+            })
+        }
         (TypeDefKind::TypedDict { fields }, Value::Dict(pairs)) => {
             typed_dict(pairs, fields, name, iface, path).map_err(Misfit::Inside)
         }
@@ -284,6 +298,12 @@ fn object_fields(
         *v = check(value, &decl.ty, iface, &Path::Field(path, field))?;
     }
     Ok(given)
+}
+
+/// Whether `n` values by position fill a NamedTuple's `fields`: every
+/// required one, and no more than it has.
+fn positional_fits(fields: &[Field], n: usize) -> bool {
+    n <= fields.len() && fields.iter().skip(n).all(|f| f.default.is_some())
 }
 
 /// A `TypedDict`'s dict: text keys it declares, each value checked; every

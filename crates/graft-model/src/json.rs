@@ -203,6 +203,15 @@ impl Converter<'_> {
                 type_name: name.into(),
                 fields: self.fields(o, fields, name, path)?,
             }),
+            // A NamedTuple is a tuple too: its fields by position, as pydantic takes it.
+            (TypeDefKind::NamedTuple { fields }, Json::Array(a)) if a.len() <= fields.len() => {
+                let names = fields.iter().map(|f| f.name.clone());
+                let o: Map<String, Json> = names.zip(a.iter().cloned()).collect();
+                Ok(Value::Object {
+                    type_name: name.into(),
+                    fields: self.fields(&o, fields, name, path)?,
+                })
+            }
             (TypeDefKind::TypedDict { fields }, Json::Object(o)) => Ok(Value::Dict(
                 self.fields(o, fields, name, path)?
                     .into_iter()

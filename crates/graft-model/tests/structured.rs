@@ -122,6 +122,14 @@ fn a_named_tuple_is_an_object_of_its_fields() {
     assert_eq!(fields.len(), 1);
     assert!(check_value(point.clone(), &named("Point"), &iface, "p").is_ok());
     assert!(json_error(json!({"y": 1.0}), &named("Point")).contains("arg.x"));
+    // A tuple (a JSON array) by position, as pydantic takes a NamedTuple.
+    let by_position = from_json(&json!([1.5]), &named("Point"), &iface, "p").unwrap();
+    assert_eq!(by_position, point);
+    assert!(from_json(&json!([1.5, 2.0, 3.0]), &named("Point"), &iface, "p").is_err());
+    let tuple = Value::Tuple(vec![Value::Float(1.5), Value::Int(2)]);
+    let checked = check_value(tuple, &named("Point"), &iface, "p").unwrap();
+    assert_eq!(to_json(&checked), json!({"x": 1.5, "y": 2.0}));
+    assert!(check_value(Value::Tuple(vec![]), &named("Point"), &iface, "p").is_err());
 }
 
 #[test]
