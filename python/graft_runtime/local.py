@@ -18,7 +18,7 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
-from . import coerce
+from . import coerce, returns
 from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
 from .convert import Converter
@@ -54,12 +54,17 @@ class Local:
         if plan is None or plan.settings is not settings:
             target = self.target(settings, method)
             plan = self.plans[method] = Plan(settings, target, _signature(target), coerce.hints(target))
+            plan.check = returns.checker("%s.%s" % (self.service, method), plan.hints.get("return"))
+            if plan.check is not None and plan.fast is not None:
+                plan.fast = returns.checked_fast(plan.fast, plan.check)
         return plan
 
     async def call(
         self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
-        return await self.result(self.invoke(settings, method, args, kwargs))
+        result = self.invoke(settings, method, args, kwargs)
+        check = self.plan(settings, method).check
+        return await self.result(result if check is None else returns.checked(result, check))
 
     async def result(self, result: Any) -> Any:
         """A hosted call's result as the graft's classes (awaited if need be);

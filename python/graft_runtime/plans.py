@@ -60,6 +60,8 @@ class Plan:
         self.signature = signature
         self.hints = hints
         self.fast = _fast(target, signature, hints)
+        # Checks the result against a scalar return annotation (returns.py); set by `Local.plan`.
+        self.check: Optional[Callable[[Any], Any]] = None
 
 
 def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],

@@ -103,6 +103,15 @@ def test_a_type_graft_cannot_carry_makes_the_method_unavailable(money):
     assert call(gg, "Ledger", "kind", {"value": 5}) == (200, "int")  # unannotated: Any
 
 
+def test_a_returned_value_that_does_not_fit_is_an_error_not_a_wrong_answer(money):
+    gg, _ = money
+    status, body = call(gg, "Ledger", "count", {"n": 5})
+    assert status == 500 and body["error"]["type"] == "TypeError", body
+    assert body["error"]["message"] == "Ledger.count returned a value of type str where its annotation says int"
+    status, body = call(gg, "Ledger", "rate", {})
+    assert status == 500 and "type float where its annotation says Decimal" in body["error"]["message"], body
+
+
 def test_in_process_and_remote_agree(money):
     gg, lib = money
     local = run_caller(lib, "inMemory")
@@ -149,6 +158,11 @@ def test_the_suite_sees_the_right_values(money):
         assert got["ends"]["iso"] == "2026-03-28T23:45:00+01:00", host
         assert got["untyped"]["value"] == "Decimal" and got["untyped uuid"]["value"] == "UUID", host
         assert got["left off the graft"] == ["audit", "make"], host
+        assert got["a str for an int"] == {
+            "raised": "builtins.TypeError",
+            "str": "Ledger.count returned a value of type str where its annotation says int"}, host
+        assert got["a float for a Decimal"]["str"] == (
+            "Ledger.rate returned a value of type float where its annotation says Decimal"), host
 
 
 MYPY_CORRECT = """

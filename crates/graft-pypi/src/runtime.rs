@@ -72,6 +72,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/remote.py"),
     ),
     (
+        "returns.py",
+        include_str!("../../../python/graft_runtime/returns.py"),
+    ),
+    (
         "scalars.py",
         include_str!("../../../python/graft_runtime/scalars.py"),
     ),

@@ -61,7 +61,8 @@ impl Host {
         let ready = matches!(call.args, Args::Checked(_) | Args::Decoded(_));
         let quick = !entry.is_async && !entry.signature.streams && entry.pace.is_quick();
         if ready && quick && call.callee.turn_is_up() {
-            let outcome = self.run_inline(call);
+            let entry = Arc::clone(&call.callee.entry);
+            let outcome = crate::returns::checked(&entry, self.run_inline(call));
             // The channel is new and has room: this never fails.
             let _ = tx.try_send(Part::Done(outcome));
             return answer;
@@ -94,7 +95,8 @@ impl Host {
         tx: PartSender,
         limit: Option<oneshot::Sender<Option<Duration>>>,
     ) {
-        let outcome = self.outcome(call, &tx, limit).await;
+        let entry = Arc::clone(&call.callee.entry);
+        let outcome = crate::returns::checked(&entry, self.outcome(call, &tx, limit).await);
         // The answer may be gone (a timeout, a closed connection).
         let _ = tx.send(Part::Done(outcome)).await;
     }

@@ -37,6 +37,7 @@ mod object_calls;
 mod objects;
 mod reaper;
 mod records;
+mod returns;
 mod scalars;
 mod shared_bytes;
 mod start;
