@@ -66,6 +66,7 @@ pub fn type_schema(ty: &TypeRef) -> Json {
         TypeRef::Union { options } => {
             json!({ "anyOf": options.iter().map(type_schema).collect::<Vec<_>>() })
         }
+        TypeRef::Literal { values } => json!({ "enum": values }),
         TypeRef::Named { name } => reference(name),
         TypeRef::Object { service } => object_ref_schema(service),
     }
@@ -79,7 +80,6 @@ fn object_ref_schema(service: &str) -> Json {
         "properties": {
             "service": { "const": service },
             "id": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
-        TypeRef::Literal { values } => json!({ "enum": values }),
         },
         "required": ["id"],
         "additionalProperties": false,
@@ -158,19 +158,6 @@ pub fn type_def_schema(def: &TypeDef) -> Json {
     schema
 }
 
-/// The body of every error response of the call API.
-pub(crate) fn error_schema() -> Json {
-    let text = |description: &str| json!({ "type": "string", "description": description });
-    json!({
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["type", "message"],
-                "properties": {
-                    "type": text("The error's kind: the Python exception's class name, or a gateway error."),
-                    "message": text("What went wrong, for people."),
 /// An enum's values; a `Flag`'s are any combination of its members' bits.
 fn enum_schema(members: &[graft_model::EnumMember], flag: bool) -> Json {
     let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
@@ -188,6 +175,19 @@ fn enum_schema(members: &[graft_model::EnumMember], flag: bool) -> Json {
     })
 }
 
+/// The body of every error response of the call API.
+pub(crate) fn error_schema() -> Json {
+    let text = |description: &str| json!({ "type": "string", "description": description });
+    json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["type", "message"],
+                "properties": {
+                    "type": text("The error's kind: the Python exception's class name, or a gateway error."),
+                    "message": text("What went wrong, for people."),
                     "param": text("The argument the error is about, when there is one."),
                     "traceback": text("The Python traceback, when the method raised."),
                 },

@@ -29,6 +29,7 @@ fn method(name: &str, doc: Option<&str>, params: Vec<Param>, returns: TypeRef) -
         params,
         returns,
         streams: false,
+        unavailable: None,
     }
 }
 
@@ -86,8 +87,8 @@ fn field(name: &str, ty: TypeRef, default: Option<Json>) -> Field {
             python: Some(json.to_string()),
             json,
         }),
-    }
         alias: None,
+    }
 }
 
 /// A shop with named types and every kind of parameter.
@@ -161,9 +162,9 @@ fn shop() -> Interface {
                     field("sku", TypeRef::Str, None),
                     field("qty", TypeRef::Int, Some(json!(1))),
                 ],
-            },
                 model: false,
                 frozen: false,
+            },
         },
         TypeDef {
             name: "Color".into(),
@@ -180,9 +181,9 @@ fn shop() -> Interface {
                         value: json!("blue"),
                     },
                 ],
-            },
                 flag: false,
                 mixin: None,
+            },
         },
         TypeDef {
             name: "OutOfStock".into(),

@@ -51,12 +51,12 @@ pub(crate) struct Converter {
     /// that order are built with a positional call, which binds the same
     /// way as keywords but skips building a dict per object.
     init_params: HashMap<String, Vec<String>>,
+    /// The hosted pydantic models, by type name.
+    models: HashMap<String, Model>,
 }
 
 /// What reading an instance of one dataclass needs.
 struct Shape {
-    /// The hosted pydantic models, by type name.
-    models: HashMap<String, Model>,
     _class: Py<PyType>,
     type_name: Name,
     fields: Vec<(Name, Py<PyString>)>,
@@ -67,13 +67,13 @@ struct Shape {
 #[derive(Default)]
 struct Built<'py> {
     last: Option<Class<'py>>,
+    /// Inside a pydantic model's fields: models are built as dicts, for
+    /// the outer model to validate (see `records.rs`).
+    in_model: bool,
 }
 
 /// A type name, its class, the field names (Rust and Python) last used with
 /// it, and whether they are its `__init__`'s parameters in order.
-    /// Inside a pydantic model's fields: models are built as dicts, for
-    /// the outer model to validate (see `records.rs`).
-    in_model: bool,
 struct Class<'py> {
     name: Name,
     class: Bound<'py, PyAny>,
@@ -146,11 +146,11 @@ impl Converter {
     ) -> PyResult<Self> {
         let datetime = py.import("datetime")?;
         let init_params = init_params(py, &classes)?;
+        let models = crate::records::models(&classes)?;
         Ok(Converter {
             classes: classes.unbind(),
             datetime: datetime
                 .getattr("datetime")?
-        let models = crate::records::models(&classes)?;
                 .cast_into::<PyType>()?
                 .unbind(),
             date: datetime.getattr("date")?.cast_into::<PyType>()?.unbind(),
@@ -164,12 +164,12 @@ impl Converter {
             shapes: Mutex::default(),
             objects,
             init_params,
+            models,
         })
     }
 
     fn class<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
         self.classes.bind(py).get_item(name)?.ok_or_else(|| {
-            models,
             pyo3::exceptions::PyTypeError::new_err(format!("no hosted type is named {name:?}"))
         })
     }
@@ -239,6 +239,9 @@ impl Converter {
         fields: &[(Name, Value)],
         built: &mut Built<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(model) = self.models.get(&**type_name) {
+            return self.model(py, model, fields, built);
+        }
         let class = self.class_for(py, type_name, fields.iter().map(|(name, _)| name), built)?;
         let mut cells = fields
             .iter()
@@ -248,19 +251,7 @@ impl Converter {
         built.last = Some(class);
         object
     }
-        if let Some(model) = self.models.get(&**type_name) {
-            return self.model(py, model, fields, built);
-        }
 
-    /// A table's objects, built as [`Converter::object`] builds each, from
-    /// its columns.
-    fn table<'py>(
-        &self,
-        py: Python<'py>,
-        table: &Table,
-        built: &mut Built<'py>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let class = self.class_for(py, &table.type_name, table.names.iter(), built)?;
     /// A pydantic model's fields as the dict it validates (keyed by alias);
     /// validated here unless this model is inside another.
     fn model<'py>(
@@ -282,6 +273,19 @@ impl Converter {
         model.validate(dict)
     }
 
+    /// A table's objects, built as [`Converter::object`] builds each, from
+    /// its columns.
+    fn table<'py>(
+        &self,
+        py: Python<'py>,
+        table: &Table,
+        built: &mut Built<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if self.models.contains_key(&*table.type_name) {
+            return PyList::new(py, self.all(py, &table.to_objects(), built)?)
+                .map(|l| l.into_any());
+        }
+        let class = self.class_for(py, &table.type_name, table.names.iter(), built)?;
         let mut objects = Vec::with_capacity(table.rows());
         let mut cells = Vec::with_capacity(table.columns.len());
         for i in 0..table.rows() {
@@ -289,10 +293,6 @@ impl Converter {
                 cells.push(self.cell(py, column, i, built)?);
             }
             objects.push(class.instantiate(py, &mut cells)?);
-        }
-        if self.models.contains_key(&*table.type_name) {
-            return PyList::new(py, self.all(py, &table.to_objects(), built)?)
-                .map(|l| l.into_any());
         }
         built.last = Some(class);
         Ok(PyList::new(py, objects)?.into_any())
@@ -574,18 +574,6 @@ impl Converter {
         Ok(shape)
     }
 
-    /// Subclasses of built-in types (a `str` subclass, a `bytearray`) are read
-    /// as the built-in; anything else has no [`Value`] form.
-    fn read_subclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
-        if obj.is_instance_of::<PyBool>() {
-            return Ok(Value::Bool(obj.extract()?));
-        }
-        if obj.is_instance_of::<PyInt>() {
-            return Ok(Value::Int(obj.extract()?));
-        }
-        if obj.is_instance_of::<PyFloat>() {
-            return Ok(Value::Float(obj.extract()?));
-        }
     /// A pydantic model, or a NamedTuple of a hosted type (read as an
     /// object of its fields; another NamedTuple is a tuple).
     fn is_record(&self, obj: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -600,6 +588,18 @@ impl Converter {
         Ok(hosted.is_some_and(|c| c.is(&class)))
     }
 
+    /// Subclasses of built-in types (a `str` subclass, a `bytearray`) are read
+    /// as the built-in; anything else has no [`Value`] form.
+    fn read_subclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+        if obj.is_instance_of::<PyBool>() {
+            return Ok(Value::Bool(obj.extract()?));
+        }
+        if obj.is_instance_of::<PyInt>() {
+            return Ok(Value::Int(obj.extract()?));
+        }
+        if obj.is_instance_of::<PyFloat>() {
+            return Ok(Value::Float(obj.extract()?));
+        }
         if let Ok(s) = obj.cast::<PyString>() {
             return Ok(Value::Str(s.to_str()?.to_owned()));
         }
