@@ -5,7 +5,6 @@ both modes. One caller suite runs in-process and remote; the transcripts
 must be equal, and right.
 """
 
-import inspect
 import json
 import os
 import subprocess
@@ -16,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from gateway import Gateway, request
+from test_objects_tcp import Client
+from typecheck import mypy_strict
 
 REALCODE = Path(__file__).parent / "fixtures" / "realcode"
 GRAFTS = ["graft-pypi-catalog", "graft-pypi-rooms", "graft-pypi-ledger"]
@@ -112,6 +113,15 @@ def test_a_returned_value_that_does_not_fit_is_an_error_not_a_wrong_answer(money
     assert status == 500 and "type float where its annotation says Decimal" in body["error"]["message"], body
 
 
+def test_a_version_5_client_is_told_the_version_the_scalars_need(money):
+    gg, _ = money
+    old = Client(gg.tcp_port, version=5)
+    message = old.call("Catalog", "double", "1.5").raised.message
+    assert "Catalog.double" in message and "version 6" in message and "version 5" in message, message
+    assert old.call("Ledger", "kind", 5) == "int"  # a method without them answers as before
+    old.close()
+
+
 def test_in_process_and_remote_agree(money):
     gg, lib = money
     local = run_caller(lib, "inMemory")
@@ -203,23 +213,15 @@ MYPY_WRONG = """
 """
 
 
-def mypy(lib, tmp_path, source):
-    caller = tmp_path / "caller.py"
-    caller.write_text(inspect.cleandoc(source) + "\n")
-    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--show-error-codes", str(caller)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env=dict(os.environ, MYPYPATH=str(lib)))
-
-
 def test_mypy_strict_accepts_the_scalar_types(money, tmp_path):
     _, lib = money
-    out = mypy(lib, tmp_path, MYPY_CORRECT)
+    out = mypy_strict(lib, tmp_path, MYPY_CORRECT)
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_mypy_strict_rejects_wrong_scalars(money, tmp_path):
     _, lib = money
-    out = mypy(lib, tmp_path, MYPY_WRONG)
+    out = mypy_strict(lib, tmp_path, MYPY_WRONG)
     lines = out.stdout
     assert out.returncode == 1, lines + out.stderr
     assert ':9: error: Argument 1 to "double" of "Catalog" has incompatible type "float"; expected "Decimal"' in lines
