@@ -36,7 +36,8 @@ def identity_types(hint: Any) -> FrozenSet[type]:
     if typing.get_origin(hint) in _UNIONS:
         options = typing.get_args(hint)
         if all(o in _SIMPLE or o is float for o in options):
-            return _NOT_INT if float in options else PLAIN
+            # An int stays an int in a union of two or more (coerce._union); Optional[float] makes it a float.
+            return _NOT_INT if [o for o in options if o is not type(None)] == [float] else PLAIN
     return _NONE
 
 

@@ -26,6 +26,7 @@ def test_identity_types_agree_with_coerce():
                 got = coerce.coerce(value, hint) if hint is not None else value
                 assert got is value, (hint, value, got)
     assert int not in identity_types(float) and int not in identity_types(Optional[float])
+    assert int in identity_types(Union[float, str]) and int in identity_types(Optional[Union[int, float]])
     assert not identity_types(List[int])
 
 
