@@ -3,6 +3,7 @@
 mod discovery;
 mod invoke;
 mod objects;
+mod scalars;
 mod stream;
 mod structured;
 
