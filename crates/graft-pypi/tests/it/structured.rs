@@ -57,7 +57,10 @@ fn enums_keep_their_kind_and_literals_their_values() {
     );
     // The pydantic model is a dataclass with its fields by attribute name.
     assert!(source.contains("@dataclass\nclass Order:\n"), "{source}");
-    assert!(source.contains("@dataclass(frozen=True)\nclass Money:\n"), "{source}");
+    assert!(
+        source.contains("@dataclass(frozen=True)\nclass Money:\n"),
+        "{source}"
+    );
     assert!(
         source.contains("    order_id: int\n    customer: Customer\n"),
         "{source}"
