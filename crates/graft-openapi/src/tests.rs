@@ -425,3 +425,42 @@ fn bytes_are_canonical_padded_base64() {
         assert_eq!(decodes(text), canonical, "{text:?}");
     }
 }
+
+/// The scalars of issue 14 are strings with a format (and a pattern where
+/// the format alone says too little); what the patterns allow, the call API takes.
+#[test]
+fn decimal_uuid_duration_and_time_schemas() {
+    use graft_model::json::from_json;
+    assert_eq!(
+        type_schema(&TypeRef::Uuid),
+        json!({"type": "string", "format": "uuid"})
+    );
+    assert_eq!(
+        type_schema(&TypeRef::TimeDelta),
+        json!({"type": "string", "format": "duration"})
+    );
+    assert_eq!(type_schema(&TypeRef::Decimal)["format"], "decimal");
+    assert_eq!(type_schema(&TypeRef::Time)["pattern"], schema::TIME_PATTERN);
+    let iface = Interface::default();
+    for (ty, text) in [
+        (TypeRef::Decimal, "-1.50e3"),
+        (TypeRef::Decimal, ".5"),
+        (TypeRef::Time, "23:59:59.5Z"),
+    ] {
+        assert!(from_json(&json!(text), &ty, &iface, "x").is_ok(), "{text}");
+    }
+}
+
+#[test]
+fn an_unavailable_method_has_no_operation() {
+    let mut iface = tutorial();
+    iface.services[0].methods[0].unavailable =
+        Some("parameter `x`: type `m.Opaque` has no Graft form".into());
+    let name = iface.services[0].methods[0].name.clone();
+    let doc = openapi(&iface);
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(
+        !paths.keys().any(|p| p.ends_with(&format!("/{name}"))),
+        "{paths:?}"
+    );
+}
