@@ -47,9 +47,13 @@ mod tests {
     #[test]
     fn page_uses_the_gateway_routes() {
         assert!(PAGE.contains("fetch(\"/libraries\""));
+        assert!(PAGE.contains("const s = encodeURIComponent(service.name);"));
+        assert!(PAGE.contains("`/call/${s}/${encodeURIComponent(method.name)}`"));
+        assert!(PAGE.contains("return `/objects/${s}`;"));
         assert!(PAGE.contains(
-            "`/call/${encodeURIComponent(service.name)}/${encodeURIComponent(method.name)}`"
+            "`/objects/${s}/${encodeURIComponent(id)}/${encodeURIComponent(method.name)}`"
         ));
+        assert!(PAGE.contains("{ method: \"DELETE\" }"));
         assert!(PAGE.contains("/simple/ graft-pypi-${service.name.toLowerCase()}"));
     }
 
@@ -71,6 +75,10 @@ mod tests {
             "\"data-items\"",
             "\"data-item\"",
             "\"data-action\": \"stop\"",
+            "\"data-constructor\"",
+            "\"data-action\": \"construct\"",
+            "\"data-objects\"",
+            "\"data-action\": \"release\"",
         ] {
             assert!(PAGE.contains(hook), "missing {hook}");
         }
