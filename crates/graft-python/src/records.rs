@@ -62,7 +62,9 @@ pub(crate) fn invalid_argument(py: Python<'_>, err: &PyErr) -> Option<String> {
 pub(crate) fn models(classes: &Bound<'_, PyDict>) -> PyResult<HashMap<String, Model>> {
     let mut out = HashMap::new();
     for (name, class) in classes.iter() {
-        let class = class.cast_into::<pyo3::types::PyType>()?;
+        let Ok(class) = class.cast_into::<pyo3::types::PyType>() else {
+            continue;
+        };
         if !is_model(&class)? {
             continue;
         }
