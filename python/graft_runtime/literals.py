@@ -9,6 +9,7 @@ graft's dataclasses inside an argument (`check_arguments`, by the graft's
 own annotations, before anything is converted to the hosted classes).
 """
 
+import collections.abc
 import dataclasses
 import inspect
 import json
@@ -75,13 +76,23 @@ def _is_union(origin: Any) -> bool:
 
 # ---------------------------------------------------------------- inside arguments
 
-_fields: Dict[type, List[Tuple[str, _Check]]] = {}
+_Walker = Callable[[Any, Tuple[str, ...]], None]
+_ITEMS = frozenset({list, tuple, set, frozenset})
+_LISTS = (list, set, frozenset, collections.abc.Sequence, collections.abc.MutableSequence,
+          collections.abc.Iterable, collections.abc.Set, collections.abc.MutableSet)
+_DICTS = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
 
 
-def check_arguments(signature: Optional[inspect.Signature], args: Sequence[Any], kwargs: Dict[str, Any]) -> None:
-    """Raises the TypeError a gateway would for a Literal field of a graft
-    dataclass (at any depth, through lists) among the arguments."""
-    if signature is None or not any(_needs_walk(type(v)) for v in (*args, *kwargs.values())):
+def check_arguments(signature: Optional[inspect.Signature], args: Sequence[Any], kwargs: Dict[str, Any],
+                    hints: Optional[Dict[str, Any]] = None) -> None:
+    """Raises the TypeError a gateway would for a value outside a Literal
+    inside the arguments: where the parameters' `hints` put one (in a list,
+    a dict's values, a tuple), and in the Literal fields of the graft's
+    dataclasses at any depth."""
+    if signature is None:
+        return
+    checkers = {n: c for n, c in ((n, _checker(h)) for n, h in (hints or {}).items() if n != "return") if c}
+    if not checkers and not any(_needs_walk(type(v)) for v in (*args, *kwargs.values())):
         return  # the common case, seen without binding the arguments
     try:
         bound = signature.bind(*args, **kwargs)
@@ -89,17 +100,18 @@ def check_arguments(signature: Optional[inspect.Signature], args: Sequence[Any],
         return  # the call itself raises it
     for name, value in bound.arguments.items():
         try:
-            if _needs_walk(type(value)):
-                _walk(value, ())
+            walk = checkers.get(name) or (_walk if _needs_walk(type(value)) else None)
+            if walk is not None:
+                walk(value, ())
         except Misfit as misfit:
             raise misfit.error(name) from None
 
 
 def _walk(value: Any, path: Tuple[str, ...]) -> None:
-    """Checks the Literal fields of the graft dataclasses in `value`; `path`
-    (its segments, joined only for an error) is where `value` is."""
+    """Checks the Literal fields of the graft dataclasses in `value`, by
+    their types; `path` (its segments, joined only for an error) is where `value` is."""
     kind = type(value)
-    if kind in (list, tuple, set, frozenset, dict):
+    if kind in _ITEMS or kind is dict:
         items = value.values() if kind is dict else value
         if not any(map(_needs_walk, set(map(type, items)))):
             return  # the common case: a list of records with no Literal field, seen by type alone
@@ -107,36 +119,25 @@ def _walk(value: Any, path: Tuple[str, ...]) -> None:
             if _needs_walk(type(item)):
                 _walk(item, path + ("[...]" if kind is dict else "[%d]" % i,))
         return
-    plan = _plan(kind)
-    if plan is None:
-        return
-    checks, nested = plan
-    for name, check in checks:
-        try:
-            check(getattr(value, name))
-        except Misfit as misfit:
-            raise Misfit(misfit.expected, misfit.value, "".join(path) + "." + name) from None
-    for name in nested:
-        field = getattr(value, name)
-        if _needs_walk(type(field)):
-            _walk(field, path + ("." + name,))
+    for name, walk in _plan(kind) or ():
+        walk(getattr(value, name), path + ("." + name,))
 
 
 def _needs_walk(kind: type) -> bool:
     """Whether a value of type `kind` may hold a Literal field to check."""
     if kind in _PLAIN:
         return False
-    return kind in (list, tuple, set, frozenset, dict) or _plan(kind) is not None
+    return kind in _ITEMS or kind is dict or _plan(kind) is not None
 
 
 _PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
-_Plan = Tuple[List[Tuple[str, _Check]], List[str]]
-_plans: Dict[type, Optional[_Plan]] = {}
+_plans: Dict[type, Optional[List[Tuple[str, _Walker]]]] = {}
+_checkers: Dict[Any, Optional[_Walker]] = {}
 
 
-def _plan(cls: type) -> Optional[_Plan]:
-    """For a graft dataclass: its Literal fields with their checks, and the
-    fields that may hold more to check; None when there is nothing (once per class)."""
+def _plan(cls: type) -> Optional[List[Tuple[str, _Walker]]]:
+    """For a graft dataclass: its fields that may hold a Literal, each with
+    how to check it; None when there is nothing (once per class)."""
     if cls in _plans:
         return _plans[cls]
     _plans[cls] = None  # a recursive class refers back here while this one is made
@@ -146,11 +147,74 @@ def _plan(cls: type) -> Optional[_Plan]:
         hints = typing.get_type_hints(cls)
     except Exception:  # noqa: BLE001 - annotations it cannot resolve: nothing checked
         return None
-    checks = [(n, literal_check(h)) for n, h in hints.items() if is_literal(h)]
-    nested = [f.name for f in dataclasses.fields(cls) if f.name in hints and _may_hold(hints[f.name])]
-    plan = (checks, nested) if checks or nested else None
-    _plans[cls] = plan
-    return plan
+    plan = []
+    for f in dataclasses.fields(cls):
+        hint = hints.get(f.name)
+        walk = _checker(hint) or (_walk if _may_hold(hint) else None)
+        if walk is not None:
+            plan.append((f.name, walk))
+    _plans[cls] = plan or None
+    return _plans[cls]
+
+
+def _checker(hint: Any) -> Optional[_Walker]:
+    """How to check a value of `hint` that is or holds a Literal (through
+    Optional, lists, sets, tuples and dict values), or None (once per hint)."""
+    try:
+        if hint in _checkers:
+            return _checkers[hint]
+    except TypeError:  # an unhashable hint
+        return None
+    _checkers[hint] = found = _make_checker(hint)
+    return found
+
+
+def _make_checker(hint: Any) -> Optional[_Walker]:
+    if is_literal(hint):
+        check = literal_check(hint)
+
+        def literal(value: Any, path: Tuple[str, ...]) -> None:
+            try:
+                check(value)
+            except Misfit as misfit:
+                raise Misfit(misfit.expected, misfit.value, "".join(path)) from None
+
+        return literal
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if _is_union(origin):
+        options = [a for a in args if a is not type(None)]
+        inner = _checker(options[0]) if len(options) == 1 else None
+        return None if inner is None else (lambda v, path: None if v is None else inner(v, path))
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        each = [_checker(a) for a in args]
+        if not any(each):
+            return None
+        return lambda v, path: _positions(v, path, each)
+    if origin in _LISTS or origin is tuple:
+        item = _checker(args[0]) if args else None
+        return None if item is None else (lambda v, path: _items(v, path, item))
+    if origin in _DICTS and len(args) == 2:
+        value = _checker(args[1])
+        return None if value is None else (lambda v, path: _items(v.values(), path, value, "[...]")
+                                           if type(v) is dict else None)
+    return None
+
+
+def _items(values: Any, path: Tuple[str, ...], check: _Walker, segment: str = "") -> None:
+    """Checks the items of a list, set or tuple (by index), or a dict's values (`segment`)."""
+    if segment:
+        for v in values:
+            check(v, path + (segment,))
+    elif type(values) in _ITEMS:
+        for i, v in enumerate(values):
+            check(v, path + ("[%d]" % i,))
+
+
+def _positions(values: Any, path: Tuple[str, ...], each: List[Optional[_Walker]]) -> None:
+    if type(values) in _ITEMS and len(values) == len(each):
+        for i, (v, check) in enumerate(zip(values, each)):
+            if check is not None:
+                check(v, path + ("[%d]" % i,))
 
 
 def _may_hold(hint: Any) -> bool:

@@ -83,7 +83,7 @@ class Local:
         generator for a streaming one), its arguments converted; what it raises
         is mapped as a remote call would map it."""
         plan = self.plan(settings, method)
-        check_arguments(plan.signature, args, kwargs)  # Literal fields, as a gateway checks them
+        check_arguments(plan.signature, args, kwargs, plan.hints)  # Literals inside, as a gateway checks them
         hosted_args: Any = [self.to_hosted(a) for a in args]
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
         if plan.signature is not None:

@@ -66,3 +66,21 @@ def test_fields_of_graft_dataclasses_are_checked_at_any_depth():
                                "expected Literal['new', 'paid'], got \"lost\"")
     with pytest.raises(TypeError, match=r"extra\[\.\.\.\]\[0\]\.status"):
         check_arguments(signature, [good], {"extra": {"k": [Node("c", status="x")]}, "plain": []})
+
+
+def tagged(tags: List[Status], by_name: Dict[str, Optional[Status]], pair: "tuple[int, Status]") -> None:
+    pass
+
+
+def test_literals_inside_containers_are_checked_by_the_parameter_s_annotation():
+    signature, hints = inspect.signature(tagged), coerce.hints(tagged)
+    check_arguments(signature, [["new", "paid"], {"a": None, "b": "new"}, (1, "paid")], {}, hints)
+    cases = [
+        ([["new", "lost"], {}, (1, "new")], "tags[1]: expected Literal['new', 'paid'], got \"lost\""),
+        ([[], {"a": "lost"}, (1, "new")], "by_name[...]: expected"),
+        ([[], {}, (1, "lost")], "pair[1]: expected"),
+    ]
+    for args, text in cases:
+        with pytest.raises(TypeError) as refused:
+            check_arguments(signature, args, {}, hints)
+        assert text in str(refused.value), str(refused.value)

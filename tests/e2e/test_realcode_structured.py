@@ -78,6 +78,10 @@ def test_the_suite_sees_the_right_values(orders):
         assert refused["str"] == ("argument `status` has the wrong type: status: expected "
                                   "Literal['new', 'paid', 'shipped'], got \"bogus\"")
         assert r["optional literal"]["returned"]["value"] == "unset"
+        assert r["literals in containers"]["returned"]["value"] == 3
+        assert r["literal in a list refused"]["str"] == ("argument `statuses` has the wrong type: statuses[1]: expected "
+                                                       "Literal['new', 'paid', 'shipped'], got \"lost\"")
+        assert r["literal in a dict refused"]["str"].startswith("argument `by_order` has the wrong type: by_order[...]: ")
         assert r["optional literal refused"]["raised"] == "builtins.TypeError"
         point = r["namedtuple"]["returned"]
         assert point["type"] == "graft_pypi_orders.Point"
