@@ -129,7 +129,7 @@ class Local:
         if not isinstance(cls, type):
             raise AttributeError("in-process call: the hosted module %s has no class %s" % (module, service))
         signature = _signature(cls)
-        check_arguments(signature, args, kwargs)
+        check_arguments(signature, args, kwargs, coerce.hints(getattr(cls, "__init__")))
         hosted_args: Any = [self.to_hosted(a) for a in args]
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
         if signature is not None:
@@ -144,7 +144,7 @@ class Local:
         if key not in self._methods:
             self._methods[key] = _signature(target)
         signature = self._methods[key]
-        check_arguments(signature, args, kwargs)
+        check_arguments(signature, args, kwargs, coerce.hints(target))
         hosted_args: Any = [self.to_hosted(a) for a in args]
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
         if signature is not None:
