@@ -91,7 +91,7 @@ def check_arguments(signature: Optional[inspect.Signature], args: Sequence[Any],
     dataclasses at any depth."""
     if signature is None:
         return
-    checkers = {n: c for n, c in ((n, _checker(h)) for n, h in (hints or {}).items() if n != "return") if c}
+    checkers = _param_checkers(hints or {})
     if not checkers and not any(_needs_walk(type(v)) for v in (*args, *kwargs.values())):
         return  # the common case, seen without binding the arguments
     try:
@@ -105,6 +105,19 @@ def check_arguments(signature: Optional[inspect.Signature], args: Sequence[Any],
                 walk(value, ())
         except Misfit as misfit:
             raise misfit.error(name) from None
+
+
+def _param_checkers(hints: Dict[str, Any]) -> Dict[str, _Walker]:
+    """The parameters whose annotation holds a Literal, with their checks
+    (once per annotations dict: it is kept with them, so its id stays its own)."""
+    found = _by_hints.get(id(hints))
+    if found is None or found[0] is not hints:
+        pairs = ((n, _checker(h)) for n, h in hints.items() if n != "return")
+        found = _by_hints[id(hints)] = (hints, {n: c for n, c in pairs if c is not None})
+    return found[1]
+
+
+_by_hints: Dict[int, Tuple[Dict[str, Any], Dict[str, _Walker]]] = {}
 
 
 def _walk(value: Any, path: Tuple[str, ...]) -> None:
