@@ -127,3 +127,26 @@ def test_a_version_5_client_is_told_the_version_objects_need(gg):
     error = old.call("Shop", "open_cart", "dee")
     assert "Shop.open_cart" in error.raised.message and "version 6" in error.raised.message
     old.close()
+
+
+
+def test_calls_sent_together_on_one_cart_run_in_the_order_sent(gg):
+    client = Client(gg.tcp_port)
+    for _ in range(3):
+        cart = client.call("Cart", "__init__", "order")
+        frames, ids = [], []
+        for n in range(12):  # the first ones sleep, so a later one overtaking them would show
+            client.next_id += 1
+            ids.append(client.next_id)
+            delay = 0.03 if n < 3 else 0.0
+            frames.append(wire.encode_call(client.next_id, "Cart", "note", ["e%d" % n], {"delay": delay}, obj=cart.id))
+        client.sock.sendall(b"".join(frames))  # one write: they arrive together
+        answers = {}
+        while len(answers) < len(ids):
+            length = _read_exactly(client.sock, 4)
+            frame = wire.parse_frame(_read_exactly(client.sock, struct.unpack(">I", length)[0]))
+            answers[frame.request_id] = frame.value
+        for n, request_id in enumerate(ids):
+            assert answers[request_id] == ["e%d" % k for k in range(n + 1)], answers
+        client.call("Cart", "__release__", obj=cart.id)
+    client.close()

@@ -77,15 +77,6 @@ impl Callee {
         self
     }
 
-    /// Whether the call may run now: it is on no object, or it is its turn.
-    pub(crate) fn turn_is_up(&self) -> bool {
-        let Some(target) = &self.target else {
-            return true;
-        };
-        let turn = target.turn.lock();
-        turn.is_ok_and(|t| t.as_ref().is_some_and(Ticket::is_up))
-    }
-
     /// The call's turn on its object, taken out (once): held while it runs.
     pub(crate) fn take_turn(&self) -> Option<Ticket> {
         self.target.as_ref()?.take_turn()

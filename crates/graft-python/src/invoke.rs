@@ -60,7 +60,9 @@ impl Host {
         let entry = &call.callee.entry;
         let ready = matches!(call.args, Args::Checked(_) | Args::Decoded(_));
         let quick = !entry.is_async && !entry.signature.streams && entry.pace.is_quick();
-        if ready && quick && call.callee.turn_is_up() {
+        // A call on an object never runs here: it may be handed over on a
+        // connection's read loop (graft_wire::Dispatch), and waits its turn.
+        if ready && quick && call.callee.target.is_none() {
             let entry = Arc::clone(&call.callee.entry);
             let outcome = crate::returns::checked(&entry, self.run_inline(call));
             // The channel is new and has room: this never fails.
@@ -83,7 +85,6 @@ impl Host {
             Args::Decoded(args) => self.check(&call.callee, args)?,
             Args::Arriving(_) => unreachable!("only ready arguments run inline"),
         };
-        let _turn = call.callee.take_turn();
         Python::attach(|py| self.run_paced(py, &call.callee, args, None, None))
     }
 

@@ -92,12 +92,22 @@ impl Drop for Registered {
     }
 }
 
+/// A call as its answer's task gets it.
+pub(super) enum Called {
+    /// To hand to the dispatch on the answer's task.
+    Later(Request),
+    /// Handed to the dispatch on the read loop already, in the order the
+    /// calls arrived: a call on an object, whose calls run in that order.
+    Now(Replies),
+}
+
 /// Everything one call's answer needs.
 pub(super) struct Answering {
     pub frames: Frames,
     /// The call, run by `dispatch` on the answer's own task (a quick method
-    /// may run right there), not on the connection's read loop.
-    pub request: Request,
+    /// may run right there), not on the connection's read loop; or, for a
+    /// call on an object, already handed to it there (see [`Called`]).
+    pub call: Called,
     pub dispatch: Arc<dyn Dispatch>,
     pub registered: Registered,
     pub abort: CancellationToken,
@@ -115,7 +125,7 @@ impl Answering {
     pub async fn run(self) {
         let Answering {
             mut frames,
-            request,
+            call,
             dispatch,
             registered,
             abort,
@@ -124,7 +134,10 @@ impl Answering {
             held: arguments,
         } = self;
         let mut arguments = Some(arguments);
-        let Replies { streams, mut parts } = dispatch.call(request);
+        let Replies { streams, mut parts } = match call {
+            Called::Later(request) => dispatch.call(request),
+            Called::Now(replies) => replies,
+        };
         let control = registered.control.clone();
         // A reply read while gathering a batch, to send after it.
         let mut held: Option<Option<Reply>> = None;

@@ -32,6 +32,10 @@ use crate::status::Status;
 /// Python modules, and by tests over plain Rust functions.
 pub trait Dispatch: Send + Sync + 'static {
     /// Runs one call; the server sends each of its [`Replies`] as it comes.
+    /// A call on an object ([`Request::object`]) is handed over on the
+    /// connection's read loop, in the order the calls arrived, so it must
+    /// return at once (its work done as its replies are read); any other
+    /// on a task of its own.
     fn call(&self, request: Request) -> Replies;
 }
 

@@ -13,7 +13,7 @@ use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::answer::{self, Answering, Frames, Running};
+use super::answer::{self, Answering, Called, Frames, Running};
 use super::arriving::{Arriving, PartOf};
 use super::{Arguments, Request, Shared};
 use crate::budget::Permit;
@@ -344,9 +344,16 @@ impl Session {
             Ok(permit) => permit,
             Err(end) => return Next::End(end),
         };
+        // A call on an object takes its place among that object's calls now,
+        // in arrival order; any other runs on its own task.
+        let call = if request.object.is_empty() {
+            Called::Later(request)
+        } else {
+            Called::Now(self.shared.dispatch.call(request))
+        };
         let answering = Answering {
             frames: self.frames(id),
-            request,
+            call,
             dispatch: Arc::clone(&self.shared.dispatch),
             registered,
             abort: self.abort.clone(),
