@@ -123,5 +123,14 @@ def field_values(obj: Any) -> Tuple[Tuple[str, Any], ...]:
     return tuple((f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj))
 
 
+def left_to_hosted(cls: type) -> Tuple[str, ...]:
+    """The fields of a graft dataclass whose default is the hosted one
+    (`NOT_GIVEN`: a default with no source form, say a `default_factory`):
+    an instance holding NOT_GIVEN there sends nothing for it."""
+    if not dataclasses.is_dataclass(cls):
+        return ()
+    return tuple(f.name for f in dataclasses.fields(cls) if f.default is NOT_GIVEN)
+
+
 def is_enum(value: Any) -> bool:
     return isinstance(value, enum.Enum)

@@ -11,6 +11,7 @@ import dataclasses
 import enum
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from .classes import NOT_GIVEN, left_to_hosted
 from .tables import _collector_paused, _columns_reader, _parameters
 
 _Convert = Callable[[Any], Any]
@@ -76,7 +77,7 @@ class Converter:
                 return _same
             if is_model(cls):
                 return self._model(cls, kind)
-            build = _by_columns(self, cls, kind)
+            build = None if left_to_hosted(kind) else _by_columns(self, cls, kind)
             if build is not None:
                 self.by_columns[kind] = build
             return self._dataclass(cls, kind)
@@ -94,8 +95,9 @@ class Converter:
         fields = cls.model_fields
         keys = [(f.name, getattr(fields.get(f.name), "alias", None) or f.name) for f in dataclasses.fields(kind)]
 
-        def as_dict(value: Any) -> Dict[str, Any]:
-            return {key: plain(getattr(value, name)) for name, key in keys}
+        def as_dict(value: Any) -> Dict[str, Any]:  # a field left to the model's default: not given
+            given = ((key, getattr(value, name)) for name, key in keys)
+            return {key: plain(x) for key, x in given if x is not NOT_GIVEN}
 
         if self.as_dicts:
             return as_dict
@@ -134,6 +136,8 @@ class Converter:
             later: Dict[str, Any] = {}
             for name, is_init in fields:
                 x = getattr(value, name)
+                if x is NOT_GIVEN:
+                    continue  # left to the hosted default
                 if type(x) not in plain:
                     x = conv(x)
                 if is_init:

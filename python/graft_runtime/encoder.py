@@ -16,6 +16,7 @@ import struct
 from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 from . import scalars, tables
+from .classes import NOT_GIVEN, left_to_hosted
 from .values import (
     BYTES, DATE, DATETIME, DICT, ENUM, FALSE, FLOAT, I64_MAX, I64_MIN, INT, LIST, MAX_DEPTH, NONE, OBJECT, SET,
     STR, TAG_U32, TRUE, TUPLE, U32, UnknownObject, put_str, too_deep,
@@ -103,6 +104,8 @@ def _enc_unknown(obj: UnknownObject, buf: bytearray, depth: int) -> None:
 
 
 def _dataclass_encoder(cls: type) -> _Encoder:
+    if left_to_hosted(cls):
+        return _sparse_encoder(cls)
     head = bytearray([OBJECT])
     put_str(head, cls.__name__)
     names = list(getattr(cls, "_fields")) if _graft_named_tuple(cls) else [f.name for f in dataclasses.fields(cls)]
@@ -140,6 +143,17 @@ def _dataclass_encoder(cls: type) -> _Encoder:
                 buf.append(TRUE if value else FALSE)
             else:
                 (ENCODERS.get(cls) or resolve(cls))(value, buf, depth)
+
+    return encode
+
+
+def _sparse_encoder(cls: type) -> _Encoder:
+    """A dataclass with fields left to the hosted default: those holding NOT_GIVEN are not sent."""
+    names = [f.name for f in dataclasses.fields(cls)]
+
+    def encode(obj: Any, buf: bytearray, depth: int) -> None:
+        given = {n: v for n, v in zip(names, (getattr(obj, n) for n in names)) if v is not NOT_GIVEN}
+        _enc_unknown(UnknownObject(cls.__name__, given), buf, depth)
 
     return encode
 

@@ -23,6 +23,7 @@ import operator
 import struct
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from .classes import left_to_hosted
 from .values import (
     MAX_DEPTH, TABLE, U32, UnknownObject, WireError, build_object, put_str, take_count, take_str, too_deep,
 )
@@ -73,7 +74,7 @@ def _class_table(cls: type) -> Optional[_ClassTable]:
     except KeyError:
         pass
     found = None
-    if not issubclass(cls, enum.Enum) and dataclasses.is_dataclass(cls):
+    if not issubclass(cls, enum.Enum) and dataclasses.is_dataclass(cls) and not left_to_hosted(cls):
         names = tuple(f.name for f in dataclasses.fields(cls))
         found = _ClassTable(cls, names) if names else None
     _CLASSES[cls] = found

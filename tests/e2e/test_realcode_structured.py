@@ -61,6 +61,7 @@ def test_the_suite_sees_the_right_values(orders):
         assert placed["fields"]["status"] == {"type": "builtins.str", "value": "paid"}
         assert [t["value"] for t in placed["fields"]["tags"]["items"]] == ["gift", "placed"]
         assert placed["fields"]["customer"]["type"] == "graft_pypi_orders.Customer"
+        assert placed["fields"]["ref"]["value"] == "ref-4"  # left out by the caller: the model's default_factory ran
         assert r["nested model"]["returned"]["fields"]["name"]["value"] == "Bob"
         quantities = r["model list"]["returned"]["items"]  # remotely, sent in parts of 2,500 (tables of models)
         assert len(quantities) == 6001 and quantities[2] == [{"type": "builtins.int", "value": 3}, {"type": "builtins.int", "value": 5}]
@@ -120,7 +121,7 @@ def test_http_pydantic_model(orders):
     placed = call(gg, "place", body)
     assert placed.status == 200, placed.body
     assert placed.json() == {"order_id": 3, "customer": {"name": "Ann", "email": None}, "status": "paid",
-                             "qty": 1, "tags": ["x", "placed"], "lines": []}
+                             "qty": 1, "tags": ["x", "placed"], "lines": [], "ref": "ref-4"}
     by_name = call(gg, "place", {"order": {"order_id": 4, "customer": {"name": "Ann"}}})
     assert by_name.status == 200 and by_name.json()["order_id"] == 4
     invalid = call(gg, "place", {"order": {"orderId": 3, "customer": {"name": "Ann"}, "qty": 0}})
