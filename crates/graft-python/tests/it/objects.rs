@@ -279,3 +279,33 @@ async fn an_owner_holds_at_most_max_objects() {
     host.release("Shelf", &second).await.unwrap();
     shelf(host, 77, "three").await.unwrap();
 }
+
+#[test]
+fn discovery_describes_constructors_instance_methods_and_object_types() {
+    use graft_model::{MethodKind, TypeRef};
+    let iface = shelves().interface();
+    let shelf = iface.service("Shelf").unwrap();
+    let params: Vec<&str> = shelf
+        .constructor
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(params, ["name", "size"], "no self");
+    let methods: Vec<&str> = shelf.methods.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        methods,
+        ["put", "items", "slow_put", "async_put"],
+        "close is the release, not a method"
+    );
+    assert!(shelf.methods.iter().all(|m| m.kind == MethodKind::Instance));
+    assert_eq!(shelf.methods[0].params.len(), 1, "put(item), without self");
+    let store = iface.service("Store").unwrap();
+    assert_eq!(store.constructor, None, "static methods only: no objects");
+    let object = TypeRef::Object {
+        service: "Shelf".into(),
+    };
+    assert_eq!(iface.method("Store", "shelf").unwrap().returns, object);
+    assert_eq!(iface.method("Store", "count").unwrap().params[0].ty, object);
+}
