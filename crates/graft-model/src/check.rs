@@ -222,7 +222,9 @@ fn named(value: Value, name: &str, iface: &Interface, path: &Path<'_>) -> Result
     };
     let member = |members: &[EnumMember], flag: bool, value: &Value| {
         let json = crate::json::to_json(value);
-        members.iter().any(|m| json == m.value) || flag_value(members, flag, &json).is_some()
+        let combination =
+            matches!(value, Value::Int(_)) && flag_value(members, flag, &json).is_some();
+        members.iter().any(|m| json == m.value) || combination
     };
     match (&def.kind, value) {
         (TypeDefKind::Enum { members, flag, .. }, Value::Enum { type_name, value })

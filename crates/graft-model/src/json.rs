@@ -266,7 +266,7 @@ impl Converter<'_> {
 }
 
 /// A `Flag`'s value that is a combination of its members (their bits, or
-/// none of them), for a JSON integer.
+/// none of them), for a JSON integer (`2.0` too, as JSON Schema counts it).
 pub(crate) fn flag_value(
     members: &[crate::interface::EnumMember],
     flag: bool,
@@ -276,7 +276,7 @@ pub(crate) fn flag_value(
         .iter()
         .filter_map(|m| m.value.as_i64())
         .fold(0, |a, b| a | b);
-    let value = json.as_i64().filter(|_| flag)?;
+    let value = json.as_number().and_then(int_of).filter(|_| flag)?;
     (value >= 0 && value & !bits == 0).then_some(value)
 }
 

@@ -90,7 +90,7 @@ fn object_ref_schema(service: &str) -> Json {
 fn dict_schema(key: &TypeRef, value: &TypeRef) -> Json {
     let mut schema = json!({ "type": "object", "additionalProperties": type_schema(value) });
     if *key == TypeRef::Int {
-        schema["propertyNames"] = json!({ "pattern": "^-?[0-9]+$" });
+        schema["propertyNames"] = json!({ "pattern": "^-?(0|[1-9][0-9]*)$" });
     }
     schema
 }
