@@ -30,7 +30,7 @@ pub(crate) struct Target {
 impl Target {
     pub(crate) fn new(object: Arc<Object>) -> Target {
         let ticket = object.line.ticket();
-        object.touch();
+        object.enter();
         Target {
             object,
             turn: Mutex::new(Some(ticket)),
@@ -47,7 +47,7 @@ impl Target {
 
 impl Drop for Target {
     fn drop(&mut self) {
-        self.object.touch();
+        self.object.leave();
     }
 }
 

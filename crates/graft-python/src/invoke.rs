@@ -120,7 +120,7 @@ impl Host {
             turn.wait().await;
         }
         if callee.entry.signature.streams {
-            return self.stream(callee, args, first, tx.clone()).await;
+            return self.stream(callee, args, first, tx.clone(), turn).await;
         }
         if callee.entry.is_async {
             return self.call_async(&callee, args, first).await;

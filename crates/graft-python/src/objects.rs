@@ -48,10 +48,25 @@ pub(crate) struct Object {
     owner: u64,
     /// Its calls, one at a time in arrival order.
     pub(crate) line: Arc<Line>,
+    /// Calls holding it (waiting, running, or streaming its items): it
+    /// does not expire while one does.
+    users: AtomicUsize,
     last_use: Mutex<Instant>,
 }
 
 impl Object {
+    /// A call starts holding the object.
+    pub(crate) fn enter(&self) {
+        self.users.fetch_add(1, Ordering::Relaxed);
+        self.touch();
+    }
+
+    /// A call stops holding the object.
+    pub(crate) fn leave(&self) {
+        self.users.fetch_sub(1, Ordering::Relaxed);
+        self.touch();
+    }
+
     pub(crate) fn touch(&self) {
         *self.last_use.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
     }
@@ -148,6 +163,7 @@ impl Objects {
             instance: obj.clone().unbind(),
             owner,
             line: Arc::default(),
+            users: AtomicUsize::new(0),
             last_use: Mutex::new(Instant::now()),
         });
         let mut table = self.table();
@@ -199,7 +215,8 @@ impl Objects {
         let ttl = self.ttl();
         let mut table = self.table();
         let expired: Vec<String> = (table.by_id.values())
-            .filter(|o| o.line.is_idle() && o.idle_since().elapsed() > ttl)
+            .filter(|o| o.users.load(Ordering::Relaxed) == 0 && o.line.is_idle())
+            .filter(|o| o.idle_since().elapsed() > ttl)
             .map(|o| o.id.clone())
             .collect();
         let mut taken = Vec::with_capacity(expired.len());

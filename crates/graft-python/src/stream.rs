@@ -19,6 +19,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use crate::arguments::FirstItems;
 use crate::call::Part;
 use crate::invoke::{Outcome, PartSender};
+use crate::turns::Ticket;
 use crate::{CallError, Callee, Host};
 
 /// What a pump hands on: an item, `None` at the generator's end, or what it raised.
@@ -27,19 +28,23 @@ type NextOutcome = Result<Option<Value>, CallError>;
 impl Host {
     /// Runs a streaming method: its items go to `tx`; the outcome is `None`
     /// at the end, or the exception it raised after the items before it.
+    /// On an object, `turn` is held while the method is called (its
+    /// generator made), not while the items flow: other calls on the object
+    /// may run meanwhile, as in-process.
     pub(crate) async fn stream(
         self: &Arc<Self>,
         callee: Callee,
         args: BoundArgs,
         first: Option<FirstItems>,
         tx: PartSender,
+        turn: Option<Ticket>,
     ) -> Outcome {
         if callee.entry.is_async {
-            return self.stream_async(&callee, args, first, tx).await;
+            return self.stream_async(&callee, args, first, tx, turn).await;
         }
         let host = Arc::clone(self);
         let pumped = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| host.pump(py, &callee, args, first, &tx))
+            Python::attach(|py| host.pump(py, &callee, args, first, &tx, turn))
         });
         pumped
             .await
@@ -55,6 +60,7 @@ impl Host {
         args: BoundArgs,
         first: Option<FirstItems>,
         tx: &PartSender,
+        turn: Option<Ticket>,
     ) -> Outcome {
         let iterator = self
             .python_arguments(py, &args, first.as_ref())
@@ -63,6 +69,7 @@ impl Host {
                 returned.try_iter()
             })
             .map_err(|err| self.raised_error(py, &err))?;
+        drop(turn);
         let outcome = self.pump_items(py, &iterator, tx);
         let closed = iterator.getattr("close").and_then(|close| close.call0());
         if let Err(err) = closed
@@ -99,6 +106,7 @@ impl Host {
         args: BoundArgs,
         first: Option<FirstItems>,
         tx: PartSender,
+        turn: Option<Ticket>,
     ) -> Outcome {
         let (items_tx, mut items) = mpsc::unbounded_channel();
         let pumping = Python::attach(|py| {
@@ -121,6 +129,7 @@ impl Host {
             })
         })
         .map_err(|err: PyErr| Python::attach(|py| self.raised_error(py, &err)))?;
+        drop(turn);
         loop {
             // The pump gone without an end: it was stopped.
             let mut next = Some(items.recv().await.ok_or_else(stopped)?);

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use graft_model::{BoundArgs, Value};
-use graft_python::{Args, CONSTRUCTOR, Call, CallError, Callee, Host};
+use graft_python::{Args, CONSTRUCTOR, Call, CallError, Callee, Host, Part};
 
 use crate::fixture;
 
@@ -296,7 +296,7 @@ fn discovery_describes_constructors_instance_methods_and_object_types() {
     let methods: Vec<&str> = shelf.methods.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(
         methods,
-        ["put", "items", "slow_put", "async_put"],
+        ["put", "items", "slow_put", "async_put", "each"],
         "close is the release, not a method"
     );
     assert!(shelf.methods.iter().all(|m| m.kind == MethodKind::Instance));
@@ -308,4 +308,42 @@ fn discovery_describes_constructors_instance_methods_and_object_types() {
     };
     assert_eq!(iface.method("Store", "shelf").unwrap().returns, object);
     assert_eq!(iface.method("Store", "count").unwrap().params[0].ty, object);
+}
+
+#[tokio::test]
+async fn a_stream_holds_its_object_while_called_not_while_its_items_flow() {
+    let host = tight(); // a lease of 0.3 s, shorter than the stream
+    let id = make(host, "Shelf", 0, "streaming").await.unwrap();
+    for item in ["a", "b", "c"] {
+        on(host, &id, "put", vec![s(item)]).await.unwrap();
+    }
+    let callee = host.lookup_object("Shelf", &id, "each").unwrap();
+    let call = Call {
+        callee,
+        args: Args::Decoded(args(vec![Value::Float(0.25)])),
+        deadline: Some(Duration::from_secs(10)),
+        metadata: Vec::new(),
+        in_parts: false,
+    };
+    let mut answer = host.run(call);
+    let Some(Part::Items(first)) = answer.next().await else {
+        panic!("no first item")
+    };
+    assert_eq!(first, Value::List(vec![s("a")]));
+    // While its items flow, another call on the object runs.
+    let started = Instant::now();
+    assert_eq!(
+        on(host, &id, "items", vec![]).await.unwrap(),
+        Value::List(vec![s("a"), s("b"), s("c")])
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        started.elapsed()
+    );
+    let rest = answer.value().await.unwrap();
+    assert_eq!(rest, Value::List(vec![s("b"), s("c")]));
+    // The stream outlived the lease, and the object with it.
+    assert!(host.has_object("Shelf", &id));
+    host.release("Shelf", &id).await.unwrap();
 }
