@@ -161,5 +161,8 @@ def test_openapi_schemas(orders):
     assert set(schemas["Address"]["properties"]) == {"street", "city", "note"}
     assert schemas["Perm"]["type"] == "integer"
     assert schemas["Point"]["required"] == ["x"]
+    # a pydantic model's checks, as pydantic's own JSON schema words them
+    assert schemas["Order"]["properties"]["order_id"] == {"type": "integer", "format": "int64", "exclusiveMinimum": 0}
+    assert schemas["Customer"]["properties"]["name"]["minLength"] == 1
     text = json.dumps(doc)
     assert '"enum": ["new", "paid", "shipped"]' in text

@@ -307,6 +307,11 @@ pub struct Field {
     /// A pydantic field's alias: the JSON call API takes it for the field's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+    /// JSON Schema keywords of the checks a pydantic field adds
+    /// (`minimum`, `maxLength`, `pattern`...), for OpenAPI; the model
+    /// itself applies them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

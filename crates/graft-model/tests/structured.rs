@@ -16,6 +16,7 @@ fn field(name: &str, ty: TypeRef, optional: bool) -> Field {
             python: None,
         }),
         alias: None,
+        constraints: None,
     }
 }
 

@@ -127,10 +127,11 @@ pub(crate) fn object_schema<'a>(fields: impl IntoIterator<Item = &'a Field>) -> 
     let mut properties = Map::new();
     let mut required = Vec::new();
     for field in fields {
-        properties.insert(
-            field.name.clone(),
-            annotated(&field.ty, field.default.as_ref(), None),
-        );
+        let mut schema = annotated(&field.ty, field.default.as_ref(), None);
+        if let (Some(keywords), Some(object)) = (&field.constraints, schema.as_object_mut()) {
+            object.extend(keywords.clone());
+        }
+        properties.insert(field.name.clone(), schema);
         if field.default.is_none() {
             required.push(Json::String(field.name.clone()));
         }

@@ -88,6 +88,7 @@ fn field(name: &str, ty: TypeRef, default: Option<Json>) -> Field {
             json,
         }),
         alias: None,
+        constraints: None,
     }
 }
 

@@ -12,6 +12,7 @@ fn iface() -> Interface {
             python: Some("0".into()),
         }),
         alias: None,
+        constraints: None,
     };
     Interface {
         project: None,

@@ -198,10 +198,14 @@ class Types:
     def model_fields(self, cls):
         """A pydantic model's fields by attribute name, with their aliases (pydantic resolved the annotations)."""
         fields = []
+        properties = _model_properties(cls)
         for name, info in cls.model_fields.items():
             field = {"name": name, "type": self.type_ref(info.annotation), "default": _model_default(info)}
             if info.alias and info.alias != name:
                 field["alias"] = info.alias
+            keywords = {k: v for k, v in properties.get(name, {}).items() if k in _CONSTRAINTS}
+            if keywords:
+                field["constraints"] = keywords
             fields.append(field)
         return fields
 
@@ -405,6 +409,21 @@ def _required_keys(cls):
         elif origin is getattr(typing, "Required", None):
             required.add(name)
     return required
+
+
+# JSON Schema keywords of a pydantic field's checks (`gt=0`, `min_length=1`...), kept for OpenAPI.
+_CONSTRAINTS = frozenset({
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+    "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
+})
+
+
+def _model_properties(cls):
+    """A pydantic model's JSON schema properties by field name, or {} when it has none."""
+    try:
+        return cls.model_json_schema(by_alias=False).get("properties", {})
+    except Exception:  # noqa: BLE001 - a model pydantic cannot describe: no constraints known
+        return {}
 
 
 def _model_default(info):
