@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import time
 import urllib.error
@@ -16,6 +17,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GG = Path(os.environ.get("GG_BIN", ROOT / "target" / "debug" / "gg"))
+
+
+def read_exactly(sock, n):
+    """`n` bytes from a raw socket (a wire connection); fails if gg closes it first."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        assert chunk, "gg closed the connection"
+        data += chunk
+    return data
+
+
+def read_frame_body(sock):
+    """The next wire frame's bytes after its length prefix, for `graft_runtime.wire.parse_frame`."""
+    (length,) = struct.unpack(">I", read_exactly(sock, 4))
+    return read_exactly(sock, length)
+
+
+def older_call(frame, service, method):
+    """A version-6 Call frame on no object (`wire.encode_call`) as versions 3 to 5 lay it out:
+    without the empty object id after the method name."""
+    at = 4 + 9 + 8 + len(service.encode()) + len(method.encode())
+    assert frame[at:at + 4] == b"\0\0\0\0", "only a call on no object has an older form"
+    body = frame[4:at] + frame[at + 4:]
+    return struct.pack(">I", len(body)) + body
 
 
 def free_port():

@@ -7,7 +7,6 @@ one connection's carts, and a version-5 client is told the version it
 needs."""
 
 import socket
-import struct
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 
 from graft_runtime import wire  # noqa: E402
 
-from gateway import Gateway  # noqa: E402
+from gateway import Gateway, older_call, read_exactly, read_frame_body  # noqa: E402
 
 CARTS = str(Path(__file__).parent / "fixtures" / "realcode" / "carts.py")
 NOT_FOUND = 1
@@ -29,22 +28,13 @@ def gg():
         yield gateway
 
 
-def _read_exactly(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        assert chunk, "gg closed the connection"
-        data += chunk
-    return data
-
-
 class Client:
     """One connection speaking `version`; `call` answers the Reply's value or the ErrorFrame."""
 
     def __init__(self, port, version=wire.VERSION):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.sock.sendall(wire.encode_hello(version=version))
-        hello = wire.decode_hello(_read_exactly(self.sock, wire.HELLO_SIZE))
+        hello = wire.decode_hello(read_exactly(self.sock, wire.HELLO_SIZE))
         assert (hello.version, hello.status) == (version, 0)
         self.version = version
         self.next_id = 0
@@ -53,23 +43,14 @@ class Client:
         self.next_id += 1
         frame = wire.encode_call(self.next_id, service, method, list(args), kwargs, obj=obj)
         if self.version < 6:
-            frame = version_5_call(frame, service, method)
+            frame = older_call(frame, service, method)
         self.sock.sendall(frame)
-        length = _read_exactly(self.sock, 4)
-        answer = wire.parse_frame(_read_exactly(self.sock, struct.unpack(">I", length)[0]))
+        answer = wire.parse_frame(read_frame_body(self.sock))
         assert answer.request_id == self.next_id
         return answer.value if type(answer).__name__ == "ReplyFrame" else answer
 
     def close(self):
         self.sock.close()
-
-
-def version_5_call(frame, service, method):
-    """A version-6 Call frame without an object id as version 5 lays it out (no object field)."""
-    at = 4 + 9 + 8 + len(service.encode()) + len(method.encode())
-    assert frame[at:at + 4] == b"\0\0\0\0", "only a call on no object has a version-5 form"
-    body = frame[4:at] + frame[at + 4:]
-    return struct.pack(">I", len(body)) + body
 
 
 def test_a_cart_lives_across_connections_until_released(gg):
@@ -143,8 +124,7 @@ def test_calls_sent_together_on_one_cart_run_in_the_order_sent(gg):
         client.sock.sendall(b"".join(frames))  # one write: they arrive together
         answers = {}
         while len(answers) < len(ids):
-            length = _read_exactly(client.sock, 4)
-            frame = wire.parse_frame(_read_exactly(client.sock, struct.unpack(">I", length)[0]))
+            frame = wire.parse_frame(read_frame_body(client.sock))
             answers[frame.request_id] = frame.value
         for n, request_id in enumerate(ids):
             assert answers[request_id] == ["e%d" % k for k in range(n + 1)], answers

@@ -3,7 +3,6 @@ error naming the method and the version it needs; nothing else changes for
 that client. Raw frames on a real socket to the real gg."""
 
 import socket
-import struct
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 
 from graft_runtime import wire  # noqa: E402
 
-from gateway import Gateway  # noqa: E402
+from gateway import Gateway, older_call, read_exactly, read_frame_body  # noqa: E402
 
 FEED = str(Path(__file__).parent / "fixtures" / "streams" / "feed.py")
 
@@ -24,34 +23,18 @@ def gg():
         yield gateway
 
 
-def _read_exactly(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        assert chunk, "gg closed the connection"
-        data += chunk
-    return data
-
-
 def _frame(sock):
-    length = _read_exactly(sock, 4)
-    body = _read_exactly(sock, struct.unpack(">I", length)[0])
-    return wire.parse_frame(body)
+    return wire.parse_frame(read_frame_body(sock))
 
 
 def _old_call(request_id, service, method, args):
-    """A Call frame as versions 3 to 5 lay it out: no object id after the method name."""
-    frame = wire.encode_call(request_id, service, method, args, {})
-    at = 4 + 9 + 8 + len(service.encode()) + len(method.encode())
-    assert frame[at:at + 4] == b"\0\0\0\0", "an empty object id"
-    body = frame[4:at] + frame[at + 4:]
-    return struct.pack(">I", len(body)) + body
+    return older_call(wire.encode_call(request_id, service, method, args, {}), service, method)
 
 
 def _connect(port, version):
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     sock.sendall(wire.encode_hello(version=version))
-    hello = wire.decode_hello(_read_exactly(sock, wire.HELLO_SIZE))
+    hello = wire.decode_hello(read_exactly(sock, wire.HELLO_SIZE))
     assert (hello.version, hello.status) == (version, 0)
     return sock
 
