@@ -56,11 +56,22 @@ def literal_check(hint: Any) -> _Check:
     text = "Literal[%s]" % ", ".join(_py_text(v) for v in typing.get_args(literal))
 
     def check(value: Any) -> Any:
-        if any(type(value) is type(a) and value == a for a in allowed):
+        if any(_is(value, a) for a in allowed):
             return value
         raise Misfit(text, value)
 
     return check
+
+
+def _is(value: Any, allowed: Any) -> bool:
+    """Whether `value` is the Literal value `allowed` as a gateway compares
+    them (as JSON): True is not 1, 1.0 is not 1; an IntEnum or StrEnum
+    member is its value."""
+    if allowed is None or isinstance(allowed, bool):
+        return value is allowed
+    if isinstance(allowed, int):
+        return isinstance(value, int) and not isinstance(value, bool) and value == allowed
+    return isinstance(value, str) and value == allowed
 
 
 def _py_text(value: Any) -> str:

@@ -84,3 +84,21 @@ def test_literals_inside_containers_are_checked_by_the_parameter_s_annotation():
         with pytest.raises(TypeError) as refused:
             check_arguments(signature, args, {}, hints)
         assert text in str(refused.value), str(refused.value)
+
+
+def test_values_compare_as_a_gateway_compares_them():
+    import enum
+
+    class Level(enum.IntEnum):
+        ONE = 1
+
+    class Word(str, enum.Enum):
+        NEW = "new"
+
+    def pick(n: Literal[1], s: Status) -> None:
+        pass
+
+    assert bind(pick, Level.ONE, Word.NEW) == ((Level.ONE, Word.NEW), {})  # members are their values
+    for wrong in (True, 1.0):
+        with pytest.raises(TypeError):
+            bind(pick, wrong, "new")
