@@ -66,7 +66,10 @@ fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     let asyncio = py.import("asyncio").map_err(python)?;
     let streams = embedded(py, STREAMS, c"graft/streams.py", c"_graft_streams")?;
     let helpers = embedded(py, OBJECTS, c"graft/objects.py", c"_graft_objects")?;
-    let objects = Arc::new(Objects::new(object_classes(&interface, &callables)?, helpers.unbind()));
+    let objects = Arc::new(Objects::new(
+        object_classes(&interface, &callables)?,
+        helpers.unbind(),
+    ));
     Ok(Host {
         streams: streams.unbind(),
         interface,
@@ -156,7 +159,10 @@ fn entries(
         }
         for method in &service.methods {
             let callable = funcs.get_item(&method.name)?.unbind();
-            methods.insert(method.name.clone(), entry(service, method.clone(), callable));
+            methods.insert(
+                method.name.clone(),
+                entry(service, method.clone(), callable),
+            );
         }
         services.insert(service.name.clone(), methods);
     }
