@@ -14,6 +14,7 @@ use crate::object_calls::CONSTRUCTOR;
 use crate::objects::Objects;
 use crate::{Entry, Host, HostError};
 
+const RECORDS: &str = include_str!("python/records.py");
 const TYPES: &str = include_str!("python/types.py");
 const DISCOVER: &str = include_str!("python/discover.py");
 const STREAMS: &str = include_str!("python/streams.py");
@@ -46,7 +47,8 @@ impl Host {
 
 fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     let python = |e: PyErr| HostError::Python(e.to_string());
-    // types.py first: discover.py imports it (from_code registers it in sys.modules)
+    // records.py, then types.py: each imports the one before (from_code registers it in sys.modules)
+    embedded(py, RECORDS, c"graft/records.py", c"_graft_records")?;
     embedded(py, TYPES, c"graft/types.py", c"_graft_types")?;
     let module = embedded(py, DISCOVER, c"graft/discover.py", c"_graft_discover")?;
     module.getattr("prepare")?.call1(("gg",)).map_err(python)?;

@@ -21,6 +21,10 @@ import types
 import typing
 import uuid
 
+from _graft_records import (  # noqa: F401 - is_pydantic_model: for discover.py too
+    CONSTRAINTS, is_named_tuple, is_pydantic_model, is_typed_dict, model_properties, required_keys,
+)
+
 log = logging.getLogger("graft.discover")
 
 
@@ -38,21 +42,6 @@ def is_data_class(cls):
         or is_named_tuple(cls)
         or is_typed_dict(cls)
     )
-
-
-def is_pydantic_model(cls):
-    """A pydantic `BaseModel` subclass, told by its bases' modules (pydantic is not imported here)."""
-    return any(
-        base.__name__ == "BaseModel" and (base.__module__ or "").split(".")[0] == "pydantic" for base in cls.__mro__
-    )
-
-
-def is_named_tuple(cls):
-    return issubclass(cls, tuple) and isinstance(getattr(cls, "_fields", None), tuple)
-
-
-def is_typed_dict(cls):
-    return issubclass(cls, dict) and hasattr(cls, "__required_keys__") and hasattr(cls, "__total__")
 
 
 class Types:
@@ -189,7 +178,7 @@ class Types:
             return dict(base, kind="named_tuple", fields=fields)
         if is_typed_dict(cls):
             optional = {"json": None, "python": None}  # NotRequired: the key may be left out
-            fields = [field(n, None if n in _required_keys(cls) else optional) for n in hints]
+            fields = [field(n, None if n in required_keys(cls) else optional) for n in hints]
             return dict(base, kind="typed_dict", fields=fields)
         fields = [field(f.name, _field_default(f)) for f in dataclasses.fields(cls)]
         frozen = {"frozen": True} if cls.__dataclass_params__.frozen else {}
@@ -198,12 +187,12 @@ class Types:
     def model_fields(self, cls):
         """A pydantic model's fields by attribute name, with their aliases (pydantic resolved the annotations)."""
         fields = []
-        properties = _model_properties(cls)
+        properties = model_properties(cls)
         for name, info in cls.model_fields.items():
             field = {"name": name, "type": self.type_ref(info.annotation), "default": _model_default(info)}
             if info.alias and info.alias != name:
                 field["alias"] = info.alias
-            keywords = {k: v for k, v in properties.get(name, {}).items() if k in _CONSTRAINTS}
+            keywords = {k: v for k, v in properties.get(name, {}).items() if k in CONSTRAINTS}
             if keywords:
                 field["constraints"] = keywords
             fields.append(field)
@@ -392,38 +381,6 @@ def _enum(cls):
     if mixin:
         found["mixin"] = mixin
     return found
-
-
-def _required_keys(cls):
-    """A TypedDict's required keys; `NotRequired[...]` and `Required[...]` read
-    from the annotations too (a string annotation hides them from `__required_keys__`)."""
-    required = set(cls.__required_keys__)
-    try:
-        extras = typing.get_type_hints(cls, include_extras=True)
-    except Exception:  # noqa: BLE001 - then the class's own account
-        return required
-    for name, hint in extras.items():
-        origin = typing.get_origin(hint)
-        if origin is getattr(typing, "NotRequired", None):
-            required.discard(name)
-        elif origin is getattr(typing, "Required", None):
-            required.add(name)
-    return required
-
-
-# JSON Schema keywords of a pydantic field's checks (`gt=0`, `min_length=1`...), kept for OpenAPI.
-_CONSTRAINTS = frozenset({
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-    "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
-})
-
-
-def _model_properties(cls):
-    """A pydantic model's JSON schema properties by field name, or {} when it has none."""
-    try:
-        return cls.model_json_schema(by_alias=False).get("properties", {})
-    except Exception:  # noqa: BLE001 - a model pydantic cannot describe: no constraints known
-        return {}
 
 
 def _model_default(info):
