@@ -22,7 +22,9 @@ import sys
 import traceback
 import typing
 
-from _graft_types import NOT_A_STREAM, DiscoveryError, Types, default, doc, is_data_class, stream_item
+from _graft_types import (
+    NOT_A_STREAM, DiscoveryError, Types, default, doc, is_data_class, is_pydantic_model, stream_item,
+)
 
 log = logging.getLogger("graft.discover")
 
@@ -119,13 +121,6 @@ def _public(name):
     return not name.startswith("_")
 
 
-def _is_pydantic_model(cls):
-    """A pydantic `BaseModel` subclass, told by its bases' modules (pydantic is not imported here)."""
-    return any(
-        base.__name__ == "BaseModel" and (base.__module__ or "").split(".")[0] == "pydantic" for base in cls.__mro__
-    )
-
-
 def _exports(module):
     """The (name, value) pairs a module publishes: the names in its `__all__`,
     re-exported ones included; without one, the public names it defines."""
@@ -189,7 +184,7 @@ class _Model:
                 if issubclass(obj, BaseException):
                     self.types.named(obj)
                     exceptions.append(obj.__name__)
-                elif _is_pydantic_model(obj):
+                elif is_pydantic_model(obj):
                     log.info("%s.%s is a pydantic model, a data type: it is not exposed as a service", module.__name__, name)
                 elif not is_data_class(obj):
                     self.add_class(obj, module, file)
@@ -207,7 +202,7 @@ class _Model:
         """Notes the published classes with instance methods, before any
         signature is described: a method may return one defined later."""
         for _, obj in _exports(module):
-            if inspect.isclass(obj) and not is_data_class(obj) and not _is_pydantic_model(obj):
+            if inspect.isclass(obj) and not is_data_class(obj) and not is_pydantic_model(obj):
                 if any(kind == "instance" for _, _, kind in self.class_methods(obj)):
                     self.types.objects[obj] = obj.__name__
 

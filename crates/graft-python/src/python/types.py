@@ -21,7 +21,7 @@ import types
 import typing
 import uuid
 
-from _graft_records import (  # noqa: F401 - is_pydantic_model: for discover.py too
+from _graft_records import (
     CONSTRAINTS, is_named_tuple, is_pydantic_model, is_typed_dict, model_properties, required_keys,
 )
 
