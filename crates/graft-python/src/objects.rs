@@ -122,13 +122,20 @@ impl Objects {
         Duration::from_millis(self.ttl_ms.load(Ordering::Relaxed))
     }
 
-    /// The service whose class `obj` is an instance of (exactly), if any.
+    /// The service whose class `obj` is an instance of, if any: its own
+    /// class, else the nearest base that is one (a factory may return a
+    /// subclass of the class it declares).
     pub(crate) fn service_of(&self, obj: &Bound<'_, PyAny>) -> Option<&str> {
         if self.classes.is_empty() {
             return None;
         }
         let class = obj.get_type();
-        let found = self.classes.get(&(class.as_ptr() as usize));
+        let known = |class: &Bound<'_, PyAny>| self.classes.get(&(class.as_ptr() as usize));
+        let found = known(class.as_any()).or_else(|| {
+            let mro = class.getattr("__mro__").ok()?;
+            let mut bases = mro.try_iter().ok()?;
+            bases.find_map(|base| known(&base.ok()?))
+        });
         found.map(|(name, _)| name.as_str())
     }
 

@@ -347,3 +347,20 @@ async fn a_stream_holds_its_object_while_called_not_while_its_items_flow() {
     assert!(host.has_object("Shelf", &id));
     host.release("Shelf", &id).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_factory_returning_a_subclass_answers_an_object_of_the_class_it_is() {
+    let host = shelves();
+    let made = run(host, host.lookup("Store", "tall").unwrap(), vec![s("t")]).await;
+    let Ok(Value::ObjectRef { service, id }) = made else {
+        panic!("the factory answered {made:?}")
+    };
+    assert_eq!(service, "Shelf");
+    on(host, &id, "put", vec![s("x")]).await.unwrap();
+    let items = on(host, &id, "items", vec![]).await.unwrap();
+    assert_eq!(
+        items,
+        Value::List(vec![s("tall"), s("x")]),
+        "the subclass's own method"
+    );
+}
