@@ -63,6 +63,12 @@ def test_the_suite_sees_the_right_values(orders):
         assert placed["fields"]["customer"]["type"] == "graft_pypi_orders.Customer"
         assert placed["fields"]["ref"]["value"] == "ref-4"  # left out by the caller: the model's default_factory ran
         assert r["nested model"]["returned"]["fields"]["name"]["value"] == "Bob"
+        assert r["async model"]["returned"]["fields"]["status"]["value"] == "paid"
+        assert r["async model invalid"]["raised"] == "builtins.TypeError"
+        assert "customer.name" in r["async model invalid"]["str"]
+        walked = r["stream of namedtuples"]["returned"]["items"]
+        assert [p["type"] for p in walked] == ["graft_pypi_orders.Point"] * 2
+        assert walked[1]["fields"]["x"] == {"type": "builtins.float", "repr": "4.0"}
         quantities = r["model list"]["returned"]["items"]  # remotely, sent in parts of 2,500 (tables of models)
         assert len(quantities) == 6001 and quantities[2] == [{"type": "builtins.int", "value": 3}, {"type": "builtins.int", "value": 5}]
         in_list = r["model in list invalid"]["str"]
