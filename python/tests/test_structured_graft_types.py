@@ -93,6 +93,7 @@ def test_mypy_strict_rejects_wrong_literal_keys_and_fields(lib: Path, tmp_path: 
 def test_the_graft_declares_the_types(lib: Path) -> None:
     source = (lib / "graft_pypi_orders" / "__init__.py").read_text()
     assert "class Point(NamedTuple):\n" in source
+    assert "@dataclass(frozen=True)\nclass Line:\n" in source  # a frozen pydantic model
     assert "class Address(_AddressRequired, total=False):\n" in source
     assert "class Priority(enum.IntEnum):\n" in source
     assert "class Channel(str, enum.Enum):\n" in source

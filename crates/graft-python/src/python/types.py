@@ -169,7 +169,8 @@ class Types:
             parent = next((b for b in cls.__mro__[1:] if issubclass(b, BaseException)), Exception)
             return dict(base, kind="exception", base=parent.__name__, fields=self.init_fields(cls))
         if is_pydantic_model(cls):
-            return dict(base, kind="dataclass", model=True, fields=self.model_fields(cls))
+            frozen = {"frozen": True} if cls.model_config.get("frozen") else {}
+            return dict(base, kind="dataclass", model=True, fields=self.model_fields(cls), **frozen)
         hints = self.hints(cls)
         field = lambda name, default: {"name": name, "type": self.type_ref(hints.get(name, typing.Any)), "default": default}  # noqa: E731
         if is_named_tuple(cls):
