@@ -141,3 +141,17 @@ def test_bad_object_flags_stop_gg_with_status_2(flag):
     done = subprocess.run([str(GG), str(CARTS), flag], capture_output=True, text=True, timeout=30)
     assert done.returncode == 2, done.stderr
     assert flag.split("=")[0] in done.stderr, done.stderr
+
+
+def test_objects_still_living_are_released_when_gg_stops(tmp_path):
+    import os
+
+    released = tmp_path / "released.txt"
+    env = dict(os.environ, CARTS_RELEASED=str(released))
+    with Gateway("--modules", str(CARTS), env=env) as gg:
+        make(gg, "kept")
+        gone = make(gg, "gone")
+        assert request("%s/objects/Cart/%s" % (gg.calls, gone), method="DELETE").status == 204
+        assert gg.stop() == 0
+        assert released.read_text().split() == ["gone", "kept"]
+        assert "released 1 remote objects at shutdown" in gg.output()

@@ -68,7 +68,14 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(serve::run(cli, host)) {
+    let objects = std::sync::Arc::clone(&host);
+    let served = runtime.block_on(serve::run(cli, host));
+    // Calls have ended: the objects still living in the gateway are released (their close() runs).
+    let released = objects.release_all();
+    if released > 0 {
+        tracing::info!("released {released} remote objects at shutdown");
+    }
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

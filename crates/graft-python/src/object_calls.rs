@@ -65,6 +65,31 @@ impl Host {
         self.objects.len()
     }
 
+    /// Releases every object, on this thread (their `close()` runs): for
+    /// a gateway that stops. Answers how many there were.
+    pub fn release_all(&self) -> usize {
+        let objects = self.objects.take_all();
+        let count = objects.len();
+        if count > 0 {
+            self.run_releases(objects, "at shutdown");
+        }
+        count
+    }
+
+    /// Runs the release hooks of `objects`, taken out of the table
+    /// already, on this thread; one that raises is logged.
+    fn run_releases(&self, objects: Vec<Arc<Object>>, when: &str) {
+        Python::attach(|py| {
+            for object in objects {
+                let (service, id) = (&object.service, &object.id);
+                tracing::debug!("{service} object {id} released {when}");
+                if let Err(err) = self.objects.run_release(py, &object, &self.event_loop) {
+                    tracing::warn!("releasing the {service} object {id} {when} raised: {err}");
+                }
+            }
+        });
+    }
+
     /// `--objectTtl` and `--maxObjects`.
     pub fn configure_objects(&self, ttl: Duration, max: usize) {
         self.objects.configure(ttl, max);
@@ -139,25 +164,9 @@ fn sweep(host: Weak<Host>) {
             return;
         };
         let expired = host.objects.take_expired();
-        if expired.is_empty() {
-            continue;
+        if !expired.is_empty() {
+            host.run_releases(expired, "as its lease ran out (--objectTtl)");
         }
-        Python::attach(|py| {
-            for object in expired {
-                tracing::debug!(
-                    "{} object {} expired (--objectTtl)",
-                    object.service,
-                    object.id
-                );
-                if let Err(err) = host.objects.run_release(py, &object, &host.event_loop) {
-                    tracing::warn!(
-                        "releasing the expired {} object {} raised: {err}",
-                        object.service,
-                        object.id
-                    );
-                }
-            }
-        });
     }
 }
 

@@ -236,6 +236,13 @@ impl Objects {
         taken
     }
 
+    /// Takes every object out of the table (the gateway is stopping).
+    pub(crate) fn take_all(&self) -> Vec<Arc<Object>> {
+        let mut table = self.table();
+        table.owned.clear();
+        table.by_id.drain().map(|(_, object)| object).collect()
+    }
+
     /// Runs `object`'s release hook, on this thread (a coroutine on `event_loop`).
     pub(crate) fn run_release(
         &self,
