@@ -93,6 +93,16 @@ def test_delete_runs_close_and_then_the_id_is_not_found(gg):
         assert r.json()["error"] == {"type": "NotFound", "message": gone}
 
 
+def test_status_counts_the_objects_living_in_gg():
+    with Gateway("--modules", str(CARTS)) as gg:
+        status = lambda: request(gg.web + "/status").json()  # noqa: E731
+        assert status() == {"status": "ready", "services": 3, "objects": 0}
+        cart = make(gg, "counted")
+        assert status()["objects"] == 1
+        request("%s/objects/Cart/%s" % (gg.calls, cart), method="DELETE")
+        assert status()["objects"] == 0
+
+
 def test_a_method_of_a_cart_is_not_a_static_call(gg):
     r = request(gg.calls + "/call/Cart/total", data={})
     assert r.status == 404 and "POST /objects/Cart" in r.json()["error"]["message"]

@@ -109,7 +109,9 @@ async fn vision() -> Response {
 
 async fn status(State(state): State<Arc<AppState>>) -> Response {
     let services = state.host.interface().services.len();
-    Json(serde_json::json!({"status": "ready", "services": services})).into_response()
+    let objects = state.host.object_count();
+    Json(serde_json::json!({"status": "ready", "services": services, "objects": objects}))
+        .into_response()
 }
 
 fn json_text(body: String) -> Response {
