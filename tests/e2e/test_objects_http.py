@@ -96,7 +96,8 @@ def test_delete_runs_close_and_then_the_id_is_not_found(gg):
 def test_status_counts_the_objects_living_in_gg():
     with Gateway("--modules", str(CARTS)) as gg:
         status = lambda: request(gg.web + "/status").json()  # noqa: E731
-        assert status() == {"status": "ready", "services": 3, "objects": 0}
+        services = len(request(gg.web + "/libraries").json()["services"])
+        assert status() == {"status": "ready", "services": services, "objects": 0}
         cart = make(gg, "counted")
         assert status()["objects"] == 1
         request("%s/objects/Cart/%s" % (gg.calls, cart), method="DELETE")
