@@ -90,8 +90,46 @@ pub(crate) struct Objects {
 #[derive(Default)]
 struct Table {
     by_id: HashMap<String, Arc<Object>>,
+    /// The id of each Python object living here, by its address (held, so
+    /// its own): one returned again keeps its id.
+    by_instance: HashMap<usize, String>,
     /// How many objects each owner holds.
     owned: HashMap<u64, usize>,
+}
+
+impl Table {
+    fn insert(&mut self, object: Arc<Object>) {
+        *self.owned.entry(object.owner).or_default() += 1;
+        let address = object.instance.as_ptr() as usize;
+        self.by_instance.insert(address, object.id.clone());
+        self.by_id.insert(object.id.clone(), object);
+    }
+
+    fn take(&mut self, id: &str) -> Option<Arc<Object>> {
+        let object = self.by_id.remove(id)?;
+        self.by_instance
+            .remove(&(object.instance.as_ptr() as usize));
+        if let Some(held) = self.owned.get_mut(&object.owner) {
+            *held -= 1;
+            if *held == 0 {
+                self.owned.remove(&object.owner);
+            }
+        }
+        Some(object)
+    }
+
+    /// Why `owner` may not make another object, if it may not.
+    fn full(&self, owner: u64, max: usize) -> Option<String> {
+        let held = self.owned.get(&owner).copied().unwrap_or(0);
+        let who = if owner == 0 {
+            "the gateway's HTTP callers hold"
+        } else {
+            "this connection holds"
+        };
+        let why =
+            format!("{who} {held} objects, the limit (--maxObjects {max}): release some first");
+        (held >= max).then_some(why)
+    }
 }
 
 impl Objects {
@@ -141,24 +179,22 @@ impl Objects {
 
     /// Why `owner` may not make another object, if it may not.
     pub(crate) fn full(&self, owner: u64) -> Option<String> {
-        let max = self.max.load(Ordering::Relaxed);
-        let held = self.table().owned.get(&owner).copied().unwrap_or(0);
-        (held >= max).then(|| {
-            let who = if owner == 0 {
-                "the gateway's HTTP callers hold"
-            } else {
-                "this connection holds"
-            };
-            format!("{who} {held} objects, the limit (--maxObjects {max}): release some first")
-        })
+        self.table().full(owner, self.max.load(Ordering::Relaxed))
     }
 
-    /// Registers `obj`, an instance of `service`, for the current owner; its reference.
+    /// Registers `obj`, an instance of `service`, for the current owner
+    /// (one living here already keeps its id); its reference.
     pub(crate) fn register(&self, obj: &Bound<'_, PyAny>, service: &str) -> PyResult<Value> {
-        let owner = OWNER.get();
-        if let Some(why) = self.full(owner) {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(why));
+        let service = service.to_string();
+        let known = self
+            .table()
+            .by_instance
+            .get(&(obj.as_ptr() as usize))
+            .cloned();
+        if let Some(id) = known {
+            return Ok(Value::ObjectRef { service, id });
         }
+        let owner = OWNER.get();
         let id: String = self
             .helpers
             .bind(obj.py())
@@ -166,7 +202,7 @@ impl Objects {
             .extract()?;
         let object = Arc::new(Object {
             id: id.clone(),
-            service: service.to_string(),
+            service: service.clone(),
             instance: obj.clone().unbind(),
             owner,
             line: Arc::default(),
@@ -174,12 +210,12 @@ impl Objects {
             last_use: Mutex::new(Instant::now()),
         });
         let mut table = self.table();
-        table.by_id.insert(id.clone(), object);
-        *table.owned.entry(owner).or_default() += 1;
-        Ok(Value::ObjectRef {
-            service: service.to_string(),
-            id,
-        })
+        // Checked with the insertion, so callers at once cannot pass the limit.
+        if let Some(why) = table.full(owner, self.max.load(Ordering::Relaxed)) {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(why));
+        }
+        table.insert(object);
+        Ok(Value::ObjectRef { service, id })
     }
 
     /// The object `id` of `service`, if it lives here.
@@ -212,9 +248,7 @@ impl Objects {
         if table.by_id.get(id).is_none_or(|o| o.service != service) {
             return None;
         }
-        let object = table.by_id.remove(id)?;
-        disown(&mut table, object.owner);
-        Some(object)
+        table.take(id)
     }
 
     /// Takes out the objects idle for longer than the lease, with no call running or waiting.
@@ -226,20 +260,14 @@ impl Objects {
             .filter(|o| o.idle_since().elapsed() > ttl)
             .map(|o| o.id.clone())
             .collect();
-        let mut taken = Vec::with_capacity(expired.len());
-        for id in expired {
-            if let Some(object) = table.by_id.remove(&id) {
-                disown(&mut table, object.owner);
-                taken.push(object);
-            }
-        }
-        taken
+        expired.iter().filter_map(|id| table.take(id)).collect()
     }
 
     /// Takes every object out of the table (the gateway is stopping).
     pub(crate) fn take_all(&self) -> Vec<Arc<Object>> {
         let mut table = self.table();
         table.owned.clear();
+        table.by_instance.clear();
         table.by_id.drain().map(|(_, object)| object).collect()
     }
 
@@ -258,14 +286,5 @@ impl Objects {
     /// How many objects live here now.
     pub(crate) fn len(&self) -> usize {
         self.table().by_id.len()
-    }
-}
-
-fn disown(table: &mut Table, owner: u64) {
-    if let Some(held) = table.owned.get_mut(&owner) {
-        *held -= 1;
-        if *held == 0 {
-            table.owned.remove(&owner);
-        }
     }
 }

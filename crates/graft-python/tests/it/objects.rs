@@ -296,7 +296,7 @@ fn discovery_describes_constructors_instance_methods_and_object_types() {
     let methods: Vec<&str> = shelf.methods.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(
         methods,
-        ["put", "items", "slow_put", "async_put", "each"],
+        ["put", "items", "slow_put", "async_put", "me", "each"],
         "close is the release, not a method"
     );
     assert!(shelf.methods.iter().all(|m| m.kind == MethodKind::Instance));
@@ -363,4 +363,18 @@ async fn a_factory_returning_a_subclass_answers_an_object_of_the_class_it_is() {
         Value::List(vec![s("tall"), s("x")]),
         "the subclass's own method"
     );
+}
+
+#[tokio::test]
+async fn an_object_returned_again_keeps_its_id() {
+    let host = shelves();
+    let id = shelf(host, 0, "same").await.unwrap();
+    let again = on(host, &id, "me", vec![]).await.unwrap();
+    let same = Value::ObjectRef {
+        service: "Shelf".into(),
+        id: id.clone(),
+    };
+    assert_eq!(again, same);
+    host.release("Shelf", &id).await.unwrap();
+    assert!(!host.has_object("Shelf", &id));
 }
