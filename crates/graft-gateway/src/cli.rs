@@ -75,9 +75,7 @@ impl Cli {
             .collect()
     }
 
-    /// `--memoryBudget` in bytes, for graft_wire's `ServerConfig` once the
-    /// session takes a budget (not wired yet).
-    #[allow(dead_code)]
+    /// `--memoryBudget` in bytes, for graft_wire's `ServerConfig`.
     pub fn memory_budget_bytes(&self) -> usize {
         usize::try_from(self.memory_budget << 20).unwrap_or(usize::MAX)
     }

@@ -42,13 +42,18 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     });
     let calls = axum::serve(calls, http::calls(state.clone()))
         .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let config = graft_wire::ServerConfig {
+        memory_budget: cli.memory_budget_bytes(),
+        ..graft_wire::ServerConfig::default()
+    };
     let tcp = async {
         if let Some(listener) = tcp {
             let dispatch = Arc::new(HostDispatch {
                 host: Arc::clone(&state.host),
                 call_timeout: state.call_timeout,
             });
-            graft_wire::serve(listener, dispatch, until_stopped(stopped.clone())).await;
+            let stopped = until_stopped(stopped.clone());
+            graft_wire::serve_with(listener, dispatch, config, stopped).await;
         }
         Ok(())
     };

@@ -3,7 +3,7 @@
 //! [`FrameReader`] owns the read half of a stream and its read buffer. It is
 //! generic over tokio's `AsyncRead`, so tests may use in-memory pipes.
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, BufMut, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::budget::{Budget, Permit};
@@ -87,7 +87,13 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             if self.buffer.capacity() - self.buffer.len() < grow / 2 {
                 self.buffer.reserve(grow);
             }
-            if self.inner.read_buf(&mut self.buffer).await? == 0 {
+            let room = self.read_limit();
+            if self
+                .inner
+                .read_buf(&mut (&mut self.buffer).limit(room))
+                .await?
+                == 0
+            {
                 return match self.buffer.len() {
                     0 => Ok(None),
                     n => Err(WireError::ClosedMidFrame(n)),
@@ -131,25 +137,46 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         self.budget.is_some() && self.held.is_none() && self.buffer.len() > LENGTH_BYTES
     }
 
+    /// How many bytes the next read may take: with a budget, the rest of the
+    /// frame it holds room for and at most a chunk beyond, so bytes of a
+    /// frame that has no room yet are not read ahead of it.
+    fn read_limit(&self) -> usize {
+        match (&self.budget, &self.held) {
+            (None, _) => usize::MAX,
+            (Some(_), None) => READ_CHUNK,
+            (Some(_), Some(_)) => {
+                let total = self
+                    .buffer
+                    .first_chunk::<LENGTH_BYTES>()
+                    .map_or(0, |prefix| {
+                        LENGTH_BYTES + u32::from_be_bytes(*prefix) as usize
+                    });
+                total.saturating_sub(self.buffer.len()).max(READ_CHUNK)
+            }
+        }
+    }
+
     /// How much room to make for the next read: the rest of a frame whose
     /// length is known, in one step up to [`RESERVE_AHEAD`] (so a frame of a
     /// few megabytes is never copied as its buffer grows), beyond that never
     /// more than has arrived so far (so a length prefix alone cannot make the
-    /// reader allocate much), and at least a chunk.
+    /// reader allocate much), and at least a chunk. With a budget, a frame
+    /// whose bytes it holds gets all its room at once (the budget bounds
+    /// it, and a buffer grown in steps leaves each smaller copy behind), and
+    /// one it does not hold yet nothing beyond a chunk.
     fn growth(&self) -> usize {
         let Some(prefix) = self.buffer.first_chunk::<4>() else {
             return READ_CHUNK;
         };
-        if self.budget.is_some() && self.held.is_none() {
-            // The frame's kind is still to come: nothing is reserved for
-            // it before the budget has room.
-            return READ_CHUNK;
-        }
         let total = 4 + u32::from_be_bytes(*prefix) as usize;
         let missing = total.saturating_sub(self.buffer.len());
-        missing
-            .min(self.buffer.len().max(RESERVE_AHEAD))
-            .max(READ_CHUNK)
+        match (&self.budget, &self.held) {
+            (Some(_), None) => READ_CHUNK,
+            (Some(_), Some(_)) => missing.max(READ_CHUNK),
+            (None, _) => missing
+                .min(self.buffer.len().max(RESERVE_AHEAD))
+                .max(READ_CHUNK),
+        }
     }
 
     /// Parses one frame from the buffer if a whole one is there.
@@ -159,6 +186,12 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         match Frame::check(&self.buffer, self.max_frame_size) {
             Ok(total) if total >= SHARE_FROM => {
                 let frame = self.buffer.split_to(total).freeze();
+                // What was read beyond it moves to a buffer of its own: left
+                // where it is, it would keep the frame's whole allocation
+                // alive after the frame is dropped.
+                let mut rest = BytesMut::with_capacity(READ_CHUNK.max(self.buffer.len()));
+                rest.extend_from_slice(&self.buffer);
+                self.buffer = rest;
                 Frame::parse_shared_version(&frame.slice(LENGTH_BYTES..), self.version).map(Some)
             }
             Ok(total) => {
