@@ -28,9 +28,9 @@ pub(crate) struct Target {
 }
 
 impl Target {
+    /// A call's target: `object`, held for it already (`Objects::hold`).
     pub(crate) fn new(object: Arc<Object>) -> Target {
         let ticket = object.line.ticket();
-        object.enter();
         Target {
             object,
             turn: Mutex::new(Some(ticket)),

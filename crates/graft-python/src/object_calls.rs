@@ -41,7 +41,6 @@ impl Host {
         id: &str,
         method: &str,
     ) -> Result<Callee, CallError> {
-        let object = self.object(service, id)?;
         let mut callee = self.find(service, method)?;
         if method == CONSTRUCTOR {
             return Err(CallError::NoMethod {
@@ -49,9 +48,15 @@ impl Host {
                 method: method.into(),
             });
         }
-        if callee.signature().kind == MethodKind::Instance {
-            callee.target = Some(Arc::new(Target::new(object)));
+        if callee.signature().kind != MethodKind::Instance {
+            // A static or class method, named with an object of its class.
+            return self.object(service, id).map(|_| callee);
         }
+        let object = self
+            .objects
+            .hold(service, id)
+            .ok_or_else(|| gone(service, id))?;
+        callee.target = Some(Arc::new(Target::new(object)));
         Ok(callee)
     }
 
@@ -98,10 +103,7 @@ impl Host {
     fn object(&self, service: &str, id: &str) -> Result<Arc<Object>, CallError> {
         self.objects
             .get(service, id)
-            .ok_or_else(|| CallError::NoObject {
-                service: service.into(),
-                id: id.into(),
-            })
+            .ok_or_else(|| gone(service, id))
     }
 
     /// Why a call may not start, if it may not: a constructor past its
@@ -116,7 +118,11 @@ impl Host {
     /// this one have ended: it leaves the table and its `close()` (or
     /// `aclose()`, `__exit__`, `__aexit__`) runs, off the event loop.
     pub async fn release(self: &Arc<Self>, service: &str, id: &str) -> Result<(), CallError> {
-        let target = Target::new(self.object(service, id)?);
+        let object = self
+            .objects
+            .hold(service, id)
+            .ok_or_else(|| gone(service, id))?;
+        let target = Target::new(object);
         let turn = target.take_turn();
         if let Some(turn) = &turn {
             turn.wait().await;
@@ -124,10 +130,7 @@ impl Host {
         let object = self
             .objects
             .remove(service, id)
-            .ok_or(CallError::NoObject {
-                service: service.into(),
-                id: id.into(),
-            })?;
+            .ok_or_else(|| gone(service, id))?;
         let host = Arc::clone(self);
         let released = tokio::task::spawn_blocking(move || {
             Python::attach(|py| {
@@ -138,6 +141,14 @@ impl Host {
         released
             .await
             .map_err(|e| CallError::Internal(e.to_string()))?
+    }
+}
+
+/// The error of a call on an object that is not (or no longer) here.
+fn gone(service: &str, id: &str) -> CallError {
+    CallError::NoObject {
+        service: service.into(),
+        id: id.into(),
     }
 }
 

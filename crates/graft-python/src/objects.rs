@@ -224,6 +224,15 @@ impl Objects {
         found.filter(|o| o.service == service)
     }
 
+    /// The object `id` of `service`, held for a call ([`Object::enter`]) in
+    /// the same step as it is found, so its lease cannot run out between.
+    pub(crate) fn hold(&self, service: &str, id: &str) -> Option<Arc<Object>> {
+        let table = self.table();
+        let found = table.by_id.get(id).filter(|o| o.service == service)?;
+        found.enter();
+        Some(Arc::clone(found))
+    }
+
     /// The Python object a reference names (an argument passed back).
     pub(crate) fn resolve<'py>(
         &self,
