@@ -6,13 +6,14 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from gateway import Gateway, request
+from gateway import ROOT, Gateway, read_exactly, read_frame_body, request
 
 FIXTURES = Path(__file__).parent / "fixtures" / "httpapi"
 # Bounds of the schemathesis run: examples per operation, and seconds for it all.
@@ -23,7 +24,7 @@ SCHEMATHESIS_SECONDS = 240
 @pytest.fixture(scope="module")
 def gg():
     modules = "%s,%s" % (FIXTURES / "ledger.py", FIXTURES / "overflow.py")
-    with Gateway("--modules", modules) as gateway:
+    with Gateway("--modules", modules, tcp=True) as gateway:
         yield gateway
 
 
@@ -76,12 +77,27 @@ def test_a_lone_surrogate_is_named(gg):
     assert (r.status, r.json()) == (200, "\U0001F600")
 
 
-def test_an_int_result_past_64_bits_names_type_and_value(gg):
-    # Which method it was is for the conversion's caller in graft-python to add.
+def test_an_int_result_past_64_bits_names_method_type_and_value(gg):
     err = error_of(post(gg, "huge", {}, service="Overflow"), 500)
+    assert err["message"].startswith("Overflow.huge returned a value Graft cannot carry: "), err
     assert "int %d" % 2**70 in err["message"] and "64-bit" in err["message"], err
     err = error_of(post(gg, "nested", {}, service="Overflow"), 500)
-    assert "int %d" % -(2**64) in err["message"], err
+    assert "Overflow.nested" in err["message"] and "int %d" % -(2**64) in err["message"], err
+
+
+def test_an_int_result_past_64_bits_gives_the_same_message_over_tcp(gg):
+    sys.path.insert(0, str(ROOT / "python"))
+    from graft_runtime import wire
+
+    with socket.create_connection(("127.0.0.1", gg.tcp_port), timeout=30) as sock:
+        sock.sendall(wire.encode_hello())
+        assert wire.decode_hello(read_exactly(sock, wire.HELLO_SIZE)).status == 0
+        sock.sendall(wire.encode_call(1, "Overflow", "huge", [], {}))
+        frame = wire.parse_frame(read_frame_body(sock))
+    assert isinstance(frame, wire.ErrorFrame), frame
+    assert frame.raised.message.startswith("Overflow.huge returned a value Graft cannot carry: "), frame
+    over_http = error_of(post(gg, "huge", {}, service="Overflow"), 500)["message"]
+    assert (frame.raised.type_name, frame.raised.message) == ("OverflowError", over_http), frame
 
 
 def test_the_document_lists_every_status_the_api_answers(gg):

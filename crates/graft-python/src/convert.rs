@@ -627,9 +627,27 @@ impl Converter {
     }
 }
 
+/// `err`, raised while reading `method`'s result (`Service.method`), with
+/// the method named: `Overflow.huge returned a value Graft cannot carry:
+/// the int ... is out of range: ...`. Only the built-in errors conversion
+/// raises itself are named so (OverflowError, TypeError, ValueError); an
+/// exception of the method's own, raised while its result was read, goes
+/// on as it was, with its fields.
+pub(crate) fn naming_result(py: Python<'_>, method: &str, err: PyErr) -> PyErr {
+    let value = err.value(py);
+    let ours = value.is_exact_instance_of::<pyo3::exceptions::PyOverflowError>()
+        || value.is_exact_instance_of::<pyo3::exceptions::PyTypeError>()
+        || value.is_exact_instance_of::<pyo3::exceptions::PyValueError>();
+    if !ours {
+        return err;
+    }
+    let message = format!("{method} returned a value Graft cannot carry: {value}");
+    PyErr::from_type(err.get_type(py), (message,))
+}
+
 /// The error for a Python int that Graft cannot carry: it names the type and
 /// the value (its digits, or its size where Python will not print them).
-/// The caller adds which method's result or argument it was.
+/// The caller adds which method's result it was ([`naming_result`]).
 fn int_overflow(obj: &Bound<'_, PyAny>) -> PyErr {
     let value = match obj.str() {
         Ok(text) => text.to_string(),

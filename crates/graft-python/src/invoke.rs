@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::arguments::FirstItems;
 use crate::call::{Answer, Args, Call, Callee, PARTS_AHEAD, Part};
+use crate::convert::naming_result;
 use crate::objects::as_owner;
 use crate::reaper::Leftovers;
 use crate::{CallError, Host};
@@ -196,7 +197,8 @@ impl Host {
                 .and_then(|(positional, keyword)| {
                     let result = callee.callable(py)?.call(&positional, Some(&keyword))?;
                     let value =
-                        as_owner(callee.owner, || self.converter.read_result(&result, ahead))?;
+                        as_owner(callee.owner, || self.converter.read_result(&result, ahead))
+                            .map_err(|err| naming_result(py, &callee.name(), err))?;
                     let objects = vec![
                         positional.into_any().unbind(),
                         keyword.into_any().unbind(),
@@ -248,6 +250,7 @@ impl Host {
                 host: Arc::clone(self),
                 tx: Mutex::new(Some(tx)),
                 owner: callee.owner,
+                method: callee.name(),
             };
             future.call_method1("add_done_callback", (done,))?;
             Ok::<_, PyErr>(future.unbind())
@@ -301,6 +304,8 @@ struct Done {
     tx: Mutex<Option<oneshot::Sender<Outcome>>>,
     /// Who owns an object the coroutine returns.
     owner: u64,
+    /// `Service.method`, for an error converting its result.
+    method: String,
 }
 
 #[pymethods]
@@ -308,7 +313,10 @@ impl Done {
     fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) {
         let outcome = future
             .call_method0("result")
-            .and_then(|r| as_owner(self.owner, || self.host.converter.read_value(&r)))
+            .and_then(|r| {
+                as_owner(self.owner, || self.host.converter.read_value(&r))
+                    .map_err(|err| naming_result(py, &self.method, err))
+            })
             .map_err(|err| self.host.raised_error(py, &err));
         if let Some(tx) = self.tx.lock().ok().and_then(|mut tx| tx.take()) {
             // The caller may have gone (a timeout, a closed connection): nothing to do then.
