@@ -15,6 +15,10 @@ import pytest
 
 from gateway import ROOT, Gateway, read_exactly, read_frame_body, request
 
+sys.path.insert(0, str(ROOT / "python"))
+
+from graft_runtime import wire  # noqa: E402
+
 FIXTURES = Path(__file__).parent / "fixtures" / "httpapi"
 # Bounds of the schemathesis run: examples per operation, and seconds for it all.
 SCHEMATHESIS_EXAMPLES = 50
@@ -83,17 +87,25 @@ def test_an_int_result_past_64_bits_names_method_type_and_value(gg):
     assert "int %d" % 2**70 in err["message"] and "64-bit" in err["message"], err
     err = error_of(post(gg, "nested", {}, service="Overflow"), 500)
     assert "Overflow.nested" in err["message"] and "int %d" % -(2**64) in err["message"], err
+    err = error_of(post(gg, "later", {}, service="Overflow"), 500)
+    assert err["message"].startswith("Overflow.later returned a value Graft cannot carry: the int "), err
 
 
-def test_an_int_result_past_64_bits_gives_the_same_message_over_tcp(gg):
-    sys.path.insert(0, str(ROOT / "python"))
-    from graft_runtime import wire
-
+def tcp_frames(gg, method):
+    """The frames gg answers a call of `Overflow.<method>()` with over TCP,
+    up to its Reply or Error."""
+    frames = []
     with socket.create_connection(("127.0.0.1", gg.tcp_port), timeout=30) as sock:
         sock.sendall(wire.encode_hello())
         assert wire.decode_hello(read_exactly(sock, wire.HELLO_SIZE)).status == 0
-        sock.sendall(wire.encode_call(1, "Overflow", "huge", [], {}))
-        frame = wire.parse_frame(read_frame_body(sock))
+        sock.sendall(wire.encode_call(1, "Overflow", method, [], {}))
+        while not isinstance(frames[-1:] and frames[-1], (wire.ReplyFrame, wire.ErrorFrame)):
+            frames.append(wire.parse_frame(read_frame_body(sock)))
+    return frames
+
+
+def test_an_int_result_past_64_bits_gives_the_same_message_over_tcp(gg):
+    [frame] = tcp_frames(gg, "huge")
     assert isinstance(frame, wire.ErrorFrame), frame
     assert frame.raised.message.startswith("Overflow.huge returned a value Graft cannot carry: "), frame
     over_http = error_of(post(gg, "huge", {}, service="Overflow"), 500)["message"]
@@ -147,3 +159,14 @@ def test_schemathesis_finds_no_disagreement(tmp_path):
         report = run.stdout + run.stderr
         assert run.returncode == 0, report[-6000:]
         assert re.search(r"\d+ generated", report), report[-2000:]
+
+
+def test_a_streamed_int_past_64_bits_names_the_method_after_the_items_before_it(gg):
+    r = post(gg, "counting", {}, service="Overflow")
+    lines = [json.loads(line) for line in r.body.splitlines()]
+    assert (r.status, lines[0]) == (200, 1), r.body
+    message = lines[1]["error"]["message"]
+    assert message.startswith("Overflow.counting yielded a value Graft cannot carry: the int %d" % 2**70), lines
+    items, error = tcp_frames(gg, "counting")
+    assert isinstance(items, wire.ItemsFrame) and items.value == [1], items
+    assert isinstance(error, wire.ErrorFrame) and error.raised.message == message, error

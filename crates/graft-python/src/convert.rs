@@ -627,13 +627,14 @@ impl Converter {
     }
 }
 
-/// `err`, raised while reading `method`'s result (`Service.method`), with
-/// the method named: `Overflow.huge returned a value Graft cannot carry:
-/// the int ... is out of range: ...`. Only the built-in errors conversion
+/// `err`, raised while reading a value `method` (`Service.method`) gave
+/// (`how`: "returned", or "yielded" for a stream's item), with the method
+/// named: `Overflow.huge returned a value Graft cannot carry: the int ...
+/// is out of range: ...`. Only the built-in errors conversion
 /// raises itself are named so (OverflowError, TypeError, ValueError); an
 /// exception of the method's own, raised while its result was read, goes
 /// on as it was, with its fields.
-pub(crate) fn naming_result(py: Python<'_>, method: &str, err: PyErr) -> PyErr {
+pub(crate) fn naming_result(py: Python<'_>, method: &str, how: &str, err: PyErr) -> PyErr {
     let value = err.value(py);
     let ours = value.is_exact_instance_of::<pyo3::exceptions::PyOverflowError>()
         || value.is_exact_instance_of::<pyo3::exceptions::PyTypeError>()
@@ -641,7 +642,7 @@ pub(crate) fn naming_result(py: Python<'_>, method: &str, err: PyErr) -> PyErr {
     if !ours {
         return err;
     }
-    let message = format!("{method} returned a value Graft cannot carry: {value}");
+    let message = format!("{method} {how} a value Graft cannot carry: {value}");
     PyErr::from_type(err.get_type(py), (message,))
 }
 

@@ -198,7 +198,7 @@ impl Host {
                     let result = callee.callable(py)?.call(&positional, Some(&keyword))?;
                     let value =
                         as_owner(callee.owner, || self.converter.read_result(&result, ahead))
-                            .map_err(|err| naming_result(py, &callee.name(), err))?;
+                            .map_err(|err| naming_result(py, &callee.name(), "returned", err))?;
                     let objects = vec![
                         positional.into_any().unbind(),
                         keyword.into_any().unbind(),
@@ -315,7 +315,7 @@ impl Done {
             .call_method0("result")
             .and_then(|r| {
                 as_owner(self.owner, || self.host.converter.read_value(&r))
-                    .map_err(|err| naming_result(py, &self.method, err))
+                    .map_err(|err| naming_result(py, &self.method, "returned", err))
             })
             .map_err(|err| self.host.raised_error(py, &err));
         if let Some(tx) = self.tx.lock().ok().and_then(|mut tx| tx.take()) {

@@ -18,6 +18,7 @@ use tokio::sync::mpsc::error::TrySendError;
 
 use crate::arguments::FirstItems;
 use crate::call::Part;
+use crate::convert::naming_result;
 use crate::invoke::{Outcome, PartSender};
 use crate::turns::Ticket;
 use crate::{CallError, Callee, Host};
@@ -70,7 +71,7 @@ impl Host {
             })
             .map_err(|err| self.raised_error(py, &err))?;
         drop(turn);
-        let outcome = self.pump_items(py, &iterator, tx);
+        let outcome = self.pump_items(py, &callee.name(), &iterator, tx);
         let closed = iterator.getattr("close").and_then(|close| close.call0());
         if let Err(err) = closed
             && !err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py)
@@ -83,12 +84,16 @@ impl Host {
     fn pump_items(
         &self,
         py: Python<'_>,
+        method: &str,
         iterator: &Bound<'_, pyo3::types::PyIterator>,
         tx: &PartSender,
     ) -> Outcome {
         for item in iterator.clone() {
             let value = item
-                .and_then(|item| self.converter.read_value(&item))
+                .and_then(|item| {
+                    let value = self.converter.read_value(&item);
+                    value.map_err(|err| naming_result(py, method, "yielded", err))
+                })
                 .map_err(|err| self.raised_error(py, &err))?;
             if !send_blocking(py, tx, Part::Items(Value::List(vec![value]))) {
                 return Err(stopped());
@@ -115,6 +120,7 @@ impl Host {
             let sink = Sink {
                 host: Arc::clone(self),
                 tx: items_tx,
+                method: callee.name(),
             };
             let started = self
                 .streams
@@ -220,6 +226,8 @@ impl Drop for Pumping {
 struct Sink {
     host: Arc<Host>,
     tx: mpsc::UnboundedSender<NextOutcome>,
+    /// `Service.method`, for an item that cannot be converted.
+    method: String,
 }
 
 #[pymethods]
@@ -228,6 +236,7 @@ impl Sink {
     /// item could not be converted, or nobody listens any more).
     fn item(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> bool {
         let value = self.host.converter.read_value(item);
+        let value = value.map_err(|err| naming_result(py, &self.method, "yielded", err));
         let converted = value.is_ok();
         let next = value
             .map(Some)
