@@ -10,6 +10,7 @@
 mod answer;
 mod arriving;
 mod session;
+mod writer;
 
 pub use answer::INITIAL_WINDOW;
 

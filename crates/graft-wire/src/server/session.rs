@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
@@ -15,20 +14,19 @@ use tokio_util::task::TaskTracker;
 
 use super::answer::{self, Answering, Called, Frames, Running};
 use super::arriving::{Arriving, PartOf};
+use super::writer;
 use super::{Arguments, Request, Shared};
 use crate::budget::Permit;
 use crate::connection::FrameReader;
 use crate::error::WireError;
 use crate::frame::{Call, Frame};
 use crate::handshake::{self, Hello};
-use crate::sink::{Encoded, Sink};
+use crate::sink::Encoded;
 use crate::status::ProtocolCode;
 
 /// The smallest frame limit a peer may announce; smaller ones are raised to
 /// it so an Error frame always fits.
 const MIN_FRAME_SIZE: u32 = 4096;
-/// Replies queued together are sent in one write, up to this many bytes.
-const BATCH_BYTES: usize = 256 * 1024;
 
 /// Why the read loop stopped.
 enum End {
@@ -92,7 +90,10 @@ pub(super) async fn run(
     };
     let (read_half, write_half) = stream.into_split();
     let (out, queue) = mpsc::unbounded_channel();
-    let mut writer = tokio::spawn(write_loop(write_half, queue));
+    let stuck = CancellationToken::new();
+    let patience = config.idle_timeout();
+    let writing = writer::write_loop(write_half, queue, stuck.clone(), patience);
+    let mut writer = tokio::spawn(writing);
     let grace = config.heartbeat_interval;
     let session = Session {
         peer,
@@ -109,7 +110,7 @@ pub(super) async fn run(
     let reader = FrameReader::new(read_half, shared.config.max_frame_size)
         .speaking(theirs.version)
         .with_budget(shared.budget.clone());
-    let end = session.read_loop(reader, &stop, &tracker).await;
+    let end = session.read_loop(reader, &stop, &stuck, &tracker).await;
     // The writer ends once the session and every call task dropped their
     // senders. Finishing calls are bounded by serve's drain timeout; after a
     // fault the last frame gets one heartbeat interval to leave.
@@ -134,6 +135,7 @@ impl Session {
         &self,
         mut reader: FrameReader<OwnedReadHalf>,
         stop: &CancellationToken,
+        stuck: &CancellationToken,
         tracker: &TaskTracker,
     ) -> End {
         let beat = self.shared.config.heartbeat_interval;
@@ -153,6 +155,10 @@ impl Session {
                     Err(end) => return end,
                 },
                 () = stop.cancelled() => return End::Shutdown,
+                () = stuck.cancelled() => {
+                    tracing::debug!(peer = %self.peer, "graft-wire: the client reads nothing; closing");
+                    return End::Broken;
+                }
             };
             last = Instant::now();
             timer.as_mut().reset(last + beat);
@@ -426,30 +432,4 @@ fn fault(id: u64, err: &WireError) -> End {
         code: ProtocolCode::for_error(err),
         message: err.to_string(),
     }
-}
-
-/// Writes queued frames, coalescing those already waiting into one batch;
-/// a batch's shared byte strings are written from where they are, and its
-/// budget goes back once it is written.
-async fn write_loop(
-    mut stream: OwnedWriteHalf,
-    mut queue: mpsc::UnboundedReceiver<(Encoded, Permit)>,
-) {
-    while let Some((mut batch, mut held)) = queue.recv().await {
-        while batch.written() < BATCH_BYTES {
-            match queue.try_recv() {
-                Ok((more, permit)) => {
-                    batch.append(more);
-                    held.merge(permit);
-                }
-                Err(_) => break,
-            }
-        }
-        for chunk in batch.chunks() {
-            if stream.write_all(chunk).await.is_err() {
-                return;
-            }
-        }
-    }
-    let _ = stream.shutdown().await;
 }

@@ -187,3 +187,33 @@ async fn control_frames_are_read_while_the_budget_is_spent() {
     assert_eq!(read.id(), 3);
     assert!(held.bytes() > 0 && !reader.waits_for_budget());
 }
+
+#[tokio::test]
+async fn a_client_that_reads_no_replies_is_given_up_and_the_others_go_on() {
+    // Budget 1 MiB, heartbeats every 100 ms: 300 ms of no progress is stuck.
+    let server = start(budgeted(1 << 20, Duration::from_millis(100))).await;
+    let mut deaf = connect(server.addr).await;
+    // 30 replies of 1 MB: more than loopback's buffers take while nobody
+    // reads, so they stay queued in the server, charged to the budget.
+    let sending = tokio::spawn(async move {
+        for id in 1..=30 {
+            let echo = call(id, "echo", vec![blob(1_000_000, id as u8)]);
+            if deaf.write_frame(&echo).await.is_err() {
+                break; // given up: the server closed the connection
+            }
+        }
+        deaf
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut other = connect(server.addr).await;
+    let answered = tokio::time::timeout(Duration::from_secs(5), async {
+        let echo = call(1, "echo", vec![blob(100_000, 7)]);
+        other.write_frame(&echo).await.unwrap();
+        next_answer(&mut other).await.0
+    });
+    let reply = answered
+        .await
+        .expect("the other connection waited for ever");
+    assert_reply(&reply, 1, &blob(100_000, 7));
+    drop(sending.await.unwrap());
+}
