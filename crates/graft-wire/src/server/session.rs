@@ -162,14 +162,9 @@ impl Session {
             };
             last = Instant::now();
             timer.as_mut().reset(last + beat);
-            let (frame, held) = match read {
-                Ok(Some(read)) => read,
-                Ok(None) => return End::Closed,
-                Err(WireError::Io(err)) => {
-                    tracing::debug!(peer = %self.peer, "graft-wire: read failed: {err}");
-                    return End::Broken;
-                }
-                Err(err) => return fault(0, &err),
+            let (frame, held) = match self.frame_of(read) {
+                Ok(read) => read,
+                Err(end) => return end,
             };
             let next = self
                 .on_frame(frame, held, &mut arriving, stop, tracker)
@@ -177,6 +172,23 @@ impl Session {
             if let Next::End(end) = next {
                 return end;
             }
+        }
+    }
+
+    /// The frame a read brought, with its budget; or, if none, why the
+    /// connection ends.
+    fn frame_of(
+        &self,
+        read: Result<Option<(Frame, Permit)>, WireError>,
+    ) -> Result<(Frame, Permit), End> {
+        match read {
+            Ok(Some(read)) => Ok(read),
+            Ok(None) => Err(End::Closed),
+            Err(WireError::Io(err)) => {
+                tracing::debug!(peer = %self.peer, "graft-wire: read failed: {err}");
+                Err(End::Broken)
+            }
+            Err(err) => Err(fault(0, &err)),
         }
     }
 
