@@ -62,6 +62,10 @@ pub struct Cli {
     #[arg(long = "memoryBudget", value_name = "MIB", default_value_t = 512,
           value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
     pub memory_budget: u64,
+
+    /// Send Python tracebacks to callers (development only; by default they stay in gg's log beside a call id).
+    #[arg(long = "tracebacks")]
+    pub tracebacks: bool,
 }
 
 impl Cli {

@@ -41,8 +41,8 @@ impl AppState {
         call_timeout: Option<Duration>,
     ) -> Arc<Self> {
         let iface = host.interface();
-        let libraries =
-            serde_json::to_string(iface).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let libraries = serde_json::to_string(&crate::errors::without_paths(iface))
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         let openapi = graft_openapi::openapi(iface).to_string();
         Arc::new(AppState {
             host,

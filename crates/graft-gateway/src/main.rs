@@ -6,6 +6,7 @@
 //! [`http`].
 
 mod cli;
+mod errors;
 mod http;
 mod index;
 mod objects;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Err(err) => err.exit(),
     };
     init_logging();
+    errors::send_tracebacks(cli.tracebacks);
     let paths = cli.module_paths();
     if paths.is_empty() {
         eprintln!("error: no modules to host\n\nhint: name them, as in `gg --modules ./src/`");

@@ -27,6 +27,9 @@ pub struct ErrorBody {
     fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     traceback: Option<String>,
+    /// The id the gateway's log keeps the traceback beside (without `--tracebacks`).
+    #[serde(rename = "callId", skip_serializing_if = "Option::is_none")]
+    call_id: Option<String>,
 }
 
 impl ErrorBody {
@@ -38,6 +41,7 @@ impl ErrorBody {
             module: None,
             fields: None,
             traceback: None,
+            call_id: None,
         }
     }
 
@@ -49,7 +53,8 @@ impl ErrorBody {
         serde_json::json!({ "error": self })
     }
 
-    fn raised(r: Raised) -> ErrorBody {
+    fn raised(mut r: Raised) -> ErrorBody {
+        let call_id = crate::errors::conceal(&mut r);
         let fields = r
             .fields
             .iter()
@@ -61,7 +66,8 @@ impl ErrorBody {
             param: None,
             module: Some(r.module),
             fields: Some(fields),
-            traceback: Some(r.traceback),
+            traceback: (!r.traceback.is_empty()).then_some(r.traceback),
+            call_id,
         }
     }
 

@@ -132,7 +132,12 @@ fn shorter(timeout: Option<Duration>, cap: Option<Duration>) -> Option<Duration>
 
 fn failure(err: CallError) -> CallFailure {
     match err {
-        CallError::Raised(raised) => CallFailure::Raised(*raised),
+        CallError::Raised(mut raised) => {
+            if let Some(id) = crate::errors::conceal(&mut raised) {
+                raised.traceback = crate::errors::traceback_note(&id);
+            }
+            CallFailure::Raised(*raised)
+        }
         err @ (CallError::NoService(_)
         | CallError::NoMethod { .. }
         | CallError::Unavailable { .. }

@@ -397,7 +397,7 @@ fn error_responses_share_the_error_body() {
     assert_eq!(error["required"], json!(["type", "message"]));
     let mut fields: Vec<&String> = error["properties"].as_object().unwrap().keys().collect();
     fields.sort();
-    assert_eq!(fields, ["message", "param", "traceback", "type"]);
+    assert_eq!(fields, ["callId", "message", "param", "traceback", "type"]);
 }
 
 mod stream;
