@@ -18,7 +18,7 @@ as tables (tables.py); values.py holds what they share.
 from __future__ import annotations
 
 import struct
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .decoder import decode as _decode, take_fields as _take_fields
 from .encoder import ENCODERS as _ENCODERS, encode_at as _encode, encode_value as encode_value, resolve as _resolve
@@ -31,7 +31,7 @@ from .values import (  # re-exported: the names a user of the wire needs
 )
 from .values import U32 as _U32, put_str as _put_str, take_count as _take_count, take_str as _take_str
 
-VERSION = 6
+VERSION = 7
 MAGIC = b"GRFT"
 HELLO_SIZE = 16
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
@@ -105,6 +105,7 @@ class CallFrame(NamedTuple):
     kwargs: Dict[str, Any]
     timeout_ms: int
     object: str = ""  # the object the method is called on (version 6), or empty
+    metadata: Tuple[Tuple[str, str], ...] = ()  # (name, value) pairs, names lower-case (version 7)
 
 
 class CallPartFrame(NamedTuple):
@@ -188,14 +189,20 @@ def _finish(buf: bytearray, max_frame_size: int) -> bytearray:
 
 
 def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: Mapping[str, Any],
-                timeout_ms: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE, obj: str = "") -> bytearray:
-    """A whole Call frame, on the object `obj` if given. timeout_ms 0 means no timeout."""
+                timeout_ms: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE, obj: str = "",
+                metadata: Sequence[Tuple[str, str]] = ()) -> bytearray:
+    """A whole Call frame, on the object `obj` if given, carrying `metadata`
+    ((name, value) pairs, names lower-case). timeout_ms 0 means no timeout."""
     buf = bytearray(_HEADER.pack(0, CALL, request_id))
     buf += _encoded_names(service, method)
     if obj:
         _put_str(buf, obj)
     else:
         buf += _NO_OBJECT
+    if metadata:
+        _put_metadata(buf, metadata)
+    else:
+        buf += _NO_METADATA
     buf += _U32_U32.pack(timeout_ms, len(args))
     get = _ENCODERS.get
     for arg in args:
@@ -211,6 +218,16 @@ def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: M
 
 _U32_U32 = struct.Struct(">II")
 _NO_OBJECT = b"\0\0\0\0"  # an empty object id: a static method, class method or function
+_NO_METADATA = b"\0\0"  # a Call without metadata
+
+
+def _put_metadata(buf: bytearray, metadata: Sequence[Tuple[str, str]]) -> None:
+    if len(metadata) > 0xFFFF:
+        raise WireError("a call carries at most 65535 metadata entries, not %d" % len(metadata))
+    buf += _U16.pack(len(metadata))
+    for name, value in metadata:
+        _put_str(buf, name)
+        _put_str(buf, value)
 _NAMES: Dict[Tuple[str, ...], bytes] = {}  # service, method and keyword names as the wire writes them
 _NAMES_MAX = 4096
 
@@ -220,6 +237,10 @@ def set_call_timeout(frame: bytearray, timeout_ms: int) -> None:
     caller that waited before sending it)."""
     pos = _HEADER.size  # the length prefix, kind and request id
     for _ in range(3):  # the service and method names, the object id
+        pos += 4 + _U32.unpack_from(frame, pos)[0]
+    (entries,) = _U16.unpack_from(frame, pos)
+    pos += 2
+    for _ in range(2 * entries):  # the metadata's names and values
         pos += 4 + _U32.unpack_from(frame, pos)[0]
     _U32.pack_into(frame, pos, timeout_ms)
 
@@ -320,6 +341,7 @@ def _p_call(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any,
     service, pos = _take_str(f, pos, "service name")
     method, pos = _take_str(f, pos, "method name")
     obj, pos = _take_str(f, pos, "object id")
+    metadata, pos = _take_metadata(f, pos)
     (timeout_ms,) = _U32.unpack_from(f, pos)
     n, pos = _take_count(f, pos + 4, "positional arguments", 1)
     args = []
@@ -327,7 +349,18 @@ def _p_call(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any,
         arg, pos = _decode_at(f, pos, types)
         args.append(arg)
     kwargs, pos = _take_fields(f, pos, types, 0, "keyword argument")
-    return CallFrame(rid, service, method, args, kwargs, timeout_ms, obj), pos
+    return CallFrame(rid, service, method, args, kwargs, timeout_ms, obj, metadata), pos
+
+
+def _take_metadata(f: Any, pos: int) -> Tuple[Tuple[Tuple[str, str], ...], int]:
+    (count,) = _U16.unpack_from(f, pos)
+    pos += 2
+    entries = []
+    for _ in range(count):
+        name, pos = _take_str(f, pos, "metadata name")
+        value, pos = _take_str(f, pos, "metadata value")
+        entries.append((name, value))
+    return tuple(entries), pos
 
 
 def _p_reply(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:

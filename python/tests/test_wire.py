@@ -176,6 +176,7 @@ def frame_as_json(frame):
     out = {"frame": name, "id": str(frame.request_id)}
     if name == "call":
         out.update(service=frame.service, method=frame.method, object=frame.object, timeout_ms=frame.timeout_ms,
+                   metadata=[list(entry) for entry in frame.metadata],
                    args=frame.args, kwargs=list(frame.kwargs.items()))
     elif name == "credit":
         out["bytes"] = frame.bytes
@@ -214,7 +215,7 @@ def test_frame_vectors_decode_and_encode_back(vector):
     assert frame_as_json(frame) == expected_frame(vector["frame"])
     if isinstance(frame, wire.CallFrame):
         again = wire.encode_call(frame.request_id, frame.service, frame.method, frame.args,
-                                 frame.kwargs, frame.timeout_ms, obj=frame.object)
+                                 frame.kwargs, frame.timeout_ms, obj=frame.object, metadata=frame.metadata)
     elif isinstance(frame, wire.ReplyFrame):
         again = server_frames.encode_reply(frame.request_id, frame.value)
     elif isinstance(frame, wire.ReplyPartFrame):
@@ -411,6 +412,13 @@ def test_a_call_frames_timeout_can_be_rewritten():
     call = wire.encode_call(7, "Sérvice", "method", [b"x" * 10], {}, 5000)
     wire.set_call_timeout(call, 1234)
     assert wire.decode_frame(call) == wire.CallFrame(7, "Sérvice", "method", [b"x" * 10], {}, 1234)
+
+
+def test_a_call_frames_timeout_can_be_rewritten_after_its_metadata():
+    metadata = (("x-user", "ada"), ("traceparent", "00-" + "1" * 32 + "-" + "2" * 16 + "-01"))
+    call = wire.encode_call(7, "S", "m", [], {}, 5000, obj="o1", metadata=metadata)
+    wire.set_call_timeout(call, 99)
+    assert wire.decode_frame(call) == wire.CallFrame(7, "S", "m", [], {}, 99, "o1", metadata)
 
 
 def test_the_fast_decoder_agrees_with_the_checking_one():

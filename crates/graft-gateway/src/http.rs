@@ -129,7 +129,7 @@ async fn call(
         Ok(callee) => callee,
         Err(err) => return failed(err),
     };
-    match prepare(&state, callee, &body) {
+    match prepare(&state, callee, &body, &headers) {
         Ok(call) => respond::answer(state.host.run(call), &headers).await,
         Err(refused) => *refused,
     }
@@ -141,12 +141,13 @@ pub(crate) fn failed(err: graft_python::CallError) -> Response {
     body.respond(status)
 }
 
-/// The [`Call`] of `callee` with the JSON arguments in `body`, or the
-/// response that refuses them.
+/// The [`Call`] of `callee` with the JSON arguments in `body` and the
+/// metadata in `headers`, or the response that refuses them.
 pub(crate) fn prepare(
     state: &AppState,
     callee: graft_python::Callee,
     body: &Bytes,
+    headers: &HeaderMap,
 ) -> Result<Call, Box<Response>> {
     // An empty body is no arguments; `null`, or text that is not JSON, is refused.
     let arguments = match graft_model::json::call_arguments(body) {
@@ -164,7 +165,7 @@ pub(crate) fn prepare(
         callee,
         args: Args::Checked(args),
         deadline: state.call_timeout,
-        metadata: Vec::new(),
+        metadata: crate::metadata::from_http(headers),
         in_parts: false,
     })
 }

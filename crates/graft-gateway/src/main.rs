@@ -9,6 +9,7 @@ mod cli;
 mod errors;
 mod http;
 mod index;
+mod metadata;
 mod objects;
 mod respond;
 mod serve;

@@ -29,6 +29,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 async fn construct(
     State(state): State<Arc<AppState>>,
     Path(service): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let has_constructor = state
@@ -43,7 +44,7 @@ async fn construct(
         Ok(callee) => callee,
         Err(err) => return failed(err),
     };
-    let call = match prepare(&state, callee, &body) {
+    let call = match prepare(&state, callee, &body, &headers) {
         Ok(call) => call,
         Err(refused) => return *refused,
     };
@@ -81,7 +82,7 @@ async fn call(
         Ok(callee) => callee,
         Err(err) => return failed(err),
     };
-    match prepare(&state, callee, &body) {
+    match prepare(&state, callee, &body, &headers) {
         Ok(call) => respond::answer(state.host.run(call), &headers).await,
         Err(refused) => *refused,
     }

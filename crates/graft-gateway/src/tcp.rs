@@ -27,6 +27,7 @@ impl Dispatch for HostDispatch {
             args,
             timeout,
             version,
+            metadata,
             connection,
         } = request;
         if method == RELEASE {
@@ -50,7 +51,7 @@ impl Dispatch for HostDispatch {
             callee,
             args: arguments(args, cap),
             deadline: shorter(timeout, cap),
-            metadata: Vec::new(),
+            metadata,
             in_parts: version >= 4,
         };
         replies(self.host.run(call))

@@ -132,6 +132,9 @@ pub struct Call {
     /// How long the caller will wait; the server gives up after it. Sent in
     /// whole milliseconds, `0` meaning none.
     pub timeout: Option<Duration>,
+    /// The caller's metadata (version 7): (name, value) pairs, names in
+    /// lower case; W3C `traceparent` and `tracestate` travel here.
+    pub metadata: Vec<(String, String)>,
 }
 
 impl Frame {
@@ -370,12 +373,22 @@ fn take_part(input: &mut Input<'_>) -> Result<Value, WireError> {
 
 /// The first version whose Call frames carry an object id.
 const OBJECTS_VERSION: u16 = 6;
+/// The first version whose Call frames carry metadata.
+const METADATA_VERSION: u16 = 7;
 
 fn encode_call(call: &Call, buf: &mut impl Sink, version: u16) {
     put_str(buf, &call.service);
     put_str(buf, &call.method);
     if version >= OBJECTS_VERSION {
         put_str(buf, &call.object);
+    }
+    if version >= METADATA_VERSION {
+        let count = call.metadata.len().min(u16::MAX.into());
+        buf.put_u16(count as u16);
+        for (name, value) in &call.metadata[..count] {
+            put_str(buf, name);
+            put_str(buf, value);
+        }
     }
     let ms = call
         .timeout
@@ -396,6 +409,11 @@ fn parse_call(input: &mut Input<'_>, version: u16) -> Result<Call, WireError> {
     } else {
         String::new()
     };
+    let metadata = if version >= METADATA_VERSION {
+        take_metadata(input)?
+    } else {
+        Vec::new()
+    };
     let ms = take_u32(input, "timeout")?;
     let positional = decode_items(input, 0, "positional arguments")?;
     let keyword = decode_fields_at(input, 0, "keyword argument")?;
@@ -409,7 +427,19 @@ fn parse_call(input: &mut Input<'_>, version: u16) -> Result<Call, WireError> {
             keyword,
         },
         timeout,
+        metadata,
     })
+}
+
+/// A Call's metadata: a u16 count of (name, value) string pairs.
+fn take_metadata(input: &mut Input<'_>) -> Result<Vec<(String, String)>, WireError> {
+    let count = take_u16(input, "metadata count")?;
+    (0..count)
+        .map(|_| {
+            let name = take_str(input, "metadata name")?;
+            Ok((name, take_str(input, "metadata value")?))
+        })
+        .collect()
 }
 
 fn encode_raised(raised: &Raised, buf: &mut impl Sink) {

@@ -54,6 +54,9 @@ pub struct Request {
     pub version: u16,
     /// The object the method is called on (version 6), or empty.
     pub object: String,
+    /// The caller's metadata (version 7), names in lower case; empty for a
+    /// call whose argument came ahead in CallPart frames.
+    pub metadata: Vec<(String, String)>,
     /// The connection's number, unique in the server's life: what the
     /// dispatch counts a client's objects by.
     pub connection: u64,

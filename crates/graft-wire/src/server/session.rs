@@ -315,9 +315,11 @@ impl Session {
             object,
             args,
             timeout,
+            metadata,
         } = call;
         let mut request = self.request(service, method, Arguments::Whole(args), timeout);
         request.object = object;
+        request.metadata = metadata;
         self.dispatch(id, request, held, stop, tracker).await
     }
 
@@ -335,6 +337,7 @@ impl Session {
             timeout,
             version: self.version,
             object: String::new(),
+            metadata: Vec::new(),
             connection: self.connection,
         }
     }

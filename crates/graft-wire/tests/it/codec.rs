@@ -125,8 +125,8 @@ proptest! {
     }
 
     #[test]
-    fn call_frame_round_trip(positional in vec(arb_value(), 0..4), kw in vec(("[a-z]{1,6}", arb_value()), 0..3), id: u64) {
-        let call = Call { service: "S".into(), method: "m".into(), object: String::new(), args: BoundArgs { positional, keyword: kw }, timeout: None };
+    fn call_frame_round_trip(positional in vec(arb_value(), 0..4), kw in vec(("[a-z]{1,6}", arb_value()), 0..3), metadata in vec(("[a-z-]{1,8}", ".{0,12}"), 0..3), id: u64) {
+        let call = Call { service: "S".into(), method: "m".into(), object: String::new(), args: BoundArgs { positional, keyword: kw }, timeout: None, metadata };
         let frame = Frame::Call { id, call };
         let mut buf = BytesMut::new();
         frame.encode(&mut buf, u32::MAX).expect("fits");

@@ -135,7 +135,7 @@ async fn another_protocol_version_is_rejected() {
     let err = handshake::connect(&mut stream, hello).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "hello rejected by the peer with status 1 (peer speaks version 6)"
+        "hello rejected by the peer with status 1 (peer speaks version 7)"
     );
     let mut rest = Vec::new();
     let n = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest))

@@ -77,6 +77,7 @@ pub fn call(id: u64, method: &str, positional: Vec<Value>) -> Frame {
         object: String::new(),
         args,
         timeout: None,
+        metadata: Vec::new(),
     };
     Frame::Call { id, call }
 }

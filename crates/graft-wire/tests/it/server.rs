@@ -155,6 +155,7 @@ async fn the_server_enforces_the_call_timeout() {
         object: String::new(),
         args,
         timeout,
+        metadata: Vec::new(),
     };
     let started = Instant::now();
     conn.write_frame(&Frame::Call { id: 9, call: sleep })

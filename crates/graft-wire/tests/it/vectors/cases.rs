@@ -394,6 +394,7 @@ fn frames() -> Vec<Vector> {
         object: String::new(),
         args,
         timeout: Some(Duration::from_millis(1500)),
+        metadata: Vec::new(),
     };
     let bare = Call {
         service: "S".into(),
@@ -410,6 +411,19 @@ fn frames() -> Vec<Vector> {
             keyword: Vec::new(),
         },
         timeout: None,
+        metadata: Vec::new(),
+    };
+    let with_metadata = Call {
+        service: "S".into(),
+        method: "m".into(),
+        metadata: vec![
+            ("x-user".into(), "ada".into()),
+            (
+                "traceparent".into(),
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into(),
+            ),
+        ],
+        ..Call::default()
     };
     let raised = Raised {
         type_name: "OutOfStock".into(),
@@ -440,6 +454,14 @@ fn frames() -> Vec<Vector> {
             Frame::Call {
                 id: 3,
                 call: on_object,
+            },
+        ),
+        frame(
+            "call-metadata",
+            "a call carrying metadata: x-user and a W3C traceparent (version 7)",
+            Frame::Call {
+                id: 7,
+                call: with_metadata,
             },
         ),
         frame(

@@ -72,7 +72,7 @@ pub fn frame(f: &Frame) -> Json {
     match f {
         Frame::Call { call, .. } => json!({
             "frame": "call", "id": id, "service": call.service, "method": call.method,
-            "object": call.object,
+            "object": call.object, "metadata": call.metadata,
             "timeout_ms": call.timeout.map_or(0, |t| t.as_millis() as u64),
             "args": values(&call.args.positional), "kwargs": named(&call.args.keyword),
         }),
