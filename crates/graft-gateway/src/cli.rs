@@ -44,6 +44,18 @@ pub struct Cli {
     #[arg(long = "bind", value_name = "ADDRESS", default_value = "0.0.0.0")]
     pub bind: IpAddr,
 
+    /// Serve every listener over TLS with this certificate chain (PEM); re-read when it changes.
+    #[arg(long = "tlsCert", value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tlsCert (PEM); re-read when it changes.
+    #[arg(long = "tlsKey", value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Require client certificates signed by this CA (PEM) on the call port and the TCP listener.
+    #[arg(long = "tlsClientCa", value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+
     /// Longest time one call may run, in seconds, before the caller gets a timeout (0: no limit).
     #[arg(long = "callTimeout", value_name = "SECONDS", default_value_t = 300.0)]
     pub call_timeout: f64,

@@ -14,6 +14,7 @@ mod objects;
 mod respond;
 mod serve;
 mod tcp;
+mod tls;
 
 use std::process::ExitCode;
 

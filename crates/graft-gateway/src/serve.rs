@@ -26,14 +26,19 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         let _ = rx.wait_for(|stop| *stop).await;
     };
     let (call_addr, web_addr) = (calls.local_addr()?, web.local_addr()?);
-    tracing::info!("service calls on http://{call_addr}/call/<Service>/<method>");
-    tracing::info!("Graft Vision on http://{web_addr}/GV");
+    let tls = crate::tls::Tls::from_cli(&cli)?;
+    let http = if tls.is_some() { "https" } else { "http" };
+    tracing::info!("service calls on {http}://{call_addr}/call/<Service>/<method>");
+    tracing::info!("Graft Vision on {http}://{web_addr}/GV");
+    let calls = crate::tls::listen(calls, tls.as_ref(), crate::tls::Side::Calls)?;
+    let web = crate::tls::listen(web, tls.as_ref(), crate::tls::Side::Web)?;
     let tcp = match cli.tcp_server {
         true => Some(bind(&cli, cli.tcp_port, "Graft's TCP protocol (--tcpPort)").await?),
         false => None,
     };
     if let Some(tcp) = &tcp {
-        tracing::info!("TCP calls on tcp://{}", tcp.local_addr()?);
+        let scheme = if tls.is_some() { "tls" } else { "tcp" };
+        tracing::info!("TCP calls on {scheme}://{}", tcp.local_addr()?);
     }
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -44,6 +49,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         .with_graceful_shutdown(until_stopped(stopped.clone()));
     let config = graft_wire::ServerConfig {
         memory_budget: cli.memory_budget_bytes(),
+        upgrade: tls.as_ref().map(crate::tls::Tls::upgrade),
         ..graft_wire::ServerConfig::default()
     };
     let tcp = async {

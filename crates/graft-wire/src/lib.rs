@@ -39,8 +39,8 @@ pub use error::WireError;
 pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 pub use handshake::{Hello, MAGIC, OLDEST_VERSION, VERSION};
 pub use server::{
-    Arguments, CallFailure, Dispatch, PartReceiver, Replies, Reply, Request, ServerConfig, serve,
-    serve_with,
+    Arguments, CallFailure, Dispatch, Io, PartReceiver, Replies, Reply, Request, ServerConfig,
+    Upgrade, serve, serve_with,
 };
 pub use sink::{Encoded, Sink};
 pub use status::{ProtocolCode, Status};

@@ -10,9 +10,11 @@
 mod answer;
 mod arriving;
 mod session;
+mod upgrade;
 mod writer;
 
 pub use answer::INITIAL_WINDOW;
+pub use upgrade::{Io, Upgrade};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -220,6 +222,9 @@ pub struct ServerConfig {
     /// received or run, replies not yet written ([`Budget`]). Past it, the
     /// server stops reading calls until some of them are paid back.
     pub memory_budget: usize,
+    /// What each accepted connection is turned into before its hello (TLS,
+    /// say); none serves on the bare TCP stream.
+    pub upgrade: Option<Upgrade>,
 }
 
 impl Default for ServerConfig {
@@ -231,6 +236,7 @@ impl Default for ServerConfig {
             handshake_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             memory_budget: DEFAULT_MEMORY_BUDGET,
+            upgrade: None,
         }
     }
 }
@@ -292,6 +298,24 @@ pub async fn serve_with(
     }
 }
 
+/// Serves `stream` once `upgrade` made it ready, within the handshake timeout.
+async fn upgraded(
+    upgrade: Upgrade,
+    stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
+    shared: Arc<Shared>,
+    stop: CancellationToken,
+    tracker: TaskTracker,
+) {
+    let wait = shared.config.handshake_timeout;
+    let stream = match tokio::time::timeout(wait, upgrade.run(stream)).await {
+        Ok(Ok(stream)) => upgrade::Upgraded(stream),
+        Ok(Err(err)) => return tracing::debug!(%peer, "graft-wire: upgrade failed: {err}"),
+        Err(_) => return tracing::debug!(%peer, "graft-wire: no upgrade in time"),
+    };
+    session::run(stream, peer, shared, stop, tracker).await
+}
+
 async fn accept_loop(
     listener: &TcpListener,
     shared: &Arc<Shared>,
@@ -302,9 +326,13 @@ async fn accept_loop(
         match listener.accept().await {
             Ok((stream, peer)) => {
                 let _ = stream.set_nodelay(true);
-                let session =
-                    session::run(stream, peer, shared.clone(), stop.clone(), tracker.clone());
-                tracker.spawn(session);
+                let (shared, stop, tasks) = (shared.clone(), stop.clone(), tracker.clone());
+                match shared.config.upgrade.clone() {
+                    None => tracker.spawn(session::run(stream, peer, shared, stop, tasks)),
+                    Some(upgrade) => {
+                        tracker.spawn(upgraded(upgrade, stream, peer, shared, stop, tasks))
+                    }
+                };
             }
             Err(err) => {
                 // Out of file descriptors and the like: wait, then go on.

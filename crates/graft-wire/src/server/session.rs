@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::net::TcpStream;
-use tokio::net::tcp::OwnedReadHalf;
+use tokio::io::AsyncRead;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
@@ -14,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use super::answer::{self, Answering, Called, Frames, Running};
 use super::arriving::{Arriving, PartOf};
+use super::upgrade::Halves;
 use super::writer;
 use super::{Arguments, Request, Shared};
 use crate::budget::Permit;
@@ -68,8 +68,8 @@ struct Session {
     running: Running,
 }
 
-pub(super) async fn run(
-    mut stream: TcpStream,
+pub(super) async fn run<S: Halves>(
+    mut stream: S,
     peer: SocketAddr,
     shared: Arc<Shared>,
     stop: CancellationToken,
@@ -88,7 +88,7 @@ pub(super) async fn run(
         Ok(Err(err)) => return tracing::debug!(%peer, "graft-wire: handshake failed: {err}"),
         Err(_) => return tracing::debug!(%peer, "graft-wire: no hello in time"),
     };
-    let (read_half, write_half) = stream.into_split();
+    let (read_half, write_half) = stream.halves();
     let (out, queue) = mpsc::unbounded_channel();
     let stuck = CancellationToken::new();
     let patience = config.idle_timeout();
@@ -131,9 +131,9 @@ enum Next {
 }
 
 impl Session {
-    async fn read_loop(
+    async fn read_loop<R: AsyncRead + Unpin>(
         &self,
-        mut reader: FrameReader<OwnedReadHalf>,
+        mut reader: FrameReader<R>,
         stop: &CancellationToken,
         stuck: &CancellationToken,
         tracker: &TaskTracker,
@@ -196,7 +196,11 @@ impl Session {
     /// more: when next to look again, or why the connection ends. A reader
     /// that waits for room in the budget is not idle; it pings the client,
     /// which would otherwise hear nothing and give the server up.
-    fn quiet(&self, reader: &FrameReader<OwnedReadHalf>, last: Instant) -> Result<Instant, End> {
+    fn quiet<R: AsyncRead + Unpin>(
+        &self,
+        reader: &FrameReader<R>,
+        last: Instant,
+    ) -> Result<Instant, End> {
         let config = &self.shared.config;
         let now = Instant::now();
         if reader.waits_for_budget() {

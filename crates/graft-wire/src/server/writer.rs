@@ -5,8 +5,7 @@
 
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -27,8 +26,8 @@ enum Stopped {
 /// Writes queued frames, coalescing those already waiting into one batch;
 /// a batch's shared byte strings are written from where they are. Cancels
 /// `stuck` and stops if the client takes nothing for `patience`.
-pub(super) async fn write_loop(
-    mut stream: OwnedWriteHalf,
+pub(super) async fn write_loop<W: AsyncWrite + Unpin>(
+    mut stream: W,
     mut queue: mpsc::UnboundedReceiver<(Encoded, Permit)>,
     stuck: CancellationToken,
     patience: Duration,
@@ -55,8 +54,8 @@ pub(super) async fn write_loop(
 }
 
 /// Writes `chunk`, as long as the client takes some of it every `patience`.
-async fn write_within(
-    stream: &mut OwnedWriteHalf,
+async fn write_within<W: AsyncWrite + Unpin>(
+    stream: &mut W,
     mut chunk: &[u8],
     patience: Duration,
 ) -> Result<(), Stopped> {
