@@ -80,6 +80,8 @@ class Gateway:
         self.http_port = free_port()
         self.tcp_port = free_port() if tcp else None
         command = [*modules, "--port", str(self.port), "--httpPort", str(self.http_port), "--bind", "127.0.0.1", *args]
+        if not any(str(arg).lower().startswith("--draindelay") for arg in args):
+            command.append("--drainDelay=0")  # stop at once: no load balancer to tell
         if tcp:
             command += ["--TCPServer", "--tcpPort=%d" % self.tcp_port]
         self._start(command, env, cwd)

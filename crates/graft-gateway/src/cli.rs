@@ -44,6 +44,37 @@ pub struct Cli {
     #[arg(long = "bind", value_name = "ADDRESS", default_value = "0.0.0.0")]
     pub bind: IpAddr,
 
+    /// Seconds an HTTP request has to send its headers once begun, and the longest its body may stall.
+    #[arg(long = "headerTimeout", value_name = "SECONDS", default_value_t = 10.0,
+          value_parser = positive_seconds)]
+    pub header_timeout: f64,
+
+    /// Seconds an HTTP connection may stay idle (nothing received, no request running) before gg closes it.
+    #[arg(long = "idleTimeout", value_name = "SECONDS", default_value_t = 60.0,
+          value_parser = positive_seconds)]
+    pub idle_timeout: f64,
+
+    /// HTTP connections the call port and the web side hold at once, together; more wait to be accepted.
+    #[arg(long = "maxConnections", value_name = "N", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// The largest HTTP request body, in bytes (the TCP frame limit by default); larger ones answer 413.
+    #[arg(long = "maxBodyBytes", value_name = "BYTES",
+          default_value_t = graft_wire::DEFAULT_MAX_FRAME_SIZE as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_body_bytes: u64,
+
+    /// Seconds after SIGTERM during which /readyz answers 503 but calls are still accepted.
+    #[arg(long = "drainDelay", value_name = "SECONDS", default_value_t = 5.0,
+          value_parser = zero_or_more_seconds)]
+    pub drain_delay: f64,
+
+    /// Seconds the calls and streams in flight then have to finish before gg exits.
+    #[arg(long = "drainTimeout", value_name = "SECONDS", default_value_t = 30.0,
+          value_parser = zero_or_more_seconds)]
+    pub drain_timeout: f64,
+
     /// Serve every listener over TLS with this certificate chain (PEM); re-read when it changes.
     #[arg(long = "tlsCert", value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -111,6 +142,15 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
     let command = Cli::command();
     let longs: Vec<String> = command
+/// A number of seconds, 0 or more, finite.
+fn zero_or_more_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(0.0) => Ok(0.0),
+        _ => positive_seconds(text)
+            .map_err(|_| format!("expected a number of seconds, 0 or more, got {text:?}")),
+    }
+}
+
         .get_arguments()
         .filter_map(|a| a.get_long().map(str::to_owned))
         .chain(["help".to_owned(), "version".to_owned()])

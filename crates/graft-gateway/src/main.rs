@@ -7,9 +7,12 @@
 
 mod cli;
 mod errors;
+mod conn;
 mod http;
+mod health;
 mod index;
 mod metadata;
+mod limits;
 mod objects;
 mod respond;
 mod serve;

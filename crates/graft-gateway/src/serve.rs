@@ -10,7 +10,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::cli::Cli;
+use crate::health::{self, Health};
 use crate::http::{self, AppState};
+use crate::limits::{self, Limits};
 use crate::tcp::HostDispatch;
 
 /// Serves until SIGTERM or Ctrl-C; calls in flight then finish before it returns.
@@ -40,16 +42,24 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         let scheme = if tls.is_some() { "tls" } else { "tcp" };
         tracing::info!("TCP calls on {scheme}://{}", tcp.local_addr()?);
     }
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("stopping: finishing the calls in flight");
-        let _ = stop.send(true);
-    });
-    let calls = axum::serve(calls, http::calls(state.clone()))
-        .with_graceful_shutdown(until_stopped(stopped.clone()));
+    let (limits, health) = (Limits::of(&cli), Arc::new(Health::default()));
+    let delay = Duration::from_secs_f64(cli.drain_delay);
+    tokio::spawn(health::drain(
+        health.clone(),
+        delay,
+        shutdown_signal(),
+        stop,
+    ));
+    let calls = limits::serve(
+        calls,
+        http::calls(state.clone()),
+        limits.clone(),
+        until_stopped(stopped.clone()),
+    );
     let config = graft_wire::ServerConfig {
         memory_budget: cli.memory_budget_bytes(),
         upgrade: tls.as_ref().map(crate::tls::Tls::upgrade),
+        drain_timeout: limits.drain_timeout,
         ..graft_wire::ServerConfig::default()
     };
     let tcp = async {
@@ -63,9 +73,10 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         }
         Ok(())
     };
-    let web = axum::serve(web, http::web(state.clone()))
-        .with_graceful_shutdown(until_stopped(stopped.clone()));
-    tokio::try_join!(calls.into_future(), web.into_future(), tcp)?;
+    let web_routes = http::web(state.clone()).merge(health::routes(health.clone()));
+    let web = limits::serve(web, web_routes, limits, until_stopped(stopped.clone()));
+    health.set_ready();
+    tokio::try_join!(calls, web, tcp)?;
     tracing::info!("stopped");
     Ok(())
 }

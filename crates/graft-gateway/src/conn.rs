@@ -1,0 +1,126 @@
+//! What an HTTP connection is doing, so that it can be closed once it has
+//! been idle (nothing received, no request running) for `--idleTimeout`.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::Response;
+use futures::StreamExt as _;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
+
+/// What a connection has been doing, shared by its reader and its requests.
+pub struct Activity {
+    origin: Instant,
+    /// Milliseconds from `origin` to the last byte received.
+    last_read: AtomicU64,
+    running: AtomicUsize,
+}
+
+impl Activity {
+    pub fn new() -> Arc<Activity> {
+        Arc::new(Activity {
+            origin: Instant::now(),
+            last_read: AtomicU64::new(0),
+            running: AtomicUsize::new(0),
+        })
+    }
+
+    fn touch(&self) {
+        let ms = self.origin.elapsed().as_millis() as u64;
+        self.last_read.store(ms, Ordering::Relaxed);
+    }
+
+    /// How long the connection has been idle: zero while a request runs.
+    fn idle(&self) -> Duration {
+        if self.running.load(Ordering::SeqCst) > 0 {
+            return Duration::ZERO;
+        }
+        let last = Duration::from_millis(self.last_read.load(Ordering::Relaxed));
+        self.origin.elapsed().saturating_sub(last)
+    }
+
+    /// A request begins: the connection is not idle until the guard drops.
+    pub fn start(self: &Arc<Self>) -> Running {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        Running(Arc::clone(self))
+    }
+
+    /// Resolves once the connection has been idle for `limit`.
+    pub async fn idle_for(&self, limit: Duration) {
+        loop {
+            let left = limit.saturating_sub(self.idle());
+            if left.is_zero() {
+                return;
+            }
+            tokio::time::sleep(left.max(Duration::from_millis(20))).await;
+        }
+    }
+}
+
+/// A request running on its connection.
+pub struct Running(Arc<Activity>);
+
+impl Running {
+    /// Keeps the request running until `response`'s body has been sent.
+    pub fn until_sent(self, response: Response<Body>) -> Response<Body> {
+        response.map(|body| {
+            let frames = body.into_data_stream().map(move |chunk| {
+                let _running = &self;
+                chunk
+            });
+            Body::from_stream(frames)
+        })
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A connection's byte stream, noting when bytes arrive.
+pub struct Watched<I> {
+    pub inner: I,
+    pub activity: Arc<Activity>,
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Watched<I> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
