@@ -20,7 +20,7 @@ from .classes import NOT_GIVEN, NotGiven
 from .client import GraftClient, GraftConfig
 from .config import GraftConfigError, Settings
 from .objects import GraftObject, ReleasedObjectError
-from .wire import RemoteError, WireError
+from .wire import RemoteError, Unauthenticated, WireError
 
 __all__ = [
     "NOT_GIVEN",
@@ -32,5 +32,6 @@ __all__ = [
     "ReleasedObjectError",
     "RemoteError",
     "Settings",
+    "Unauthenticated",
     "WireError",
 ]

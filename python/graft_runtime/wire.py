@@ -39,9 +39,11 @@ DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
 # Frame kinds.
 CALL, REPLY, ERROR, PING, PONG, GOODBYE, PROTOCOL_ERROR, REPLY_PART, CALL_PART = range(1, 10)
 ITEMS, CREDIT, CANCEL = 0x0A, 0x0B, 0x0C  # streaming calls (version 5)
+AUTH = 0x0D  # the caller's token, right after the hello (version 7)
 # Error statuses.
 STATUS_RAISED, STATUS_NOT_FOUND, STATUS_BAD_ARGUMENTS, STATUS_INTERNAL = 0, 1, 2, 3
 STATUS_DEADLINE_EXCEEDED, STATUS_UNAVAILABLE, STATUS_CANCELLED = 4, 5, 6
+STATUS_UNAUTHENTICATED = 7  # version 7: the gateway needs a known token (gg --authTokens)
 # Hello statuses.
 HELLO_OK, HELLO_UNSUPPORTED_VERSION, HELLO_BAD_MAGIC, HELLO_INVALID = 0, 1, 2, 3
 
@@ -75,6 +77,11 @@ class RemoteError(Exception):
         self.message = raised.message
         self.fields = raised.fields
         self.traceback = raised.traceback
+
+
+class Unauthenticated(RemoteError, PermissionError):
+    """The gateway needs a known token and this graft sent none, or an
+    unknown one: set `token=` in its configuration, or GRAFT_TOKEN."""
 
 
 def decode_value(data: Any, pos: int = 0, types: Optional[Mapping[str, type]] = None) -> Tuple[Any, int]:
@@ -285,6 +292,13 @@ def encode_cancel(request_id: int) -> bytes:
     return _HEADER.pack(9, CANCEL, request_id)
 
 
+def encode_auth(token: str) -> bytes:
+    """The Auth frame: the caller's token, sent right after the hello."""
+    body = bytearray(_KIND_ID.pack(AUTH, 0))
+    _put_str(body, token)
+    return struct.pack(">I", len(body)) + bytes(body)
+
+
 def encode_ping(request_id: int) -> bytes:
     return _HEADER.pack(9, PING, request_id)
 
@@ -394,7 +408,7 @@ def _take_part(f: Any, pos: int, types: Mapping[str, type], what: str = "a Reply
 
 def _p_error(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
     status = f[pos]
-    if status > STATUS_CANCELLED:
+    if status > STATUS_UNAUTHENTICATED:
         raise WireError("unknown error status %d" % status)
     type_name, pos = _take_str(f, pos + 1, "exception type name")
     module, pos = _take_str(f, pos, "exception module")

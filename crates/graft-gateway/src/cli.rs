@@ -106,6 +106,10 @@ pub struct Cli {
           value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
     pub memory_budget: u64,
 
+    /// Require a known token from every caller and downloader: one token a line, `#` comments, `name=token` lines (docs/CONFIG.md).
+    #[arg(long = "authTokens", value_name = "FILE")]
+    pub auth_tokens: Option<PathBuf>,
+
     /// Send Python tracebacks to callers (development only; by default they stay in gg's log beside a call id).
     #[arg(long = "tracebacks")]
     pub tracebacks: bool,
@@ -138,10 +142,6 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses `args` (the program name first), accepting option names in any case.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
-    let command = Cli::command();
-    let longs: Vec<String> = command
 /// A number of seconds, 0 or more, finite.
 fn zero_or_more_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
@@ -151,6 +151,10 @@ fn zero_or_more_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses `args` (the program name first), accepting option names in any case.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    let command = Cli::command();
+    let longs: Vec<String> = command
         .get_arguments()
         .filter_map(|a| a.get_long().map(str::to_owned))
         .chain(["help".to_owned(), "version".to_owned()])

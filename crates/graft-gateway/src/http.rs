@@ -60,6 +60,7 @@ pub fn calls(state: Arc<AppState>) -> Router {
         .route("/call/{service}/{method}", post(call))
         .merge(crate::objects::routes())
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::auth::layer))
         .layer(CatchPanicLayer::custom(panicked))
 }
 
@@ -95,6 +96,7 @@ pub fn web(state: Arc<AppState>) -> Router {
         )
         .with_state(state.clone())
         .merge(crate::index::routes(Arc::clone(&state.index)))
+        .layer(axum::middleware::from_fn(crate::auth::layer))
         .layer(CatchPanicLayer::custom(panicked))
         .merge(calls(state))
 }

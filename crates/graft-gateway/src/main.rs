@@ -5,14 +5,15 @@
 //! listeners and serve until SIGTERM or Ctrl-C ([`serve`]). Routes are in
 //! [`http`].
 
+mod auth;
 mod cli;
-mod errors;
 mod conn;
-mod http;
+mod errors;
 mod health;
+mod http;
 mod index;
-mod metadata;
 mod limits;
+mod metadata;
 mod objects;
 mod respond;
 mod serve;
@@ -36,6 +37,10 @@ fn main() -> ExitCode {
     };
     init_logging();
     errors::send_tracebacks(cli.tracebacks);
+    if let Err(err) = auth::init(cli.auth_tokens.as_deref()) {
+        eprintln!("error: {err:#}");
+        return ExitCode::from(2);
+    }
     let paths = cli.module_paths();
     if paths.is_empty() {
         eprintln!("error: no modules to host\n\nhint: name them, as in `gg --modules ./src/`");

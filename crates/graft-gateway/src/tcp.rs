@@ -56,6 +56,11 @@ impl Dispatch for HostDispatch {
         };
         replies(self.host.run(call))
     }
+
+    /// `--authTokens`: a connection calls once its Auth frame brought a known token.
+    fn admits(&self, token: Option<&str>) -> bool {
+        crate::auth::admit(token.map(str::as_bytes)).is_some()
+    }
 }
 
 impl HostDispatch {

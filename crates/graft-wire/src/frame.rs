@@ -40,6 +40,7 @@ pub mod kind {
     pub const ITEMS: u8 = 0x0A;
     pub const CREDIT: u8 = 0x0B;
     pub const CANCEL: u8 = 0x0C;
+    pub const AUTH: u8 = 0x0D;
 }
 
 /// One message on a connection.
@@ -107,6 +108,13 @@ pub enum Frame {
     Pong {
         id: u64,
     },
+    /// Client to server (version 7), right after the hello: the caller's
+    /// token, for a server that requires one (`gg --authTokens`). Until a
+    /// known token arrives, such a server answers every call with an Error
+    /// of status [`Status::Unauthenticated`]. Request id 0.
+    Auth {
+        token: String,
+    },
     /// The sender will start no new work and closes once in-flight calls end.
     Goodbye {
         reason: String,
@@ -152,7 +160,7 @@ impl Frame {
             | Frame::Ping { id }
             | Frame::Pong { id }
             | Frame::ProtocolError { id, .. } => *id,
-            Frame::Goodbye { .. } => 0,
+            Frame::Goodbye { .. } | Frame::Auth { .. } => 0,
         }
     }
 
@@ -171,6 +179,7 @@ impl Frame {
             Frame::Pong { .. } => "Pong",
             Frame::Goodbye { .. } => "Goodbye",
             Frame::ProtocolError { .. } => "ProtocolError",
+            Frame::Auth { .. } => "Auth",
         }
     }
 
@@ -270,6 +279,9 @@ impl Frame {
             kind::GOODBYE => Frame::Goodbye {
                 reason: take_str(&mut input, "goodbye reason")?,
             },
+            kind::AUTH => Frame::Auth {
+                token: take_str(&mut input, "token")?,
+            },
             kind::PROTOCOL_ERROR => {
                 let code = ProtocolCode::from_u16(take_u16(&mut input, "protocol error code")?);
                 let message = take_str(&mut input, "protocol error message")?;
@@ -328,6 +340,7 @@ impl Frame {
             Frame::Pong { .. } => kind::PONG,
             Frame::Goodbye { .. } => kind::GOODBYE,
             Frame::ProtocolError { .. } => kind::PROTOCOL_ERROR,
+            Frame::Auth { .. } => kind::AUTH,
         };
         buf.put_u8(kind);
         buf.put_u64(self.id());
@@ -355,6 +368,7 @@ impl Frame {
             }
             Frame::Ping { .. } | Frame::Pong { .. } | Frame::Cancel { .. } => {}
             Frame::Goodbye { reason } => put_str(buf, reason),
+            Frame::Auth { token } => put_str(buf, token),
             Frame::ProtocolError { code, message, .. } => {
                 buf.put_u16(code.to_u16());
                 put_str(buf, message);

@@ -25,6 +25,9 @@ pub enum Status {
     Unavailable = 5,
     /// The client cancelled the streaming call (version 5; `CancelledError`).
     Cancelled = 6,
+    /// The server requires a known token (an Auth frame) and has none from
+    /// this connection (version 7; the Python runtime's `Unauthenticated`).
+    Unauthenticated = 7,
 }
 
 impl Status {
@@ -37,6 +40,7 @@ impl Status {
             4 => Status::DeadlineExceeded,
             5 => Status::Unavailable,
             6 => Status::Cancelled,
+            7 => Status::Unauthenticated,
             other => return Err(WireError::UnknownStatus(other)),
         })
     }
@@ -50,6 +54,7 @@ impl Status {
             Status::DeadlineExceeded => "TimeoutError",
             Status::Unavailable => "ConnectionError",
             Status::Cancelled => "CancelledError",
+            Status::Unauthenticated => "PermissionError",
         }
     }
 }

@@ -40,6 +40,14 @@ pub trait Dispatch: Send + Sync + 'static {
     /// return at once (its work done as its replies are read); any other
     /// on a task of its own.
     fn call(&self, request: Request) -> Replies;
+
+    /// Whether a connection that sent `token` in an Auth frame (`None`
+    /// before one) may call; one that may not has every call answered with
+    /// [`CallFailure::Unauthenticated`]. Anyone may by default.
+    fn admits(&self, token: Option<&str>) -> bool {
+        let _ = token;
+        true
+    }
 }
 
 /// One call as the client sent it.
@@ -167,6 +175,9 @@ pub enum CallFailure {
     /// The client cancelled the call (a stream it stopped reading).
     #[error("cancelled: {0}")]
     Cancelled(String),
+    /// The connection sent no known token to a server that requires one.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
 }
 
 impl CallFailure {
@@ -187,6 +198,7 @@ impl CallFailure {
             CallFailure::Internal(m) => (Status::Internal, m),
             CallFailure::DeadlineExceeded(m) => (Status::DeadlineExceeded, m),
             CallFailure::Cancelled(m) => (Status::Cancelled, m),
+            CallFailure::Unauthenticated(m) => (Status::Unauthenticated, m),
         };
         let raised = Raised {
             type_name: status.builtin_exception().to_string(),

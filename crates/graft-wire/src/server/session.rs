@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::io::AsyncRead;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -15,7 +16,7 @@ use super::answer::{self, Answering, Called, Frames, Running};
 use super::arriving::{Arriving, PartOf};
 use super::upgrade::Halves;
 use super::writer;
-use super::{Arguments, Request, Shared};
+use super::{Arguments, CallFailure, Request, Shared};
 use crate::budget::Permit;
 use crate::connection::FrameReader;
 use crate::error::WireError;
@@ -66,6 +67,9 @@ struct Session {
     connection: u64,
     /// The calls running, by id.
     running: Running,
+    /// Whether calls may run: the dispatch admits anyone, or admitted this
+    /// connection's Auth frame.
+    admitted: AtomicBool,
 }
 
 pub(super) async fn run<S: Halves>(
@@ -102,6 +106,7 @@ pub(super) async fn run<S: Halves>(
         version: theirs.version,
         connection: CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         running: Running::default(),
+        admitted: AtomicBool::new(shared.dispatch.admits(None)),
         abort: CancellationToken::new(),
         closing: CancellationToken::new(),
         out,
@@ -268,6 +273,10 @@ impl Session {
                     control.cancel.cancel();
                 }
             }
+            Frame::Auth { token } => {
+                let admitted = self.shared.dispatch.admits(Some(&token));
+                self.admitted.store(admitted, Ordering::Relaxed);
+            }
             Frame::Ping { id } => self.send(&Frame::Pong { id }),
             Frame::Pong { .. } => {}
             Frame::Goodbye { .. } => return Next::End(End::Closed),
@@ -357,6 +366,11 @@ impl Session {
         stop: &CancellationToken,
         tracker: &TaskTracker,
     ) -> Next {
+        if !self.admitted.load(Ordering::Relaxed) {
+            let why = "this server needs a known token (an Auth frame)".to_string();
+            self.send(&CallFailure::Unauthenticated(why).into_frame(id));
+            return Next::Read;
+        }
         let Some(registered) = answer::register(&self.running, id) else {
             let why = format!("a call with id {id} is still running on this connection");
             return Next::End(End::Fault {

@@ -103,6 +103,7 @@ pub fn frame(f: &Frame) -> Json {
         Frame::Ping { .. } => json!({"frame": "ping", "id": id}),
         Frame::Pong { .. } => json!({"frame": "pong", "id": id}),
         Frame::Goodbye { reason } => json!({"frame": "goodbye", "id": id, "reason": reason}),
+        Frame::Auth { token } => json!({"frame": "auth", "id": id, "token": token}),
         Frame::ProtocolError { code, message, .. } => {
             json!({"frame": "protocol_error", "id": id, "code": code.to_u16(), "message": message})
         }
