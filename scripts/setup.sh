@@ -12,6 +12,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y -qq chromium >/dev/null
 fi
 
+if ! command -v promtool >/dev/null 2>&1; then
+    echo "setup: installing Debian's prometheus, for promtool (tests/e2e/test_metrics.py)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+
 echo "setup: Python test packages (requirements-dev.txt)"
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 

@@ -11,8 +11,11 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::Response;
 use futures::StreamExt as _;
+use prometheus::{IntCounter, IntGauge};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
+
+use crate::metrics::metrics;
 
 /// What a connection has been doing, shared by its reader and its requests.
 pub struct Activity {
@@ -86,10 +89,35 @@ impl Drop for Running {
     }
 }
 
-/// A connection's byte stream, noting when bytes arrive.
+/// A connection's byte stream, noting when bytes arrive and counting them
+/// in the metrics of its `listener`, as it counts itself among the open.
 pub struct Watched<I> {
-    pub inner: I,
-    pub activity: Arc<Activity>,
+    inner: I,
+    activity: Arc<Activity>,
+    received: IntCounter,
+    sent: IntCounter,
+    open: IntGauge,
+}
+
+impl<I> Watched<I> {
+    pub fn new(inner: I, activity: Arc<Activity>, listener: &str) -> Watched<I> {
+        let m = metrics();
+        let open = m.connections.with_label_values(&[listener]);
+        open.inc();
+        Watched {
+            inner,
+            activity,
+            received: m.received.with_label_values(&[listener]),
+            sent: m.sent.with_label_values(&[listener]),
+            open,
+        }
+    }
+}
+
+impl<I> Drop for Watched<I> {
+    fn drop(&mut self) {
+        self.open.dec();
+    }
 }
 
 impl<I: AsyncRead + Unpin> AsyncRead for Watched<I> {
@@ -100,8 +128,10 @@ impl<I: AsyncRead + Unpin> AsyncRead for Watched<I> {
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if buf.filled().len() > before {
+        let read = buf.filled().len() - before;
+        if read > 0 {
             self.activity.touch();
+            self.received.inc_by(read as u64);
         }
         polled
     }
@@ -113,7 +143,11 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let written = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = written {
+            self.sent.inc_by(n as u64);
+        }
+        written
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

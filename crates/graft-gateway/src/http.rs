@@ -132,7 +132,13 @@ async fn call(
         Err(err) => return failed(err),
     };
     match prepare(&state, callee, &body, &headers) {
-        Ok(call) => respond::answer(state.host.run(call), &headers).await,
+        Ok(call) => {
+            respond::answer(
+                crate::observe::run(&state.host, call, crate::observe::Protocol::Http),
+                &headers,
+            )
+            .await
+        }
         Err(refused) => *refused,
     }
 }

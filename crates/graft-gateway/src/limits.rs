@@ -34,6 +34,8 @@ pub struct Limits {
     pub connections: Arc<Semaphore>,
     /// On shutdown, how long the calls in flight have to finish.
     pub drain_timeout: Duration,
+    /// The listener's name in the metrics: calls or web.
+    pub listener: &'static str,
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; then accepts no
@@ -87,10 +89,7 @@ where
         let answer = router.clone().oneshot(req.map(Body::new));
         async move { answer.await.map(|response| request.until_sent(response)) }
     });
-    let io = Watched {
-        inner: io,
-        activity: Arc::clone(&activity),
-    };
+    let io = Watched::new(io, Arc::clone(&activity), limits.listener);
     let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
@@ -168,6 +167,15 @@ impl Limits {
             max_body_bytes: usize::try_from(cli.max_body_bytes).unwrap_or(usize::MAX),
             connections: Arc::new(Semaphore::new(cli.max_connections as usize)),
             drain_timeout: Duration::from_secs_f64(cli.drain_timeout),
+            listener: "calls",
+        }
+    }
+
+    /// The same limits for the listener named `listener` in the metrics.
+    pub fn on(&self, listener: &'static str) -> Limits {
+        Limits {
+            listener,
+            ..self.clone()
         }
     }
 }

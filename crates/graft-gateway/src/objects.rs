@@ -48,7 +48,10 @@ async fn construct(
         Ok(call) => call,
         Err(refused) => return *refused,
     };
-    match state.host.run(call).value().await {
+    match crate::observe::run(&state.host, call, crate::observe::Protocol::Http)
+        .value()
+        .await
+    {
         Ok(Value::ObjectRef { id, .. }) => {
             let body = axum::Json(serde_json::json!({ "id": id }));
             (StatusCode::CREATED, body).into_response()
@@ -83,7 +86,13 @@ async fn call(
         Err(err) => return failed(err),
     };
     match prepare(&state, callee, &body, &headers) {
-        Ok(call) => respond::answer(state.host.run(call), &headers).await,
+        Ok(call) => {
+            respond::answer(
+                crate::observe::run(&state.host, call, crate::observe::Protocol::Http),
+                &headers,
+            )
+            .await
+        }
         Err(refused) => *refused,
     }
 }

@@ -10,8 +10,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use graft_model::{ArgError, Raised, json::to_json};
-use graft_python::{Answer, CallError, Part, items_of};
+use graft_python::{CallError, Part, items_of};
 use serde::Serialize;
+
+use crate::observe::Observed;
 
 /// The error body of every failed call: `{"error": {...}}`.
 #[derive(Debug, Serialize)]
@@ -107,7 +109,7 @@ pub fn bad_arguments(err: ArgError) -> Response {
 }
 
 /// Answers a call: its value as JSON, or its error.
-pub async fn answer(answer: Answer, headers: &HeaderMap) -> Response {
+pub async fn answer(answer: Observed, headers: &HeaderMap) -> Response {
     if answer.streams() {
         return stream(answer, Format::of(headers));
     }
@@ -165,7 +167,7 @@ impl Format {
 /// A streaming method's answer, each item written as it comes; a client
 /// that goes away drops the body, and with it the answer, which closes the
 /// generator.
-fn stream(answer: Answer, format: Format) -> Response {
+fn stream(answer: Observed, format: Format) -> Response {
     let chunks = futures::stream::unfold(Some(answer), move |answer| async move {
         let mut answer = answer?;
         let text = match answer.next().await? {

@@ -53,7 +53,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     let calls = limits::serve(
         calls,
         http::calls(state.clone()),
-        limits.clone(),
+        limits.on("calls"),
         until_stopped(stopped.clone()),
     );
     let config = graft_wire::ServerConfig {
@@ -73,8 +73,15 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         }
         Ok(())
     };
-    let web_routes = http::web(state.clone()).merge(health::routes(health.clone()));
-    let web = limits::serve(web, web_routes, limits, until_stopped(stopped.clone()));
+    let web_routes = http::web(state.clone())
+        .merge(health::routes(health.clone()))
+        .merge(crate::metrics::routes(Arc::clone(&state.host)));
+    let web = limits::serve(
+        web,
+        web_routes,
+        limits.on("web"),
+        until_stopped(stopped.clone()),
+    );
     health.set_ready();
     tokio::try_join!(calls, web, tcp)?;
     tracing::info!("stopped");

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use graft_model::Value;
-use graft_python::{Answer, Args, Arriving, Call, CallError, Host, Part, RELEASE};
+use graft_python::{Args, Arriving, Call, CallError, Host, Part, RELEASE};
 use graft_wire::{Arguments, CallFailure, Dispatch, Replies, Reply, Request};
+
+use crate::observe::{self, Observed, Protocol};
 
 /// Runs wire calls on the host.
 pub struct HostDispatch {
@@ -54,7 +56,7 @@ impl Dispatch for HostDispatch {
             metadata,
             in_parts: version >= 4,
         };
-        replies(self.host.run(call))
+        replies(observe::run(&self.host, call, Protocol::Tcp))
     }
 
     /// `--authTokens`: a connection calls once its Auth frame brought a known token.
@@ -109,7 +111,7 @@ fn too_old(callee: &graft_python::Callee, needs: u16, version: u16) -> String {
 }
 
 /// The answer as the wire server reads it.
-fn replies(answer: Answer) -> Replies {
+fn replies(answer: Observed) -> Replies {
     let streams = answer.streams();
     let parts = futures::stream::unfold(answer, |mut answer| async move {
         let reply = match answer.next().await? {

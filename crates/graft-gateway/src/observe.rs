@@ -1,0 +1,127 @@
+//! The one seam every call goes through, over HTTP and TCP alike: [`run`]
+//! starts a built [`Call`] on the host and [`Observed`] reads its answer,
+//! noting the call's start, its end and outcome, and its duration
+//! ([`crate::metrics`]). A call refused before it is built (no such method,
+//! HTTP arguments that do not bind) is not counted.
+
+use std::time::Instant;
+
+use graft_model::Value;
+use graft_python::{Answer, Call, CallError, Host, Part};
+
+use crate::metrics::metrics;
+
+/// Which listener a call came in on.
+#[derive(Clone, Copy)]
+pub enum Protocol {
+    Http,
+    Tcp,
+}
+
+impl Protocol {
+    fn label(self) -> &'static str {
+        match self {
+            Protocol::Http => "http",
+            Protocol::Tcp => "tcp",
+        }
+    }
+}
+
+/// Runs `call` on `host`, observed until its answer ends (or is dropped).
+pub fn run(host: &std::sync::Arc<Host>, call: Call, protocol: Protocol) -> Observed {
+    let signature = call.callee.signature();
+    let method = signature.name.clone();
+    let name = call.callee.name();
+    let service = name
+        .strip_suffix(&format!(".{method}"))
+        .unwrap_or(&name)
+        .to_owned();
+    let streams = signature.streams;
+    let m = metrics();
+    m.started
+        .with_label_values(&[&service, &method, protocol.label()])
+        .inc();
+    m.in_flight.inc();
+    if streams {
+        m.streams.inc();
+    }
+    let record = Record {
+        labels: [service, method, protocol.label().to_owned()],
+        began: Instant::now(),
+        streams,
+        outcome: None,
+    };
+    Observed {
+        answer: host.run(call),
+        record,
+    }
+}
+
+/// A call's answer, read as [`Answer`] is, noting its end.
+pub struct Observed {
+    answer: Answer,
+    record: Record,
+}
+
+impl Observed {
+    pub fn streams(&self) -> bool {
+        self.answer.streams()
+    }
+
+    pub async fn next(&mut self) -> Option<Part> {
+        let part = self.answer.next().await;
+        if let Some(Part::Done(outcome)) = &part {
+            self.record.outcome = Some(outcome_of(outcome.as_ref().err()));
+        }
+        part
+    }
+
+    /// The whole answer as one value (a stream's items as a list).
+    pub async fn value(self) -> Result<Value, CallError> {
+        let Observed { answer, mut record } = self;
+        let value = answer.value().await;
+        record.outcome = Some(outcome_of(value.as_ref().err()));
+        value
+    }
+}
+
+/// What is known of a call until it ends; counted as it drops.
+struct Record {
+    /// service, method, protocol
+    labels: [String; 3],
+    began: Instant,
+    streams: bool,
+    /// None: the caller went away before the answer ended.
+    outcome: Option<&'static str>,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        let m = metrics();
+        let [service, method, protocol] = &self.labels;
+        let outcome = self.outcome.unwrap_or("cancelled");
+        m.handled
+            .with_label_values(&[service, method, protocol, outcome])
+            .inc();
+        m.duration
+            .with_label_values(&[service, method])
+            .observe(self.began.elapsed().as_secs_f64());
+        m.in_flight.dec();
+        if self.streams {
+            m.streams.dec();
+        }
+    }
+}
+
+/// The `outcome` label of an answer that ended with `error` (or none).
+fn outcome_of(error: Option<&CallError>) -> &'static str {
+    match error {
+        None => "ok",
+        Some(CallError::Raised(_)) => "raised",
+        Some(CallError::BadArguments(_)) => "bad_arguments",
+        Some(CallError::DeadlineExceeded(_)) => "deadline_exceeded",
+        Some(CallError::TooManyObjects(_)) => "too_many_objects",
+        Some(CallError::Internal(_)) => "internal",
+        Some(_) => "not_found",
+    }
+}
