@@ -13,9 +13,9 @@ import asyncio
 import inspect
 import uuid
 import weakref
-from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Awaitable, Callable, ClassVar, ContextManager, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
-from . import sources
+from . import headers as _headers, sources
 from .classes import NOT_GIVEN, Registry
 from .config import Settings, parse
 from .local import Local
@@ -204,6 +204,16 @@ class GraftConfig:
     def get_config(cls) -> Settings:
         """The configuration in force and where it came from (`.source`)."""
         return cls._graft_client.settings()
+
+    @classmethod
+    def set_headers(cls, headers: Optional[Mapping[str, str]]) -> None:
+        """Metadata (str names and values) every call of this graft carries; None for none."""
+        _headers.set_headers(headers)
+
+    @staticmethod
+    def headers(headers: Mapping[str, str]) -> ContextManager[None]:
+        """`with GraftConfig.headers({...}):` adds metadata to the calls made inside the block."""
+        return _headers.block(headers)
 
     @classmethod
     def reload(cls) -> None:

@@ -18,7 +18,7 @@ import sys
 import traceback
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
-from . import coerce, returns
+from . import coerce, headers, returns
 from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
 from .convert import Converter
@@ -91,7 +91,11 @@ class Local:
         return self._run(plan.target, hosted_args, hosted_kwargs)
 
     def _run(self, target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Any:
+        """Calls `target`, the hosted code reading this call's metadata as gg's would."""
+        metadata = headers.outgoing()
         try:
+            if metadata:
+                return headers.serving(metadata, target, *args, **kwargs)
             return target(*args, **kwargs)
         except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
             raise

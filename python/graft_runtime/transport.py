@@ -30,7 +30,7 @@ import time
 import weakref
 from typing import Any, Awaitable, Deque, Dict, List, Mapping, Optional, Tuple
 
-from . import wire
+from . import headers, wire
 from .reader import FrameReader
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -314,10 +314,11 @@ class _Protocol(asyncio.BufferedProtocol):
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         name = "%s.%s" % (service, method)
+        metadata = headers.outgoing()
         # In parts only while no other call is out: they let the gateway build
         # while this encodes, which gains nothing when it has other calls to run.
-        # Never on an object: a CallPart does not name one.
-        first = None if self.pending or obj else _long_argument(args, kwargs)
+        # Never on an object, nor with metadata: a CallPart carries neither.
+        first = None if self.pending or obj or metadata else _long_argument(args, kwargs)
         if first is not None:  # in parts, if they fit: the first now, the rest once it is written
             argument, items = first
             data = wire.encode_call_part(request_id, service, method, argument, items[:PART_ITEMS], self.peer_max)
@@ -325,7 +326,8 @@ class _Protocol(asyncio.BufferedProtocol):
             if estimate * 5 // 4 > self.peer_max:
                 first = None
         if first is None:
-            data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj)
+            data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj,
+                                    metadata)
             estimate = len(data)
         size = estimate if estimate > BIG_CALL else 0
         if size:
@@ -366,7 +368,8 @@ class _Protocol(asyncio.BufferedProtocol):
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         service, method, args, kwargs = call
-        data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj)
+        data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj,
+                                headers.outgoing())
         self.streams[request_id] = weakref.ref(stream)
         self._write(data)
         return request_id

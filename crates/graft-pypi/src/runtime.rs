@@ -24,6 +24,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/config.py"),
     ),
     (
+        "context.py",
+        include_str!("../../../python/graft_runtime/context.py"),
+    ),
+    (
         "convert.py",
         include_str!("../../../python/graft_runtime/convert.py"),
     ),
@@ -38,6 +42,10 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "fastdecoder.py",
         include_str!("../../../python/graft_runtime/fastdecoder.py"),
+    ),
+    (
+        "headers.py",
+        include_str!("../../../python/graft_runtime/headers.py"),
     ),
     (
         "literals.py",

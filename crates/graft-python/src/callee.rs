@@ -19,6 +19,8 @@ pub struct Callee {
     pub(crate) target: Option<Arc<Target>>,
     /// Who owns the objects the call makes: a connection's number, 0 for HTTP.
     pub(crate) owner: u64,
+    /// The call's metadata, which the hosted code reads (`graft_context`).
+    pub(crate) metadata: Arc<[(String, String)]>,
 }
 
 /// The object of one call, and that call's place among the object's calls.
@@ -57,6 +59,7 @@ impl Callee {
             entry,
             target: None,
             owner: 0,
+            metadata: Arc::new([]),
         }
     }
 
@@ -84,12 +87,13 @@ impl Callee {
 
     /// What to call: the object's bound method, or the hosted callable.
     pub(crate) fn callable<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.target {
+        let callable = match &self.target {
             Some(target) => {
                 let instance = target.object.instance.bind(py);
-                instance.getattr(self.entry.signature.name.as_str())
+                instance.getattr(self.entry.signature.name.as_str())?
             }
-            None => Ok(self.entry.callable.bind(py).clone()),
-        }
+            None => self.entry.callable.bind(py).clone(),
+        };
+        crate::context::bound(py, callable, &self.metadata)
     }
 }

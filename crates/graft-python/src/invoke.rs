@@ -51,7 +51,10 @@ impl Host {
     }
 
     /// Runs `call`; its answer is read from the [`Answer`] as it comes.
-    pub fn run(self: &Arc<Self>, call: Call) -> Answer {
+    pub fn run(self: &Arc<Self>, mut call: Call) -> Answer {
+        if !call.metadata.is_empty() {
+            call.callee.metadata = std::mem::take(&mut call.metadata).into();
+        }
         let (tx, rx) = mpsc::channel(PARTS_AHEAD);
         let answer = Answer::new(&call, rx);
         if let Some(err) = self.refused(&call.callee) {

@@ -28,6 +28,7 @@
 mod arguments;
 mod call;
 mod callee;
+mod context;
 mod convert;
 mod error;
 mod gc_pause;

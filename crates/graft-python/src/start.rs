@@ -49,6 +49,7 @@ fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
     let python = |e: PyErr| HostError::Python(e.to_string());
     // records.py, then types.py: each imports the one before (from_code registers it in sys.modules)
     embedded(py, RECORDS, c"graft/records.py", c"_graft_records")?;
+    crate::context::install(py)?;
     embedded(py, TYPES, c"graft/types.py", c"_graft_types")?;
     let module = embedded(py, DISCOVER, c"graft/discover.py", c"_graft_discover")?;
     module.getattr("prepare")?.call1(("gg",)).map_err(python)?;

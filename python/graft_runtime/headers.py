@@ -1,0 +1,68 @@
+"""The metadata a Graft's calls carry (docs/CONFIG.md, "Metadata").
+
+`GraftConfig.set_headers({...})` sets it for every call of the Graft;
+`with GraftConfig.headers({...}):` adds to it for the calls made inside the
+block. A call made while serving one (inside a hosted method, in gg or
+in-process) carries the incoming metadata on, `traceparent` included, so an
+identity and a trace reach the next service.
+"""
+
+import contextlib
+import contextvars
+import sys
+from typing import Any, Callable, Iterator, Mapping, Optional, Tuple
+
+from . import context as _own_context
+
+try:  # one module per process: gg's, an installed graft-context, or the first Graft's
+    import graft_context as context  # type: ignore[import-not-found]
+except ImportError:
+    context = sys.modules.setdefault("graft_context", _own_context)
+
+Pairs = Tuple[Tuple[str, str], ...]
+
+_fixed: Pairs = ()
+_block: "contextvars.ContextVar[Pairs]" = contextvars.ContextVar("graft headers", default=())
+
+
+def _pairs(headers: Optional[Mapping[str, str]]) -> Pairs:
+    if headers is None:
+        return ()
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError("Graft headers are str names and str values, not %r: %r" % (name, value))
+    return tuple((name.lower(), value) for name, value in headers.items())
+
+
+def set_headers(headers: Optional[Mapping[str, str]]) -> None:
+    """The metadata every call of this Graft carries (None: none)."""
+    global _fixed
+    _fixed = _pairs(headers)
+
+
+@contextlib.contextmanager
+def block(headers: Mapping[str, str]) -> Iterator[None]:
+    """Adds `headers` to the calls made inside the `with` block."""
+    token = _block.set(_block.get() + _pairs(headers))
+    try:
+        yield
+    finally:
+        _block.reset(token)
+
+
+def outgoing() -> Pairs:
+    """The metadata of a call made now: the incoming metadata, then this
+    Graft's headers, then those of the enclosing blocks (a later one of the
+    same name wins)."""
+    incoming, block = context.headers(), _block.get()
+    if not (incoming or _fixed or block):
+        return ()
+    merged = dict(incoming)
+    merged.update(_fixed)
+    merged.update(block)
+    return tuple(merged.items())
+
+
+def serving(pairs: Pairs, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls `target` (hosted code, in-process) with `pairs` as its incoming metadata."""
+    return context.run(context.as_mapping(pairs), target, *args, **kwargs)

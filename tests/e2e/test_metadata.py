@@ -1,0 +1,98 @@
+"""Metadata across calls (issue 15): an HTTP caller's headers reach hosted
+code as `graft_context.headers()`, and a Graft called from inside a hosted
+method carries them on, with its own, to the next gateway (or, in-process,
+to the module it calls). Two real gateways, the Graft installed with pip."""
+
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from gateway import Gateway
+
+GRAFT = "graft-pypi-back"
+
+BACK = """\
+import graft_context
+
+
+class Back:
+    @staticmethod
+    def seen() -> dict[str, str]:
+        return dict(graft_context.headers())
+
+    @staticmethod
+    async def seen_async() -> dict[str, str]:
+        return dict(graft_context.headers())
+"""
+
+FRONT = """\
+import os
+
+import graft_context
+from graft_pypi_back import Back, GraftConfig
+
+GraftConfig.set_config(os.environ["GRAFT_CONFIG"])
+GraftConfig.set_headers({"X-Front": "front"})
+
+
+class Front:
+    @staticmethod
+    async def relay() -> dict[str, str]:
+        with GraftConfig.headers({"X-Block": "block"}):
+            return await Back.seen()
+
+    @staticmethod
+    async def relay_async() -> dict[str, str]:
+        return await Back.seen_async()
+
+    @staticmethod
+    def own() -> dict[str, str]:
+        return dict(graft_context.headers())
+"""
+
+
+def post(gg, service, method, headers):
+    url = "%s/call/%s/%s" % (gg.calls, service, method)
+    req = urllib.request.Request(url, data=b"", method="POST", headers=headers)
+    with urllib.request.urlopen(req, timeout=30) as response:
+        import json
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def back(tmp_path_factory):
+    root = tmp_path_factory.mktemp("metadata")
+    (root / "back").mkdir()
+    (root / "back" / "back.py").write_text(BACK)
+    (root / "front").mkdir()
+    (root / "front" / "front.py").write_text(FRONT)
+    with Gateway(str(root / "back" / "back.py"), tcp=True) as gg:
+        cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir",
+               "--target", str(root / "lib"), "--index-url", gg.web + "/simple/", GRAFT]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stdout + out.stderr
+        yield root, gg
+
+
+@pytest.mark.parametrize("mode", ["remote", "inprocess"])
+def test_an_identity_set_by_the_first_caller_reaches_the_third_service(back, mode):
+    root, back_gg = back
+    host = "127.0.0.1:%d" % back_gg.tcp_port if mode == "remote" else "inMemory"
+    config = "name=%s;host=%s;runtime=python;modules=%s" % (GRAFT, host, root / "back")
+    env = dict(os.environ, GRAFT_CONFIG=config, PYTHONPATH=str(root / "lib"))
+    with Gateway(str(root / "front" / "front.py"), env=env) as front:
+        sent = {"X-User": "ada", "Authorization": "Bearer secret", "X-Request-Id": "r-1"}
+        own = post(front, "Front", "own", sent)
+        assert own["x-user"] == "ada" and own["x-request-id"] == "r-1", own
+        assert "authorization" not in own and "connection" not in own and "host" not in own, own
+        seen = post(front, "Front", "relay", sent)
+        assert seen["x-user"] == "ada", seen
+        assert seen["x-front"] == "front" and seen["x-block"] == "block", seen
+        assert "authorization" not in seen, seen
+        seen = post(front, "Front", "relay_async", {"X-User": "grace"})
+        assert seen["x-user"] == "grace" and seen["x-front"] == "front" and "x-block" not in seen, seen
+        # Nothing leaks from one call into the next.
+        assert "x-user" not in post(front, "Front", "own", {})
