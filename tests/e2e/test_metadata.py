@@ -71,7 +71,7 @@ def back(tmp_path_factory):
     (root / "front" / "front.py").write_text(FRONT)
     with Gateway(str(root / "back" / "back.py"), tcp=True) as gg:
         cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir",
-               "--target", str(root / "lib"), "--index-url", gg.web + "/simple/", GRAFT]
+               "--target", str(root / "lib"), "--index-url", gg.web + "/simple/", GRAFT, "graft-context"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         assert out.returncode == 0, out.stdout + out.stderr
         yield root, gg
@@ -96,3 +96,12 @@ def test_an_identity_set_by_the_first_caller_reaches_the_third_service(back, mod
         assert seen["x-user"] == "grace" and seen["x-front"] == "front" and "x-block" not in seen, seen
         # Nothing leaks from one call into the next.
         assert "x-user" not in post(front, "Front", "own", {})
+
+
+def test_the_index_serves_graft_context_for_type_checkers(back):
+    root, _ = back
+    assert (root / "lib" / "graft_context" / "py.typed").exists()
+    code = "import graft_context; print(dict(graft_context.headers()))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                         env=dict(os.environ, PYTHONPATH=str(root / "lib")))
+    assert out.returncode == 0 and out.stdout.strip() == "{}", out.stdout + out.stderr

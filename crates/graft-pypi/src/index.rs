@@ -79,6 +79,7 @@ impl Index {
             let version = store.version(&key, &base, &wheel::contents_hash(&files))?;
             wheels.push(wheel::build_from(service, &version, &files)?);
         }
+        wheels.push(wheel::context_wheel()?);
         Ok(Index::from_wheels(wheels))
     }
 

@@ -120,13 +120,44 @@ pub fn build_from(
     version: &str,
     files: &BTreeMap<String, Vec<u8>>,
 ) -> Result<Wheel, PypiError> {
-    let distribution = names::distribution(&service.name);
     let summary = format!(
         "Graft of {}: typed async client, in-process or over TCP",
         service.name
     );
+    pack(names::distribution(&service.name), version, &summary, files)
+}
+
+/// The distribution of `graft_context` (the metadata of the call being
+/// served), for type checkers and IDEs: gg and every graft bring their own
+/// copy of the same file at run time.
+pub const CONTEXT_DISTRIBUTION: &str = "graft-context";
+
+/// The `graft-context` wheel; its version is the protocol version that
+/// brought metadata.
+pub fn context_wheel() -> Result<Wheel, PypiError> {
+    let source = runtime::FILES
+        .iter()
+        .find(|(name, _)| *name == "context.py")
+        .map_or("", |(_, source)| source);
+    let files = BTreeMap::from([
+        (
+            "graft_context/__init__.py".to_owned(),
+            source.as_bytes().to_vec(),
+        ),
+        ("graft_context/py.typed".to_owned(), Vec::new()),
+    ]);
+    let summary = "graft_context: the metadata of the call a Graft gateway serves";
+    pack(CONTEXT_DISTRIBUTION.into(), "7.0.0", summary, &files)
+}
+
+fn pack(
+    distribution: String,
+    version: &str,
+    summary: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Wheel, PypiError> {
     let mut zip = ZipWriter::in_memory();
-    write_wheel(&mut zip, &distribution, version, &summary, files)?;
+    write_wheel(&mut zip, &distribution, version, summary, files)?;
     let bytes = zip.finish()?.into_inner();
     let sha256 = hex::encode(Sha256::digest(&bytes));
     Ok(Wheel {

@@ -18,7 +18,7 @@ fn root_lists_the_projects() {
     let json: serde_json::Value = serde_json::from_str(&index.root_page(Format::Json)).unwrap();
     assert_eq!(
         json,
-        serde_json::json!({"meta": {"api-version": "1.0"}, "projects": [{"name": "graft-pypi-pricing"}, {"name": "graft-pypi-shop"}]})
+        serde_json::json!({"meta": {"api-version": "1.0"}, "projects": [{"name": "graft-context"}, {"name": "graft-pypi-pricing"}, {"name": "graft-pypi-shop"}]})
     );
 }
 
