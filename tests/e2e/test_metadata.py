@@ -105,3 +105,27 @@ def test_the_index_serves_graft_context_for_type_checkers(back):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
                          env=dict(os.environ, PYTHONPATH=str(root / "lib")))
     assert out.returncode == 0 and out.stdout.strip() == "{}", out.stdout + out.stderr
+
+
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+def test_a_trace_continues_across_two_gateways_and_a_bad_traceparent_starts_one(back):
+    root, back_gg = back
+    config = "name=%s;host=127.0.0.1:%d;runtime=python" % (GRAFT, back_gg.tcp_port)
+    env = dict(os.environ, GRAFT_CONFIG=config, PYTHONPATH=str(root / "lib"))
+    with Gateway(str(root / "front" / "front.py"), env=env) as front:
+        sent = "00-%s-00f067aa0ba902b7-01" % TRACE
+        own = post(front, "Front", "own", {"traceparent": sent})["traceparent"]
+        version, trace, span, flags = own.split("-")
+        assert (version, trace, flags) == ("00", TRACE, "01") and span not in ("00f067aa0ba902b7", "0" * 16), own
+        seen = post(front, "Front", "relay", {"traceparent": sent})["traceparent"]
+        assert seen.split("-")[1] == TRACE, seen
+        front_line = [line for line in front.output().splitlines() if "Front" in line and "relay" in line][-1]
+        back_line = [line for line in back_gg.output().splitlines() if seen.split("-")[2] in line][-1]
+        front_span = front_line.split("span_id=")[1].split()[0]
+        assert 'parent_id="00f067aa0ba902b7"' in front_line and "trace_id=" + TRACE in front_line, front_line
+        assert 'parent_id="%s"' % front_span in back_line and 'outcome="ok"' in back_line, back_line
+        for bad in ("00-%s-0000000000000000-01" % TRACE, "garbage", "ff-%s-00f067aa0ba902b7-01" % TRACE):
+            fresh = post(front, "Front", "own", {"traceparent": bad})["traceparent"]
+            assert fresh.split("-")[1] != TRACE and len(fresh.split("-")[1]) == 32, (bad, fresh)

@@ -20,6 +20,7 @@ mod observe;
 mod respond;
 mod serve;
 mod tcp;
+mod trace;
 mod tls;
 
 use std::process::ExitCode;

@@ -28,7 +28,8 @@ impl Protocol {
 }
 
 /// Runs `call` on `host`, observed until its answer ends (or is dropped).
-pub fn run(host: &std::sync::Arc<Host>, call: Call, protocol: Protocol) -> Observed {
+pub fn run(host: &std::sync::Arc<Host>, mut call: Call, protocol: Protocol) -> Observed {
+    let span = crate::trace::continue_in(&mut call.metadata);
     let signature = call.callee.signature();
     let method = signature.name.clone();
     let name = call.callee.name();
@@ -50,6 +51,7 @@ pub fn run(host: &std::sync::Arc<Host>, call: Call, protocol: Protocol) -> Obser
         began: Instant::now(),
         streams,
         outcome: None,
+        span,
     };
     Observed {
         answer: host.run(call),
@@ -93,6 +95,8 @@ struct Record {
     streams: bool,
     /// None: the caller went away before the answer ended.
     outcome: Option<&'static str>,
+    /// The call's span in its W3C trace ([`crate::trace`]).
+    span: crate::trace::Span,
 }
 
 impl Drop for Record {
@@ -110,6 +114,27 @@ impl Drop for Record {
         if self.streams {
             m.streams.dec();
         }
+        self.access_log(outcome);
+    }
+}
+
+impl Record {
+    /// One line per call at info, target `gg::access` (`GG_LOG=info,gg::access=off` turns it off).
+    fn access_log(&self, outcome: &str) {
+        let [service, method, protocol] = &self.labels;
+        let span = &self.span;
+        tracing::info!(
+            target: "gg::access",
+            service = %service,
+            method = %method,
+            protocol = %protocol,
+            outcome,
+            duration_ms = self.began.elapsed().as_secs_f64() * 1000.0,
+            trace_id = %span.trace_id,
+            span_id = %span.span_id,
+            parent_id = span.parent_id.as_deref().unwrap_or(""),
+            "call"
+        );
     }
 }
 

@@ -1,0 +1,72 @@
+//! W3C trace context (https://www.w3.org/TR/trace-context/) for one call:
+//! a call's `traceparent` metadata names its caller's span; gg continues
+//! that trace with a span of its own and hands the hosted code (and so any
+//! graft it calls) a `traceparent` naming that span. A missing or invalid
+//! `traceparent` starts a new trace; it is never an error.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The trace a call belongs to and its span in it, as lower-case hex.
+pub struct Span {
+    pub trace_id: String,
+    pub span_id: String,
+    /// The caller's span, when the call named a valid one.
+    pub parent_id: Option<String>,
+}
+
+/// The call's span: continues the trace its `traceparent` names (or starts
+/// one) and puts the new span's `traceparent` in `metadata` in its place.
+pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
+    let incoming = metadata
+        .iter()
+        .find(|(name, _)| name == "traceparent")
+        .and_then(|(_, value)| parse(value));
+    let (trace_id, parent_id, flags) = match incoming {
+        Some((trace, parent, flags)) => (trace, Some(parent), flags),
+        None => (
+            format!("{:016x}{:016x}", random(), random()),
+            None,
+            "01".to_owned(),
+        ),
+    };
+    let span = Span {
+        span_id: format!("{:016x}", random()),
+        trace_id,
+        parent_id,
+    };
+    metadata.retain(|(name, _)| name != "traceparent");
+    let value = format!("00-{}-{}-{flags}", span.trace_id, span.span_id);
+    metadata.push(("traceparent".into(), value));
+    span
+}
+
+/// (trace id, parent id, flags) of a valid version-00 `traceparent`.
+fn parse(value: &str) -> Option<(String, String, String)> {
+    let mut parts = value.trim().split('-');
+    let (version, trace, parent, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, len: usize| {
+        s.len() == len
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let zero = |s: &str| s.bytes().all(|b| b == b'0');
+    let valid = hex(version, 2)
+        && version != "ff"
+        && (version != "00" || parts.next().is_none())
+        && hex(trace, 32)
+        && !zero(trace)
+        && hex(parent, 16)
+        && !zero(parent)
+        && hex(flags, 2);
+    valid.then(|| (trace.to_owned(), parent.to_owned(), flags.to_owned()))
+}
+
+/// A non-zero random u64 (std's randomly keyed hasher over a counter).
+fn random() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.finish().max(1)
+}
