@@ -129,3 +129,14 @@ def test_a_trace_continues_across_two_gateways_and_a_bad_traceparent_starts_one(
         for bad in ("00-%s-0000000000000000-01" % TRACE, "garbage", "ff-%s-00f067aa0ba902b7-01" % TRACE):
             fresh = post(front, "Front", "own", {"traceparent": bad})["traceparent"]
             assert fresh.split("-")[1] != TRACE and len(fresh.split("-")[1]) == 32, (bad, fresh)
+
+
+def test_log_format_json_writes_each_call_with_its_trace_ids(back):
+    root, _ = back
+    import json
+    with Gateway(str(root / "back" / "back.py"), args=["--logFormat", "json"]) as gg:
+        post(gg, "Back", "seen", {"traceparent": "00-%s-00f067aa0ba902b7-01" % TRACE})
+        lines = [json.loads(line) for line in gg.output().splitlines() if line.startswith("{")]
+    calls = [line["fields"] for line in lines if line.get("fields", {}).get("message") == "call"]
+    assert calls and calls[-1]["trace_id"] == TRACE and calls[-1]["method"] == "seen", lines
+    assert calls[-1]["parent_id"] == "00f067aa0ba902b7" and calls[-1]["outcome"] == "ok", calls

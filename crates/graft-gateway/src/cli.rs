@@ -113,6 +113,10 @@ pub struct Cli {
     /// Send Python tracebacks to callers (development only; by default they stay in gg's log beside a call id).
     #[arg(long = "tracebacks")]
     pub tracebacks: bool,
+
+    /// How gg writes its log: `text`, or `json` (one object a line; each call's access line carries its trace_id and span_id).
+    #[arg(long = "logFormat", value_enum, default_value = "text")]
+    pub log_format: crate::trace::LogFormat,
 }
 
 impl Cli {

@@ -13,15 +13,15 @@ mod health;
 mod http;
 mod index;
 mod limits;
-mod metrics;
 mod metadata;
+mod metrics;
 mod objects;
 mod observe;
 mod respond;
 mod serve;
 mod tcp;
-mod trace;
 mod tls;
+mod trace;
 
 use std::process::ExitCode;
 
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
-    init_logging();
+    init_logging(cli.log_format);
     errors::send_tracebacks(cli.tracebacks);
     if let Err(err) = auth::init(cli.auth_tokens.as_deref()) {
         eprintln!("error: {err:#}");
@@ -107,16 +107,17 @@ fn workers() -> usize {
     (cores * 2).max(8)
 }
 
-fn init_logging() {
+fn init_logging(format: trace::LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("GG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let color = std::env::var_os("NO_COLOR").is_none()
         && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(color)
-        .with_target(false)
-        .without_time()
-        .init();
+        .with_target(false);
+    match format {
+        trace::LogFormat::Json => log.json().init(),
+        trace::LogFormat::Text => log.with_ansi(color).without_time().init(),
+    }
 }

@@ -7,6 +7,13 @@
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// `--logFormat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 /// The trace a call belongs to and its span in it, as lower-case hex.
 pub struct Span {
     pub trace_id: String,
