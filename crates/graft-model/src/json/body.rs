@@ -17,9 +17,10 @@ pub enum BodyError {
 
 /// The arguments in a call's body: a JSON object (by name), a JSON array (by
 /// position), or an empty body (no arguments). `null` is refused: it is a
-/// value, not "no arguments", and a caller sending it has made a mistake.
+/// value, not "no arguments", and a caller sending it has made a mistake;
+/// so is a body of whitespace alone, which is not JSON text.
 pub fn call_arguments(body: &[u8]) -> Result<Arguments, BodyError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if body.is_empty() {
         return Ok(Arguments::Named(Map::new()));
     }
     match parse(body)? {
