@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::http::Response;
-use futures::StreamExt as _;
+use hyper::body::{Frame, SizeHint};
 use prometheus::{IntCounter, IntGauge};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
@@ -73,12 +73,37 @@ impl Running {
     /// Keeps the request running until `response`'s body has been sent.
     pub fn until_sent(self, response: Response<Body>) -> Response<Body> {
         response.map(|body| {
-            let frames = body.into_data_stream().map(move |chunk| {
-                let _running = &self;
-                chunk
-            });
-            Body::from_stream(frames)
+            Body::new(Sending {
+                body,
+                _running: self,
+            })
         })
+    }
+}
+
+/// An answer's body, its request running until the body is dropped.
+struct Sending {
+    body: Body,
+    _running: Running,
+}
+
+impl HttpBody for Sending {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
