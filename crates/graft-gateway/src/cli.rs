@@ -110,6 +110,14 @@ pub struct Cli {
     #[arg(long = "authTokens", value_name = "FILE")]
     pub auth_tokens: Option<PathBuf>,
 
+    /// Expose only these services (comma-separated), with all their methods; with --methods, both add up.
+    #[arg(long = "types", value_name = "SERVICES", value_delimiter = ',')]
+    pub types: Vec<String>,
+
+    /// Expose only these methods, as Service.method, comma-separated (`--methods Calc.add,Calc.sub`).
+    #[arg(long = "methods", value_name = "METHODS", value_delimiter = ',')]
+    pub methods: Vec<String>,
+
     /// Send Python tracebacks to callers (development only; by default they stay in gg's log beside a call id).
     #[arg(long = "tracebacks")]
     pub tracebacks: bool,

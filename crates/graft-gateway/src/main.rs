@@ -56,7 +56,14 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let host = match Host::start(&paths) {
+    let allow = match graft_model::Allow::new(&cli.types, &cli.methods) {
+        Ok(allow) => allow,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let host = match Host::start_allowing(&paths, &allow) {
         Ok(host) => host,
         Err(err) => {
             eprintln!("error: {err}");

@@ -12,7 +12,9 @@
 //!   where arguments are checked.
 //! - [`bind`]: matching a call's arguments to a method's parameters.
 //! - [`version`]: which protocol version a wire client needs for a method.
+//! - [`allow`]: `--types` and `--methods`, which take services and methods out.
 
+pub mod allow;
 pub mod bind;
 pub mod check;
 pub mod interface;
@@ -23,6 +25,7 @@ pub mod table;
 pub mod value;
 pub mod version;
 
+pub use allow::Allow;
 pub use bind::{ArgError, Arguments, BoundArgs};
 pub use check::check_value;
 pub use interface::{

@@ -5,7 +5,7 @@ use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use graft_model::{Interface, Method, MethodKind, Service, TypeRef};
+use graft_model::{Allow, Interface, Method, MethodKind, Service, TypeRef};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyModule, PyType};
 
@@ -23,10 +23,17 @@ const OBJECTS: &str = include_str!("python/objects.py");
 impl Host {
     /// Starts CPython, imports the modules at `paths` and discovers their services.
     pub fn start(paths: &[PathBuf]) -> Result<Arc<Host>, HostError> {
+        Host::start_allowing(paths, &Allow::default())
+    }
+
+    /// [`Host::start`], hosting only the services and methods `allow`
+    /// names (`gg --types`, `--methods`): the rest is taken out of the
+    /// interface before anything reads it, so no surface can call or show it.
+    pub fn start_allowing(paths: &[PathBuf], allow: &Allow) -> Result<Arc<Host>, HostError> {
         crate::malloc::without_huge_pages();
         crate::malloc::use_mimalloc();
         Python::initialize();
-        let host = Python::attach(|py| load(py, paths))?;
+        let host = Python::attach(|py| load(py, paths, allow))?;
         let host = Arc::new(host);
         crate::object_calls::start_sweeper(&host)
             .map_err(|e| HostError::Python(format!("cannot start the objects' sweeper: {e}")))?;
@@ -45,7 +52,7 @@ impl Host {
     }
 }
 
-fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
+fn load(py: Python<'_>, paths: &[PathBuf], allow: &Allow) -> Result<Host, HostError> {
     let python = |e: PyErr| HostError::Python(e.to_string());
     // records.py, then types.py: each imports the one before (from_code registers it in sys.modules)
     embedded(py, RECORDS, c"graft/records.py", c"_graft_records")?;
@@ -60,11 +67,12 @@ fn load(py: Python<'_>, paths: &[PathBuf]) -> Result<Host, HostError> {
         .map_err(|e| discovery_error(py, &module, e))?;
     let (json, callables, classes): (String, Bound<'_, PyDict>, Bound<'_, PyDict>) =
         found.extract().map_err(python)?;
-    let interface: Interface = serde_json::from_str(&json).map_err(|e| {
+    let mut interface: Interface = serde_json::from_str(&json).map_err(|e| {
         HostError::Python(format!(
             "discovery produced an interface Graft cannot read: {e}"
         ))
     })?;
+    allow.apply(&mut interface).map_err(HostError::Discovery)?;
     let methods = entries(&interface, &callables).map_err(python)?;
     let asyncio = py.import("asyncio").map_err(python)?;
     let streams = embedded(py, STREAMS, c"graft/streams.py", c"_graft_streams")?;

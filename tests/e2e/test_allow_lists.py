@@ -1,0 +1,96 @@
+"""`gg --types` and `--methods`, against the real gg hosting
+tests/e2e/fixtures/svc and tests/e2e/fixtures/streams/feed.py with
+`--types Feed --methods Inventory.add,Inventory.stock`: Feed keeps every
+method, Inventory only those two; everything else answers 404 on every
+surface (HTTP, TCP, /libraries and so Vision, OpenAPI, the grafts)."""
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from gateway import Gateway, request, run_gg
+from test_objects_tcp import Client
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MODULES = "%s,%s" % (FIXTURES / "svc", FIXTURES / "streams" / "feed.py")
+ENV = dict(os.environ, PYTHONPATH=str(FIXTURES / "pythonpath"))
+NOT_FOUND = 1
+
+
+@pytest.fixture(scope="module")
+def gg():
+    args = ["--types", "Feed", "--methods", "Inventory.add,Inventory.stock"]
+    with Gateway("--modules", MODULES, tcp=True, args=args, env=ENV) as gateway:
+        yield gateway
+
+
+def test_http_calls(gg):
+    assert gg.call("Inventory", "add", {"a": 2, "b": 3}).json() == 5
+    assert gg.call("Inventory", "stock", {"sku": "A", "count": 1}).status == 200
+    assert gg.call("Feed", "count", {"n": 2}).status == 200
+    for hidden in ("reserve", "greet", "blob"):
+        r = gg.call("Inventory", hidden, {})
+        assert r.status == 404 and r.json()["error"]["type"] == "NotFound", (hidden, r.body)
+    # The web side's call API is the same.
+    assert request(gg.web + "/call/Inventory/greet", data={}).status == 404
+    assert request(gg.web + "/call/Inventory/add", data={"a": 1}).status == 200
+
+
+def test_tcp_calls(gg):
+    client = Client(gg.tcp_port)
+    try:
+        assert client.call("Inventory", "add", 2, 3) == 5
+        hidden = client.call("Inventory", "greet")
+        assert hidden.status == NOT_FOUND, hidden
+    finally:
+        client.close()
+
+
+def test_libraries_and_vision_list_only_what_is_exposed(gg):
+    libraries = request(gg.web + "/libraries").json()
+    methods = {s["name"]: sorted(m["name"] for m in s["methods"]) for s in libraries["services"]}
+    assert methods["Inventory"] == ["add", "stock"], methods
+    assert set(methods) == {"Inventory", "Feed"} and len(methods["Feed"]) > 1
+    assert request(gg.web + "/GV").status == 200  # Vision draws from /libraries
+
+
+def test_openapi_has_only_the_exposed_paths(gg):
+    paths = request(gg.web + "/openapi.json").json()["paths"]
+    inventory = sorted(p for p in paths if p.startswith("/call/Inventory/"))
+    assert inventory == ["/call/Inventory/add", "/call/Inventory/stock"], inventory
+    assert any(p.startswith("/call/Feed/") for p in paths)
+
+
+def test_the_grafts_carry_only_the_exposed_methods(gg):
+    page = request(gg.web + "/simple/graft-pypi-inventory/").body.decode()
+    wheel = page.split('href="../../packages/')[1].split("#")[0]
+    body = request(gg.web + "/packages/" + wheel).body
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        init = z.read("graft_pypi_inventory/__init__.py").decode()
+    assert "def add(" in init and "def stock(" in init
+    assert "def greet(" not in init and "def reserve(" not in init
+
+
+def test_with_methods_only_unnamed_services_are_gone(tmp_path):
+    args = ["--methods", "Inventory.add"]
+    with Gateway("--modules", MODULES, tcp=True, args=args, env=ENV) as gg:
+        assert gg.call("Feed", "count", {"n": 1}).status == 404
+        assert gg.call("Inventory", "add", {"a": 1}).json() == 2
+        names = [s["name"] for s in request(gg.web + "/libraries").json()["services"]]
+        assert names == ["Inventory"], names
+        assert request(gg.web + "/simple/graft-pypi-feed/").status == 404
+        assert "graft-pypi-feed" not in request(gg.web + "/simple/").body.decode()
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--types", "Nope"], "--types names Nope"),
+    (["--methods", "Inventory.nope"], "--methods names Inventory.nope"),
+    (["--methods", "add"], "Service.method"),
+])
+def test_a_name_that_matches_nothing_stops_gg(args, needle):
+    out = run_gg("--modules", MODULES, "--port", "0", "--httpPort", "0", *args, env=ENV)
+    assert out.returncode != 0 and needle in out.stderr, out.stderr
