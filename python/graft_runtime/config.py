@@ -20,8 +20,10 @@ same graft are an error. Every line is checked, including other grafts'.
 import re
 from typing import Dict, List, Optional, Tuple
 
-KEYS = ("name", "host", "runtime", "modules", "timeout")
+KEYS = ("name", "host", "runtime", "modules", "timeout", "token")
 RUNTIMES = ("python",)
+# Where a graft whose configuration has no `token=` finds its gateway's token.
+TOKEN_ENV = "GRAFT_TOKEN"
 
 
 class GraftConfigError(ValueError):
@@ -45,6 +47,7 @@ class Settings:
         modules: Tuple[str, ...] = (),
         timeout: Optional[float] = None,
         source: str = "default (no configuration)",
+        token: Optional[str] = None,
     ) -> None:
         self.name = name
         self.host = host
@@ -52,6 +55,7 @@ class Settings:
         self.modules = modules
         self.timeout = timeout
         self.source = source
+        self.token = token  # sent to the gateway in the Auth frame; never shown by repr
 
     @property
     def in_memory(self) -> bool:
@@ -136,6 +140,7 @@ def settings_from(pairs: Dict[str, str], where: str = "") -> Settings:
         modules=modules,
         timeout=_timeout(pairs.get("timeout", ""), where),
         source=where or "configuration",
+        token=pairs.get("token") or None,
     )
 
 

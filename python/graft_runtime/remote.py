@@ -18,14 +18,19 @@ from threading import get_ident
 from typing import Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
 
 from .classes import Registry, builtin_exception, rebuild
-from .config import Settings
+from .config import TOKEN_ENV, Settings
 from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
 from .objects import ReleasedObjectError
 from .wire import STATUS_NOT_FOUND, STATUS_RAISED, RemoteError
 from .wire_stream import RemoteStream
 
-_Pool = Dict[Tuple[str, int, float], Connection]
+_Pool = Dict[Tuple[str, int, float, Optional[str]], Connection]
 _forks = [0]  # fork generation: a forked child never uses its parent's cached connection
+
+
+def _token(settings: Settings) -> Optional[str]:
+    """The token a graft sends its gateway: `token=` in its configuration, else GRAFT_TOKEN's."""
+    return settings.token or os.environ.get(TOKEN_ENV) or None
 
 
 def _forked() -> None:
@@ -57,7 +62,7 @@ class Remote:
         """Calls `service.method`, on the object `obj` if given; values rebuilt
         from `types` (the registry's by default)."""
         assert settings.host is not None
-        connection = self.connection(settings.host, settings.timeout)
+        connection = self.connection(settings.host, settings.timeout, _token(settings))
         try:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
                                          timeout=settings.timeout, obj=obj)
@@ -77,27 +82,28 @@ class Remote:
         """The streaming method's items from the gateway (wire_stream.py); it connects on its first `__anext__`."""
         host = settings.host
         assert host is not None
-        return RemoteStream(lambda: self.connection(host, settings.timeout), (service, method, list(args), kwargs),
+        return RemoteStream(lambda: self.connection(host, settings.timeout, _token(settings)), (service, method, list(args), kwargs),
                             self.registry.types(), settings.timeout, self.exception)
 
-    def connection(self, address: Tuple[str, int], timeout: Optional[float] = None) -> Connection:
-        """The connection to `address` for the running loop (it connects on its first call).
+    def connection(self, address: Tuple[str, int], timeout: Optional[float] = None, token: Optional[str] = None) -> Connection:
+        """The connection to `address` for the running loop (it connects on its first call), sending
+        `token` (gg --authTokens) after its hello.
 
         Connecting gives up after the call's timeout when that is shorter
         than the transport's default.
         """
         last = self._last
-        if last is not None and last[0] == get_ident() and last[1] == _forks[0] and last[3] == address and last[4] == timeout:
+        if last is not None and last[0] == get_ident() and last[1] == _forks[0] and last[3] == address and last[4] == timeout and last[5].token == token:
             cached = last[2]()
             if cached is not None and cached.is_running():
                 return last[5]
         loop = asyncio.get_running_loop()
         limit = min(DEFAULT_CONNECT_TIMEOUT, timeout or DEFAULT_CONNECT_TIMEOUT)
         pool = self._pools.setdefault(loop, {})
-        key = (address[0], address[1], limit)
+        key = (address[0], address[1], limit, token)
         found = pool.get(key)
         if found is None:
-            found = pool[key] = Connection(address[0], address[1], connect_timeout=limit)
+            found = pool[key] = Connection(address[0], address[1], connect_timeout=limit, token=token)
         self._last = (get_ident(), _forks[0], weakref.ref(loop), address, timeout, found)
         return found
 

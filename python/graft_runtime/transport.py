@@ -68,8 +68,10 @@ class Connection:
 
     def __init__(self, host: str, port: int, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                  max_frame_size: int = wire.DEFAULT_MAX_FRAME_SIZE,
-                 heartbeat_interval: Optional[float] = None, window: int = DEFAULT_WINDOW) -> None:
+                 heartbeat_interval: Optional[float] = None, window: int = DEFAULT_WINDOW,
+                 token: Optional[str] = None) -> None:
         self.host = host
+        self.token = token  # sent in an Auth frame after the hello (gg --authTokens)
         self.port = port
         self.connect_timeout = connect_timeout
         self.max_frame_size = max_frame_size
@@ -190,6 +192,8 @@ class _Protocol(asyncio.BufferedProtocol):
         self.transport = transport
         interval_ms = int((self.owner.heartbeat_interval or 10.0) * 1000)
         transport.write(wire.encode_hello(self.owner.max_frame_size, interval_ms))
+        if self.owner.token:
+            transport.write(wire.encode_auth(self.owner.token))
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.reader.get_buffer()

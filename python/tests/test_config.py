@@ -246,3 +246,9 @@ def test_real_environment_is_read_by_default(monkeypatch):
     monkeypatch.setenv("GRAFT_CONFIG", TUTORIAL)
     monkeypatch.delenv(OWN_ENV, raising=False)
     assert resolve(GRAFT).host == ("price_calculator", 9092)
+
+
+def test_the_token_key_is_kept_and_never_shown():
+    s = one("name=%s;host=calc:1;token=s3cret-token" % GRAFT)
+    assert s.token == "s3cret-token" and "s3cret" not in repr(s)
+    assert one("host=calc:1").token is None

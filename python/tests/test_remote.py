@@ -30,7 +30,8 @@ pytestmark = pytest.mark.skipif(not GG.exists(), reason="gg is not built (cargo 
 
 @pytest.fixture(scope="module")
 def provider():
-    with Gateway("--modules", str(HOSTED), tcp=True) as gg:
+    # --tracebacks: the suite checks a remote error's traceback as in-process (test_error_privacy.py: the default).
+    with Gateway("--modules", str(HOSTED), tcp=True, args=["--tracebacks"]) as gg:
         yield gg
 
 

@@ -178,3 +178,44 @@ def test_pip_installs_with_the_token_in_the_url_and_gets_401_without(tmp_path, t
         assert good.returncode == 0, good.stdout + good.stderr
         assert (project / "lib" / "graft_pypi_energypricecalculator" / "__init__.py").exists()
         assert GOOD not in calc.output()
+
+
+GRAFT_SCRIPT = """\
+import asyncio
+from graft_pypi_energypricecalculator import EnergyPriceCalculator, Unauthenticated
+
+try:
+    print("price", asyncio.run(EnergyPriceCalculator.get_price()))
+except Unauthenticated as e:
+    print("Unauthenticated", isinstance(e, PermissionError), "energy" in str(e).lower())
+"""
+
+
+def graft_call(project, config, token_env=None):
+    env = dict(os.environ, PYTHONPATH=str(project / "lib"), GRAFT_CONFIG=config)
+    env.pop("GRAFT_TOKEN", None)
+    if token_env is not None:
+        env["GRAFT_TOKEN"] = token_env
+    out = subprocess.run([sys.executable, "-c", GRAFT_SCRIPT], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_a_graft_sends_its_token_and_raises_unauthenticated_without(tmp_path, tokens):
+    project = make_project(tmp_path)
+    source = str(project / "src" / "price_calculator.py")
+    with Gateway("--modules", source, tcp=True, args=["--authTokens", str(tokens)]) as calc:
+        assert pip(project, "http://%s@127.0.0.1:%d/simple/" % (BARE, calc.http_port)).returncode == 0
+        host = "host=127.0.0.1:%d" % calc.tcp_port
+        wheel = b"".join(p.read_bytes() for p in (project / "lib").rglob("*") if p.is_file())
+        assert BARE.encode() not in wheel, "the token is never baked into the graft"
+        assert graft_call(project, host) == ["Unauthenticated", "True", "False"]
+        assert graft_call(project, host + ";token=wrong") == ["Unauthenticated", "True", "False"]
+        assert graft_call(project, host, token_env="wrong-too") == ["Unauthenticated", "True", "False"]
+        said = graft_call(project, host + ";token=" + GOOD)
+        assert said[0] == "price" and 100 <= int(said[1]) <= 104, said
+        said = graft_call(project, host, token_env=BARE)
+        assert said[0] == "price", said
+        # token= wins over GRAFT_TOKEN.
+        assert graft_call(project, host + ";token=" + GOOD, token_env="wrong")[0] == "price"
+        assert GOOD not in calc.output() and BARE not in calc.output()

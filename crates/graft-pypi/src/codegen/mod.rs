@@ -68,7 +68,7 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
     out.push_str(&service::class(service, &known));
     out.push_str(&objects::classes(service, &objects, &known));
     let mut taken: BTreeSet<String> = known.clone();
-    taken.extend(["GraftConfig", "GraftConfigError", "RemoteError"].map(String::from));
+    taken.extend(RUNTIME_NAMES.map(String::from));
     taken.insert(service.name.clone());
     out.push_str(&service::module_functions(service, &known, &taken));
     let mut registered: Vec<&str> = defs
@@ -128,7 +128,7 @@ fn header(iface: &Interface, service: &Service, typing_extra: &[&str]) -> String
          from dataclasses import dataclass, field\n\
          from typing import {typing}\n\n\
          from . import _runtime\n\
-         from ._runtime import GraftConfigError, RemoteError\n",
+         from ._runtime import GraftConfigError, RemoteError, Unauthenticated\n",
     );
     out
 }
@@ -152,9 +152,17 @@ fn client(service: &Service, default_config: Option<&str>) -> String {
     )
 }
 
+/// Names every graft exports from its runtime (Unauthenticated: `gg --authTokens` refused its token).
+const RUNTIME_NAMES: [&str; 4] = [
+    "GraftConfig",
+    "GraftConfigError",
+    "RemoteError",
+    "Unauthenticated",
+];
+
 fn exports(service: &Service, known: &BTreeSet<String>, taken: &BTreeSet<String>) -> String {
     let mut all: BTreeSet<String> = known.clone();
-    all.extend(["GraftConfig", "GraftConfigError", "RemoteError"].map(String::from));
+    all.extend(RUNTIME_NAMES.map(String::from));
     all.insert(service.name.clone());
     if service.kind == ServiceKind::Module {
         all.extend(
