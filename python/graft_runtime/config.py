@@ -20,7 +20,9 @@ same graft are an error. Every line is checked, including other grafts'.
 import re
 from typing import Dict, List, Optional, Tuple
 
-KEYS = ("name", "host", "runtime", "modules", "timeout", "token")
+from .tls import Tls, TlsError
+
+KEYS = ("name", "host", "runtime", "modules", "timeout", "token", "ca", "cert", "key")
 RUNTIMES = ("python",)
 # Where a graft whose configuration has no `token=` finds its gateway's token.
 TOKEN_ENV = "GRAFT_TOKEN"
@@ -48,6 +50,7 @@ class Settings:
         timeout: Optional[float] = None,
         source: str = "default (no configuration)",
         token: Optional[str] = None,
+        tls: Optional[Tls] = None,
     ) -> None:
         self.name = name
         self.host = host
@@ -56,27 +59,29 @@ class Settings:
         self.timeout = timeout
         self.source = source
         self.token = token  # sent to the gateway in the Auth frame; never shown by repr
+        self.tls = tls
 
     @property
     def in_memory(self) -> bool:
         return self.host is None
 
     def __repr__(self) -> str:
-        where = "inMemory" if self.host is None else "tcp://%s:%d" % self.host
-        return "Settings(name=%r, host=%r, runtime=%r, modules=%r, timeout=%r, source=%r)" % (
+        where = "inMemory" if self.host is None else "%s://%s:%d" % ("tcp" if self.tls is None else "tls", *self.host)
+        return "Settings(name=%r, host=%r, runtime=%r, modules=%r, timeout=%r, source=%r, tls=%r)" % (
             self.name,
             where,
             self.runtime,
             self.modules,
             self.timeout,
             self.source,
+            self.tls,
         )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Settings):
             return NotImplemented
-        mine = (self.name, self.host, self.runtime, self.modules, self.timeout)
-        return mine == (other.name, other.host, other.runtime, other.modules, other.timeout)
+        mine = (self.name, self.host, self.runtime, self.modules, self.timeout, self.tls)
+        return mine == (other.name, other.host, other.runtime, other.modules, other.timeout, other.tls)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -87,18 +92,18 @@ def normalize_name(name: str) -> str:
 
 
 def parse_host(value: str, where: str = "") -> Optional[Tuple[str, int]]:
-    """`inMemory` or empty -> None; `h:p` or `tcp://h:p` -> (h, p); else an error."""
+    """`inMemory` or empty -> None; `h:p`, `tcp://h:p` or `tls://h:p` -> (h, p); else an error."""
     text = value.strip()
     if text == "" or text.lower() == "inmemory":
         return None
     rest = text
     if "://" in text:
         scheme, rest = text.split("://", 1)
-        if scheme.lower() != "tcp":
-            raise _bad("host", value, where, "the scheme %r is not supported; use inMemory, host:port or tcp://host:port" % scheme)
+        if scheme.lower() not in ("tcp", "tls"):
+            raise _bad("host", value, where, "the scheme %r is not supported; use inMemory, host:port, tcp://host:port or tls://host:port" % scheme)
     host, sep, port = rest.rpartition(":")
     if not sep or not host or "/" in rest:
-        raise _bad("host", value, where, "expected inMemory, host:port or tcp://host:port")
+        raise _bad("host", value, where, "expected inMemory, host:port, tcp://host:port or tls://host:port")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     if not port.isdigit() or not 0 < int(port) < 65536:
@@ -141,6 +146,7 @@ def settings_from(pairs: Dict[str, str], where: str = "") -> Settings:
         timeout=_timeout(pairs.get("timeout", ""), where),
         source=where or "configuration",
         token=pairs.get("token") or None,
+        tls=_tls(pairs, where),
     )
 
 
@@ -182,6 +188,26 @@ def _timeout(value: str, where: str) -> Optional[float]:
     if not seconds >= 0 or seconds == float("inf"):
         raise _bad("timeout", value, where, "expected a number of seconds, 0 or more (0: no limit)")
     return seconds or None
+
+
+def _tls(pairs: Dict[str, str], where: str) -> Optional[Tls]:
+    """`host=tls://...` with its `ca`, `cert` and `key` files, checked and loaded; None for plain TCP."""
+    files = {k: pairs[k] for k in ("ca", "cert", "key") if pairs.get(k)}
+    host = pairs.get("host", "").strip()
+    if not host.lower().startswith("tls://"):
+        for k, v in files.items():
+            raise _bad(k, v, where, "TLS files need host=tls://host:port (the host is %r)" % host)
+        return None
+    if ("cert" in files) != ("key" in files):
+        k = "cert" if "cert" in files else "key"
+        raise _bad(k, files[k], where, "a client certificate needs both cert=<file> and key=<file>")
+    tls = Tls(files.get("ca"), files.get("cert"), files.get("key"))
+    try:
+        tls.context()
+    except TlsError as e:
+        key, value, why = e.args
+        raise _bad(key, value, where, why) from None
+    return tls
 
 
 def _at(where: str) -> str:

@@ -48,7 +48,7 @@ def object_stream(state: ObjectState, method: str, args: Sequence[Any], kwargs: 
         return _LocalObjectStream(state, settings, method, args, kwargs)
     remote = state.client.remote
     host = settings.host
-    stream = _RemoteObjectStream(lambda: remote.connection(host, settings.timeout), (state.service, method, list(args), kwargs),
+    stream = _RemoteObjectStream(lambda: remote.connection(host, settings.timeout, settings.tls), (state.service, method, list(args), kwargs),
                                  remote.registry.types(), settings.timeout, lambda e: _exception(remote, e))
     stream.state = state
     return stream

@@ -19,12 +19,13 @@ from typing import Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
 
 from .classes import Registry, builtin_exception, rebuild
 from .config import TOKEN_ENV, Settings
+from .tls import Tls
 from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
 from .objects import ReleasedObjectError
-from .wire import STATUS_NOT_FOUND, STATUS_RAISED, RemoteError
+from .wire import STATUS_NOT_FOUND, STATUS_RAISED, STATUS_UNAUTHENTICATED, RemoteError, Unauthenticated
 from .wire_stream import RemoteStream
 
-_Pool = Dict[Tuple[str, int, float, Optional[str]], Connection]
+_Pool = Dict[Tuple[str, int, float, Optional[Tls], Optional[str]], Connection]
 _forks = [0]  # fork generation: a forked child never uses its parent's cached connection
 
 
@@ -62,7 +63,7 @@ class Remote:
         """Calls `service.method`, on the object `obj` if given; values rebuilt
         from `types` (the registry's by default)."""
         assert settings.host is not None
-        connection = self.connection(settings.host, settings.timeout, _token(settings))
+        connection = self.connection(settings.host, settings.timeout, settings.tls, _token(settings))
         try:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
                                          timeout=settings.timeout, obj=obj)
@@ -82,34 +83,38 @@ class Remote:
         """The streaming method's items from the gateway (wire_stream.py); it connects on its first `__anext__`."""
         host = settings.host
         assert host is not None
-        return RemoteStream(lambda: self.connection(host, settings.timeout, _token(settings)), (service, method, list(args), kwargs),
+        return RemoteStream(lambda: self.connection(host, settings.timeout, settings.tls, _token(settings)), (service, method, list(args), kwargs),
                             self.registry.types(), settings.timeout, self.exception)
 
-    def connection(self, address: Tuple[str, int], timeout: Optional[float] = None, token: Optional[str] = None) -> Connection:
-        """The connection to `address` for the running loop (it connects on its first call), sending
-        `token` (gg --authTokens) after its hello.
+    def connection(self, address: Tuple[str, int], timeout: Optional[float] = None, tls: Optional[Tls] = None,
+                   token: Optional[str] = None) -> Connection:
+        """The connection to `address` for the running loop (it connects on its first call), over TLS with `tls`,
+        sending `token` (gg --authTokens) after its hello.
 
         Connecting gives up after the call's timeout when that is shorter
         than the transport's default.
         """
         last = self._last
-        if last is not None and last[0] == get_ident() and last[1] == _forks[0] and last[3] == address and last[4] == timeout and last[5].token == token:
+        if (last is not None and last[0] == get_ident() and last[1] == _forks[0] and last[3] == address
+                and last[4] == timeout and last[5].tls == tls and last[5].token == token):
             cached = last[2]()
             if cached is not None and cached.is_running():
                 return last[5]
         loop = asyncio.get_running_loop()
         limit = min(DEFAULT_CONNECT_TIMEOUT, timeout or DEFAULT_CONNECT_TIMEOUT)
         pool = self._pools.setdefault(loop, {})
-        key = (address[0], address[1], limit, token)
+        key = (address[0], address[1], limit, tls, token)
         found = pool.get(key)
         if found is None:
-            found = pool[key] = Connection(address[0], address[1], connect_timeout=limit, token=token)
+            found = pool[key] = Connection(address[0], address[1], connect_timeout=limit, tls=tls, token=token)
         self._last = (get_ident(), _forks[0], weakref.ref(loop), address, timeout, found)
         return found
 
     def exception(self, error: RemoteError) -> BaseException:
         """What the caller sees for a failed call: the same as in-process."""
         raised = error.raised
+        if error.status == STATUS_UNAUTHENTICATED:
+            return Unauthenticated(error.status, raised)
         args: List[Any] = list(raised.args)
         graft = self.registry.exception(raised.type_name)
         if graft is not None and error.status == STATUS_RAISED:

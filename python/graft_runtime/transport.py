@@ -25,12 +25,14 @@ import asyncio
 import collections
 import itertools
 import math
+import ssl
 import struct
 import time
 import weakref
 from typing import Any, Awaitable, Deque, Dict, List, Mapping, Optional, Tuple
 
 from . import headers, wire
+from .tls import Tls
 from .reader import FrameReader
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -69,9 +71,10 @@ class Connection:
     def __init__(self, host: str, port: int, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                  max_frame_size: int = wire.DEFAULT_MAX_FRAME_SIZE,
                  heartbeat_interval: Optional[float] = None, window: int = DEFAULT_WINDOW,
-                 token: Optional[str] = None) -> None:
+                 tls: Optional[Tls] = None, token: Optional[str] = None) -> None:
         self.host = host
         self.token = token  # sent in an Auth frame after the hello (gg --authTokens)
+        self.tls = tls  # None: plain TCP
         self.port = port
         self.connect_timeout = connect_timeout
         self.max_frame_size = max_frame_size
@@ -107,7 +110,8 @@ class Connection:
         protocol = _Protocol(self)
         try:
             await asyncio.wait_for(
-                loop.create_connection(lambda: protocol, self.host, self.port), self.connect_timeout
+                loop.create_connection(lambda: protocol, self.host, self.port, **_tls_options(self.tls)),
+                self.connect_timeout,
             )
             await asyncio.wait_for(protocol.ready, max(0.0, deadline - loop.time()))
         except asyncio.TimeoutError:
@@ -117,7 +121,7 @@ class Connection:
             protocol.abort()
             if isinstance(e, GraftConnectionError):
                 raise
-            raise GraftConnectionError(self.host, self.port, "cannot connect: %s" % (e.strerror or e)) from None
+            raise GraftConnectionError(self.host, self.port, _cannot_connect(e)) from None
         return protocol
 
     def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
@@ -217,6 +221,8 @@ class _Protocol(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
         reason = "connection lost: %s" % exc if exc else "the server closed the connection"
+        if not self.usable:
+            reason = _refused_before_hello(self.owner.tls, self.reader.view[self.reader.start:self.reader.end], exc) or reason
         self.fail(reason)
 
     # -- reading
@@ -531,6 +537,33 @@ class _Protocol(asyncio.BufferedProtocol):
     def abort(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
+
+
+def _tls_options(tls: Optional[Tls]) -> Dict[str, Any]:
+    """`create_connection`'s TLS arguments: none for plain TCP."""
+    if tls is None:
+        return {}
+    return {"ssl": tls.context()}
+
+
+def _cannot_connect(error: OSError) -> str:
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return ("TLS: its certificate is not trusted: %s (give the CA that signed it with ca=<file>)"
+                % (error.verify_message or error))
+    if isinstance(error, ssl.SSLError):
+        return "TLS handshake failed: %s (is it serving TLS, with --tlsCert?)" % (error.reason or error)
+    return "cannot connect: %s" % (error.strerror or error)
+
+
+def _refused_before_hello(tls: Optional[Tls], received: Any, exc: Optional[Exception]) -> Optional[str]:
+    """Why a connection ended before the gateway's hello, when TLS explains it."""
+    if tls is None and bytes(received[:2]) == b"\x15\x03":  # a TLS alert record
+        return "it serves TLS and refused plain TCP: connect with host=tls://host:port"
+    if tls is not None and isinstance(exc, ssl.SSLError) and "CERTIFICATE_REQUIRED" in str(exc.reason):
+        return "TLS: it requires a client certificate (give cert=<file>;key=<file>): %s" % exc.reason
+    if tls is not None and isinstance(exc, ssl.SSLError):
+        return "TLS: the gateway refused the connection: %s" % (exc.reason or exc)
+    return None
 
 
 def _long_argument(args: List[Any], kwargs: Mapping[str, Any]) -> Optional[Tuple[str, List[Any]]]:

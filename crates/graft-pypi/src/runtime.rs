@@ -100,6 +100,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/tables.py"),
     ),
     (
+        "tls.py",
+        include_str!("../../../python/graft_runtime/tls.py"),
+    ),
+    (
         "transport.py",
         include_str!("../../../python/graft_runtime/transport.py"),
     ),

@@ -5,8 +5,10 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 use tokio_util::either::Either;
 
@@ -17,6 +19,8 @@ pub struct Listener {
     local: SocketAddr,
     inner: Inner,
 }
+
+type Slot = mpsc::OwnedPermit<(TlsStream<TcpStream>, SocketAddr)>;
 
 enum Inner {
     Plain(TcpListener),
@@ -61,17 +65,46 @@ fn handshaking(
                 }
             };
             let _ = stream.set_nodelay(true);
-            let acceptor = tls.acceptor(side);
-            tokio::spawn(async move {
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => drop(slot.send((stream, peer))),
-                    Ok(Err(err)) => tracing::debug!(%peer, "TLS handshake failed: {err}"),
-                    Err(_) => tracing::debug!(%peer, "no TLS handshake in time"),
-                }
-            });
+            tokio::spawn(shake(stream, peer, tls.acceptor(side), slot));
         }
     });
     connections
+}
+
+/// One client's handshake; the connection takes its `slot` once it made it.
+async fn shake(mut stream: TcpStream, peer: SocketAddr, acceptor: TlsAcceptor, slot: Slot) {
+    let handshake = async {
+        refuse_plain_http(&mut stream).await?;
+        acceptor.accept(stream).await
+    };
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
+        Ok(Ok(stream)) => drop(slot.send((stream, peer))),
+        Ok(Err(err)) => tracing::debug!(%peer, "TLS handshake failed: {err}"),
+        Err(_) => tracing::debug!(%peer, "no TLS handshake in time"),
+    }
+}
+
+/// What a plain HTTP request to a TLS port is told.
+const PLAIN_HTTP: &str = "This port serves HTTPS: call it with https://\n";
+
+/// A client that starts with plain HTTP (a letter where TLS sends 0x16) is
+/// told to use https and closed, rather than sent a TLS alert it cannot read.
+async fn refuse_plain_http(stream: &mut TcpStream) -> io::Result<()> {
+    let mut first = [0u8; 1];
+    if stream.peek(&mut first).await? == 1 && first[0].is_ascii_uppercase() {
+        let answer = format!(
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\
+             content-length: {}\r\n\r\n{PLAIN_HTTP}",
+            PLAIN_HTTP.len()
+        );
+        let _ = stream.write_all(answer.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "a plain HTTP request",
+        ));
+    }
+    Ok(())
 }
 
 impl axum::serve::Listener for Listener {
