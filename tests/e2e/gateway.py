@@ -35,12 +35,14 @@ def read_frame_body(sock):
     return read_exactly(sock, length)
 
 
-def older_call(frame, service, method):
-    """A version-6 Call frame on no object (`wire.encode_call`) as versions 3 to 5 lay it out:
-    without the empty object id after the method name."""
+def older_call(frame, service, method, version=5):
+    """A Call frame on no object and with no metadata (`wire.encode_call`) as
+    an older version lays it out: version 6 without the metadata count
+    (added in 7), versions 3 to 5 also without the empty object id (added in 6)."""
     at = 4 + 9 + 8 + len(service.encode()) + len(method.encode())
-    assert frame[at:at + 4] == b"\0\0\0\0", "only a call on no object has an older form"
-    body = frame[4:at] + frame[at + 4:]
+    assert frame[at:at + 6] == b"\0" * 6, "only a call on no object, with no metadata, has an older form"
+    dropped = 2 if version == 6 else 6
+    body = frame[4:at] + frame[at + dropped:]
     return struct.pack(">I", len(body)) + body
 
 

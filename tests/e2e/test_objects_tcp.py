@@ -42,8 +42,8 @@ class Client:
     def call(self, service, method, *args, obj="", **kwargs):
         self.next_id += 1
         frame = wire.encode_call(self.next_id, service, method, list(args), kwargs, obj=obj)
-        if self.version < 6:
-            frame = older_call(frame, service, method)
+        if self.version < 7:
+            frame = older_call(frame, service, method, self.version)
         self.sock.sendall(frame)
         answer = wire.parse_frame(read_frame_body(self.sock))
         assert answer.request_id == self.next_id
