@@ -127,17 +127,31 @@ async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let callee = match state.host.lookup(&service, &method) {
+    answer(
+        &state,
+        state.host.lookup(&service, &method),
+        &headers,
+        &body,
+    )
+    .await
+}
+
+/// The response to a call of `callee` (`/call` and `/objects/.../<method>`):
+/// its answer, or why it cannot run.
+pub(crate) async fn answer(
+    state: &AppState,
+    callee: Result<graft_python::Callee, graft_python::CallError>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
+    let callee = match callee {
         Ok(callee) => callee,
         Err(err) => return failed(err),
     };
-    match prepare(&state, callee, &body, &headers) {
+    match prepare(state, callee, body, headers) {
         Ok(call) => {
-            respond::answer(
-                crate::observe::run(&state.host, call, crate::observe::Protocol::Http),
-                &headers,
-            )
-            .await
+            let protocol = crate::observe::Protocol::Http;
+            respond::answer(crate::observe::run(&state.host, call, protocol), headers).await
         }
         Err(refused) => *refused,
     }

@@ -15,7 +15,6 @@ use graft_model::Value;
 use graft_python::{CONSTRUCTOR, CallError};
 
 use crate::http::{AppState, failed, prepare};
-use crate::respond;
 
 /// The routes, for the call API's router.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -81,20 +80,8 @@ async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let callee = match state.host.lookup_object(&service, &id, &method) {
-        Ok(callee) => callee,
-        Err(err) => return failed(err),
-    };
-    match prepare(&state, callee, &body, &headers) {
-        Ok(call) => {
-            respond::answer(
-                crate::observe::run(&state.host, call, crate::observe::Protocol::Http),
-                &headers,
-            )
-            .await
-        }
-        Err(refused) => *refused,
-    }
+    let callee = state.host.lookup_object(&service, &id, &method);
+    crate::http::answer(&state, callee, &headers, &body).await
 }
 
 /// `DELETE /objects/<Service>/<id>`: 204 once released (its `close()` ran).
