@@ -13,17 +13,25 @@ Standard library only, relative imports only, Python 3.8 or later.
   `wire_stream.RemoteStream` over TCP);
 - `objects`: graft classes of remote objects (`GraftObject`), made at their first await, released
   by `close()`, `async with` or garbage collection (`object_streams`: their streaming methods);
-- `classes`: the graft's registered classes and the rebuilding of exceptions.
+- `classes`: the graft's registered classes and the rebuilding of exceptions;
+- `errors`: what a remote call's caller sees when it fails (`Unavailable`, `Timeout`, ...).
 """
 
 from .classes import NOT_GIVEN, NotGiven
 from .client import GraftClient, GraftConfig
 from .config import GraftConfigError, Settings
+from .errors import CallTimeout, CircuitOpen, GraftConnectionError, Overloaded, Timeout, Unavailable
 from .objects import GraftObject, ReleasedObjectError
 from .wire import RemoteError, Unauthenticated, WireError
 
 __all__ = [
     "NOT_GIVEN",
+    "CallTimeout",
+    "CircuitOpen",
+    "GraftConnectionError",
+    "Overloaded",
+    "Timeout",
+    "Unavailable",
     "GraftClient",
     "GraftConfig",
     "GraftConfigError",

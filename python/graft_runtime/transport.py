@@ -32,6 +32,7 @@ import weakref
 from typing import Any, Awaitable, Deque, Dict, List, Mapping, Optional, Tuple
 
 from . import headers, wire
+from .errors import CallTimeout, GraftConnectionError
 from .tls import Tls
 from .reader import FrameReader
 
@@ -43,26 +44,12 @@ HOLD = 0.01  # seconds a big call keeps its share of the window at most, waiting
 _ID = struct.Struct(">Q")
 
 
-class GraftConnectionError(ConnectionError):
-    """The gateway could not be reached, refused us, or the connection to it
-    failed. The message names the gateway's host and port."""
-
-    def __init__(self, host: str, port: int, problem: str) -> None:
-        super().__init__("Graft gateway at %s:%d: %s" % (host, port, problem))
-        self.host = host
-        self.port = port
-
-
 def _version_refused(host: str, theirs: int) -> str:
     """The gateway speaks another protocol version: what to do about it."""
     package = __name__.rpartition("._runtime.")[0].replace("_", "-") or "<this Graft's package>"
     return ("it speaks protocol version %d and this Graft speaks version %d, so reinstall this Graft from the "
             "gateway's index: pip install -U --index-url http://%s:<its web port>/simple/ %s"
             % (theirs, wire.VERSION, host, package))
-
-
-class CallTimeout(TimeoutError):
-    """A call did not finish within its timeout (on either side of the wire)."""
 
 
 class Connection:

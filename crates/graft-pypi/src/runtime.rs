@@ -40,6 +40,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/encoder.py"),
     ),
     (
+        "errors.py",
+        include_str!("../../../python/graft_runtime/errors.py"),
+    ),
+    (
         "fastdecoder.py",
         include_str!("../../../python/graft_runtime/fastdecoder.py"),
     ),

@@ -62,7 +62,12 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
     let objects = objects::services(iface, service);
     let known = objects::known_with(iface, service, &objects, known);
     let defs: Vec<&TypeDef> = known.iter().filter_map(|n| iface.type_def(n)).collect();
-    let mut out = header(iface, service, &shapes::typing_names(service, &defs));
+    let mut out = header(
+        iface,
+        service,
+        &shapes::typing_names(service, &defs),
+        &known,
+    );
     out.push_str(&client(service, default_config));
     out.push_str(&types::all(&defs, &known));
     out.push_str(&service::class(service, &known));
@@ -94,7 +99,12 @@ fn with_scalar_imports(out: String) -> String {
     out.replacen("import enum\n", &format!("import enum\n{extra}"), 1)
 }
 
-fn header(iface: &Interface, service: &Service, typing_extra: &[&str]) -> String {
+fn header(
+    iface: &Interface,
+    service: &Service,
+    typing_extra: &[&str],
+    known: &BTreeSet<String>,
+) -> String {
     let dist = names::distribution(&service.name);
     let origin = match &iface.project {
         Some(p) => format!("{} {}", p.name, p.version),
@@ -120,6 +130,12 @@ fn header(iface: &Interface, service: &Service, typing_extra: &[&str]) -> String
     typing.extend(typing_extra);
     typing.sort_unstable();
     let typing = typing.join(", ");
+    // The failures a caller sees (errors.py), but a hosted type of the same name.
+    let errors: String = ERROR_NAMES
+        .iter()
+        .filter(|n| !known.contains(**n))
+        .map(|n| format!(", {n}"))
+        .collect();
     let _ = write!(
         out,
         "\nfrom __future__ import annotations\n\n\
@@ -128,7 +144,7 @@ fn header(iface: &Interface, service: &Service, typing_extra: &[&str]) -> String
          from dataclasses import dataclass, field\n\
          from typing import {typing}\n\n\
          from . import _runtime\n\
-         from ._runtime import GraftConfigError, RemoteError, Unauthenticated\n",
+         from ._runtime import GraftConfigError, RemoteError, Unauthenticated{errors}\n",
     );
     out
 }
@@ -152,12 +168,19 @@ fn client(service: &Service, default_config: Option<&str>) -> String {
     )
 }
 
+/// The failures of a remote call (`_runtime/errors.py`) every graft exports.
+const ERROR_NAMES: [&str; 4] = ["CircuitOpen", "Overloaded", "Timeout", "Unavailable"];
+
 /// Names every graft exports from its runtime (Unauthenticated: `gg --authTokens` refused its token).
-const RUNTIME_NAMES: [&str; 4] = [
+const RUNTIME_NAMES: [&str; 8] = [
+    "CircuitOpen",
     "GraftConfig",
     "GraftConfigError",
+    "Overloaded",
     "RemoteError",
+    "Timeout",
     "Unauthenticated",
+    "Unavailable",
 ];
 
 fn exports(service: &Service, known: &BTreeSet<String>, taken: &BTreeSet<String>) -> String {

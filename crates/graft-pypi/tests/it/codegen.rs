@@ -60,11 +60,8 @@ fn exceptions_keep_fields_and_bases() {
         py.find("class ShopError(Exception):").unwrap() < py.find("class OutOfStock").unwrap(),
         "base first"
     );
-    assert!(
-        py.contains(
-            "_client.register(BadColor, Color, Item, Order, OutOfStock, ShopError, Size)\n"
-        )
-    );
+    assert!(py
+        .contains("_client.register(BadColor, Color, Item, Order, OutOfStock, ShopError, Size)\n"));
 }
 
 #[test]
@@ -74,7 +71,8 @@ fn header_client_and_exports() {
     assert!(py.contains("\nfrom __future__ import annotations\n"));
     assert!(py.contains("_client = _runtime.GraftClient(\n    \"graft-pypi-shop\", service=\"Shop\", module=\"shop\", kind=\"class\", default_config=None\n)\n"));
     assert!(py.contains("class GraftConfig(_runtime.GraftConfig):"));
-    assert!(py.contains("__all__ = [\n    \"BadColor\",\n    \"Color\",\n    \"GraftConfig\",\n    \"GraftConfigError\",\n"));
+    assert!(py.contains("__all__ = [\n    \"BadColor\",\n    \"CircuitOpen\",\n    \"Color\",\n    \"GraftConfig\",\n    \"GraftConfigError\",\n    \"Item\",\n"));
+    assert!(py.contains("from ._runtime import GraftConfigError, RemoteError, Unauthenticated, CircuitOpen, Overloaded, Timeout, Unavailable\n"));
     assert!(
         !py.contains("import graft_runtime"),
         "relative imports only"
