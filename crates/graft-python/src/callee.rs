@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use graft_model::interface::Method;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::Entry;
 use crate::objects::Object;
@@ -85,15 +86,30 @@ impl Callee {
         self.target.as_ref()?.take_turn()
     }
 
-    /// What to call: the object's bound method, or the hosted callable.
+    /// What to call for a coroutine or generator: the object's bound
+    /// method, or the hosted callable, bound to the call's metadata.
     pub(crate) fn callable<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let callable = match &self.target {
+        crate::context::bound(py, self.unbound(py)?, &self.metadata)
+    }
+
+    /// Calls a plain method with the call's metadata set around it.
+    pub(crate) fn call_plain<'py>(
+        &self,
+        py: Python<'py>,
+        positional: &Bound<'py, PyTuple>,
+        keyword: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::context::call(py, &self.unbound(py)?, &self.metadata, positional, keyword)
+    }
+
+    /// The object's bound method, or the hosted callable.
+    fn unbound<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match &self.target {
             Some(target) => {
                 let instance = target.object.instance.bind(py);
                 instance.getattr(self.entry.signature.name.as_str())?
             }
             None => self.entry.callable.bind(py).clone(),
-        };
-        crate::context::bound(py, callable, &self.metadata)
+        })
     }
 }

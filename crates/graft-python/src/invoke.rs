@@ -198,7 +198,7 @@ impl Host {
         let ran =
             self.python_arguments(py, &args, first.as_ref())
                 .and_then(|(positional, keyword)| {
-                    let result = callee.callable(py)?.call(&positional, Some(&keyword))?;
+                    let result = callee.call_plain(py, &positional, &keyword)?;
                     let value =
                         as_owner(callee.owner, || self.converter.read_result(&result, ahead))
                             .map_err(|err| naming_result(py, &callee.name(), "returned", err))?;
