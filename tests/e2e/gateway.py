@@ -127,10 +127,17 @@ class Gateway:
         body = b"" if args is None else args
         return request("%s/call/%s/%s" % (self.calls, service, method), data=body, method="POST", timeout=timeout)
 
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+    def output(self, wait_for=None, timeout=5.0):
+        """gg's log so far; with `wait_for`, once it holds that text (access
+        lines reach the log within 0.1 s of their call), or after `timeout`."""
+        end = time.monotonic() + timeout
+        while True:
+            self.log.flush()
+            self.log.seek(0)
+            text = self.log.read()
+            if wait_for is None or wait_for in text or time.monotonic() > end:
+                return text
+            time.sleep(0.02)
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         if self.process.poll() is None:

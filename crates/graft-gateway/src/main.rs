@@ -13,6 +13,7 @@ mod health;
 mod http;
 mod index;
 mod limits;
+mod log;
 mod metadata;
 mod metrics;
 mod objects;
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
-    init_logging(cli.log_format);
+    let _log = log::init(cli.log_format);
     errors::send_tracebacks(cli.tracebacks);
     if let Err(err) = auth::init(cli.auth_tokens.as_deref()) {
         eprintln!("error: {err:#}");
@@ -112,19 +113,4 @@ fn main() -> ExitCode {
 fn workers() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     (cores * 2).max(8)
-}
-
-fn init_logging(format: trace::LogFormat) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("GG_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let color = std::env::var_os("NO_COLOR").is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    match format {
-        trace::LogFormat::Json => log.json().init(),
-        trace::LogFormat::Text => log.with_ansi(color).without_time().init(),
-    }
 }

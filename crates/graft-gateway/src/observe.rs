@@ -124,7 +124,7 @@ impl Record {
         let [service, method, protocol] = &self.labels;
         let span = &self.span;
         tracing::info!(
-            target: "gg::access",
+            target: crate::log::ACCESS,
             service = %service,
             method = %method,
             protocol = %protocol,
