@@ -65,12 +65,17 @@ def test_openapi_has_only_the_exposed_paths(gg):
     assert any(p.startswith("/call/Feed/") for p in paths)
 
 
-def test_the_grafts_carry_only_the_exposed_methods(gg):
-    page = request(gg.web + "/simple/graft-pypi-inventory/").body.decode()
+def graft_source(gg, name):
+    """The `__init__.py` of the graft of service `name` (lower case), from gg's index."""
+    page = request(gg.web + "/simple/graft-pypi-%s/" % name).body.decode()
     wheel = page.split('href="../../packages/')[1].split("#")[0]
     body = request(gg.web + "/packages/" + wheel).body
     with zipfile.ZipFile(io.BytesIO(body)) as z:
-        init = z.read("graft_pypi_inventory/__init__.py").decode()
+        return z.read("graft_pypi_%s/__init__.py" % name).decode()
+
+
+def test_the_grafts_carry_only_the_exposed_methods(gg):
+    init = graft_source(gg, "inventory")
     assert "def add(" in init and "def stock(" in init
     assert "def greet(" not in init and "def reserve(" not in init
 
@@ -84,6 +89,19 @@ def test_with_methods_only_unnamed_services_are_gone(tmp_path):
         assert names == ["Inventory"], names
         assert request(gg.web + "/simple/graft-pypi-feed/").status == 404
         assert "graft-pypi-feed" not in request(gg.web + "/simple/").body.decode()
+        # Row and Broken (Feed's), Stock and Unit (Inventory.stock's) are gone
+        # too; OutOfStock stays, an exception of Inventory's module.
+        types = [t["name"] for t in request(gg.web + "/libraries").json()["types"]]
+        assert types == ["OutOfStock"], types
+        schemas = request(gg.web + "/openapi.json").json().get("components", {}).get("schemas", {})
+        assert not {"Row", "Broken", "Stock", "Unit"} & set(schemas), sorted(schemas)
+        init = graft_source(gg, "inventory")
+        assert "class Stock" not in init and "class Unit" not in init and "class OutOfStock" in init
+
+
+def test_types_of_exposed_methods_stay(gg):
+    types = {t["name"] for t in request(gg.web + "/libraries").json()["types"]}
+    assert types == {"Row", "Broken", "Stock", "Unit", "OutOfStock"}, types
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -93,4 +111,4 @@ def test_with_methods_only_unnamed_services_are_gone(tmp_path):
 ])
 def test_a_name_that_matches_nothing_stops_gg(args, needle):
     out = run_gg("--modules", MODULES, "--port", "0", "--httpPort", "0", *args, env=ENV)
-    assert out.returncode != 0 and needle in out.stderr, out.stderr
+    assert out.returncode == 2 and needle in out.stderr, (out.returncode, out.stderr)

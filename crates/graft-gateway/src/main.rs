@@ -68,6 +68,9 @@ fn main() -> ExitCode {
         Ok(host) => host,
         Err(err) => {
             eprintln!("error: {err}");
+            if matches!(err, HostError::Usage(_)) {
+                return ExitCode::from(2);
+            }
             if matches!(err, HostError::Import { .. }) {
                 eprintln!(
                     "\nhint: hosted modules import their dependencies from PYTHONPATH or the active virtualenv"

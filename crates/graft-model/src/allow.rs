@@ -6,7 +6,8 @@
 //! OpenAPI, `/libraries`, the grafts) answers 404 for the rest, because for
 //! them it does not exist. A service named in `--types` keeps all its
 //! methods; one with methods in `--methods` keeps those (`Cart.__init__`
-//! keeps its constructor). With neither list, everything is exposed.
+//! keeps its constructor). The named types only hidden methods used go
+//! too. With neither list, everything is exposed.
 
 use std::collections::BTreeSet;
 
@@ -51,6 +52,8 @@ impl Allow {
         }
         self.check_names(iface)?;
         iface.services.retain_mut(|service| self.keep(service));
+        let used = used::used_types(iface);
+        iface.types.retain(|t| used.contains(&t.name));
         Ok(())
     }
 
@@ -90,6 +93,9 @@ impl Allow {
         }
     }
 }
+
+#[path = "allow/used.rs"]
+mod used;
 
 #[cfg(test)]
 #[path = "allow/tests.rs"]

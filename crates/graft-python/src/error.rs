@@ -13,6 +13,10 @@ pub enum HostError {
     Import { file: String, error: String },
     #[error("{0}")]
     Discovery(String),
+    /// An option that names what the modules do not hold (`--types`,
+    /// `--methods`): a usage error, found once they are discovered.
+    #[error("{0}")]
+    Usage(String),
     #[error("the Python interpreter failed: {0}")]
     Python(String),
 }

@@ -72,7 +72,7 @@ fn load(py: Python<'_>, paths: &[PathBuf], allow: &Allow) -> Result<Host, HostEr
             "discovery produced an interface Graft cannot read: {e}"
         ))
     })?;
-    allow.apply(&mut interface).map_err(HostError::Discovery)?;
+    allow.apply(&mut interface).map_err(HostError::Usage)?;
     let methods = entries(&interface, &callables).map_err(python)?;
     let asyncio = py.import("asyncio").map_err(python)?;
     let streams = embedded(py, STREAMS, c"graft/streams.py", c"_graft_streams")?;
