@@ -98,7 +98,7 @@ class GraftClient:
             except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
                 raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
             if result is not MISS:
-                return self.local.to_graft(result)
+                return self.local.to_graft(result, self.local.plans[method].returns)
         settings = self.settings()
         positional, named = _given(service, method, args, kwargs)
         if not settings.in_memory:

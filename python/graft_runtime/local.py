@@ -25,6 +25,7 @@ from .convert import Converter
 from .literals import check_arguments
 from .objects import ReleasedObjectError
 from .plans import Plan
+from .typed import convert as typed_result
 from .wire import STATUS_RAISED, Raised, RemoteError
 
 
@@ -47,6 +48,8 @@ class Local:
         self._registered = registry.version
         # The signature of each instance method of a hosted class (objects.py), once.
         self._methods: Dict[Tuple[type, str], Optional[inspect.Signature]] = {}
+        # Each such method's name and return annotation (typed.py), once.
+        self._returns: Dict[Tuple[type, str], Optional[Tuple[str, Any]]] = {}
 
     def plan(self, settings: Settings, method: str) -> Plan:
         """The method's plan under `settings`, made (the target imported) on its first call."""
@@ -54,20 +57,22 @@ class Local:
         if plan is None or plan.settings is not settings:
             target = self.target(settings, method)
             plan = self.plans[method] = Plan(settings, target, _signature(target), coerce.hints(target))
-            plan.check = returns.checker("%s.%s" % (self.service, method), plan.hints.get("return"))
-            if plan.check is not None and plan.fast is not None:
-                plan.fast = returns.checked_fast(plan.fast, plan.check)
+            name, hint = "%s.%s" % (self.service, method), plan.hints.get("return")
+            plan.returns = None if hint is None else (name, hint)
+            check = returns.plain_check(name, hint)
+            if check is not None and plan.fast is not None:
+                plan.fast = returns.checked_fast(plan.fast, check)
         return plan
 
     async def call(
         self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
         result = self.invoke(settings, method, args, kwargs)
-        check = self.plan(settings, method).check
-        return await self.result(result if check is None else returns.checked(result, check))
+        return await self.result(result, self.plan(settings, method).returns)
 
-    async def result(self, result: Any) -> Any:
-        """A hosted call's result as the graft's classes (awaited if need be);
+    async def result(self, result: Any, typed: Optional[Tuple[str, Any]] = None) -> Any:
+        """A hosted call's result as the graft's classes (awaited if need be),
+        checked against `typed` (the method's name and return annotation);
         what it raises mapped as a remote call would map it."""
         try:
             if inspect.isawaitable(result):
@@ -76,7 +81,7 @@ class Local:
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.exception(exc).with_traceback(exc.__traceback__) from None
-        return self.to_graft(result)
+        return self.to_graft(result, typed)
 
     def invoke(self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
         """The hosted method's own result (an awaitable for an `async def`, a
@@ -156,7 +161,12 @@ class Local:
         return self._run(target, hosted_args, hosted_kwargs)
 
     async def call_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
-        return await self.result(self.invoke_on(hosted, method, args, kwargs))
+        result = self.invoke_on(hosted, method, args, kwargs)
+        key = (type(hosted), method)
+        if key not in self._returns:
+            hint = coerce.hints(getattr(hosted, method)).get("return")
+            self._returns[key] = None if hint is None else ("%s.%s" % (key[0].__name__, method), hint)
+        return await self.result(result, self._returns[key])
 
     def run_closer(self, hosted: Any) -> Any:
         """Runs the hosted object's `close()`, `aclose()`, `__exit__` or `__aexit__`
@@ -192,12 +202,15 @@ class Local:
         except Exception as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.exception(exc).with_traceback(exc.__traceback__) from None
 
-    def to_graft(self, value: Any) -> Any:
-        """A hosted value as the graft's classes."""
+    def to_graft(self, value: Any, typed: Optional[Tuple[str, Any]] = None) -> Any:
+        """A hosted value as the graft's classes; checked against `typed`, a
+        method's name and return annotation, if given (typed.py)."""
         if self._registered != self.registry.version:  # classes registered since: look again
             self._registered = self.registry.version
             self._to_graft = Converter(self._graft_for, self._graft_object)
-        return self._to_graft(value)
+        if typed is None:
+            return self._to_graft(value)
+        return typed_result(self._to_graft, typed, value)
 
     def _hosted_for(self, cls: type) -> Optional[type]:
         return self.hosted_class(cls) if is_graft_class(cls) else None

@@ -14,7 +14,7 @@ doing no conversion work; any other call takes the general path
 import inspect
 import types
 import typing
-from typing import Any, Callable, Dict, FrozenSet, Optional
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 PLAIN: FrozenSet[type] = frozenset({int, float, str, bytes, bool, type(None)})
 _NOT_INT: FrozenSet[type] = PLAIN - {int}  # an int for a float becomes a float
@@ -61,8 +61,9 @@ class Plan:
         self.signature = signature
         self.hints = hints
         self.fast = _fast(target, signature, hints)
-        # Checks the result against a scalar return annotation (returns.py); set by `Local.plan`.
-        self.check: Optional[Callable[[Any], Any]] = None
+        # The method's name and return annotation, which its result is
+        # converted and checked by (typed.py); None: not annotated. Set by `Local.plan`.
+        self.returns: Optional[Tuple[str, Any]] = None
 
 
 def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],

@@ -173,6 +173,36 @@ def test_the_suite_sees_the_right_values(money):
             "str": "Ledger.count returned a value of type str where its annotation says int"}, host
         assert got["a float for a Decimal"]["str"] == (
             "Ledger.rate returned a value of type float where its annotation says Decimal"), host
+        inside = {name: got[name].get("raised") and got[name]["str"] for name in MISFITS_INSIDE}
+        assert inside == MISFITS_INSIDE, host
+        assert [p["fields"]["amount"] for p in got["records that fit"]["items"]] == [dec("0"), dec("1"), dec("2")]
+
+
+# What a value that does not fit its return type inside a container or a record answers, in both modes.
+MISFITS_INSIDE = {
+    "a float in a list[Decimal]": "Ledger.rates returned a value of type float at returns[2] where its annotation says Decimal",
+    "a float in a record": "Ledger.prices returned a value of type float at returns[1].amount where its annotation says Decimal",
+    "a float in a long list of records": (
+        "Ledger.prices returned a value of type float at returns[2600].amount where its annotation says Decimal"),
+    "a float in the first part": (
+        "Ledger.prices returned a value of type float at returns[7].amount where its annotation says Decimal"),
+    "a float in a dict": 'Ledger.by_name returned a value of type float at returns["b"] where its annotation says Decimal',
+    "a str in an Optional record": (
+        "Ledger.maybe_price returned a value of type str at returns.amount where its annotation says Decimal"),
+    "a str in a tuple": "Ledger.pair returned a value of type str at returns[1] where its annotation says Decimal",
+}
+
+
+def test_a_misfit_inside_a_returned_value_is_named_over_http(money):
+    gg, _ = money
+    for method, args, name in [("rates", {}, "a float in a list[Decimal]"), ("prices", {"n": 3, "bad": 1}, "a float in a record"),
+                               ("prices", {"n": 6000, "bad": 2600}, "a float in a long list of records"),
+                               ("by_name", {}, "a float in a dict")]:
+        status, body = call(gg, "Ledger", method, args)
+        assert status == 500 and body["error"]["type"] == "TypeError", body
+        assert body["error"]["message"] == MISFITS_INSIDE[name]
+    status, body = call(gg, "Ledger", "good_prices", {"n": 6000})
+    assert status == 200 and len(body) == 6000 and body[5999]["amount"] == "5999", status
 
 
 MYPY_CORRECT = """

@@ -120,6 +120,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/wire.py"),
     ),
     (
+        "typed.py",
+        include_str!("../../../python/graft_runtime/typed.py"),
+    ),
+    (
         "wire_stream.py",
         include_str!("../../../python/graft_runtime/wire_stream.py"),
     ),

@@ -361,11 +361,14 @@ impl Converter {
     /// twice [`PART_ITEMS`] items is read [`PART_ITEMS`] at a time, each
     /// part handed to `ahead` as soon as it is read (a list, or a table),
     /// and the last part returned. Parts join into exactly the list the
-    /// whole would be read as. `ahead` failing (the call is gone) stops nothing.
+    /// whole would be read as. `ahead` failing (the call is gone) stops
+    /// nothing. Each part, the last too, is checked against `entry`'s
+    /// return type before it goes (`returns::part`).
     pub(crate) fn read_result(
         &self,
         obj: &Bound<'_, PyAny>,
         ahead: Option<&dyn Fn(Value)>,
+        entry: &crate::Entry,
     ) -> PyResult<Value> {
         let (Some(ahead), Ok(list)) = (ahead, obj.cast_exact::<PyList>()) else {
             return self.read(obj, 0);
@@ -376,10 +379,14 @@ impl Converter {
         }
         let mut start = 0;
         while len - start > PART_ITEMS {
-            ahead(self.read(list.get_slice(start, start + PART_ITEMS).as_any(), 0)?);
+            let part = self.read(list.get_slice(start, start + PART_ITEMS).as_any(), 0)?;
+            crate::returns::part(entry, &part, start)?;
+            ahead(part);
             start += PART_ITEMS;
         }
-        self.read(list.get_slice(start, len).as_any(), 0)
+        let last = self.read(list.get_slice(start, len).as_any(), 0)?;
+        crate::returns::part(entry, &last, start)?;
+        Ok(last)
     }
 
     fn read(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
@@ -636,6 +643,10 @@ impl Converter {
 /// on as it was, with its fields.
 pub(crate) fn naming_result(py: Python<'_>, method: &str, how: &str, err: PyErr) -> PyErr {
     let value = err.value(py);
+    if err.is_instance_of::<crate::returns::ReturnMisfit>(py) {
+        // Named already: a plain TypeError, as any other misfit answers.
+        return pyo3::exceptions::PyTypeError::new_err(value.to_string());
+    }
     let ours = value.is_exact_instance_of::<pyo3::exceptions::PyOverflowError>()
         || value.is_exact_instance_of::<pyo3::exceptions::PyTypeError>()
         || value.is_exact_instance_of::<pyo3::exceptions::PyValueError>();

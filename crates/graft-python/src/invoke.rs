@@ -199,9 +199,10 @@ impl Host {
             self.python_arguments(py, &args, first.as_ref())
                 .and_then(|(positional, keyword)| {
                     let result = callee.call_plain(py, &positional, &keyword)?;
-                    let value =
-                        as_owner(callee.owner, || self.converter.read_result(&result, ahead))
-                            .map_err(|err| naming_result(py, &callee.name(), "returned", err))?;
+                    let value = as_owner(callee.owner, || {
+                        self.converter.read_result(&result, ahead, &callee.entry)
+                    })
+                    .map_err(|err| naming_result(py, &callee.name(), "returned", err))?;
                     let objects = vec![
                         positional.into_any().unbind(),
                         keyword.into_any().unbind(),

@@ -31,6 +31,7 @@ mod callee;
 mod context;
 mod convert;
 mod error;
+mod fits;
 mod gc_pause;
 mod invoke;
 mod malloc;
@@ -86,6 +87,8 @@ struct Entry {
     is_async: bool,
     /// Where a plain method runs: see `invoke::Pace`.
     pace: invoke::Pace,
+    /// The hosted named types, for checking what it returns (`returns.rs`).
+    types: Arc<fits::Types>,
 }
 
 impl Host {

@@ -1,14 +1,16 @@
 //! A method's returned value against its declared return type: a value
-//! that does not fit a scalar return type (`-> int` returning a str, `->
-//! Decimal` returning a float) is an error naming the method and the type,
-//! never a wrong answer. The graft's in-process runtime checks the same
-//! (`python/graft_runtime/returns.py`), with the same message.
-//!
-//! Only the scalar kinds are checked (and Optional and Union of them): a
-//! container or a named type is converted by its shape, as before.
+//! that does not fit (`-> int` returning a str, `-> list[Decimal]`
+//! returning floats) is a `TypeError` naming the method, where inside the
+//! value (`returns[2].price`) and the type there, never a wrong answer.
+//! The graft's in-process runtime checks the same
+//! (`python/graft_runtime/returns.py`), with the same message. The rules
+//! are in `fits.rs`. A long list sent in parts ahead has each part checked
+//! before it goes (`Converter::read_result`, [`part`]).
 
 use graft_model::{Raised, TypeRef, Value};
+use pyo3::PyErr;
 
+use crate::fits::{Misfit, fit, items};
 use crate::invoke::Outcome;
 use crate::{CallError, Entry};
 
@@ -18,16 +20,13 @@ pub(crate) fn checked(entry: &Entry, outcome: Outcome) -> Outcome {
         return outcome;
     };
     let method = &entry.signature;
-    if method.streams || fits(value, &method.returns) {
+    if method.streams || matches!(method.returns, TypeRef::Any) {
         return outcome;
     }
-    let message = format!(
-        "{}.{} returned a value of type {} where its annotation says {}",
-        entry.service,
-        method.name,
-        value.kind(),
-        method.returns.python()
-    );
+    let Err(misfit) = fit(value, &method.returns, &entry.types) else {
+        return outcome;
+    };
+    let message = message(entry, &misfit);
     Err(CallError::Raised(Box::new(Raised {
         type_name: "TypeError".into(),
         module: "builtins".into(),
@@ -38,54 +37,104 @@ pub(crate) fn checked(entry: &Entry, outcome: Outcome) -> Outcome {
     })))
 }
 
-/// Whether `value` fits `ty` as a type checker sees it (a bool is an int,
-/// an int a float, a datetime a date, an enum member its value's type);
-/// types other than the scalars always fit here.
-fn fits(value: &Value, ty: &TypeRef) -> bool {
-    if let Value::Enum { value, .. } = value {
-        return matches!(ty, TypeRef::Any | TypeRef::Named { .. }) || fits(value, ty);
+/// A part of a long returned list, its items from index `start` on,
+/// checked before it is sent: a [`Misfit`] error (a `TypeError`) if one
+/// does not fit.
+pub(crate) fn part(entry: &Entry, value: &Value, start: usize) -> Result<(), PyErr> {
+    let item = match &entry.signature.returns {
+        TypeRef::List { item } | TypeRef::Set { item } | TypeRef::VarTuple { item } => item,
+        TypeRef::Optional { inner } => match &**inner {
+            TypeRef::List { item } | TypeRef::Set { item } | TypeRef::VarTuple { item } => item,
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    let fits = match value {
+        Value::List(xs) => items(xs, start, item, &entry.types),
+        table @ Value::Table(_) => {
+            fit(table, &entry.signature.returns, &entry.types).map_err(|m| shifted(m, start))
+        }
+        _ => Ok(()),
+    };
+    fits.map_err(|m| ReturnMisfit::new_err(message(entry, &m)))
+}
+
+/// A misfit found in a part, at its index in the whole list.
+fn shifted(mut misfit: Misfit, start: usize) -> Misfit {
+    let index = misfit
+        .path
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'));
+    if let Some((i, rest)) = index.and_then(|(i, rest)| Some((i.parse::<usize>().ok()?, rest))) {
+        misfit.path = format!("[{}]{rest}", i + start);
     }
-    match ty {
-        TypeRef::None => matches!(value, Value::None),
-        TypeRef::Optional { inner } => matches!(value, Value::None) || fits(value, inner),
-        TypeRef::Union { options } => options.iter().any(|option| fits(value, option)),
-        TypeRef::Bool => matches!(value, Value::Bool(_)),
-        TypeRef::Int => matches!(value, Value::Int(_) | Value::Bool(_)),
-        TypeRef::Float => matches!(value, Value::Float(_) | Value::Int(_) | Value::Bool(_)),
-        TypeRef::Str => matches!(value, Value::Str(_)),
-        TypeRef::Bytes => matches!(value, Value::Bytes(_)),
-        TypeRef::DateTime => matches!(value, Value::DateTime(_)),
-        TypeRef::Date => matches!(value, Value::Date(_) | Value::DateTime(_)),
-        TypeRef::Decimal => matches!(value, Value::Decimal(_)),
-        TypeRef::Uuid => matches!(value, Value::Uuid(_)),
-        TypeRef::TimeDelta => matches!(value, Value::TimeDelta(_)),
-        TypeRef::Time => matches!(value, Value::Time(_)),
-        _ => true,
-    }
+    misfit
+}
+
+pyo3::create_exception!(
+    graft,
+    ReturnMisfit,
+    pyo3::exceptions::PyTypeError,
+    "A returned value that does not fit its declared type; its text names the method."
+);
+
+/// `Service.method returned a value of type float at returns[2] where
+/// its annotation says Decimal` (no `at` for the value itself).
+fn message(entry: &Entry, misfit: &Misfit) -> String {
+    let at = if misfit.path.is_empty() {
+        String::new()
+    } else {
+        format!(" at returns{}", misfit.path)
+    };
+    format!(
+        "{}.{} returned a value of type {}{at} where its annotation says {}",
+        entry.service, entry.signature.name, misfit.kind, misfit.expected
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::fits::{Types, fit};
+    use graft_model::{TypeRef, Value};
+
+    fn misfit(value: &Value, ty: &TypeRef) -> Option<(String, String)> {
+        let m = fit(value, ty, &Types::default()).err()?;
+        Some((m.path, m.expected))
+    }
 
     #[test]
-    fn scalars_are_checked_and_the_rest_passes() {
+    fn scalars_and_containers_are_checked() {
         let s = |t: &str| Value::Str(t.into());
-        assert!(!fits(&s("5"), &TypeRef::Int));
-        assert!(fits(&Value::Bool(true), &TypeRef::Int) && fits(&Value::Int(1), &TypeRef::Float));
-        assert!(!fits(&Value::Float(0.1), &TypeRef::Decimal));
+        let dec = || Value::Decimal("1.5".into());
+        assert!(misfit(&s("5"), &TypeRef::Int).is_some());
+        assert!(misfit(&Value::Bool(true), &TypeRef::Int).is_none());
+        assert!(misfit(&Value::Int(1), &TypeRef::Float).is_none());
         let optional = TypeRef::Optional {
             inner: Box::new(TypeRef::Uuid),
         };
-        assert!(fits(&Value::None, &optional) && !fits(&s("x"), &optional));
+        assert!(misfit(&Value::None, &optional).is_none());
+        assert_eq!(misfit(&s("x"), &optional).unwrap().1, "Optional[UUID]");
         let member = Value::Enum {
             type_name: "Level".into(),
             value: Box::new(Value::Int(2)),
         };
-        assert!(fits(&member, &TypeRef::Int) && !fits(&member, &TypeRef::Str));
+        assert!(
+            misfit(&member, &TypeRef::Int).is_none() && misfit(&member, &TypeRef::Str).is_some()
+        );
         let list = TypeRef::List {
-            item: Box::new(TypeRef::Int),
+            item: Box::new(TypeRef::Decimal),
         };
-        assert!(fits(&s("not checked"), &list) && fits(&s("x"), &TypeRef::Any));
+        let got = Value::List(vec![dec(), dec(), Value::Float(0.1)]);
+        assert_eq!(misfit(&got, &list), Some(("[2]".into(), "Decimal".into())));
+        let dict = TypeRef::Dict {
+            key: Box::new(TypeRef::Str),
+            value: Box::new(list.clone()),
+        };
+        let got = Value::Dict(vec![(s("a"), Value::List(vec![Value::Int(1)]))]);
+        assert_eq!(
+            misfit(&got, &dict),
+            Some(("[\"a\"][0]".into(), "Decimal".into()))
+        );
+        assert!(misfit(&s("anything"), &TypeRef::Any).is_none());
     }
 }

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyModule, PyType};
 
 use crate::convert::Converter;
+use crate::fits::Types;
 use crate::object_calls::CONSTRUCTOR;
 use crate::objects::Objects;
 use crate::{Entry, Host, HostError};
@@ -156,6 +157,7 @@ fn entries(
     callables: &Bound<'_, PyDict>,
 ) -> PyResult<HashMap<String, HashMap<String, Arc<Entry>>>> {
     let mut services = HashMap::new();
+    let types = Arc::new(Types::of(iface));
     for service in &iface.services {
         let funcs = callables.get_item(&service.name)?.ok_or_else(|| {
             pyo3::exceptions::PyKeyError::new_err(format!(
@@ -166,13 +168,16 @@ fn entries(
         let mut methods = HashMap::new();
         if let Some(method) = constructor(service) {
             let callable = funcs.get_item(CONSTRUCTOR)?.unbind();
-            methods.insert(CONSTRUCTOR.to_string(), entry(service, method, callable));
+            methods.insert(
+                CONSTRUCTOR.to_string(),
+                entry(service, method, callable, &types),
+            );
         }
         for method in &service.methods {
             let callable = funcs.get_item(&method.name)?.unbind();
             methods.insert(
                 method.name.clone(),
-                entry(service, method.clone(), callable),
+                entry(service, method.clone(), callable, &types),
             );
         }
         services.insert(service.name.clone(), methods);
@@ -180,13 +185,19 @@ fn entries(
     Ok(services)
 }
 
-fn entry(service: &Service, signature: Method, callable: Py<PyAny>) -> Arc<Entry> {
+fn entry(
+    service: &Service,
+    signature: Method,
+    callable: Py<PyAny>,
+    types: &Arc<Types>,
+) -> Arc<Entry> {
     Arc::new(Entry {
         service: service.name.clone(),
         is_async: signature.is_async,
         signature,
         callable,
         pace: Default::default(),
+        types: Arc::clone(types),
     })
 }
 
