@@ -125,6 +125,8 @@ def test_max_objects_bounds_the_carts_held_over_http():
         r = request(gg.calls + "/objects/Cart", data={"owner": "c"})
         assert r.status == 429
         assert "--maxObjects 2" in r.json()["error"]["message"]
+        factory = request(gg.calls + "/call/Shop/open_cart", data={"owner": "c"})
+        assert (factory.status, factory.json()) == (429, r.json()), "a factory past the limit answers as a constructor"
         assert request("%s/objects/Cart/%s" % (gg.calls, first), method="DELETE").status == 204
         make(gg, "c")
 

@@ -269,6 +269,9 @@ impl Host {
         if let Some(message) = crate::records::invalid_argument(py, err) {
             return CallError::BadArguments(message);
         }
+        if let Some(message) = crate::objects::too_many(py, err) {
+            return CallError::TooManyObjects(message);
+        }
         CallError::Raised(Box::new(self.raised(py, err)))
     }
 }
