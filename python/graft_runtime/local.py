@@ -23,10 +23,9 @@ from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
 from .convert import Converter
 from .literals import check_arguments
-from .objects import References, ReleasedObjectError, is_service_class
+from .objects import ReleasedObjectError
 from .plans import Plan
 from .typed import convert as typed_result
-from .values import ObjectRef
 from .wire import STATUS_RAISED, Raised, RemoteError
 
 
@@ -44,9 +43,7 @@ class Local:
         self.plans: Dict[str, Plan] = {}
         # Conversions worked out per type (convert.py); the graft's side
         # again after classes are registered.
-        # Objects of hosted classes the graft has no class for, as references (objects.py).
-        self.references = References()
-        self._to_hosted = Converter(self._hosted_for, self._hosted_object)
+        self._to_hosted = Converter(self._hosted_for, _hosted_object)
         self._to_graft = Converter(self._graft_for, self._graft_object)
         self._registered = registry.version
         # The signature of each instance method of a hosted class (objects.py), once.
@@ -100,7 +97,7 @@ class Local:
 
     def _run(self, target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Any:
         """Calls `target`, the hosted code reading this call's metadata as gg's would."""
-        metadata = headers.outgoing(start_trace=True)
+        metadata = headers.outgoing()
         try:
             if metadata:
                 return headers.serving(metadata, target, *args, **kwargs)
@@ -224,17 +221,12 @@ class Local:
         return self.registry.dataclass_or_enum(cls.__name__)
 
     def _graft_object(self, cls: type) -> Optional[Callable[[Any], Any]]:
-        """A hosted object of a service class the graft has: adopted as that
-        class; of one it has not: a reference, as a gateway answers it."""
+        """A hosted object of a service class the graft has: adopted as that class."""
         graft = self.registry.classes.get(cls.__name__)
         if not getattr(graft, "__graft_object__", False) or getattr(graft, "__graft_module__") != cls.__module__:
-            return self.references.adopt if is_service_class(cls) else None
+            return None
         adopt: Callable[[str, Any], Any] = getattr(graft, "_graft_adopt")
         return lambda hosted: adopt("", hosted)
-
-    def _hosted_object(self, cls: type) -> Optional[Callable[[Any], Any]]:
-        """A graft object, or a reference (`ObjectRef`), as an argument: its hosted object."""
-        return self.references.resolve if cls is ObjectRef else _hosted_object(cls)
 
     def exception(self, exc: BaseException) -> BaseException:
         """What the caller sees for `exc`, raised by the hosted method."""

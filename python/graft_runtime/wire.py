@@ -31,7 +31,7 @@ from .values import (  # re-exported: the names a user of the wire needs
 )
 from .values import U32 as _U32, put_str as _put_str, take_count as _take_count, take_str as _take_str
 
-VERSION = 7
+VERSION = 8
 MAGIC = b"GRFT"
 HELLO_SIZE = 16
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
@@ -44,6 +44,7 @@ AUTH = 0x0D  # the caller's token, right after the hello (version 7)
 STATUS_RAISED, STATUS_NOT_FOUND, STATUS_BAD_ARGUMENTS, STATUS_INTERNAL = 0, 1, 2, 3
 STATUS_DEADLINE_EXCEEDED, STATUS_UNAVAILABLE, STATUS_CANCELLED = 4, 5, 6
 STATUS_UNAUTHENTICATED = 7  # version 7: the gateway needs a known token (gg --authTokens)
+STATUS_OVERLOADED = 8  # version 8: the gateway runs as many calls as it may and refused this one
 # Hello statuses.
 HELLO_OK, HELLO_UNSUPPORTED_VERSION, HELLO_BAD_MAGIC, HELLO_INVALID = 0, 1, 2, 3
 
@@ -82,6 +83,29 @@ class RemoteError(Exception):
 class Unauthenticated(RemoteError, PermissionError):
     """The gateway needs a known token and this graft sent none, or an
     unknown one: set `token=` in its configuration, or GRAFT_TOKEN."""
+
+
+class Overloaded(RemoteError, ConnectionError):
+    """The gateway at host:port refused the call at once, before it ran: it
+    runs as many calls as it may (gg --maxInFlight, --maxInFlightPerConnection,
+    --maxThreadsPerMethod). Safe to call again, on another replica or later."""
+
+    def __init__(self, status: int, raised: Raised, host: str = "", port: int = 0) -> None:
+        super().__init__(status, raised)
+        self.host = host
+        self.port = port
+        if host:
+            self.args = ("Graft gateway at %s:%d is overloaded: %s" % (host, port, raised.message),)
+
+
+def error_of(status: int, raised: Raised, host: str = "", port: int = 0) -> RemoteError:
+    """The error an Error frame of `status` raises: Overloaded (8),
+    Unauthenticated (7) or a RemoteError."""
+    if status == STATUS_OVERLOADED:
+        return Overloaded(status, raised, host, port)
+    if status == STATUS_UNAUTHENTICATED:
+        return Unauthenticated(status, raised)
+    return RemoteError(status, raised)
 
 
 def decode_value(data: Any, pos: int = 0, types: Optional[Mapping[str, type]] = None) -> Tuple[Any, int]:
@@ -408,7 +432,7 @@ def _take_part(f: Any, pos: int, types: Mapping[str, type], what: str = "a Reply
 
 def _p_error(f: Any, pos: int, rid: int, types: Mapping[str, type]) -> Tuple[Any, int]:
     status = f[pos]
-    if status > STATUS_UNAUTHENTICATED:
+    if status > STATUS_OVERLOADED:
         raise WireError("unknown error status %d" % status)
     type_name, pos = _take_str(f, pos + 1, "exception type name")
     module, pos = _take_str(f, pos, "exception module")

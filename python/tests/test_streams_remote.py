@@ -121,7 +121,7 @@ def test_items_come_in_order_and_the_reply_ends_them() -> None:
     async def main() -> None:
         async with Gateway(handler) as gw:
             assert [i async for i in stream(gw.connection, n=3)] == [0, 1, 2]
-            assert gw.hellos[0].version == 7 == wire.VERSION and gw.hellos[0].status == 0
+            assert gw.hellos[0].version == 8 == wire.VERSION and gw.hellos[0].status == 0
             assert gw.sent(wire.CancelFrame) == [] and gw.sent(wire.CreditFrame) == []
 
     run(main)

@@ -390,7 +390,7 @@ def test_another_protocol_version_is_refused_clearly():
         with pytest.raises(GraftConnectionError) as e:
             await Connection.open("127.0.0.1", port)
         assert str(e.value) == (
-            "Graft gateway at 127.0.0.1:%d: it speaks protocol version 4 and this Graft speaks version 7, so "
+            "Graft gateway at 127.0.0.1:%d: it speaks protocol version 4 and this Graft speaks version 8, so "
             "reinstall this Graft from the gateway's index: pip install -U --index-url "
             "http://127.0.0.1:<its web port>/simple/ <this Graft's package>" % port
         )

@@ -18,7 +18,6 @@ mod metadata;
 mod metrics;
 mod objects;
 mod observe;
-mod otel;
 mod respond;
 mod serve;
 mod tcp;
@@ -95,8 +94,6 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // Dropped before the runtime, which sends the last spans.
-    let _spans = otel::start(runtime.handle().clone());
     let objects = std::sync::Arc::clone(&host);
     let served = runtime.block_on(serve::run(cli, host));
     // Calls have ended: the objects still living in the gateway are released (their close() runs).

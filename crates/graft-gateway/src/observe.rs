@@ -115,14 +115,6 @@ impl Drop for Record {
             m.streams.dec();
         }
         self.access_log(outcome);
-        crate::otel::end(crate::otel::Ended {
-            span: &self.span,
-            service,
-            method,
-            protocol,
-            outcome,
-            began: self.began,
-        });
     }
 }
 

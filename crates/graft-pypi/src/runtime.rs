@@ -8,10 +8,6 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/__init__.py"),
     ),
     (
-        "balancer.py",
-        include_str!("../../../python/graft_runtime/balancer.py"),
-    ),
-    (
         "classes.py",
         include_str!("../../../python/graft_runtime/classes.py"),
     ),
@@ -88,10 +84,6 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/remote.py"),
     ),
     (
-        "replicas.py",
-        include_str!("../../../python/graft_runtime/replicas.py"),
-    ),
-    (
         "returns.py",
         include_str!("../../../python/graft_runtime/returns.py"),
     ),
@@ -120,16 +112,16 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/transport.py"),
     ),
     (
-        "typed.py",
-        include_str!("../../../python/graft_runtime/typed.py"),
-    ),
-    (
         "values.py",
         include_str!("../../../python/graft_runtime/values.py"),
     ),
     (
         "wire.py",
         include_str!("../../../python/graft_runtime/wire.py"),
+    ),
+    (
+        "typed.py",
+        include_str!("../../../python/graft_runtime/typed.py"),
     ),
     (
         "wire_stream.py",

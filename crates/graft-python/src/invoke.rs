@@ -130,9 +130,7 @@ impl Host {
             return self.call_async(&callee, args, first).await;
         }
         let ahead = in_parts.then(|| tx.clone());
-        // The turn goes with the method: a caller that stops waiting (a
-        // timeout) does not let the object's next call start while it runs.
-        self.call_sync(callee, args, first, ahead, turn).await
+        self.call_sync(callee, args, first, ahead).await
     }
 
     /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
@@ -142,14 +140,12 @@ impl Host {
         args: BoundArgs,
         first: Option<FirstItems>,
         ahead: Option<PartSender>,
-        turn: Option<crate::turns::Ticket>,
     ) -> Outcome {
         if callee.entry.pace.is_quick() {
             return Python::attach(|py| self.run_paced(py, &callee, args, first, None));
         }
         let host = Arc::clone(self);
         let blocking = tokio::task::spawn_blocking(move || {
-            let _turn = turn;
             Python::attach(|py| host.run_paced(py, &callee, args, first, ahead.as_ref()))
         });
         blocking
@@ -272,9 +268,6 @@ impl Host {
     pub(crate) fn raised_error(&self, py: Python<'_>, err: &PyErr) -> CallError {
         if let Some(message) = crate::records::invalid_argument(py, err) {
             return CallError::BadArguments(message);
-        }
-        if let Some(message) = crate::objects::too_many(py, err) {
-            return CallError::TooManyObjects(message);
         }
         CallError::Raised(Box::new(self.raised(py, err)))
     }

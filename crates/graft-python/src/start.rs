@@ -216,7 +216,6 @@ fn constructor(service: &Service) -> Option<Method> {
         },
         streams: false,
         unavailable: None,
-        idempotent: false,
     })
 }
 

@@ -363,7 +363,7 @@ impl Frame {
             | Frame::Items { value, .. } => encode_value(value, buf),
             Frame::Credit { bytes, .. } => buf.put_u32(*bytes),
             Frame::Error { status, raised, .. } => {
-                buf.put_u8(*status as u8);
+                buf.put_u8(status.for_version(version) as u8);
                 encode_raised(raised, buf);
             }
             Frame::Ping { .. } | Frame::Pong { .. } | Frame::Cancel { .. } => {}

@@ -13,9 +13,10 @@ use crate::error::WireError;
 /// The first four bytes of every connection, both ways.
 pub const MAGIC: [u8; 4] = *b"GRFT";
 /// The protocol version this crate speaks.
-pub const VERSION: u16 = 7;
-/// The oldest version a server still accepts. Version 6 is version 7
-/// without a Call's metadata. Version 5 is version 6
+pub const VERSION: u16 = 8;
+/// The oldest version a server still accepts. Version 7 is version 8
+/// without the status Overloaded (its clients get Unavailable instead).
+/// Version 6 is version 7 without a Call's metadata. Version 5 is version 6
 /// without remote objects (a Call's object id, the object reference value)
 /// and the value types Decimal, UUID, timedelta and time; version 4 is version 5
 /// without streaming calls ([`Frame::Items`](crate::Frame::Items),

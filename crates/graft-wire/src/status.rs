@@ -3,6 +3,9 @@
 
 use crate::error::WireError;
 
+/// The first version with [`Status::Overloaded`].
+const OVERLOADED_VERSION: u16 = 8;
+
 /// How a call failed, carried by every [`crate::Frame::Error`].
 ///
 /// With [`Status::Raised`] the method itself raised; the other statuses come
@@ -28,6 +31,10 @@ pub enum Status {
     /// The server requires a known token (an Auth frame) and has none from
     /// this connection (version 7; the Python runtime's `Unauthenticated`).
     Unauthenticated = 7,
+    /// The server runs as many calls as it may and refused this one at once,
+    /// before it ran (version 8; the Python runtime's `Overloaded`). A
+    /// client of an older version gets [`Status::Unavailable`] instead.
+    Overloaded = 8,
 }
 
 impl Status {
@@ -41,6 +48,7 @@ impl Status {
             5 => Status::Unavailable,
             6 => Status::Cancelled,
             7 => Status::Unauthenticated,
+            8 => Status::Overloaded,
             other => return Err(WireError::UnknownStatus(other)),
         })
     }
@@ -55,6 +63,16 @@ impl Status {
             Status::Unavailable => "ConnectionError",
             Status::Cancelled => "CancelledError",
             Status::Unauthenticated => "PermissionError",
+            Status::Overloaded => "ConnectionRefusedError",
+        }
+    }
+
+    /// This status as a client of protocol `version` knows it: before
+    /// version 8, [`Status::Overloaded`] is [`Status::Unavailable`].
+    pub fn for_version(self, version: u16) -> Status {
+        match self {
+            Status::Overloaded if version < OVERLOADED_VERSION => Status::Unavailable,
+            status => status,
         }
     }
 }

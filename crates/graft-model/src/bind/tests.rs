@@ -26,7 +26,6 @@ fn method(params: Vec<Param>) -> Method {
         returns: TypeRef::Int,
         streams: false,
         unavailable: None,
-        idempotent: false,
     }
 }
 

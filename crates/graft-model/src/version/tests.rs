@@ -20,7 +20,6 @@ fn method(kind: MethodKind, streams: bool, params: Vec<TypeRef>, returns: TypeRe
         returns,
         streams,
         unavailable: None,
-        idempotent: false,
     }
 }
 

@@ -13,7 +13,6 @@ fn method(name: &str, kind: MethodKind, params: Vec<Param>, returns: TypeRef) ->
         returns,
         streams: false,
         unavailable: None,
-        idempotent: false,
     }
 }
 

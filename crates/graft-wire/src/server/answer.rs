@@ -230,6 +230,8 @@ pub(super) struct Frames {
     /// The client's limit, and what the parts sent so far have left of it.
     pub max: u32,
     pub left: u32,
+    /// The client's protocol version, which the frames are encoded in.
+    pub version: u16,
 }
 
 impl Frames {
@@ -238,7 +240,7 @@ impl Frames {
     fn send_items(&mut self, value: Value, credit: &Credit) -> bool {
         let frame = Frame::Items { id: self.id, value };
         let mut buf = Encoded::with_capacity(size_hint(&frame).min(self.max as usize + 4));
-        match frame.encode(&mut buf, self.max) {
+        match frame.encode_version(&mut buf, self.max, self.version) {
             Ok(()) => {
                 credit.spend(buf.written() - LENGTH_BYTES);
                 self.queue(buf);
@@ -255,7 +257,7 @@ impl Frames {
     /// and an Error saying so went in its place.
     pub fn send(&mut self, frame: &Frame) -> bool {
         let mut buf = Encoded::with_capacity(size_hint(frame).min(self.left as usize + 4));
-        let failed = match frame.encode(&mut buf, self.left) {
+        let failed = match frame.encode_version(&mut buf, self.left, self.version) {
             Ok(()) => {
                 self.left -= (buf.written() - LENGTH_BYTES) as u32;
                 self.queue(buf);

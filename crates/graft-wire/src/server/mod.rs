@@ -48,6 +48,10 @@ pub trait Dispatch: Send + Sync + 'static {
         let _ = token;
         true
     }
+
+    /// Told of each call the server refused as Overloaded before handing
+    /// it over (past [`ServerConfig::max_concurrent_calls`]), to count it.
+    fn shed(&self) {}
 }
 
 /// One call as the client sent it.
@@ -178,6 +182,10 @@ pub enum CallFailure {
     /// The connection sent no known token to a server that requires one.
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
+    /// The server runs as many calls as it may and refused this one before
+    /// it ran (a client before version 8 sees it as Unavailable).
+    #[error("overloaded: {0}")]
+    Overloaded(String),
 }
 
 impl CallFailure {
@@ -199,6 +207,7 @@ impl CallFailure {
             CallFailure::DeadlineExceeded(m) => (Status::DeadlineExceeded, m),
             CallFailure::Cancelled(m) => (Status::Cancelled, m),
             CallFailure::Unauthenticated(m) => (Status::Unauthenticated, m),
+            CallFailure::Overloaded(m) => (Status::Overloaded, m),
         };
         let raised = Raised {
             type_name: status.builtin_exception().to_string(),
@@ -223,8 +232,8 @@ pub struct ServerConfig {
     /// Advertised in the hello; a connection silent for three intervals is
     /// closed as idle or half-open.
     pub heartbeat_interval: Duration,
-    /// Calls running at once per connection; beyond it the server stops
-    /// reading from that connection until one finishes.
+    /// Calls running at once per connection; beyond it a call is refused
+    /// at once with [`CallFailure::Overloaded`], never queued.
     pub max_concurrent_calls: usize,
     /// How long a new connection has to send its hello.
     pub handshake_timeout: Duration,

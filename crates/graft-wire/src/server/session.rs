@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::io::AsyncRead;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -171,9 +171,7 @@ impl Session {
                 Ok(read) => read,
                 Err(end) => return end,
             };
-            let next = self
-                .on_frame(frame, held, &mut arriving, stop, tracker)
-                .await;
+            let next = self.on_frame(frame, held, &mut arriving, tracker).await;
             if let Next::End(end) = next {
                 return end;
             }
@@ -230,14 +228,13 @@ impl Session {
         frame: Frame,
         held: Permit,
         arriving: &mut HashMap<u64, Arriving>,
-        stop: &CancellationToken,
         tracker: &TaskTracker,
     ) -> Next {
         let streams = self.version >= 5;
         match frame {
             Frame::Call { id, call } => match arriving.remove(&id) {
                 Some(waiting) => waiting.finish(call, held),
-                None => return self.start_call(id, call, held, stop, tracker).await,
+                None => return self.start_call(id, call, held, tracker).await,
             },
             Frame::CallPart { id, .. } if self.version < 4 => {
                 return Next::End(fault(
@@ -261,7 +258,7 @@ impl Session {
                 // need more parts than the budget holds, and only the
                 // reader can bring them.
                 drop(held);
-                return self.on_part(id, of, value, arriving, stop, tracker).await;
+                return self.on_part(id, of, value, arriving, tracker).await;
             }
             Frame::Credit { id, bytes } if streams => {
                 if let Some(control) = self.control(id) {
@@ -298,7 +295,6 @@ impl Session {
         of: PartOf,
         value: graft_model::Value,
         arriving: &mut HashMap<u64, Arriving>,
-        stop: &CancellationToken,
         tracker: &TaskTracker,
     ) -> Next {
         let max = self.shared.config.max_frame_size;
@@ -310,18 +306,10 @@ impl Session {
         waiting.take(&of, value, max);
         arriving.insert(id, waiting);
         let request = self.request(of.service, of.method, args, None);
-        self.dispatch(id, request, Permit::none(), stop, tracker)
-            .await
+        self.dispatch(id, request, Permit::none(), tracker).await
     }
 
-    async fn start_call(
-        &self,
-        id: u64,
-        call: Call,
-        held: Permit,
-        stop: &CancellationToken,
-        tracker: &TaskTracker,
-    ) -> Next {
+    async fn start_call(&self, id: u64, call: Call, held: Permit, tracker: &TaskTracker) -> Next {
         let Call {
             service,
             method,
@@ -333,7 +321,7 @@ impl Session {
         let mut request = self.request(service, method, Arguments::Whole(args), timeout);
         request.object = object;
         request.metadata = metadata;
-        self.dispatch(id, request, held, stop, tracker).await
+        self.dispatch(id, request, held, tracker).await
     }
 
     fn request(
@@ -356,14 +344,13 @@ impl Session {
     }
 
     /// Hands `request` to the dispatch and answers it in a task of its own,
-    /// once a place among the connection's running calls is free; the task
-    /// keeps `held`, the budget its frame took.
+    /// if a place among the connection's running calls is free (else it is
+    /// refused as Overloaded); the task keeps `held`, the budget its frame took.
     async fn dispatch(
         &self,
         id: u64,
         request: Request,
         held: Permit,
-        stop: &CancellationToken,
         tracker: &TaskTracker,
     ) -> Next {
         if !self.admitted.load(Ordering::Relaxed) {
@@ -379,9 +366,9 @@ impl Session {
                 message: why,
             });
         };
-        let permit = match self.permit(stop).await {
-            Ok(permit) => permit,
-            Err(end) => return Next::End(end),
+        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+            drop(registered);
+            return self.shed(id);
         };
         // A call on an object takes its place among that object's calls now,
         // in arrival order; any other runs on its own task.
@@ -410,12 +397,13 @@ impl Session {
         running.get(&id).cloned()
     }
 
-    /// A place among the calls running on this connection, once one is free.
-    async fn permit(&self, stop: &CancellationToken) -> Result<OwnedSemaphorePermit, End> {
-        tokio::select! {
-            permit = self.permits.clone().acquire_owned() => permit.map_err(|_| End::Broken),
-            () = stop.cancelled() => Err(End::Shutdown),
-        }
+    /// Refuses call `id` at once: the connection runs as many calls as it may.
+    fn shed(&self, id: u64) -> Next {
+        let most = self.shared.config.max_concurrent_calls;
+        let why = format!("{most} calls run on this connection already; call again later");
+        self.send(&CallFailure::Overloaded(why).into_frame(id));
+        self.shared.dispatch.shed();
+        Next::Read
     }
 
     fn send(&self, frame: &Frame) {
@@ -430,6 +418,7 @@ impl Session {
             budget: self.shared.budget.clone(),
             max: self.peer_max,
             left: self.peer_max,
+            version: self.version,
         }
     }
 

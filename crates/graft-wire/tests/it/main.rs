@@ -6,6 +6,7 @@
 //!   bounded memory, what decodes round-trips as the same value;
 //! - `server`, `limits`, `hello`: real loopback sockets against `serve`;
 //! - `budget`: the server's memory budget: reads pause and resume;
+//! - `shedding`: calls past a connection's cap are refused (Overloaded);
 //! - `streams`: streaming calls (version 5), credit, cancel, request ids;
 //! - `vectors`: the committed `docs/protocol-vectors` match the encoder.
 
@@ -19,6 +20,7 @@ mod hello;
 mod limits;
 mod round_trip;
 mod server;
+mod shedding;
 mod streams;
 mod vectors;
 

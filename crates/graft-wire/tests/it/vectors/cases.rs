@@ -513,8 +513,20 @@ fn frames() -> Vec<Vector> {
             "status 1, as the server reports an unknown method",
             missing,
         ),
+        frame(
+            "error-overloaded",
+            "status 8, a call refused at once by a full server (version 8)",
+            overloaded(),
+        ),
         frame("ping", "heartbeat", Frame::Ping { id: 5 }),
         frame("pong", "heartbeat answer", Frame::Pong { id: 5 }),
+        frame(
+            "auth",
+            "a client's token, right after its hello (version 7)",
+            Frame::Auth {
+                token: "tok-alice-7Qx".into(),
+            },
+        ),
         frame(
             "goodbye",
             "the server is shutting down",
@@ -533,7 +545,7 @@ fn frames() -> Vec<Vector> {
         ),
         hello(
             "client",
-            "a client's hello: version 5, 64 MiB frames, 10 s heartbeat",
+            "a client's hello: version 8, 64 MiB frames, 10 s heartbeat",
             Hello::new(DEFAULT_MAX_FRAME_SIZE, 10_000),
         ),
         hello(
@@ -547,17 +559,31 @@ fn frames() -> Vec<Vector> {
     ]
 }
 
-/// The frames of a streaming call (version 5).
-fn stream_frames() -> Vec<Vector> {
-    let message = "Feed.count was cancelled by the client";
-    let cancelled = Raised {
-        type_name: Status::Cancelled.builtin_exception().into(),
+/// Status 8 (version 8): the server ran as many calls as it may.
+fn overloaded() -> Frame {
+    let message = "256 calls run on this connection already; call again later";
+    Frame::Error {
+        id: 9,
+        status: Status::Overloaded,
+        raised: builtin(Status::Overloaded, message),
+    }
+}
+
+/// The exception a server reports with `status` (not Raised).
+fn builtin(status: Status, message: &str) -> Raised {
+    Raised {
+        type_name: status.builtin_exception().into(),
         module: "builtins".into(),
         message: message.into(),
         args: vec![s(message)],
         fields: Vec::new(),
         traceback: String::new(),
-    };
+    }
+}
+
+/// The frames of a streaming call (version 5).
+fn stream_frames() -> Vec<Vector> {
+    let cancelled = builtin(Status::Cancelled, "Feed.count was cancelled by the client");
     vec![
         frame(
             "items",
