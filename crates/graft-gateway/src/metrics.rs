@@ -111,6 +111,10 @@ impl Metrics {
                 .register(collector)
                 .expect("metric names are distinct");
         }
+        let shedding = Box::new(crate::shedding::Counters::new());
+        self.registry
+            .register(shedding)
+            .expect("metric names are distinct");
     }
 
     /// The text format of every metric, remote objects counted now.

@@ -43,6 +43,8 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         tracing::info!("TCP calls on {scheme}://{}", tcp.local_addr()?);
     }
     let (limits, health) = (Limits::of(&cli), Arc::new(Health::default()));
+    let (calls_at_once, threads) = (cli.max_in_flight, cli.max_threads_per_method);
+    graft_python::admission::configure(calls_at_once as usize, threads as usize);
     let delay = Duration::from_secs_f64(cli.drain_delay);
     tokio::spawn(health::drain(
         health.clone(),
@@ -58,6 +60,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     );
     let config = graft_wire::ServerConfig {
         memory_budget: cli.memory_budget_bytes(),
+        max_concurrent_calls: cli.max_in_flight_per_connection as usize,
         upgrade: tls.as_ref().map(crate::tls::Tls::upgrade),
         drain_timeout: limits.drain_timeout,
         ..graft_wire::ServerConfig::default()

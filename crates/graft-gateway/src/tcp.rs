@@ -59,6 +59,11 @@ impl Dispatch for HostDispatch {
         replies(observe::run(&self.host, call, Protocol::Tcp))
     }
 
+    /// A call past `--maxInFlightPerConnection`, refused by the wire server.
+    fn shed(&self) {
+        graft_python::admission::count_shed();
+    }
+
     /// `--authTokens`: a connection calls once its Auth frame brought a known token.
     fn admits(&self, token: Option<&str>) -> bool {
         crate::auth::admit(token.map(str::as_bytes)).is_some()
@@ -154,6 +159,7 @@ fn failure(err: CallError) -> CallFailure {
         CallError::TooManyObjects(message) => CallFailure::Internal(message),
         CallError::BadArguments(message) => CallFailure::BadArguments(message),
         CallError::DeadlineExceeded(message) => CallFailure::DeadlineExceeded(message),
+        CallError::Overloaded(message) => CallFailure::Overloaded(message),
         err @ CallError::Internal(_) => CallFailure::Internal(err.to_string()),
     }
 }
