@@ -31,3 +31,8 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "setup: playwright-core for the browser test"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+if [ ! -x typescript/node_modules/.bin/tsc ]; then
+    echo "setup: typescript and @types/node for the TypeScript runtime and grafts (typescript/)"
+    (cd typescript && npm ci --no-audit --no-fund --loglevel=error)
+fi

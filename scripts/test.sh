@@ -25,6 +25,9 @@ echo "== fuzz (the wire decoders, 10^6 libFuzzer executions from the protocol ve
 # crates/graft-wire/fuzz/README.md gives the 10^7 run.
 crates/graft-wire/fuzz/run.sh 1000000
 
+echo "== TypeScript runtime (runtime/dist up to date; node's test runner)"
+(cd typescript && npm test)
+
 echo "== pytest (python runtime and end to end)"
 python3 -m pytest -q python/tests tests/e2e
 

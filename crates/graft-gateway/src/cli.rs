@@ -91,6 +91,22 @@ pub struct Cli {
     #[arg(long = "callTimeout", value_name = "SECONDS", default_value_t = 300.0)]
     pub call_timeout: f64,
 
+    /// Calls running in the gateway at once; past it a call is refused at once as Overloaded (HTTP 503).
+    #[arg(long = "maxInFlight", value_name = "N", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: u32,
+
+    /// Calls running at once on one TCP connection; past it a call is refused at once as Overloaded.
+    #[arg(long = "maxInFlightPerConnection", value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight_per_connection: u32,
+
+    /// Blocking threads one plain method may hold, counting calls past their deadline that still run (default: a quarter of the 512).
+    #[arg(long = "maxThreadsPerMethod", value_name = "N",
+          default_value_t = graft_python::admission::DEFAULT_THREADS_PER_METHOD as u32,
+          value_parser = clap::value_parser!(u32).range(1..=graft_python::admission::BLOCKING_THREADS as i64))]
+    pub max_threads_per_method: u32,
+
     /// How long a remote object may stay idle, in seconds, before gg releases it (its close() runs).
     #[arg(long = "objectTtl", value_name = "SECONDS", default_value_t = 600.0,
           value_parser = positive_seconds)]

@@ -7,7 +7,8 @@
 //! - `GET /simple/`: the projects, as PEP 503 HTML or PEP 691 JSON by `Accept`;
 //! - `GET /simple/<project>/`: its files, linked with their sha256; any
 //!   spelling of the name redirects to the PEP 503 normalised one;
-//! - `GET /packages/<file>`: the wheel itself.
+//! - `GET /packages/<file>`: the wheel itself;
+//! - `/npm/...`: the npm registry of the TypeScript grafts (`index/npm.rs`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub fn build(iface: &Interface) -> anyhow::Result<Arc<Index>> {
             Index::build(iface, &mut VersionStore::in_memory())?
         }
     };
+    npm::build(iface);
     for wheel in index.wheels() {
         tracing::info!(
             "graft {} {} ({})",
@@ -80,6 +82,7 @@ pub fn routes(index: Arc<Index>) -> Router {
         .route("/simple/{name}/", get(project))
         .route("/packages/{file}", get(package))
         .with_state(index)
+        .merge(npm::routes())
 }
 
 async fn root(State(index): State<Arc<Index>>, headers: HeaderMap) -> Response {
@@ -151,6 +154,9 @@ fn page(format: Format, body: String) -> Response {
 fn not_found(message: &str) -> Response {
     (StatusCode::NOT_FOUND, message.to_string()).into_response()
 }
+
+#[path = "index/npm.rs"]
+pub mod npm;
 
 #[cfg(test)]
 #[path = "index/tests.rs"]

@@ -20,6 +20,7 @@ mod objects;
 mod observe;
 mod respond;
 mod serve;
+mod shedding;
 mod tcp;
 mod tls;
 mod trace;

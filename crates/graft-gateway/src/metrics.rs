@@ -162,6 +162,10 @@ impl Metrics {
                 .register(collector)
                 .expect("metric names are distinct");
         }
+        let shedding = Box::new(crate::shedding::Counters::new());
+        self.registry
+            .register(shedding)
+            .expect("metric names are distinct");
     }
 
     /// The text format of every metric, remote objects and TCP's traffic counted now.

@@ -177,6 +177,7 @@ pub fn outcome_of(error: Option<&CallError>) -> &'static str {
         Some(CallError::Raised(_)) => "raised",
         Some(CallError::BadArguments(_)) => "bad_arguments",
         Some(CallError::DeadlineExceeded(_)) => "deadline_exceeded",
+        Some(CallError::Overloaded(_)) => "overloaded",
         Some(CallError::TooManyObjects(_)) => "too_many_objects",
         Some(CallError::Internal(_)) => "internal",
         Some(_) => "not_found",

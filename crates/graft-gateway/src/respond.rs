@@ -47,8 +47,14 @@ impl ErrorBody {
         }
     }
 
+    /// The response; a 503 (Overloaded) says when to call again: `Retry-After: 1`.
     pub fn respond(self, status: StatusCode) -> Response {
-        (status, Json(self.json())).into_response()
+        let mut response = (status, Json(self.json())).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            let again = header::HeaderValue::from_static("1");
+            response.headers_mut().insert(header::RETRY_AFTER, again);
+        }
+        response
     }
 
     fn json(&self) -> serde_json::Value {
@@ -90,6 +96,9 @@ impl ErrorBody {
                 Self::new("TooManyObjects", m),
                 StatusCode::TOO_MANY_REQUESTS,
             ),
+            CallError::Overloaded(m) => {
+                (Self::new("Overloaded", m), StatusCode::SERVICE_UNAVAILABLE)
+            }
             CallError::DeadlineExceeded(m) => {
                 let m = format!("{m} (--callTimeout)");
                 (Self::new("Timeout", m), StatusCode::GATEWAY_TIMEOUT)

@@ -43,6 +43,8 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         tracing::info!("TCP calls on {scheme}://{}", tcp.local_addr()?);
     }
     let (limits, health) = (Limits::of(&cli), Arc::new(Health::default()));
+    let (calls_at_once, threads) = (cli.max_in_flight, cli.max_threads_per_method);
+    graft_python::admission::configure(calls_at_once as usize, threads as usize);
     let delay = Duration::from_secs_f64(cli.drain_delay);
     tokio::spawn(health::drain(
         health.clone(),
@@ -58,6 +60,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     );
     let config = graft_wire::ServerConfig {
         memory_budget: cli.memory_budget_bytes(),
+        max_concurrent_calls: cli.max_in_flight_per_connection as usize,
         upgrade: tls.as_ref().map(crate::tls::Tls::upgrade),
         drain_timeout: limits.drain_timeout,
         ..graft_wire::ServerConfig::default()
@@ -115,11 +118,25 @@ fn announce(host: &Host) {
     }
 }
 
+/// Connections the kernel queues for a listener before gg accepts them: a
+/// burst of a thousand connects is queued, not dropped to be retried a
+/// second later (the kernel caps it at `net.core.somaxconn`).
+const BACKLOG: u32 = 1024;
+
 async fn bind(cli: &Cli, port: u16, what: &str) -> anyhow::Result<TcpListener> {
     let addr = SocketAddr::new(cli.bind, port);
-    TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} for {what}"))
+    let listen = || {
+        let socket = match addr {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        // As TcpListener::bind does: a restarted gg binds while old connections linger.
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        socket.listen(BACKLOG)
+    };
+    listen().with_context(|| format!("cannot listen on {addr} for {what}"))
 }
 
 async fn shutdown_signal() {

@@ -75,6 +75,11 @@ impl Dispatch for HostDispatch {
         crate::auth::admit(token.map(str::as_bytes))
     }
 
+    /// A call past `--maxInFlightPerConnection`, refused by the wire server.
+    fn shed(&self) {
+        graft_python::admission::count_shed();
+    }
+
     fn unauthenticated(&self) {
         crate::metrics::refused(Protocol::Tcp, "unauthenticated");
     }
@@ -169,6 +174,7 @@ fn failure(err: CallError) -> CallFailure {
         CallError::TooManyObjects(message) => CallFailure::Internal(message),
         CallError::BadArguments(message) => CallFailure::BadArguments(message),
         CallError::DeadlineExceeded(message) => CallFailure::DeadlineExceeded(message),
+        CallError::Overloaded(message) => CallFailure::Overloaded(message),
         err @ CallError::Internal(_) => CallFailure::Internal(err.to_string()),
     }
 }

@@ -80,6 +80,8 @@ pub struct Answer {
     /// What was called, for messages.
     callee: Callee,
     ended: bool,
+    /// The call's place among those the host runs, held while it is read.
+    _slot: Option<crate::admission::Slot>,
 }
 
 /// When the caller stops waiting.
@@ -104,7 +106,13 @@ impl Answer {
             streams: call.callee.signature().streams,
             callee: call.callee.clone(),
             ended: false,
+            _slot: None,
         }
+    }
+
+    pub(crate) fn holding(mut self, slot: crate::admission::Slot) -> Answer {
+        self._slot = Some(slot);
+        self
     }
 
     pub(crate) fn driven_by(mut self, driver: BoxFuture<'static, ()>) -> Answer {

@@ -57,6 +57,10 @@ pub enum CallError {
     /// The caller's deadline passed: for the whole call, or for a stream's next item.
     #[error("{0}")]
     DeadlineExceeded(String),
+    /// The host runs as many calls as it may (in all, or on this method's
+    /// threads) and refused this one at once, before it ran.
+    #[error("{0}")]
+    Overloaded(String),
     #[error("the call was lost inside the gateway: {0}")]
     Internal(String),
 }

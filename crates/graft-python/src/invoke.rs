@@ -9,7 +9,7 @@
 //! result there and sends it back through a oneshot channel, so no thread
 //! waits for a coroutine. A streaming method is driven by `stream.rs`.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -57,10 +57,17 @@ impl Host {
         }
         let (tx, rx) = mpsc::channel(PARTS_AHEAD);
         let answer = Answer::new(&call, rx);
-        if let Some(err) = self.refused(&call.callee) {
-            let _ = tx.try_send(Part::Done(Err(err)));
-            return answer;
-        }
+        let admitted = match self.refused(&call.callee) {
+            Some(err) => Err(err),
+            None => crate::admission::enter(),
+        };
+        let answer = match admitted {
+            Ok(slot) => answer.holding(slot),
+            Err(err) => {
+                let _ = tx.try_send(Part::Done(Err(err)));
+                return answer;
+            }
+        };
         let entry = &call.callee.entry;
         let ready = matches!(call.args, Args::Checked(_) | Args::Decoded(_));
         let quick = !entry.is_async && !entry.signature.streams && entry.pace.is_quick();
@@ -133,7 +140,10 @@ impl Host {
         self.call_sync(callee, args, first, ahead).await
     }
 
-    /// Runs a plain method: on this thread if it has proven quick, else on a blocking thread.
+    /// Runs a plain method: on this thread if it has proven quick, else on
+    /// a blocking thread, if the method holds fewer than its share of them
+    /// (else it is refused as Overloaded). A caller that stops waiting
+    /// leaves the thread to finish; the call is counted as abandoned.
     async fn call_sync(
         self: &Arc<Self>,
         callee: Callee,
@@ -144,13 +154,17 @@ impl Host {
         if callee.entry.pace.is_quick() {
             return Python::attach(|py| self.run_paced(py, &callee, args, first, None));
         }
+        // The bulkhead: a method that blocks holds only so many threads.
+        crate::admission::take_thread(&callee.entry.pace.threads, || callee.name())?;
         let host = Arc::clone(self);
+        let watch = crate::admission::Watch::new();
         let blocking = tokio::task::spawn_blocking(move || {
+            let _thread = crate::admission::Thread(&callee.entry.pace.threads);
             Python::attach(|py| host.run_paced(py, &callee, args, first, ahead.as_ref()))
         });
-        blocking
-            .await
-            .map_err(|e| CallError::Internal(e.to_string()))?
+        let outcome = blocking.await;
+        watch.finished();
+        outcome.map_err(|e| CallError::Internal(e.to_string()))?
     }
 
     /// Runs a plain method and records how long it took, once the GIL is held
@@ -282,6 +296,8 @@ impl Host {
 #[derive(Default)]
 pub(crate) struct Pace {
     quick_runs: AtomicU32,
+    /// Blocking threads running the method now (`crate::admission`).
+    threads: AtomicUsize,
 }
 
 impl Pace {

@@ -25,6 +25,7 @@
 //! - `thread_state`: Python thread states kept for a thread's life, for the
 //!   gateway's runtime threads.
 
+pub mod admission;
 mod arguments;
 mod call;
 mod callee;

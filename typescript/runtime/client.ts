@@ -1,0 +1,208 @@
+// The client inside a graft: its configuration, its transports, and each
+// call from the generated methods' arguments to their results or errors.
+
+import type { Wire } from "./codec.js";
+import { GraftConfigError, type Settings } from "./config.js";
+import { type Context, type TypeDef, type TypeRef, lower, raise } from "./convert.js";
+import { type ExceptionClass, GraftError, ReleasedObjectError, raised } from "./errors.js";
+import { HttpTransport } from "./http.js";
+import { nodeHost, resolve } from "./sources.js";
+import { Connection } from "./tcp.js";
+import { type CallSpec, type Transport, isRaw } from "./transport.js";
+
+export interface ParamDef { name: string; type: TypeRef; positional?: boolean }
+export interface MethodDef { params: ParamDef[]; returns: TypeRef; streams?: boolean }
+/** What a graft knows of its service: baked in by the gateway that built it. */
+export interface Schema {
+  types: Record<string, TypeDef>;
+  /** By `Service.method`; a class's constructor is `Service.__init__`. */
+  methods: Record<string, MethodDef>;
+}
+
+/** Options of a streaming method: an AbortSignal that ends it (as `break` does). */
+export interface StreamOptions { signal?: AbortSignal }
+
+/** A graft object's class, for results that are references to remote objects. */
+export type ObjectClass = { prototype: object };
+
+/** One graft: where its calls go, and how its values and errors convert. */
+export class Graft implements Context {
+  readonly objects: Record<string, ObjectClass> = {};
+  private code: string | null = null;
+  private settings: Settings | null = null;
+  private transports = new Map<string, Transport | Promise<Transport>>();
+  private headers: [string, string][] = [];
+
+  constructor(
+    /** The distribution name configurations use: `graft-pypi-<service>`. */
+    readonly name: string,
+    private readonly schema: Schema,
+    private readonly exceptions: Record<string, ExceptionClass>,
+    private readonly fallback: string | null = null,
+  ) {}
+
+  get types(): Record<string, TypeDef> { return this.schema.types; }
+
+  /** Sets the configuration text (null or "" sets none); checked at once, used from the next call. */
+  setConfig(text: string | null | undefined): void {
+    if (text) resolve(this.name, text, null, { env: {}, readFile: null });
+    this.code = text || null;
+    this.settings = null;
+  }
+
+  /** Resolves the configuration again at the next call (after changing the environment). */
+  reload(): void { this.settings = null; }
+
+  /** The configuration in force; its `source` says where it came from. */
+  getConfig(): Settings {
+    this.settings ??= resolve(this.name, this.code, this.fallback, nodeHost()) ?? unconfigured(this.name);
+    return this.settings;
+  }
+
+  /** Metadata sent with every call of this graft (names in lower case); null for none. */
+  setHeaders(headers: Record<string, string> | null): void {
+    this.headers = Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+  }
+
+  object(service: string, id: string): unknown {
+    const cls = this.objects[service];
+    const obj = Object.create(cls ? cls.prototype : RemoteObject.prototype) as object;
+    Object.assign(obj, { graft: this, service, init: [], made: null });
+    objectState.set(obj, { service, id, released: false });
+    return obj;
+  }
+
+  reference(value: unknown): { service: string; id: string } | null {
+    const state = typeof value === "object" && value !== null ? objectState.get(value) : undefined;
+    return state && state.id ? { service: state.service, id: state.id } : null;
+  }
+
+  private async transport(): Promise<Transport> {
+    const s = this.getConfig();
+    if (s.scheme === null || !s.hosts.length) return unconfigured(this.name, s.source);
+    const a = s.hosts[0]!;
+    const key = `${s.scheme}://${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`;
+    const token = s.token ?? nodeHost().env["GRAFT_TOKEN"] ?? null;
+    const found = await this.transports.get(key);
+    if (found && !found.closed) return found;
+    const made = s.scheme === "http" || s.scheme === "https"
+      ? Promise.resolve(new HttpTransport(key, token, this))
+      : Connection.open(a, s.scheme === "tls" ? s.tls ?? { ca: null, cert: null, key: null } : null, token);
+    this.transports.set(key, made);
+    made.catch(() => this.transports.delete(key));
+    return made;
+  }
+
+  private spec(service: string, method: string, values: unknown[], object: string): CallSpec {
+    const def = this.schema.methods[`${service}.${method}`];
+    const args: Wire[] = [], kwargs: [string, Wire][] = [];
+    def?.params.forEach((p, i) => {
+      const v = values[i];
+      if (v === undefined) return;
+      const w = lower(v, p.type, this);
+      if (p.positional) args.push(w); else kwargs.push([p.name, w]);
+    });
+    return { service, method, object, args, kwargs, returns: def?.returns ?? { kind: "any" },
+      metadata: this.headers, timeout: this.getConfig().timeout };
+  }
+
+  /** Calls `service.method` (on the remote object `object`, if given) with `values` in parameter order. */
+  async call(service: string, method: string, values: unknown[], object = ""): Promise<unknown> {
+    const spec = this.spec(service, method, values, object);
+    const transport = await this.transport();
+    try {
+      return raise(await transport.call(spec), this, spec.returns);
+    } catch (e) {
+      throw this.error(e, spec);
+    }
+  }
+
+  /** A streaming method's items; `break`, `return()` or the signal cancels it on the gateway. */
+  async *stream(service: string, method: string, values: unknown[], options?: StreamOptions, object = ""): AsyncGenerator<unknown> {
+    const spec = this.spec(service, method, values, object);
+    const transport = await this.transport();
+    try {
+      for await (const item of transport.stream(spec, options?.signal)) yield raise(item, this, spec.returns);
+    } catch (e) {
+      throw this.error(e, spec);
+    }
+  }
+
+  private error(e: unknown, spec: CallSpec): unknown {
+    if (!isRaw(e)) return e;
+    const fields = Object.fromEntries(e.fields.map(([k, v]) => [k, raise(v, this)]));
+    if (spec.object && e.status === 1 && /released or never existed/.test(e.message)) {
+      return Object.assign(new ReleasedObjectError(e.message), { typeName: e.typeName, module: e.module });
+    }
+    return raised(this.exceptions, e.status, { ...e, fields });
+  }
+
+  /** Closes this graft's connections (they also let the process exit while idle). */
+  async close(): Promise<void> {
+    const all = [...this.transports.values()];
+    this.transports.clear();
+    for (const t of await Promise.allSettled(all)) if (t.status === "fulfilled") t.value.close();
+  }
+}
+
+function unconfigured(name: string, source = "nothing configures it"): never {
+  throw new GraftConfigError(`${source}: ${name} runs on a gateway, never in this process: configure host=host:port, tcp://, tls:// or http(s)://host:port (GRAFT_CONFIG, or GraftConfig.setConfig)`);
+}
+
+declare global {
+  interface SymbolConstructor {
+    /** `await using` releases a remote object (Node 20 has the symbol; TypeScript's lib ESNext declares it too). */
+    readonly asyncDispose: unique symbol;
+  }
+}
+
+interface ObjectState { service: string; id: string; released: boolean }
+const objectState = new WeakMap<object, ObjectState>();
+
+/**
+ * A remote object: an instance of a hosted class living on the gateway. The
+ * constructor only keeps its arguments; the hosted object is made at the first
+ * call on it. `close()` (or `await using`) releases it.
+ */
+export class RemoteObject {
+  private made: Promise<string> | null = null;
+
+  constructor(private readonly graft: Graft, private readonly service: string, private readonly init: unknown[]) {}
+
+  private id(): Promise<string> {
+    const known = objectState.get(this);
+    if (known) {
+      if (known.released) return Promise.reject(new ReleasedObjectError(`${known.service} object ${known.id} was released`));
+      return Promise.resolve(known.id);
+    }
+    this.made ??= this.graft.call(this.service, "__init__", this.init).then((ref) => {
+      const id = this.graft.reference(ref)?.id ?? "";
+      objectState.set(this, { service: this.service, id, released: false });
+      return id;
+    });
+    return this.made;
+  }
+
+  /** Calls a method on the hosted object (made first if it was not yet). */
+  protected async graftCall(method: string, values: unknown[]): Promise<unknown> {
+    return this.graft.call(this.service, method, values, await this.id());
+  }
+
+  protected async *graftStream(method: string, values: unknown[], options?: StreamOptions): AsyncGenerator<unknown> {
+    yield* this.graft.stream(this.service, method, values, options, await this.id());
+  }
+
+  /** Releases the hosted object (its close() runs on the gateway); again is a no-op. */
+  async close(): Promise<void> {
+    const state = objectState.get(this) ?? (this.made ? (await this.made.catch(() => null), objectState.get(this)) : undefined);
+    if (!state || state.released) return;
+    state.released = true;
+    await this.graft.call(this.service, "__release__", [], state.id);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+export { GraftError };

@@ -1,0 +1,55 @@
+/** Every error a graft raises for a call extends this. */
+export declare class GraftError extends Error {
+    name: string;
+    /** The Python exception's type name and module (`OutOfStock`, `shop`). */
+    typeName: string;
+    module: string;
+    /** The Python traceback, when the gateway sends one (`gg --tracebacks`). */
+    traceback: string;
+    /** The gateway's id of this call, to find its log line. */
+    callId: string | null;
+}
+/** A hosted exception the graft has no class for. */
+export declare class RemoteError extends GraftError {
+    name: string;
+}
+/** The method or service is not on the gateway (404, status 1). */
+export declare class NotFoundError extends GraftError {
+    name: string;
+}
+/** The arguments do not fit the method (400, status 2); a Python TypeError. */
+export declare class BadArgumentsError extends GraftError {
+    name: string;
+}
+/** The call ran past its timeout (504, status 4). */
+export declare class GraftTimeoutError extends GraftError {
+    name: string;
+}
+/** The gateway needs a known token (401, status 7): key `token=` or GRAFT_TOKEN. */
+export declare class Unauthenticated extends GraftError {
+    name: string;
+}
+/** The gateway takes no more calls for now (status 5 Unavailable, 8 Overloaded, HTTP 503/429). */
+export declare class UnavailableError extends GraftError {
+    name: string;
+}
+/** The connection to the gateway failed or closed; the message names host and port. */
+export declare class GraftConnectionError extends GraftError {
+    name: string;
+}
+/** A call on a remote object that was released (or whose lease ran out). */
+export declare class ReleasedObjectError extends GraftError {
+    name: string;
+}
+/** The classes of the gateway's statuses (0 is the hosted exception itself). */
+export declare const STATUS_CLASSES: Record<number, new (message: string) => GraftError>;
+/** A hosted exception class a graft declares: `new (message, fields)`. */
+export type ExceptionClass = new (message: string, fields: Record<string, unknown>) => GraftError;
+/** Builds the error a graft raises: the declared class by type name, else by status, else RemoteError. */
+export declare function raised(declared: Record<string, ExceptionClass>, status: number, e: {
+    typeName: string;
+    module: string;
+    message: string;
+    fields: Record<string, unknown>;
+    traceback: string;
+}): GraftError;

@@ -1,0 +1,5 @@
+// The runtime inside every TypeScript graft: what its generated index.js uses
+// and re-exports. See typescript/README.md.
+export { Graft, RemoteObject } from "./client.js";
+export { GraftConfigError } from "./config.js";
+export { BadArgumentsError, GraftConnectionError, GraftError, GraftTimeoutError, NotFoundError, ReleasedObjectError, RemoteError, Unauthenticated, UnavailableError, } from "./errors.js";

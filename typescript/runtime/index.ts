@@ -1,0 +1,9 @@
+// The runtime inside every TypeScript graft: what its generated index.js uses
+// and re-exports. See typescript/README.md.
+
+export { Graft, RemoteObject, type MethodDef, type ParamDef, type Schema, type StreamOptions } from "./client.js";
+export { GraftConfigError, type Settings } from "./config.js";
+export {
+  BadArgumentsError, GraftConnectionError, GraftError, GraftTimeoutError, NotFoundError, ReleasedObjectError,
+  RemoteError, Unauthenticated, UnavailableError,
+} from "./errors.js";
