@@ -11,11 +11,13 @@ does not fit is left as it is: in this process nothing else checks it.
 
 import collections.abc
 import dataclasses
+import datetime
 import decimal
 import enum
 import inspect
 import types
 import typing
+import uuid
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .literals import Misfit, is_literal, literal_check
@@ -105,6 +107,8 @@ def _general(hint: Any) -> Callable[[Any], Any]:
 def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
     if is_literal(hint):
         return literal_check(hint)
+    if hint in _STRICT:
+        return _strict(hint)
     if hint in (int, str, bytes, bool, type(None)):
         return lambda value: value if type(value) in _PLAIN else coerce(value, hint)
     if hint is float:
@@ -114,13 +118,44 @@ def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
         if _is_dataclass(args[0]):
             return _records(hint, args[0])
         item = converter(args[0])
-        return lambda value: [item(v) for v in value] if type(value) in _ITEMS else coerce(value, hint)
+        return lambda value: _each(value, item) if type(value) in _ITEMS else coerce(value, hint)
     if _is_dataclass(hint):
         return _dataclass(hint)
     return None
 
 
 _ITEMS = frozenset({list, tuple, set, frozenset})
+# The scalars a gateway takes only as themselves (a Decimal also from an int): anything else is refused, as there.
+_STRICT: Dict[Any, Tuple[type, str]] = {
+    decimal.Decimal: (decimal.Decimal, "Decimal"), uuid.UUID: (uuid.UUID, "UUID"),
+    datetime.timedelta: (datetime.timedelta, "timedelta"), datetime.time: (datetime.time, "time"),
+    datetime.datetime: (datetime.datetime, "datetime"), datetime.date: (datetime.date, "date"),
+}
+
+
+def _strict(hint: Any) -> Callable[[Any], Any]:
+    """The check of a value for one of `_STRICT`'s scalars."""
+    cls, name = _STRICT[hint]
+
+    def strict(value: Any) -> Any:
+        if isinstance(value, cls) and (hint is not datetime.date or not isinstance(value, datetime.datetime)):
+            return value
+        if hint is decimal.Decimal and type(value) is int:
+            return decimal.Decimal(value)
+        raise Misfit(name, value)
+
+    return strict
+
+
+def _each(values: Any, item: Callable[[Any], Any]) -> List[Any]:
+    """`[item(v) for v in values]`; a misfit names its index."""
+    out: List[Any] = []
+    try:
+        for v in values:
+            out.append(item(v))
+    except Misfit as misfit:
+        raise Misfit(misfit.expected, misfit.value, "[%d]%s" % (len(out), misfit.path)) from None
+    return out
 _Field = Tuple[str, FrozenSet[type], Callable[[Any], Any]]  # name, types left as they are, converter
 
 
@@ -147,7 +182,10 @@ def _dataclass(cls: type) -> Callable[[Any], Any]:
             old = getattr(value, name)
             if type(old) in same:
                 continue
-            new = field(old)
+            try:
+                new = field(old)
+            except Misfit as misfit:
+                raise Misfit(misfit.expected, misfit.value, ".%s%s" % (name, misfit.path)) from None
             if new is not old:
                 object.__setattr__(value, name, new)
         return value
@@ -182,10 +220,13 @@ def _column(items: List[Any], name: str, column: List[Any], same: FrozenSet[type
             field: Callable[[Any], Any]) -> None:
     """`_dataclass`'s conversion of field `name` of each of `items` (its
     values `column`), in place."""
-    for obj, old in zip(items, column):
+    for i, (obj, old) in enumerate(zip(items, column)):
         if type(old) in same:
             continue
-        new = field(old)
+        try:
+            new = field(old)
+        except Misfit as misfit:
+            raise Misfit(misfit.expected, misfit.value, "[%d].%s%s" % (i, name, misfit.path)) from None
         if new is not old:
             object.__setattr__(obj, name, new)
 

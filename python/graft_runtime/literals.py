@@ -207,6 +207,8 @@ def _make_checker(hint: Any) -> Optional[_Walker]:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if _is_union(origin):
         options = [a for a in args if a is not type(None)]
+        if len(options) > 1 and any(is_literal(o) for o in options):
+            return _literal_union(hint, args)
         inner = _checker(options[0]) if len(options) == 1 else None
         return None if inner is None else (lambda v, path: None if v is None else inner(v, path))
     if origin is tuple and args and args[-1] is not Ellipsis:
@@ -218,10 +220,44 @@ def _make_checker(hint: Any) -> Optional[_Walker]:
         item = _checker(args[0]) if args else None
         return None if item is None else (lambda v, path: _items(v, path, item))
     if origin in _DICTS and len(args) == 2:
-        value = _checker(args[1])
-        return None if value is None else (lambda v, path: _items(v.values(), path, value, "[...]")
-                                           if type(v) is dict else None)
+        key, value = _checker(args[0]), _checker(args[1])
+        if key is None and value is None:
+            return None
+        return lambda v, path: _entries(v, path, key, value) if type(v) is dict else None
     return None
+
+
+def _entries(values: Dict[Any, Any], path: Tuple[str, ...], key: Optional[_Walker], value: Optional[_Walker]) -> None:
+    """Checks a dict's keys (` key`, as a gateway names one) and values (`[...]`)."""
+    for k, v in values.items():
+        if key is not None:
+            key(k, path + (" key",))
+        if value is not None:
+            value(v, path + ("[...]",))
+
+
+def _literal_union(hint: Any, options: Tuple[Any, ...]) -> _Walker:
+    """A Union with a Literal among other types: the value must fit one
+    option, as a gateway checks it (the Union named otherwise)."""
+    from .coerce import fits  # noqa: PLC0415 - coerce imports this module
+    from .returns import text  # noqa: PLC0415
+
+    expected = text(hint)
+    literals = [literal_check(o) for o in options if is_literal(o)]
+    others = [o for o in options if not is_literal(o)]
+
+    def one_of(value: Any, path: Tuple[str, ...]) -> None:
+        if any(fits(value, o) for o in others):
+            return
+        for check in literals:
+            try:
+                check(value)
+                return
+            except Misfit:
+                continue
+        raise Misfit(expected, value, "".join(path))
+
+    return one_of
 
 
 def _items(values: Any, path: Tuple[str, ...], check: _Walker, segment: str = "") -> None:

@@ -23,9 +23,10 @@ from .classes import Registry, is_graft_class, rebuild
 from .config import Settings
 from .convert import Converter
 from .literals import check_arguments
-from .objects import ReleasedObjectError
-from .plans import Plan
+from .objects import References, ReleasedObjectError, is_service_class
+from .plans import MISS, Plan, method_fast
 from .typed import convert as typed_result
+from .values import ObjectRef
 from .wire import STATUS_RAISED, Raised, RemoteError
 
 
@@ -43,11 +44,15 @@ class Local:
         self.plans: Dict[str, Plan] = {}
         # Conversions worked out per type (convert.py); the graft's side
         # again after classes are registered.
-        self._to_hosted = Converter(self._hosted_for, _hosted_object)
+        # Objects of hosted classes the graft has no class for, as references (objects.py).
+        self.references = References()
+        self._to_hosted = Converter(self._hosted_for, self._hosted_object)
         self._to_graft = Converter(self._graft_for, self._graft_object)
         self._registered = registry.version
         # The signature of each instance method of a hosted class (objects.py), once.
         self._methods: Dict[Tuple[type, str], Optional[inspect.Signature]] = {}
+        # Each such method's fast path (plans.method_fast; None: it has none), once.
+        self._fast_on: Dict[Tuple[type, str], Optional[Callable[..., Any]]] = {}
         # Each such method's name and return annotation (typed.py), once.
         self._returns: Dict[Tuple[type, str], Optional[Tuple[str, Any]]] = {}
 
@@ -147,9 +152,17 @@ class Local:
         return self._run(cls, hosted_args, hosted_kwargs)
 
     def invoke_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
-        """`invoke` for the instance method `method` of the hosted object `hosted`."""
-        target = getattr(hosted, method)
+        """`invoke` for the instance method `method` of the hosted object `hosted`:
+        at once when every value needs no conversion (plans.method_fast)."""
         key = (type(hosted), method)
+        fast = self._fast_on.get(key, MISS)
+        if fast is MISS:
+            fast = self._fast_on[key] = method_fast(key[0], method, coerce.hints(getattr(key[0], method, None)))
+        if fast is not None and not args:
+            result = self._run(fast, (hosted, kwargs), {})
+            if result is not MISS:
+                return result
+        target = getattr(hosted, method)
         if key not in self._methods:
             self._methods[key] = _signature(target)
         signature = self._methods[key]
@@ -221,12 +234,17 @@ class Local:
         return self.registry.dataclass_or_enum(cls.__name__)
 
     def _graft_object(self, cls: type) -> Optional[Callable[[Any], Any]]:
-        """A hosted object of a service class the graft has: adopted as that class."""
+        """A hosted object of a service class the graft has: adopted as that
+        class; of one it has not: a reference, as a gateway answers it."""
         graft = self.registry.classes.get(cls.__name__)
         if not getattr(graft, "__graft_object__", False) or getattr(graft, "__graft_module__") != cls.__module__:
-            return None
+            return self.references.adopt if is_service_class(cls) else None
         adopt: Callable[[str, Any], Any] = getattr(graft, "_graft_adopt")
         return lambda hosted: adopt("", hosted)
+
+    def _hosted_object(self, cls: type) -> Optional[Callable[[Any], Any]]:
+        """A graft object, or a reference (`ObjectRef`), as an argument: its hosted object."""
+        return self.references.resolve if cls is ObjectRef else _hosted_object(cls)
 
     def exception(self, exc: BaseException) -> BaseException:
         """What the caller sees for `exc`, raised by the hosted method."""

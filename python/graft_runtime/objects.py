@@ -23,6 +23,11 @@ garbage-collected (`weakref.finalize`) runs the hosted object's `close()`
 (or `aclose()`, `__exit__`, `__aexit__`, the first it has); remotely it
 sends a release and the gateway runs it, or its idle lease runs out. A call
 on a released object raises `ReleasedObjectError`, the same in both modes.
+
+A method annotated `Any` that returns a hosted object gives the same in
+both modes: the graft object when the graft has its class, else an
+`ObjectRef` (service and id), which passed back as an argument is the
+hosted object again (`References`; remotely the gateway's table).
 """
 
 import asyncio
@@ -170,8 +175,11 @@ class ObjectState:
         settings = self.settings or self.client.settings()
         if settings.in_memory:
             async with self._lock():
-                await self._make()
+                if self.args is not None or self.error is not None or self.closed:
+                    await self._make()
                 work = self.client.local.call_on(self.hosted, method, args, kwargs)
+                if self.settings.timeout is None:
+                    return await work
                 return await self.client.timed(self.settings, self.service, method, work)
         if self.args is not None or self.error is not None:
             await self.ready()
@@ -244,3 +252,42 @@ def _run_soon(result: Any, loop: Optional[asyncio.AbstractEventLoop]) -> None:
             own.run_until_complete(result)
         finally:
             own.close()
+
+
+class References:
+    """In-process objects of hosted service classes the graft has no class
+    for (a method annotated `Any` returned one): each is given back as the
+    `ObjectRef` a gateway answers, with an id of its own, and an `ObjectRef`
+    passed back as an argument is the hosted object again. They are kept as
+    long as the graft's client is (a gateway keeps them for their lease)."""
+
+    def __init__(self) -> None:
+        self.hosted: Dict[str, Any] = {}
+        self.ids: Dict[int, str] = {}
+
+    def adopt(self, hosted: Any) -> Any:
+        from .values import ObjectRef  # noqa: PLC0415 - values imports nothing of this module; kept local
+
+        object_id = self.ids.get(id(hosted))
+        if object_id is None or self.hosted.get(object_id) is not hosted:
+            object_id = uuid.uuid4().hex
+            self.hosted[object_id], self.ids[id(hosted)] = hosted, object_id
+        return ObjectRef(type(hosted).__name__, object_id)
+
+    def resolve(self, ref: Any) -> Any:
+        found = self.hosted.get(ref.id)
+        if found is None or type(found).__name__ != ref.service:
+            raise LookupError("%s object %s is not on this gateway (released, expired, or made by another)"
+                              % (ref.service, ref.id))
+        return found
+
+
+def is_service_class(cls: type) -> bool:
+    """Whether instances of `cls` are objects of a hosted service (as
+    discovery sees it): a plain class with a public method of its own."""
+    if issubclass(cls, BaseException) or hasattr(cls, "__dataclass_fields__") or hasattr(cls, "_fields"):
+        return False
+    if hasattr(cls, "__pydantic_fields__") or isinstance(getattr(cls, "__members__", None), dict):
+        return False
+    return any(not name.startswith("_") and callable(attr) and not isinstance(attr, (staticmethod, classmethod))
+               for klass in cls.__mro__[:-1] for name, attr in vars(klass).items())

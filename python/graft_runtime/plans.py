@@ -66,9 +66,25 @@ class Plan:
         self.returns: Optional[Tuple[str, Any]] = None
 
 
+def method_fast(cls: type, method: str, hints: Dict[str, Any]) -> Optional[Callable[[Any, Dict[str, Any]], Any]]:
+    """For the instance method `method` of the hosted class `cls`: `fast(obj,
+    kwargs)`, which calls it on `obj` as `fast` of a `Plan` calls a static
+    method (MISS for a call it does not take); None if it takes none."""
+    function = inspect.getattr_static(cls, method, None)
+    if not inspect.isfunction(function):
+        return None
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    params = list(signature.parameters.values())[1:]  # without `self`
+    return _fast(function, signature.replace(parameters=params), hints, bound=True)
+
+
 def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],
-          hints: Dict[str, Any]) -> Optional[Callable[[Dict[str, Any]], Any]]:
-    """The fast path's function, written for the method's parameters."""
+          hints: Dict[str, Any], bound: bool = False) -> Optional[Callable[..., Any]]:
+    """The fast path's function, written for the method's parameters (`bound`:
+    taking the object first, for `target` a function of its class)."""
     if signature is None:
         return None
     P = inspect.Parameter
@@ -83,7 +99,9 @@ def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],
             return None  # such values always need converting
         scope["T%d" % i] = fine
         passed.append("v%d" % i if p.kind is P.POSITIONAL_OR_KEYWORD else "%s=v%d" % (p.name, i))
-    lines = ["def fast(kw):", "    if len(kw) != %d:" % len(params), "        return MISS"]
+    lines = ["def fast(%skw):" % ("obj, " if bound else ""), "    if len(kw) != %d:" % len(params), "        return MISS"]
+    if bound:
+        passed.insert(0, "obj")
     if params:
         lines += ["    try:"]
         lines += ["        v%d = kw[%r]" % (i, p.name) for i, p in enumerate(params)]
@@ -92,5 +110,5 @@ def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],
         lines += ["    if not (%s):" % checks, "        return MISS"]
     lines += ["    return target(%s)" % ", ".join(passed)]
     exec("\n".join(lines), scope)  # noqa: S102 - our own text, names are parameter names
-    made: Callable[[Dict[str, Any]], Any] = scope["fast"]
+    made: Callable[..., Any] = scope["fast"]
     return made

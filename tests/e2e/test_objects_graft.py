@@ -87,6 +87,10 @@ def test_in_process_and_remote_agree_and_are_right(lib, tmp_path):
     assert literal[0] == {"raised": "builtins.TypeError", "str": refused % "bogus"}, "at the first await"
     assert literal[1:3] == ["gus, long form", "hal, short form"], "a factory's object of another class"
     assert literal[3] == {"raised": "builtins.TypeError", "str": refused % "tiny"}
+    through_any = r["objects through Any"]["returned"]
+    assert through_any["cart"] == "graft_pypi_shop.Cart" and through_any["describe"] == "ida: 0 lines, 0.00 EUR"
+    assert through_any["till"] == "graft_pypi_shop._runtime.values.ObjectRef" and through_any["till service"] == "Till"
+    assert through_any["rings"] == [1, 2], "a reference passed back is the hosted object"
 
 
 def imported(lib: Path, tcp_port: int) -> Any:

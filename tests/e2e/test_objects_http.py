@@ -125,6 +125,8 @@ def test_max_objects_bounds_the_carts_held_over_http():
         r = request(gg.calls + "/objects/Cart", data={"owner": "c"})
         assert r.status == 429
         assert "--maxObjects 2" in r.json()["error"]["message"]
+        factory = request(gg.calls + "/call/Shop/open_cart", data={"owner": "c"})
+        assert (factory.status, factory.json()) == (429, r.json()), "a factory past the limit answers as a constructor"
         assert request("%s/objects/Cart/%s" % (gg.calls, first), method="DELETE").status == 204
         make(gg, "c")
 
@@ -166,3 +168,15 @@ def test_objects_still_living_are_released_when_gg_stops(tmp_path):
         assert gg.stop() == 0
         assert released.read_text().split() == ["gone", "kept"]
         assert "released 1 remote objects at shutdown" in gg.output()
+
+
+def test_a_call_that_timed_out_holds_its_object_until_it_ends():
+    """The caller gets 504 at --callTimeout, but the method runs on: the
+    next call on that object waits for it, so calls stay one at a time."""
+    with Gateway("--modules", str(CARTS), args=["--callTimeout=1"]) as gg:
+        cart = make(gg, "tim")
+        assert call(gg, cart, "note", event="slow", delay=1.4).status == 504
+        r = call(gg, cart, "note", event="next")
+        assert (r.status, r.json()) == (200, ["slow", "next"]), "the next call ran while the slow one still ran"
+        other = make(gg, "ona")  # other objects are not held back
+        assert call(gg, other, "note", event="free").json() == ["free"]

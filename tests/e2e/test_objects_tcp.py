@@ -88,6 +88,10 @@ def test_one_connection_holds_at_most_max_objects(gg):
     held = [client.call("Cart", "__init__", "n%d" % i) for i in range(3)]
     refused = client.call("Cart", "__init__", "n3")
     assert "--maxObjects 3" in refused.raised.message, refused
+    # A factory past the limit answers as the constructor does: the same status and message.
+    factory = client.call("Shop", "open_cart", "n3")
+    assert (factory.status, factory.raised.type_name, factory.raised.message) == (
+        refused.status, refused.raised.type_name, refused.raised.message), (factory, refused)
     # Another connection has a limit of its own.
     extra = other.call("Cart", "__init__", "o1")
     client.call("Cart", "__release__", obj=held[0].id)

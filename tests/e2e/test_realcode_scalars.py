@@ -176,6 +176,21 @@ def test_the_suite_sees_the_right_values(money):
         inside = {name: got[name].get("raised") and got[name]["str"] for name in MISFITS_INSIDE}
         assert inside == MISFITS_INSIDE, host
         assert [p["fields"]["amount"] for p in got["records that fit"]["items"]] == [dec("0"), dec("1"), dec("2")]
+        refused = {name: got[name].get("raised") and got[name]["str"] for name in REFUSED_ARGUMENTS}
+        assert refused == REFUSED_ARGUMENTS, host
+        assert got["a Literal union takes its value"]["value"] == "label:net" and got["a Literal union takes an int"][
+            "value"] == "label:3" and got["a dict key in its Literal"]["value"] == 3, host
+
+
+# Arguments a gateway refuses, and an in-process call as well (a TypeError, the same text).
+REFUSED_ARGUMENTS = {
+    "a str for a Decimal": 'argument `x` has the wrong type: x: expected Decimal, got "1.5"',
+    "a str in a record argument": 'argument `prices` has the wrong type: prices[1].amount: expected Decimal, got "2"',
+    "a Literal union refuses": (
+        "argument `kind` has the wrong type: kind: expected Union[Literal['net', 'gross'], int], got \"tare\""),
+    "a dict key outside its Literal": (
+        "argument `counts` has the wrong type: counts key: expected Literal['a', 'b'], got \"c\""),
+}
 
 
 # What a value that does not fit its return type inside a container or a record answers, in both modes.

@@ -1,11 +1,7 @@
 //! What an HTTP connection is doing, so that it can be closed once it has
-//! been idle (nothing received, no request running) for `--idleTimeout`;
-//! and who its requests come from ([`caller`]).
+//! been idle (nothing received, no request running) for `--idleTimeout`.
 
-use std::cell::Cell;
-use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -20,38 +16,6 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
 use crate::metrics::metrics;
-use crate::observe::Caller;
-
-tokio::task_local! {
-    /// The caller of the request being served: its address, and its
-    /// token's name once `crate::auth` admitted it. A task-local, set around
-    /// each request's future, so that nothing is allocated for it.
-    static CALLER: Cell<Caller>;
-}
-
-/// Serves `request`, a request from `peer`, with [`caller`] answering for it.
-pub fn from<F: Future>(peer: SocketAddr, request: F) -> impl Future<Output = F::Output> {
-    let caller = Caller {
-        peer: Some(peer),
-        token: "",
-    };
-    CALLER.scope(Cell::new(caller), request)
-}
-
-/// Who made the request being served (nobody known outside one).
-pub fn caller() -> Caller {
-    CALLER.try_with(Cell::get).unwrap_or_default()
-}
-
-/// The request being served presented the token named `token`.
-pub fn admitted(token: &'static str) {
-    let _ = CALLER.try_with(|caller| {
-        caller.set(Caller {
-            token,
-            ..caller.get()
-        })
-    });
-}
 
 /// What a connection has been doing, shared by its reader and its requests.
 pub struct Activity {
@@ -165,7 +129,6 @@ impl<I> Watched<I> {
         let m = metrics();
         let open = m.connections.with_label_values(&[listener]);
         open.inc();
-        m.accepted.with_label_values(&[listener]).inc();
         Watched {
             inner,
             activity,

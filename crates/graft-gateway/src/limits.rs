@@ -41,7 +41,7 @@ pub struct Limits {
 /// Serves `router` on `listener` until `shutdown` completes; then accepts no
 /// more connections, lets each finish its request in flight (up to
 /// `drain_timeout`) and returns.
-pub async fn serve<L: Listener<Addr = std::net::SocketAddr>>(
+pub async fn serve<L: Listener>(
     mut listener: L,
     router: Router,
     limits: Limits,
@@ -55,11 +55,11 @@ pub async fn serve<L: Listener<Addr = std::net::SocketAddr>>(
             let permit = Arc::clone(&limits.connections).acquire_owned().await;
             (permit, listener.accept().await)
         };
-        let (permit, (io, peer)) = tokio::select! {
+        let (permit, (io, _peer)) = tokio::select! {
             accepted = accepted => accepted,
             _ = &mut shutdown => break,
         };
-        let connection = connection(io, peer, router.clone(), limits.clone(), stopping.clone());
+        let connection = connection(io, router.clone(), limits.clone(), stopping.clone());
         tokio::spawn(async move {
             connection.await;
             drop(permit);
@@ -76,23 +76,17 @@ pub async fn serve<L: Listener<Addr = std::net::SocketAddr>>(
     Ok(())
 }
 
-/// Serves one connection from `peer` to its end: closed when idle for
-/// `--idleTimeout`; asked to finish its request in flight and close once
-/// `stop` is true.
-async fn connection<I>(
-    io: I,
-    peer: std::net::SocketAddr,
-    router: Router,
-    limits: Limits,
-    mut stop: watch::Receiver<bool>,
-) where
+/// Serves one connection to its end: closed when idle for `--idleTimeout`;
+/// asked to finish its request in flight and close once `stop` is true.
+async fn connection<I>(io: I, router: Router, limits: Limits, mut stop: watch::Receiver<bool>)
+where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let activity = Activity::new();
     let running = Arc::clone(&activity);
     let service = tower::service_fn(move |req: Request<hyper::body::Incoming>| {
         let request = running.start();
-        let answer = crate::conn::from(peer, router.clone().oneshot(req.map(Body::new)));
+        let answer = router.clone().oneshot(req.map(Body::new));
         async move { answer.await.map(|response| request.until_sent(response)) }
     });
     let io = Watched::new(io, Arc::clone(&activity), limits.listener);

@@ -31,8 +31,6 @@ impl Dispatch for HostDispatch {
             version,
             metadata,
             connection,
-            peer,
-            caller,
         } = request;
         if method == RELEASE {
             return self.release(service, object);
@@ -44,14 +42,10 @@ impl Dispatch for HostDispatch {
         };
         let callee = match found {
             Ok(callee) => callee.owned_by(connection),
-            Err(err) => {
-                crate::metrics::refused(Protocol::Tcp, observe::outcome_of(Some(&err)));
-                return failed(failure(err));
-            }
+            Err(err) => return failed(failure(err)),
         };
         let needs = graft_model::needs_version(callee.signature(), self.host.interface());
         if version < needs {
-            crate::metrics::refused(Protocol::Tcp, "too_old");
             return failed(CallFailure::Internal(too_old(&callee, needs, version)));
         }
         let cap = self.call_timeout;
@@ -62,17 +56,7 @@ impl Dispatch for HostDispatch {
             metadata,
             in_parts: version >= 4,
         };
-        let caller = observe::Caller {
-            peer: Some(peer),
-            token: caller,
-        };
-        replies(observe::run(&self.host, call, Protocol::Tcp, caller))
-    }
-
-    /// `--authTokens`: a connection calls once its Auth frame brought a known
-    /// token, under that token's name.
-    fn admits(&self, token: Option<&str>) -> Option<&'static str> {
-        crate::auth::admit(token.map(str::as_bytes))
+        replies(observe::run(&self.host, call, Protocol::Tcp))
     }
 
     /// A call past `--maxInFlightPerConnection`, refused by the wire server.
@@ -80,8 +64,9 @@ impl Dispatch for HostDispatch {
         graft_python::admission::count_shed();
     }
 
-    fn unauthenticated(&self) {
-        crate::metrics::refused(Protocol::Tcp, "unauthenticated");
+    /// `--authTokens`: a connection calls once its Auth frame brought a known token.
+    fn admits(&self, token: Option<&str>) -> bool {
+        crate::auth::admit(token.map(str::as_bytes)).is_some()
     }
 }
 

@@ -112,16 +112,16 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/transport.py"),
     ),
     (
+        "typed.py",
+        include_str!("../../../python/graft_runtime/typed.py"),
+    ),
+    (
         "values.py",
         include_str!("../../../python/graft_runtime/values.py"),
     ),
     (
         "wire.py",
         include_str!("../../../python/graft_runtime/wire.py"),
-    ),
-    (
-        "typed.py",
-        include_str!("../../../python/graft_runtime/typed.py"),
     ),
     (
         "wire_stream.py",

@@ -137,7 +137,9 @@ impl Host {
             return self.call_async(&callee, args, first).await;
         }
         let ahead = in_parts.then(|| tx.clone());
-        self.call_sync(callee, args, first, ahead).await
+        // The turn goes with the method: a caller that stops waiting (a
+        // timeout) does not let the object's next call start while it runs.
+        self.call_sync(callee, args, first, ahead, turn).await
     }
 
     /// Runs a plain method: on this thread if it has proven quick, else on
@@ -150,6 +152,7 @@ impl Host {
         args: BoundArgs,
         first: Option<FirstItems>,
         ahead: Option<PartSender>,
+        turn: Option<crate::turns::Ticket>,
     ) -> Outcome {
         if callee.entry.pace.is_quick() {
             return Python::attach(|py| self.run_paced(py, &callee, args, first, None));
@@ -159,6 +162,7 @@ impl Host {
         let host = Arc::clone(self);
         let watch = crate::admission::Watch::new();
         let blocking = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let _thread = crate::admission::Thread(&callee.entry.pace.threads);
             Python::attach(|py| host.run_paced(py, &callee, args, first, ahead.as_ref()))
         });
@@ -282,6 +286,9 @@ impl Host {
     pub(crate) fn raised_error(&self, py: Python<'_>, err: &PyErr) -> CallError {
         if let Some(message) = crate::records::invalid_argument(py, err) {
             return CallError::BadArguments(message);
+        }
+        if let Some(message) = crate::objects::too_many(py, err) {
+            return CallError::TooManyObjects(message);
         }
         CallError::Raised(Box::new(self.raised(py, err)))
     }

@@ -212,7 +212,7 @@ impl Objects {
         let mut table = self.table();
         // Checked with the insertion, so callers at once cannot pass the limit.
         if let Some(why) = table.full(owner, self.max.load(Ordering::Relaxed)) {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(why));
+            return Err(TooManyObjects::new_err(why));
         }
         table.insert(object);
         Ok(Value::ObjectRef { service, id })
@@ -296,4 +296,19 @@ impl Objects {
     pub(crate) fn len(&self) -> usize {
         self.table().by_id.len()
     }
+}
+
+pyo3::create_exception!(
+    graft,
+    TooManyObjects,
+    pyo3::exceptions::PyRuntimeError,
+    "A method returned an object past its caller's --maxObjects."
+);
+
+/// The message of `err` if it is a factory's object past the caller's
+/// `--maxObjects` ([`TooManyObjects`]): the call answers as a constructor
+/// past it does (`CallError::TooManyObjects`).
+pub(crate) fn too_many(py: Python<'_>, err: &PyErr) -> Option<String> {
+    err.is_instance_of::<TooManyObjects>(py)
+        .then(|| err.value(py).to_string())
 }

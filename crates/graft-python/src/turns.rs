@@ -4,7 +4,12 @@
 //! A call takes a [`Ticket`] when it arrives (synchronously, so in arrival
 //! order), waits for its turn before it runs, and gives the turn on when
 //! it ends (the ticket dropped). A ticket dropped before its turn (the
-//! caller went away) is skipped when its turn comes.
+//! caller went away) is skipped when its turn comes. A caller that stops
+//! waiting while its call runs (a timeout) does not end the call's turn: a
+//! plain method's ticket goes with it to its thread and is dropped when it
+//! returns (`invoke.rs`); an `async def` method is cancelled instead, and
+//! its coroutine gets the CancelledError on the host's loop before the
+//! next call's coroutine is started there.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -92,9 +92,7 @@ impl Drop for Registered {
     }
 }
 
-/// A call as its answer's task gets it. Most calls are `Later`: boxing the
-/// request would cost each of them an allocation.
-#[allow(clippy::large_enum_variant)]
+/// A call as its answer's task gets it.
 pub(super) enum Called {
     /// To hand to the dispatch on the answer's task.
     Later(Request),
