@@ -1,0 +1,336 @@
+"""Calls to a graft's replicas: several addresses, or a name that resolves to several.
+
+`Replicas` stands where `remote.py` otherwise puts one `transport.Connection`
+(and offers what `wire_stream.RemoteStream` uses of one): it keeps one
+multiplexed `Connection` per replica address and sends each call to the
+replica with the fewest calls outstanding (`balancer.pick`). A name is
+resolved on the first call, again every `resolve` seconds and soon after a
+replica could not be reached; replicas that stay keep their connection.
+
+A failed call is retried on another replica (`retries` at most, within the
+retry budget, after a full-jitter back-off, within its timeout) when it
+never ran there: it could not be sent (refused, reset, no hello), the
+gateway refused it at once (`Overloaded`, or `Unavailable` while draining),
+or it crossed the gateway's Goodbye. A call that may have run (its
+connection was lost after it was sent, or it timed out) is retried only if
+its method is declared idempotent. A replica that could not be reached is
+ejected, and one that failed `breaker` times in a row has its circuit
+opened; when every replica's circuit is open a call fails at once with
+`CircuitOpen`. Calls on a remote object go to the replica that made it
+(found by asking each in turn when the object came from elsewhere); a
+stream stays on the replica it started on. Neither is retried.
+"""
+
+import asyncio
+import socket
+import time
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+
+from . import balancer, wire
+from .balancer import Health, Policy, RetryBudget
+from .errors import CircuitOpen, Timeout, Unavailable
+from .tls import Tls
+from .transport import Connection
+from .values import ObjectRef
+
+_NEVER_RAN = (wire.STATUS_UNAVAILABLE, getattr(wire, "STATUS_OVERLOADED", 8))
+RESOLVE_AFTER_FAILURE = 1.0  # seconds: a failure re-resolves names, at most this often
+
+
+class Replica:
+    """One replica address, its connection, its calls outstanding and its health."""
+
+    __slots__ = ("address", "connection", "outstanding", "health")
+
+    def __init__(self, address: Tuple[str, int], connection: Connection) -> None:
+        self.address = address
+        self.connection = connection
+        self.outstanding = 0
+        self.health = Health()
+
+
+class Replicas:
+    """The replicas at `targets` ((host or name, port) each) under `policy`."""
+
+    def __init__(self, targets: Sequence[Tuple[str, int]], policy: Policy, *, connect_timeout: float,
+                 tls: Optional[Tls] = None, token: Optional[str] = None,
+                 idempotent: FrozenSet[str] = frozenset()) -> None:
+        self.targets = tuple(targets)
+        self.policy = policy
+        self.connect_timeout = connect_timeout
+        self.tls = tls
+        self.token = token
+        self.idempotent = idempotent
+        self.replicas: List[Replica] = []
+        self.homes: Dict[str, Replica] = {}  # object id -> the replica holding it
+        self.budget = RetryBudget(policy.retry_budget)
+        self.turn = 0
+        self.resolved_at = -float("inf")
+        self._resolving: Optional["asyncio.Future[None]"] = None
+        self._protocol: Any = None  # the stream's connection, for wire_stream.RemoteStream (connect())
+
+    @property
+    def label(self) -> str:
+        return ",".join("%s:%d" % t for t in self.targets)
+
+    # -- calls
+
+    async def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
+                   types: Optional[Mapping[str, type]] = None, timeout: Optional[float] = None, obj: str = "") -> Any:
+        """As `Connection.call`, on the replica the policy picks, retried as the module says."""
+        await self._fresh()
+        home = self._home(obj, args, kwargs)
+        if home is not None or obj:
+            return await self._on_object(home, service, method, args, kwargs, types, timeout, obj)
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        may_repeat = "%s.%s" % (service, method) in self.idempotent
+        self.budget.called()
+        tried: List[int] = []
+        last: Optional[BaseException] = None
+        while True:
+            try:
+                index = self._choose(tried)
+            except Unavailable:
+                if last is None:
+                    raise
+                raise last from None  # no other replica to retry on: the failure itself
+            replica = self.replicas[index]
+            try:
+                return await self._attempt(replica, service, method, args, kwargs, types, timeout, obj)
+            except (Unavailable, Timeout, wire.RemoteError) as e:
+                if not self._retryable(replica, e, may_repeat):
+                    raise
+                last = e
+                tried.append(index)
+                timeout = await self._before_retry(len(tried), deadline, e)
+
+    async def _attempt(self, replica: Replica, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
+                       types: Optional[Mapping[str, type]], timeout: Optional[float], obj: str) -> Any:
+        replica.outstanding += 1
+        replica.health.started()
+        try:
+            result = await replica.connection.call(service, method, args, kwargs, types, timeout, obj)
+        except BaseException:
+            replica.health.probing = False  # whatever the failure says (_retryable), the probe is over
+            raise
+        finally:
+            replica.outstanding -= 1
+        if replica.health.failures:
+            replica.health.succeeded()
+        if type(result) is ObjectRef:
+            self.homes[result.id] = replica
+        return result
+
+    def _retryable(self, replica: Replica, error: BaseException, may_repeat: bool) -> bool:
+        """Notes the failure on the replica's health; whether the call may go to another one."""
+        now = time.monotonic()
+        if isinstance(error, Unavailable):  # refused, or the connection dropped: out for a while
+            replica.health.failed(now, self.policy, unreachable=True)
+            self._resolve_soon(now)
+            return not error.sent or may_repeat
+        if isinstance(error, Timeout):
+            replica.health.failed(now, self.policy, unreachable=False)
+            return may_repeat
+        status = getattr(error, "status", None)
+        if status == wire.STATUS_UNAVAILABLE:  # draining: out, like one that refuses connections
+            replica.health.failed(now, self.policy, unreachable=True)
+        elif replica.health.failures:
+            replica.health.succeeded()  # it answered
+        return status in _NEVER_RAN
+
+    async def _before_retry(self, attempt: int, deadline: Optional[float], error: BaseException) -> Optional[float]:
+        """Waits the back-off before retry `attempt`; the timeout left. Raises `error` when
+        retries, the budget or the time are spent, or no other replica is usable."""
+        if attempt > self.policy.retries or not self._another(attempt) or not self.budget.take():
+            raise error
+        delay = balancer.backoff(attempt, self.policy.backoff)
+        if deadline is None:
+            await asyncio.sleep(delay)
+            return None
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= delay:
+            raise error
+        await asyncio.sleep(delay)
+        return left - delay
+
+    def _another(self, tried: int) -> bool:
+        return tried < len(self.replicas)
+
+    def _choose(self, tried: List[int]) -> int:
+        """The replica for the next attempt; raises when none may take it."""
+        now = time.monotonic()
+        healths = [r.health for r in self.replicas]
+        loads = [r.outstanding for r in self.replicas]
+        self.turn += 1
+        index = balancer.pick(loads, healths, now, self.turn, self.policy, tried)
+        if index is not None:
+            return index
+        # None usable. Those merely ejected (not circuit-open) still get the
+        # call rather than nothing: a probe, in effect.
+        spare = [i for i, h in enumerate(healths) if i not in tried and not h.is_open(now) and h.why != "circuit open"]
+        if spare:
+            return min(spare, key=lambda i: (loads[i], healths[i].out_until))
+        return self._all_open(now, tried)
+
+    def _all_open(self, now: float, tried: List[int]) -> int:
+        soonest = min((r for i, r in enumerate(self.replicas) if i not in tried), key=lambda r: r.health.out_until,
+                      default=None)
+        if soonest is None:
+            raise Unavailable(*self.replicas[tried[-1]].address, "no other replica to retry on")
+        left = max(0.0, soonest.health.out_until - now)
+        several = "" if len(self.replicas) == 1 else "every replica's circuit is open (%d); " % len(self.replicas)
+        raise CircuitOpen(soonest.connection.host, soonest.address[1],
+                          "%scircuit open after %d failures in a row; next probe in %.1f s"
+                          % (several, soonest.health.failures, left))
+
+    # -- objects
+
+    def _home(self, obj: str, args: List[Any], kwargs: Mapping[str, Any]) -> Optional[Replica]:
+        """The replica of the object called, or of an object passed as an argument."""
+        if obj:
+            return self.homes.get(obj)
+        for value in args:
+            if type(value) is ObjectRef or hasattr(value, "_graft_reference"):
+                return self._held(value)
+        for value in kwargs.values():
+            if type(value) is ObjectRef or hasattr(value, "_graft_reference"):
+                return self._held(value)
+        return None
+
+    def _held(self, value: Any) -> Optional[Replica]:
+        object_id = value.id if type(value) is ObjectRef else value._graft_reference()[1]
+        return self.homes.get(object_id)
+
+    async def _on_object(self, home: Optional[Replica], service: str, method: str, args: List[Any],
+                         kwargs: Mapping[str, Any], types: Optional[Mapping[str, type]], timeout: Optional[float],
+                         obj: str) -> Any:
+        """A call on (or with) an object: on its replica; one not known here is looked for on each."""
+        candidates = [home] if home is not None else list(self.replicas)
+        for n, replica in enumerate(candidates):
+            try:
+                result = await self._attempt(replica, service, method, args, kwargs, types, timeout, obj)
+            except wire.RemoteError as e:
+                if home is not None or e.status != wire.STATUS_NOT_FOUND or n == len(candidates) - 1:
+                    raise
+                continue
+            if obj:
+                if method == "__release__":
+                    self.homes.pop(obj, None)
+                else:
+                    self.homes[obj] = replica
+            return result
+        raise Unavailable(*self.targets[0], "no replica to call")  # no replicas: _fresh raised already
+
+    def home(self, object_id: str) -> Any:
+        """The connection of the replica holding `object_id` (for its streams), else these replicas."""
+        found = self.homes.get(object_id)
+        return self if found is None else found.connection
+
+    # -- streams (wire_stream.RemoteStream): `connect()`, then `_protocol`
+
+    async def connect(self) -> None:
+        """Connects the replica a stream goes to; `_protocol` is its connection's until the next."""
+        await self._fresh()
+        tried: List[int] = []
+        while True:
+            index = self._choose(tried)
+            replica = self.replicas[index]
+            try:
+                await replica.connection.connect()
+            except Unavailable as e:
+                self._retryable(replica, e, False)
+                tried.append(index)
+                if len(tried) >= len(self.replicas):
+                    raise
+                continue
+            self._protocol = replica.connection._protocol
+            return
+
+    async def close(self) -> None:
+        for replica in self.replicas:
+            await replica.connection.close()
+
+    # -- names
+
+    async def _fresh(self) -> None:
+        """The replicas resolved, at most `resolve` seconds ago (then refreshed in the background)."""
+        if not self.replicas:
+            await self._resolve()
+            if not self.replicas:
+                raise Unavailable(*self.targets[0], "no address to call")
+        elif time.monotonic() - self.resolved_at >= self.policy.resolve and self._resolving is None:
+            self._resolving = asyncio.ensure_future(self._resolve())
+
+    def _resolve_soon(self, now: float) -> None:
+        if now - self.resolved_at >= RESOLVE_AFTER_FAILURE and self._names():
+            self.resolved_at = min(self.resolved_at, now - self.policy.resolve)
+
+    def _names(self) -> bool:
+        return any(not _is_ip(host) for host, _ in self.targets)
+
+    async def _resolve(self) -> None:
+        try:
+            found: List[Tuple[Tuple[str, int], Optional[str]]] = []
+            failed: List[Unavailable] = []
+            for host, port in self.targets:
+                try:
+                    found += await _addresses(host, port)
+                except Unavailable as e:
+                    failed.append(e)
+            if failed and not found:
+                raise failed[0]
+            self._adopt(found)
+        except Unavailable:
+            if not self.replicas:
+                raise  # else keep the replicas known: the name may be back at the next refresh
+        finally:
+            self.resolved_at = time.monotonic()
+            self._resolving = None
+
+    def _adopt(self, found: List[Tuple[Tuple[str, int], Optional[str]]]) -> None:
+        """Uses the replicas at the addresses `found` (each with the name it came from, or None)."""
+        if not found:
+            return  # a name that resolves to nothing for now: keep what we had
+        old = {r.address: r for r in self.replicas}
+        kept: List[Replica] = []
+        for address, name in found:
+            if any(r.address == address for r in kept):
+                continue
+            replica = old.pop(address, None)
+            if replica is None:
+                host = name if name is not None and len(found) == 1 else address[0]
+                replica = Replica(address, Connection(
+                    host, address[1], connect_timeout=self.connect_timeout, tls=self.tls, token=self.token,
+                    server_hostname=name if host != name else None))
+            kept.append(replica)
+        self.replicas = kept
+        held = set(map(id, self.homes.values()))
+        for gone in old.values():
+            if not gone.outstanding and id(gone) not in held:
+                asyncio.ensure_future(gone.connection.close())
+
+
+async def _addresses(host: str, port: int) -> List[Tuple[Tuple[str, int], Optional[str]]]:
+    """(address, name) for each address of `host`: itself for an IP address."""
+    if _is_ip(host):
+        return [((host, port), None)]
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as e:
+        raise Unavailable(host, port, "cannot resolve the name: %s" % (e.strerror or e)) from None
+    seen: List[Tuple[Tuple[str, int], Optional[str]]] = []
+    for _, _, _, _, sockaddr in infos:
+        entry = ((str(sockaddr[0]), port), host)
+        if entry not in seen:
+            seen.append(entry)
+    return seen
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
+    except OSError:
+        return False
+    return True
