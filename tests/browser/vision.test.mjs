@@ -53,11 +53,13 @@ describe("Graft Vision on the real gateway", () => {
     assert.equal(out.result, undefined);
   });
 
-  test("the install box shows the pip command for this gateway", async () => {
+  test("the install box shows the pip and npm commands for this gateway", async () => {
     await open();
     const host = new URL(session.server.base).host;
     const command = await page.locator('[data-install="EnergyPriceCalculator"]').innerText();
     assert.equal(command, `pip install --target=./lib --index-url http://${host}/simple/ graft-pypi-energypricecalculator`);
+    const npm = await page.locator('[data-install-npm="EnergyPriceCalculator"]').innerText();
+    assert.equal(npm, `npm install --registry http://${host}/npm/ @graft/pypi-energypricecalculator`);
   });
 
   test("the page made no failed or outside requests and raised no errors", () => {
