@@ -31,8 +31,10 @@ class GraftClient:
 
     `name` is the distribution name (`graft-pypi-energypricecalculator`),
     `service` and `module` name the hosted service and its module, `kind`
-    is `class` or `module` (a module's functions), and `default_config` is
-    the package default, if the graft was built with one.
+    is `class` or `module` (a module's functions), `default_config` is
+    the package default, if the graft was built with one, and `idempotent`
+    names the methods (`"Service.method"`) declared idempotent, which a call
+    that may have run retries on another replica (balancer.py).
     """
 
     def __init__(
@@ -42,6 +44,7 @@ class GraftClient:
         module: str,
         kind: str = "class",
         default_config: Optional[str] = None,
+        idempotent: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.service = service
@@ -49,6 +52,7 @@ class GraftClient:
         self.registry = Registry()
         self.local = Local(self.registry, service, module, kind)
         self.remote = Remote(self.registry)
+        self.remote.idempotent = frozenset(idempotent)
         self._code: Optional[str] = None
         self._settings: Optional[Settings] = None
         # Per method, its plan's `fast` while the settings in force call it

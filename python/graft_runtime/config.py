@@ -6,9 +6,10 @@ A configuration is one line of `key=value` pairs separated by `;`::
 
 Keys (case-insensitive): `name` (the graft's distribution name), `host`,
 `runtime`, `modules` and `timeout`. `host` is `inMemory` or empty (calls run
-in this process), `h:p` or `tcp://h:p` (calls go over TCP). Anything else is
-a `GraftConfigError` naming the key and the value: there is no silent
-fallback to in-process calls.
+in this process), `h:p` or `tcp://h:p` (calls go over TCP), or several
+addresses, `a:p,b:p,c:p` (replicas, balanced by `replicas.py`, with the keys
+of `balancer.Policy`). Anything else is a `GraftConfigError` naming the key
+and the value: there is no silent fallback to in-process calls.
 
 A text may hold several configurations, one a line; blank lines and lines
 starting with `#` are skipped. `select` picks the line for one graft: the
@@ -17,12 +18,17 @@ else a line without `name`, which applies to every graft. Two lines for the
 same graft are an error. Every line is checked, including other grafts'.
 """
 
+import ipaddress
 import re
 from typing import Dict, List, Optional, Tuple
 
+from .balancer import BALANCES, DEFAULT_POLICY, Policy
 from .tls import Tls, TlsError
 
-KEYS = ("name", "host", "runtime", "modules", "timeout", "token", "ca", "cert", "key")
+# The keys of a graft's replicas (balancer.Policy), each a number but `balance`.
+POLICY_KEYS = ("balance", "retries", "retry_budget", "backoff", "breaker", "breaker_cooldown", "eject", "resolve")
+KEYS = ("name", "host", "runtime", "modules", "timeout", "token", "ca", "cert", "key") + POLICY_KEYS
+Address = Tuple[str, int]
 RUNTIMES = ("python",)
 # Where a graft whose configuration has no `token=` finds its gateway's token.
 TOKEN_ENV = "GRAFT_TOKEN"
@@ -35,7 +41,10 @@ class GraftConfigError(ValueError):
 class Settings:
     """One parsed configuration line.
 
-    `host` is None for in-process calls, else the (host, port) to dial.
+    `host` is None for in-process calls, else the (host, port) to dial, the
+    first of `hosts` when several are given. `route` is what `remote.py`
+    connects to: `host` itself for one IP address, else `(hosts, policy)`
+    for the balancer (several addresses, or a name it resolves).
     `modules` are folders put on `sys.path` for in-process calls.
     `timeout` is the per-call limit in seconds (None: no limit).
     `source` says where the line came from, for messages.
@@ -51,9 +60,14 @@ class Settings:
         source: str = "default (no configuration)",
         token: Optional[str] = None,
         tls: Optional[Tls] = None,
+        hosts: Tuple[Address, ...] = (),
+        policy: Policy = DEFAULT_POLICY,
     ) -> None:
         self.name = name
         self.host = host
+        self.hosts = hosts or ((host,) if host is not None else ())
+        self.policy = policy
+        self.route = _route(self.hosts, policy)
         self.runtime = runtime
         self.modules = modules
         self.timeout = timeout
@@ -66,7 +80,8 @@ class Settings:
         return self.host is None
 
     def __repr__(self) -> str:
-        where = "inMemory" if self.host is None else "%s://%s:%d" % ("tcp" if self.tls is None else "tls", *self.host)
+        where = "inMemory" if self.host is None else "%s://%s" % (
+            "tcp" if self.tls is None else "tls", ",".join("%s:%d" % h for h in self.hosts))
         return "Settings(name=%r, host=%r, runtime=%r, modules=%r, timeout=%r, source=%r, tls=%r)" % (
             self.name,
             where,
@@ -80,8 +95,8 @@ class Settings:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Settings):
             return NotImplemented
-        mine = (self.name, self.host, self.runtime, self.modules, self.timeout, self.tls)
-        return mine == (other.name, other.host, other.runtime, other.modules, other.timeout, other.tls)
+        mine = (self.name, self.hosts, self.runtime, self.modules, self.timeout, self.tls, self.policy)
+        return mine == (other.name, other.hosts, other.runtime, other.modules, other.timeout, other.tls, other.policy)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -111,6 +126,44 @@ def parse_host(value: str, where: str = "") -> Optional[Tuple[str, int]]:
     return host, int(port)
 
 
+def parse_hosts(value: str, where: str = "") -> Tuple[Address, ...]:
+    """`host=` as its addresses: () for in-process, else one or more (h, p),
+    from `h:p` or `a:p,b:p`; the first address's scheme (`tls://a:p,b:p`) is every one's."""
+    text = value.strip()
+    if "," not in text:
+        one = parse_host(text, where)
+        return () if one is None else (one,)
+    parts = [p.strip() for p in text.split(",")]
+    scheme = parts[0].split("://", 1)[0] + "://" if "://" in parts[0] else ""
+    for part in parts[1:]:
+        if "://" in part and part.split("://", 1)[0].lower() != (scheme[:-3].lower() or "tcp"):
+            raise _bad("host", value, where, "the addresses mix schemes; give the first one's to all, or none")
+    found = []
+    for part in parts:
+        address = parse_host(part if "://" in part else scheme + part, where) if part else None
+        if address is None:
+            raise _bad("host", value, where, "%r is not host:port; list replicas as a:p,b:p" % part)
+        if address not in found:
+            found.append(address)
+    return tuple(found)
+
+
+def _route(hosts: Tuple[Address, ...], policy: Policy) -> object:
+    """What remote.py connects to: one IP address as itself (no balancer), else the balancer's
+    `(hosts, policy)`."""
+    if len(hosts) == 1 and _is_ip(hosts[0][0]):
+        return hosts[0]
+    return (hosts, policy) if hosts else None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_line(line: str, where: str = "") -> Dict[str, str]:
     """The `key=value` pairs of one line, keys lower-cased; checks the keys only."""
     pairs: Dict[str, str] = {}
@@ -133,20 +186,22 @@ def parse_line(line: str, where: str = "") -> Dict[str, str]:
 
 def settings_from(pairs: Dict[str, str], where: str = "") -> Settings:
     """Checks every value of one parsed line and builds its Settings."""
-    host = parse_host(pairs.get("host", ""), where)
+    hosts = parse_hosts(pairs.get("host", ""), where)
     runtime = pairs.get("runtime", "python").strip() or "python"
     if runtime.lower() not in RUNTIMES:
         raise _bad("runtime", runtime, where, "this graft runs Python only (runtime=python)")
     modules = tuple(m.strip() for m in pairs.get("modules", "").split(",") if m.strip())
     return Settings(
         name=pairs.get("name") or None,
-        host=host,
+        host=hosts[0] if hosts else None,
         runtime=runtime.lower(),
         modules=modules,
         timeout=_timeout(pairs.get("timeout", ""), where),
         source=where or "configuration",
         token=pairs.get("token") or None,
         tls=_tls(pairs, where),
+        hosts=hosts,
+        policy=_policy(pairs, where),
     )
 
 
@@ -188,6 +243,29 @@ def _timeout(value: str, where: str) -> Optional[float]:
     if not seconds >= 0 or seconds == float("inf"):
         raise _bad("timeout", value, where, "expected a number of seconds, 0 or more (0: no limit)")
     return seconds or None
+
+
+def _policy(pairs: Dict[str, str], where: str) -> Policy:
+    """The replicas' keys (balancer.Policy), each checked; the defaults for those not given."""
+    given = {k: pairs[k].strip() for k in POLICY_KEYS if pairs.get(k, "").strip()}
+    if not given:
+        return DEFAULT_POLICY
+    values: Dict[str, object] = {}
+    for key, text in given.items():
+        if key == "balance":
+            if text.lower() not in BALANCES:
+                raise _bad(key, text, where, "expected %s" % " or ".join(BALANCES))
+            values[key] = text.lower()
+            continue
+        whole = key in ("retries", "breaker")
+        try:
+            number = int(text) if whole else float(text)
+        except ValueError:
+            raise _bad(key, text, where, "expected a whole number" if whole else "expected a number") from None
+        if not 0 <= number < float("inf") or (key == "breaker" and number < 1):
+            raise _bad(key, text, where, "expected %s" % ("1 or more" if key == "breaker" else "0 or more"))
+        values[key] = number
+    return DEFAULT_POLICY._replace(**values)  # type: ignore[arg-type]
 
 
 def _tls(pairs: Dict[str, str], where: str) -> Optional[Tls]:

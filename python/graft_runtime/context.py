@@ -92,3 +92,16 @@ async def _async_generator(metadata: Mapping[str, str], generator: Any) -> Any:
             yield item
     finally:
         await generator.aclose()
+
+
+def idempotent(function: Any) -> Any:
+    """`@graft_context.idempotent` declares a method safe to run twice: a
+    Graft then retries a call of it that may have run (its connection was
+    lost, or it timed out) on another replica. Returns `function` itself,
+    marked; a static or class method may be wrapped either way round."""
+    inner = getattr(function, "__func__", None)
+    if inner is not None:  # staticmethod / classmethod
+        inner.__graft_idempotent__ = True
+    else:
+        function.__graft_idempotent__ = True
+    return function

@@ -11,6 +11,7 @@ from typing import Any, Dict, Sequence
 
 from .config import Settings
 from .objects import ObjectState, ReleasedObjectError
+from .remote import _token as token
 from .streams import LocalStream, Stream
 from .wire import STATUS_NOT_FOUND, RemoteError
 from .wire_stream import RemoteStream
@@ -47,8 +48,8 @@ def object_stream(state: ObjectState, method: str, args: Sequence[Any], kwargs: 
     if settings.in_memory:
         return _LocalObjectStream(state, settings, method, args, kwargs)
     remote = state.client.remote
-    host = settings.host
-    stream = _RemoteObjectStream(lambda: remote.connection(host, settings.timeout, settings.tls), (state.service, method, list(args), kwargs),
+    host = settings.route  # of replicas, the one holding the object
+    stream = _RemoteObjectStream(lambda: remote.connection(host, settings.timeout, settings.tls, token(settings)).home(state.id), (state.service, method, list(args), kwargs),
                                  remote.registry.types(), settings.timeout, lambda e: _exception(remote, e))
     stream.state = state
     return stream

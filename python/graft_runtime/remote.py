@@ -1,9 +1,11 @@
 """Remote calls: the graft's service on another gateway, over TCP.
 
 One `transport.Connection` per (event loop, host, port), made on the first
-call. It opens its socket lazily and again on the next call after a
-failure, so a provider that comes back is used again without restarting
-the caller; a provider that is down fails the call at once with a
+call; for several addresses, or a name, one `replicas.Replicas` instead,
+which balances, retries and breaks circuits (docs/CONFIG.md, "Replicas").
+It opens its socket lazily and again on the next call after a failure, so
+a provider that comes back is used again without restarting the caller; a
+provider that is down fails the call at once with a
 `GraftConnectionError` (a ConnectionError) naming host and port. The
 per-call timeout is the transport's (`CallTimeout`, a TimeoutError).
 A failed Error frame becomes what an in-process call would raise: the
@@ -15,17 +17,18 @@ import asyncio
 import os
 import weakref
 from threading import get_ident
-from typing import Any, Dict, List, MutableMapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, MutableMapping, Optional, Sequence, Tuple, cast
 
 from .classes import Registry, builtin_exception, rebuild
 from .config import TOKEN_ENV, Settings
 from .tls import Tls
+from .replicas import Replicas
 from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
 from .objects import ReleasedObjectError
 from .wire import STATUS_NOT_FOUND, STATUS_OVERLOADED, STATUS_RAISED, STATUS_UNAUTHENTICATED, RemoteError, error_of
 from .wire_stream import RemoteStream
 
-_Pool = Dict[Tuple[str, int, float, Optional[Tls], Optional[str]], Connection]
+_Pool = Dict[Tuple[Any, Any, float, Optional[Tls], Optional[str]], Connection]
 _forks = [0]  # fork generation: a forked child never uses its parent's cached connection
 
 
@@ -47,13 +50,14 @@ class Remote:
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self.idempotent: FrozenSet[str] = frozenset()  # "Service.method" that a replica may run twice
         self._pools: MutableMapping[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
         # The last call's connection and what it was for: (thread, fork
         # generation, loop, address, timeout, connection). While that loop
         # still runs in the calling thread, it is the running loop (a thread
         # runs one loop at a time), so a run of calls skips the pools and
         # `asyncio.get_running_loop()`, whose pid check is a system call.
-        self._last: Optional[Tuple[int, int, "weakref.ref[asyncio.AbstractEventLoop]", Tuple[str, int],
+        self._last: Optional[Tuple[int, int, "weakref.ref[asyncio.AbstractEventLoop]", Any,
                                    Optional[float], Connection]] = None
 
     async def call(
@@ -63,7 +67,7 @@ class Remote:
         """Calls `service.method`, on the object `obj` if given; values rebuilt
         from `types` (the registry's by default)."""
         assert settings.host is not None
-        connection = self.connection(settings.host, settings.timeout, settings.tls, _token(settings))
+        connection = self.connection(settings.route, settings.timeout, settings.tls, _token(settings))
         try:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
                                          timeout=settings.timeout, obj=obj)
@@ -81,15 +85,17 @@ class Remote:
 
     def stream(self, settings: Settings, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> RemoteStream:
         """The streaming method's items from the gateway (wire_stream.py); it connects on its first `__anext__`."""
-        host = settings.host
+        host = settings.route
         assert host is not None
         return RemoteStream(lambda: self.connection(host, settings.timeout, settings.tls, _token(settings)), (service, method, list(args), kwargs),
                             self.registry.types(), settings.timeout, self.exception)
 
-    def connection(self, address: Tuple[str, int], timeout: Optional[float] = None, tls: Optional[Tls] = None,
+    def connection(self, address: Any, timeout: Optional[float] = None, tls: Optional[Tls] = None,
                    token: Optional[str] = None) -> Connection:
         """The connection to `address` for the running loop (it connects on its first call), over TLS with `tls`,
-        sending `token` (gg --authTokens) after its hello.
+        sending `token` (gg --authTokens) after its hello. `address` is a
+        `Settings.route`: one (host, port), or `(hosts, policy)` for replicas
+        (replicas.py), which stand in for the connection.
 
         Connecting gives up after the call's timeout when that is shorter
         than the transport's default.
@@ -106,9 +112,16 @@ class Remote:
         key = (address[0], address[1], limit, tls, token)
         found = pool.get(key)
         if found is None:
-            found = pool[key] = Connection(address[0], address[1], connect_timeout=limit, tls=tls, token=token)
+            found = pool[key] = self._open(address, limit, tls, token)
         self._last = (get_ident(), _forks[0], weakref.ref(loop), address, timeout, found)
         return found
+
+    def _open(self, address: Any, limit: float, tls: Optional[Tls], token: Optional[str]) -> Connection:
+        """A connection to one address, or the replicas (which stand in for one) of `(hosts, policy)`."""
+        if type(address[1]) is int:
+            return Connection(address[0], address[1], connect_timeout=limit, tls=tls, token=token)
+        replicas = Replicas(address[0], address[1], connect_timeout=limit, tls=tls, token=token, idempotent=self.idempotent)
+        return cast(Connection, replicas)
 
     def exception(self, error: RemoteError, host: Optional[Tuple[str, int]] = None) -> BaseException:
         """What the caller sees for a failed call: the same as in-process;

@@ -3,7 +3,11 @@
 One `Connection` talks to one gateway. Many calls share it at once, each
 matched to its reply by request id, so replies may come back in any order.
 When the connection fails or closes, every call waiting on it fails at once
-with a `GraftConnectionError` naming host and port; nothing hangs. The next
+with `Unavailable` (errors.py) naming host and port; nothing hangs. Its
+`sent` says whether the call was written: False when it never left (a
+failed connect, a closed connection), True when it may have run, but for
+calls still unanswered when the gateway closes after its Goodbye: those
+crossed the Goodbye and were never read (docs/PROTOCOL.md, "Shutdown"). The next
 call on the same `Connection` opens a fresh one, so a gateway that comes back
 is used again without restarting the caller.
 
@@ -32,7 +36,7 @@ import weakref
 from typing import Any, Awaitable, Deque, Dict, List, Mapping, Optional, Tuple
 
 from . import headers, wire
-from .errors import CallTimeout, GraftConnectionError
+from .errors import CallTimeout as CallTimeout, GraftConnectionError as GraftConnectionError
 from .tls import Tls
 from .reader import FrameReader
 
@@ -58,8 +62,11 @@ class Connection:
     def __init__(self, host: str, port: int, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                  max_frame_size: int = wire.DEFAULT_MAX_FRAME_SIZE,
                  heartbeat_interval: Optional[float] = None, window: int = DEFAULT_WINDOW,
-                 tls: Optional[Tls] = None, token: Optional[str] = None) -> None:
+                 tls: Optional[Tls] = None, token: Optional[str] = None,
+                 server_hostname: Optional[str] = None) -> None:
         self.host = host
+        # The name TLS checks the certificate against when `host` is one of its addresses.
+        self.server_hostname = server_hostname
         self.token = token  # sent in an Auth frame after the hello (gg --authTokens)
         self.tls = tls  # None: plain TCP
         self.port = port
@@ -97,7 +104,8 @@ class Connection:
         protocol = _Protocol(self)
         try:
             await asyncio.wait_for(
-                loop.create_connection(lambda: protocol, self.host, self.port, **_tls_options(self.tls)),
+                loop.create_connection(lambda: protocol, self.host, self.port,
+                                       **_tls_options(self.tls, self.server_hostname)),
                 self.connect_timeout,
             )
             await asyncio.wait_for(protocol.ready, max(0.0, deadline - loop.time()))
@@ -134,6 +142,10 @@ class Connection:
         assert protocol is not None
         return await protocol.call(service, method, args, kwargs, types, timeout, obj)
 
+    def home(self, object_id: str) -> "Connection":
+        """The connection holding the object `object_id`: this one (replicas.py has several)."""
+        return self
+
     async def close(self) -> None:
         """Close the connection; calls still waiting fail."""
         if self._protocol is not None:
@@ -160,6 +172,7 @@ class _Protocol(asyncio.BufferedProtocol):
         self.parts: Dict[int, Tuple[List[Any], int]] = {}
         self.ids = itertools.count(1)
         self.usable = False
+        self.goodbye = False  # the gateway said Goodbye: calls it has not answered when it closes never ran
         self.failed: Optional[GraftConnectionError] = None
         self.peer_max = wire.DEFAULT_MAX_FRAME_SIZE
         self.interval = 10.0
@@ -274,6 +287,7 @@ class _Protocol(asyncio.BufferedProtocol):
             self._write(wire.encode_pong(decoded.request_id))
         elif isinstance(decoded, wire.GoodbyeFrame):
             self.usable = False  # owed replies still arrive; new calls reconnect
+            self.goodbye = True
             if not self.pending and not self.streams and self.transport is not None:
                 self.transport.close()
         elif isinstance(decoded, wire.ProtocolErrorFrame):
@@ -513,9 +527,10 @@ class _Protocol(asyncio.BufferedProtocol):
             stream = held()
             if stream is not None:
                 stream.failed(self.failed)
+        lost = self.failed if self.goodbye else GraftConnectionError(self.owner.host, self.owner.port, problem, sent=True)
         for future, _ in pending.values():
             if not future.done():
-                future.set_exception(self.failed)
+                future.set_exception(lost)
         waiting, self.waiting = self.waiting, collections.deque()
         for _, turn in waiting:
             _fail_turn(turn, self.failed)
@@ -526,10 +541,12 @@ class _Protocol(asyncio.BufferedProtocol):
             self.transport.close()
 
 
-def _tls_options(tls: Optional[Tls]) -> Dict[str, Any]:
+def _tls_options(tls: Optional[Tls], server_hostname: Optional[str]) -> Dict[str, Any]:
     """`create_connection`'s TLS arguments: none for plain TCP."""
     if tls is None:
         return {}
+    if server_hostname is not None:
+        return {"ssl": tls.context(), "server_hostname": server_hostname}
     return {"ssl": tls.context()}
 
 

@@ -72,6 +72,10 @@ pub struct Method {
     /// not in OpenAPI and not on the graft.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
+    /// Declared idempotent by its author (`@graft_context.idempotent`): a
+    /// graft may retry a call of it that may have run (connection lost, timeout).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idempotent: bool,
 }
 
 impl Method {

@@ -50,6 +50,7 @@ fn construct(service: &Service, params: &[graft_model::Param]) -> Json {
         },
         streams: false,
         unavailable: None,
+        idempotent: false,
     };
     let mut op = operation(service, &method);
     op["operationId"] = json!(format!("{}.new", service.name));

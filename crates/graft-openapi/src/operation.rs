@@ -54,6 +54,9 @@ pub(crate) fn operation(service: &Service, method: &Method) -> Json {
         op["summary"] = Json::String(doc.lines().next().unwrap_or_default().trim().to_string());
         op["description"] = Json::String(doc.to_string());
     }
+    if method.idempotent {
+        op["x-graft-idempotent"] = Json::Bool(true); // a graft retries it after a lost connection
+    }
     op
 }
 

@@ -30,6 +30,7 @@ fn method(name: &str, doc: Option<&str>, params: Vec<Param>, returns: TypeRef) -
         returns,
         streams: false,
         unavailable: None,
+        idempotent: false,
     }
 }
 
@@ -466,5 +467,19 @@ fn an_unavailable_method_has_no_operation() {
     assert!(
         !paths.keys().any(|p| p.ends_with(&format!("/{name}"))),
         "{paths:?}"
+    );
+}
+
+#[test]
+fn idempotent_methods_are_marked() {
+    let mut iface = tutorial();
+    iface.services[0].methods[0].idempotent = true;
+    let doc = openapi(&iface);
+    let price = &doc["paths"]["/call/EnergyPriceCalculator/get_price"]["post"];
+    assert_eq!(price["x-graft-idempotent"], json!(true));
+    let bill = &doc["paths"]["/call/BillingService/calculate_bill"]["post"];
+    assert!(
+        bill.get("x-graft-idempotent").is_none(),
+        "only where declared"
     );
 }

@@ -8,6 +8,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/__init__.py"),
     ),
     (
+        "balancer.py",
+        include_str!("../../../python/graft_runtime/balancer.py"),
+    ),
+    (
         "classes.py",
         include_str!("../../../python/graft_runtime/classes.py"),
     ),
@@ -82,6 +86,10 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "remote.py",
         include_str!("../../../python/graft_runtime/remote.py"),
+    ),
+    (
+        "replicas.py",
+        include_str!("../../../python/graft_runtime/replicas.py"),
     ),
     (
         "returns.py",

@@ -216,6 +216,7 @@ fn constructor(service: &Service) -> Option<Method> {
         },
         streams: false,
         unavailable: None,
+        idempotent: false,
     })
 }
 

@@ -26,6 +26,7 @@ fn method(params: Vec<Param>) -> Method {
         returns: TypeRef::Int,
         streams: false,
         unavailable: None,
+        idempotent: false,
     }
 }
 

@@ -20,6 +20,7 @@ fn method(kind: MethodKind, streams: bool, params: Vec<TypeRef>, returns: TypeRe
         returns,
         streams,
         unavailable: None,
+        idempotent: false,
     }
 }
 

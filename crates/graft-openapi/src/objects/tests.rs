@@ -13,6 +13,7 @@ fn method(name: &str, kind: MethodKind, params: Vec<Param>, returns: TypeRef) ->
         returns,
         streams: false,
         unavailable: None,
+        idempotent: false,
     }
 }
 

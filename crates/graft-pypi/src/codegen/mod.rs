@@ -68,7 +68,7 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
         &shapes::typing_names(service, &defs),
         &known,
     );
-    out.push_str(&client(service, default_config));
+    out.push_str(&client(service, default_config, &idempotent(service, &objects)));
     out.push_str(&types::all(&defs, &known));
     out.push_str(&service::class(service, &known));
     out.push_str(&objects::classes(service, &objects, &known));
@@ -149,14 +149,34 @@ fn header(
     out
 }
 
-fn client(service: &Service, default_config: Option<&str>) -> String {
+/// `, idempotent=(...)`: the graft's methods declared idempotent
+/// (`@graft_context.idempotent`) as `"Service.method"`, which a graft
+/// retries after a lost connection; nothing when there are none.
+fn idempotent(service: &Service, objects: &[&Service]) -> String {
+    let names: Vec<String> = std::iter::once(service)
+        .chain(objects.iter().copied())
+        .flat_map(|s| {
+            s.methods
+                .iter()
+                .filter(|m| m.idempotent && m.unavailable.is_none())
+                .map(move |m| py_str(&format!("{}.{}", s.name, m.name)))
+        })
+        .collect();
+    match names.len() {
+        0 => String::new(),
+        1 => format!(", idempotent=({},)", names[0]),
+        _ => format!(", idempotent=({})", names.join(", ")),
+    }
+}
+
+fn client(service: &Service, default_config: Option<&str>, idempotent: &str) -> String {
     let kind = match service.kind {
         ServiceKind::Class => "class",
         ServiceKind::Module => "module",
     };
     let default = default_config.map_or_else(|| "None".to_string(), py_str);
     format!(
-        "\n_client = _runtime.GraftClient(\n    {}, service={}, module={}, kind={}, default_config={default}\n)\n\
+        "\n_client = _runtime.GraftClient(\n    {}, service={}, module={}, kind={}, default_config={default}{idempotent}\n)\n\
          _NOT_GIVEN: Any = _runtime.NOT_GIVEN\n\n\n\
          class GraftConfig(_runtime.GraftConfig):\n    \
          \"\"\"Where this graft's calls run: `GraftConfig.set_config(text)`; see the module docstring.\"\"\"\n\n    \

@@ -60,8 +60,11 @@ fn exceptions_keep_fields_and_bases() {
         py.find("class ShopError(Exception):").unwrap() < py.find("class OutOfStock").unwrap(),
         "base first"
     );
-    assert!(py
-        .contains("_client.register(BadColor, Color, Item, Order, OutOfStock, ShopError, Size)\n"));
+    assert!(
+        py.contains(
+            "_client.register(BadColor, Color, Item, Order, OutOfStock, ShopError, Size)\n"
+        )
+    );
 }
 
 #[test]
@@ -76,6 +79,26 @@ fn header_client_and_exports() {
     assert!(
         !py.contains("import graft_runtime"),
         "relative imports only"
+    );
+}
+
+#[test]
+fn idempotent_methods_are_named_to_the_client() {
+    let mut iface = shop();
+    let py = init_py(&iface, &iface.services[0], None);
+    assert!(
+        py.contains("default_config=None\n)\n"),
+        "none declared: as before"
+    );
+    iface.services[0].methods[0].idempotent = true;
+    let name = format!(
+        "\"{}.{}\"",
+        iface.services[0].name, iface.services[0].methods[0].name
+    );
+    let py = init_py(&iface, &iface.services[0], None);
+    assert!(
+        py.contains(&format!("default_config=None, idempotent=({name},)\n)\n")),
+        "{py}"
     );
 }
 

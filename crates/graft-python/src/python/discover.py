@@ -290,7 +290,14 @@ class _Model:
             "returns": self.types.signature_ref("the return", returns if item is NOT_A_STREAM else item),
             "streams": item is not NOT_A_STREAM,
             "unavailable": self.types.unavailable(),  # after every type_ref above
+            "idempotent": _idempotent(func),
         }
+
+def _idempotent(func):
+    """Whether the author declared the method idempotent (`@graft_context.idempotent`),
+    on the function or on the static or class method wrapping it."""
+    return any(getattr(f, "__graft_idempotent__", False) is True for f in (func, inspect.unwrap(func), getattr(func, "__func__", None)))
+
 
 def _own_names(cls, hosts):
     """Attribute names of a class and of its bases in hosted modules, in
