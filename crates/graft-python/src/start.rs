@@ -16,6 +16,8 @@ use crate::objects::Objects;
 use crate::{Entry, Host, HostError};
 
 const RECORDS: &str = include_str!("python/records.py");
+const HINTS: &str = include_str!("python/hints.py");
+const DEFAULTS: &str = include_str!("python/defaults.py");
 const TYPES: &str = include_str!("python/types.py");
 const DISCOVER: &str = include_str!("python/discover.py");
 const STREAMS: &str = include_str!("python/streams.py");
@@ -55,9 +57,12 @@ impl Host {
 
 fn load(py: Python<'_>, paths: &[PathBuf], allow: &Allow) -> Result<Host, HostError> {
     let python = |e: PyErr| HostError::Python(e.to_string());
-    // records.py, then types.py: each imports the one before (from_code registers it in sys.modules)
+    // records.py, hints.py, defaults.py, then types.py: each imports those before (from_code
+    // registers it in sys.modules)
     embedded(py, RECORDS, c"graft/records.py", c"_graft_records")?;
     crate::context::install(py)?;
+    embedded(py, HINTS, c"graft/hints.py", c"_graft_hints")?;
+    embedded(py, DEFAULTS, c"graft/defaults.py", c"_graft_defaults")?;
     embedded(py, TYPES, c"graft/types.py", c"_graft_types")?;
     let module = embedded(py, DISCOVER, c"graft/discover.py", c"_graft_discover")?;
     module.getattr("prepare")?.call1(("gg",)).map_err(python)?;

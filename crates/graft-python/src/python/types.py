@@ -5,8 +5,6 @@ resolves them, and each type put in the form of Graft's interface model
 Loaded by the gateway as the module `_graft_types`, before `discover.py`.
 """
 
-import __future__
-import ast
 import collections.abc
 import dataclasses
 import datetime
@@ -14,13 +12,13 @@ import decimal
 import enum
 import inspect
 import logging
-import math
 import sys
-import tokenize
 import types
 import typing
 import uuid
 
+from _graft_hints import checking_namespace, evaluate, hint_text, raw_annotations
+from _graft_defaults import default, doc, enum_def, field_default, model_default
 from _graft_records import (
     CONSTRAINTS, is_named_tuple, is_pydantic_model, is_typed_dict, model_properties, required_keys,
 )
@@ -89,7 +87,7 @@ class Types:
 
     def no_form(self, hint):
         """A type Graft cannot carry: noted, so the method that uses it is unavailable."""
-        self._missing.append("type `%s` has no Graft form" % _hint_text(hint))
+        self._missing.append("type `%s` has no Graft form" % hint_text(hint))
         return {"kind": "any"}
 
     def signature_ref(self, what, hint):
@@ -164,7 +162,7 @@ class Types:
     def describe(self, cls):
         base = {"name": cls.__name__, "module": cls.__module__, "doc": doc(cls)}
         if issubclass(cls, enum.Enum):
-            return dict(base, **_enum(cls))
+            return dict(base, **enum_def(cls))
         if issubclass(cls, BaseException):
             parent = next((b for b in cls.__mro__[1:] if issubclass(b, BaseException)), Exception)
             return dict(base, kind="exception", base=parent.__name__, fields=self.init_fields(cls))
@@ -181,7 +179,7 @@ class Types:
             optional = {"json": None, "python": None}  # NotRequired: the key may be left out
             fields = [field(n, None if n in required_keys(cls) else optional) for n in hints]
             return dict(base, kind="typed_dict", fields=fields)
-        fields = [field(f.name, _field_default(f)) for f in dataclasses.fields(cls)]
+        fields = [field(f.name, field_default(f)) for f in dataclasses.fields(cls)]
         frozen = {"frozen": True} if cls.__dataclass_params__.frozen else {}
         return dict(base, kind="dataclass", fields=fields, **frozen)
 
@@ -190,7 +188,7 @@ class Types:
         fields = []
         properties = model_properties(cls)
         for name, info in cls.model_fields.items():
-            field = {"name": name, "type": self.type_ref(info.annotation), "default": _model_default(info)}
+            field = {"name": name, "type": self.type_ref(info.annotation), "default": model_default(info)}
             if info.alias and info.alias != name:
                 field["alias"] = info.alias
             keywords = {k: v for k, v in properties.get(name, {}).items() if k in CONSTRAINTS}
@@ -217,10 +215,10 @@ class Types:
         """The annotations of a function or class (with its bases'), resolved
         as a type checker resolves them; one that cannot be is left out (Any)."""
         if not inspect.isclass(obj):
-            return self.resolve(_raw_annotations(obj), getattr(obj, "__module__", None), {}, obj)
+            return self.resolve(raw_annotations(obj), getattr(obj, "__module__", None), {}, obj)
         hints = {}
         for klass in reversed(obj.__mro__):
-            hints.update(self.resolve(_raw_annotations(klass), klass.__module__, dict(vars(klass)), klass))
+            hints.update(self.resolve(raw_annotations(klass), klass.__module__, dict(vars(klass)), klass))
         return hints
 
     def resolve(self, annotations, module_name, localns, owner):
@@ -228,13 +226,13 @@ class Types:
             return {}
         globalns = self.namespace(module_name)
         try:
-            return _evaluate(annotations, globalns, localns)
+            return evaluate(annotations, globalns, localns)
         except Exception:  # noqa: BLE001 - then one by one: one bad annotation must not hide the others
             pass
         hints = {}
         for name, annotation in annotations.items():
             try:
-                hints.update(_evaluate({name: annotation}, globalns, localns))
+                hints.update(evaluate({name: annotation}, globalns, localns))
             except Exception as exc:  # noqa: BLE001
                 where = "%s.%s" % (owner.__module__, owner.__qualname__)
                 log.warning("the annotation of %r in %s cannot be resolved (%s); it is treated as Any", name, where, exc)
@@ -244,7 +242,7 @@ class Types:
         """A module's globals as a type checker sees them (cached)."""
         if module_name not in self._namespaces:
             module = sys.modules.get(module_name)
-            self._namespaces[module_name] = _checking_namespace(module) if module else {}
+            self._namespaces[module_name] = checking_namespace(module) if module else {}
         return self._namespaces[module_name]
 
 
@@ -300,159 +298,3 @@ def stream_item(hint):
         return NOT_A_STREAM
     args = typing.get_args(hint)
     return args[0] if args else typing.Any
-
-
-def _raw_annotations(obj):
-    """An object's own annotations, unevaluated (strings stay strings)."""
-    try:
-        import annotationlib  # Python 3.14+: annotations are evaluated lazily
-    except ImportError:
-        own = obj.__dict__.get("__annotations__") if inspect.isclass(obj) else getattr(obj, "__annotations__", None)
-        return dict(own or {})
-    return dict(annotationlib.get_annotations(obj, format=annotationlib.Format.FORWARDREF))
-
-
-def _evaluate(annotations, globalns, localns):
-    """`typing.get_type_hints` of these annotations (a class holds them: ClassVar is allowed)."""
-    holder = type("_Annotations", (), {"__annotations__": annotations})
-    return typing.get_type_hints(holder, globalns=globalns, localns=localns)
-
-
-def _checking_namespace(module):
-    """A module's globals with what it imports or defines under `if TYPE_CHECKING:`
-    (a block Python skips and a type checker reads), run here in a copy."""
-    namespace = dict(vars(module))
-    namespace["__annotations__"] = dict(namespace.get("__annotations__") or {})
-    file = getattr(module, "__file__", None) or ""
-    flags = __future__.annotations.compiler_flag
-    for statement in _checking_statements(file):
-        code = compile(ast.Module(body=[statement], type_ignores=[]), file, "exec", flags=flags, dont_inherit=True)
-        try:
-            exec(code, namespace)
-        except Exception as exc:  # noqa: BLE001 - the names it defines stay unresolved, and say so when used
-            log.warning("%s, line %d (under TYPE_CHECKING) fails here: %s", file, statement.lineno, exc)
-    return namespace
-
-
-def _checking_statements(file):
-    """The statements of a module's top-level `if TYPE_CHECKING:` blocks
-    (`typing.TYPE_CHECKING`, or a `TYPE_CHECKING = False` of its own)."""
-    if not file.endswith(".py"):
-        return []
-    try:
-        with tokenize.open(file) as f:
-            tree = ast.parse(f.read(), file)
-    except (OSError, SyntaxError, ValueError):
-        return []
-    found = []
-    for node in tree.body:
-        test = node.test if isinstance(node, ast.If) else None
-        if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-            isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-        ):
-            found.extend(node.body)
-    return found
-
-
-def doc(cls):
-    """The class's own docstring: not one inherited from Enum, Exception or a base."""
-    doc = cls.__dict__.get("__doc__")
-    doc = inspect.cleandoc(doc) if isinstance(doc, str) else None
-    # dataclasses invent a docstring from the signature: not documentation
-    if doc and (dataclasses.is_dataclass(cls) or is_named_tuple(cls)) and doc.startswith(cls.__name__ + "("):
-        return None
-    return doc
-
-
-
-
-def default(value):
-    if value is inspect.Parameter.empty:
-        return None
-    return {"json": _jsonable(value), "python": _expr(value)}
-
-
-def _enum(cls):
-    """An enum's members, and whether it is a Flag, an int or a str enum."""
-    members = [{"name": m.name, "value": _jsonable(m.value)} for m in cls]
-    found = {"kind": "enum", "members": members}
-    if issubclass(cls, enum.Flag):
-        found["flag"] = True
-    mixin = "int" if issubclass(cls, int) else "str" if issubclass(cls, str) else None
-    if mixin:
-        found["mixin"] = mixin
-    return found
-
-
-def _model_default(info):
-    """A pydantic field's default, as `_field_default` gives a dataclass field's."""
-    if info.is_required():
-        return None
-    factory = info.default_factory
-    if factory is None:
-        return default(info.default)
-    if factory in (list, dict, set):
-        return {"json": _jsonable(factory()), "python": "field(default_factory=%s)" % factory.__name__}
-    return {"json": None, "python": None}
-
-
-def _field_default(field):
-    if field.default is not dataclasses.MISSING:
-        return default(field.default)
-    if field.default_factory is not dataclasses.MISSING:
-        factory = field.default_factory
-        if factory in (list, dict, set):
-            return {"json": _jsonable(factory()), "python": "field(default_factory=%s)" % factory.__name__}
-        return {"json": None, "python": None}
-    return None
-
-
-def _jsonable(value):
-    """The JSON form of a default or enum value, or None when there is none."""
-    if isinstance(value, enum.Enum):
-        return _jsonable(value.value)
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, (decimal.Decimal, uuid.UUID)):
-        return str(value)
-    if isinstance(value, bytes):
-        import base64
-
-        return base64.b64encode(value).decode()
-    return None
-
-
-def _hint_text(hint):
-    """An annotation as a person would write it: `module.Class`, else its repr."""
-    if inspect.isclass(hint):
-        return hint.__qualname__ if hint.__module__ == "builtins" else "%s.%s" % (hint.__module__, hint.__qualname__)
-    return repr(hint).replace("typing.", "")
-
-
-def _expr(value):
-    """A Python expression that rebuilds `value` in generated code, or None."""
-    if isinstance(value, enum.Enum):
-        names = (value.name or "").split("|")  # a Flag's combination: READ|WRITE
-        return " | ".join("%s.%s" % (type(value).__name__, n) for n in names) if all(names) else None
-    if value is None or type(value) in (bool, int, str, bytes):
-        return repr(value)
-    if type(value) is datetime.timedelta or (type(value) is datetime.time and value.tzinfo is None):
-        return repr(value)  # datetime.timedelta(days=1), datetime.time(12, 30)
-    if type(value) is float:
-        return repr(value) if math.isfinite(value) else "float(%r)" % repr(value)
-    if type(value) in (tuple, frozenset):
-        parts = [_expr(v) for v in value]
-        if None in parts:
-            return None
-        if type(value) is frozenset:
-            return "frozenset({%s})" % ", ".join(parts) if parts else "frozenset()"
-        return "(%s)" % (", ".join(parts) + ("," if len(parts) == 1 else ""))
-    return None  # mutable or opaque defaults cannot be written as source
