@@ -26,6 +26,7 @@ import processes
 import report
 import streams
 import targets
+import variants
 from processes import Server, free_port
 
 BENCH = Path(__file__).resolve().parent
@@ -84,17 +85,21 @@ class Bench:
         self.libs.append(lib)
         return lib, "installed"
 
-    def start_gg(self, module: Path = SERVICE) -> Server:
+    def start_gg(self, module: Path = SERVICE, env: Optional[Dict[str, str]] = None, tls: Optional[Path] = None) -> Server:
+        """gg hosting `module`, with `env` added to its environment and, given `tls`, its server.pem and server.key."""
         gg = self.bin / "gg"
         if not gg.exists():
             raise Unavailable("%s is not built" % gg)
         port, http_port, tcp_port = free_port(), free_port(), free_port()
         args = [str(gg), "--modules", str(module), "--port", str(port), "--httpPort", str(http_port),
                 "--bind", "127.0.0.1", "--TCPServer", "--tcpPort=%d" % tcp_port]
-        server = Server("gg", args, self.work)
+        if tls is not None:
+            args += ["--tlsCert", str(tls / "server.pem"), "--tlsKey", str(tls / "server.key")]
+        server = Server("gg", args, self.work, env=dict(os.environ, **env) if env else None)
         server.http_port, server.tcp_port = http_port, tcp_port
+        scheme = "http" if tls is None else "https"
         try:
-            server.wait_http("http://127.0.0.1:%d/status" % http_port)
+            server.wait_http("%s://127.0.0.1:%d/status" % (scheme, http_port), tls and tls / "ca.pem")
             server.wait_tcp(tcp_port)
         except processes.StartError as e:
             server.stop()
@@ -136,6 +141,9 @@ class Bench:
         elif system == "graft-remote":
             with self.start_gg() as gg:
                 yield gg, "127.0.0.1:%d" % gg.tcp_port
+        elif system in variants.SYSTEMS:
+            with variants.serving(self, system) as served:
+                yield served
         else:
             port = free_port()
             script = {"grpc": "grpc_server.py", "rest": "rest_server.py"}[system]

@@ -5,6 +5,7 @@ import os
 import platform
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -58,9 +59,12 @@ class Server:
     def wait_tcp(self, port: int, timeout: float = 60) -> None:
         self._wait(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close(), timeout)
 
-    def wait_http(self, url: str, timeout: float = 60) -> None:
+    def wait_http(self, url: str, ca: Optional[Path] = None, timeout: float = 60) -> None:
+        """Until `url` answers 200 (over https, trusting `ca`)."""
+        context = ssl.create_default_context(cafile=str(ca)) if ca else None
+
         def ready() -> None:
-            with urllib.request.urlopen(url, timeout=1) as r:
+            with urllib.request.urlopen(url, timeout=1, context=context) as r:
                 if r.status != 200:
                     raise OSError("status %d" % r.status)
 

@@ -12,7 +12,10 @@ SYSTEMS = [
     ("direct", "direct Python call"),
     ("graft-inmemory", "Graft in-process"),
     ("graft-remote", "Graft remote (gg TCP)"),
+    ("graft-remote-traced", "Graft remote, tracing on (OTLP)"),
+    ("graft-remote-tls", "Graft remote over TLS"),
     ("grpc", "gRPC (grpc.aio)"),
+    ("grpc-tls", "gRPC over TLS"),
     ("rest", "REST (FastAPI+httpx)"),
     ("floor", "Rust echo floor"),
 ]
@@ -70,11 +73,12 @@ RATIO_FIGURES = ("p50_us", "p99_us", "calls_per_s_1", "calls_per_s_16", "calls_p
 
 
 def ratios(summary: Dict[str, Any], system: str, method: str) -> Dict[str, Optional[float]]:
-    """Each figure divided by gRPC's and by REST's, as the table's ratio columns."""
+    """Each figure divided by gRPC's (over TLS for Graft over TLS) and by REST's, as the table's ratio columns."""
     out: Dict[str, Optional[float]] = {}
+    grpc = "grpc-tls" if system == "graft-remote-tls" else "grpc"
     for figure in RATIO_FIGURES:
-        for other in ("grpc", "rest"):
-            out["%s_vs_%s" % (figure, other)] = _ratio(_get(summary, system, method, figure), _get(summary, other, method, figure))
+        for other, name in ((grpc, "grpc"), ("rest", "rest")):
+            out["%s_vs_%s" % (figure, name)] = _ratio(_get(summary, system, method, figure), _get(summary, other, method, figure))
     return out
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark command: Graft (in-process and remote through gg) against a
 # direct call, gRPC (grpc.aio), REST (FastAPI on uvicorn, httpx) and a Rust
-# echo floor; and streams, Graft against gRPC server streaming. See BENCHMARKS.md.
+# echo floor; Graft with tracing on and over TLS (against gRPC over TLS,
+# bench/variants.py); and streams, Graft against gRPC server streaming. See BENCHMARKS.md.
 #
 #   bench/run.sh                 full run: 3 runs, medians, writes bench/results/latest.json
 #   bench/run.sh --smoke         the harness's unit tests, then a few hundred calls per

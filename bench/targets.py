@@ -48,8 +48,24 @@ def check_object(summary: Dict[str, Any]) -> List[Dict[str, Any]]:
                    "Tally.add %s us, Bench.add %s us (Graft remote)" % (_num(on_object), _num(static)))]
 
 
+def check_variants(summary: Dict[str, Any], method: str) -> List[Dict[str, Any]]:
+    """Issue 15: tracing on adds at most 10% to a remote call's p50; with TLS, Graft keeps its ratio to gRPC."""
+    g = lambda s: _get(summary, s, method, "p50_us")  # noqa: E731
+    traced, remote, tls, grpc, grpc_tls = g("graft-remote-traced"), g("graft-remote"), g("graft-remote-tls"), g("grpc"), g("grpc-tls")
+    plain_ratio, tls_ratio = _div(remote, grpc), _div(tls, grpc_tls)
+    return [
+        _check("tracing on: remote p50 <= 1.1x tracing off", _div(traced, remote), 1.1, True,
+               "traced %s us, not traced %s us" % (_num(traced), _num(remote))),
+        _check("TLS: p50 /gRPC-TLS <= 1.1x p50 /gRPC in plain", _div(tls_ratio, plain_ratio), 1.1, True,
+               "TLS: Graft %s us, gRPC %s us; plain: Graft %s us, gRPC %s us"
+               % (_num(tls), _num(grpc_tls), _num(remote), _num(grpc))),
+    ]
+
+
 def all_targets(summary: Dict[str, Any]) -> Dict[str, List[Dict[str, Any]]]:
-    return {method: check_object(summary) if method == "object" else check(summary, method) for method, _ in METHODS}
+    found = {method: check_object(summary) if method == "object" else check(summary, method) for method, _ in METHODS}
+    found["add"] += check_variants(summary, "add")
+    return found
 
 
 def render_targets(found: Dict[str, List[Dict[str, Any]]], markdown: bool = False) -> str:

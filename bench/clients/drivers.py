@@ -73,7 +73,12 @@ class Grpc:
         from bench_service import Record
 
         options = [("grpc.max_send_message_length", MAX_MESSAGE), ("grpc.max_receive_message_length", MAX_MESSAGE)]
-        self.channel = grpc.aio.insecure_channel(target, options=options)
+        address, _, ca = target.partition(";ca=")  # over TLS, trusting that CA
+        if ca:
+            credentials = grpc.ssl_channel_credentials(root_certificates=Path(ca).read_bytes())
+            self.channel = grpc.aio.secure_channel(address, credentials, options=options)
+        else:
+            self.channel = grpc.aio.insecure_channel(address, options=options)
         await self.channel.channel_ready()
         self.stub = bench_pb2_grpc.BenchStub(self.channel)
         self.pb = pb
@@ -141,7 +146,10 @@ DRIVERS: Dict[str, Type[Any]] = {
     "direct": Direct,
     "graft-inmemory": Graft,
     "graft-remote": Graft,
+    "graft-remote-traced": Graft,
+    "graft-remote-tls": Graft,
     "grpc": Grpc,
+    "grpc-tls": Grpc,
     "rest": Rest,
 }
 

@@ -4,7 +4,7 @@ The handlers turn protobuf messages into the same dataclasses the other
 systems carry and call bench_service.Bench, as a service with its logic in
 plain Python would; Feed's server-streaming handlers are async generators
 yielding one message per item of bench_feed.Feed's generators. Usage:
-grpc_server.py PORT (bench_pb2 on PYTHONPATH).
+grpc_server.py PORT [CERT KEY] (bench_pb2 on PYTHONPATH; with CERT and KEY, over TLS).
 """
 
 import asyncio
@@ -47,15 +47,19 @@ class FeedServicer(bench_pb2_grpc.FeedServicer):
             yield pb.Blob(data=data)
 
 
-async def serve(port: int) -> None:
+async def serve(port: int, *tls: str) -> None:
     options = [("grpc.max_send_message_length", MAX_MESSAGE), ("grpc.max_receive_message_length", MAX_MESSAGE)]
     server = grpc.aio.server(options=options)
     bench_pb2_grpc.add_BenchServicer_to_server(Servicer(), server)
     bench_pb2_grpc.add_FeedServicer_to_server(FeedServicer(), server)
-    server.add_insecure_port("127.0.0.1:%d" % port)
+    if tls:  # over TLS: the certificate and key files
+        cert, key = (Path(f).read_bytes() for f in tls)
+        server.add_secure_port("127.0.0.1:%d" % port, grpc.ssl_server_credentials([(key, cert)]))
+    else:
+        server.add_insecure_port("127.0.0.1:%d" % port)
     await server.start()
     await server.wait_for_termination()
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(int(sys.argv[1])))
+    asyncio.run(serve(int(sys.argv[1]), *sys.argv[2:4]))

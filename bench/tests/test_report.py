@@ -95,6 +95,19 @@ class Targets(unittest.TestCase):
         self.assertFalse(beyond["holds"])
         self.assertIn("object", targets.all_targets(remote(100.0)))
 
+    def test_tracing_is_judged_against_no_tracing_and_tls_against_grpc_over_tls(self):
+        run = {"graft-remote": system(100.0), "graft-remote-traced": system(112.0), "grpc": system(600.0),
+               "graft-remote-tls": system(130.0), "grpc-tls": system(650.0)}
+        summary = report.medians([run])
+        checks = {c["target"]: c for c in targets.check_variants(summary, "add")}
+        self.assertAlmostEqual(checks["tracing on: remote p50 <= 1.1x tracing off"]["measured"], 1.12)
+        self.assertFalse(checks["tracing on: remote p50 <= 1.1x tracing off"]["holds"])
+        tls = checks["TLS: p50 /gRPC-TLS <= 1.1x p50 /gRPC in plain"]
+        self.assertAlmostEqual(tls["measured"], (130 / 650) / (100 / 600))  # 1.2
+        self.assertFalse(tls["holds"])
+        ratios = summary["graft-remote-tls"]["methods"]["add"]["ratios"]
+        self.assertAlmostEqual(ratios["p50_us_vs_grpc"], 130 / 650)  # the TLS row's gRPC is gRPC over TLS
+
     def test_a_missing_system_makes_a_target_not_applicable(self):
         summary = report.medians([{"grpc": system(600.0)}])
         self.assertTrue(all(c["holds"] is None for c in targets.check(summary, "add")))

@@ -4,11 +4,14 @@
 `with GraftConfig.headers({...}):` adds to it for the calls made inside the
 block. A call made while serving one (inside a hosted method, in gg or
 in-process) carries the incoming metadata on, `traceparent` included, so an
-identity and a trace reach the next service.
+identity and a trace reach the next service. A call served in-process
+outside any trace starts one (`new_traceparent`), so the calls its hosted
+code makes share one trace id, as they would behind a gateway.
 """
 
 import contextlib
 import contextvars
+import os
 import sys
 from typing import Any, Callable, Iterator, Mapping, Optional, Tuple
 
@@ -50,17 +53,29 @@ def block(headers: Mapping[str, str]) -> Iterator[None]:
         _block.reset(token)
 
 
-def outgoing() -> Pairs:
+def outgoing(start_trace: bool = False) -> Pairs:
     """The metadata of a call made now: the incoming metadata, then this
     Graft's headers, then those of the enclosing blocks (a later one of the
-    same name wins)."""
+    same name wins). With `start_trace` (a call served in-process), a new
+    `traceparent` when none is there; a remote call without one is left so
+    (its gateway starts the trace, and a call without metadata may send a
+    long argument in parts)."""
     incoming, block = context.headers(), _block.get()
     if not (incoming or _fixed or block):
-        return ()
+        return (("traceparent", new_traceparent()),) if start_trace else ()
     merged = dict(incoming)
     merged.update(_fixed)
     merged.update(block)
+    if start_trace and "traceparent" not in merged:
+        merged["traceparent"] = new_traceparent()
     return tuple(merged.items())
+
+
+def new_traceparent() -> str:
+    """A W3C `traceparent` starting a trace (random trace and parent ids,
+    sampled), for a call made outside any: the calls it leads to share it."""
+    ids = os.urandom(24).hex()
+    return "00-%s-%s-01" % (ids[:32], ids[32:])
 
 
 def serving(pairs: Pairs, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

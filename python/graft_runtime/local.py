@@ -102,7 +102,7 @@ class Local:
 
     def _run(self, target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Any:
         """Calls `target`, the hosted code reading this call's metadata as gg's would."""
-        metadata = headers.outgoing()
+        metadata = headers.outgoing(start_trace=True)
         try:
             if metadata:
                 return headers.serving(metadata, target, *args, **kwargs)

@@ -18,6 +18,7 @@ mod metadata;
 mod metrics;
 mod objects;
 mod observe;
+mod otel;
 mod respond;
 mod serve;
 mod shedding;
@@ -95,6 +96,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Dropped before the runtime, which sends the last spans.
+    let _spans = otel::start(runtime.handle().clone());
     let objects = std::sync::Arc::clone(&host);
     let served = runtime.block_on(serve::run(cli, host));
     // Calls have ended: the objects still living in the gateway are released (their close() runs).

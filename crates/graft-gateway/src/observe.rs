@@ -115,6 +115,14 @@ impl Drop for Record {
             m.streams.dec();
         }
         self.access_log(outcome);
+        crate::otel::end(crate::otel::Ended {
+            span: &self.span,
+            service,
+            method,
+            protocol,
+            outcome,
+            began: self.began,
+        });
     }
 }
 

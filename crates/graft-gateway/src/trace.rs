@@ -20,6 +20,9 @@ pub struct Span {
     pub span_id: String,
     /// The caller's span, when the call named a valid one.
     pub parent_id: Option<String>,
+    /// The sampled flag passed on: whether this span is recorded
+    /// ([`crate::otel`]).
+    pub sampled: bool,
 }
 
 /// The call's span: continues the trace its `traceparent` names (or starts
@@ -29,27 +32,29 @@ pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
         .iter()
         .find(|(name, _)| name == "traceparent")
         .and_then(|(_, value)| parse(value));
-    let (trace_id, parent_id, flags) = match incoming {
+    let (trace_id, parent_id, mut flags) = match incoming {
         Some((trace, parent, flags)) => (trace, Some(parent), flags),
-        None => (
-            format!("{:016x}{:016x}", random(), random()),
-            None,
-            "01".to_owned(),
-        ),
+        None => (format!("{:016x}{:016x}", random(), random()), None, 1),
     };
+    // With export on, its sampler decides; otherwise the caller's flags pass on.
+    let parent_sampled = parent_id.as_ref().map(|_| flags & 1 == 1);
+    if let Some(sampled) = crate::otel::sample(parent_sampled, &trace_id) {
+        flags = (flags & !1) | u8::from(sampled);
+    }
     let span = Span {
         span_id: format!("{:016x}", random()),
         trace_id,
         parent_id,
+        sampled: flags & 1 == 1,
     };
     metadata.retain(|(name, _)| name != "traceparent");
-    let value = format!("00-{}-{}-{flags}", span.trace_id, span.span_id);
+    let value = format!("00-{}-{}-{flags:02x}", span.trace_id, span.span_id);
     metadata.push(("traceparent".into(), value));
     span
 }
 
 /// (trace id, parent id, flags) of a valid version-00 `traceparent`.
-fn parse(value: &str) -> Option<(String, String, String)> {
+fn parse(value: &str) -> Option<(String, String, u8)> {
     let mut parts = value.trim().split('-');
     let (version, trace, parent, flags) =
         (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
@@ -67,7 +72,8 @@ fn parse(value: &str) -> Option<(String, String, String)> {
         && hex(parent, 16)
         && !zero(parent)
         && hex(flags, 2);
-    valid.then(|| (trace.to_owned(), parent.to_owned(), flags.to_owned()))
+    let flags = u8::from_str_radix(flags, 16).ok()?;
+    valid.then(|| (trace.to_owned(), parent.to_owned(), flags))
 }
 
 /// A non-zero random u64 (std's randomly keyed hasher over a counter).

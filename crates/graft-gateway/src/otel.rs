@@ -1,0 +1,269 @@
+//! OTLP export of one server span per call, following OpenTelemetry's RPC
+//! semantic conventions, when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+//! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set. The span's ids are those
+//! [`crate::trace`] continues, so traces link up across gateways and grafts.
+//!
+//! A span is built only as its call ends, handed to the SDK's batch
+//! processor (a bounded queue and a thread of its own) and sent over HTTP on
+//! gg's runtime, off the call's path. With no endpoint set nothing here runs
+//! but one check of [`EXPORT`] per call.
+
+mod sampler;
+mod transport;
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+use opentelemetry::trace::{
+    SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
+};
+use opentelemetry::{InstrumentationScope, KeyValue};
+use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SpanData, SpanProcessor as _};
+
+use crate::trace::Span;
+use sampler::Sampler;
+
+/// The exporter, when one is configured.
+static EXPORT: OnceLock<Export> = OnceLock::new();
+/// The listeners' addresses, for `server.address` and `server.port`.
+static SERVING: OnceLock<Listeners> = OnceLock::new();
+
+struct Export {
+    processor: BatchSpanProcessor,
+    scope: InstrumentationScope,
+    sampler: Sampler,
+    semconv: Semconv,
+}
+
+/// Which RPC conventions spans follow (`OTEL_SEMCONV_STABILITY_OPT_IN`).
+#[derive(Clone, Copy)]
+struct Semconv {
+    /// rpc.system, rpc.service, rpc.method (v1.37; the default).
+    old: bool,
+    /// rpc.system.name, rpc.method as Service/method (unless `old`: it
+    /// keeps the method's name), rpc.response.status_code.
+    stable: bool,
+}
+
+#[derive(Default)]
+struct Listeners {
+    http: Option<SocketAddr>,
+    tcp: Option<SocketAddr>,
+}
+
+/// Flushes the spans still queued when dropped (at gg's exit).
+pub struct Flush;
+
+impl Drop for Flush {
+    fn drop(&mut self) {
+        if let Some(export) = EXPORT.get()
+            && let Err(err) = export
+                .processor
+                .shutdown_with_timeout(Duration::from_secs(5))
+        {
+            tracing::warn!("OTLP: spans not flushed at exit: {err}");
+        }
+    }
+}
+
+/// Starts the export if the environment asks for it; `runtime` sends the
+/// requests. Misconfiguration is logged and leaves export off: it never
+/// stops gg.
+pub fn start(runtime: tokio::runtime::Handle) -> Option<Flush> {
+    let endpoint = [
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ]
+    .iter()
+    .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))?;
+    if env_is("OTEL_SDK_DISABLED", "true") || env_is("OTEL_TRACES_EXPORTER", "none") {
+        return None;
+    }
+    let protocol = match protocol() {
+        Ok(protocol) => protocol,
+        Err(value) => {
+            tracing::error!(
+                "OTLP: protocol `{value}` is not supported (gg sends http/protobuf or http/json); no spans are exported"
+            );
+            return None;
+        }
+    };
+    if endpoint.trim_start().starts_with("https:") {
+        tracing::warn!("OTLP: gg sends spans over plain HTTP only; https endpoints fail to export");
+    }
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_protocol(protocol)
+        .with_http_client(transport::OnRuntime::new(runtime))
+        .build();
+    let exporter = match exporter {
+        Ok(exporter) => exporter,
+        Err(err) => {
+            tracing::error!("OTLP: {err}; no spans are exported");
+            return None;
+        }
+    };
+    let mut processor = BatchSpanProcessor::builder(exporter).build();
+    processor.set_resource(&Resource::builder().build());
+    let scope = InstrumentationScope::builder("gg")
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build();
+    let export = Export {
+        processor,
+        scope,
+        sampler: Sampler::from_env(),
+        semconv: Semconv::from_env(),
+    };
+    let _ = EXPORT.set(export);
+    tracing::info!("OTLP: exporting a span per call to {endpoint} ({protocol:?})");
+    Some(Flush)
+}
+
+/// `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` or `OTEL_EXPORTER_OTLP_PROTOCOL`
+/// (http/protobuf when unset); Err: the unsupported value.
+fn protocol() -> Result<Protocol, String> {
+    let value = [
+        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+    ]
+    .iter()
+    .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
+    match value.as_deref().map(str::trim) {
+        None | Some("http/protobuf") => Ok(Protocol::HttpBinary),
+        Some("http/json") => Ok(Protocol::HttpJson),
+        Some(other) => Err(other.to_owned()),
+    }
+}
+
+fn env_is(name: &str, value: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v.trim().eq_ignore_ascii_case(value))
+}
+
+/// Notes where calls arrive (`server.address`, `server.port`).
+pub fn serving(http: SocketAddr, tcp: Option<SocketAddr>) {
+    let _ = SERVING.set(Listeners {
+        http: Some(http),
+        tcp,
+    });
+}
+
+/// Whether a call's span is sampled, given its caller's sampled flag (None:
+/// a new trace); None when nothing is exported.
+pub fn sample(parent: Option<bool>, trace_id: &str) -> Option<bool> {
+    EXPORT
+        .get()
+        .map(|export| export.sampler.sampled(parent, trace_id))
+}
+
+/// What a call's span says of it as it ends.
+pub struct Ended<'a> {
+    pub span: &'a Span,
+    pub service: &'a str,
+    pub method: &'a str,
+    /// "http" or "tcp".
+    pub protocol: &'a str,
+    /// The `outcome` label of [`crate::metrics`]: "ok" or what went wrong.
+    pub outcome: &'a str,
+    pub began: Instant,
+}
+
+/// Exports the span of a call that ended (if export is on and it is sampled).
+pub fn end(call: Ended<'_>) {
+    let Some(export) = EXPORT.get() else { return };
+    if !call.span.sampled {
+        return;
+    }
+    if let Some(data) = span_data(export, &call) {
+        export.processor.on_end(data);
+    }
+}
+
+fn span_data(export: &Export, call: &Ended<'_>) -> Option<SpanData> {
+    let span = call.span;
+    let context = SpanContext::new(
+        TraceId::from_hex(&span.trace_id).ok()?,
+        SpanId::from_hex(&span.span_id).ok()?,
+        TraceFlags::SAMPLED,
+        false,
+        TraceState::default(),
+    );
+    let parent = span
+        .parent_id
+        .as_deref()
+        .and_then(|id| SpanId::from_hex(id).ok());
+    let end_time = SystemTime::now();
+    let failed = call.outcome != "ok";
+    Some(SpanData {
+        span_context: context,
+        parent_span_id: parent.unwrap_or(SpanId::INVALID),
+        parent_span_is_remote: parent.is_some(),
+        span_kind: SpanKind::Server,
+        name: format!("{}/{}", call.service, call.method).into(),
+        start_time: end_time - call.began.elapsed(),
+        end_time,
+        attributes: attributes(export.semconv, call),
+        dropped_attributes_count: 0,
+        events: Default::default(),
+        links: Default::default(),
+        status: match failed {
+            true => Status::error(call.outcome.to_owned()),
+            false => Status::Unset,
+        },
+        instrumentation_scope: export.scope.clone(),
+    })
+}
+
+/// The span's attributes, per the RPC semantic conventions.
+fn attributes(semconv: Semconv, call: &Ended<'_>) -> Vec<KeyValue> {
+    let mut attributes = Vec::with_capacity(10);
+    if semconv.old {
+        attributes.push(KeyValue::new("rpc.system", "graft"));
+        attributes.push(KeyValue::new("rpc.service", call.service.to_owned()));
+        attributes.push(KeyValue::new("rpc.method", call.method.to_owned()));
+    }
+    if semconv.stable {
+        attributes.push(KeyValue::new("rpc.system.name", "graft"));
+        if !semconv.old {
+            let method = format!("{}/{}", call.service, call.method);
+            attributes.push(KeyValue::new("rpc.method", method));
+        }
+        let status = call.outcome.to_ascii_uppercase();
+        attributes.push(KeyValue::new("rpc.response.status_code", status));
+    }
+    attributes.push(KeyValue::new("graft.outcome", call.outcome.to_owned()));
+    if call.outcome != "ok" {
+        attributes.push(KeyValue::new("error.type", call.outcome.to_owned()));
+    }
+    attributes.push(KeyValue::new("network.transport", "tcp"));
+    let listeners = SERVING.get();
+    let address = match call.protocol {
+        "http" => {
+            attributes.push(KeyValue::new("network.protocol.name", "http"));
+            listeners.and_then(|l| l.http)
+        }
+        _ => listeners.and_then(|l| l.tcp),
+    };
+    if let Some(address) = address {
+        if !address.ip().is_unspecified() {
+            attributes.push(KeyValue::new("server.address", address.ip().to_string()));
+        }
+        attributes.push(KeyValue::new("server.port", i64::from(address.port())));
+    }
+    attributes
+}
+
+impl Semconv {
+    fn from_env() -> Semconv {
+        let opt_in = std::env::var("OTEL_SEMCONV_STABILITY_OPT_IN").unwrap_or_default();
+        let values: Vec<&str> = opt_in.split(',').map(str::trim).collect();
+        let dup = values.contains(&"rpc/dup");
+        let stable = dup || values.contains(&"rpc");
+        Semconv {
+            old: dup || !stable,
+            stable,
+        }
+    }
+}
