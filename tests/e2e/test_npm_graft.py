@@ -37,7 +37,8 @@ def npm_install(project, registry, extra=()):
 def new_project(path):
     path.mkdir()
     (path / "package.json").write_text(json.dumps({"name": "consumer", "private": True, "type": "module"}))
-    for name in ("consumer.ts", "wrong.ts", "tsconfig.json", "tsconfig.wrong.json"):
+    for name in ("consumer.ts", "wrong.ts", "objects_streams.ts", "tsconfig.json", "tsconfig.wrong.json",
+                 "tsconfig.objects.json"):
         shutil.copy(FIXTURES / "npm" / name, path / name)
     return path
 
@@ -153,3 +154,40 @@ def test_npm_sends_its_auth_token(tmp_path):
         out = npm_install(project, gg.web + "/npm/")
         assert out.returncode == 0, out.stdout + out.stderr
         assert (project / "node_modules" / "@graft" / "pypi-shop" / "index.js").exists()
+
+
+OBJECTS_STREAMS = {
+    "add": [1, 2],
+    "describe": "ann: 2 lines, 3.00 EUR",
+    "ordered": [["a"], ["a", "b"], ["a", "b", "c"]],
+    "factory": [True, "bob: 0 lines, 0.00 USD"],
+    "merge": 3,
+    "released": ["ann", "bob"],
+    "after close": True,
+    "constructor": ["ValueError", "a cart needs an owner"],
+    "count": [0, 1, 2, 3, 4],
+    "rows": [{"n": 0, "name": "row-0"}, {"n": 1, "name": "row-1"}],
+    "break": [[0, 1], "closed"],
+    "signal": ["enough", 2, "closed"],
+    "failing": [[0, 1], 2, "broke after 2 items"],
+}
+
+
+@pytest.mark.parametrize("transport", ["tcp", "http"])
+def test_remote_objects_and_streams(tmp_path, transport):
+    """Cart objects (constructor, methods in order, a factory, close(), Symbol.asyncDispose,
+    ReleasedObjectError) and Feed streams (items, break, AbortSignal, an error part-way),
+    with the provider's generators seen closed; over TCP and over HTTP."""
+    modules = "%s,%s" % (FIXTURES / "realcode" / "carts.py", FIXTURES / "streams" / "feed.py")
+    with Gateway("--modules", modules, tcp=True) as gg:
+        project = new_project(tmp_path / "project")
+        out = npm_install(project, gg.web + "/npm/", extra=["@graft/pypi-feed"])
+        assert out.returncode == 0, out.stdout + out.stderr
+        out = tsc(project, "tsconfig.objects.json")
+        assert out.returncode == 0, out.stdout + out.stderr
+        host = "127.0.0.1:%d" % gg.tcp_port if transport == "tcp" else gg.calls
+        env = dict(os.environ, GRAFT_CONFIG="host=%s;timeout=30" % host)
+        out = subprocess.run(["node", "out/objects_streams.js"], cwd=project, env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert json.loads(out.stdout) == OBJECTS_STREAMS

@@ -122,7 +122,10 @@ export class Graft implements Context {
     const spec = this.spec(service, method, values, object);
     const transport = await this.transport();
     try {
-      for await (const item of transport.stream(spec, options?.signal)) yield raise(item, this, spec.returns);
+      for await (const item of transport.stream(spec, options?.signal)) {
+        if (options?.signal?.aborted) throw options.signal.reason;
+        yield raise(item, this, spec.returns);
+      }
     } catch (e) {
       throw this.error(e, spec);
     }

@@ -105,8 +105,11 @@ export class Graft {
         const spec = this.spec(service, method, values, object);
         const transport = await this.transport();
         try {
-            for await (const item of transport.stream(spec, options?.signal))
+            for await (const item of transport.stream(spec, options?.signal)) {
+                if (options?.signal?.aborted)
+                    throw options.signal.reason;
                 yield raise(item, this, spec.returns);
+            }
         }
         catch (e) {
             throw this.error(e, spec);
