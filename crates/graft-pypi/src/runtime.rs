@@ -124,6 +124,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/typed.py"),
     ),
     (
+        "typed_records.py",
+        include_str!("../../../python/graft_runtime/typed_records.py"),
+    ),
+    (
         "values.py",
         include_str!("../../../python/graft_runtime/values.py"),
     ),
