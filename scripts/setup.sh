@@ -19,6 +19,13 @@ if ! command -v promtool >/dev/null 2>&1; then
     apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
+if ! curl --version 2>/dev/null | grep -q HTTP2; then
+    echo "setup: installing Debian's curl (built with HTTP/2), for tests/e2e/test_http2.py"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends curl >/dev/null
+fi
+
 echo "setup: Python test packages (requirements-dev.txt)"
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 

@@ -123,14 +123,27 @@ class AuthClient(Client):
 
 
 def test_tcp_calls_need_the_auth_frame(gg):
-    for token in (None, "wrong", GOOD + "x"):
+    client = AuthClient(gg.tcp_port, None)
+    try:
+        error = client.call("Inventory", "add", 2, 3)
+        assert error.status == wire.STATUS_UNAUTHENTICATED, error
+        assert error.raised.type_name == "PermissionError" and "Inventory" not in error.raised.message
+        again = client.call("Inventory", "nowhere")  # not found stays hidden too
+        assert again.status == wire.STATUS_UNAUTHENTICATED
+    finally:
+        client.close()
+
+
+def test_a_wrong_tcp_token_closes_the_connection_after_its_refusal(gg):
+    for token in ("wrong", GOOD + "x"):
         client = AuthClient(gg.tcp_port, token)
         try:
             error = client.call("Inventory", "add", 2, 3)
             assert error.status == wire.STATUS_UNAUTHENTICATED, error
-            assert error.raised.type_name == "PermissionError" and "Inventory" not in error.raised.message
-            again = client.call("Inventory", "nowhere")  # not found stays hidden too
-            assert again.status == wire.STATUS_UNAUTHENTICATED
+            message = error.raised.message
+            assert "127.0.0.1:%d" % gg.tcp_port in message and "Inventory" not in message, message
+            client.sock.settimeout(5)
+            assert client.sock.recv(1) == b"", "the connection is closed"
         finally:
             client.close()
     client = AuthClient(gg.tcp_port, BARE)
@@ -182,12 +195,14 @@ def test_pip_installs_with_the_token_in_the_url_and_gets_401_without(tmp_path, t
 
 GRAFT_SCRIPT = """\
 import asyncio
+import os
 from graft_pypi_energypricecalculator import EnergyPriceCalculator, Unauthenticated
 
 try:
     print("price", asyncio.run(EnergyPriceCalculator.get_price()))
 except Unauthenticated as e:
-    print("Unauthenticated", isinstance(e, PermissionError), "energy" in str(e).lower())
+    host = os.environ["GRAFT_CONFIG"].split("host=")[1].split(";")[0]
+    print("Unauthenticated", isinstance(e, PermissionError), "energy" in str(e).lower(), host in str(e))
 """
 
 
@@ -209,9 +224,9 @@ def test_a_graft_sends_its_token_and_raises_unauthenticated_without(tmp_path, to
         host = "host=127.0.0.1:%d" % calc.tcp_port
         wheel = b"".join(p.read_bytes() for p in (project / "lib").rglob("*") if p.is_file())
         assert BARE.encode() not in wheel, "the token is never baked into the graft"
-        assert graft_call(project, host) == ["Unauthenticated", "True", "False"]
-        assert graft_call(project, host + ";token=wrong") == ["Unauthenticated", "True", "False"]
-        assert graft_call(project, host, token_env="wrong-too") == ["Unauthenticated", "True", "False"]
+        assert graft_call(project, host) == ["Unauthenticated", "True", "False", "True"]
+        assert graft_call(project, host + ";token=wrong") == ["Unauthenticated", "True", "False", "True"]
+        assert graft_call(project, host, token_env="wrong-too") == ["Unauthenticated", "True", "False", "True"]
         said = graft_call(project, host + ";token=" + GOOD)
         assert said[0] == "price" and 100 <= int(said[1]) <= 104, said
         said = graft_call(project, host, token_env=BARE)

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 from graft_runtime import wire  # noqa: E402
 
 from gateway import Gateway, read_exactly, read_frame_body, request  # noqa: E402
+from test_auth import fetch  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ENV = dict(os.environ, PYTHONPATH=str(FIXTURES / "pythonpath"))
@@ -115,3 +116,80 @@ def test_promtool_finds_nothing_to_complain_about():
     assert checked.returncode == 0 and not checked.stdout.strip() and not checked.stderr.strip(), (
         checked.stdout + checked.stderr
     )
+
+
+class Counted:
+    """A raw TCP connection that counts the bytes it sends and receives after the hello."""
+
+    def __init__(self, port, token=None):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.sendall(wire.encode_hello())
+        read_exactly(self.sock, wire.HELLO_SIZE)
+        self.sent = self.received = self.ids = 0
+        if token is not None:
+            self.send(wire.encode_auth(token))
+
+    def send(self, frame):
+        self.sock.sendall(frame)
+        self.sent += len(frame)
+
+    def call(self, method, **kwargs):
+        self.ids += 1
+        self.send(wire.encode_call(self.ids, "Inventory", method, [], kwargs))
+        body = read_frame_body(self.sock)
+        self.received += 4 + len(body)
+        return wire.parse_frame(body)
+
+
+def test_tcp_traffic_and_refused_calls_are_counted(tmp_path):
+    tokens = tmp_path / "tokens"
+    tokens.write_text("ops=tok-ops-4Kq\n")
+    with Gateway(*MODULES, tcp=True, args=["--authTokens", str(tokens)], env=ENV) as gg:
+        def post(path, body, token="tok-ops-4Kq"):
+            return fetch(gg.calls + path, token and "Bearer " + token, data=body)[0]
+
+        assert post("/call/Nowhere/add", b"{}") == 404
+        assert post("/call/Inventory/nowhere", b"{}") == 404
+        assert post("/objects/Nowhere", b"{}") == 404
+        assert post("/call/Inventory/add", b'{"a": "x"}') == 400
+        assert post("/call/Inventory/add", b'{"b": 1}') == 400
+        assert post("/call/Inventory/add", b"not json") == 400
+        assert post("/call/Inventory/add", b'{"a": 1}', token=None) == 401
+        assert request(gg.web + "/libraries").status == 401  # not a call: not counted
+        assert post("/call/Inventory/add", b'{"a": 1}') == 200
+        connections = [Counted(gg.tcp_port, "tok-ops-4Kq"), Counted(gg.tcp_port, "tok-ops-4Kq"), Counted(gg.tcp_port)]
+        good, other, anonymous = connections
+        assert good.call("add", a=1).value == 2 and other.call("add", a=2).value == 3
+        assert good.call("nowhere").status == 1
+        assert anonymous.call("add", a=1).status == wire.STATUS_UNAUTHENTICATED
+        assert anonymous.call("add", a=1).status == wire.STATUS_UNAUTHENTICATED
+        open_now = samples(scrape(gg))
+        for connection in connections:
+            connection.sock.close()
+        found = until(lambda: samples(scrape(gg)), lambda f: value(f, "graft_tcp_connections_open") == 0)
+
+    def refused(protocol, outcome):
+        return value(found, "graft_calls_refused_total", protocol=protocol, outcome=outcome)
+
+    assert refused("http", "not_found") == 3
+    assert refused("http", "bad_arguments") == 2
+    assert refused("http", "bad_request") == 1
+    assert refused("http", "unauthenticated") == 1
+    assert refused("tcp", "not_found") == 1
+    assert refused("tcp", "unauthenticated") == 2
+    assert value(open_now, "graft_tcp_connections_open") == 3
+    assert value(found, "graft_tcp_connections_total") == 3
+    assert value(found, "graft_tcp_received_bytes_total") == sum(c.sent for c in connections)
+    assert value(found, "graft_tcp_sent_bytes_total") == sum(c.received for c in connections)
+    assert value(found, "graft_http_connections_total", listener="calls") >= 8
+    assert value(found, "graft_calls_started_total", service="Inventory", method="add", protocol="tcp") == 2
+
+
+def until(read, done, timeout=5.0):
+    """`read()` once `done` holds of it, or at `timeout`."""
+    end = time.monotonic() + timeout
+    while True:
+        found = read()
+        if done(found) or time.monotonic() > end:
+            return found
+        time.sleep(0.05)

@@ -113,8 +113,17 @@ pub async fn layer(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     match admit(presented(request.headers()).as_deref()) {
-        Some(_) => next.run(request).await,
-        None => refused(),
+        Some(name) => {
+            crate::conn::admitted(name);
+            next.run(request).await
+        }
+        None => {
+            let path = request.uri().path();
+            if path.starts_with("/call/") || path.starts_with("/objects/") {
+                crate::metrics::refused(crate::observe::Protocol::Http, "unauthenticated");
+            }
+            refused()
+        }
     }
 }
 

@@ -141,6 +141,11 @@ pub struct Cli {
     /// How gg writes its log: `text`, or `json` (one object a line; each call's access line carries its trace_id and span_id).
     #[arg(long = "logFormat", value_enum, default_value = "text")]
     pub log_format: crate::trace::LogFormat,
+
+    /// One access line per call (service, method, outcome, duration, peer, token name); --accessLog=false turns them off.
+    #[arg(long = "accessLog", value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value_t = true, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub access_log: bool,
 }
 
 impl Cli {

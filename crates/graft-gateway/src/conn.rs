@@ -1,7 +1,11 @@
 //! What an HTTP connection is doing, so that it can be closed once it has
-//! been idle (nothing received, no request running) for `--idleTimeout`.
+//! been idle (nothing received, no request running) for `--idleTimeout`;
+//! and who its requests come from ([`caller`]).
 
+use std::cell::Cell;
+use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -16,6 +20,38 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
 use crate::metrics::metrics;
+use crate::observe::Caller;
+
+tokio::task_local! {
+    /// The caller of the request being served: its address, and its
+    /// token's name once `crate::auth` admitted it. A task-local, set around
+    /// each request's future, so that nothing is allocated for it.
+    static CALLER: Cell<Caller>;
+}
+
+/// Serves `request`, a request from `peer`, with [`caller`] answering for it.
+pub fn from<F: Future>(peer: SocketAddr, request: F) -> impl Future<Output = F::Output> {
+    let caller = Caller {
+        peer: Some(peer),
+        token: "",
+    };
+    CALLER.scope(Cell::new(caller), request)
+}
+
+/// Who made the request being served (nobody known outside one).
+pub fn caller() -> Caller {
+    CALLER.try_with(Cell::get).unwrap_or_default()
+}
+
+/// The request being served presented the token named `token`.
+pub fn admitted(token: &'static str) {
+    let _ = CALLER.try_with(|caller| {
+        caller.set(Caller {
+            token,
+            ..caller.get()
+        })
+    });
+}
 
 /// What a connection has been doing, shared by its reader and its requests.
 pub struct Activity {
@@ -119,6 +155,10 @@ impl Drop for Running {
 pub struct Watched<I> {
     inner: I,
     activity: Arc<Activity>,
+    /// Whether bytes received keep the connection from being idle: not on
+    /// HTTP/2, whose frames (pings, settings) need no request, so there only
+    /// requests do.
+    busy_on_read: bool,
     received: IntCounter,
     sent: IntCounter,
     open: IntGauge,
@@ -129,13 +169,22 @@ impl<I> Watched<I> {
         let m = metrics();
         let open = m.connections.with_label_values(&[listener]);
         open.inc();
+        m.accepted.with_label_values(&[listener]).inc();
         Watched {
             inner,
             activity,
+            busy_on_read: true,
             received: m.received.with_label_values(&[listener]),
             sent: m.sent.with_label_values(&[listener]),
             open,
         }
+    }
+}
+
+impl<I> Watched<I> {
+    /// From now on only requests keep the connection from being idle (HTTP/2).
+    pub fn busy_on_requests_only(&mut self) {
+        self.busy_on_read = false;
     }
 }
 
@@ -155,10 +204,59 @@ impl<I: AsyncRead + Unpin> AsyncRead for Watched<I> {
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         let read = buf.filled().len() - before;
         if read > 0 {
-            self.activity.touch();
+            if self.busy_on_read {
+                self.activity.touch();
+            }
             self.received.inc_by(read as u64);
         }
         polled
+    }
+}
+
+/// A stream whose first bytes were read already (to tell HTTP/2 from
+/// HTTP/1): they are read again first.
+pub struct Rewind<I> {
+    read: Bytes,
+    inner: I,
+}
+
+impl<I> Rewind<I> {
+    pub fn new(read: Vec<u8>, inner: I) -> Rewind<I> {
+        let read = Bytes::from(read);
+        Rewind { read, inner }
+    }
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Rewind<I> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.read.is_empty() {
+            return Pin::new(&mut self.inner).poll_read(cx, buf);
+        }
+        let n = self.read.len().min(buf.remaining());
+        buf.put_slice(&self.read.split_to(n));
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for Rewind<I> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 

@@ -20,6 +20,7 @@ use graft_model::json::BodyError;
 use graft_python::{Args, Call, Host};
 use tower_http::catch_panic::CatchPanicLayer;
 
+use crate::observe::{self, Protocol};
 use crate::respond::{self, ErrorBody, bad_arguments};
 
 /// What every route shares.
@@ -146,15 +147,22 @@ pub(crate) async fn answer(
 ) -> Response {
     let callee = match callee {
         Ok(callee) => callee,
-        Err(err) => return failed(err),
+        Err(err) => return refuse(err),
     };
     match prepare(state, callee, body, headers) {
         Ok(call) => {
-            let protocol = crate::observe::Protocol::Http;
-            respond::answer(crate::observe::run(&state.host, call, protocol), headers).await
+            let (protocol, caller) = (Protocol::Http, crate::conn::caller());
+            respond::answer(observe::run(&state.host, call, protocol, caller), headers).await
         }
         Err(refused) => *refused,
     }
+}
+
+/// The error response of a call that cannot run (no such service, method
+/// or object), counted among the refused.
+pub(crate) fn refuse(err: graft_python::CallError) -> Response {
+    crate::metrics::refused(Protocol::Http, observe::outcome_of(Some(&err)));
+    failed(err)
 }
 
 /// The error response of a call that cannot run.
@@ -164,25 +172,29 @@ pub(crate) fn failed(err: graft_python::CallError) -> Response {
 }
 
 /// The [`Call`] of `callee` with the JSON arguments in `body` and the
-/// metadata in `headers`, or the response that refuses them.
+/// metadata in `headers`, or the response that refuses them (counted).
 pub(crate) fn prepare(
     state: &AppState,
     callee: graft_python::Callee,
     body: &Bytes,
     headers: &HeaderMap,
 ) -> Result<Call, Box<Response>> {
+    let refuse = |outcome: &str, response: Response| {
+        crate::metrics::refused(Protocol::Http, outcome);
+        Box::new(response)
+    };
     // An empty body is no arguments; `null`, or text that is not JSON, is refused.
     let arguments = match graft_model::json::call_arguments(body) {
         Ok(arguments) => arguments,
-        Err(BodyError::Arguments(err)) => return Err(Box::new(bad_arguments(err))),
+        Err(BodyError::Arguments(err)) => return Err(refuse("bad_arguments", bad_arguments(err))),
         Err(err @ BodyError::NotJson(_)) => {
             let body = ErrorBody::new("BadRequest", err.to_string());
-            return Err(Box::new(body.respond(StatusCode::BAD_REQUEST)));
+            return Err(refuse("bad_request", body.respond(StatusCode::BAD_REQUEST)));
         }
     };
     let iface = state.host.interface();
     let bound = bind::bind(callee.signature(), arguments, iface);
-    let args = bound.map_err(|err| Box::new(bad_arguments(err)))?;
+    let args = bound.map_err(|err| refuse("bad_arguments", bad_arguments(err)))?;
     Ok(Call {
         callee,
         args: Args::Checked(args),

@@ -4,10 +4,19 @@
 //! long its body may stall (`--headerTimeout` too), how large the body may be
 //! (`--maxBodyBytes`), and how many connections the HTTP listeners hold at
 //! once (`--maxConnections`). [`serve`] replaces `axum::serve` for this.
+//!
+//! The call port speaks HTTP/2 too: a connection whose first bytes are
+//! HTTP/2's preface (h2c with prior knowledge, or h2 chosen by TLS's ALPN)
+//! is served as HTTP/2. Those first bytes are read under the same bounds as
+//! a request's headers: while none came, `--idleTimeout`; once one came,
+//! the rest within `--headerTimeout`. An HTTP/2 connection is idle when no
+//! request has run for `--idleTimeout`, whatever frames it sends.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt as _};
 
 use axum::Router;
 use axum::body::Body;
@@ -22,7 +31,7 @@ use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt as _;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
-use crate::conn::{Activity, Watched};
+use crate::conn::{Activity, Rewind, Watched};
 use crate::respond::ErrorBody;
 
 /// The limits of every HTTP listener; `connections` is shared by them all.
@@ -36,12 +45,14 @@ pub struct Limits {
     pub drain_timeout: Duration,
     /// The listener's name in the metrics: calls or web.
     pub listener: &'static str,
+    /// Whether the listener speaks HTTP/2 as well as HTTP/1 (the call port).
+    pub http2: bool,
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; then accepts no
 /// more connections, lets each finish its request in flight (up to
 /// `drain_timeout`) and returns.
-pub async fn serve<L: Listener>(
+pub async fn serve<L: Listener<Addr = std::net::SocketAddr>>(
     mut listener: L,
     router: Router,
     limits: Limits,
@@ -55,11 +66,11 @@ pub async fn serve<L: Listener>(
             let permit = Arc::clone(&limits.connections).acquire_owned().await;
             (permit, listener.accept().await)
         };
-        let (permit, (io, _peer)) = tokio::select! {
+        let (permit, (io, peer)) = tokio::select! {
             accepted = accepted => accepted,
             _ = &mut shutdown => break,
         };
-        let connection = connection(io, router.clone(), limits.clone(), stopping.clone());
+        let connection = connection(io, peer, router.clone(), limits.clone(), stopping.clone());
         tokio::spawn(async move {
             connection.await;
             drop(permit);
@@ -76,26 +87,35 @@ pub async fn serve<L: Listener>(
     Ok(())
 }
 
-/// Serves one connection to its end: closed when idle for `--idleTimeout`;
-/// asked to finish its request in flight and close once `stop` is true.
-async fn connection<I>(io: I, router: Router, limits: Limits, mut stop: watch::Receiver<bool>)
-where
+/// Serves one connection from `peer` to its end: closed when idle for
+/// `--idleTimeout`; asked to finish its request in flight and close once
+/// `stop` is true.
+async fn connection<I>(
+    io: I,
+    peer: std::net::SocketAddr,
+    router: Router,
+    limits: Limits,
+    mut stop: watch::Receiver<bool>,
+) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let activity = Activity::new();
     let running = Arc::clone(&activity);
     let service = tower::service_fn(move |req: Request<hyper::body::Incoming>| {
         let request = running.start();
-        let answer = router.clone().oneshot(req.map(Body::new));
+        let answer = crate::conn::from(peer, router.clone().oneshot(req.map(Body::new)));
         async move { answer.await.map(|response| request.until_sent(response)) }
     });
-    let io = Watched::new(io, Arc::clone(&activity), limits.listener);
-    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
-    let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+    let mut io = Watched::new(io, Arc::clone(&activity), limits.listener);
+    let Some((http2, read)) = version(&mut io, &limits, &activity, &mut stop).await else {
+        return; // closed, or stalled in its first bytes
+    };
+    if http2 {
+        io.busy_on_requests_only();
+    }
+    let builder = builder(http2, &limits);
+    let io = TokioIo::new(Rewind::new(read, io));
+    let conn = builder.serve_connection(io, TowerToHyperService::new(service));
     let (mut conn, idle) = (std::pin::pin!(conn), limits.idle_timeout);
     let mut stopping = false;
     loop {
@@ -108,6 +128,75 @@ where
             () = activity.idle_for(idle) => return, // dropped: closed
         }
     }
+}
+
+/// Whether the connection speaks HTTP/2 (on a listener that does), told by
+/// its first bytes, with those bytes; `None` if it closes, stays silent for
+/// `--idleTimeout`, stalls in them, or gg stops first.
+async fn version<I: AsyncRead + Unpin>(
+    io: &mut I,
+    limits: &Limits,
+    activity: &Activity,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<(bool, Vec<u8>)> {
+    if !limits.http2 {
+        return Some((false, Vec::new()));
+    }
+    tokio::select! {
+        sniffed = sniff(io, limits.header_timeout) => sniffed,
+        () = activity.idle_for(limits.idle_timeout) => None,
+        _ = stop.wait_for(|stop| *stop) => None,
+    }
+}
+
+/// HTTP/2's connection preface, which its clients send first.
+const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Reads a connection's first bytes until they tell its HTTP version: `true`
+/// after HTTP/2's whole preface, `false` at the first byte that differs
+/// (HTTP/1), with the bytes read. Once a first byte came, the rest must
+/// within `limit`; `None` if they do not, or the connection closes.
+async fn sniff<I: AsyncRead + Unpin>(io: &mut I, limit: Duration) -> Option<(bool, Vec<u8>)> {
+    let mut read = Vec::with_capacity(PREFACE.len());
+    let mut chunk = [0; PREFACE.len()];
+    let mut deadline = None;
+    loop {
+        let want = &mut chunk[..PREFACE.len() - read.len()];
+        let n = match deadline {
+            None => io.read(want).await.ok()?,
+            Some(at) => tokio::time::timeout_at(at, io.read(want))
+                .await
+                .ok()?
+                .ok()?,
+        };
+        if n == 0 {
+            return None;
+        }
+        deadline.get_or_insert(tokio::time::Instant::now() + limit);
+        read.extend_from_slice(&chunk[..n]);
+        if !PREFACE.starts_with(&read) {
+            return Some((false, read));
+        }
+        if read.len() == PREFACE.len() {
+            return Some((true, read));
+        }
+    }
+}
+
+/// How a connection is served: HTTP/2, or HTTP/1 with `--headerTimeout`.
+fn builder(http2: bool, limits: &Limits) -> Builder<TokioExecutor> {
+    let builder = Builder::new(TokioExecutor::new());
+    if http2 {
+        let mut builder = builder.http2_only();
+        builder.http2().timer(TokioTimer::new());
+        return builder;
+    }
+    let mut builder = builder.http1_only();
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    builder
 }
 
 /// `router` with the body limits, its refusals answered as JSON errors.
@@ -168,6 +257,7 @@ impl Limits {
             connections: Arc::new(Semaphore::new(cli.max_connections as usize)),
             drain_timeout: Duration::from_secs_f64(cli.drain_timeout),
             listener: "calls",
+            http2: true,
         }
     }
 
@@ -175,6 +265,7 @@ impl Limits {
     pub fn on(&self, listener: &'static str) -> Limits {
         Limits {
             listener,
+            http2: listener == "calls",
             ..self.clone()
         }
     }

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
     };
     let _log = log::init(cli.log_format);
     errors::send_tracebacks(cli.tracebacks);
+    observe::log_access(cli.access_log);
     if let Err(err) = auth::init(cli.auth_tokens.as_deref()) {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);

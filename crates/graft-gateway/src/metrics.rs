@@ -1,10 +1,12 @@
 //! `/metrics`: gg's counters in the Prometheus text format. The call
-//! counts are kept at one seam ([`crate::observe`]); connections and bytes
-//! by the HTTP listeners' connections ([`crate::conn`]); remote objects are
-//! read from the host when scraped; the process's CPU, memory and file
-//! descriptors come from the `prometheus` crate's process collector.
+//! counts are kept at one seam ([`crate::observe`]), with the calls refused
+//! before they began beside them ([`refused`]); connections and bytes by the
+//! HTTP listeners' connections ([`crate::conn`]); TCP's connections and
+//! bytes, counted by `graft_wire`, and remote objects are read when scraped;
+//! the process's CPU, memory and file descriptors come from the
+//! `prometheus` crate's process collector.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::Router;
 use axum::http::header;
@@ -12,9 +14,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use graft_python::Host;
 use prometheus::{
-    Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder as _, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
+
+use crate::observe::Protocol;
 
 /// Every metric gg exports.
 pub struct Metrics {
@@ -29,10 +33,23 @@ pub struct Metrics {
     /// Streaming calls whose stream has not ended.
     pub streams: IntGauge,
     objects: IntGauge,
+    /// Calls refused before they began: `protocol`, `outcome`.
+    refusals: IntCounterVec,
     /// Open HTTP connections, by `listener` (calls or web).
     pub connections: IntGaugeVec,
+    /// HTTP connections accepted, by `listener`.
+    pub accepted: IntCounterVec,
     pub received: IntCounterVec,
     pub sent: IntCounterVec,
+    tcp: Tcp,
+}
+
+/// TCP's connections and bytes, as `graft_wire::traffic` counted them when last scraped.
+struct Tcp {
+    open: IntGauge,
+    accepted: IntCounter,
+    received: IntCounter,
+    sent: IntCounter,
 }
 
 /// gg's metrics, made on first use.
@@ -73,11 +90,21 @@ impl Metrics {
                 "Streaming calls whose stream has not ended.",
             ),
             objects: gauge("remote_objects", "Remote objects living in the gateway."),
+            refusals: counter(
+                "calls_refused_total",
+                "Calls refused before they began: no such service or method, arguments that do not bind, no known token.",
+                &["protocol", "outcome"],
+            ),
             connections: IntGaugeVec::new(
                 opts("http_connections_open", "Open HTTP connections."),
                 &listener,
             )
             .expect("valid gauge"),
+            accepted: counter(
+                "http_connections_total",
+                "HTTP connections accepted.",
+                &listener,
+            ),
             received: counter(
                 "http_received_bytes_total",
                 "Bytes received on HTTP connections.",
@@ -88,22 +115,46 @@ impl Metrics {
                 "Bytes sent on HTTP connections.",
                 &listener,
             ),
+            tcp: Tcp {
+                open: gauge("tcp_connections_open", "Open TCP connections."),
+                accepted: IntCounter::with_opts(opts(
+                    "tcp_connections_total",
+                    "TCP connections accepted.",
+                ))
+                .expect("valid counter"),
+                received: IntCounter::with_opts(opts(
+                    "tcp_received_bytes_total",
+                    "Bytes received on TCP connections.",
+                ))
+                .expect("valid counter"),
+                sent: IntCounter::with_opts(opts(
+                    "tcp_sent_bytes_total",
+                    "Bytes sent on TCP connections.",
+                ))
+                .expect("valid counter"),
+            },
         };
         metrics.register();
         metrics
     }
 
     fn register(&self) {
-        let collectors: [Box<dyn prometheus::core::Collector>; 10] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 16] = [
             Box::new(self.started.clone()),
             Box::new(self.handled.clone()),
             Box::new(self.duration.clone()),
             Box::new(self.in_flight.clone()),
             Box::new(self.streams.clone()),
             Box::new(self.objects.clone()),
+            Box::new(self.refusals.clone()),
             Box::new(self.connections.clone()),
+            Box::new(self.accepted.clone()),
             Box::new(self.received.clone()),
             Box::new(self.sent.clone()),
+            Box::new(self.tcp.open.clone()),
+            Box::new(self.tcp.accepted.clone()),
+            Box::new(self.tcp.received.clone()),
+            Box::new(self.tcp.sent.clone()),
             Box::new(prometheus::process_collector::ProcessCollector::for_self()),
         ];
         for collector in collectors {
@@ -117,15 +168,41 @@ impl Metrics {
             .expect("metric names are distinct");
     }
 
-    /// The text format of every metric, remote objects counted now.
+    /// The text format of every metric, remote objects and TCP's traffic counted now.
     fn render(&self, host: &Host) -> String {
+        // One scrape at a time brings the TCP counters up to date.
+        static SCRAPE: Mutex<()> = Mutex::new(());
+        let _one = SCRAPE.lock().unwrap_or_else(|p| p.into_inner());
         self.objects.set(host.object_count() as i64);
+        self.tcp.catch_up(graft_wire::traffic());
         let mut text = Vec::new();
         if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut text) {
             tracing::error!("cannot write /metrics: {err}");
         }
         String::from_utf8_lossy(&text).into_owned()
     }
+}
+
+impl Tcp {
+    fn catch_up(&self, traffic: &graft_wire::Traffic) {
+        self.open.set(traffic.open());
+        let pairs = [
+            (&self.accepted, traffic.accepted()),
+            (&self.received, traffic.received()),
+            (&self.sent, traffic.sent()),
+        ];
+        for (counter, total) in pairs {
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
+    }
+}
+
+/// Counts a call refused before it began, by why (`outcome`).
+pub fn refused(protocol: Protocol, outcome: &str) {
+    let m = metrics();
+    m.refusals
+        .with_label_values(&[protocol.label(), outcome])
+        .inc();
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {

@@ -14,7 +14,7 @@ use axum::routing::{delete, post};
 use graft_model::Value;
 use graft_python::{CONSTRUCTOR, CallError};
 
-use crate::http::{AppState, failed, prepare};
+use crate::http::{AppState, failed, prepare, refuse};
 
 /// The routes, for the call API's router.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -37,17 +37,18 @@ async fn construct(
         .service(&service)
         .is_some_and(|s| s.constructor.is_some());
     if !has_constructor {
-        return failed(no_constructor(&service, &state));
+        return refuse(no_constructor(&service, &state));
     }
     let callee = match state.host.lookup(&service, CONSTRUCTOR) {
         Ok(callee) => callee,
-        Err(err) => return failed(err),
+        Err(err) => return refuse(err),
     };
     let call = match prepare(&state, callee, &body, &headers) {
         Ok(call) => call,
         Err(refused) => return *refused,
     };
-    match crate::observe::run(&state.host, call, crate::observe::Protocol::Http)
+    let caller = crate::conn::caller();
+    match crate::observe::run(&state.host, call, crate::observe::Protocol::Http, caller)
         .value()
         .await
     {

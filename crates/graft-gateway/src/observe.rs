@@ -1,9 +1,12 @@
 //! The one seam every call goes through, over HTTP and TCP alike: [`run`]
 //! starts a built [`Call`] on the host and [`Observed`] reads its answer,
 //! noting the call's start, its end and outcome, and its duration
-//! ([`crate::metrics`]). A call refused before it is built (no such method,
-//! HTTP arguments that do not bind) is not counted.
+//! ([`crate::metrics`]), and writes its access line. A call refused before
+//! it is built (no such method, HTTP arguments that do not bind, no known
+//! token) is counted by [`crate::metrics::refused`] instead.
 
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use graft_model::Value;
@@ -19,7 +22,7 @@ pub enum Protocol {
 }
 
 impl Protocol {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Protocol::Http => "http",
             Protocol::Tcp => "tcp",
@@ -27,8 +30,30 @@ impl Protocol {
     }
 }
 
-/// Runs `call` on `host`, observed until its answer ends (or is dropped).
-pub fn run(host: &std::sync::Arc<Host>, mut call: Call, protocol: Protocol) -> Observed {
+/// Who made a call, for its access line: the peer's address (if known)
+/// and the name of the `--authTokens` entry it presented (empty without
+/// auth), never the token itself.
+#[derive(Clone, Copy, Default)]
+pub struct Caller {
+    pub peer: Option<SocketAddr>,
+    pub token: &'static str,
+}
+
+/// Whether each call writes its access line (`--accessLog`, on by default).
+static ACCESS_LOG: AtomicBool = AtomicBool::new(true);
+
+/// `--accessLog=false` turns the access lines off; `GG_LOG` filters them too.
+pub fn log_access(on: bool) {
+    ACCESS_LOG.store(on, Ordering::Relaxed);
+}
+
+/// Runs `call` by `caller` on `host`, observed until its answer ends (or is dropped).
+pub fn run(
+    host: &std::sync::Arc<Host>,
+    mut call: Call,
+    protocol: Protocol,
+    caller: Caller,
+) -> Observed {
     let span = crate::trace::continue_in(&mut call.metadata);
     let signature = call.callee.signature();
     let method = signature.name.clone();
@@ -52,6 +77,7 @@ pub fn run(host: &std::sync::Arc<Host>, mut call: Call, protocol: Protocol) -> O
         streams,
         outcome: None,
         span,
+        caller,
     };
     Observed {
         answer: host.run(call),
@@ -97,6 +123,7 @@ struct Record {
     outcome: Option<&'static str>,
     /// The call's span in its W3C trace ([`crate::trace`]).
     span: crate::trace::Span,
+    caller: Caller,
 }
 
 impl Drop for Record {
@@ -114,7 +141,9 @@ impl Drop for Record {
         if self.streams {
             m.streams.dec();
         }
-        self.access_log(outcome);
+        if ACCESS_LOG.load(Ordering::Relaxed) {
+            self.access_log(outcome);
+        }
         crate::otel::end(crate::otel::Ended {
             span: &self.span,
             service,
@@ -127,7 +156,8 @@ impl Drop for Record {
 }
 
 impl Record {
-    /// One line per call at info, target `gg::access` (`GG_LOG=info,gg::access=off` turns it off).
+    /// One line per call at info, target `gg::access` (`--accessLog=false`,
+    /// or `GG_LOG=info,gg::access=off`, turns it off).
     fn access_log(&self, outcome: &str) {
         let [service, method, protocol] = &self.labels;
         let span = &self.span;
@@ -137,6 +167,8 @@ impl Record {
             method = %method,
             protocol = %protocol,
             outcome,
+            peer = self.caller.peer.map(tracing::field::display),
+            token = %self.caller.token,
             duration_ms = self.began.elapsed().as_secs_f64() * 1000.0,
             trace_id = %span.trace_id,
             span_id = %span.span_id,
@@ -147,7 +179,7 @@ impl Record {
 }
 
 /// The `outcome` label of an answer that ended with `error` (or none).
-fn outcome_of(error: Option<&CallError>) -> &'static str {
+pub fn outcome_of(error: Option<&CallError>) -> &'static str {
     match error {
         None => "ok",
         Some(CallError::Raised(_)) => "raised",

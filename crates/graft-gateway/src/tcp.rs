@@ -31,6 +31,8 @@ impl Dispatch for HostDispatch {
             version,
             metadata,
             connection,
+            peer,
+            caller,
         } = request;
         if method == RELEASE {
             return self.release(service, object);
@@ -42,10 +44,14 @@ impl Dispatch for HostDispatch {
         };
         let callee = match found {
             Ok(callee) => callee.owned_by(connection),
-            Err(err) => return failed(failure(err)),
+            Err(err) => {
+                crate::metrics::refused(Protocol::Tcp, observe::outcome_of(Some(&err)));
+                return failed(failure(err));
+            }
         };
         let needs = graft_model::needs_version(callee.signature(), self.host.interface());
         if version < needs {
+            crate::metrics::refused(Protocol::Tcp, "too_old");
             return failed(CallFailure::Internal(too_old(&callee, needs, version)));
         }
         let cap = self.call_timeout;
@@ -56,7 +62,11 @@ impl Dispatch for HostDispatch {
             metadata,
             in_parts: version >= 4,
         };
-        replies(observe::run(&self.host, call, Protocol::Tcp))
+        let caller = observe::Caller {
+            peer: Some(peer),
+            token: caller,
+        };
+        replies(observe::run(&self.host, call, Protocol::Tcp, caller))
     }
 
     /// A call past `--maxInFlightPerConnection`, refused by the wire server.
@@ -64,9 +74,14 @@ impl Dispatch for HostDispatch {
         graft_python::admission::count_shed();
     }
 
-    /// `--authTokens`: a connection calls once its Auth frame brought a known token.
-    fn admits(&self, token: Option<&str>) -> bool {
-        crate::auth::admit(token.map(str::as_bytes)).is_some()
+    /// `--authTokens`: a connection calls once its Auth frame brought a known
+    /// token, under that token's name.
+    fn admits(&self, token: Option<&str>) -> Option<&'static str> {
+        crate::auth::admit(token.map(str::as_bytes))
+    }
+
+    fn unauthenticated(&self) {
+        crate::metrics::refused(Protocol::Tcp, "unauthenticated");
     }
 }
 

@@ -139,7 +139,10 @@ fn load(files: &Files) -> anyhow::Result<Configs> {
     };
     let http = || vec![b"http/1.1".to_vec()];
     Ok(Configs {
-        calls: build(verifier.clone(), http())?,
+        calls: build(
+            verifier.clone(),
+            [b"h2".to_vec()].into_iter().chain(http()).collect(),
+        )?,
         web: build(None, http())?,
         tcp: build(verifier, Vec::new())?,
     })

@@ -40,7 +40,7 @@ pub use frame::{Call, DEFAULT_MAX_FRAME_SIZE, Frame};
 pub use handshake::{Hello, MAGIC, OLDEST_VERSION, VERSION};
 pub use server::{
     Arguments, CallFailure, Dispatch, Io, PartReceiver, Replies, Reply, Request, ServerConfig,
-    Upgrade, serve, serve_with,
+    Traffic, Upgrade, serve, serve_with, traffic,
 };
 pub use sink::{Encoded, Sink};
 pub use status::{ProtocolCode, Status};

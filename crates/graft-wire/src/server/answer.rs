@@ -92,7 +92,9 @@ impl Drop for Registered {
     }
 }
 
-/// A call as its answer's task gets it.
+/// A call as its answer's task gets it. Most calls are `Later`: boxing the
+/// request would cost each of them an allocation.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Called {
     /// To hand to the dispatch on the answer's task.
     Later(Request),

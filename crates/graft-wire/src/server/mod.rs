@@ -10,10 +10,12 @@
 mod answer;
 mod arriving;
 mod session;
+mod traffic;
 mod upgrade;
 mod writer;
 
 pub use answer::INITIAL_WINDOW;
+pub use traffic::{Traffic, traffic};
 pub use upgrade::{Io, Upgrade};
 
 use std::future::Future;
@@ -42,12 +44,17 @@ pub trait Dispatch: Send + Sync + 'static {
     fn call(&self, request: Request) -> Replies;
 
     /// Whether a connection that sent `token` in an Auth frame (`None`
-    /// before one) may call; one that may not has every call answered with
-    /// [`CallFailure::Unauthenticated`]. Anyone may by default.
-    fn admits(&self, token: Option<&str>) -> bool {
+    /// before one) may call: the name its caller goes by
+    /// ([`Request::caller`]), or `None`. A connection not admitted has every
+    /// call answered with [`CallFailure::Unauthenticated`]; after an unknown
+    /// token, the first such answer closes it. Anyone may by default.
+    fn admits(&self, token: Option<&str>) -> Option<&'static str> {
         let _ = token;
-        true
+        Some("")
     }
+
+    /// Told of each call the server refused as Unauthenticated, to count it.
+    fn unauthenticated(&self) {}
 
     /// Told of each call the server refused as Overloaded before handing
     /// it over (past [`ServerConfig::max_concurrent_calls`]), to count it.
@@ -74,6 +81,10 @@ pub struct Request {
     /// The connection's number, unique in the server's life: what the
     /// dispatch counts a client's objects by.
     pub connection: u64,
+    /// The client's address.
+    pub peer: std::net::SocketAddr,
+    /// The name [`Dispatch::admits`] gave the connection's caller.
+    pub caller: &'static str,
 }
 
 /// A request's arguments.
@@ -323,18 +334,18 @@ pub async fn serve_with(
 async fn upgraded(
     upgrade: Upgrade,
     stream: tokio::net::TcpStream,
-    peer: std::net::SocketAddr,
+    ends: session::Ends,
     shared: Arc<Shared>,
     stop: CancellationToken,
     tracker: TaskTracker,
 ) {
-    let wait = shared.config.handshake_timeout;
+    let (wait, peer) = (shared.config.handshake_timeout, ends.peer);
     let stream = match tokio::time::timeout(wait, upgrade.run(stream)).await {
         Ok(Ok(stream)) => upgrade::Upgraded(stream),
         Ok(Err(err)) => return tracing::debug!(%peer, "graft-wire: upgrade failed: {err}"),
         Err(_) => return tracing::debug!(%peer, "graft-wire: no upgrade in time"),
     };
-    session::run(stream, peer, shared, stop, tracker).await
+    session::run(stream, ends, shared, stop, tracker).await
 }
 
 async fn accept_loop(
@@ -347,13 +358,20 @@ async fn accept_loop(
         match listener.accept().await {
             Ok((stream, peer)) => {
                 let _ = stream.set_nodelay(true);
-                let (shared, stop, tasks) = (shared.clone(), stop.clone(), tracker.clone());
-                match shared.config.upgrade.clone() {
-                    None => tracker.spawn(session::run(stream, peer, shared, stop, tasks)),
-                    Some(upgrade) => {
-                        tracker.spawn(upgraded(upgrade, stream, peer, shared, stop, tasks))
-                    }
+                let open = traffic::Open::new();
+                let ends = session::Ends {
+                    peer,
+                    local: stream.local_addr().unwrap_or(peer),
                 };
+                let (shared, stop, tasks) = (shared.clone(), stop.clone(), tracker.clone());
+                let upgrade = shared.config.upgrade.clone();
+                tracker.spawn(async move {
+                    let _open = open;
+                    match upgrade {
+                        None => session::run(stream, ends, shared, stop, tasks).await,
+                        Some(upgrade) => upgraded(upgrade, stream, ends, shared, stop, tasks).await,
+                    }
+                });
             }
             Err(err) => {
                 // Out of file descriptors and the like: wait, then go on.

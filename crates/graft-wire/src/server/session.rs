@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::io::AsyncRead;
@@ -14,6 +15,7 @@ use tokio_util::task::TaskTracker;
 
 use super::answer::{self, Answering, Called, Frames, Running};
 use super::arriving::{Arriving, PartOf};
+use super::traffic::Counted;
 use super::upgrade::Halves;
 use super::writer;
 use super::{Arguments, CallFailure, Request, Shared};
@@ -43,11 +45,21 @@ enum End {
     },
     /// The stream failed; nobody is listening any more.
     Broken,
+    /// The client's token is unknown: its refusal goes out, then it closes.
+    Refused,
+}
+
+/// The addresses of a connection's two ends.
+pub(super) struct Ends {
+    pub peer: SocketAddr,
+    pub local: SocketAddr,
 }
 
 /// The parts of a connection that call tasks share.
 struct Session {
     peer: SocketAddr,
+    /// The server's end, which a refusal names.
+    local: SocketAddr,
     shared: Arc<Shared>,
     /// Encoded frames for the writer task, each with the bytes it holds of
     /// the server's budget until it is written.
@@ -67,19 +79,21 @@ struct Session {
     connection: u64,
     /// The calls running, by id.
     running: Running,
-    /// Whether calls may run: the dispatch admits anyone, or admitted this
-    /// connection's Auth frame.
-    admitted: AtomicBool,
+    /// Set once calls may run: the name of the caller the dispatch admitted
+    /// (anyone, or the first known token of an Auth frame).
+    caller: OnceLock<&'static str>,
+    /// An Auth frame brought an unknown token: the next refusal closes.
+    refused: AtomicBool,
 }
 
 pub(super) async fn run<S: Halves>(
     mut stream: S,
-    peer: SocketAddr,
+    ends: Ends,
     shared: Arc<Shared>,
     stop: CancellationToken,
     tracker: TaskTracker,
 ) {
-    let config = &shared.config;
+    let (config, peer) = (&shared.config, ends.peer);
     let heartbeat_ms = config.heartbeat_interval.as_millis().min(u32::MAX.into()) as u32;
     let ours = Hello::new(config.max_frame_size, heartbeat_ms);
     let theirs = match tokio::time::timeout(
@@ -101,18 +115,23 @@ pub(super) async fn run<S: Halves>(
     let grace = config.heartbeat_interval;
     let session = Session {
         peer,
+        local: ends.local,
         permits: Arc::new(Semaphore::new(config.max_concurrent_calls.max(1))),
         peer_max: theirs.max_frame_size.max(MIN_FRAME_SIZE),
         version: theirs.version,
         connection: CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         running: Running::default(),
-        admitted: AtomicBool::new(shared.dispatch.admits(None)),
+        caller: shared
+            .dispatch
+            .admits(None)
+            .map_or(OnceLock::new(), OnceLock::from),
+        refused: AtomicBool::new(false),
         abort: CancellationToken::new(),
         closing: CancellationToken::new(),
         out,
         shared: shared.clone(),
     };
-    let reader = FrameReader::new(read_half, shared.config.max_frame_size)
+    let reader = FrameReader::new(Counted(read_half), shared.config.max_frame_size)
         .speaking(theirs.version)
         .with_budget(shared.budget.clone());
     let end = session.read_loop(reader, &stop, &stuck, &tracker).await;
@@ -270,10 +289,12 @@ impl Session {
                     control.cancel.cancel();
                 }
             }
-            Frame::Auth { token } => {
-                let admitted = self.shared.dispatch.admits(Some(&token));
-                self.admitted.store(admitted, Ordering::Relaxed);
-            }
+            Frame::Auth { token } => match self.shared.dispatch.admits(Some(&token)) {
+                Some(caller) => {
+                    let _ = self.caller.set(caller);
+                }
+                None => self.refused.store(true, Ordering::Relaxed),
+            },
             Frame::Ping { id } => self.send(&Frame::Pong { id }),
             Frame::Pong { .. } => {}
             Frame::Goodbye { .. } => return Next::End(End::Closed),
@@ -340,6 +361,8 @@ impl Session {
             object: String::new(),
             metadata: Vec::new(),
             connection: self.connection,
+            peer: self.peer,
+            caller: "",
         }
     }
 
@@ -349,14 +372,14 @@ impl Session {
     async fn dispatch(
         &self,
         id: u64,
-        request: Request,
+        mut request: Request,
         held: Permit,
         tracker: &TaskTracker,
     ) -> Next {
-        if !self.admitted.load(Ordering::Relaxed) {
-            let why = "this server needs a known token (an Auth frame)".to_string();
-            self.send(&CallFailure::Unauthenticated(why).into_frame(id));
-            return Next::Read;
+        let refused = self.refused.load(Ordering::Relaxed);
+        match self.caller.get() {
+            Some(&caller) if !refused => request.caller = caller,
+            _ => return self.unauthenticated(id, refused),
         }
         let Some(registered) = answer::register(&self.running, id) else {
             let why = format!("a call with id {id} is still running on this connection");
@@ -389,6 +412,22 @@ impl Session {
         };
         tracker.spawn(answering.run());
         Next::Read
+    }
+
+    /// Refuses call `id` for want of a known token; after an unknown one,
+    /// the connection then closes.
+    fn unauthenticated(&self, id: u64, refused: bool) -> Next {
+        let why = match refused {
+            true => "sent a token it does not know; it closes this connection",
+            false => "needs a known token (an Auth frame)",
+        };
+        let why = format!("the gateway at {} {why}", self.local);
+        self.send(&CallFailure::Unauthenticated(why).into_frame(id));
+        self.shared.dispatch.unauthenticated();
+        match refused {
+            true => Next::End(End::Refused),
+            false => Next::Read,
+        }
     }
 
     /// The running call `id`'s credit and cancel, if it runs.
@@ -441,6 +480,11 @@ impl Session {
                 false
             }
             End::Broken => {
+                self.abort.cancel();
+                false
+            }
+            End::Refused => {
+                tracing::debug!(peer = %self.peer, "graft-wire: an unknown token; closing");
                 self.abort.cancel();
                 false
             }

@@ -62,7 +62,10 @@ async fn write_within<W: AsyncWrite + Unpin>(
     while !chunk.is_empty() {
         match tokio::time::timeout(patience, stream.write(chunk)).await {
             Ok(Ok(0) | Err(_)) => return Err(Stopped::Gone),
-            Ok(Ok(n)) => chunk = &chunk[n..],
+            Ok(Ok(n)) => {
+                super::traffic::traffic().add_sent(n);
+                chunk = &chunk[n..];
+            }
             Err(_) => return Err(Stopped::Stuck),
         }
     }
