@@ -119,11 +119,25 @@ fn announce(host: &Host) {
     }
 }
 
+/// Connections the kernel queues for a listener before gg accepts them: a
+/// burst of a thousand connects is queued, not dropped to be retried a
+/// second later (the kernel caps it at `net.core.somaxconn`).
+const BACKLOG: u32 = 1024;
+
 async fn bind(cli: &Cli, port: u16, what: &str) -> anyhow::Result<TcpListener> {
     let addr = SocketAddr::new(cli.bind, port);
-    TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} for {what}"))
+    let listen = || {
+        let socket = match addr {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        // As TcpListener::bind does: a restarted gg binds while old connections linger.
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        socket.listen(BACKLOG)
+    };
+    listen().with_context(|| format!("cannot listen on {addr} for {what}"))
 }
 
 async fn shutdown_signal() {
