@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import processes
+import replicas
 import report
 import streams
 import targets
@@ -141,6 +142,9 @@ class Bench:
         elif system == "graft-remote":
             with self.start_gg() as gg:
                 yield gg, "127.0.0.1:%d" % gg.tcp_port
+        elif system in replicas.SYSTEMS:
+            with replicas.serving(self, system) as served:
+                yield served
         elif system in variants.SYSTEMS:
             with variants.serving(self, system) as served:
                 yield served

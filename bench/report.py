@@ -12,6 +12,8 @@ SYSTEMS = [
     ("direct", "direct Python call"),
     ("graft-inmemory", "Graft in-process"),
     ("graft-remote", "Graft remote (gg TCP)"),
+    ("graft-balanced", "Graft remote, balancer, 1 replica"),
+    ("graft-replicas-3", "Graft remote, 3 replicas"),
     ("graft-remote-traced", "Graft remote, tracing on (OTLP)"),
     ("graft-remote-tls", "Graft remote over TLS"),
     ("grpc", "gRPC (grpc.aio)"),

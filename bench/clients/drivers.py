@@ -146,6 +146,8 @@ DRIVERS: Dict[str, Type[Any]] = {
     "direct": Direct,
     "graft-inmemory": Graft,
     "graft-remote": Graft,
+    "graft-balanced": Graft,
+    "graft-replicas-3": Graft,
     "graft-remote-traced": Graft,
     "graft-remote-tls": Graft,
     "grpc": Grpc,
