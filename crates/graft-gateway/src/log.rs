@@ -66,7 +66,9 @@ struct Buffered {
 
 impl Buffered {
     fn lines(&self) -> MutexGuard<'_, Vec<u8>> {
-        self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.lines
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write_out(&self, lines: &mut Vec<u8>) {
