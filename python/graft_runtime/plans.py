@@ -82,9 +82,13 @@ def method_fast(cls: type, method: str, hints: Dict[str, Any]) -> Optional[Calla
 
 
 def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],
-          hints: Dict[str, Any], bound: bool = False) -> Optional[Callable[..., Any]]:
+          hints: Dict[str, Any], bound: bool = False,
+          check: Optional[Tuple[Callable[[Any], None], FrozenSet[type]]] = None) -> Optional[Callable[..., Any]]:
     """The fast path's function, written for the method's parameters (`bound`:
-    taking the object first, for `target` a function of its class)."""
+    taking the object first, for `target` a function of its class). With
+    `check` (a function and the result types it looks at, returns.py), a
+    result of one of those types is checked before it is returned. The
+    function made has `with_check(check, types)`, which writes it again so."""
     if signature is None:
         return None
     P = inspect.Parameter
@@ -108,7 +112,12 @@ def _fast(target: Callable[..., Any], signature: Optional[inspect.Signature],
         lines += ["    except KeyError:", "        return MISS"]
         checks = " and ".join("type(v%d) in T%d" % (i, i) for i in range(len(params)))
         lines += ["    if not (%s):" % checks, "        return MISS"]
-    lines += ["    return target(%s)" % ", ".join(passed)]
+    if check is None:
+        lines += ["    return target(%s)" % ", ".join(passed)]
+    else:
+        scope["CHECK"], scope["NEEDS"] = check
+        lines += ["    r = target(%s)" % ", ".join(passed), "    if type(r) in NEEDS:", "        CHECK(r)", "    return r"]
     exec("\n".join(lines), scope)  # noqa: S102 - our own text, names are parameter names
-    made: Callable[..., Any] = scope["fast"]
-    return made
+    made: Any = scope["fast"]
+    made.with_check = lambda c, fine: _fast(target, signature, hints, bound, (c, fine))
+    return made  # type: ignore[no-any-return]

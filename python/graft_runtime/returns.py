@@ -157,6 +157,7 @@ def plain_check(name: str, hint: Any) -> Optional[Callable[[Any], None]]:
             except Misfit as misfit:
                 raise misfit.error(name) from None
 
+    setattr(plain, "fine", fine)  # the types it passes at once (checked_fast)
     return plain
 
 
@@ -167,7 +168,13 @@ def _fits_plain(kind_: type, hint: Any) -> bool:
 
 
 def checked_fast(fast: Callable[[Dict[str, Any]], Any], check: Callable[[Any], None]) -> Callable[[Dict[str, Any]], Any]:
-    """A plan's `fast` whose plain results are checked (others are checked as they are converted)."""
+    """A plan's `fast` whose plain results are checked (others are checked as
+    they are converted): written again with the check inside (plans._fast),
+    or wrapped."""
+    with_check = getattr(fast, "with_check", None)
+    if with_check is not None:
+        made: Callable[[Dict[str, Any]], Any] = with_check(check, _PLAIN - getattr(check, "fine", frozenset()))
+        return made
     plain = _PLAIN
 
     def checked_call(kwargs: Dict[str, Any]) -> Any:

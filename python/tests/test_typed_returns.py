@@ -82,3 +82,20 @@ def test_values_that_fit_are_converted_as_by_type():
     assert run(Any, {"anything": object}) == {"anything": object}
     assert run(Tuple[str, Decimal], ["a", Decimal(1)]) == ["a", Decimal(1)]
     assert run(Price, Point(1, 2)) == Point(1, 2)  # a record of another class passes as it is, as remote
+
+
+def test_a_plans_fast_path_checks_a_plain_result_inside_it():
+    import inspect
+    import typing
+
+    from graft_runtime import returns
+    from graft_runtime.plans import Plan
+
+    def count(n: int) -> int:
+        return str(n) if n < 0 else n  # type: ignore[return-value]
+
+    plan = Plan(None, count, inspect.signature(count), typing.get_type_hints(count))
+    fast = returns.checked_fast(plan.fast, returns.plain_check("L.count", int))
+    assert fast({"n": 5}) == 5 and fast.__name__ == "fast", "the check is written into the fast path"
+    with pytest.raises(TypeError, match="^L.count returned a value of type str where its annotation says int$"):
+        fast({"n": -1})
