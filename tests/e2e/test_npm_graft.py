@@ -25,20 +25,20 @@ TSC = ROOT / "typescript" / "node_modules" / ".bin" / "tsc"
 PACKAGE = "@graft/pypi-shop"
 
 
-def npm_install(project, registry, extra=()):
-    """`npm install` of the Shop graft into `project`, from `registry` alone."""
+def npm_install(project, registry, packages=(PACKAGE,)):
+    """`npm install` of `packages` into `project`, from `registry` alone."""
     dead = "http://127.0.0.1:9"  # any other registry goes through a proxy that is not there
     command = ["npm", "install", "--registry", registry, "--proxy", dead, "--https-proxy", dead,
                "--noproxy", "127.0.0.1", "--cache", str(project / ".npm-cache"), "--no-audit", "--no-fund",
-               "--fetch-retries", "0", *extra, PACKAGE]
+               "--fetch-retries", "0", *packages]
     return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300)
 
 
 def new_project(path):
     path.mkdir()
     (path / "package.json").write_text(json.dumps({"name": "consumer", "private": True, "type": "module"}))
-    for name in ("consumer.ts", "wrong.ts", "objects_streams.ts", "tsconfig.json", "tsconfig.wrong.json",
-                 "tsconfig.objects.json"):
+    for name in ("consumer.ts", "wrong.ts", "objects_streams.ts", "scalars.ts", "tsconfig.json",
+                 "tsconfig.wrong.json", "tsconfig.objects.json", "tsconfig.scalars.json"):
         shutil.copy(FIXTURES / "npm" / name, path / name)
     return path
 
@@ -181,7 +181,7 @@ def test_remote_objects_and_streams(tmp_path, transport):
     modules = "%s,%s" % (FIXTURES / "realcode" / "carts.py", FIXTURES / "streams" / "feed.py")
     with Gateway("--modules", modules, tcp=True) as gg:
         project = new_project(tmp_path / "project")
-        out = npm_install(project, gg.web + "/npm/", extra=["@graft/pypi-feed"])
+        out = npm_install(project, gg.web + "/npm/", packages=[PACKAGE, "@graft/pypi-feed"])
         assert out.returncode == 0, out.stdout + out.stderr
         out = tsc(project, "tsconfig.objects.json")
         assert out.returncode == 0, out.stdout + out.stderr
@@ -191,3 +191,44 @@ def test_remote_objects_and_streams(tmp_path, transport):
                              text=True, timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr
         assert json.loads(out.stdout) == OBJECTS_STREAMS
+
+
+SCALARS = {
+    "decimal": ["2.20", "0.3", "2E+3"],
+    "decimal fields": ["15.00", "12.50", {"sku": "x", "amount": "19.90", "currency": "EUR"},
+                       {"sku": "b", "amount": "2.50", "currency": "USD"}, None],
+    "union": ["str:1.5", "label:net", "label:3"],
+    "literal keys": 3,
+    "uuid": ["d697d79f-1ead-5742-bfa6-a31b0e5f8e75", "d697d79f-1ead-5742-bfa6-a31b0e5f8e75 v5"],
+    "timedelta": ["P1DT1H30M", "PT1M29S", 1.5],
+    "time": ["09:30:00", "10:00:00.250000+01:00", "00:10:00.000001+05:30"],
+    "datetime": ["2026-03-01T11:00:00.123456-04:00", 5.75, None],
+    "dataclass": [{"id": "d697d79f-1ead-5742-bfa6-a31b0e5f8e75", "room": "blue", "starts": "2026-03-02T09:00:00+01:00",
+                   "length": "PT2H", "opens": "09:30:00", "deposit": "50.00"}, "2026-03-02T11:00:00+01:00"],
+    "any": ["int", "float", "str", "list", "NoneType"],
+    "bad return": ["TypeError", "Ledger.count returned a value of type str where its annotation says int", "string"],
+}
+
+
+def test_scalars_cross_alike_over_tcp_and_http(tmp_path):
+    """Decimal and UUID as text, timedelta as ISO durations, times and aware datetimes with their
+    microseconds and offsets, unions (over TCP a string is a str first), literal-keyed dicts, Any,
+    and a method returning the wrong type: the same answers over TCP and HTTP."""
+    with Gateway("--modules", str(FIXTURES / "realcode" / "money.py"), tcp=True) as gg:
+        project = new_project(tmp_path / "project")
+        out = npm_install(project, gg.web + "/npm/", packages=["@graft/pypi-catalog", "@graft/pypi-rooms",
+                                                                 "@graft/pypi-ledger"])
+        assert out.returncode == 0, out.stdout + out.stderr
+        out = tsc(project, "tsconfig.scalars.json")
+        assert out.returncode == 0, out.stdout + out.stderr
+        for host in ("127.0.0.1:%d" % gg.tcp_port, gg.calls):
+            env = dict(os.environ, GRAFT_CONFIG="host=%s" % host)
+            out = subprocess.run(["node", "out/scalars.js"], cwd=project, env=env, capture_output=True, text=True,
+                                 timeout=120)
+            assert out.returncode == 0, out.stdout + out.stderr
+            expected = dict(SCALARS)
+            if host.startswith("http"):
+                # JSON has no Decimal apart from str: the call API reads "1.5" for
+                # Union[Decimal, str] as its first option that takes it.
+                expected["union"] = ["Decimal:1.5", "label:net", "label:3"]
+            assert json.loads(out.stdout) == expected, host

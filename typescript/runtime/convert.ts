@@ -108,7 +108,10 @@ export function lower(value: unknown, ty: TypeRef, ctx: Context): Wire {
     }
     case "optional": return value == null ? { t: "none" } : lower(value, ty.inner, ctx);
     case "union": {
-      for (const option of ty.options) {
+      // The option of the value's own JavaScript type first (a string is a str
+      // before a Decimal or a datetime), then the others in order.
+      const own = ty.options.filter((o) => o.kind === natural(value));
+      for (const option of [...own, ...ty.options]) {
         try { return lower(value, option, ctx); } catch { /* the next option */ }
       }
       return fail(value, ty);
@@ -122,6 +125,17 @@ export function lower(value: unknown, ty: TypeRef, ctx: Context): Wire {
       if (ref && ref.service === ty.service) return { t: "ref", ...ref };
       return fail(value, ty, "pass a graft object that was made (awaited) already");
     }
+  }
+}
+
+/** The type kind a JavaScript value is without any declared type. */
+function natural(value: unknown): TypeRef["kind"] | null {
+  switch (typeof value) {
+    case "string": return "str";
+    case "boolean": return "bool";
+    case "bigint": return "int";
+    case "number": return Number.isInteger(value) ? "int" : "float";
+    default: return value === null ? "none" : value instanceof Uint8Array ? "bytes" : null;
   }
 }
 
@@ -196,7 +210,7 @@ export function raise(w: Wire, ctx: Context, ty?: TypeRef): unknown {
     case "list": case "tuple": case "set": return w.items.map((x) => raise(x, ctx, itemType(ty)));
     case "dict": {
       const keyType = ty?.kind === "dict" ? ty.key : undefined;
-      const stringKeys = keyType ? keyType.kind === "str" : w.items.every(([k]) => k.t === "str");
+      const stringKeys = keyType ? keyType.kind === "str" || stringLiterals(keyType) : w.items.every(([k]) => k.t === "str");
       const valueType = ty?.kind === "dict" ? ty.value : undefined;
       if (!stringKeys) return new Map(w.items.map(([k, v]) => [raise(k, ctx, keyType), raise(v, ctx, valueType)]));
       return Object.fromEntries(w.items.map(([k, v]) => [raise(k, ctx), raise(v, ctx, valueType)]));
@@ -205,6 +219,11 @@ export function raise(w: Wire, ctx: Context, ty?: TypeRef): unknown {
     case "enum": return raise(w.value, ctx);
     case "ref": return ctx.object(w.service, w.id);
   }
+}
+
+/** A `Literal` of strings only: a dict keyed by it is a plain object, as for str keys. */
+function stringLiterals(ty: TypeRef): boolean {
+  return ty.kind === "literal" && ty.values.every((v) => typeof v === "string");
 }
 
 function itemType(ty?: TypeRef): TypeRef | undefined {

@@ -47,7 +47,7 @@ export type ExceptionClass = new (message: string, fields: Record<string, unknow
 export function raised(
   declared: Record<string, ExceptionClass>,
   status: number,
-  e: { typeName: string; module: string; message: string; fields: Record<string, unknown>; traceback: string },
+  e: { typeName: string; module: string; message: string; fields: Record<string, unknown>; traceback: string; callId: string | null },
 ): GraftError {
   const own = status === 0 ? declared[e.typeName] : undefined;
   const err = own ? new own(e.message, e.fields) : new (STATUS_CLASSES[status] ?? RemoteError)(e.message);
@@ -55,7 +55,6 @@ export function raised(
   err.typeName = e.typeName;
   err.module = e.module;
   err.traceback = e.traceback;
-  const callId = e.fields["callId"];
-  if (typeof callId === "string") err.callId = callId;
+  err.callId = e.callId;
   return err;
 }

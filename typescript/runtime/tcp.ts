@@ -234,7 +234,7 @@ export class Connection implements Transport {
 function rawError(f: Frame, where: string): RawError | Error {
   if (f.frame === "error") {
     return { raw: true, status: f.status, typeName: f.type_name, module: f.module, message: f.message,
-      fields: f.fields, traceback: f.traceback, callId: null };
+      fields: f.fields, traceback: f.traceback, callId: /^call id (\S+):/.exec(f.traceback)?.[1] ?? null };
   }
   return new GraftConnectionError(f.frame === "protocol_error" ? f.message : `${where} answered with a ${f.frame} frame`);
 }

@@ -98,7 +98,10 @@ export function lower(value, ty, ctx) {
         }
         case "optional": return value == null ? { t: "none" } : lower(value, ty.inner, ctx);
         case "union": {
-            for (const option of ty.options) {
+            // The option of the value's own JavaScript type first (a string is a str
+            // before a Decimal or a datetime), then the others in order.
+            const own = ty.options.filter((o) => o.kind === natural(value));
+            for (const option of [...own, ...ty.options]) {
                 try {
                     return lower(value, option, ctx);
                 }
@@ -117,6 +120,16 @@ export function lower(value, ty, ctx) {
                 return { t: "ref", ...ref };
             return fail(value, ty, "pass a graft object that was made (awaited) already");
         }
+    }
+}
+/** The type kind a JavaScript value is without any declared type. */
+function natural(value) {
+    switch (typeof value) {
+        case "string": return "str";
+        case "boolean": return "bool";
+        case "bigint": return "int";
+        case "number": return Number.isInteger(value) ? "int" : "float";
+        default: return value === null ? "none" : value instanceof Uint8Array ? "bytes" : null;
     }
 }
 function toInt(value, ty) {
@@ -209,7 +222,7 @@ export function raise(w, ctx, ty) {
         case "set": return w.items.map((x) => raise(x, ctx, itemType(ty)));
         case "dict": {
             const keyType = ty?.kind === "dict" ? ty.key : undefined;
-            const stringKeys = keyType ? keyType.kind === "str" : w.items.every(([k]) => k.t === "str");
+            const stringKeys = keyType ? keyType.kind === "str" || stringLiterals(keyType) : w.items.every(([k]) => k.t === "str");
             const valueType = ty?.kind === "dict" ? ty.value : undefined;
             if (!stringKeys)
                 return new Map(w.items.map(([k, v]) => [raise(k, ctx, keyType), raise(v, ctx, valueType)]));
@@ -219,6 +232,10 @@ export function raise(w, ctx, ty) {
         case "enum": return raise(w.value, ctx);
         case "ref": return ctx.object(w.service, w.id);
     }
+}
+/** A `Literal` of strings only: a dict keyed by it is a plain object, as for str keys. */
+function stringLiterals(ty) {
+    return ty.kind === "literal" && ty.values.every((v) => typeof v === "string");
 }
 function itemType(ty) {
     return ty && "item" in ty ? ty.item : undefined;

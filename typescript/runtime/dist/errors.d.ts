@@ -52,4 +52,5 @@ export declare function raised(declared: Record<string, ExceptionClass>, status:
     message: string;
     fields: Record<string, unknown>;
     traceback: string;
+    callId: string | null;
 }): GraftError;

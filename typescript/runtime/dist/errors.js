@@ -58,8 +58,6 @@ export function raised(declared, status, e) {
     err.typeName = e.typeName;
     err.module = e.module;
     err.traceback = e.traceback;
-    const callId = e.fields["callId"];
-    if (typeof callId === "string")
-        err.callId = callId;
+    err.callId = e.callId;
     return err;
 }

@@ -256,7 +256,7 @@ export class Connection {
 function rawError(f, where) {
     if (f.frame === "error") {
         return { raw: true, status: f.status, typeName: f.type_name, module: f.module, message: f.message,
-            fields: f.fields, traceback: f.traceback, callId: null };
+            fields: f.fields, traceback: f.traceback, callId: /^call id (\S+):/.exec(f.traceback)?.[1] ?? null };
     }
     return new GraftConnectionError(f.frame === "protocol_error" ? f.message : `${where} answered with a ${f.frame} frame`);
 }

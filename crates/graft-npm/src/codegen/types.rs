@@ -54,6 +54,9 @@ pub fn ts(ty: &TypeRef, side: Side) -> String {
         TypeRef::Dict { key, value } if matches!(**key, TypeRef::Str) => {
             format!("Record<string, {}>", a(value))
         }
+        TypeRef::Dict { key, value } if string_literals(key) => {
+            format!("Partial<Record<{}, {}>>", a(key), a(value))
+        }
         TypeRef::Dict { key, value } => format!("Map<{}, {}>", a(key), a(value)),
         TypeRef::Optional { inner } => format!("{} | null", a(inner)),
         TypeRef::Union { options } => options.iter().map(a).collect::<Vec<_>>().join(" | "),
@@ -65,6 +68,11 @@ pub fn ts(ty: &TypeRef, side: Side) -> String {
         TypeRef::Named { name } => ident(name),
         TypeRef::Object { service } => ident(service),
     }
+}
+
+/// A `Literal` of strings only: a dict keyed by it is a plain object too.
+pub fn string_literals(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Literal { values } if values.iter().all(serde_json::Value::is_string))
 }
 
 /// The `.d.ts` declarations of `defs`.
