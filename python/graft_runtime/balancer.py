@@ -19,7 +19,7 @@
 import random
 import time
 from collections import deque
-from typing import Callable, Deque, List, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Deque, List, NamedTuple, Optional, Sequence
 
 BALANCES = ("least", "round_robin")
 BACKOFF_CAP = 2.0  # seconds
@@ -101,24 +101,25 @@ class Health:
         self.suspect = True
 
 
-def pick(loads: Sequence[int], healths: Sequence[Health], now: float, turn: int, policy: Policy,
-         skip: Sequence[int] = ()) -> Optional[int]:
+def pick(replicas: Sequence[Any], now: float, turn: int, policy: Policy, skip: Sequence[int] = ()) -> Optional[int]:
     """The replica (index) for the next call, or None when none is usable.
 
-    `loads` are the calls outstanding on each, `turn` a counter that
-    rotates the start so ties go round; replicas in `skip` (tried already)
-    are left out.
+    Each of `replicas` has `outstanding` (its calls under way) and `health`;
+    `turn` is a counter that rotates the start so ties go round; replicas in
+    `skip` (tried already) are left out.
     """
-    n = len(loads)
+    n = len(replicas)
     best = -1
+    least = 0
     for k in range(n):
         i = (turn + k) % n
-        if i in skip or not healths[i].usable(now):
+        replica = replicas[i]
+        if (replica.health.suspect and not replica.health.usable(now)) or i in skip:
             continue
         if policy.balance == "round_robin":
             return i
-        if best < 0 or loads[i] < loads[best]:
-            best = i
+        if best < 0 or replica.outstanding < least:
+            best, least = i, replica.outstanding
     return best if best >= 0 else None
 
 
@@ -134,8 +135,8 @@ class RetryBudget:
         self.clock = clock
         self.seconds: Deque[List[int]] = deque()  # [second, calls, retries], oldest first
 
-    def _now(self) -> List[int]:
-        second = int(self.clock())
+    def _now(self, now: Optional[float] = None) -> List[int]:
+        second = int(self.clock() if now is None else now)
         seconds = self.seconds
         if not seconds or seconds[-1][0] != second:
             seconds.append([second, 0, 0])
@@ -143,8 +144,13 @@ class RetryBudget:
                 seconds.popleft()
         return seconds[-1]
 
-    def called(self) -> None:
-        self._now()[1] += 1
+    def called(self, now: Optional[float] = None) -> None:
+        """One more call (`now`: the clock's time, if read already)."""
+        seconds = self.seconds
+        if seconds and seconds[-1][0] == int(now if now is not None else self.clock()):
+            seconds[-1][1] += 1
+        else:
+            self._now(now)[1] += 1
 
     def take(self) -> bool:
         """Spends one retry if the budget allows it."""

@@ -22,6 +22,7 @@ stream stays on the replica it started on. Neither is retried.
 """
 
 import asyncio
+import itertools
 import socket
 import time
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
@@ -34,6 +35,8 @@ from .transport import Connection
 from .values import ObjectRef
 
 _NEVER_RAN = (wire.STATUS_UNAVAILABLE, getattr(wire, "STATUS_OVERLOADED", 8))
+_PLAIN = frozenset((int, float, str, bool, bytes, type(None), list, dict, tuple))  # never an object
+_Call = Tuple[str, str, List[Any], Mapping[str, Any], Optional[Mapping[str, type]], Optional[float], str]
 RESOLVE_AFTER_FAILURE = 1.0  # seconds: a failure re-resolves names, at most this often
 
 
@@ -77,33 +80,57 @@ class Replicas:
 
     async def call(self, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
                    types: Optional[Mapping[str, type]] = None, timeout: Optional[float] = None, obj: str = "") -> Any:
-        """As `Connection.call`, on the replica the policy picks, retried as the module says."""
-        await self._fresh()
-        home = self._home(obj, args, kwargs)
-        if home is not None or obj:
-            return await self._on_object(home, service, method, args, kwargs, types, timeout, obj)
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
+        """As `Connection.call`, on the replica the policy picks, retried as the module says.
+        The first attempt runs here, inline: what a call that succeeds costs is kept small."""
+        now = time.monotonic()
+        if not self.replicas or now - self.resolved_at >= self.policy.resolve:
+            await self._fresh()
+        if obj or self.homes:
+            home = self._home(obj, args, kwargs)
+            if home is not None or obj:
+                return await self._on_object(home, service, method, args, kwargs, types, timeout, obj)
+        self.budget.called(now)
+        index = self._choose(now, ())
+        replica = self.replicas[index]
+        health = replica.health
+        replica.outstanding += 1
+        if health.suspect:
+            health.started()
+        try:
+            result = await replica.connection.call(service, method, args, kwargs, types, timeout, obj)
+        except (Unavailable, Timeout, wire.RemoteError) as e:
+            replica.outstanding -= 1
+            return await self._again(index, e, now, (service, method, args, kwargs, types, timeout, obj))
+        except BaseException:
+            replica.outstanding -= 1
+            health.probing = False  # says nothing of the replica; a probe is over
+            raise
+        replica.outstanding -= 1
+        if health.failures or health.suspect:
+            health.succeeded()
+        if type(result) is ObjectRef:
+            self.homes[result.id] = replica
+        return result
+
+    async def _again(self, index: int, error: BaseException, started: float, call: _Call) -> Any:
+        """After the first attempt failed with `error`: retries, as the module says, or raises."""
+        service, method, args, kwargs, types, timeout, obj = call
         may_repeat = "%s.%s" % (service, method) in self.idempotent
-        self.budget.called()
-        tried: List[int] = []
-        last: Optional[BaseException] = None
+        deadline = None if timeout is None else started + timeout
+        tried = [index]
         while True:
+            if not self._retryable(self.replicas[tried[-1]], error, may_repeat):
+                raise error
+            left = await self._before_retry(len(tried), deadline, error)
             try:
-                index = self._choose(tried)
+                index = self._choose(time.monotonic(), tried)
             except Unavailable:
-                if last is None:
-                    raise
-                raise last from None  # no other replica to retry on: the failure itself
-            replica = self.replicas[index]
+                raise error from None  # no other replica to retry on: the failure itself
             try:
-                return await self._attempt(replica, service, method, args, kwargs, types, timeout, obj)
+                return await self._attempt(self.replicas[index], service, method, args, kwargs, types, left, obj)
             except (Unavailable, Timeout, wire.RemoteError) as e:
-                if not self._retryable(replica, e, may_repeat):
-                    raise
-                last = e
+                error = e
                 tried.append(index)
-                timeout = await self._before_retry(len(tried), deadline, e)
 
     async def _attempt(self, replica: Replica, service: str, method: str, args: List[Any], kwargs: Mapping[str, Any],
                        types: Optional[Mapping[str, type]], timeout: Optional[float], obj: str) -> Any:
@@ -111,8 +138,10 @@ class Replicas:
         replica.health.started()
         try:
             result = await replica.connection.call(service, method, args, kwargs, types, timeout, obj)
+        except (Unavailable, Timeout, wire.RemoteError):
+            raise  # _retryable notes it, and ends a probe
         except BaseException:
-            replica.health.probing = False  # whatever the failure says (_retryable), the probe is over
+            replica.health.probing = False  # says nothing of the replica; the probe is over
             raise
         finally:
             replica.outstanding -= 1
@@ -135,8 +164,8 @@ class Replicas:
         status = getattr(error, "status", None)
         if status == wire.STATUS_UNAVAILABLE:  # draining: out, like one that refuses connections
             replica.health.failed(now, self.policy, unreachable=True)
-        elif replica.health.failures:
-            replica.health.succeeded()  # it answered
+        else:
+            replica.health.succeeded()  # it answered (Overloaded too: it is there)
         return status in _NEVER_RAN
 
     async def _before_retry(self, attempt: int, deadline: Optional[float], error: BaseException) -> Optional[float]:
@@ -148,7 +177,7 @@ class Replicas:
         if deadline is None:
             await asyncio.sleep(delay)
             return None
-        left = deadline - asyncio.get_running_loop().time()
+        left = deadline - time.monotonic()
         if left <= delay:
             raise error
         await asyncio.sleep(delay)
@@ -157,15 +186,14 @@ class Replicas:
     def _another(self, tried: int) -> bool:
         return tried < len(self.replicas)
 
-    def _choose(self, tried: List[int]) -> int:
+    def _choose(self, now: float, tried: Sequence[int]) -> int:
         """The replica for the next attempt; raises when none may take it."""
-        now = time.monotonic()
-        healths = [r.health for r in self.replicas]
-        loads = [r.outstanding for r in self.replicas]
         self.turn += 1
-        index = balancer.pick(loads, healths, now, self.turn, self.policy, tried)
+        index = balancer.pick(self.replicas, now, self.turn, self.policy, tried)
         if index is not None:
             return index
+        healths = [r.health for r in self.replicas]
+        loads = [r.outstanding for r in self.replicas]
         # None usable. Those merely ejected (not circuit-open) still get the
         # call rather than nothing: a probe, in effect.
         spare = [i for i, h in enumerate(healths) if i not in tried and not h.is_open(now) and h.why != "circuit open"]
@@ -173,7 +201,7 @@ class Replicas:
             return min(spare, key=lambda i: (loads[i], healths[i].out_until))
         return self._all_open(now, tried)
 
-    def _all_open(self, now: float, tried: List[int]) -> int:
+    def _all_open(self, now: float, tried: Sequence[int]) -> int:
         soonest = min((r for i, r in enumerate(self.replicas) if i not in tried), key=lambda r: r.health.out_until,
                       default=None)
         if soonest is None:
@@ -190,11 +218,9 @@ class Replicas:
         """The replica of the object called, or of an object passed as an argument."""
         if obj:
             return self.homes.get(obj)
-        for value in args:
-            if type(value) is ObjectRef or hasattr(value, "_graft_reference"):
-                return self._held(value)
-        for value in kwargs.values():
-            if type(value) is ObjectRef or hasattr(value, "_graft_reference"):
+        for value in itertools.chain(args, kwargs.values()):
+            kind = type(value)
+            if kind not in _PLAIN and (kind is ObjectRef or hasattr(value, "_graft_reference")):
                 return self._held(value)
         return None
 
@@ -211,6 +237,7 @@ class Replicas:
             try:
                 result = await self._attempt(replica, service, method, args, kwargs, types, timeout, obj)
             except wire.RemoteError as e:
+                replica.health.succeeded()  # it answered
                 if home is not None or e.status != wire.STATUS_NOT_FOUND or n == len(candidates) - 1:
                     raise
                 continue
@@ -234,7 +261,7 @@ class Replicas:
         await self._fresh()
         tried: List[int] = []
         while True:
-            index = self._choose(tried)
+            index = self._choose(time.monotonic(), tried)
             replica = self.replicas[index]
             try:
                 await replica.connection.connect()
@@ -254,7 +281,8 @@ class Replicas:
     # -- names
 
     async def _fresh(self) -> None:
-        """The replicas resolved, at most `resolve` seconds ago (then refreshed in the background)."""
+        """The replicas resolved, at most `resolve` seconds ago (then refreshed in the background);
+        called when they are not."""
         if not self.replicas:
             await self._resolve()
             if not self.replicas:

@@ -4,13 +4,23 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from graft_runtime.balancer import BACKOFF_CAP, Health, Policy, RetryBudget, backoff, pick  # noqa: E402
+from graft_runtime import balancer  # noqa: E402
+from graft_runtime.balancer import BACKOFF_CAP, Health, Policy, RetryBudget, backoff  # noqa: E402
 
 POLICY = Policy(breaker=3, breaker_cooldown=5.0, eject=30.0)
 
 
+class Replica:
+    def __init__(self, outstanding, health):
+        self.outstanding, self.health = outstanding, health
+
+
 def healthy(n):
     return [Health() for _ in range(n)]
+
+
+def pick(loads, healths, now, turn, policy, skip=()):
+    return balancer.pick([Replica(n, h) for n, h in zip(loads, healths)], now, turn, policy, skip)
 
 
 def test_least_outstanding_wins_and_ties_go_round():

@@ -51,8 +51,41 @@ def test_calls_spread_over_three_replicas(three, graft):
 
     seen = collections.Counter(who.split("/")[0] for who in asyncio.run(asyncio.wait_for(main(), 60)))
     assert set(seen) == set(IPS), seen
-    assert min(seen.values()) >= 240 * 0.2, "each replica takes a fair share: %s" % seen
+    # Least outstanding calls: a replica slower here (2 cores, busy) takes fewer, but each takes some.
+    assert min(seen.values()) >= 240 * 0.05, "each replica takes a share: %s" % seen
     assert asyncio.run(graft.Inventory.add(2, 3)) == 5
+
+    configure(graft, [r.address for r in three], balance="round_robin")
+
+    async def in_turn():
+        return [await graft.Inventory.where() for _ in range(90)]
+
+    turns = collections.Counter(who.split("/")[0] for who in asyncio.run(asyncio.wait_for(in_turn(), 60)))
+    assert turns == {ip: 30 for ip in IPS}, turns
+
+
+def test_objects_and_streams_stay_on_their_replica(three, graft):
+    configure(graft, [r.address for r in three])
+
+    async def main():
+        shelves = [await graft.Inventory.open_shelf() for _ in range(9)]
+        homes = set()
+        for shelf in shelves:
+            counts = [await shelf.put("x%d" % i) for i in range(6)]
+            assert counts == [1, 2, 3, 4, 5, 6], "every call reached the one object"
+            assert len({await shelf.where() for _ in range(6)}) == 1
+            homes.add(await shelf.where())
+            await shelf.close()
+        assert len(homes) > 1, "objects are made on several replicas"
+        streams = []
+        for _ in range(6):
+            items = [item async for item in graft.Inventory.count(50)]
+            assert [i.split("/")[1] for i in items] == [str(n) for n in range(50)]
+            assert len({i.split("/")[0] for i in items}) == 1, "a stream stays on its replica"
+            streams.append(items[0].split("/")[0])
+        assert len(set(streams)) > 1, "streams start on several replicas"
+
+    asyncio.run(asyncio.wait_for(main(), 60))
 
 
 def test_a_circuit_opens_half_opens_and_closes(graft):
