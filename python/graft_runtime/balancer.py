@@ -10,7 +10,8 @@
   succeeds, which closes it; a failure puts it out again.
 - `pick`: least outstanding calls among the usable replicas, ties taken in
   turn (round-robin) so that an idle graft still spreads its calls;
-  `balance=round_robin` takes them in turn whatever their load.
+  `balance=round_robin` takes them in turn whatever their load. `choose`
+  adds what happens when none is usable.
 - `RetryBudget`: retries are at most `retry_budget` of the calls of the last
   10 s, plus 10 a second, so that retries never multiply the load of an outage.
 - `backoff`: exponential with full jitter: uniform(0, min(2 s, backoff * 2**n)).
@@ -19,7 +20,9 @@
 import random
 import time
 from collections import deque
-from typing import Any, Callable, Deque, List, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Deque, List, NamedTuple, Optional, Sequence, Tuple
+
+from .errors import CircuitOpen, Unavailable
 
 BALANCES = ("least", "round_robin")
 BACKOFF_CAP = 2.0  # seconds
@@ -121,6 +124,38 @@ def pick(replicas: Sequence[Any], now: float, turn: int, policy: Policy, skip: S
         if best < 0 or replica.outstanding < least:
             best, least = i, replica.outstanding
     return best if best >= 0 else None
+
+
+class Replica:
+    """One replica address, its connection (transport.Connection), its calls outstanding and its health."""
+
+    __slots__ = ("address", "connection", "outstanding", "health")
+
+    def __init__(self, address: Tuple[str, int], connection: Any) -> None:
+        self.address = address
+        self.connection = connection
+        self.outstanding = 0
+        self.health = Health()
+
+
+def choose(replicas: Sequence[Replica], now: float, turn: int, policy: Policy, tried: Sequence[int]) -> int:
+    """`pick`, else (none usable) the least loaded of those merely ejected, which
+    gets the call rather than nothing: its probe. Raises CircuitOpen when every
+    replica not tried has its circuit open, Unavailable when none is left."""
+    index = pick(replicas, now, turn, policy, tried)
+    if index is not None:
+        return index
+    spare = [i for i, r in enumerate(replicas) if i not in tried and r.health.why != "circuit open"]
+    if spare:
+        return min(spare, key=lambda i: (replicas[i].outstanding, replicas[i].health.out_until))
+    left = [r for i, r in enumerate(replicas) if i not in tried]
+    if not left:
+        raise Unavailable(*replicas[tried[-1]].address, "no other replica to retry on")
+    soonest = min(left, key=lambda r: r.health.out_until)
+    several = "" if len(replicas) == 1 else "every replica's circuit is open (%d); " % len(replicas)
+    raise CircuitOpen(soonest.connection.host, soonest.address[1],
+                      "%scircuit open after %d failures in a row; next probe in %.1f s"
+                      % (several, soonest.health.failures, max(0.0, soonest.health.out_until - now)))
 
 
 class RetryBudget:

@@ -18,11 +18,11 @@ else a line without `name`, which applies to every graft. Two lines for the
 same graft are an error. Every line is checked, including other grafts'.
 """
 
-import ipaddress
 import re
 from typing import Dict, List, Optional, Tuple
 
 from .balancer import BALANCES, DEFAULT_POLICY, Policy
+from .names import is_ip
 from .tls import Tls, TlsError
 
 # The keys of a graft's replicas (balancer.Policy), each a number but `balance`.
@@ -151,17 +151,9 @@ def parse_hosts(value: str, where: str = "") -> Tuple[Address, ...]:
 def _route(hosts: Tuple[Address, ...], policy: Policy) -> object:
     """What remote.py connects to: one IP address as itself (no balancer), else the balancer's
     `(hosts, policy)`."""
-    if len(hosts) == 1 and _is_ip(hosts[0][0]):
+    if len(hosts) == 1 and is_ip(hosts[0][0]):
         return hosts[0]
     return (hosts, policy) if hosts else None
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def parse_line(line: str, where: str = "") -> Dict[str, str]:

@@ -23,13 +23,12 @@ stream stays on the replica it started on. Neither is retried.
 
 import asyncio
 import itertools
-import socket
 import time
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from . import balancer, wire
-from .balancer import Health, Policy, RetryBudget
-from .errors import CircuitOpen, Timeout, Unavailable
+from . import balancer, names, wire
+from .balancer import Policy, Replica, RetryBudget
+from .errors import Timeout, Unavailable
 from .tls import Tls
 from .transport import Connection
 from .values import ObjectRef
@@ -38,18 +37,6 @@ _NEVER_RAN = (wire.STATUS_UNAVAILABLE, getattr(wire, "STATUS_OVERLOADED", 8))
 _PLAIN = frozenset((int, float, str, bool, bytes, type(None), list, dict, tuple))  # never an object
 _Call = Tuple[str, str, List[Any], Mapping[str, Any], Optional[Mapping[str, type]], Optional[float], str]
 RESOLVE_AFTER_FAILURE = 1.0  # seconds: a failure re-resolves names, at most this often
-
-
-class Replica:
-    """One replica address, its connection, its calls outstanding and its health."""
-
-    __slots__ = ("address", "connection", "outstanding", "health")
-
-    def __init__(self, address: Tuple[str, int], connection: Connection) -> None:
-        self.address = address
-        self.connection = connection
-        self.outstanding = 0
-        self.health = Health()
 
 
 class Replicas:
@@ -71,10 +58,6 @@ class Replicas:
         self.resolved_at = -float("inf")
         self._resolving: Optional["asyncio.Future[None]"] = None
         self._protocol: Any = None  # the stream's connection, for wire_stream.RemoteStream (connect())
-
-    @property
-    def label(self) -> str:
-        return ",".join("%s:%d" % t for t in self.targets)
 
     # -- calls
 
@@ -171,7 +154,7 @@ class Replicas:
     async def _before_retry(self, attempt: int, deadline: Optional[float], error: BaseException) -> Optional[float]:
         """Waits the back-off before retry `attempt`; the timeout left. Raises `error` when
         retries, the budget or the time are spent, or no other replica is usable."""
-        if attempt > self.policy.retries or not self._another(attempt) or not self.budget.take():
+        if attempt > self.policy.retries or attempt >= len(self.replicas) or not self.budget.take():
             raise error
         delay = balancer.backoff(attempt, self.policy.backoff)
         if deadline is None:
@@ -183,34 +166,10 @@ class Replicas:
         await asyncio.sleep(delay)
         return left - delay
 
-    def _another(self, tried: int) -> bool:
-        return tried < len(self.replicas)
-
     def _choose(self, now: float, tried: Sequence[int]) -> int:
-        """The replica for the next attempt; raises when none may take it."""
+        """The replica for the next attempt (balancer.choose); raises when none may take it."""
         self.turn += 1
-        index = balancer.pick(self.replicas, now, self.turn, self.policy, tried)
-        if index is not None:
-            return index
-        healths = [r.health for r in self.replicas]
-        loads = [r.outstanding for r in self.replicas]
-        # None usable. Those merely ejected (not circuit-open) still get the
-        # call rather than nothing: a probe, in effect.
-        spare = [i for i, h in enumerate(healths) if i not in tried and not h.is_open(now) and h.why != "circuit open"]
-        if spare:
-            return min(spare, key=lambda i: (loads[i], healths[i].out_until))
-        return self._all_open(now, tried)
-
-    def _all_open(self, now: float, tried: Sequence[int]) -> int:
-        soonest = min((r for i, r in enumerate(self.replicas) if i not in tried), key=lambda r: r.health.out_until,
-                      default=None)
-        if soonest is None:
-            raise Unavailable(*self.replicas[tried[-1]].address, "no other replica to retry on")
-        left = max(0.0, soonest.health.out_until - now)
-        several = "" if len(self.replicas) == 1 else "every replica's circuit is open (%d); " % len(self.replicas)
-        raise CircuitOpen(soonest.connection.host, soonest.address[1],
-                          "%scircuit open after %d failures in a row; next probe in %.1f s"
-                          % (several, soonest.health.failures, left))
+        return balancer.choose(self.replicas, now, self.turn, self.policy, tried)
 
     # -- objects
 
@@ -295,20 +254,11 @@ class Replicas:
             self.resolved_at = min(self.resolved_at, now - self.policy.resolve)
 
     def _names(self) -> bool:
-        return any(not _is_ip(host) for host, _ in self.targets)
+        return any(not names.is_ip(host) for host, _ in self.targets)
 
     async def _resolve(self) -> None:
         try:
-            found: List[Tuple[Tuple[str, int], Optional[str]]] = []
-            failed: List[Unavailable] = []
-            for host, port in self.targets:
-                try:
-                    found += await _addresses(host, port)
-                except Unavailable as e:
-                    failed.append(e)
-            if failed and not found:
-                raise failed[0]
-            self._adopt(found)
+            self._adopt(await names.resolve_all(self.targets))
         except Unavailable:
             if not self.replicas:
                 raise  # else keep the replicas known: the name may be back at the next refresh
@@ -316,7 +266,7 @@ class Replicas:
             self.resolved_at = time.monotonic()
             self._resolving = None
 
-    def _adopt(self, found: List[Tuple[Tuple[str, int], Optional[str]]]) -> None:
+    def _adopt(self, found: names.Found) -> None:
         """Uses the replicas at the addresses `found` (each with the name it came from, or None)."""
         if not found:
             return  # a name that resolves to nothing for now: keep what we had
@@ -337,28 +287,3 @@ class Replicas:
         for gone in old.values():
             if not gone.outstanding and id(gone) not in held:
                 asyncio.ensure_future(gone.connection.close())
-
-
-async def _addresses(host: str, port: int) -> List[Tuple[Tuple[str, int], Optional[str]]]:
-    """(address, name) for each address of `host`: itself for an IP address."""
-    if _is_ip(host):
-        return [((host, port), None)]
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as e:
-        raise Unavailable(host, port, "cannot resolve the name: %s" % (e.strerror or e)) from None
-    seen: List[Tuple[Tuple[str, int], Optional[str]]] = []
-    for _, _, _, _, sockaddr in infos:
-        entry = ((str(sockaddr[0]), port), host)
-        if entry not in seen:
-            seen.append(entry)
-    return seen
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
-    except OSError:
-        return False
-    return True

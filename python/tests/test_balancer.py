@@ -1,10 +1,12 @@
 """The balancer's decisions (graft_runtime/balancer.py): pick, ejection, breaker, budget, back-off."""
 
 import sys
+
+import pytest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from graft_runtime import balancer  # noqa: E402
+from graft_runtime import balancer, errors  # noqa: E402
 from graft_runtime.balancer import BACKOFF_CAP, Health, Policy, RetryBudget, backoff  # noqa: E402
 
 POLICY = Policy(breaker=3, breaker_cooldown=5.0, eject=30.0)
@@ -108,3 +110,22 @@ def test_backoff_is_full_jitter_exponential_and_capped():
     assert backoff(3, 0.05, rand=lambda: 0.5) == 0.1
     assert backoff(30, 0.05, rand=lambda: 1.0) == BACKOFF_CAP
     assert backoff(2, 0.05, rand=lambda: 0.0) == 0.0
+
+
+def test_choose_falls_back_to_ejected_replicas_but_not_to_open_circuits():
+    class Conn:
+        host = "10.0.0.1"
+
+    replicas = [balancer.Replica(("10.0.0.%d" % i, 9092), Conn()) for i in (1, 2)]
+    replicas[0].health.failed(0.0, POLICY, unreachable=True)
+    replicas[1].health.failed(0.0, POLICY, unreachable=True)
+    assert balancer.choose(replicas, 1.0, 0, POLICY, ()) in (0, 1), "ejected ones still get calls"
+    for r in replicas:
+        for _ in range(3):
+            r.health.started()
+            r.health.failed(1.0, POLICY, unreachable=True)
+    with pytest.raises(errors.CircuitOpen, match=r"every replica's circuit is open \(2\); circuit open after 4 "
+                                                 r"failures in a row; next probe in 5\.0 s"):
+        balancer.choose(replicas, 1.0, 0, POLICY, ())
+    with pytest.raises(errors.Unavailable, match="no other replica"):
+        balancer.choose(replicas, 1.0, 0, POLICY, (0, 1))

@@ -64,6 +64,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/local.py"),
     ),
     (
+        "names.py",
+        include_str!("../../../python/graft_runtime/names.py"),
+    ),
+    (
         "object_streams.py",
         include_str!("../../../python/graft_runtime/object_streams.py"),
     ),
