@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh machine: Debian's Chromium,
-# the Python test packages, and playwright-core for the browser test.
+# the Python test packages, playwright-core for the browser test, and what
+# gg's Debian package is built with (cargo-deb, Debian's python3.11).
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,18 @@ python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "setup: cargo-fuzz for the wire decoder's fuzz target (about 2 minutes)"
     cargo install --locked cargo-fuzz
+fi
+
+if ! dpkg -s python3.11-venv libpython3.11-dev dpkg-dev iproute2 binutils >/dev/null 2>&1; then
+    echo "setup: Debian's python3.11 (-venv, libpython3.11-dev), dpkg-dev and iproute2, for gg's Debian package"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3.11-venv libpython3.11-dev dpkg-dev iproute2 binutils >/dev/null
+fi
+
+if ! cargo deb --version >/dev/null 2>&1; then
+    echo "setup: cargo-deb for gg's Debian package (about 2 minutes)"
+    cargo install --locked cargo-deb
 fi
 
 if [ ! -d tests/browser/node_modules/playwright-core ]; then

@@ -31,6 +31,20 @@ echo "== TypeScript runtime (runtime/dist up to date; node's test runner)"
 echo "== pytest (python runtime and end to end)"
 python3 -m pytest -q python/tests tests/e2e
 
+echo "== Debian package (gg against Debian's python3.11: built, dpkg -i, tutorial replayed, dpkg -r)"
+packaging/build-deb.sh   # target/deb/gg.deb, in its own target dir
+trap 'dpkg -r graft-gateway >/dev/null 2>&1 || true' EXIT
+dpkg -i target/deb/gg.deb
+# As on a Debian system: Debian's PATH, so `python3` is Debian's (test_deb.py's
+# xfail says why another python3 first on PATH breaks gg today).
+python="$(python3 -c 'import sys; print(sys.executable)')"
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    GG_BIN=/usr/bin/gg GG_DEB="$PWD/target/deb/gg.deb" "$python" -m pytest -q tests/e2e/test_deb.py \
+    tests/e2e/test_tutorial.py::test_steps_1_to_4_monolith tests/e2e/test_microservice.py
+dpkg -r graft-gateway
+test ! -e /usr/bin/gg
+trap - EXIT
+
 echo "== browser (Graft Vision in Debian's chromium)"
 (cd tests/browser && npm test)
 
