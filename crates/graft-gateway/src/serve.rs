@@ -29,6 +29,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     };
     let (call_addr, web_addr) = (calls.local_addr()?, web.local_addr()?);
     let tls = crate::tls::Tls::from_cli(&cli)?;
+    crate::index::npm::links_over_tls(tls.is_some());
     let http = if tls.is_some() { "https" } else { "http" };
     tracing::info!("service calls on {http}://{call_addr}/call/<Service>/<method>");
     tracing::info!("Graft Vision on {http}://{web_addr}/GV");

@@ -23,6 +23,8 @@ use graft_pypi::VersionStore;
 const VERSIONS_FILE: &str = "npm-versions.json";
 
 static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
+/// Whether the web side serves TLS, so tarball links say `https`.
+static TLS: OnceLock<bool> = OnceLock::new();
 
 /// Builds the registry of `iface`'s grafts, once, at start-up.
 pub fn build(iface: &Interface) {
@@ -49,6 +51,11 @@ pub fn build(iface: &Interface) {
     }
 }
 
+/// Tells the registry whether gg serves TLS (`serve.rs`, once at start-up).
+pub fn links_over_tls(on: bool) {
+    let _ = TLS.set(on);
+}
+
 /// `/npm/...`.
 pub fn routes() -> Router {
     Router::new()
@@ -70,8 +77,13 @@ pub fn routes() -> Router {
 fn document(name: &str, headers: &HeaderMap) -> Response {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     // Tarball links are absolute (npm needs them so): the scheme from a
-    // proxy's X-Forwarded-Proto, else http.
-    let scheme = text("x-forwarded-proto").unwrap_or("http");
+    // proxy's X-Forwarded-Proto, else gg's own.
+    let own = if TLS.get().copied().unwrap_or(false) {
+        "https"
+    } else {
+        "http"
+    };
+    let scheme = text("x-forwarded-proto").unwrap_or(own);
     let host = text("host").unwrap_or("localhost");
     let base = format!("{scheme}://{host}/npm");
     match REGISTRY.get().and_then(|r| r.document(name, &base)) {
