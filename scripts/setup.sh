@@ -47,6 +47,11 @@ if ! cargo deb --version >/dev/null 2>&1; then
     cargo install --locked cargo-deb
 fi
 
+if [ ! -d tests/mcp/node_modules/@modelcontextprotocol/conformance ]; then
+    echo "setup: the MCP conformance suite and the Node.js 22 it needs (tests/mcp/)"
+    (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "setup: playwright-core for the browser test"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)

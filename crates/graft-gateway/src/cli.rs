@@ -36,6 +36,15 @@ pub struct Cli {
           default_value_t = false, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub tcp_server: bool,
 
+    /// Serve the Model Context Protocol at /mcp on --httpPort, every static method a tool (--mcp=false: off).
+    #[arg(long = "mcp", value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value_t = true, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub mcp: bool,
+
+    /// Browser origins allowed to use /mcp besides loopback ones, comma-separated (`https://app.example.com`).
+    #[arg(long = "mcpOrigins", value_name = "ORIGINS", value_delimiter = ',')]
+    pub mcp_origins: Vec<String>,
+
     /// Port of the TCP listener, with --TCPServer.
     #[arg(long = "tcpPort", value_name = "PORT", default_value_t = 82)]
     pub tcp_port: u16,
@@ -269,6 +278,8 @@ mod tests {
             (80, 81, 82, false)
         );
         assert_eq!(c.bind.to_string(), "0.0.0.0");
+        assert!(c.mcp && c.mcp_origins.is_empty());
+        assert!(!cli(&["./src/", "--MCP=false"]).unwrap().mcp);
         assert_eq!(c.memory_budget_bytes(), 512 << 20);
     }
 

@@ -14,6 +14,7 @@ mod http;
 mod index;
 mod limits;
 mod log;
+mod mcp;
 mod metadata;
 mod metrics;
 mod objects;

@@ -81,6 +81,13 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     let web_routes = http::web(state.clone())
         .merge(health::routes(health.clone()))
         .merge(crate::metrics::routes(Arc::clone(&state.host)));
+    let web_routes = match cli.mcp {
+        true => {
+            tracing::info!("MCP (Streamable HTTP) on {http}://{web_addr}/mcp");
+            web_routes.merge(crate::mcp::routes(state.clone(), cli.mcp_origins.clone()))
+        }
+        false => web_routes,
+    };
     let web = limits::serve(
         web,
         web_routes,

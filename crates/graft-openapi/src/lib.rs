@@ -21,7 +21,7 @@ pub mod stream;
 use graft_model::{Interface, MethodKind};
 use serde_json::{Map, Value as Json, json};
 
-pub use operation::call_path;
+pub use operation::{call_path, named_arguments};
 pub use schema::{type_def_schema, type_schema};
 
 /// The OpenAPI version the document follows.

@@ -82,9 +82,10 @@ fn request_body(method: &Method) -> Json {
     })
 }
 
-/// The arguments as an object by name: what Graft Vision and most callers send.
-/// Positional-only and `*args` parameters cannot be passed this way.
-fn named_arguments(method: &Method) -> Json {
+/// The arguments as an object by name: what Graft Vision and most callers send
+/// (and MCP's `inputSchema`). Positional-only and `*args` parameters cannot be
+/// passed this way.
+pub fn named_arguments(method: &Method) -> Json {
     let mut properties = Map::new();
     let mut required = Vec::new();
     let mut rest = json!(false);
