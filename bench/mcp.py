@@ -117,7 +117,7 @@ def start_gg(binary):
     port, web = free_port(), free_port()
     args = [str(binary), str(SERVICE), "--port", str(port), "--httpPort", str(web), "--bind", "127.0.0.1"]
     gg = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                          env={**os.environ, "GRAFT_STATE_DIR": "/tmp/gg-bench-mcp-state"})
+                          env={"GRAFT_STATE_DIR": "/tmp/gg-bench-mcp-state", **os.environ})
     for _ in range(600):
         try:
             with socket.create_connection(("127.0.0.1", web), timeout=0.2):

@@ -5,7 +5,9 @@ conformance suite (tests/mcp/, installed by scripts/setup.sh)."""
 
 import asyncio
 import json
+import os
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 
-from gateway import ROOT, Gateway, request
+from gateway import GG, ROOT, Gateway, request
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mcp" / "atlas.py"
 CONFORMANCE = ROOT / "tests" / "mcp"
@@ -242,6 +244,15 @@ def test_mcp_origins_allows_a_named_browser_origin():
 def test_mcp_false_turns_the_endpoint_off():
     with Gateway(str(FIXTURE), args=["--mcp=false"]) as gg:
         assert post(gg, INITIALIZE)[0] == 404
+
+
+def test_the_benchmark_runs(tmp_path):
+    """bench/mcp.py --smoke: a few hundred checked calls each way (no speed asserted)."""
+    bench = ROOT / "bench" / "mcp.py"
+    run = subprocess.run([sys.executable, str(bench), "--smoke"], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "GG_BIN": str(GG), "GRAFT_STATE_DIR": str(tmp_path)})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "| /call |" in run.stdout and "| /mcp |" in run.stdout, run.stdout
 
 
 @pytest.mark.parametrize("revision", ["2026-07-28", "2025-11-25"])
