@@ -75,7 +75,7 @@ async fn origin_check(State(mcp): State<Mcp>, request: HttpRequest, next: Next) 
     let origin = request.headers().get(header::ORIGIN).map(|v| v.to_str());
     match origin {
         None => next.run(request).await,
-        Some(Ok(origin)) if mcp.allows(origin) => next.run(request).await,
+        Some(Ok(origin)) if allowed(origin, &mcp.origins) => next.run(request).await,
         Some(_) => RpcError::new(
             StatusCode::FORBIDDEN,
             rpc::INVALID_REQUEST,
@@ -125,28 +125,24 @@ fn unknown_method(era: Era, method: &str) -> RpcError {
     RpcError::new(StatusCode::NOT_FOUND, rpc::METHOD_NOT_FOUND, message).in_era(era)
 }
 
-impl Mcp {
-    /// Whether a page of `origin` may call: loopback origins, and `--mcpOrigins`.
-    fn allows(&self, origin: &str) -> bool {
-        let origin = origin.trim_end_matches('/');
-        if self
-            .origins
-            .iter()
-            .any(|o| o.trim_end_matches('/') == origin)
-        {
-            return true;
-        }
-        let host = origin.split_once("://").map_or("", |(_, rest)| rest);
-        let host = match host.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => host.split(':').next().unwrap_or_default(),
-        };
-        host == "localhost"
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
+/// Whether a page of `origin` may call: loopback origins, and those of `--mcpOrigins`.
+fn allowed(origin: &str, extra: &[String]) -> bool {
+    let origin = origin.trim_end_matches('/');
+    if extra.iter().any(|o| o.trim_end_matches('/') == origin) {
+        return true;
     }
+    let host = origin.split_once("://").map_or("", |(_, rest)| rest);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
 
+impl Mcp {
     /// Adds what a 2026-07-28 result carries: its type and gg's name.
     fn finish(&self, era: Era, mut result: Json) -> Json {
         if era == Era::Modern {
@@ -204,3 +200,6 @@ impl Mcp {
 fn server_info() -> Json {
     json!({ "name": "gg", "title": "Graft gateway", "version": env!("CARGO_PKG_VERSION") })
 }
+
+#[cfg(test)]
+mod tests;
