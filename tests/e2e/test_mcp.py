@@ -199,6 +199,19 @@ def test_modern_requests_get_the_specified_errors(gg):
     assert status == 200 and result["resultType"] == "complete" and result["cacheScope"] == "public"
 
 
+def test_a_tool_call_continues_the_trace_its_meta_names(gg):
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "traceparent": "00-%s-00f067aa0ba902b7-01" % trace}
+    body = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "Atlas.largest", "arguments": {}, "_meta": meta}}
+    status, _, answer = post(gg, body, {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call",
+                                        "Mcp-Name": "Atlas.largest"})
+    assert status == 200 and json.loads(answer)["result"]["structuredContent"]["name"] == "Lyon"
+    assert trace in gg.output(wait_for=trace)
+
+
 def test_a_token_protected_gateway_refuses_a_client_without_its_token(tmp_path):
     tokens = tmp_path / "tokens.txt"
     tokens.write_text("agent=s3cret-agent-token\n")
