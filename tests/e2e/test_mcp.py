@@ -138,6 +138,13 @@ def test_a_stream_sends_progress_and_returns_every_item(gg, mode):
     assert plain.structured_content == {"items": [2, 1], "truncated": False}
 
 
+def test_a_streams_result_stops_at_its_bound(gg):
+    result = session(gg, "2026-07-28", fn=lambda c: c.call_tool("Atlas.countdown", {"start": 10_005}))
+    assert result.structured_content["truncated"] is True
+    items = result.structured_content["items"]
+    assert len(items) == 10_000 and items[0] == 10_005 and items[-1] == 6
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_remote_objects_are_not_tools(gg, mode):
     async def call(client):
