@@ -37,8 +37,7 @@ def npm_install(project, registry, packages=(PACKAGE,)):
 def new_project(path):
     path.mkdir()
     (path / "package.json").write_text(json.dumps({"name": "consumer", "private": True, "type": "module"}))
-    for name in ("consumer.ts", "wrong.ts", "objects_streams.ts", "scalars.ts", "tsconfig.json",
-                 "tsconfig.wrong.json", "tsconfig.objects.json", "tsconfig.scalars.json"):
+    for name in os.listdir(FIXTURES / "npm"):
         shutil.copy(FIXTURES / "npm" / name, path / name)
     return path
 
