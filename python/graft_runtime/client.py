@@ -22,8 +22,16 @@ from .local import Local
 from .objects import GraftObject, ObjectState
 from .object_streams import object_stream
 from .plans import MISS, PLAIN
-from .remote import Remote
+from .remote import Remote, within
 from .streams import LocalStream, Stream
+
+
+_DEADLINE = getattr(_headers.context, "_deadline", None)  # graft_context's deadline variable
+
+
+def _serving_within() -> bool:
+    """Whether the call being served has a deadline (a call made now must keep to it)."""
+    return _DEADLINE is not None and _DEADLINE.get() is not None
 
 
 class GraftClient:
@@ -96,6 +104,8 @@ class GraftClient:
                 if type(result) in PLAIN:
                     return result
                 if result is not MISS and inspect.isawaitable(result):
+                    if _serving_within():  # no longer than the call being served has left
+                        result = self.timed(self.settings(), service, method, result, within(None))
                     result = await result
             except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
                 raise
@@ -112,19 +122,23 @@ class GraftClient:
             if plan.fast is not None:
                 self._fast[method] = plan.fast  # from the next call on
         work = self.local.call(settings, method, positional, named)
-        if settings.timeout is None:
+        timeout = within(settings.timeout)
+        if timeout is None:
             return await work
-        return await self.timed(settings, service, method, work)
+        return await self.timed(settings, service, method, work, timeout)
 
-    async def timed(self, settings: Settings, service: str, method: str, work: Awaitable[Any]) -> Any:
-        """An in-process call's result, within the configuration's timeout."""
-        if settings.timeout is None:
+    async def timed(self, settings: Settings, service: str, method: str, work: Awaitable[Any],
+                    timeout: Optional[float] = None) -> Any:
+        """An in-process call's result, within `timeout` (the configuration's by default)."""
+        limit = settings.timeout if timeout is None else timeout
+        if limit is None:
             return await work
         try:
-            return await asyncio.wait_for(work, settings.timeout)
+            return await asyncio.wait_for(work, limit)
         except asyncio.TimeoutError:
+            source = settings.source if limit == settings.timeout else "the deadline of the call being served"
             raise asyncio.TimeoutError(
-                "%s.%s did not finish within %g s (timeout from %s)" % (service, method, settings.timeout, settings.source)
+                "%s.%s did not finish within %g s (timeout from %s)" % (service, method, limit, source)
             ) from None
 
     def stream(self, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Stream:

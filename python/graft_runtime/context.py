@@ -2,7 +2,9 @@
 
 Hosted code reads it with `import graft_context; graft_context.headers()`:
 a read-only mapping whose names are lower case (an HTTP call's headers, or
-the metadata a Graft sent). Outside a call it is empty. gg sets it for each
+the metadata a Graft sent). Outside a call it is empty. `deadline()` is
+the time the call has left, in seconds (None: no limit); a Graft called
+inside it gets no more than that. gg sets it for each
 call; a Graft calling its module in-process sets it the same way, and a
 Graft called from inside a hosted method sends it on (docs/CONFIG.md).
 
@@ -14,16 +16,26 @@ index, so that all of them share one module object in a process.
 import contextvars
 import functools
 import inspect
+import time
 import types
-from typing import Any, Callable, Dict, Iterable, Mapping, Tuple
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple
 
 _EMPTY: Mapping[str, str] = types.MappingProxyType({})
 _incoming: "contextvars.ContextVar[Mapping[str, str]]" = contextvars.ContextVar("graft_context", default=_EMPTY)
+# When the call being served must end, on time.monotonic()'s clock; None: no limit.
+_deadline: "contextvars.ContextVar[Optional[float]]" = contextvars.ContextVar("graft_deadline", default=None)
 
 
 def headers() -> Mapping[str, str]:
     """The metadata of the call being served: lower-case names, read-only."""
     return _incoming.get()
+
+
+def deadline() -> Optional[float]:
+    """The seconds the call being served has left (0.0 once past), or None
+    when it has no limit (and outside a call)."""
+    at = _deadline.get()
+    return None if at is None else max(0.0, at - time.monotonic())
 
 
 def as_mapping(pairs: Iterable[Tuple[str, str]]) -> Mapping[str, str]:
@@ -35,60 +47,76 @@ def as_mapping(pairs: Iterable[Tuple[str, str]]) -> Mapping[str, str]:
     return types.MappingProxyType(merged)
 
 
-def bind(function: Callable[..., Any], pairs: Iterable[Tuple[str, str]]) -> Callable[..., Any]:
+def bind(function: Callable[..., Any], pairs: Iterable[Tuple[str, str]], at: Optional[float] = None) -> Callable[..., Any]:
     """`function`, which when called runs (and, for a coroutine or a
-    generator, keeps running) with `pairs` as the incoming metadata."""
-    return functools.partial(run, as_mapping(pairs), function)
+    generator, keeps running) with `pairs` as the incoming metadata and `at`
+    (time.monotonic()'s clock; None: no limit) as its deadline."""
+    return functools.partial(run_until, at, as_mapping(pairs), function)
 
 
 def run(metadata: Mapping[str, str], function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    token = _incoming.set(metadata)
+    """Calls `function` with `metadata` as the incoming metadata; the deadline stays as it is."""
+    return run_until(_deadline.get(), metadata, function, *args, **kwargs)
+
+
+def run_until(at: Optional[float], metadata: Mapping[str, str], function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Calls `function` with `metadata` as the incoming metadata and `at` as its deadline."""
+    tokens = _set(metadata, at)
     try:
         result = function(*args, **kwargs)
     finally:
-        _incoming.reset(token)
+        _reset(tokens)
     if inspect.iscoroutine(result):
-        return _coroutine(metadata, result)
+        return _coroutine(metadata, at, result)
     if inspect.isgenerator(result):
-        return _generator(metadata, result)
+        return _generator(metadata, at, result)
     if inspect.isasyncgen(result):
-        return _async_generator(metadata, result)
+        return _async_generator(metadata, at, result)
     return result
 
 
-async def _coroutine(metadata: Mapping[str, str], coroutine: Any) -> Any:
-    token = _incoming.set(metadata)
+def _set(metadata: Mapping[str, str], at: Optional[float]) -> Tuple[Any, Any]:
+    return _incoming.set(metadata), _deadline.set(at)
+
+
+def _reset(tokens: Tuple[Any, Any]) -> None:
+    _deadline.reset(tokens[1])
+    _incoming.reset(tokens[0])
+
+
+async def _coroutine(metadata: Mapping[str, str], at: Optional[float], coroutine: Any) -> Any:
+    tokens = _set(metadata, at)
     try:
         return await coroutine
     finally:
-        _incoming.reset(token)
+        _reset(tokens)
 
 
-def _generator(metadata: Mapping[str, str], generator: Any) -> Any:
+def _generator(metadata: Mapping[str, str], at: Optional[float], generator: Any) -> Any:
     try:
         while True:
-            token = _incoming.set(metadata)
+            tokens = _set(metadata, at)
             try:
                 item = next(generator)
             except StopIteration as stop:
                 return stop.value
             finally:
-                _incoming.reset(token)
+                _reset(tokens)
             yield item
     finally:
         generator.close()
 
 
-async def _async_generator(metadata: Mapping[str, str], generator: Any) -> Any:
+async def _async_generator(metadata: Mapping[str, str], at: Optional[float], generator: Any) -> Any:
     try:
         while True:
-            token = _incoming.set(metadata)  # each step runs in its consumer's context
+            tokens = _set(metadata, at)  # each step runs in its consumer's context
             try:
                 item = await generator.__anext__()
             except StopAsyncIteration:
                 return
             finally:
-                _incoming.reset(token)
+                _reset(tokens)
             yield item
     finally:
         await generator.aclose()

@@ -19,6 +19,7 @@ import weakref
 from threading import get_ident
 from typing import Any, Dict, FrozenSet, List, MutableMapping, Optional, Sequence, Tuple, cast
 
+from . import headers as _headers
 from .classes import Registry, builtin_exception, rebuild
 from .config import TOKEN_ENV, Settings
 from .tls import Tls
@@ -30,6 +31,20 @@ from .wire_stream import RemoteStream
 
 _Pool = Dict[Tuple[Any, Any, float, Optional[Tls], Optional[str]], Connection]
 _forks = [0]  # fork generation: a forked child never uses its parent's cached connection
+
+
+def within(timeout: Optional[float]) -> Optional[float]:
+    """`timeout`, no longer than what the call being served has left
+    (`graft_context.deadline()`): a call made inside a hosted method gets no
+    more time than its caller has."""
+    left = getattr(_headers.context, "deadline", _no_deadline)()
+    if left is None:
+        return timeout
+    return left if timeout is None else min(timeout, left)
+
+
+def _no_deadline() -> None:  # an older graft_context module, without deadline()
+    return None
 
 
 def _token(settings: Settings) -> Optional[str]:
@@ -70,7 +85,7 @@ class Remote:
         connection = self.connection(settings.route, settings.timeout, settings.tls, _token(settings))
         try:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
-                                         timeout=settings.timeout, obj=obj)
+                                         timeout=within(settings.timeout), obj=obj)
         except RemoteError as e:
             if obj and e.status == STATUS_NOT_FOUND:  # released (its lease ran out) or never known
                 raise ReleasedObjectError(e.message) from None

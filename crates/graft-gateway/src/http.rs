@@ -171,6 +171,20 @@ pub(crate) fn failed(err: graft_python::CallError) -> Response {
     body.respond(status)
 }
 
+/// The caller's `Graft-Timeout-Ms` (milliseconds; 0 or not a number: none),
+/// no longer than `--callTimeout` (`cap`).
+fn deadline(headers: &HeaderMap, cap: Option<Duration>) -> Option<Duration> {
+    let asked = headers
+        .get(TIMEOUT_HEADER)
+        .and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok())
+        .filter(|&ms| ms > 0)
+        .map(Duration::from_millis);
+    crate::tcp::shorter(asked, cap)
+}
+
+/// The request header that carries the caller's remaining time.
+const TIMEOUT_HEADER: &str = "graft-timeout-ms";
+
 /// The [`Call`] of `callee` with the JSON arguments in `body` and the
 /// metadata in `headers`, or the response that refuses them (counted).
 pub(crate) fn prepare(
@@ -198,7 +212,7 @@ pub(crate) fn prepare(
     Ok(Call {
         callee,
         args: Args::Checked(args),
-        deadline: state.call_timeout,
+        deadline: deadline(headers, state.call_timeout),
         metadata: crate::metadata::from_http(headers),
         in_parts: false,
     })

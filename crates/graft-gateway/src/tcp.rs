@@ -151,7 +151,7 @@ fn failed(failure: CallFailure) -> Replies {
 }
 
 /// The caller's timeout, no longer than `--callTimeout`.
-fn shorter(timeout: Option<Duration>, cap: Option<Duration>) -> Option<Duration> {
+pub(crate) fn shorter(timeout: Option<Duration>, cap: Option<Duration>) -> Option<Duration> {
     match (timeout, cap) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),

@@ -84,6 +84,9 @@ pub struct Answer {
     _slot: Option<crate::admission::Slot>,
 }
 
+/// How close to its deadline a raised timeout counts as the call's own.
+const NEAR_DEADLINE: Duration = Duration::from_millis(20);
+
 /// When the caller stops waiting.
 enum Limit {
     None,
@@ -166,7 +169,24 @@ impl Answer {
         if let Part::Done(_) = part {
             self.stop();
         }
-        Some(part)
+        Some(self.timed_out(part))
+    }
+
+    /// A timeout the method raised at its deadline (a Graft it called got
+    /// only what was left, so it gave up a moment earlier) is the call's own.
+    fn timed_out(&self, part: Part) -> Part {
+        let Limit::After(_, at) = self.limit else {
+            return part;
+        };
+        match part {
+            Part::Done(Err(CallError::Raised(raised)))
+                if raised.type_name.contains("Timeout")
+                    && tokio::time::Instant::now() + NEAR_DEADLINE >= at =>
+            {
+                Part::Done(Err(self.expired()))
+            }
+            part => part,
+        }
     }
 
     async fn recv(

@@ -22,6 +22,9 @@ pub struct Callee {
     pub(crate) owner: u64,
     /// The call's metadata, which the hosted code reads (`graft_context`).
     pub(crate) metadata: Arc<[(String, String)]>,
+    /// When the call must end, on Python's `time.monotonic()` clock
+    /// (`graft_context.deadline()`); `None`: no limit.
+    pub(crate) deadline: Option<f64>,
 }
 
 /// The object of one call, and that call's place among the object's calls.
@@ -61,6 +64,7 @@ impl Callee {
             target: None,
             owner: 0,
             metadata: Arc::new([]),
+            deadline: None,
         }
     }
 
@@ -87,19 +91,27 @@ impl Callee {
     }
 
     /// What to call for a coroutine or generator: the object's bound
-    /// method, or the hosted callable, bound to the call's metadata.
+    /// method, or the hosted callable, bound to the call's metadata and deadline.
     pub(crate) fn callable<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::context::bound(py, self.unbound(py)?, &self.metadata)
+        crate::context::bound(py, self.unbound(py)?, &self.metadata, self.deadline)
     }
 
-    /// Calls a plain method with the call's metadata set around it.
+    /// Calls a plain method with the call's metadata and deadline set around it.
     pub(crate) fn call_plain<'py>(
         &self,
         py: Python<'py>,
         positional: &Bound<'py, PyTuple>,
         keyword: &Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        crate::context::call(py, &self.unbound(py)?, &self.metadata, positional, keyword)
+        let callable = self.unbound(py)?;
+        crate::context::call(
+            py,
+            &callable,
+            &self.metadata,
+            self.deadline,
+            positional,
+            keyword,
+        )
     }
 
     /// The object's bound method, or the hosted callable.

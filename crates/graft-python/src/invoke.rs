@@ -55,6 +55,11 @@ impl Host {
         if !call.metadata.is_empty() {
             call.callee.metadata = std::mem::take(&mut call.metadata).into();
         }
+        // What is left of it reaches the hosted code (`graft_context.deadline()`);
+        // a stream's limit is on each item, not on the call.
+        if let Some(limit) = call.deadline.filter(|_| !call.callee.signature().streams) {
+            call.callee.deadline = crate::context::monotonic().map(|now| now + limit.as_secs_f64());
+        }
         let (tx, rx) = mpsc::channel(PARTS_AHEAD);
         let answer = Answer::new(&call, rx);
         let admitted = match self.refused(&call.callee) {
