@@ -68,7 +68,11 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
         &shapes::typing_names(service, &defs),
         &known,
     );
-    out.push_str(&client(service, default_config, &idempotent(service, &objects)));
+    out.push_str(&client(
+        service,
+        default_config,
+        &idempotent(service, &objects),
+    ));
     out.push_str(&types::all(&defs, &known));
     out.push_str(&service::class(service, &known));
     out.push_str(&objects::classes(service, &objects, &known));
