@@ -15,6 +15,10 @@ use clap::{CommandFactory, Parser};
 #[derive(Debug, Parser)]
 #[command(name = "gg", version, about, long_about = None)]
 pub struct Cli {
+    /// A task other than hosting (`gg diff`); without one, gg hosts --modules.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The main module: a folder, a .py file or a package (added to --modules).
     #[arg(value_name = "MODULE")]
     pub module: Option<PathBuf>,
@@ -44,6 +48,22 @@ pub struct Cli {
     /// Browser origins allowed to use /mcp besides loopback ones, comma-separated (`https://app.example.com`).
     #[arg(long = "mcpOrigins", value_name = "ORIGINS", value_delimiter = ',')]
     pub mcp_origins: Vec<String>,
+
+    /// Browser origins whose pages may call the call API across origins (CORS), comma-separated; `*` for any. Off by default.
+    #[arg(
+        long = "corsAllowedOrigins",
+        value_name = "ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_allowed_origins: Vec<String>,
+
+    /// Take calls for the hosted services from this broker too (`redis://host:6379/0`): Redis Streams, one queue per service.
+    #[arg(long = "broker", value_name = "URL")]
+    pub broker: Option<String>,
+
+    /// Seconds a call taken from the broker by a gateway that stopped waits before another takes it over (reruns only idempotent methods).
+    #[arg(long = "brokerReclaim", value_name = "SECONDS", default_value_t = 30.0)]
+    pub broker_reclaim: f64,
 
     /// Port of the TCP listener, with --TCPServer.
     #[arg(long = "tcpPort", value_name = "PORT", default_value_t = 82)]
@@ -155,6 +175,18 @@ pub struct Cli {
     #[arg(long = "accessLog", value_name = "BOOL", num_args = 0..=1, require_equals = true,
           default_value_t = true, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub access_log: bool,
+}
+
+/// gg's subcommands, one variant each; their options are their own.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Print the changes between two interfaces with their kinds; exit 1 on a breaking one.
+    Diff {
+        /// The old interface: a saved /libraries JSON file, or a gateway's or its index's URL.
+        old: String,
+        /// The new interface, in the same forms.
+        new: String,
+    },
 }
 
 impl Cli {
