@@ -15,9 +15,10 @@ import uuid
 import weakref
 from typing import Any, Awaitable, Callable, ClassVar, ContextManager, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
-from . import headers as _headers, sources
+from . import broker as _broker, headers as _headers, sources
 from .classes import NOT_GIVEN, Registry
 from .config import Settings, parse
+from .errors import Timeout
 from .local import Local
 from .objects import GraftObject, ObjectState
 from .object_streams import object_stream
@@ -137,9 +138,7 @@ class GraftClient:
             return await asyncio.wait_for(work, limit)
         except asyncio.TimeoutError:
             source = settings.source if limit == settings.timeout else "the deadline of the call being served"
-            raise asyncio.TimeoutError(
-                "%s.%s did not finish within %g s (timeout from %s)" % (service, method, limit, source)
-            ) from None
+            raise Timeout("%s.%s did not finish within %g s (timeout from %s)" % (service, method, limit, source)) from None
 
     def stream(self, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Stream:
         """Calls the streaming method `service.method`, here or remotely: the
@@ -237,3 +236,9 @@ class GraftConfig:
     def reload(cls) -> None:
         """Reads the environment variables and files again on the next call."""
         cls._graft_client.reload()
+
+    @staticmethod
+    async def send(method: Callable[..., Awaitable[None]], *args: Any, **kwargs: Any) -> None:
+        """`await GraftConfig.send(Svc.notify, ...)`: queues a `-> None` call
+        through the broker (host=redis://...) without waiting for it to run."""
+        await _broker.sending(method, args, kwargs)

@@ -7,7 +7,7 @@ returning a `Stream`: an async iterator, and an async context manager with
 same rules:
 
 - `timeout` (the configuration's) bounds the wait for each next item, not the
-  whole stream; passing it raises a TimeoutError and stops the stream;
+  whole stream; passing it raises `errors.Timeout` (a TimeoutError) and stops the stream;
 - a consumer that stops (breaks out of `async for`, so the stream is dropped;
   calls `aclose()`; is cancelled; times out) closes the hosted generator:
   `close()`/`aclose()`, so its `finally` runs;
@@ -24,6 +24,7 @@ import inspect
 from typing import Any, AsyncIterator, Dict, Optional, Sequence, Tuple
 
 from .config import Settings
+from .errors import Timeout
 from .producer import END, ITEM, Producer
 
 
@@ -167,8 +168,8 @@ class LocalStream(Stream):
         except asyncio.TimeoutError:  # wait_for's own: _pull passes the source's on as _Raised
             raise self._timed_out() from None
 
-    def _timed_out(self) -> asyncio.TimeoutError:
-        return asyncio.TimeoutError("%s gave no item within %g s (timeout from %s)"
+    def _timed_out(self) -> Timeout:
+        return Timeout("%s gave no item within %g s (timeout from %s)"
                                     % (self.name, self.timeout or 0, self.timeout_source))
 
     async def _close(self) -> None:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(HERE / "fixtures"))
 
 import shop_graft as g  # noqa: E402
 import shop_suite  # noqa: E402
-from graft_runtime import GraftConfigError  # noqa: E402
+from graft_runtime import GraftConfigError, errors  # noqa: E402
 
 HOSTED = str(HERE / "fixtures" / "hosted")
 
@@ -48,7 +48,7 @@ def test_hosted_module_is_the_real_one():
 
 def test_timeout_names_the_call():
     g.GraftConfig.set_config("name=graft-pypi-shop;host=inMemory;timeout=0.05;modules=%s" % HOSTED)
-    with pytest.raises(asyncio.TimeoutError, match=r"Shop.sleepy did not finish within 0.05 s"):
+    with pytest.raises(errors.Timeout, match=r"Shop.sleepy did not finish within 0.05 s"):
         run(g.Shop.sleepy(5))
     assert run(g.Shop.sleepy(0)) == "woke"
 
@@ -127,7 +127,7 @@ def test_a_new_configuration_takes_calls_off_the_fast_path():
     for _ in range(3):  # the first call plans the method, the next ones take its fast path
         assert run(g.Shop.sleepy(0)) == "woke"
     g.GraftConfig.set_config("name=graft-pypi-shop;host=inMemory;timeout=0.05;modules=%s" % HOSTED)
-    with pytest.raises(asyncio.TimeoutError, match=r"Shop.sleepy did not finish within 0.05 s"):
+    with pytest.raises(errors.Timeout, match=r"Shop.sleepy did not finish within 0.05 s"):
         run(g.Shop.sleepy(5))
     g.GraftConfig.set_config("name=graft-pypi-shop;host=127.0.0.1:1;runtime=python")
     with pytest.raises(ConnectionError, match="127.0.0.1:1"):

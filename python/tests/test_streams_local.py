@@ -15,7 +15,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE / "fixtures" / "hosted"))
 
 import ticker  # noqa: E402
-from graft_runtime import GraftClient  # noqa: E402
+from graft_runtime import GraftClient, errors  # noqa: E402
 from graft_runtime.streams import Stream  # noqa: E402
 
 
@@ -159,7 +159,7 @@ def test_a_consumer_that_stops_closes_the_generator(method: str, how: str) -> No
             async for i in stream():
                 pass
         else:
-            with pytest.raises(asyncio.TimeoutError, match=r"Ticker.%s gave no item within 0.3 s" % method):
+            with pytest.raises(errors.Timeout, match=r"Ticker.%s gave no item within 0.3 s" % method):
                 async for i in stream():
                     pass
 
