@@ -17,10 +17,13 @@ from typing import Any, Callable, Iterator, Mapping, Optional, Tuple
 
 from . import context as _own_context
 
+context: Any  # the `graft_context` module (typed Any: gg's or an installed one may be older)
 try:  # one module per process: gg's, an installed graft-context, or the first Graft's
-    import graft_context as context  # type: ignore[import-not-found]
+    import graft_context as context  # type: ignore[import-not-found, no-redef]
 except ImportError:
     context = sys.modules.setdefault("graft_context", _own_context)
+
+__all__ = ["block", "context", "new_traceparent", "outgoing", "serving", "set_headers"]
 
 Pairs = Tuple[Tuple[str, str], ...]
 

@@ -23,6 +23,7 @@ from . import headers as _headers
 from .classes import Registry, builtin_exception, rebuild
 from .config import TOKEN_ENV, Settings
 from .tls import Tls
+from .broker import Broker
 from .replicas import Replicas
 from .transport import DEFAULT_CONNECT_TIMEOUT, Connection
 from .objects import ReleasedObjectError
@@ -37,7 +38,7 @@ def within(timeout: Optional[float]) -> Optional[float]:
     """`timeout`, no longer than what the call being served has left
     (`graft_context.deadline()`): a call made inside a hosted method gets no
     more time than its caller has."""
-    left = getattr(_headers.context, "deadline", _no_deadline)()
+    left: Optional[float] = getattr(_headers.context, "deadline", _no_deadline)()
     if left is None:
         return timeout
     return left if timeout is None else min(timeout, left)
@@ -135,6 +136,8 @@ class Remote:
         """A connection to one address, or the replicas (which stand in for one) of `(hosts, policy)`."""
         if type(address[1]) is int:
             return Connection(address[0], address[1], connect_timeout=limit, tls=tls, token=token)
+        if address[1] == "broker":  # host=redis://...: calls through a broker's queues
+            return cast(Connection, Broker(address[0], limit))
         replicas = Replicas(address[0], address[1], connect_timeout=limit, tls=tls, token=token, idempotent=self.idempotent)
         return cast(Connection, replicas)
 
