@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -91,14 +92,14 @@ def test_an_int_result_past_64_bits_names_method_type_and_value(gg):
     assert err["message"].startswith("Overflow.later returned a value Graft cannot carry: the int "), err
 
 
-def tcp_frames(gg, method):
-    """The frames gg answers a call of `Overflow.<method>()` with over TCP,
-    up to its Reply or Error."""
+def tcp_frames(gg, method, service="Overflow", kwargs=None):
+    """The frames gg answers a call of `<service>.<method>(**kwargs)` with
+    over TCP, up to its Reply or Error."""
     frames = []
     with socket.create_connection(("127.0.0.1", gg.tcp_port), timeout=30) as sock:
         sock.sendall(wire.encode_hello())
         assert wire.decode_hello(read_exactly(sock, wire.HELLO_SIZE)).status == 0
-        sock.sendall(wire.encode_call(1, "Overflow", method, [], {}))
+        sock.sendall(wire.encode_call(1, service, method, [], kwargs or {}))
         while not isinstance(frames[-1:] and frames[-1], (wire.ReplyFrame, wire.ErrorFrame)):
             frames.append(wire.parse_frame(read_frame_body(sock)))
     return frames
@@ -110,6 +111,30 @@ def test_an_int_result_past_64_bits_gives_the_same_message_over_tcp(gg):
     assert frame.raised.message.startswith("Overflow.huge returned a value Graft cannot carry: "), frame
     over_http = error_of(post(gg, "huge", {}, service="Overflow"), 500)["message"]
     assert (frame.raised.type_name, frame.raised.message) == ("OverflowError", over_http), frame
+
+
+@dataclass
+class Line:
+    """Ledger's Line as a graft sends it, with a leaf of the wrong type."""
+    sku: str
+    quantity_in_stock: object
+
+
+@dataclass
+class Order:
+    line: Line
+
+
+def test_a_nested_wrong_leaf_is_named_by_its_path_over_tcp(gg):
+    # The same full message as HTTP's 400, not cut short at the outer parameter.
+    sent = Order(Line("a", "many"))
+    [frame] = tcp_frames(gg, "lines", "Ledger", {"order": sent, "extra": []})
+    assert isinstance(frame, wire.ErrorFrame) and frame.status == wire.STATUS_BAD_ARGUMENTS, frame
+    message = frame.raised.message
+    assert message.endswith('order.line.quantity_in_stock: expected int, got "many"'), message
+    order = {"line": {"sku": "a", "quantity_in_stock": "many"}}
+    over_http = error_of(post(gg, "lines", {"order": order, "extra": []}), 400)["message"]
+    assert message == over_http
 
 
 def test_the_document_lists_every_status_the_api_answers(gg):
