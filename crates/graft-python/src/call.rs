@@ -24,7 +24,9 @@ pub struct Call {
     /// How long the caller waits: for the whole answer of a plain method,
     /// for each next item of a streaming one. `None`: no limit.
     pub deadline: Option<Duration>,
-    /// What the caller says of itself (names and values); empty for now.
+    /// The caller's metadata, names in lower case: an HTTP call's request
+    /// headers (less hop-by-hop ones and `Authorization`), a Call frame's
+    /// pairs. Hosted code reads it with `graft_context.headers()`.
     pub metadata: Vec<(String, String)>,
     /// Whether a long returned list may go ahead in parts
     /// ([`Part::Items`]) rather than whole in the final value.
