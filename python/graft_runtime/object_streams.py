@@ -11,7 +11,6 @@ from typing import Any, Dict, Sequence
 
 from .config import Settings
 from .objects import ObjectState, ReleasedObjectError
-from .remote import _token as token
 from .streams import LocalStream, Stream
 from .wire import STATUS_NOT_FOUND, RemoteError
 from .wire_stream import RemoteStream
@@ -49,7 +48,7 @@ def object_stream(state: ObjectState, method: str, args: Sequence[Any], kwargs: 
         return _LocalObjectStream(state, settings, method, args, kwargs)
     remote = state.client.remote
     host = settings.route  # of replicas, the one holding the object
-    stream = _RemoteObjectStream(lambda: remote.connection(host, settings.timeout, settings.tls, token(settings)).home(state.id), (state.service, method, list(args), kwargs),
+    stream = _RemoteObjectStream(lambda: remote.connection(host, settings.timeout, settings.tls, settings.token).home(state.id), (state.service, method, list(args), kwargs),
                                  remote.registry.types(), settings.timeout, lambda e: _exception(remote, e))
     stream.state = state
     return stream

@@ -21,7 +21,7 @@ from typing import Any, Dict, FrozenSet, List, MutableMapping, Optional, Sequenc
 
 from . import headers as _headers
 from .classes import Registry, builtin_exception, rebuild
-from .config import TOKEN_ENV, Settings
+from .config import Settings
 from .tls import Tls
 from .broker import Broker
 from .replicas import Replicas
@@ -46,11 +46,6 @@ def within(timeout: Optional[float]) -> Optional[float]:
 
 def _no_deadline() -> None:  # an older graft_context module, without deadline()
     return None
-
-
-def _token(settings: Settings) -> Optional[str]:
-    """The token a graft sends its gateway: `token=` in its configuration, else GRAFT_TOKEN's."""
-    return settings.token or os.environ.get(TOKEN_ENV) or None
 
 
 def _forked() -> None:
@@ -83,7 +78,7 @@ class Remote:
         """Calls `service.method`, on the object `obj` if given; values rebuilt
         from `types` (the registry's by default)."""
         assert settings.host is not None
-        connection = self.connection(settings.route, settings.timeout, settings.tls, _token(settings))
+        connection = self.connection(settings.route, settings.timeout, settings.tls, settings.token)
         try:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
                                          timeout=within(settings.timeout), obj=obj)
@@ -103,7 +98,7 @@ class Remote:
         """The streaming method's items from the gateway (wire_stream.py); it connects on its first `__anext__`."""
         host = settings.route
         assert host is not None
-        return RemoteStream(lambda: self.connection(host, settings.timeout, settings.tls, _token(settings)), (service, method, list(args), kwargs),
+        return RemoteStream(lambda: self.connection(host, settings.timeout, settings.tls, settings.token), (service, method, list(args), kwargs),
                             self.registry.types(), settings.timeout, self.exception)
 
     def connection(self, address: Any, timeout: Optional[float] = None, tls: Optional[Tls] = None,

@@ -12,6 +12,9 @@ Highest first (see docs/CONFIG.md):
 6. the package default (baked in when the graft was built; none by default);
 7. in-process calls.
 
+`GRAFT_TOKEN` (the gateway's token when the configuration has no `token=`)
+is read here too: once per resolution, not on every call.
+
 A source applies when it holds a line for this graft (its `name`, or no
 `name`); a source whose lines all name other grafts is passed over. An
 empty variable counts as unset. A variable naming a file that cannot be
@@ -25,7 +28,7 @@ import json
 import os
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from .config import KEYS, GraftConfigError, Settings, normalize_name, parse, parse_line, select, settings_from
+from .config import KEYS, TOKEN_ENV, GraftConfigError, Settings, normalize_name, parse, parse_line, select, settings_from
 
 ENV = "GRAFT_CONFIG"
 ENV_FILE = "GRAFT_CONFIG_FILE"
@@ -56,6 +59,7 @@ def resolve(
     for source in sources:
         found = source()
         if found is not None:
+            found.token = found.token or env.get(TOKEN_ENV) or None  # read once, with the rest
             return found
     return Settings(name=graft)
 

@@ -252,3 +252,26 @@ def test_the_token_key_is_kept_and_never_shown():
     s = one("name=%s;host=calc:1;token=s3cret-token" % GRAFT)
     assert s.token == "s3cret-token" and "s3cret" not in repr(s)
     assert one("host=calc:1").token is None
+
+
+def test_graft_token_is_read_with_the_configuration_once():
+    """GRAFT_TOKEN is read when the configuration is resolved (not on every
+    call); `token=` wins over it; an in-memory configuration carries it too."""
+    env = {"GRAFT_CONFIG": "name=%s;host=calc:1" % GRAFT, "GRAFT_TOKEN": "from-env"}
+    assert resolve(GRAFT, environ=env).token == "from-env"
+    env["GRAFT_CONFIG"] += ";token=own"
+    assert resolve(GRAFT, environ=env).token == "own"
+    assert resolve(GRAFT, environ={"GRAFT_TOKEN": ""}).token is None
+
+
+def test_a_token_changed_after_resolving_is_not_sent_until_reload(monkeypatch):
+    from graft_runtime.client import GraftClient
+
+    monkeypatch.setenv("GRAFT_CONFIG", "name=%s;host=calc:1" % GRAFT)
+    monkeypatch.setenv("GRAFT_TOKEN", "first")
+    client = GraftClient(GRAFT, "Calc", "calc")
+    settings = client.settings()
+    monkeypatch.setenv("GRAFT_TOKEN", "second")
+    assert client.settings() is settings and settings.token == "first"
+    client.reload()
+    assert client.settings().token == "second"
