@@ -2,25 +2,31 @@
 tests/e2e/fixtures/streams/feed.py: NDJSON lines flushed as the generator
 yields them, Server-Sent Events on request, an error after k items as the
 last line or event, 400 before any item, the generator closed when the
-client goes away, and --callTimeout bounding the wait for each item."""
+client goes away (over HTTP, and over TCP with raw frames), and
+--callTimeout bounding the wait for each item."""
 
 import http.client
 import json
 import socket
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from gateway import Gateway, request
+from gateway import ROOT, Gateway, read_exactly, read_frame_body, request
+
+sys.path.insert(0, str(ROOT / "python"))
+
+from graft_runtime import wire  # noqa: E402
 
 FEED = Path(__file__).parent / "fixtures" / "streams" / "feed.py"
 
 
 @pytest.fixture(scope="module")
 def gg():
-    with Gateway("--modules", str(FEED)) as gateway:
+    with Gateway("--modules", str(FEED), tcp=True) as gateway:
         yield gateway
 
 
@@ -172,6 +178,30 @@ def test_a_client_that_goes_away_closes_the_generator(gg, how):
     assert json.loads(s.line()) == 0
     assert seen(gg, key) == "running"
     s.drop() if how == "drop" else s.close()
+    assert wait_seen(gg, key, "closed", within=3) == "closed"
+
+
+def first_item_over_tcp(sock, key, method):
+    """Calls `Feed.<method>(key, 1000, 0.05)` (50 s to its end) over TCP and reads its first item."""
+    sock.sendall(wire.encode_hello())
+    assert wire.decode_hello(read_exactly(sock, wire.HELLO_SIZE)).status == 0
+    sock.sendall(wire.encode_call(1, "Feed", method, [key, 1000, 0.05], {}))
+    frame = wire.parse_frame(read_frame_body(sock))
+    assert isinstance(frame, wire.ItemsFrame) and frame.value[:1] == [0], frame
+
+
+@pytest.mark.parametrize("method", ["slow", "slow_async"])
+@pytest.mark.parametrize("how", ["close", "reset"])
+def test_a_dropped_tcp_connection_closes_the_generator(gg, method, how):
+    key = uuid.uuid4().hex
+    sock = socket.create_connection(("127.0.0.1", gg.tcp_port), timeout=10)
+    first_item_over_tcp(sock, key, method)
+    assert seen(gg, key) == "running"
+    if how == "reset":
+        # SO_LINGER 0: close sends a RST, as a crashed client's kernel may.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    sock.close()
+    # "closed": its finally ran before the end ("finished" is 50 s away).
     assert wait_seen(gg, key, "closed", within=3) == "closed"
 
 
