@@ -95,7 +95,7 @@ impl Allow {
 }
 
 #[path = "allow/used.rs"]
-mod used;
+pub(crate) mod used;
 
 #[cfg(test)]
 #[path = "allow/tests.rs"]

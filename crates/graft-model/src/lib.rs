@@ -12,11 +12,13 @@
 //!   where arguments are checked.
 //! - [`bind`]: matching a call's arguments to a method's parameters.
 //! - [`version`]: which protocol version a wire client needs for a method.
+//! - [`diff`]: the changes between two interfaces, breaking or not.
 //! - [`allow`]: `--types` and `--methods`, which take services and methods out.
 
 pub mod allow;
 pub mod bind;
 pub mod check;
+pub mod diff;
 pub mod interface;
 pub mod json;
 mod path;

@@ -29,7 +29,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use graft_model::{Interface, Method, MethodKind, Service, TypeRef};
+use graft_model::{Interface, Method, MethodKind, Service};
 
 use super::literal::{docstring, py_str};
 use super::service::{arguments, function, parameters};
@@ -79,7 +79,7 @@ fn generated(method: &Method) -> bool {
 /// found through their signatures in turn, by name.
 pub fn services<'a>(iface: &'a Interface, service: &Service) -> Vec<&'a Service> {
     let mut found: Vec<&'a Service> = Vec::new();
-    let mut pending: Vec<String> = objects_named(service);
+    let mut pending: Vec<String> = graft_model::diff::objects_passed(service);
     while let Some(name) = pending.pop() {
         if name == service.name || found.iter().any(|s| s.name == name) {
             continue;
@@ -90,7 +90,7 @@ pub fn services<'a>(iface: &'a Interface, service: &Service) -> Vec<&'a Service>
         if other.constructor.is_none() {
             continue;
         }
-        pending.extend(objects_named(other));
+        pending.extend(graft_model::diff::objects_passed(other));
         found.push(other);
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
@@ -144,34 +144,4 @@ pub fn classes(service: &Service, others: &[&Service], known: &BTreeSet<String>)
     out.extend(others.iter().map(|s| class(s, known)));
     out.push_str("\n\nReleasedObjectError = _runtime.ReleasedObjectError\n");
     out
-}
-
-fn objects_named(service: &Service) -> Vec<String> {
-    let mut out = Vec::new();
-    let params = service.constructor.iter().flatten();
-    for p in service.methods.iter().flat_map(|m| &m.params).chain(params) {
-        object_names(&p.ty, &mut out);
-    }
-    for m in &service.methods {
-        object_names(&m.returns, &mut out);
-    }
-    out
-}
-
-fn object_names(ty: &TypeRef, out: &mut Vec<String>) {
-    match ty {
-        TypeRef::Object { service } => out.push(service.clone()),
-        TypeRef::List { item } | TypeRef::Set { item } | TypeRef::VarTuple { item } => {
-            object_names(item, out)
-        }
-        TypeRef::Optional { inner } => object_names(inner, out),
-        TypeRef::Dict { key, value } => {
-            object_names(key, out);
-            object_names(value, out);
-        }
-        TypeRef::Tuple { items } | TypeRef::Union { options: items } => {
-            items.iter().for_each(|t| object_names(t, out))
-        }
-        _ => {}
-    }
 }
