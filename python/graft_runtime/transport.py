@@ -279,8 +279,8 @@ class _Protocol(asyncio.BufferedProtocol):
                 future.set_result(decoded.value)
             elif decoded.status == wire.STATUS_DEADLINE_EXCEEDED:
                 future.set_exception(CallTimeout(decoded.raised.message))
-            else:
-                future.set_exception(wire.RemoteError(decoded.status, decoded.raised))
+            else:  # Overloaded and Unauthenticated name this gateway, the one that refused
+                future.set_exception(wire.error_of(decoded.status, decoded.raised, self.owner.host, self.owner.port))
             return
         decoded = wire.parse_frame(frame)
         if isinstance(decoded, wire.PingFrame):

@@ -163,7 +163,9 @@ class RemoteStream(Stream):
         elif final.status == wire.STATUS_DEADLINE_EXCEEDED:
             self.failed(CallTimeout(final.raised.message))
         else:
-            self.failed(self.exception(wire.RemoteError(final.status, final.raised)))
+            owner = self.protocol.owner if self.protocol is not None else None  # the gateway that answered
+            where = (owner.host, owner.port) if owner is not None else ("", 0)
+            self.failed(self.exception(wire.error_of(final.status, final.raised, *where)))
         self._wake()
 
     def failed(self, error: BaseException) -> None:
