@@ -18,6 +18,7 @@
 //! - `objects`, `object_calls`, `callee`, `turns`: remote objects (instances
 //!   of hosted classes living in the gateway), calls of their methods one at
 //!   a time in arrival order, their release and their lease.
+//! - `interpreter`: CPython started as the interpreter gg was built against.
 //! - `error`: [`HostError`] (start-up) and [`CallError`] (one call).
 //! - `gc_pause`: the garbage collector held off while arguments are built.
 //! - `malloc`: CPython's raw allocator and arenas taken from mimalloc.
@@ -34,6 +35,7 @@ mod convert;
 mod error;
 mod fits;
 mod gc_pause;
+mod interpreter;
 mod invoke;
 mod malloc;
 mod object_calls;

@@ -35,7 +35,7 @@ impl Host {
     pub fn start_allowing(paths: &[PathBuf], allow: &Allow) -> Result<Arc<Host>, HostError> {
         crate::malloc::without_huge_pages();
         crate::malloc::use_mimalloc();
-        Python::initialize();
+        crate::interpreter::initialize()?;
         let host = Python::attach(|py| load(py, paths, allow))?;
         let host = Arc::new(host);
         crate::object_calls::start_sweeper(&host)
