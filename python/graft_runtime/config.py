@@ -19,6 +19,7 @@ same graft are an error. Every line is checked, including other grafts'.
 """
 
 import re
+from urllib.parse import urlsplit
 from typing import Dict, List, Optional, Tuple
 
 from .balancer import BALANCES, DEFAULT_POLICY, Policy
@@ -62,12 +63,14 @@ class Settings:
         tls: Optional[Tls] = None,
         hosts: Tuple[Address, ...] = (),
         policy: Policy = DEFAULT_POLICY,
+        broker: Optional[str] = None,
     ) -> None:
         self.name = name
         self.host = host
         self.hosts = hosts or ((host,) if host is not None else ())
         self.policy = policy
-        self.route = _route(self.hosts, policy)
+        self.broker = broker  # `host=redis://...`: calls go through that broker (broker.py)
+        self.route = (broker, "broker") if broker else _route(self.hosts, policy)
         self.runtime = runtime
         self.modules = modules
         self.timeout = timeout
@@ -80,7 +83,7 @@ class Settings:
         return self.host is None
 
     def __repr__(self) -> str:
-        where = "inMemory" if self.host is None else "%s://%s" % (
+        where = "inMemory" if self.host is None else self.broker or "%s://%s" % (
             "tcp" if self.tls is None else "tls", ",".join("%s:%d" % h for h in self.hosts))
         return "Settings(name=%r, host=%r, runtime=%r, modules=%r, timeout=%r, source=%r, tls=%r)" % (
             self.name,
@@ -95,8 +98,9 @@ class Settings:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Settings):
             return NotImplemented
-        mine = (self.name, self.hosts, self.runtime, self.modules, self.timeout, self.tls, self.policy)
-        return mine == (other.name, other.hosts, other.runtime, other.modules, other.timeout, other.tls, other.policy)
+        mine = (self.name, self.hosts, self.runtime, self.modules, self.timeout, self.tls, self.policy, self.broker)
+        theirs = (other.name, other.hosts, other.runtime, other.modules, other.timeout, other.tls, other.policy, other.broker)
+        return mine == theirs
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -115,7 +119,7 @@ def parse_host(value: str, where: str = "") -> Optional[Tuple[str, int]]:
     if "://" in text:
         scheme, rest = text.split("://", 1)
         if scheme.lower() not in ("tcp", "tls"):
-            raise _bad("host", value, where, "the scheme %r is not supported; use inMemory, host:port, tcp://host:port or tls://host:port" % scheme)
+            raise _bad("host", value, where, "the scheme %r is not supported; use inMemory, host:port, tcp://host:port, tls://host:port or redis://host:port/db" % scheme)
     host, sep, port = rest.rpartition(":")
     if not sep or not host or "/" in rest:
         raise _bad("host", value, where, "expected inMemory, host:port, tcp://host:port or tls://host:port")
@@ -124,6 +128,22 @@ def parse_host(value: str, where: str = "") -> Optional[Tuple[str, int]]:
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise _bad("host", value, where, "the port %r is not a number from 1 to 65535" % port)
     return host, int(port)
+
+
+def parse_broker(value: str, where: str = "") -> Optional[Tuple[str, Address]]:
+    """`redis://[user:password@]h:p/db` -> (the URL, (h, p)); None for any other host."""
+    text = value.strip()
+    if not text.lower().startswith("redis://"):
+        return None
+    try:
+        parts = urlsplit(text)
+        port = parts.port or 6379
+        db = (parts.path or "/0").strip("/") or "0"
+    except ValueError as e:
+        raise _bad("host", value, where, "not a Redis URL: %s" % e) from None
+    if not parts.hostname or not db.isdigit() or "," in text:
+        raise _bad("host", value, where, "expected one broker, redis://host:port/db (db a number)")
+    return text, (parts.hostname, port)
 
 
 def parse_hosts(value: str, where: str = "") -> Tuple[Address, ...]:
@@ -178,7 +198,8 @@ def parse_line(line: str, where: str = "") -> Dict[str, str]:
 
 def settings_from(pairs: Dict[str, str], where: str = "") -> Settings:
     """Checks every value of one parsed line and builds its Settings."""
-    hosts = parse_hosts(pairs.get("host", ""), where)
+    broker = parse_broker(pairs.get("host", ""), where)
+    hosts = (broker[1],) if broker else parse_hosts(pairs.get("host", ""), where)
     runtime = pairs.get("runtime", "python").strip() or "python"
     if runtime.lower() not in RUNTIMES:
         raise _bad("runtime", runtime, where, "this graft runs Python only (runtime=python)")
@@ -194,6 +215,7 @@ def settings_from(pairs: Dict[str, str], where: str = "") -> Settings:
         tls=_tls(pairs, where),
         hosts=hosts,
         policy=_policy(pairs, where),
+        broker=broker[0] if broker else None,
     )
 
 

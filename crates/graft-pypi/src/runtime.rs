@@ -12,6 +12,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/balancer.py"),
     ),
     (
+        "broker.py",
+        include_str!("../../../python/graft_runtime/broker.py"),
+    ),
+    (
         "classes.py",
         include_str!("../../../python/graft_runtime/classes.py"),
     ),
@@ -94,6 +98,10 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "replicas.py",
         include_str!("../../../python/graft_runtime/replicas.py"),
+    ),
+    (
+        "resp.py",
+        include_str!("../../../python/graft_runtime/resp.py"),
     ),
     (
         "returns.py",
