@@ -54,7 +54,7 @@ mod tests {
             "`/objects/${s}/${encodeURIComponent(id)}/${encodeURIComponent(method.name)}`"
         ));
         assert!(PAGE.contains("{ method: \"DELETE\" }"));
-        assert!(PAGE.contains("/simple/ graft-pypi-${service.name.toLowerCase()}"));
+        assert!(PAGE.contains("/simple/ graft-pypi-${name}"));
     }
 
     #[test]
