@@ -31,7 +31,7 @@ pub enum Outcome {
 pub enum PublishError {
     #[error("\"{0}\" is not a registry URL (expected http:// or https://)")]
     BadUrl(String),
-    #[error("cannot reach {url}: {source}")]
+    #[error("cannot reach {url}")]
     Unreachable {
         url: String,
         #[source]
