@@ -27,6 +27,13 @@ if ! curl --version 2>/dev/null | grep -q HTTP2; then
     apt-get install -y -qq --no-install-recommends curl >/dev/null
 fi
 
+if ! command -v redis-server >/dev/null 2>&1; then
+    echo "setup: installing Debian's redis-server, the broker of tests/e2e/test_broker*.py (each test starts its own)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+fi
+
 echo "setup: Python test packages (requirements-dev.txt)"
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 

@@ -113,7 +113,8 @@ async fn vision() -> Response {
 async fn status(State(state): State<Arc<AppState>>) -> Response {
     let services = state.host.interface().services.len();
     let objects = state.host.object_count();
-    Json(serde_json::json!({"status": "ready", "services": services, "objects": objects}))
+    let broker = crate::broker::status::shown();
+    Json(serde_json::json!({"status": "ready", "services": services, "objects": objects, "broker": broker}))
         .into_response()
 }
 

@@ -6,6 +6,7 @@
 //! [`http`].
 
 mod auth;
+mod broker;
 mod cli;
 mod conn;
 mod errors;

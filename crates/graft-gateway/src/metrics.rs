@@ -162,6 +162,11 @@ impl Metrics {
                 .register(collector)
                 .expect("metric names are distinct");
         }
+        for collector in crate::broker::status::collectors() {
+            self.registry
+                .register(collector)
+                .expect("metric names are distinct");
+        }
         let shedding = Box::new(crate::shedding::Counters::new());
         self.registry
             .register(shedding)

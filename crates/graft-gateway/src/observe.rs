@@ -19,6 +19,8 @@ use crate::metrics::metrics;
 pub enum Protocol {
     Http,
     Tcp,
+    /// Taken from a broker's queue (`--broker`).
+    Broker,
 }
 
 impl Protocol {
@@ -26,6 +28,7 @@ impl Protocol {
         match self {
             Protocol::Http => "http",
             Protocol::Tcp => "tcp",
+            Protocol::Broker => "broker",
         }
     }
 }

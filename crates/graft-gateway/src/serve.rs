@@ -72,6 +72,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
             let dispatch = Arc::new(HostDispatch {
                 host: Arc::clone(&state.host),
                 call_timeout: state.call_timeout,
+                protocol: crate::observe::Protocol::Tcp,
             });
             let stopped = until_stopped(stopped.clone());
             graft_wire::serve_with(listener, dispatch, config, stopped).await;
@@ -94,8 +95,9 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         limits.on("web"),
         until_stopped(stopped.clone()),
     );
+    let broker = crate::broker::from_cli(&cli, &state, until_stopped(stopped.clone()));
     health.set_ready();
-    tokio::try_join!(calls, web, tcp)?;
+    tokio::try_join!(calls, web, tcp, broker)?;
     tracing::info!("stopped");
     Ok(())
 }

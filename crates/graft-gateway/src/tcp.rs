@@ -18,6 +18,8 @@ pub struct HostDispatch {
     pub host: Arc<Host>,
     /// `--callTimeout`: a caller's own timeout may only be shorter.
     pub call_timeout: Option<Duration>,
+    /// Where its calls come from: TCP, or a broker's queues (`crate::broker`).
+    pub protocol: Protocol,
 }
 
 impl Dispatch for HostDispatch {
@@ -45,13 +47,13 @@ impl Dispatch for HostDispatch {
         let callee = match found {
             Ok(callee) => callee.owned_by(connection),
             Err(err) => {
-                crate::metrics::refused(Protocol::Tcp, observe::outcome_of(Some(&err)));
+                crate::metrics::refused(self.protocol, observe::outcome_of(Some(&err)));
                 return failed(failure(err));
             }
         };
         let needs = graft_model::needs_version(callee.signature(), self.host.interface());
         if version < needs {
-            crate::metrics::refused(Protocol::Tcp, "too_old");
+            crate::metrics::refused(self.protocol, "too_old");
             return failed(CallFailure::Internal(too_old(&callee, needs, version)));
         }
         let cap = self.call_timeout;
@@ -66,7 +68,7 @@ impl Dispatch for HostDispatch {
             peer: Some(peer),
             token: caller,
         };
-        replies(observe::run(&self.host, call, Protocol::Tcp, caller))
+        replies(observe::run(&self.host, call, self.protocol, caller))
     }
 
     /// A call past `--maxInFlightPerConnection`, refused by the wire server.
