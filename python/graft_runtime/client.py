@@ -28,6 +28,7 @@ from .streams import LocalStream, Stream
 
 
 _DEADLINE = getattr(_headers.context, "_deadline", None)  # graft_context's deadline variable
+_INCOMING = _headers.context._incoming  # graft_context's variable of the incoming metadata
 
 
 def _serving_within() -> bool:
@@ -98,22 +99,11 @@ class GraftClient:
         """Calls `service.method`, here or remotely, as the configuration says."""
         fast = None if args else self._fast.get(method)
         if fast is not None:
-            # Every value of a type needing no conversion (a NOT_GIVEN
-            # never is one): the target is called at once, else MISS.
-            try:
-                result = fast(kwargs)
-                if type(result) in PLAIN:
-                    return result
-                if result is not MISS and inspect.isawaitable(result):
-                    if _serving_within():  # no longer than the call being served has left
-                        result = self.timed(self.settings(), service, method, result, within(None))
-                    result = await result
-            except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
-                raise
-            except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
-                raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
+            result = self._fast_call(fast, kwargs)
+            if type(result) in PLAIN:
+                return result
             if result is not MISS:
-                return self.local.to_graft(result, self.local.plans[method].returns)
+                return await self._fast_result(service, method, result)
         settings = self.settings()
         positional, named = _given(service, method, args, kwargs)
         if not settings.in_memory:
@@ -127,6 +117,39 @@ class GraftClient:
         if timeout is None:
             return await work
         return await self.timed(settings, service, method, work, timeout)
+
+    def _fast_call(self, fast: Callable[[Dict[str, Any]], Any], kwargs: Dict[str, Any]) -> Any:
+        """The method's fast path (plans.py): its target called at once when every
+        value needs no conversion (a NOT_GIVEN never is one), else MISS. Its
+        hosted code reads the call's metadata as on the general path
+        (headers.incoming), a coroutine's steps too (`_kept`); its deadline is
+        the served call's, if any (no fast path with a configured timeout)."""
+        metadata = _headers.incoming()
+        token = _INCOMING.set(metadata)
+        try:
+            result = fast(kwargs)
+        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
+            raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
+        finally:
+            _INCOMING.reset(token)
+        if type(result) in PLAIN or result is MISS or not inspect.isawaitable(result):
+            return result
+        return _kept(metadata, result)
+
+    async def _fast_result(self, service: str, method: str, result: Any) -> Any:
+        """A fast call's result (`_fast_call`), awaited if need be, as the graft's classes."""
+        try:
+            if inspect.isawaitable(result):
+                if _serving_within():  # no longer than the call being served has left
+                    result = self.timed(self.settings(), service, method, result, within(None))
+                result = await result
+        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
+            raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
+        return self.local.to_graft(result, self.local.plans[method].returns)
 
     async def timed(self, settings: Settings, service: str, method: str, work: Awaitable[Any],
                     timeout: Optional[float] = None) -> Any:
@@ -177,6 +200,15 @@ class GraftClient:
         state = obj._graft_state
         positional, named = _given(state.service, method, args, kwargs)
         return object_stream(state, method, positional, named)
+
+
+async def _kept(metadata: Mapping[str, str], work: Awaitable[Any]) -> Any:
+    """`work` (a hosted coroutine) awaited with `metadata` as its incoming metadata."""
+    token = _INCOMING.set(metadata)
+    try:
+        return await work
+    finally:
+        _INCOMING.reset(token)
 
 
 def _attach(obj: GraftObject, state: ObjectState) -> ObjectState:

@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import os
 import sys
+import time
 from typing import Any, Callable, Iterator, Mapping, Optional, Tuple
 
 from . import context as _own_context
@@ -23,9 +24,11 @@ try:  # one module per process: gg's, an installed graft-context, or the first G
 except ImportError:
     context = sys.modules.setdefault("graft_context", _own_context)
 
-__all__ = ["block", "context", "new_traceparent", "outgoing", "serving", "set_headers"]
+__all__ = ["block", "context", "incoming", "new_traceparent", "outgoing", "serving", "set_headers"]
 
 Pairs = Tuple[Tuple[str, str], ...]
+_incoming: Any = context._incoming  # the variable `context.headers()` reads, and its default
+_empty: Any = context.headers()
 
 _fixed: Pairs = ()
 _block: "contextvars.ContextVar[Pairs]" = contextvars.ContextVar("graft headers", default=())
@@ -81,6 +84,50 @@ def new_traceparent() -> str:
     return "00-%s-%s-01" % (ids[:32], ids[32:])
 
 
-def serving(pairs: Pairs, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Calls `target` (hosted code, in-process) with `pairs` as its incoming metadata."""
-    return context.run(context.as_mapping(pairs), target, *args, **kwargs)
+class _NewTrace(Mapping[str, str]):
+    """The incoming metadata of a call served in-process outside any trace and
+    without metadata: one `traceparent`, made when first read, since most
+    calls never read it (os.urandom costs more than the whole fast call)."""
+
+    __slots__ = ("_made",)
+
+    def _pairs(self) -> Mapping[str, str]:
+        try:
+            return self._made  # type: ignore[has-type, no-any-return]
+        except AttributeError:
+            self._made = context.as_mapping((("traceparent", new_traceparent()),))
+            return self._made  # type: ignore[no-any-return]
+
+    def __getitem__(self, name: str) -> str:
+        return self._pairs()[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name == "traceparent"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pairs())
+
+    def __len__(self) -> int:
+        return 1
+
+
+def incoming() -> Mapping[str, str]:
+    """What hosted code called in-process now reads as `graft_context.headers()`:
+    `outgoing(start_trace=True)` as a mapping, the incoming one itself when
+    nothing is added to it."""
+    found = _incoming.get()
+    if not _fixed and not _block.get():
+        if found is _empty or not found:
+            return _NewTrace()
+        if "traceparent" in found:
+            return found  # type: ignore[no-any-return]
+    return context.as_mapping(outgoing(start_trace=True))  # type: ignore[no-any-return]
+
+
+def serving(metadata: Mapping[str, str], timeout: Optional[float], target: Callable[..., Any],
+            *args: Any, **kwargs: Any) -> Any:
+    """Calls `target` (hosted code, in-process) with `metadata` as its incoming
+    metadata and, with `timeout`, that many seconds from now as its deadline."""
+    if timeout is None:
+        return context.run(metadata, target, *args, **kwargs)
+    return context.run_until(time.monotonic() + timeout, metadata, target, *args, **kwargs)

@@ -25,6 +25,7 @@ from .convert import Converter
 from .literals import check_arguments
 from .objects import References, ReleasedObjectError, is_service_class
 from .plans import MISS, Plan, method_fast
+from .remote import within
 from .typed import convert as typed_result
 from .values import ObjectRef
 from .wire import STATUS_RAISED, Raised, RemoteError
@@ -72,7 +73,7 @@ class Local:
     async def call(
         self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]
     ) -> Any:
-        result = self.invoke(settings, method, args, kwargs)
+        result = self.invoke(settings, method, args, kwargs, within(settings.timeout))
         return await self.result(result, self.plan(settings, method).returns)
 
     async def result(self, result: Any, typed: Optional[Tuple[str, Any]] = None) -> Any:
@@ -88,25 +89,26 @@ class Local:
             raise self.exception(exc).with_traceback(exc.__traceback__) from None
         return self.to_graft(result, typed)
 
-    def invoke(self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+    def invoke(self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any],
+               timeout: Optional[float] = None) -> Any:
         """The hosted method's own result (an awaitable for an `async def`, a
         generator for a streaming one), its arguments converted; what it raises
-        is mapped as a remote call would map it."""
+        is mapped as a remote call would map it. With `timeout`, the hosted
+        code's `graft_context.deadline()` is that many seconds from now."""
         plan = self.plan(settings, method)
         check_arguments(plan.signature, args, kwargs, plan.hints)  # Literals inside, as a gateway checks them
         hosted_args: Any = [self.to_hosted(a) for a in args]
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
         if plan.signature is not None:
             hosted_args, hosted_kwargs = coerce.bind(plan.signature, plan.hints, hosted_args, hosted_kwargs)
-        return self._run(plan.target, hosted_args, hosted_kwargs)
+        return self._run(plan.target, hosted_args, hosted_kwargs, timeout)
 
-    def _run(self, target: Callable[..., Any], args: Any, kwargs: Dict[str, Any]) -> Any:
-        """Calls `target`, the hosted code reading this call's metadata as gg's would."""
-        metadata = headers.outgoing(start_trace=True)
+    def _run(self, target: Callable[..., Any], args: Any, kwargs: Dict[str, Any],
+             timeout: Optional[float] = None) -> Any:
+        """Calls `target`, the hosted code reading this call's metadata (and,
+        with `timeout`, its deadline) as gg's would."""
         try:
-            if metadata:
-                return headers.serving(metadata, target, *args, **kwargs)
-            return target(*args, **kwargs)
+            return headers.serving(headers.incoming(), timeout, target, *args, **kwargs)
         except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
