@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from gateway import Gateway
+from gateway import Gateway, read_exactly
 from test_tls import TlsGateway, certs  # noqa: F401 - the certificates fixture
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -92,3 +92,23 @@ def test_first_bytes_and_idle_http2_connections_are_bounded():
         assert closed_within(slow, 2.5)
         for sock in (stalled, pinging, slow):
             sock.close()
+
+
+def server_settings(port):
+    """The settings gg's first SETTINGS frame announces on a new h2c connection: {id: value}."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(PREFACE + SETTINGS)
+        head = read_exactly(sock, 9)
+        length, kind = int.from_bytes(head[:3], "big"), head[3]
+        assert kind == 4 and head[4] & 1 == 0, head  # SETTINGS, not an ACK
+        body = read_exactly(sock, length)
+    return {int.from_bytes(body[i:i + 2], "big"): int.from_bytes(body[i + 2:i + 6], "big")
+            for i in range(0, length, 6)}
+
+
+def test_http2_runs_at_most_max_in_flight_per_connection_streams():
+    max_concurrent_streams = 0x3
+    with Gateway("--modules", SVC, args=["--maxInFlightPerConnection", "7"], env=ENV) as gg:
+        assert server_settings(gg.port).get(max_concurrent_streams) == 7
+    with Gateway("--modules", SVC, env=ENV) as gg:
+        assert server_settings(gg.port).get(max_concurrent_streams) == 256  # the default

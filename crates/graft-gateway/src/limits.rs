@@ -7,7 +7,8 @@
 //!
 //! The call port speaks HTTP/2 too: a connection whose first bytes are
 //! HTTP/2's preface (h2c with prior knowledge, or h2 chosen by TLS's ALPN)
-//! is served as HTTP/2. Those first bytes are read under the same bounds as
+//! is served as HTTP/2, running at most `--maxInFlightPerConnection`
+//! requests at once (its SETTINGS_MAX_CONCURRENT_STREAMS). Those first bytes are read under the same bounds as
 //! a request's headers: while none came, `--idleTimeout`; once one came,
 //! the rest within `--headerTimeout`. An HTTP/2 connection is idle when no
 //! request has run for `--idleTimeout`, whatever frames it sends.
@@ -47,6 +48,9 @@ pub struct Limits {
     pub listener: &'static str,
     /// Whether the listener speaks HTTP/2 as well as HTTP/1 (the call port).
     pub http2: bool,
+    /// Requests one HTTP/2 connection runs at once (`--maxInFlightPerConnection`,
+    /// announced as SETTINGS_MAX_CONCURRENT_STREAMS); HTTP/1 runs one.
+    pub max_streams: u32,
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; then accepts no
@@ -188,7 +192,10 @@ fn builder(http2: bool, limits: &Limits) -> Builder<TokioExecutor> {
     let builder = Builder::new(TokioExecutor::new());
     if http2 {
         let mut builder = builder.http2_only();
-        builder.http2().timer(TokioTimer::new());
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(limits.max_streams);
         return builder;
     }
     let mut builder = builder.http1_only();
@@ -258,6 +265,7 @@ impl Limits {
             drain_timeout: Duration::from_secs_f64(cli.drain_timeout),
             listener: "calls",
             http2: true,
+            max_streams: cli.max_in_flight_per_connection,
         }
     }
 
