@@ -80,22 +80,32 @@ class RemoteError(Exception):
         self.traceback = raised.traceback
 
 
-class Unauthenticated(RemoteError, PermissionError):
-    """The gateway needs a known token and this graft sent none, or an
-    unknown one: set `token=` in its configuration, or GRAFT_TOKEN."""
+class Refusal(RemoteError):
+    """A call the gateway at host:port refused; its message names that
+    address, where the graft connected (the gateway names nothing of itself)."""
 
-
-class Overloaded(RemoteError, ConnectionError):
-    """The gateway at host:port refused the call at once, before it ran: it
-    runs as many calls as it may (gg --maxInFlight, --maxInFlightPerConnection,
-    --maxThreadsPerMethod). Safe to call again, on another replica or later."""
+    # What the gateway did, before its own message.
+    did = "refused the call"
 
     def __init__(self, status: int, raised: Raised, host: str = "", port: int = 0) -> None:
         super().__init__(status, raised)
         self.host = host
         self.port = port
         if host:
-            self.args = ("Graft gateway at %s:%d is overloaded: %s" % (host, port, raised.message),)
+            self.args = ("Graft gateway at %s:%d %s: %s" % (host, port, self.did, raised.message),)
+
+
+class Unauthenticated(Refusal, PermissionError):
+    """The gateway at host:port needs a known token and this graft sent none,
+    or an unknown one: set `token=` in its configuration, or GRAFT_TOKEN."""
+
+
+class Overloaded(Refusal, ConnectionError):
+    """The gateway at host:port refused the call at once, before it ran: it
+    runs as many calls as it may (gg --maxInFlight, --maxInFlightPerConnection,
+    --maxThreadsPerMethod). Safe to call again, on another replica or later."""
+
+    did = "is overloaded"
 
 
 def error_of(status: int, raised: Raised, host: str = "", port: int = 0) -> RemoteError:
@@ -104,7 +114,7 @@ def error_of(status: int, raised: Raised, host: str = "", port: int = 0) -> Remo
     if status == STATUS_OVERLOADED:
         return Overloaded(status, raised, host, port)
     if status == STATUS_UNAUTHENTICATED:
-        return Unauthenticated(status, raised)
+        return Unauthenticated(status, raised, host, port)
     return RemoteError(status, raised)
 
 

@@ -141,7 +141,9 @@ def test_a_wrong_tcp_token_closes_the_connection_after_its_refusal(gg):
             error = client.call("Inventory", "add", 2, 3)
             assert error.status == wire.STATUS_UNAUTHENTICATED, error
             message = error.raised.message
-            assert "127.0.0.1:%d" % gg.tcp_port in message and "Inventory" not in message, message
+            # Nothing of the server, its address neither: only what the client can do.
+            assert "127.0.0.1" not in message and "Inventory" not in message, message
+            assert "not known" in message and "token=" in message, message
             client.sock.settimeout(5)
             assert client.sock.recv(1) == b"", "the connection is closed"
         finally:
@@ -234,3 +236,82 @@ def test_a_graft_sends_its_token_and_raises_unauthenticated_without(tmp_path, to
         # token= wins over GRAFT_TOKEN.
         assert graft_call(project, host + ";token=" + GOOD, token_env="wrong")[0] == "price"
         assert GOOD not in calc.output() and BARE not in calc.output()
+
+
+class Forwarder:
+    """A TCP forwarder on 127.0.0.1 to `port`, as a proxy or load balancer
+    in front of gg: what the graft connects to is not gg's own address."""
+
+    def __init__(self, port):
+        import socket
+        import threading
+
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(2)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.listener.close()
+
+
+UNAUTHENTICATED_SCRIPT = """\
+import asyncio
+from graft_pypi_energypricecalculator import EnergyPriceCalculator, Unauthenticated
+
+try:
+    asyncio.run(EnergyPriceCalculator.get_price())
+except Unauthenticated as e:
+    print(str(e))
+"""
+
+
+def test_unauthenticated_names_where_the_graft_connected_not_the_gateways_own_address(tmp_path, tokens):
+    project = make_project(tmp_path)
+    source = str(project / "src" / "price_calculator.py")
+    with Gateway("--modules", source, tcp=True, args=["--authTokens", str(tokens)]) as calc:
+        assert pip(project, "http://%s@127.0.0.1:%d/simple/" % (BARE, calc.http_port)).returncode == 0
+        front = Forwarder(calc.tcp_port)
+        try:
+            messages = []
+            for token in ("", ";token=wrong"):
+                env = dict(os.environ, PYTHONPATH=str(project / "lib"),
+                           GRAFT_CONFIG="host=127.0.0.1:%d%s" % (front.port, token))
+                env.pop("GRAFT_TOKEN", None)
+                out = subprocess.run([sys.executable, "-c", UNAUTHENTICATED_SCRIPT], env=env, capture_output=True,
+                                     text=True, timeout=60)
+                assert out.returncode == 0, out.stderr
+                messages.append(out.stdout.strip())
+        finally:
+            front.close()
+    for message in messages:
+        assert message.startswith("Graft gateway at 127.0.0.1:%d refused the call: " % front.port), messages
+        assert str(calc.tcp_port) not in message and "GRAFT_TOKEN" in message, messages
+    assert "none was sent" in messages[0] and "not known" in messages[1], messages

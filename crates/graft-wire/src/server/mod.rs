@@ -359,10 +359,7 @@ async fn accept_loop(
             Ok((stream, peer)) => {
                 let _ = stream.set_nodelay(true);
                 let open = traffic::Open::new();
-                let ends = session::Ends {
-                    peer,
-                    local: stream.local_addr().unwrap_or(peer),
-                };
+                let ends = session::Ends { peer };
                 let (shared, stop, tasks) = (shared.clone(), stop.clone(), tracker.clone());
                 let upgrade = shared.config.upgrade.clone();
                 tracker.spawn(async move {

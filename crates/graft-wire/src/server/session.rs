@@ -49,17 +49,14 @@ enum End {
     Refused,
 }
 
-/// The addresses of a connection's two ends.
+/// The addresses of a connection's ends: the client's.
 pub(super) struct Ends {
     pub peer: SocketAddr,
-    pub local: SocketAddr,
 }
 
 /// The parts of a connection that call tasks share.
 struct Session {
     peer: SocketAddr,
-    /// The server's end, which a refusal names.
-    local: SocketAddr,
     shared: Arc<Shared>,
     /// Encoded frames for the writer task, each with the bytes it holds of
     /// the server's budget until it is written.
@@ -115,7 +112,6 @@ pub(super) async fn run<S: Halves>(
     let grace = config.heartbeat_interval;
     let session = Session {
         peer,
-        local: ends.local,
         permits: Arc::new(Semaphore::new(config.max_concurrent_calls.max(1))),
         peer_max: theirs.max_frame_size.max(MIN_FRAME_SIZE),
         version: theirs.version,
@@ -415,13 +411,15 @@ impl Session {
     }
 
     /// Refuses call `id` for want of a known token; after an unknown one,
-    /// the connection then closes.
+    /// the connection then closes. The refusal names nothing of the server
+    /// (not even its address, which the client knows: it connected to it),
+    /// only what the client can do.
     fn unauthenticated(&self, id: u64, refused: bool) -> Next {
         let why = match refused {
-            true => "sent a token it does not know; it closes this connection",
-            false => "needs a known token (an Auth frame)",
+            true => "the token sent is not known, and the connection closes",
+            false => "a known token is needed and none was sent",
         };
-        let why = format!("the gateway at {} {why}", self.local);
+        let why = format!("{why} (the graft's `token=` setting, or GRAFT_TOKEN)");
         self.send(&CallFailure::Unauthenticated(why).into_frame(id));
         self.shared.dispatch.unauthenticated();
         match refused {
