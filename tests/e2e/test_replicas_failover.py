@@ -3,16 +3,19 @@
 hangs none; non-idempotent calls in flight on it fail with Unavailable and
 later ones go to the live replicas; restarted, it is back in rotation. A
 rolling restart (SIGTERM, drain, restart, one replica at a time) fails no
-call of any kind."""
+call of any kind. A replica that is full (Overloaded) sends its calls on to
+another."""
 
 import asyncio
 import collections
 import signal
+import threading
 import time
 
 import pytest
 
-from replicas import configure, hammer, install_graft, start
+from gateway import request
+from replicas import Replica, configure, hammer, install_graft, ports, start
 
 IPS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
 CALLERS = 64
@@ -119,3 +122,38 @@ def test_a_rolling_restart_fails_no_call(graft):
     finally:
         for replica in replicas:
             replica.stop()
+
+
+def in_flight_and_shed(replica):
+    """The replica's calls in flight and calls shed so far, from its /metrics."""
+    text = request("http://%s:%d/metrics" % (replica.ip, replica.ports["http"])).body.decode()
+    values = dict(line.split()[:2] for line in text.splitlines() if line.startswith("graft_calls_"))
+    return float(values["graft_calls_in_flight"]), float(values["graft_calls_shed_total"])
+
+
+def test_overloaded_is_retried_on_another_replica(graft):
+    shared = ports()
+    full = Replica(IPS[0], shared, ["--maxInFlight", "1", "--drainDelay=0"]).start()
+    free = Replica(IPS[1], shared, ["--drainDelay=0"]).start()
+    url = "http://%s:%d/call/Inventory/slow_sync" % (full.ip, shared["port"])
+    busy = threading.Thread(target=request, args=(url, {"seconds": 3}))
+    try:
+        busy.start()  # takes the full replica's one place
+        deadline = time.monotonic() + 10
+        while in_flight_and_shed(full)[0] < 1:
+            assert time.monotonic() < deadline, "the slow call did not start"
+            time.sleep(0.02)
+        shed_before = in_flight_and_shed(full)[1]
+        configure(graft, [full.address, free.address], balance="round_robin")
+
+        async def main():
+            # take is not idempotent: a call refused as Overloaded never ran, so it goes on anyway.
+            return [await graft.Inventory.take() for _ in range(6)]
+
+        answered = collections.Counter(who.split("/")[0] for who in run(main(), 30))
+        assert answered == {free.ip: 6}, answered
+        assert in_flight_and_shed(full)[1] - shed_before >= 3, "every other call went to the full replica first"
+    finally:
+        busy.join()
+        full.stop()
+        free.stop()
