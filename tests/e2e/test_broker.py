@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from broker_helpers import call, caller, install_jobs, metric, provider, result, runs, wait_for
+from broker_helpers import JOBS, call, caller, install_jobs, metric, provider, result, runs, wait_for
 from gateway import request
 from redis_server import RedisServer
 
@@ -135,3 +135,12 @@ def test_backpressure_and_the_queue_length_in_metrics(lib, redis, log):
         assert result(waiting) == ["q%d" % i for i in range(5)]
         wait_for(lambda: metric(gg, queued) == 0, what="an empty queue")
     assert os.path.exists(log)
+
+
+def test_a_broker_that_cannot_be_reached_stops_the_gateway():
+    from gateway import free_port, run_gg
+
+    url = "redis://127.0.0.1:%d/0" % free_port()
+    out = run_gg("--modules", str(JOBS), "--port", "0", "--httpPort", "0", "--broker", url)
+    assert out.returncode == 1
+    assert "cannot reach the broker %s" % url in out.stderr, out.stderr
