@@ -59,6 +59,11 @@ if [ ! -d tests/mcp/node_modules/@modelcontextprotocol/conformance ]; then
     (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+if [ ! -d tests/publish/node_modules/verdaccio ]; then
+    echo "setup: verdaccio and the Node.js 22 it needs, the npm registry of tests/e2e/test_publish.py (tests/publish/)"
+    (cd tests/publish && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "setup: playwright-core for the browser test"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)

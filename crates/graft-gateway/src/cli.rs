@@ -187,6 +187,8 @@ pub enum Command {
         /// The new interface, in the same forms.
         new: String,
     },
+    /// Upload the grafts gg would serve to a PyPI repository and an npm registry, skipping versions already there.
+    Publish(crate::publish::PublishArgs),
 }
 
 impl Cli {

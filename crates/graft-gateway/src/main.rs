@@ -11,6 +11,7 @@ mod cli;
 mod conn;
 mod errors;
 mod health;
+mod hosting;
 mod http;
 mod index;
 mod limits;
@@ -21,6 +22,7 @@ mod metrics;
 mod objects;
 mod observe;
 mod otel;
+mod publish;
 mod respond;
 mod serve;
 mod shedding;
@@ -30,8 +32,6 @@ mod trace;
 
 use std::process::ExitCode;
 
-use graft_python::{Host, HostError};
-
 /// mimalloc for gg's own allocations: a call's values are many small,
 /// short-lived allocations made on one thread and freed on another, where
 /// it spends about half the CPU of the system allocator (BENCHMARKS.md).
@@ -39,10 +39,13 @@ use graft_python::{Host, HostError};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match cli::parse(std::env::args_os()) {
+    let mut cli = match cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
+    if let Some(cli::Command::Publish(args)) = cli.command.take() {
+        return publish::run(args);
+    }
     let _log = log::init(cli.log_format);
     errors::send_tracebacks(cli.tracebacks);
     observe::log_access(cli.access_log);
@@ -50,39 +53,9 @@ fn main() -> ExitCode {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);
     }
-    let paths = cli.module_paths();
-    if paths.is_empty() {
-        eprintln!("error: no modules to host\n\nhint: name them, as in `gg --modules ./src/`");
-        return ExitCode::from(2);
-    }
-    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        eprintln!(
-            "error: the module path `{}` does not exist",
-            missing.display()
-        );
-        return ExitCode::from(2);
-    }
-    let allow = match graft_model::Allow::new(&cli.types, &cli.methods) {
-        Ok(allow) => allow,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    let host = match Host::start_allowing(&paths, &allow) {
+    let host = match hosting::start(&cli.module_paths(), &cli.types, &cli.methods) {
         Ok(host) => host,
-        Err(err) => {
-            eprintln!("error: {err}");
-            if matches!(err, HostError::Usage(_)) {
-                return ExitCode::from(2);
-            }
-            if matches!(err, HostError::Import { .. }) {
-                eprintln!(
-                    "\nhint: hosted modules import their dependencies from PYTHONPATH or the active virtualenv"
-                );
-            }
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let ttl = std::time::Duration::from_secs_f64(cli.object_ttl);
     host.configure_objects(ttl, cli.max_objects as usize);

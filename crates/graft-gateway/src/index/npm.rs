@@ -51,6 +51,11 @@ pub fn build(iface: &Interface) {
     }
 }
 
+/// The registry [`build`] made, if it could (`gg publish` uploads its packages).
+pub fn registry() -> Option<Arc<Registry>> {
+    REGISTRY.get().cloned()
+}
+
 /// Tells the registry whether gg serves TLS (`serve.rs`, once at start-up).
 pub fn links_over_tls(on: bool) {
     let _ = TLS.set(on);
