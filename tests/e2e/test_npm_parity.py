@@ -11,7 +11,7 @@ import sys
 
 from gateway import Gateway
 from test_npm_graft import FIXTURES, PACKAGE, new_project, npm_install, tsc
-from test_parity import run_caller
+from test_parity import SUITES, run_caller
 
 NON_FINITE = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}
 
@@ -55,7 +55,7 @@ def test_typescript_and_python_callers_see_the_same(tmp_path):
              "--target", str(lib), "--index-url", gg.web + "/simple/", "graft-pypi-shop"],
             capture_output=True, text=True, timeout=300)
         assert out.returncode == 0, out.stdout + out.stderr
-        python = {k: python_transcript(v) for k, v in run_caller(lib, "127.0.0.1:%d" % gg.tcp_port).items()}
+        python = {k: python_transcript(v) for k, v in run_caller(SUITES["shop"][2], lib, "127.0.0.1:%d" % gg.tcp_port).items()}
         project = new_project(tmp_path / "project")
         out = npm_install(project, gg.web + "/npm/", packages=[PACKAGE])
         assert out.returncode == 0, out.stdout + out.stderr

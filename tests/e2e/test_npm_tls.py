@@ -47,9 +47,9 @@ def test_a_typescript_graft_over_mutual_tls(certs, tmp_path):  # noqa: F811
         client = ";cert=%s;key=%s" % (certs / "client.pem", certs / "client.key")
         assert run(project, tls + client) == SUMS
         refused = run(project, tls)  # no client certificate
-        assert "GraftConnectionError" in refused["error"], refused
+        assert refused["error"].startswith("Unavailable: "), refused
         untrusted = run(project, "host=tls://localhost:%d" % gg.tcp_port + client)  # the CA not given
-        assert "GraftConnectionError" in untrusted["error"], untrusted
+        assert untrusted["error"].startswith("Unavailable: "), untrusted
 
 
 def test_a_typescript_graft_over_https_fetch(certs, tmp_path):  # noqa: F811
@@ -58,4 +58,4 @@ def test_a_typescript_graft_over_https_fetch(certs, tmp_path):  # noqa: F811
         install(gg, certs, project)
         assert run(project, "host=https://localhost:%d" % gg.port, NODE_EXTRA_CA_CERTS=str(certs / "ca.pem")) == SUMS
         refused = run(project, "host=https://localhost:%d" % gg.port)  # the CA not trusted
-        assert "GraftConnectionError" in refused["error"], refused
+        assert refused["error"].startswith("Unavailable: "), refused

@@ -2,16 +2,19 @@
 // call from the generated methods' arguments to their results or errors.
 
 import type { Wire } from "./codec.js";
-import { GraftConfigError, type Settings } from "./config.js";
+import { policyOf } from "./balancer.js";
+import { type Address, GraftConfigError, type Settings } from "./config.js";
 import { type Context, type TypeDef, type TypeRef, lower, raise } from "./convert.js";
 import { type ExceptionClass, GraftError, ReleasedObjectError, raised } from "./errors.js";
 import { HttpTransport } from "./http.js";
 import { nodeHost, resolve } from "./sources.js";
+import { Replicas, type Resolver, isIp } from "./replicas.js";
 import { Connection } from "./tcp.js";
 import { type CallSpec, type Transport, isRaw } from "./transport.js";
 
 export interface ParamDef { name: string; type: TypeRef; positional?: boolean }
-export interface MethodDef { params: ParamDef[]; returns: TypeRef; streams?: boolean }
+/** `idempotent`: declared so by its author, a graft may retry it after a lost connection or a timeout. */
+export interface MethodDef { params: ParamDef[]; returns: TypeRef; streams?: boolean; idempotent?: boolean }
 /** What a graft knows of its service: baked in by the gateway that built it. */
 export interface Schema {
   types: Record<string, TypeDef>;
@@ -77,20 +80,31 @@ export class Graft implements Context {
     return state && state.id ? { service: state.service, id: state.id } : null;
   }
 
+  /** The transport of the configuration in force: one connection, or the replicas of several addresses or a name. */
   private async transport(): Promise<Transport> {
     const s = this.getConfig();
     if (s.scheme === null || !s.hosts.length) return unconfigured(this.name, s.source);
-    const a = s.hosts[0]!;
-    const key = `${s.scheme}://${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`;
-    const token = s.token ?? nodeHost().env["GRAFT_TOKEN"] ?? null;
+    const key = `${s.scheme}://${s.hosts.map((a) => (a.host.includes(":") ? `[${a.host}]` : a.host) + `:${a.port}`).join(",")}`;
     const found = await this.transports.get(key);
     if (found && !found.closed) return found;
-    const made = s.scheme === "http" || s.scheme === "https"
-      ? Promise.resolve(new HttpTransport(key, token, this))
-      : Connection.open(a, s.scheme === "tls" ? s.tls ?? { ca: null, cert: null, key: null } : null, token);
+    const token = s.token ?? nodeHost().env["GRAFT_TOKEN"] ?? null;
+    const http = s.scheme === "http" || s.scheme === "https";
+    const made = s.hosts.length === 1 && (http || isIp(s.hosts[0]!.host))
+      ? this.open(s, s.hosts[0]!, null, token)
+      : Promise.resolve(new Replicas(s.hosts, policyOf(s.policy), (a, name) => this.open(s, a, name, token),
+        http ? null : lookup, (c) => this.schema.methods[`${c.service}.${c.method}`]?.idempotent === true));
     this.transports.set(key, made);
     made.catch(() => this.transports.delete(key));
     return made;
+  }
+
+  /** One transport to `a` (`name`: the name it was resolved from, which TLS checks). */
+  private open(s: Settings, a: Address, name: string | null, token: string | null): Promise<Transport> {
+    if (s.scheme === "http" || s.scheme === "https") {
+      return Promise.resolve(new HttpTransport(`${s.scheme}://${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`, token, this));
+    }
+    const tls = s.scheme === "tls" ? s.tls ?? { ca: null, cert: null, key: null } : null;
+    return Connection.open(name === null ? a : { ...a, servername: name }, tls, token);
   }
 
   private spec(service: string, method: string, values: unknown[], object: string): CallSpec {
@@ -147,6 +161,12 @@ export class Graft implements Context {
     for (const t of await Promise.allSettled(all)) if (t.status === "fulfilled") t.value.close();
   }
 }
+
+/** Every address of a name, as Node's resolver gives them, each once. */
+const lookup: Resolver = async (host) => {
+  const dns = await import("node:dns/promises");
+  return [...new Set((await dns.lookup(host, { all: true })).map((a) => a.address))];
+};
 
 function unconfigured(name: string, source = "nothing configures it"): never {
   throw new GraftConfigError(`${source}: ${name} runs on a gateway, never in this process: configure host=host:port, tcp://, tls:// or http(s)://host:port (GRAFT_CONFIG, or GraftConfig.setConfig)`);

@@ -2,8 +2,8 @@
 
 import { Reader, type Wire, WireError, Writer, decodeValue, encodeValue } from "./codec.js";
 
-/** The protocol version this client speaks (metadata in a Call, Auth). */
-export const VERSION = 7;
+/** The protocol version this client speaks (metadata in a Call, Auth; version 8: the status Overloaded). */
+export const VERSION = 8;
 export const MAGIC = [0x47, 0x52, 0x46, 0x54];
 /** The largest frame this client accepts by default (64 MiB). */
 export const MAX_FRAME = 64 * 1024 * 1024;

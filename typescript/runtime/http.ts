@@ -4,7 +4,7 @@
 
 import type { Wire } from "./codec.js";
 import { type Context, fromJson, toJson } from "./convert.js";
-import { GraftConnectionError, GraftTimeoutError } from "./errors.js";
+import { Timeout, Unavailable } from "./errors.js";
 import { type JsonValue, Num, jsonText, parseJson } from "./json.js";
 import type { CallSpec, RawError, Transport } from "./transport.js";
 
@@ -26,6 +26,8 @@ export class HttpTransport implements Transport {
     const [method, url] = this.url(c);
     const headers: Record<string, string> = { "content-type": "application/json", accept };
     for (const [k, v] of c.metadata) headers[k] = v;
+    // The deadline, as the gateway reads it (docs/PROTOCOL.md): the hosted code keeps to it.
+    if (c.timeout) headers["graft-timeout-ms"] = String(Math.ceil(c.timeout * 1000));
     if (this.token !== null) headers["authorization"] = `Bearer ${this.token}`;
     const body = c.args.length && !c.kwargs.length ? c.args.map(toJson)
       : Object.fromEntries(c.kwargs.map(([k, v]) => [k, toJson(v)]));
@@ -35,10 +37,19 @@ export class HttpTransport implements Transport {
     } catch (e) {
       if ((e as Error).name === "TimeoutError") throw timedOut(c);
       if ((e as Error).name === "AbortError") throw e;
-      throw new GraftConnectionError(`cannot reach ${this.base}: ${(e as Error).message}${cause(e)}`);
+      throw this.unreachable(e);
     }
     if (!response.ok) throw await errorOf(response, this.ctx);
     return response;
+  }
+
+  /** A fetch that failed: never sent when the connection was refused, else it may have run. */
+  private unreachable(e: unknown): Unavailable {
+    const url = new URL(this.base);
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+    return new Unavailable(`cannot reach ${this.base}: ${(e as Error).message}${cause(e)}`, url.hostname.replace(/^\[|\]$/g, ""),
+      port, code !== "ECONNREFUSED" && code !== "ENOTFOUND" && code !== "EAI_AGAIN");
   }
 
   async call(c: CallSpec): Promise<Wire> {
@@ -96,7 +107,7 @@ export class HttpTransport implements Transport {
 }
 
 function timedOut(c: CallSpec): Error {
-  return new GraftTimeoutError(`${c.service}.${c.method} took longer than ${c.timeout} s`);
+  return new Timeout(`${c.service}.${c.method} took longer than ${c.timeout} s`);
 }
 
 function cause(e: unknown): string {

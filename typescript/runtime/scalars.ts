@@ -73,6 +73,13 @@ export function dateTimeText(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000+00:00");
 }
 
+/** A datetime's or time's text from the call API's JSON, where a zero offset is
+ *  pydantic's `Z`, as Python's `isoformat()` writes it (`+00:00`), as the wire
+ *  carries it: a graft answers the same text over HTTP and TCP. */
+export function isoText(text: string): string {
+  return text.replace(/[Zz]$/, "+00:00");
+}
+
 /** Bytes as standard base64 (the call API's form), and back. */
 export function base64(bytes: Uint8Array): string {
   let s = "";

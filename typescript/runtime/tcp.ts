@@ -5,7 +5,7 @@
 import type { Wire } from "./codec.js";
 import { WireError } from "./codec.js";
 import type { Address } from "./config.js";
-import { GraftConnectionError, GraftTimeoutError } from "./errors.js";
+import { Timeout, Unavailable } from "./errors.js";
 import {
   type Frame, MAX_FRAME, VERSION, checkLength, decodeBody, decodeHello, encodeFrame, encodeHello,
 } from "./frames.js";
@@ -42,21 +42,30 @@ export class Connection implements Transport {
   /** Set once the connection failed, closed or said Goodbye: the next call opens a new one. */
   closed: Error | null = null;
 
-  private constructor(private readonly where: string) {}
+  private readonly where: string;
 
-  static async open(address: Address, tls: TlsFiles | null, token: string | null): Promise<Connection> {
-    const where = `${address.host}:${address.port}`;
-    const conn = new Connection(where);
-    conn.socket = await dial(address, tls, where);
+  private constructor(private readonly address: Address) {
+    this.where = `${address.host}:${address.port}`;
+  }
+
+  /** Dials `address` (with TLS: checked against `servername`, else its host) and exchanges hellos. */
+  static async open(address: Address & { servername?: string }, tls: TlsFiles | null, token: string | null): Promise<Connection> {
+    const conn = new Connection(address);
+    conn.socket = await dial(address, tls, conn.lost.bind(conn));
     const hello = await conn.exchangeHellos();
     conn.peerMax = Math.max(hello.max_frame_size, 4096);
     conn.socket.on("data", (chunk: Uint8Array) => conn.received(chunk));
-    conn.socket.on("close", () => conn.fail(new GraftConnectionError(`the connection to ${where} closed`)));
-    conn.socket.on("error", (e: Error) => conn.fail(new GraftConnectionError(`the connection to ${where} failed: ${e.message}`)));
+    conn.socket.on("close", () => conn.fail(conn.lost(`the connection to ${conn.where} closed`, true)));
+    conn.socket.on("error", (e: Error) => conn.fail(conn.lost(`the connection to ${conn.where} failed: ${e.message}`, true)));
     if (token !== null) conn.send({ frame: "auth", id: 0n, token });
     conn.startHeartbeat(hello.heartbeat_ms || HEARTBEAT_MS);
     conn.socket.unref();
     return conn;
+  }
+
+  /** The failure `problem` (naming this connection's address); `sent`: a call may have run. */
+  private lost(problem: string, sent = false): Unavailable {
+    return new Unavailable(problem, this.address.host, this.address.port, sent);
   }
 
   private exchangeHellos() {
@@ -71,18 +80,18 @@ export class Connection implements Transport {
         try {
           const hello = decodeHello(got.slice(0, 16));
           if (hello.status !== 0) {
-            throw new GraftConnectionError(hello.status === 1
+            throw this.lost(hello.status === 1
               ? `the gateway at ${this.where} speaks protocol version ${hello.version}, this graft ${VERSION}: install the graft again from that gateway`
               : `the gateway at ${this.where} refused the hello (status ${hello.status})`);
           }
           resolve(hello);
         } catch (e) {
           this.socket.destroy();
-          reject(e instanceof GraftConnectionError ? e : new GraftConnectionError(`${this.where}: ${(e as Error).message}`));
+          reject(e instanceof Unavailable ? e : this.lost(`${this.where}: ${(e as Error).message}`));
         }
       };
       this.socket.on("data", onData);
-      this.socket.once("close", () => reject(new GraftConnectionError(`${this.where} closed the connection during the hello; is it gg --TCPServer (a plain host:port aimed at a TLS gateway needs tls://)?`)));
+      this.socket.once("close", () => reject(this.lost(`${this.where} closed the connection during the hello; is it gg --TCPServer (a plain host:port aimed at a TLS gateway needs tls://)?`)));
     });
   }
 
@@ -90,7 +99,7 @@ export class Connection implements Transport {
     this.timer = setInterval(() => {
       const now = Date.now();
       if (now - this.lastHeard > 3 * ms && this.handlers.size > 0) {
-        this.fail(new GraftConnectionError(`${this.where} sent nothing for ${3 * ms} ms`));
+        this.fail(this.lost(`${this.where} sent nothing for ${3 * ms} ms`, true));
       } else if (now - this.lastSent >= ms) {
         this.send({ frame: "ping", id: 0n });
       }
@@ -120,16 +129,16 @@ export class Connection implements Transport {
         this.dispatch(frame, length);
       }
     } catch (e) {
-      this.fail(new GraftConnectionError(`${this.where} broke the protocol: ${(e as Error).message}`));
+      this.fail(this.lost(`${this.where} broke the protocol: ${(e as Error).message}`, true));
       this.socket.destroy();
     }
   }
 
   private dispatch(f: Frame, length: number): void {
     if (f.frame === "ping") return this.send({ frame: "pong", id: f.id });
-    if (f.frame === "goodbye") { this.closed = new GraftConnectionError(`${this.where} is shutting down`); return; }
+    if (f.frame === "goodbye") { this.closed = this.lost(`${this.where} is shutting down`); return; }
     if (f.frame === "protocol_error") {
-      return this.fail(new GraftConnectionError(`${this.where} closed the connection: ${f.message} (code ${f.code})`));
+      return this.fail(this.lost(`${this.where} closed the connection: ${f.message} (code ${f.code})`, true));
     }
     const handler = this.handlers.get(f.id);
     if (handler) handler(Object.assign(f, { length }));
@@ -145,7 +154,7 @@ export class Connection implements Transport {
   }
 
   private register(handler: Handler): bigint {
-    if (this.closed) throw this.closed;
+    if (this.closed) throw this.lost(this.closed.message); // never sent
     const id = this.nextId++;
     this.handlers.set(id, handler);
     this.socket.ref();
@@ -173,12 +182,12 @@ export class Connection implements Transport {
         if (f.frame === "reply") {
           if (parts.length && f.value.t === "list") resolve({ t: "list", items: [...parts, ...f.value.items] });
           else resolve(f.value);
-        } else reject(rawError(f, this.where));
+        } else reject(this.rawError(f));
       });
       if (c.timeout) {
         timer = setTimeout(() => {
           this.done(id);
-          reject(new GraftTimeoutError(`${c.service}.${c.method} took longer than ${c.timeout} s`));
+          reject(new Timeout(`${c.service}.${c.method} took longer than ${c.timeout} s`));
         }, c.timeout * 1000);
       }
       try { this.send(this.callFrame(id, c)); } catch (e) { this.done(id); reject(e); }
@@ -204,7 +213,7 @@ export class Connection implements Transport {
           if (consumed >= CREDIT_STEP) { this.send({ frame: "credit", id, bytes: consumed }); consumed = 0; }
         } else if (f.frame === "reply") { ended = true; return; }
         else if (f.frame === "cancel") throw signal?.reason ?? new Error("the stream was aborted");
-        else { ended = true; throw rawError(f, this.where); }
+        else { ended = true; throw this.rawError(f); }
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -219,24 +228,25 @@ export class Connection implements Transport {
     if (!c.timeout) return wait();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new GraftTimeoutError(`${c.service}.${c.method}'s next item took longer than ${c.timeout} s`)), c.timeout! * 1000);
+      timer = setTimeout(() => reject(new Timeout(`${c.service}.${c.method}'s next item took longer than ${c.timeout} s`)), c.timeout! * 1000);
     });
     try { await Promise.race([wait(), late]); } finally { clearTimeout(timer); }
   }
 
+  /** An Error frame as a RawError; a lost connection (the call was sent) as Unavailable. */
+  private rawError(f: Frame): RawError | Error {
+    if (f.frame === "error") {
+      return { raw: true, status: f.status, typeName: f.type_name, module: f.module, message: f.message,
+        fields: f.fields, traceback: f.traceback, callId: /^call id (\S+):/.exec(f.traceback)?.[1] ?? null };
+    }
+    return this.lost(f.frame === "protocol_error" ? f.message : `${this.where} answered with a ${f.frame} frame`, true);
+  }
+
   close(): void {
-    this.closed ??= new GraftConnectionError(`the connection to ${this.where} was closed`);
+    this.closed ??= this.lost(`the connection to ${this.where} was closed`);
     if (this.timer) clearInterval(this.timer);
     this.socket.destroy();
   }
-}
-
-function rawError(f: Frame, where: string): RawError | Error {
-  if (f.frame === "error") {
-    return { raw: true, status: f.status, typeName: f.type_name, module: f.module, message: f.message,
-      fields: f.fields, traceback: f.traceback, callId: /^call id (\S+):/.exec(f.traceback)?.[1] ?? null };
-  }
-  return new GraftConnectionError(f.frame === "protocol_error" ? f.message : `${where} answered with a ${f.frame} frame`);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -246,22 +256,23 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-async function dial(address: Address, tls: TlsFiles | null, where: string): Promise<Socket> {
+async function dial(address: Address & { servername?: string }, tls: TlsFiles | null, lost: (problem: string) => Error): Promise<Socket> {
   const net = await import("node:net");
   const socket: Socket = tls === null
     ? net.connect({ host: address.host, port: address.port, noDelay: true })
     : await tlsSocket(address, tls);
   return new Promise<Socket>((resolve, reject) => {
     socket.once(tls === null ? "connect" : "secureConnect", () => resolve(socket));
-    socket.once("error", (e: Error) => reject(new GraftConnectionError(`cannot connect to ${where}: ${e.message}`)));
+    socket.once("error", (e: Error) => reject(lost(`cannot connect to ${address.host}:${address.port}: ${e.message}`)));
   });
 }
 
-async function tlsSocket(address: Address, files: TlsFiles): Promise<Socket> {
+async function tlsSocket(address: Address & { servername?: string }, files: TlsFiles): Promise<Socket> {
   const [tls, fs] = await Promise.all([import("node:tls"), import("node:fs")]);
   const read = (p: string | null) => (p === null ? undefined : fs.readFileSync(p));
   return tls.connect({
-    host: address.host, port: address.port, ...(/^[\d.:]+$/.test(address.host) ? {} : { servername: address.host }),
+    host: address.host, port: address.port,
+    ...(address.servername ? { servername: address.servername } : /^[\d.:]+$/.test(address.host) ? {} : { servername: address.host }),
     ca: read(files.ca), cert: read(files.cert), key: read(files.key),
   });
 }

@@ -5,6 +5,14 @@
 /// `(file name, contents)` of each runtime file, sorted by name.
 pub const FILES: &[(&str, &str)] = &[
     (
+        "balancer.d.ts",
+        include_str!("../../../typescript/runtime/dist/balancer.d.ts"),
+    ),
+    (
+        "balancer.js",
+        include_str!("../../../typescript/runtime/dist/balancer.js"),
+    ),
+    (
         "client.d.ts",
         include_str!("../../../typescript/runtime/dist/client.d.ts"),
     ),
@@ -75,6 +83,14 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "json.js",
         include_str!("../../../typescript/runtime/dist/json.js"),
+    ),
+    (
+        "replicas.d.ts",
+        include_str!("../../../typescript/runtime/dist/replicas.d.ts"),
+    ),
+    (
+        "replicas.js",
+        include_str!("../../../typescript/runtime/dist/replicas.js"),
     ),
     (
         "scalars.d.ts",

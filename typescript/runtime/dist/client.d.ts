@@ -6,10 +6,12 @@ export interface ParamDef {
     type: TypeRef;
     positional?: boolean;
 }
+/** `idempotent`: declared so by its author, a graft may retry it after a lost connection or a timeout. */
 export interface MethodDef {
     params: ParamDef[];
     returns: TypeRef;
     streams?: boolean;
+    idempotent?: boolean;
 }
 /** What a graft knows of its service: baked in by the gateway that built it. */
 export interface Schema {
@@ -54,7 +56,10 @@ export declare class Graft implements Context {
         service: string;
         id: string;
     } | null;
+    /** The transport of the configuration in force: one connection, or the replicas of several addresses or a name. */
     private transport;
+    /** One transport to `a` (`name`: the name it was resolved from, which TLS checks). */
+    private open;
     private spec;
     /** Calls `service.method` (on the remote object `object`, if given) with `values` in parameter order. */
     call(service: string, method: string, values: unknown[], object?: string): Promise<unknown>;

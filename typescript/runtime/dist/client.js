@@ -1,10 +1,12 @@
 // The client inside a graft: its configuration, its transports, and each
 // call from the generated methods' arguments to their results or errors.
+import { policyOf } from "./balancer.js";
 import { GraftConfigError } from "./config.js";
 import { lower, raise } from "./convert.js";
 import { GraftError, ReleasedObjectError, raised } from "./errors.js";
 import { HttpTransport } from "./http.js";
 import { nodeHost, resolve } from "./sources.js";
+import { Replicas, isIp } from "./replicas.js";
 import { Connection } from "./tcp.js";
 import { isRaw } from "./transport.js";
 /** One graft: where its calls go, and how its values and errors convert. */
@@ -56,22 +58,31 @@ export class Graft {
         const state = typeof value === "object" && value !== null ? objectState.get(value) : undefined;
         return state && state.id ? { service: state.service, id: state.id } : null;
     }
+    /** The transport of the configuration in force: one connection, or the replicas of several addresses or a name. */
     async transport() {
         const s = this.getConfig();
         if (s.scheme === null || !s.hosts.length)
             return unconfigured(this.name, s.source);
-        const a = s.hosts[0];
-        const key = `${s.scheme}://${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`;
-        const token = s.token ?? nodeHost().env["GRAFT_TOKEN"] ?? null;
+        const key = `${s.scheme}://${s.hosts.map((a) => (a.host.includes(":") ? `[${a.host}]` : a.host) + `:${a.port}`).join(",")}`;
         const found = await this.transports.get(key);
         if (found && !found.closed)
             return found;
-        const made = s.scheme === "http" || s.scheme === "https"
-            ? Promise.resolve(new HttpTransport(key, token, this))
-            : Connection.open(a, s.scheme === "tls" ? s.tls ?? { ca: null, cert: null, key: null } : null, token);
+        const token = s.token ?? nodeHost().env["GRAFT_TOKEN"] ?? null;
+        const http = s.scheme === "http" || s.scheme === "https";
+        const made = s.hosts.length === 1 && (http || isIp(s.hosts[0].host))
+            ? this.open(s, s.hosts[0], null, token)
+            : Promise.resolve(new Replicas(s.hosts, policyOf(s.policy), (a, name) => this.open(s, a, name, token), http ? null : lookup, (c) => this.schema.methods[`${c.service}.${c.method}`]?.idempotent === true));
         this.transports.set(key, made);
         made.catch(() => this.transports.delete(key));
         return made;
+    }
+    /** One transport to `a` (`name`: the name it was resolved from, which TLS checks). */
+    open(s, a, name, token) {
+        if (s.scheme === "http" || s.scheme === "https") {
+            return Promise.resolve(new HttpTransport(`${s.scheme}://${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`, token, this));
+        }
+        const tls = s.scheme === "tls" ? s.tls ?? { ca: null, cert: null, key: null } : null;
+        return Connection.open(name === null ? a : { ...a, servername: name }, tls, token);
     }
     spec(service, method, values, object) {
         const def = this.schema.methods[`${service}.${method}`];
@@ -133,6 +144,11 @@ export class Graft {
                 t.value.close();
     }
 }
+/** Every address of a name, as Node's resolver gives them, each once. */
+const lookup = async (host) => {
+    const dns = await import("node:dns/promises");
+    return [...new Set((await dns.lookup(host, { all: true })).map((a) => a.address))];
+};
 function unconfigured(name, source = "nothing configures it") {
     throw new GraftConfigError(`${source}: ${name} runs on a gateway, never in this process: configure host=host:port, tcp://, tls:// or http(s)://host:port (GRAFT_CONFIG, or GraftConfig.setConfig)`);
 }

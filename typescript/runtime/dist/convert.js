@@ -13,7 +13,7 @@
 // of a result; `fromJson` reads the call API's JSON into wire values, and
 // `toJson` writes wire values as the call API's JSON.
 import { Num } from "./json.js";
-import { base64, dateTimeText, durationText, parseDuration, unbase64, uuidBytes, uuidText } from "./scalars.js";
+import { base64, dateTimeText, durationText, isoText, parseDuration, unbase64, uuidBytes, uuidText } from "./scalars.js";
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const fail = (value, ty, why = "") => {
     const shown = typeof value === "bigint" ? `${value}n` : typeof value === "string" ? JSON.stringify(value) : String(value);
@@ -271,10 +271,11 @@ export function fromJson(j, ty, ctx) {
         case "int": return j instanceof Num ? { t: "int", v: BigInt(j.text) } : fail(j, ty);
         case "float": return j instanceof Num ? { t: "float", v: Number(j.text) } : fail(j, ty);
         case "bytes": return typeof j === "string" ? { t: "bytes", v: unbase64(j) } : fail(j, ty);
-        case "date_time": return str("datetime");
+        // A zero offset comes as pydantic's `Z`; the wire's text (and so TCP's) is `+00:00`.
+        case "date_time": return typeof j === "string" ? { t: "datetime", v: isoText(j) } : str("datetime");
         case "date": return str("date");
         case "decimal": return str("decimal");
-        case "time": return str("time");
+        case "time": return typeof j === "string" ? { t: "time", v: isoText(j) } : str("time");
         case "uuid": return { t: "uuid", v: uuidBytes(String(j)) ?? fail(j, ty) };
         case "time_delta": {
             const d = parseDuration(j instanceof Num ? j.text : String(j));

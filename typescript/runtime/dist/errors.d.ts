@@ -21,20 +21,36 @@ export declare class NotFoundError extends GraftError {
 export declare class BadArgumentsError extends GraftError {
     name: string;
 }
-/** The call ran past its timeout (504, status 4). */
-export declare class GraftTimeoutError extends GraftError {
+/** The call did not finish within its timeout (504, status 4). `GraftTimeoutError` is the same class. */
+export declare class Timeout extends GraftError {
     name: string;
 }
+export { Timeout as GraftTimeoutError };
 /** The gateway needs a known token (401, status 7): key `token=` or GRAFT_TOKEN. */
 export declare class Unauthenticated extends GraftError {
     name: string;
 }
-/** The gateway takes no more calls for now (status 5 Unavailable, 8 Overloaded, HTTP 503/429). */
-export declare class UnavailableError extends GraftError {
+/**
+ * No replica could be reached, the gateway refused the call (draining, status 5,
+ * HTTP 503), or the call was lost with its connection; the message names host and
+ * port. `sent` is true when the call was written before the failure, so it may
+ * have run. `GraftConnectionError` and `UnavailableError` are the same class.
+ */
+export declare class Unavailable extends GraftError {
+    readonly host: string;
+    readonly port: number;
+    readonly sent: boolean;
     name: string;
+    constructor(message: string, host?: string, port?: number, sent?: boolean);
 }
-/** The connection to the gateway failed or closed; the message names host and port. */
-export declare class GraftConnectionError extends GraftError {
+export { Unavailable as GraftConnectionError, Unavailable as UnavailableError };
+/** Every replica's circuit breaker is open after repeated failures: the call failed at once, unsent. */
+export declare class CircuitOpen extends Unavailable {
+    name: string;
+    constructor(host: string, port: number, problem: string);
+}
+/** The gateway refused the call at once because it is full (status 8, HTTP 429); it never ran. */
+export declare class Overloaded extends Unavailable {
     name: string;
 }
 /** A call on a remote object that was released (or whose lease ran out). */

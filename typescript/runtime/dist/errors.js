@@ -24,21 +24,44 @@ export class NotFoundError extends GraftError {
 export class BadArgumentsError extends GraftError {
     name = "BadArgumentsError";
 }
-/** The call ran past its timeout (504, status 4). */
-export class GraftTimeoutError extends GraftError {
-    name = "GraftTimeoutError";
+/** The call did not finish within its timeout (504, status 4). `GraftTimeoutError` is the same class. */
+export class Timeout extends GraftError {
+    name = "Timeout";
 }
+export { Timeout as GraftTimeoutError };
 /** The gateway needs a known token (401, status 7): key `token=` or GRAFT_TOKEN. */
 export class Unauthenticated extends GraftError {
     name = "Unauthenticated";
 }
-/** The gateway takes no more calls for now (status 5 Unavailable, 8 Overloaded, HTTP 503/429). */
-export class UnavailableError extends GraftError {
-    name = "UnavailableError";
+/**
+ * No replica could be reached, the gateway refused the call (draining, status 5,
+ * HTTP 503), or the call was lost with its connection; the message names host and
+ * port. `sent` is true when the call was written before the failure, so it may
+ * have run. `GraftConnectionError` and `UnavailableError` are the same class.
+ */
+export class Unavailable extends GraftError {
+    host;
+    port;
+    sent;
+    name = "Unavailable";
+    constructor(message, host = "", port = 0, sent = false) {
+        super(message);
+        this.host = host;
+        this.port = port;
+        this.sent = sent;
+    }
 }
-/** The connection to the gateway failed or closed; the message names host and port. */
-export class GraftConnectionError extends GraftError {
-    name = "GraftConnectionError";
+export { Unavailable as GraftConnectionError, Unavailable as UnavailableError };
+/** Every replica's circuit breaker is open after repeated failures: the call failed at once, unsent. */
+export class CircuitOpen extends Unavailable {
+    name = "CircuitOpen";
+    constructor(host, port, problem) {
+        super(`Graft gateway at ${host}:${port}: ${problem}`, host, port, false);
+    }
+}
+/** The gateway refused the call at once because it is full (status 8, HTTP 429); it never ran. */
+export class Overloaded extends Unavailable {
+    name = "Overloaded";
 }
 /** A call on a remote object that was released (or whose lease ran out). */
 export class ReleasedObjectError extends GraftError {
@@ -46,8 +69,8 @@ export class ReleasedObjectError extends GraftError {
 }
 /** The classes of the gateway's statuses (0 is the hosted exception itself). */
 export const STATUS_CLASSES = {
-    1: NotFoundError, 2: BadArgumentsError, 3: RemoteError, 4: GraftTimeoutError,
-    5: UnavailableError, 6: RemoteError, 7: Unauthenticated, 8: UnavailableError,
+    1: NotFoundError, 2: BadArgumentsError, 3: RemoteError, 4: Timeout,
+    5: Unavailable, 6: RemoteError, 7: Unauthenticated, 8: Overloaded,
 };
 /** Builds the error a graft raises: the declared class by type name, else by status, else RemoteError. */
 export function raised(declared, status, e) {

@@ -1,6 +1,6 @@
 import { type Wire } from "./codec.js";
-/** The protocol version this client speaks (metadata in a Call, Auth). */
-export declare const VERSION = 7;
+/** The protocol version this client speaks (metadata in a Call, Auth; version 8: the status Overloaded). */
+export declare const VERSION = 8;
 export declare const MAGIC: number[];
 /** The largest frame this client accepts by default (64 MiB). */
 export declare const MAX_FRAME: number;

@@ -1,7 +1,7 @@
 // Frames and hellos of Graft's wire protocol (docs/PROTOCOL.md, sections 1 and 2).
 import { Reader, WireError, Writer, decodeValue, encodeValue } from "./codec.js";
-/** The protocol version this client speaks (metadata in a Call, Auth). */
-export const VERSION = 7;
+/** The protocol version this client speaks (metadata in a Call, Auth; version 8: the status Overloaded). */
+export const VERSION = 8;
 export const MAGIC = [0x47, 0x52, 0x46, 0x54];
 /** The largest frame this client accepts by default (64 MiB). */
 export const MAX_FRAME = 64 * 1024 * 1024;

@@ -9,6 +9,8 @@ export declare class HttpTransport implements Transport {
     constructor(base: string, token: string | null, ctx: Context);
     private url;
     private send;
+    /** A fetch that failed: never sent when the connection was refused, else it may have run. */
+    private unreachable;
     call(c: CallSpec): Promise<Wire>;
     /** NDJSON lines, each an item; a last `{"error": ...}` line raises it. */
     stream(c: CallSpec, signal?: AbortSignal): AsyncGenerator<Wire>;

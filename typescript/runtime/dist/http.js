@@ -2,7 +2,7 @@
 // so a graft also works in a browser: POST /call/<Service>/<method>, the
 // /objects/ routes for remote objects, and NDJSON for streams.
 import { fromJson, toJson } from "./convert.js";
-import { GraftConnectionError, GraftTimeoutError } from "./errors.js";
+import { Timeout, Unavailable } from "./errors.js";
 import { Num, jsonText, parseJson } from "./json.js";
 const STATUSES = { 400: 2, 401: 7, 404: 1, 413: 2, 429: 8, 500: 0, 503: 5, 504: 4 };
 export class HttpTransport {
@@ -28,6 +28,9 @@ export class HttpTransport {
         const headers = { "content-type": "application/json", accept };
         for (const [k, v] of c.metadata)
             headers[k] = v;
+        // The deadline, as the gateway reads it (docs/PROTOCOL.md): the hosted code keeps to it.
+        if (c.timeout)
+            headers["graft-timeout-ms"] = String(Math.ceil(c.timeout * 1000));
         if (this.token !== null)
             headers["authorization"] = `Bearer ${this.token}`;
         const body = c.args.length && !c.kwargs.length ? c.args.map(toJson)
@@ -41,11 +44,18 @@ export class HttpTransport {
                 throw timedOut(c);
             if (e.name === "AbortError")
                 throw e;
-            throw new GraftConnectionError(`cannot reach ${this.base}: ${e.message}${cause(e)}`);
+            throw this.unreachable(e);
         }
         if (!response.ok)
             throw await errorOf(response, this.ctx);
         return response;
+    }
+    /** A fetch that failed: never sent when the connection was refused, else it may have run. */
+    unreachable(e) {
+        const url = new URL(this.base);
+        const code = e.cause?.code;
+        const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+        return new Unavailable(`cannot reach ${this.base}: ${e.message}${cause(e)}`, url.hostname.replace(/^\[|\]$/g, ""), port, code !== "ECONNREFUSED" && code !== "ENOTFOUND" && code !== "EAI_AGAIN");
     }
     async call(c) {
         const signal = c.timeout ? AbortSignal.timeout(c.timeout * 1000) : undefined;
@@ -104,7 +114,7 @@ export class HttpTransport {
     close() { }
 }
 function timedOut(c) {
-    return new GraftTimeoutError(`${c.service}.${c.method} took longer than ${c.timeout} s`);
+    return new Timeout(`${c.service}.${c.method} took longer than ${c.timeout} s`);
 }
 function cause(e) {
     const c = e.cause;

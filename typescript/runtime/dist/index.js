@@ -2,4 +2,4 @@
 // and re-exports. See typescript/README.md.
 export { Graft, RemoteObject } from "./client.js";
 export { GraftConfigError } from "./config.js";
-export { BadArgumentsError, GraftConnectionError, GraftError, GraftTimeoutError, NotFoundError, ReleasedObjectError, RemoteError, Unauthenticated, UnavailableError, } from "./errors.js";
+export { BadArgumentsError, CircuitOpen, GraftConnectionError, GraftError, GraftTimeoutError, NotFoundError, Overloaded, ReleasedObjectError, RemoteError, Timeout, Unauthenticated, Unavailable, UnavailableError, } from "./errors.js";

@@ -8,7 +8,7 @@ export interface TlsFiles {
 }
 /** A connection; `open` dials and exchanges hellos. */
 export declare class Connection implements Transport {
-    private readonly where;
+    private readonly address;
     private socket;
     private buffer;
     private handlers;
@@ -19,8 +19,14 @@ export declare class Connection implements Transport {
     private timer;
     /** Set once the connection failed, closed or said Goodbye: the next call opens a new one. */
     closed: Error | null;
+    private readonly where;
     private constructor();
-    static open(address: Address, tls: TlsFiles | null, token: string | null): Promise<Connection>;
+    /** Dials `address` (with TLS: checked against `servername`, else its host) and exchanges hellos. */
+    static open(address: Address & {
+        servername?: string;
+    }, tls: TlsFiles | null, token: string | null): Promise<Connection>;
+    /** The failure `problem` (naming this connection's address); `sent`: a call may have run. */
+    private lost;
     private exchangeHellos;
     private startHeartbeat;
     private send;
@@ -34,5 +40,7 @@ export declare class Connection implements Transport {
     /** A streaming call's items; returning early (break, return(), the signal) sends Cancel. */
     stream(c: CallSpec, signal?: AbortSignal): AsyncGenerator<Wire>;
     private next;
+    /** An Error frame as a RawError; a lost connection (the call was sent) as Unavailable. */
+    private rawError;
     close(): void;
 }

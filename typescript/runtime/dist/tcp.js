@@ -2,14 +2,14 @@
 // each answered by id (docs/PROTOCOL.md). node:net and node:tls are loaded on
 // first use, so the same package loads in a browser (which uses http.ts).
 import { WireError } from "./codec.js";
-import { GraftConnectionError, GraftTimeoutError } from "./errors.js";
+import { Timeout, Unavailable } from "./errors.js";
 import { MAX_FRAME, VERSION, checkLength, decodeBody, decodeHello, encodeFrame, encodeHello, } from "./frames.js";
 /** Half the initial stream window: credit is sent once this much was consumed. */
 const CREDIT_STEP = 131_072;
 const HEARTBEAT_MS = 10_000;
 /** A connection; `open` dials and exchanges hellos. */
 export class Connection {
-    where;
+    address;
     socket;
     buffer = new Uint8Array(0);
     handlers = new Map();
@@ -20,23 +20,29 @@ export class Connection {
     timer = null;
     /** Set once the connection failed, closed or said Goodbye: the next call opens a new one. */
     closed = null;
-    constructor(where) {
-        this.where = where;
+    where;
+    constructor(address) {
+        this.address = address;
+        this.where = `${address.host}:${address.port}`;
     }
+    /** Dials `address` (with TLS: checked against `servername`, else its host) and exchanges hellos. */
     static async open(address, tls, token) {
-        const where = `${address.host}:${address.port}`;
-        const conn = new Connection(where);
-        conn.socket = await dial(address, tls, where);
+        const conn = new Connection(address);
+        conn.socket = await dial(address, tls, conn.lost.bind(conn));
         const hello = await conn.exchangeHellos();
         conn.peerMax = Math.max(hello.max_frame_size, 4096);
         conn.socket.on("data", (chunk) => conn.received(chunk));
-        conn.socket.on("close", () => conn.fail(new GraftConnectionError(`the connection to ${where} closed`)));
-        conn.socket.on("error", (e) => conn.fail(new GraftConnectionError(`the connection to ${where} failed: ${e.message}`)));
+        conn.socket.on("close", () => conn.fail(conn.lost(`the connection to ${conn.where} closed`, true)));
+        conn.socket.on("error", (e) => conn.fail(conn.lost(`the connection to ${conn.where} failed: ${e.message}`, true)));
         if (token !== null)
             conn.send({ frame: "auth", id: 0n, token });
         conn.startHeartbeat(hello.heartbeat_ms || HEARTBEAT_MS);
         conn.socket.unref();
         return conn;
+    }
+    /** The failure `problem` (naming this connection's address); `sent`: a call may have run. */
+    lost(problem, sent = false) {
+        return new Unavailable(problem, this.address.host, this.address.port, sent);
     }
     exchangeHellos() {
         this.socket.write(encodeHello({ version: VERSION, status: 0, max_frame_size: MAX_FRAME, heartbeat_ms: HEARTBEAT_MS }));
@@ -51,7 +57,7 @@ export class Connection {
                 try {
                     const hello = decodeHello(got.slice(0, 16));
                     if (hello.status !== 0) {
-                        throw new GraftConnectionError(hello.status === 1
+                        throw this.lost(hello.status === 1
                             ? `the gateway at ${this.where} speaks protocol version ${hello.version}, this graft ${VERSION}: install the graft again from that gateway`
                             : `the gateway at ${this.where} refused the hello (status ${hello.status})`);
                     }
@@ -59,18 +65,18 @@ export class Connection {
                 }
                 catch (e) {
                     this.socket.destroy();
-                    reject(e instanceof GraftConnectionError ? e : new GraftConnectionError(`${this.where}: ${e.message}`));
+                    reject(e instanceof Unavailable ? e : this.lost(`${this.where}: ${e.message}`));
                 }
             };
             this.socket.on("data", onData);
-            this.socket.once("close", () => reject(new GraftConnectionError(`${this.where} closed the connection during the hello; is it gg --TCPServer (a plain host:port aimed at a TLS gateway needs tls://)?`)));
+            this.socket.once("close", () => reject(this.lost(`${this.where} closed the connection during the hello; is it gg --TCPServer (a plain host:port aimed at a TLS gateway needs tls://)?`)));
         });
     }
     startHeartbeat(ms) {
         this.timer = setInterval(() => {
             const now = Date.now();
             if (now - this.lastHeard > 3 * ms && this.handlers.size > 0) {
-                this.fail(new GraftConnectionError(`${this.where} sent nothing for ${3 * ms} ms`));
+                this.fail(this.lost(`${this.where} sent nothing for ${3 * ms} ms`, true));
             }
             else if (now - this.lastSent >= ms) {
                 this.send({ frame: "ping", id: 0n });
@@ -101,7 +107,7 @@ export class Connection {
             }
         }
         catch (e) {
-            this.fail(new GraftConnectionError(`${this.where} broke the protocol: ${e.message}`));
+            this.fail(this.lost(`${this.where} broke the protocol: ${e.message}`, true));
             this.socket.destroy();
         }
     }
@@ -109,11 +115,11 @@ export class Connection {
         if (f.frame === "ping")
             return this.send({ frame: "pong", id: f.id });
         if (f.frame === "goodbye") {
-            this.closed = new GraftConnectionError(`${this.where} is shutting down`);
+            this.closed = this.lost(`${this.where} is shutting down`);
             return;
         }
         if (f.frame === "protocol_error") {
-            return this.fail(new GraftConnectionError(`${this.where} closed the connection: ${f.message} (code ${f.code})`));
+            return this.fail(this.lost(`${this.where} closed the connection: ${f.message} (code ${f.code})`, true));
         }
         const handler = this.handlers.get(f.id);
         if (handler)
@@ -131,7 +137,7 @@ export class Connection {
     }
     register(handler) {
         if (this.closed)
-            throw this.closed;
+            throw this.lost(this.closed.message); // never sent
         const id = this.nextId++;
         this.handlers.set(id, handler);
         this.socket.ref();
@@ -165,12 +171,12 @@ export class Connection {
                         resolve(f.value);
                 }
                 else
-                    reject(rawError(f, this.where));
+                    reject(this.rawError(f));
             });
             if (c.timeout) {
                 timer = setTimeout(() => {
                     this.done(id);
-                    reject(new GraftTimeoutError(`${c.service}.${c.method} took longer than ${c.timeout} s`));
+                    reject(new Timeout(`${c.service}.${c.method} took longer than ${c.timeout} s`));
                 }, c.timeout * 1000);
             }
             try {
@@ -212,7 +218,7 @@ export class Connection {
                     throw signal?.reason ?? new Error("the stream was aborted");
                 else {
                     ended = true;
-                    throw rawError(f, this.where);
+                    throw this.rawError(f);
                 }
             }
         }
@@ -237,7 +243,7 @@ export class Connection {
             return wait();
         let timer;
         const late = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new GraftTimeoutError(`${c.service}.${c.method}'s next item took longer than ${c.timeout} s`)), c.timeout * 1000);
+            timer = setTimeout(() => reject(new Timeout(`${c.service}.${c.method}'s next item took longer than ${c.timeout} s`)), c.timeout * 1000);
         });
         try {
             await Promise.race([wait(), late]);
@@ -246,19 +252,20 @@ export class Connection {
             clearTimeout(timer);
         }
     }
+    /** An Error frame as a RawError; a lost connection (the call was sent) as Unavailable. */
+    rawError(f) {
+        if (f.frame === "error") {
+            return { raw: true, status: f.status, typeName: f.type_name, module: f.module, message: f.message,
+                fields: f.fields, traceback: f.traceback, callId: /^call id (\S+):/.exec(f.traceback)?.[1] ?? null };
+        }
+        return this.lost(f.frame === "protocol_error" ? f.message : `${this.where} answered with a ${f.frame} frame`, true);
+    }
     close() {
-        this.closed ??= new GraftConnectionError(`the connection to ${this.where} was closed`);
+        this.closed ??= this.lost(`the connection to ${this.where} was closed`);
         if (this.timer)
             clearInterval(this.timer);
         this.socket.destroy();
     }
-}
-function rawError(f, where) {
-    if (f.frame === "error") {
-        return { raw: true, status: f.status, typeName: f.type_name, module: f.module, message: f.message,
-            fields: f.fields, traceback: f.traceback, callId: /^call id (\S+):/.exec(f.traceback)?.[1] ?? null };
-    }
-    return new GraftConnectionError(f.frame === "protocol_error" ? f.message : `${where} answered with a ${f.frame} frame`);
 }
 function concat(a, b) {
     const out = new Uint8Array(a.length + b.length);
@@ -266,21 +273,22 @@ function concat(a, b) {
     out.set(b, a.length);
     return out;
 }
-async function dial(address, tls, where) {
+async function dial(address, tls, lost) {
     const net = await import("node:net");
     const socket = tls === null
         ? net.connect({ host: address.host, port: address.port, noDelay: true })
         : await tlsSocket(address, tls);
     return new Promise((resolve, reject) => {
         socket.once(tls === null ? "connect" : "secureConnect", () => resolve(socket));
-        socket.once("error", (e) => reject(new GraftConnectionError(`cannot connect to ${where}: ${e.message}`)));
+        socket.once("error", (e) => reject(lost(`cannot connect to ${address.host}:${address.port}: ${e.message}`)));
     });
 }
 async function tlsSocket(address, files) {
     const [tls, fs] = await Promise.all([import("node:tls"), import("node:fs")]);
     const read = (p) => (p === null ? undefined : fs.readFileSync(p));
     return tls.connect({
-        host: address.host, port: address.port, ...(/^[\d.:]+$/.test(address.host) ? {} : { servername: address.host }),
+        host: address.host, port: address.port,
+        ...(address.servername ? { servername: address.servername } : /^[\d.:]+$/.test(address.host) ? {} : { servername: address.host }),
         ca: read(files.ca), cert: read(files.cert), key: read(files.key),
     });
 }

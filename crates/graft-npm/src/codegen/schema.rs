@@ -3,7 +3,7 @@
 //! JSON, so the runtime converts values by the hosted types.
 
 use graft_model::{Interface, Method, Param, ParamKind, Service, TypeDef, TypeDefKind, TypeRef};
-use serde_json::{Map, Value, json};
+use serde_json::{json, Map, Value};
 
 /// The schema of `services` and `defs`, as compact JSON.
 pub fn schema(_iface: &Interface, services: &[Service], defs: &[&TypeDef]) -> String {
@@ -25,6 +25,10 @@ fn method(m: &Method) -> Value {
     let mut v = json!({"params": params(&m.params), "returns": m.returns});
     if m.streams {
         v["streams"] = Value::Bool(true);
+    }
+    if m.idempotent {
+        // A graft may retry it on another replica after a lost connection or a timeout.
+        v["idempotent"] = Value::Bool(true);
     }
     v
 }
