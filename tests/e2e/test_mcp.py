@@ -18,6 +18,7 @@ from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 
 from gateway import GG, ROOT, Gateway, request
+from test_metrics import samples, value
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mcp" / "atlas.py"
 CONFORMANCE = ROOT / "tests" / "mcp"
@@ -235,13 +236,23 @@ def test_a_token_protected_gateway_refuses_a_client_without_its_token(tmp_path):
         assert "s3cret-agent-token" not in gg.output()
 
 
-def test_tool_calls_are_counted_and_logged_like_every_call(gg):
-    session(gg, "2026-07-28", fn=lambda c: c.call_tool("Atlas.population", {"city": "Nantes"}))
-    metrics = request(gg.web + "/metrics").body.decode()
-    counted = [line for line in metrics.splitlines()
-               if line.startswith("graft_calls_handled_total") and 'method="population"' in line]
-    assert any('outcome="ok"' in line for line in counted), counted
-    assert "population" in gg.output(wait_for="population")
+def test_tool_calls_are_counted_and_logged_like_every_call_as_mcp():
+    async def calls(client):
+        await client.call_tool("Atlas.population", {"city": "Nantes"})
+        await client.call_tool("Atlas.population", {"city": 3})
+
+    with Gateway(str(FIXTURE)) as gg:
+        session(gg, "2026-07-28", fn=calls)
+        found = samples(request(gg.web + "/metrics").body.decode())
+        access = gg.output(wait_for="protocol=mcp")
+    call = dict(service="Atlas", method="population")
+    assert value(found, "graft_calls_started_total", protocol="mcp", **call) == 1
+    assert value(found, "graft_calls_handled_total", protocol="mcp", outcome="ok", **call) == 1
+    assert value(found, "graft_calls_refused_total", protocol="mcp", outcome="bad_arguments") == 1
+    assert value(found, "graft_calls_started_total", protocol="http", **call) is None
+    assert value(found, "graft_calls_refused_total", protocol="http", outcome="bad_arguments") is None
+    line = next(line for line in access.splitlines() if "population" in line and "outcome=\"ok\"" in line)
+    assert "protocol=mcp" in line and "peer=127.0.0.1:" in line, line
 
 
 def test_the_allow_lists_decide_the_tools():

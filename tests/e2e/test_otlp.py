@@ -266,3 +266,50 @@ def test_an_unsupported_protocol_is_logged_and_exports_nothing(chain):
     with relay_in(trace, chain, service="grpc", OTEL_EXPORTER_OTLP_PROTOCOL="grpc") as front:
         assert "protocol `grpc` is not supported" in front.output()
     assert [s for s, _, _ in receiver.wait_for(2, trace, timeout=1)] == ["back-svc"]
+
+
+def test_spans_name_the_callers_peer_and_carry_its_tracestate(chain):
+    """network.peer.address and .port name who called, over HTTP (a client on
+    127.0.0.1) and over TCP (the front gateway's Graft); the caller's
+    tracestate is the spans' trace state and passes on to the next gateway."""
+    root, back, receiver = chain
+    trace, state = "9" * 32, "vendor=abc,other=1"
+    with Gateway(str(root / "front" / "front.py"), env=front_env(chain)) as front:
+        headers = {"traceparent": "00-%s-%s-01" % (trace, CALLER_SPAN), "tracestate": state}
+        status, seen = post(front, "Front", "relay", headers)
+        assert status == 200, seen
+        spans = receiver.wait_for(2, trace)
+    assert seen["tracestate"] == state, seen
+    for name in ("front-svc", "back-svc"):
+        span = by_service(spans, name)
+        attrs = attributes(span.attributes)
+        assert attrs["network.peer.address"] == "127.0.0.1", (name, attrs)
+        assert 0 < attrs["network.peer.port"] < 65536 and attrs["network.peer.port"] not in (front.port, back.tcp_port)
+        assert span.trace_state == state, (name, span.trace_state)
+    # An invalid traceparent starts a new trace: its tracestate is dropped (W3C).
+    status, seen = post(back, "Back", "seen", {"traceparent": "garbage", "tracestate": state})
+    assert status == 200 and "tracestate" not in seen, seen
+
+
+def test_an_mcp_tool_call_is_an_mcp_span(chain):
+    """A tool call through /mcp is counted and traced as MCP, not as HTTP:
+    OpenTelemetry's MCP attributes, the caller's peer, the trace its
+    _meta.traceparent names."""
+    _, back, receiver = chain
+    trace = "a" * 32
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "traceparent": "00-%s-%s-01" % (trace, CALLER_SPAN)}
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "Back.seen", "arguments": {}, "_meta": meta}}
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+               "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "Back.seen"}
+    req = urllib.request.Request(back.web + "/mcp", data=json.dumps(body).encode(), headers=headers)
+    with urllib.request.urlopen(req, timeout=30) as response:
+        assert json.loads(response.read())["result"]["isError"] is False
+    (_, _, span), = receiver.wait_for(1, trace)
+    attrs = attributes(span.attributes)
+    assert span.name == "Back/seen" and span.parent_span_id.hex() == CALLER_SPAN
+    assert attrs["mcp.method.name"] == "tools/call" and attrs["gen_ai.tool.name"] == "Back.seen", attrs
+    assert attrs["gen_ai.operation.name"] == "execute_tool" and attrs["network.protocol.name"] == "http"
+    assert attrs["network.peer.address"] == "127.0.0.1", attrs

@@ -18,7 +18,7 @@
 mod call;
 mod envelope;
 mod rpc;
-mod tools;
+pub(crate) mod tools;
 
 use std::sync::Arc;
 

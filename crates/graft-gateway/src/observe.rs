@@ -19,6 +19,8 @@ use crate::metrics::metrics;
 pub enum Protocol {
     Http,
     Tcp,
+    /// An MCP tool call (`/mcp`, over HTTP on `--httpPort`).
+    Mcp,
     /// Taken from a broker's queue (`--broker`).
     Broker,
 }
@@ -28,6 +30,7 @@ impl Protocol {
         match self {
             Protocol::Http => "http",
             Protocol::Tcp => "tcp",
+            Protocol::Mcp => "mcp",
             Protocol::Broker => "broker",
         }
     }
@@ -152,6 +155,7 @@ impl Drop for Record {
             service,
             method,
             protocol,
+            peer: self.caller.peer,
             outcome,
             began: self.began,
         });

@@ -163,8 +163,10 @@ pub struct Ended<'a> {
     pub span: &'a Span,
     pub service: &'a str,
     pub method: &'a str,
-    /// "http" or "tcp".
+    /// "http", "tcp" or "mcp" (an MCP tool call, over HTTP).
     pub protocol: &'a str,
+    /// The caller's address (`network.peer.address`, `network.peer.port`).
+    pub peer: Option<SocketAddr>,
     /// The `outcome` label of [`crate::metrics`]: "ok" or what went wrong.
     pub outcome: &'a str,
     pub began: Instant,
@@ -188,7 +190,10 @@ fn span_data(export: &Export, call: &Ended<'_>) -> Option<SpanData> {
         SpanId::from_hex(&span.span_id).ok()?,
         TraceFlags::SAMPLED,
         false,
-        TraceState::default(),
+        span.tracestate
+            .as_deref()
+            .and_then(|state| state.parse::<TraceState>().ok())
+            .unwrap_or_default(),
     );
     let parent = span
         .parent_id
@@ -237,14 +242,33 @@ fn attributes(semconv: Semconv, call: &Ended<'_>) -> Vec<KeyValue> {
     if call.outcome != "ok" {
         attributes.push(KeyValue::new("error.type", call.outcome.to_owned()));
     }
+    network(call, &mut attributes);
+    attributes
+}
+
+/// The span's network attributes (and MCP's, for a tool call): the
+/// listener the call came in on, and the caller's address.
+fn network(call: &Ended<'_>, attributes: &mut Vec<KeyValue>) {
     attributes.push(KeyValue::new("network.transport", "tcp"));
+    if matches!(call.protocol, "http" | "mcp") {
+        attributes.push(KeyValue::new("network.protocol.name", "http"));
+    }
+    if call.protocol == "mcp" {
+        // OpenTelemetry's MCP conventions: a tool call, the tool by its name.
+        attributes.push(KeyValue::new("mcp.method.name", "tools/call"));
+        attributes.push(KeyValue::new("gen_ai.operation.name", "execute_tool"));
+        let tool = crate::mcp::tools::tool_name(call.service, call.method);
+        attributes.push(KeyValue::new("gen_ai.tool.name", tool));
+    }
+    if let Some(peer) = call.peer {
+        attributes.push(KeyValue::new("network.peer.address", peer.ip().to_string()));
+        attributes.push(KeyValue::new("network.peer.port", i64::from(peer.port())));
+    }
     let listeners = SERVING.get();
     let address = match call.protocol {
-        "http" => {
-            attributes.push(KeyValue::new("network.protocol.name", "http"));
-            listeners.and_then(|l| l.http)
-        }
-        _ => listeners.and_then(|l| l.tcp),
+        "http" => listeners.and_then(|l| l.http),
+        "tcp" => listeners.and_then(|l| l.tcp),
+        _ => None, // /mcp is on the web side; a broker's calls come from its queues
     };
     if let Some(address) = address {
         if !address.ip().is_unspecified() {
@@ -252,7 +276,6 @@ fn attributes(semconv: Semconv, call: &Ended<'_>) -> Vec<KeyValue> {
         }
         attributes.push(KeyValue::new("server.port", i64::from(address.port())));
     }
-    attributes
 }
 
 impl Semconv {

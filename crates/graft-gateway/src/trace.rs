@@ -23,6 +23,9 @@ pub struct Span {
     /// The sampled flag passed on: whether this span is recorded
     /// ([`crate::otel`]).
     pub sampled: bool,
+    /// The caller's `tracestate`, passed on unchanged (kept only with a
+    /// valid `traceparent`, as W3C asks).
+    pub tracestate: Option<String>,
 }
 
 /// The call's span: continues the trace its `traceparent` names (or starts
@@ -41,16 +44,34 @@ pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
     if let Some(sampled) = crate::otel::sample(parent_sampled, &trace_id) {
         flags = (flags & !1) | u8::from(sampled);
     }
+    let tracestate = match parent_id {
+        Some(_) => tracestate(metadata),
+        None => None,
+    };
     let span = Span {
         span_id: format!("{:016x}", random()),
         trace_id,
         parent_id,
         sampled: flags & 1 == 1,
+        tracestate,
     };
-    metadata.retain(|(name, _)| name != "traceparent");
+    metadata.retain(|(name, _)| {
+        name != "traceparent" && (name != "tracestate" || span.tracestate.is_some())
+    });
     let value = format!("00-{}-{}-{flags:02x}", span.trace_id, span.span_id);
     metadata.push(("traceparent".into(), value));
     span
+}
+
+/// The call's `tracestate`: its values joined, as a header given twice is
+/// (https://www.w3.org/TR/trace-context/#tracestate-header).
+fn tracestate(metadata: &[(String, String)]) -> Option<String> {
+    let values: Vec<&str> = metadata
+        .iter()
+        .filter(|(name, value)| name == "tracestate" && !value.trim().is_empty())
+        .map(|(_, value)| value.trim())
+        .collect();
+    (!values.is_empty()).then(|| values.join(","))
 }
 
 /// (trace id, parent id, flags) of a valid version-00 `traceparent`.

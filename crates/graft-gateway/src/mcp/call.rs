@@ -73,7 +73,7 @@ fn start(
     let (service, method) = tools::split_name(name)
         .ok_or_else(|| unknown("tools are named <Service>.<method>".into()))?;
     let callee = mcp.state.host.lookup(service, method).map_err(|err| {
-        crate::metrics::refused(Protocol::Http, observe::outcome_of(Some(&err)));
+        crate::metrics::refused(Protocol::Mcp, observe::outcome_of(Some(&err)));
         unknown(err.to_string())
     })?;
     let arguments = match request.params.get("arguments") {
@@ -86,7 +86,7 @@ fn start(
     let args = match bind::bind(callee.signature(), Arguments::Named(arguments), iface) {
         Ok(args) => args,
         Err(err) => {
-            crate::metrics::refused(Protocol::Http, "bad_arguments");
+            crate::metrics::refused(Protocol::Mcp, "bad_arguments");
             return Ok(Err(refused(&err)));
         }
     };
@@ -98,7 +98,7 @@ fn start(
         in_parts: false,
     };
     let caller = crate::conn::caller();
-    let observed = observe::run(&mcp.state.host, call, Protocol::Http, caller);
+    let observed = observe::run(&mcp.state.host, call, Protocol::Mcp, caller);
     Ok(Ok((observed, wrap)))
 }
 
