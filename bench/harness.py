@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+import brokers
 import processes
 import replicas
 import report
@@ -86,14 +87,17 @@ class Bench:
         self.libs.append(lib)
         return lib, "installed"
 
-    def start_gg(self, module: Path = SERVICE, env: Optional[Dict[str, str]] = None, tls: Optional[Path] = None) -> Server:
-        """gg hosting `module`, with `env` added to its environment and, given `tls`, its server.pem and server.key."""
+    def start_gg(self, module: Path = SERVICE, env: Optional[Dict[str, str]] = None, tls: Optional[Path] = None,
+                 extra: Tuple[str, ...] = ()) -> Server:
+        """gg hosting `module`, with `env` added to its environment, given `tls` its server.pem and server.key,
+        and the options `extra`."""
         gg = self.bin / "gg"
         if not gg.exists():
             raise Unavailable("%s is not built" % gg)
         port, http_port, tcp_port = free_port(), free_port(), free_port()
         args = [str(gg), "--modules", str(module), "--port", str(port), "--httpPort", str(http_port),
                 "--bind", "127.0.0.1", "--TCPServer", "--tcpPort=%d" % tcp_port]
+        args += list(extra)
         if tls is not None:
             args += ["--tlsCert", str(tls / "server.pem"), "--tlsKey", str(tls / "server.key")]
         server = Server("gg", args, self.work, env=dict(os.environ, **env) if env else None)
@@ -120,6 +124,8 @@ class Bench:
         args = [sys.executable, str(BENCH / "clients" / "measure.py"), "--system", system, "--target", target,
                 "--server-pid", str(server.pid if server else 0), "--calls", str(o.calls),
                 "--payload-calls", str(o.payload_calls), "--warmup", str(o.warmup), "--waves", str(o.waves)]
+        if system in brokers.SYSTEMS:
+            args += ["--methods", "add"]
         out = processes.run_json(args, self.client_env(), o.timeout)
         if server is not None:
             server.check_alive()
@@ -148,6 +154,12 @@ class Bench:
         elif system in variants.SYSTEMS:
             with variants.serving(self, system) as served:
                 yield served
+        elif system in brokers.SYSTEMS:
+            try:
+                with brokers.serving(self, system) as served:
+                    yield served
+            except brokers.NoRedis as e:
+                raise Unavailable(str(e)) from None
         else:
             port = free_port()
             script = {"grpc": "grpc_server.py", "rest": "rest_server.py"}[system]

@@ -19,6 +19,8 @@ SYSTEMS = [
     ("grpc", "gRPC (grpc.aio)"),
     ("grpc-tls", "gRPC over TLS"),
     ("rest", "REST (FastAPI+httpx)"),
+    ("graft-redis", "Graft through Redis (gg --broker)"),
+    ("celery-redis", "Celery with Redis"),
     ("floor", "Rust echo floor"),
 ]
 LABELS = dict(SYSTEMS)

@@ -142,6 +142,8 @@ class Rest:
         await self.client.aclose()
 
 
+from broker_drivers import CeleryRedis, Queued  # noqa: E402 - after the classes it does not need
+
 DRIVERS: Dict[str, Type[Any]] = {
     "direct": Direct,
     "graft-inmemory": Graft,
@@ -153,5 +155,7 @@ DRIVERS: Dict[str, Type[Any]] = {
     "grpc": Grpc,
     "grpc-tls": Grpc,
     "rest": Rest,
+    "graft-redis": Queued,
+    "celery-redis": CeleryRedis,
 }
 
