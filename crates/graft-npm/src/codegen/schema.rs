@@ -3,7 +3,7 @@
 //! JSON, so the runtime converts values by the hosted types.
 
 use graft_model::{Interface, Method, Param, ParamKind, Service, TypeDef, TypeDefKind, TypeRef};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The schema of `services` and `defs`, as compact JSON.
 pub fn schema(_iface: &Interface, services: &[Service], defs: &[&TypeDef]) -> String {
