@@ -113,9 +113,11 @@ async fn vision() -> Response {
 async fn status(State(state): State<Arc<AppState>>) -> Response {
     let services = state.host.interface().services.len();
     let objects = state.host.object_count();
-    let broker = crate::broker::status::shown();
-    Json(serde_json::json!({"status": "ready", "services": services, "objects": objects, "broker": broker}))
-        .into_response()
+    let mut body = serde_json::json!({"status": "ready", "services": services, "objects": objects});
+    if let Some(broker) = crate::broker::status::shown() {
+        body["broker"] = broker;
+    }
+    Json(body).into_response()
 }
 
 fn json_text(body: String) -> Response {

@@ -62,9 +62,9 @@ pub(super) fn serving(url: &str, queues: &[String], consumer: &str) {
     }
 }
 
-/// `/status`'s `broker`: null, or the broker's URL (no password), queues and consumer name.
-pub fn shown() -> serde_json::Value {
-    SERVING.get().cloned().unwrap_or(serde_json::Value::Null)
+/// `/status`'s `broker`, with `--broker`: its URL (no password), queues and consumer name.
+pub fn shown() -> Option<serde_json::Value> {
+    SERVING.get().cloned()
 }
 
 pub(super) fn queue_length(queue: &str, length: i64) {
