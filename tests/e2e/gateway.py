@@ -116,7 +116,7 @@ class Gateway:
             if self.process.poll() is not None:
                 raise AssertionError("gg exited with %s:\n%s" % (self.process.returncode, self.output()))
             try:
-                if request(self.web + "/status", timeout=1).status == 200:
+                if request(self.web + "/readyz", timeout=1).status == 200:
                     return
             except OSError:
                 pass

@@ -1,7 +1,8 @@
 """gg's access line, against the real gg over real sockets: one line per
 call, HTTP and TCP, naming the caller's address and the name of the
 --authTokens entry it presented (never the token), in text and
---logFormat json; --accessLog=false turns the lines off."""
+--logFormat json; --accessLog=false turns the lines off. /metrics counts
+the calls by that name too (graft_calls_by_caller_total)."""
 
 import http.client
 import json
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway import Gateway
+from gateway import Gateway, request
 from test_auth import BARE, GOOD, TOKENS, AuthClient
+from test_metrics import samples, value
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ENV = dict(os.environ, PYTHONPATH=str(FIXTURES / "pythonpath"))
@@ -62,6 +64,13 @@ def test_text_lines_name_the_peer_and_the_token_name(tokens):
         line, = lines_of(gg, "peer=%s " % ours)
         assert "token=line 3" in line and 'protocol=tcp' in line, line
         assert GOOD not in gg.output() and BARE not in gg.output()
+        assert http_call(gg, "add", GOOD)[0] == 200
+        metrics = request(gg.web + "/metrics").body.decode()
+    found = samples(metrics)
+    by = dict(service="Inventory", method="add")
+    assert value(found, "graft_calls_by_caller_total", caller="alice", **by) == 2
+    assert value(found, "graft_calls_by_caller_total", caller="line 3", **by) == 1
+    assert GOOD not in metrics and BARE not in metrics
 
 
 def test_json_lines_name_the_peer_and_the_token_name(tokens):
@@ -92,4 +101,6 @@ def test_access_lines_are_on_by_default_and_without_auth_name_no_token():
     with Gateway("--modules", SVC, args=["--accessLog=true"], env=ENV) as gg:
         _, ours = http_call(gg, "add", "ignored")
         line, = lines_of(gg, "peer=%s " % ours)
+        metrics = request(gg.web + "/metrics").body.decode()
     assert "token= " in line or line.rstrip().endswith("token="), line
+    assert not any(name == "graft_calls_by_caller_total" for name, _ in samples(metrics))

@@ -23,8 +23,9 @@ use subtle::ConstantTimeEq;
 
 use crate::respond::ErrorBody;
 
-/// Paths that answer without a token: liveness, readiness, metrics, status.
-pub const OPEN: [&str; 4] = ["/healthz", "/readyz", "/metrics", "/status"];
+/// Paths that answer without a token: liveness, readiness and metrics
+/// (`/status`, which names what the gateway holds, needs one).
+pub const OPEN: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The tokens of `--authTokens`, set once at start-up; `None` when auth is off.
 static TOKENS: OnceLock<Option<Tokens>> = OnceLock::new();

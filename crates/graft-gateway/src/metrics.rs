@@ -27,6 +27,9 @@ pub struct Metrics {
     pub started: IntCounterVec,
     /// Calls that ended, with their `outcome`.
     pub handled: IntCounterVec,
+    /// With `--authTokens`, calls begun by each token's name: `caller`,
+    /// `service`, `method` (a series per token and method, never the token).
+    pub by_caller: IntCounterVec,
     /// Seconds from a call's start to its answer's end: `service`, `method`.
     pub duration: HistogramVec,
     pub in_flight: IntGauge,
@@ -81,6 +84,11 @@ impl Metrics {
                 "calls_handled_total",
                 "Calls ended, by outcome (ok, or the error's kind).",
                 &[&call[..], &["outcome"]].concat(),
+            ),
+            by_caller: counter(
+                "calls_by_caller_total",
+                "Calls begun, by the name of the --authTokens entry that made them.",
+                &["caller", "service", "method"],
             ),
             duration: HistogramVec::new(duration.buckets(buckets), &["service", "method"])
                 .expect("valid histogram"),
@@ -139,9 +147,10 @@ impl Metrics {
     }
 
     fn register(&self) {
-        let collectors: [Box<dyn prometheus::core::Collector>; 16] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 17] = [
             Box::new(self.started.clone()),
             Box::new(self.handled.clone()),
+            Box::new(self.by_caller.clone()),
             Box::new(self.duration.clone()),
             Box::new(self.in_flight.clone()),
             Box::new(self.streams.clone()),

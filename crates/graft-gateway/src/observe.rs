@@ -73,6 +73,11 @@ pub fn run(
     m.started
         .with_label_values(&[&service, &method, protocol.label()])
         .inc();
+    if !caller.token.is_empty() {
+        m.by_caller
+            .with_label_values(&[caller.token, &service, &method])
+            .inc();
+    }
     m.in_flight.inc();
     if streams {
         m.streams.inc();
