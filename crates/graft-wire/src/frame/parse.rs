@@ -1,0 +1,162 @@
+//! [`Frame::parse`] and its versions: a frame from its bytes.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use graft_model::{BoundArgs, Raised, Value};
+
+use super::{Call, Frame, METADATA_VERSION, OBJECTS_VERSION, kind};
+use crate::codec::{
+    Input, decode_at, decode_fields_at, decode_items, take_str, take_u8, take_u16, take_u32,
+    take_u64,
+};
+use crate::error::WireError;
+use crate::handshake::VERSION;
+use crate::status::{ProtocolCode, Status};
+
+impl Frame {
+    /// Decodes one frame from `frame`: its bytes after the length prefix,
+    /// exactly (as [`Frame::check`] delimited them).
+    pub fn parse(frame: &[u8]) -> Result<Frame, WireError> {
+        Frame::parse_version(frame, VERSION)
+    }
+
+    /// [`Frame::parse`] of a frame in protocol `version` (a Call's layout
+    /// changed in version 6).
+    pub fn parse_version(frame: &[u8], version: u16) -> Result<Frame, WireError> {
+        Frame::parse_from(Input::new(frame), version)
+    }
+
+    /// [`Frame::parse`] of a shared buffer: long byte strings in the frame
+    /// become slices of it, not copies.
+    pub fn parse_shared(frame: &Bytes) -> Result<Frame, WireError> {
+        Frame::parse_shared_version(frame, VERSION)
+    }
+
+    /// [`Frame::parse_shared`] of a frame in protocol `version`.
+    pub fn parse_shared_version(frame: &Bytes, version: u16) -> Result<Frame, WireError> {
+        Frame::parse_from(Input::shared(frame), version)
+    }
+
+    fn parse_from(mut input: Input<'_>, version: u16) -> Result<Frame, WireError> {
+        let kind = take_u8(&mut input, "frame kind")?;
+        let id = take_u64(&mut input, "request id")?;
+        let frame = match kind {
+            kind::CALL => Frame::Call {
+                id,
+                call: parse_call(&mut input, version)?,
+            },
+            kind::REPLY => Frame::Reply {
+                id,
+                value: decode_at(&mut input, 0)?,
+            },
+            kind::REPLY_PART => Frame::ReplyPart {
+                id,
+                value: take_part(&mut input)?,
+            },
+            kind::CALL_PART => Frame::CallPart {
+                id,
+                service: take_str(&mut input, "service name")?,
+                method: take_str(&mut input, "method name")?,
+                argument: take_str(&mut input, "argument name")?,
+                value: take_part(&mut input)?,
+            },
+            kind::ITEMS => Frame::Items {
+                id,
+                value: take_part(&mut input)?,
+            },
+            kind::CREDIT => Frame::Credit {
+                id,
+                bytes: take_u32(&mut input, "credit bytes")?,
+            },
+            kind::CANCEL => Frame::Cancel { id },
+            kind::ERROR => {
+                let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
+                Frame::Error {
+                    id,
+                    status,
+                    raised: parse_raised(&mut input)?,
+                }
+            }
+            kind::PING => Frame::Ping { id },
+            kind::PONG => Frame::Pong { id },
+            kind::GOODBYE if id != 0 => return Err(WireError::GoodbyeId(id)),
+            kind::GOODBYE => Frame::Goodbye {
+                reason: take_str(&mut input, "goodbye reason")?,
+            },
+            kind::AUTH => Frame::Auth {
+                token: take_str(&mut input, "token")?,
+            },
+            kind::PROTOCOL_ERROR => {
+                let code = ProtocolCode::from_u16(take_u16(&mut input, "protocol error code")?);
+                let message = take_str(&mut input, "protocol error message")?;
+                Frame::ProtocolError { id, code, message }
+            }
+            other => return Err(WireError::UnknownKind(other)),
+        };
+        if !input.is_empty() {
+            return Err(WireError::TrailingBytes(input.len()));
+        }
+        Ok(frame)
+    }
+}
+
+/// The value of a ReplyPart, CallPart or Items frame: a list, or a table.
+fn take_part(input: &mut Input<'_>) -> Result<Value, WireError> {
+    match decode_at(input, 0)? {
+        value @ (Value::List(_) | Value::Table(_)) => Ok(value),
+        _ => Err(WireError::PartNotAList),
+    }
+}
+
+fn parse_call(input: &mut Input<'_>, version: u16) -> Result<Call, WireError> {
+    let service = take_str(input, "service name")?;
+    let method = take_str(input, "method name")?;
+    let object = if version >= OBJECTS_VERSION {
+        take_str(input, "object id")?
+    } else {
+        String::new()
+    };
+    let metadata = if version >= METADATA_VERSION {
+        take_metadata(input)?
+    } else {
+        Vec::new()
+    };
+    let ms = take_u32(input, "timeout")?;
+    let positional = decode_items(input, 0, "positional arguments")?;
+    let keyword = decode_fields_at(input, 0, "keyword argument")?;
+    let timeout = (ms != 0).then(|| Duration::from_millis(ms.into()));
+    Ok(Call {
+        service,
+        method,
+        object,
+        args: BoundArgs {
+            positional,
+            keyword,
+        },
+        timeout,
+        metadata,
+    })
+}
+
+/// A Call's metadata: a u16 count of (name, value) string pairs.
+fn take_metadata(input: &mut Input<'_>) -> Result<Vec<(String, String)>, WireError> {
+    let count = take_u16(input, "metadata count")?;
+    (0..count)
+        .map(|_| {
+            let name = take_str(input, "metadata name")?;
+            Ok((name, take_str(input, "metadata value")?))
+        })
+        .collect()
+}
+
+fn parse_raised(input: &mut Input<'_>) -> Result<Raised, WireError> {
+    Ok(Raised {
+        type_name: take_str(input, "exception type name")?,
+        module: take_str(input, "exception module")?,
+        message: take_str(input, "exception message")?,
+        args: decode_items(input, 0, "exception args")?,
+        fields: decode_fields_at(input, 0, "exception field")?,
+        traceback: take_str(input, "traceback")?,
+    })
+}
