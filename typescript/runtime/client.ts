@@ -64,7 +64,27 @@ export class Graft implements Context {
 
   /** Metadata sent with every call of this graft (names in lower case); null for none. */
   setHeaders(headers: Record<string, string> | null): void {
-    this.headers = Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+    this.headers = pairs(headers);
+  }
+
+  /**
+   * Adds `headers` to the calls `fn` makes, awaited ones included (Python's
+   * `with GraftConfig.headers(...)`); an inner block's name wins. Node only
+   * (AsyncLocalStorage); in a browser, setHeaders.
+   */
+  withHeaders<T>(headers: Record<string, string>, fn: () => T): T {
+    const store = blocks();
+    if (store === null) throw new GraftConfigError("withHeaders needs node:async_hooks (Node 20.16 or later); in a browser, use setHeaders");
+    return store.run([...(store.getStore() ?? []), ...pairs(headers)], fn);
+  }
+
+  /** The metadata of a call made now: this graft's headers, then the enclosing blocks' (a later name wins). */
+  private metadata(): [string, string][] {
+    const block = blockStore?.getStore();
+    if (!block?.length) return this.headers;
+    const merged = new Map(this.headers);
+    for (const [k, v] of block) merged.set(k, v);
+    return [...merged];
   }
 
   object(service: string, id: string): unknown {
@@ -117,7 +137,7 @@ export class Graft implements Context {
       if (p.positional) args.push(w); else kwargs.push([p.name, w]);
     });
     return { service, method, object, args, kwargs, returns: def?.returns ?? { kind: "any" },
-      metadata: this.headers, timeout: this.getConfig().timeout };
+      metadata: this.metadata(), timeout: this.getConfig().timeout };
   }
 
   /** Calls `service.method` (on the remote object `object`, if given) with `values` in parameter order. */
@@ -167,6 +187,22 @@ const lookup: Resolver = async (host) => {
   const dns = await import("node:dns/promises");
   return [...new Set((await dns.lookup(host, { all: true })).map((a) => a.address))];
 };
+
+function pairs(headers: Record<string, string> | null): [string, string][] {
+  return Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+}
+
+interface Store { run<T>(value: [string, string][], fn: () => T): T; getStore(): [string, string][] | undefined }
+/** The headers of the enclosing withHeaders blocks; made at the first block. */
+let blockStore: Store | null = null;
+
+function blocks(): Store | null {
+  type Hooks = { AsyncLocalStorage: new () => Store };
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => Hooks | undefined } }).process;
+  const hooks = proc?.getBuiltinModule?.("node:async_hooks");
+  blockStore ??= hooks ? new hooks.AsyncLocalStorage() : null;
+  return blockStore;
+}
 
 function unconfigured(name: string, source = "nothing configures it"): never {
   throw new GraftConfigError(`${source}: ${name} runs on a gateway, never in this process: configure host=host:port, tcp://, tls:// or http(s)://host:port (GRAFT_CONFIG, or GraftConfig.setConfig)`);

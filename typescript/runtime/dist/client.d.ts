@@ -51,6 +51,14 @@ export declare class Graft implements Context {
     getConfig(): Settings;
     /** Metadata sent with every call of this graft (names in lower case); null for none. */
     setHeaders(headers: Record<string, string> | null): void;
+    /**
+     * Adds `headers` to the calls `fn` makes, awaited ones included (Python's
+     * `with GraftConfig.headers(...)`); an inner block's name wins. Node only
+     * (AsyncLocalStorage); in a browser, setHeaders.
+     */
+    withHeaders<T>(headers: Record<string, string>, fn: () => T): T;
+    /** The metadata of a call made now: this graft's headers, then the enclosing blocks' (a later name wins). */
+    private metadata;
     object(service: string, id: string): unknown;
     reference(value: unknown): {
         service: string;

@@ -133,7 +133,8 @@ fn index_js(iface: &Interface, services: &[Service], defs: &[&TypeDef]) -> Strin
          /** Where this graft's calls go: see docs/CONFIG.md. */\n\
          export const GraftConfig = {{\n  setConfig: (text) => graft.setConfig(text),\n  \
          getConfig: () => graft.getConfig(),\n  reload: () => graft.reload(),\n  \
-         setHeaders: (headers) => graft.setHeaders(headers),\n  close: () => graft.close(),\n}};\n",
+         setHeaders: (headers) => graft.setHeaders(headers),\n  \
+         withHeaders: (headers, fn) => graft.withHeaders(headers, fn),\n  close: () => graft.close(),\n}};\n",
         json_str(&graft_pypi::names::distribution(&main.name)),
         exceptions.join(", ")
     );
@@ -155,7 +156,9 @@ fn index_dts(iface: &Interface, services: &[Service], defs: &[&TypeDef]) -> Stri
          /** Where this graft's calls go (docs/CONFIG.md): the connection string, as for the Python graft. */\n\
          export declare const GraftConfig: {{\n  setConfig(text: string | null | undefined): void;\n  \
          getConfig(): Settings;\n  reload(): void;\n  \
-         setHeaders(headers: Record<string, string> | null): void;\n  close(): Promise<void>;\n}};\n\n",
+         setHeaders(headers: Record<string, string> | null): void;\n  \
+         /** Adds `headers` to the calls `fn` makes, awaited ones included (Node). */\n  \
+         withHeaders<T>(headers: Record<string, string>, fn: () => T): T;\n  close(): Promise<void>;\n}};\n\n",
         main.name, main.module
     );
     out.push_str(&types::declarations(iface, defs));
