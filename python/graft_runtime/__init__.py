@@ -14,13 +14,15 @@ Standard library only, relative imports only, Python 3.8 or later.
 - `objects`: graft classes of remote objects (`GraftObject`), made at their first await, released
   by `close()`, `async with` or garbage collection (`object_streams`: their streaming methods);
 - `classes`: the graft's registered classes and the rebuilding of exceptions;
-- `errors`: what a remote call's caller sees when it fails (`Unavailable`, `Timeout`, ...).
+- `errors`: what a remote call's caller sees when it fails (`Unavailable`, `Timeout`, ...);
+- `identity`: the graft's name and version, sent with each remote call.
 """
 
 from .classes import NOT_GIVEN, NotGiven
 from .client import GraftClient, GraftConfig
 from .config import GraftConfigError, Settings
 from .errors import CallTimeout, CircuitOpen, GraftConnectionError, Overloaded, Timeout, Unavailable
+from .identity import graft_version
 from .objects import GraftObject, ReleasedObjectError
 from .wire import RemoteError, Unauthenticated, WireError
 
@@ -42,4 +44,5 @@ __all__ = [
     "Settings",
     "Unauthenticated",
     "WireError",
+    "graft_version",
 ]

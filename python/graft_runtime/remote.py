@@ -20,6 +20,7 @@ from threading import get_ident
 from typing import Any, Dict, FrozenSet, List, MutableMapping, Optional, Sequence, Tuple, cast
 
 from . import headers as _headers
+from . import identity
 from .classes import Registry, builtin_exception, rebuild
 from .config import Settings
 from .tls import Tls
@@ -62,6 +63,10 @@ class Remote:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.idempotent: FrozenSet[str] = frozenset()  # "Service.method" that a replica may run twice
+        # "graft-pypi-shop/1.1.0": sent with each call, so a gateway whose
+        # interface changed since refuses the calls it no longer answers as
+        # this graft expects (docs/PROTOCOL.md, "Metadata").
+        self.graft = ""
         self._pools: MutableMapping[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
         # The last call's connection and what it was for: (thread, fork
         # generation, loop, address, timeout, connection). While that loop
@@ -79,6 +84,7 @@ class Remote:
         from `types` (the registry's by default)."""
         assert settings.host is not None
         connection = self.connection(settings.route, settings.timeout, settings.tls, settings.token)
+        sent = identity.CALLING.set(self.graft)
         try:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
                                          timeout=within(settings.timeout), obj=obj)
@@ -86,6 +92,8 @@ class Remote:
             if obj and e.status == STATUS_NOT_FOUND:  # released (its lease ran out) or never known
                 raise ReleasedObjectError(e.message) from None
             raise self.exception(e, settings.host) from None
+        finally:
+            identity.CALLING.reset(sent)
 
     async def release(self, settings: Settings, service: str, obj: str) -> None:
         """Releases the object `obj` on its gateway; one already gone is fine."""

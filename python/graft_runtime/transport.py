@@ -35,7 +35,7 @@ import time
 import weakref
 from typing import Any, Awaitable, Deque, Dict, List, Mapping, Optional, Tuple
 
-from . import headers, wire
+from . import headers, identity, wire
 from .errors import CallTimeout as CallTimeout, GraftConnectionError as GraftConnectionError
 from .tls import Tls
 from .reader import FrameReader
@@ -330,6 +330,8 @@ class _Protocol(asyncio.BufferedProtocol):
         # while this encodes, which gains nothing when it has other calls to run.
         # Never on an object, nor with metadata: a CallPart carries neither.
         first = None if self.pending or obj or metadata else _long_argument(args, kwargs)
+        if first is None:
+            metadata = identity.with_graft(metadata)
         if first is not None:  # in parts, if they fit: the first now, the rest once it is written
             argument, items = first
             data = wire.encode_call_part(request_id, service, method, argument, items[:PART_ITEMS], self.peer_max)

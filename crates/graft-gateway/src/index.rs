@@ -1,7 +1,7 @@
 //! The package index on `--httpPort`: one graft per service, for pip.
 //!
 //! [`build`] makes the wheels at start-up (`graft_pypi::Index`), versioned
-//! through the version store in the state folder ([`STATE_DIR_ENV`], else
+//! through the version store (`versions.json`) in the state folder ([`STATE_DIR_ENV`], else
 //! `$XDG_STATE_HOME/graft`, else `~/.local/state/graft`). [`routes`] serves:
 //!
 //! - `GET /simple/`: the projects, as PEP 503 HTML or PEP 691 JSON by `Accept`;
@@ -24,10 +24,12 @@ use graft_pypi::{Format, Index, VersionStore, names, negotiate};
 /// The folder where the gateway keeps state between runs (the version store).
 pub const STATE_DIR_ENV: &str = "GRAFT_STATE_DIR";
 
-/// The version store's file in the state folder.
-const VERSIONS_FILE: &str = "pypi-versions.json";
+/// The version store's file in the state folder: every release of every
+/// graft, for pip and npm alike (`graft_pypi::version`).
+const VERSIONS_FILE: &str = "versions.json";
 
-/// The index of `iface`'s grafts. A version store that cannot be read or
+/// The index of `iface`'s grafts, every release of each, and the npm
+/// registry of the same versions. A version store that cannot be read or
 /// written is reported and replaced by one in memory: the index still works,
 /// but versions start again at the project version on the next start.
 pub fn build(iface: &Interface) -> anyhow::Result<Arc<Index>> {
@@ -39,14 +41,14 @@ pub fn build(iface: &Interface) -> anyhow::Result<Arc<Index>> {
         }
         None => VersionStore::in_memory(),
     };
-    let index = match Index::build(iface, &mut store) {
-        Ok(index) => index,
-        Err(err) => {
-            tracing::warn!("{err}; graft versions are kept in memory only");
-            Index::build(iface, &mut VersionStore::in_memory())?
-        }
-    };
-    npm::build(iface);
+    if let Err(err) = store.record(iface, contents_hash) {
+        tracing::warn!("{err}; graft versions are kept in memory only");
+        store = VersionStore::in_memory();
+        store.record(iface, contents_hash)?;
+    }
+    let index = Index::of(iface, &store)?;
+    npm::build(iface, &store);
+    versions::keep(iface, &store);
     for wheel in index.wheels() {
         tracing::info!(
             "graft {} {} ({})",
@@ -56,6 +58,12 @@ pub fn build(iface: &Interface) -> anyhow::Result<Arc<Index>> {
         );
     }
     Ok(Arc::new(index))
+}
+
+/// What a service's grafts hold, for pip and npm: a new release when either changes.
+fn contents_hash(slice: &Interface, service: &graft_model::Service) -> String {
+    let wheel = graft_pypi::contents_hash(&graft_pypi::contents(slice, service, None));
+    wheel + &graft_npm::registry::unversioned_hash(slice, service)
 }
 
 /// [`STATE_DIR_ENV`], else `$XDG_STATE_HOME/graft`, else `$HOME/.local/state/graft`.
@@ -157,6 +165,9 @@ fn not_found(message: &str) -> Response {
 
 #[path = "index/npm.rs"]
 pub mod npm;
+
+#[path = "index/versions.rs"]
+pub mod versions;
 
 #[cfg(test)]
 #[path = "index/tests.rs"]

@@ -9,7 +9,7 @@
 //! gateway's own registry alone.
 //!
 //! Layout:
-//! - [`names`]: package and tarball names, and PEP 440 versions as semver;
+//! - [`names`]: package and tarball names;
 //! - [`codegen`]: `index.js`, `index.d.ts`, `package.json`;
 //! - [`runtime`]: the vendored runtime files (`include_str!`);
 //! - [`tarball`]: the deterministic `.tgz` and its `sha512` integrity;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use graft_model::{Interface, Service};
-use graft_pypi::{PypiError, VersionStore, base_version};
+use graft_pypi::{PypiError, VersionStore};
 use serde_json::{Value, json};
 
 use crate::{codegen, names, runtime, tarball};
@@ -14,7 +14,7 @@ use crate::{codegen, names, runtime, tarball};
 pub struct Package {
     /// `@graft/pypi-<service>`.
     pub name: String,
-    /// Semver (see [`names::semver`]).
+    /// `X.Y.Z`, the Python graft's version.
     pub version: String,
     /// `pypi-<service>-<version>.tgz`.
     pub file_name: String,
@@ -43,6 +43,12 @@ pub fn contents(iface: &Interface, service: &Service, version: &str) -> BTreeMap
     files
 }
 
+/// The contents hash of `service`'s package, without its version (which
+/// is written inside it).
+pub fn unversioned_hash(iface: &Interface, service: &Service) -> String {
+    graft_pypi::contents_hash(&contents(iface, service, "0.0.0"))
+}
+
 /// `service`'s package at `version`.
 pub fn build(iface: &Interface, service: &Service, version: &str) -> Package {
     pack(service, version, &contents(iface, service, version))
@@ -65,53 +71,62 @@ fn pack(service: &Service, version: &str, files: &BTreeMap<String, Vec<u8>>) -> 
 }
 
 impl Registry {
-    /// One package per service of `iface`, versioned through `store` as the
-    /// Python grafts are (the project version, raised when the contents
-    /// change), written as semver.
+    /// One package per release of each service of `iface`, its current
+    /// graft recorded in `store` first. Versions are the Python grafts'
+    /// when both record into the same store with the same hash (gg does).
     pub fn build(iface: &Interface, store: &mut VersionStore) -> Result<Registry, PypiError> {
-        let base = base_version(iface.project.as_ref());
-        let project = iface.project.as_ref().map_or("", |p| p.name.as_str());
+        store.record(iface, |slice, service| unversioned_hash(slice, service))?;
+        Ok(Registry::of(iface, store))
+    }
+
+    /// One package per release `store` holds of each service of `iface`.
+    pub fn of(iface: &Interface, store: &VersionStore) -> Registry {
         let mut packages = Vec::new();
         for service in &iface.services {
-            // The version is written inside the package: hash the contents without it.
-            let unversioned = contents(iface, service, "0.0.0");
-            let key = format!("{project}:{}", service.name);
-            let hash = graft_pypi::contents_hash(&unversioned);
-            let version = names::semver(&store.version(&key, &base, &hash)?);
-            packages.push(build(iface, service, &version));
+            for release in store.releases(&VersionStore::key(iface, &service.name)) {
+                if let Some(s) = release.service(&service.name) {
+                    packages.push(build(&release.interface, s, &release.version));
+                }
+            }
         }
-        Ok(Registry { packages })
+        Registry { packages }
     }
 
     pub fn packages(&self) -> &[Package] {
         &self.packages
     }
 
-    /// The package named `name` (`@graft/pypi-x`).
+    /// The latest package named `name` (`@graft/pypi-x`).
     pub fn package(&self, name: &str) -> Option<&Package> {
-        self.packages.iter().find(|p| p.name == name)
+        self.packages.iter().rfind(|p| p.name == name)
     }
 
-    /// npm's package document of `name`, its tarball linked under `base`
-    /// (the registry's own URL, ending in `/npm`).
+    /// npm's package document of `name`, every version with its tarball
+    /// linked under `base` (the registry's own URL, ending in `/npm`).
     pub fn document(&self, name: &str, base: &str) -> Option<Value> {
-        let p = self.package(name)?;
-        let mut manifest = p.manifest.clone();
-        manifest["_id"] = json!(format!("{}@{}", p.name, p.version));
-        manifest["dist"] = json!({
-            "tarball": format!("{base}/{}/-/{}", p.name, p.file_name),
-            "integrity": p.integrity,
-        });
+        let latest = self.package(name)?;
+        let mut versions = serde_json::Map::new();
+        for p in self.packages.iter().filter(|p| p.name == name) {
+            let mut manifest = p.manifest.clone();
+            manifest["_id"] = json!(format!("{}@{}", p.name, p.version));
+            manifest["dist"] = json!({
+                "tarball": format!("{base}/{}/-/{}", p.name, p.file_name),
+                "integrity": p.integrity,
+            });
+            versions.insert(p.version.clone(), manifest);
+        }
         Some(json!({
-            "_id": p.name,
-            "name": p.name,
-            "dist-tags": {"latest": p.version},
-            "versions": {p.version.clone(): manifest},
+            "_id": name,
+            "name": name,
+            "dist-tags": {"latest": latest.version},
+            "versions": versions,
         }))
     }
 
     /// The tarball `file` of the package `name`.
     pub fn tarball(&self, name: &str, file: &str) -> Option<&Package> {
-        self.package(name).filter(|p| p.file_name == file)
+        self.packages
+            .iter()
+            .find(|p| p.name == name && p.file_name == file)
     }
 }

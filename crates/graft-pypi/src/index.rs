@@ -7,7 +7,7 @@
 use graft_model::Interface;
 use serde_json::json;
 
-use crate::version::{VersionStore, base_version};
+use crate::version::VersionStore;
 use crate::wheel::{self, REQUIRES_PYTHON, Wheel};
 use crate::{PypiError, names};
 
@@ -67,17 +67,25 @@ pub struct Index {
 }
 
 impl Index {
-    /// One wheel per service of `iface`, versioned through `store` (keyed by
-    /// project name and service name).
+    /// One wheel per release of each service of `iface`, its current graft
+    /// recorded in `store` first (keyed by project name and service name).
     pub fn build(iface: &Interface, store: &mut VersionStore) -> Result<Index, PypiError> {
-        let base = base_version(iface.project.as_ref());
-        let project = iface.project.as_ref().map_or("", |p| p.name.as_str());
+        store.record(iface, |slice, service| {
+            wheel::contents_hash(&wheel::contents(slice, service, None))
+        })?;
+        Index::of(iface, store)
+    }
+
+    /// One wheel per release `store` holds of each service of `iface`, old
+    /// ones included, and the `graft-context` wheel.
+    pub fn of(iface: &Interface, store: &VersionStore) -> Result<Index, PypiError> {
         let mut wheels = Vec::new();
         for service in &iface.services {
-            let files = wheel::contents(iface, service, None);
-            let key = format!("{project}:{}", service.name);
-            let version = store.version(&key, &base, &wheel::contents_hash(&files))?;
-            wheels.push(wheel::build_from(service, &version, &files)?);
+            for release in store.releases(&VersionStore::key(iface, &service.name)) {
+                if let Some(s) = release.service(&service.name) {
+                    wheels.push(wheel::build(&release.interface, s, &release.version)?);
+                }
+            }
         }
         wheels.push(wheel::context_wheel()?);
         Ok(Index::from_wheels(wheels))

@@ -15,7 +15,7 @@
 //! - [`runtime`]: the vendored runtime files (`include_str!`);
 //! - [`writer`]: [`PackageWriter`], the one way files are written (zip, memory);
 //! - [`wheel`]: dist-info, RECORD and the deterministic wheel;
-//! - [`version`]: the project version raised on interface changes ([`VersionStore`]);
+//! - [`version`]: semver raised by what the interface changed; every release kept ([`VersionStore`]);
 //! - [`index`]: [`Index`], the PEP 503 HTML and PEP 691 JSON pages.
 
 pub mod annotation;
@@ -30,7 +30,7 @@ pub mod writer;
 use std::path::PathBuf;
 
 pub use index::{Format, Index, negotiate};
-pub use version::{VersionStore, base_version};
+pub use version::{Release, Semver, VersionStore, base_version};
 pub use wheel::{Wheel, build, contents, contents_hash, write_wheel};
 pub use writer::{MemoryWriter, PackageWriter, ZipWriter};
 
@@ -39,6 +39,8 @@ pub use writer::{MemoryWriter, PackageWriter, ZipWriter};
 pub enum PypiError {
     #[error("cannot write the wheel entry {0}")]
     Zip(String),
+    #[error("cannot read the graft's wheel: {0}")]
+    Read(String),
     #[error("the version store \"{path}\" cannot be used: {message}")]
     Store { path: PathBuf, message: String },
     #[error("cannot read or write \"{path}\": {source}")]

@@ -60,6 +60,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/headers.py"),
     ),
     (
+        "identity.py",
+        include_str!("../../../python/graft_runtime/identity.py"),
+    ),
+    (
         "literals.py",
         include_str!("../../../python/graft_runtime/literals.py"),
     ),

@@ -1,29 +1,40 @@
-//! Graft versions: the hosted project's version, raised when the interface changes.
+//! Graft versions: semver, raised by what changed in the interface.
 //!
-//! A graft's version is its project's version (`Interface::project`, else
-//! `0.1.0`) for the first contents seen with that version, then
-//! `<version>.post1`, `.post2`, ... each time the contents (a sha256 of the
-//! generated files, see [`crate::wheel::contents_hash`]) differ from the
-//! latest seen. So the same interface keeps its version (and the wheel its
-//! bytes) and a changed one, even one changed back to an earlier interface,
-//! gets a higher version that `pip install -U` picks up.
+//! A service's first graft gets the hosted project's version
+//! (`Interface::project`, else `0.1.0`) written as `X.Y.Z`. Each time the
+//! graft's contents change (a sha256 of its generated files, see
+//! [`crate::wheel::contents_hash`]), the next version follows the largest
+//! change in the service's interface since the previous release
+//! (`graft_model::diff`): a breaking change raises the major, an addition
+//! the minor, anything else (docs, defaults, a new runtime) the patch. The
+//! project's version is the floor: a project raised to `3.0.0` gives
+//! `3.0.0` at least. The same contents keep their version, and the wheel
+//! its bytes.
 //!
-//! The [`VersionStore`] remembers the assignments in a small JSON file:
+//! The [`VersionStore`] keeps every release with the part of the interface
+//! it was built from (`graft_model::diff::slice`), so old versions stay
+//! installable and can be compared, in one JSON file:
 //!
 //! ```json
-//! {"format": 1, "services": {"shop:Shop": {"2.1.0": ["<sha256>", "<sha256>"]}}}
+//! {"format": 2, "services": {"shop:Shop": [{"version": "1.0.0", "hash": "<sha256>", "interface": {...}}]}}
 //! ```
 //!
 //! If the file is lost, numbering starts again from the project version;
-//! keep it with the gateway's state (or bump the project version).
+//! keep it with the gateway's state.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use graft_model::diff::{Kind, diff, largest};
 use graft_model::interface::Project;
+use graft_model::{Interface, Service};
 use serde::{Deserialize, Serialize};
 
 use crate::PypiError;
+
+mod semver;
+
+pub use semver::Semver;
 
 /// The base version of a graft: the project's version when it is a plain
 /// PEP 440 release (`1.2.3`, optionally `a1`/`b2`/`rc3`), else its leading
@@ -64,14 +75,32 @@ fn release_prefix(v: &str) -> usize {
     end
 }
 
+/// One published graft of a service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    /// `X.Y.Z`.
+    pub version: String,
+    /// The contents hash it was recorded with.
+    pub hash: String,
+    /// The service's part of the interface ([`graft_model::diff::slice`]).
+    pub interface: Interface,
+}
+
+impl Release {
+    /// The service `name` as this release has it.
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.interface.service(name)
+    }
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Stored {
     format: u32,
-    /// "project:service" -> base version -> contents hashes; the one at index N got `.postN`.
-    services: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// "project:service" -> its releases, oldest first.
+    services: BTreeMap<String, Vec<Release>>,
 }
 
-/// Remembers which version each graft's contents got.
+/// Remembers every release of every service's graft.
 #[derive(Debug, Default)]
 pub struct VersionStore {
     /// The JSON file, or `None` to remember in memory only.
@@ -79,13 +108,15 @@ pub struct VersionStore {
     stored: Stored,
 }
 
+const FORMAT: u32 = 2;
+
 impl VersionStore {
     /// A store that forgets everything when dropped (tests, read-only hosts).
     pub fn in_memory() -> Self {
         VersionStore {
             path: None,
             stored: Stored {
-                format: 1,
+                format: FORMAT,
                 services: BTreeMap::new(),
             },
         }
@@ -94,17 +125,25 @@ impl VersionStore {
     /// The store in `path`; a missing file is an empty store.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, PypiError> {
         let path = path.into();
-        let stored = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| PypiError::Store {
-                path: path.clone(),
-                message: format!("not a version store: {e}"),
-            })?,
+        let bad = |message: String| PypiError::Store {
+            path: path.clone(),
+            message,
+        };
+        let stored: Stored = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| bad(format!("not a version store: {e}")))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Stored {
-                format: 1,
+                format: FORMAT,
                 ..Stored::default()
             },
             Err(e) => return Err(PypiError::Io { path, source: e }),
         };
+        if stored.format != FORMAT {
+            return Err(bad(format!(
+                "format {} where {FORMAT} is read",
+                stored.format
+            )));
+        }
         Ok(VersionStore {
             path: Some(path),
             stored,
@@ -115,33 +154,64 @@ impl VersionStore {
         self.path.as_deref()
     }
 
-    /// The version of `service`'s graft with these contents: the latest one
-    /// if they are the latest contents, else the next one (saved at once).
-    pub fn version(
+    /// The key of `service` of `iface` in the store: `project:service`.
+    pub fn key(iface: &Interface, service: &str) -> String {
+        let project = iface.project.as_ref().map_or("", |p| p.name.as_str());
+        format!("{project}:{service}")
+    }
+
+    /// Records the current graft of every service of `iface`, `hash` giving
+    /// the contents hash of a service's graft built from its slice.
+    pub fn record(
         &mut self,
-        service: &str,
-        base: &str,
+        iface: &Interface,
+        hash: impl Fn(&Interface, &Service) -> String,
+    ) -> Result<(), PypiError> {
+        let floor = Semver::floor(iface.project.as_ref());
+        for service in &iface.services {
+            let Some(slice) = graft_model::diff::slice(iface, &service.name) else {
+                continue;
+            };
+            let contents = hash(&slice, service);
+            self.release(&Self::key(iface, &service.name), floor, slice, &contents)?;
+        }
+        Ok(())
+    }
+
+    /// The version of the graft with these contents: the latest release's
+    /// if it has the same contents (and is not below `floor`), else a new
+    /// release's, saved at once.
+    pub fn release(
+        &mut self,
+        key: &str,
+        floor: Semver,
+        slice: Interface,
         contents_hash: &str,
     ) -> Result<String, PypiError> {
-        let seen = self
-            .stored
-            .services
-            .entry(service.into())
-            .or_default()
-            .entry(base.into())
-            .or_default();
-        let index = if seen.last().is_some_and(|h| h == contents_hash) {
-            seen.len() - 1
-        } else {
-            seen.push(contents_hash.into());
-            self.save()?;
-            self.stored.services[service][base].len() - 1
+        let list = self.stored.services.entry(key.into()).or_default();
+        let version = match list.last() {
+            None => floor,
+            Some(last) => {
+                let latest = Semver::parse(&last.version).unwrap_or_default();
+                if last.hash == contents_hash && latest >= floor {
+                    return Ok(last.version.clone());
+                }
+                let kind = largest(&diff(&last.interface, &slice)).unwrap_or(Kind::Other);
+                latest.raised(kind).max(floor)
+            }
         };
-        Ok(if index == 0 {
-            base.to_string()
-        } else {
-            format!("{base}.post{index}")
-        })
+        list.push(Release {
+            version: version.to_string(),
+            hash: contents_hash.into(),
+            interface: slice,
+        });
+        self.save()?;
+        Ok(version.to_string())
+    }
+
+    /// The releases of the service `key`, oldest first.
+    pub fn releases(&self, key: &str) -> &[Release] {
+        self.stored.services.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// Writes the store: to a temporary file, then renamed over the old one.
@@ -156,7 +226,7 @@ impl VersionStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let text = serde_json::to_string_pretty(&self.stored).unwrap_or_default();
+        let text = serde_json::to_string(&self.stored).unwrap_or_default();
         let temp = path.with_extension(format!("tmp{}", std::process::id()));
         std::fs::write(&temp, text + "\n").map_err(io)?;
         std::fs::rename(&temp, path).map_err(io)
@@ -191,18 +261,50 @@ mod tests {
     }
 
     #[test]
-    fn same_contents_same_version_new_contents_higher() {
+    fn versions_follow_the_interface_and_the_project_is_the_floor() {
+        let shop = |methods: &[&str], version: &str| -> Interface {
+            let methods: Vec<_> = methods
+                .iter()
+                .map(|m| {
+                    serde_json::json!({"name": m,
+                "kind": "static", "is_async": false, "params": [], "returns": {"kind": "int"}})
+                })
+                .collect();
+            serde_json::from_value(
+                serde_json::json!({"project": {"name": "p", "version": version},
+                "services": [{"name": "Shop", "kind": "class", "module": "s", "file": "s.py",
+                "methods": methods}], "types": []}),
+            )
+            .unwrap()
+        };
         let mut store = VersionStore::in_memory();
-        assert_eq!(store.version("Shop", "1.0.0", "aa").unwrap(), "1.0.0");
-        assert_eq!(store.version("Shop", "1.0.0", "bb").unwrap(), "1.0.0.post1");
-        assert_eq!(store.version("Shop", "1.0.0", "bb").unwrap(), "1.0.0.post1");
+        let mut at = |iface: Interface, hash: &str| {
+            let floor = Semver::floor(iface.project.as_ref());
+            store.release("p:Shop", floor, iface, hash).unwrap()
+        };
+        assert_eq!(at(shop(&["a"], "1.0"), "h1"), "1.0.0");
+        assert_eq!(at(shop(&["a"], "1.0"), "h1"), "1.0.0", "same contents");
         assert_eq!(
-            store.version("Shop", "1.0.0", "aa").unwrap(),
-            "1.0.0.post2",
-            "changed back: still higher"
+            at(shop(&["a", "b"], "1.0"), "h2"),
+            "1.1.0",
+            "a method added"
         );
-        assert_eq!(store.version("Shop", "1.0.0", "cc").unwrap(), "1.0.0.post3");
-        assert_eq!(store.version("Other", "1.0.0", "cc").unwrap(), "1.0.0");
-        assert_eq!(store.version("Shop", "1.1.0", "cc").unwrap(), "1.1.0");
+        assert_eq!(at(shop(&["a", "b"], "1.0"), "h3"), "1.1.1", "contents only");
+        assert_eq!(at(shop(&["b"], "1.0"), "h4"), "2.0.0", "a method removed");
+        assert_eq!(
+            at(shop(&["b"], "3.1"), "h4"),
+            "3.1.0",
+            "the project's version is the floor"
+        );
+        assert_eq!(at(shop(&["b", "c"], "3.1"), "h5"), "3.2.0");
+        let versions: Vec<_> = store
+            .releases("p:Shop")
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect();
+        assert_eq!(
+            versions,
+            ["1.0.0", "1.1.0", "1.1.1", "2.0.0", "3.1.0", "3.2.0"]
+        );
     }
 }

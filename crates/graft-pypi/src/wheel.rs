@@ -18,6 +18,34 @@ use crate::{PypiError, codegen, names, runtime};
 /// The Python versions a graft supports.
 pub const REQUIRES_PYTHON: &str = ">=3.8";
 
+/// The file in a graft's package holding the interface it was built from.
+pub const INTERFACE_FILE: &str = "_interface.json";
+
+/// The interface a graft's wheel was built from (its [`INTERFACE_FILE`]).
+pub fn interface_in(wheel: &[u8]) -> Result<Interface, PypiError> {
+    use std::io::Read as _;
+    let bad = PypiError::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(wheel))
+        .map_err(|e| bad(format!("not a zip: {e}")))?;
+    let suffix = format!("/{INTERFACE_FILE}");
+    let name = zip
+        .file_names()
+        .find(|n| n.ends_with(&suffix))
+        .map(str::to_owned);
+    let name = name.ok_or_else(|| {
+        bad(format!(
+            "no {INTERFACE_FILE} in it (not a graft, or one from before gg kept it)"
+        ))
+    })?;
+    let mut text = String::new();
+    let mut file = zip
+        .by_name(&name)
+        .map_err(|e| bad(format!("{name}: {e}")))?;
+    file.read_to_string(&mut text)
+        .map_err(|e| bad(format!("{name}: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| bad(format!("{name}: {e}")))
+}
+
 /// A built wheel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wheel {
@@ -44,6 +72,10 @@ pub fn contents(
         codegen::init_py(iface, service, default_config).into_bytes(),
     );
     files.insert(format!("{package}/py.typed"), Vec::new());
+    // What the graft was built from, for `gg diff` against a published graft.
+    let slice = graft_model::diff::slice(iface, &service.name);
+    let interface = serde_json::to_vec(&slice.as_ref().unwrap_or(iface)).unwrap_or_default();
+    files.insert(format!("{package}/{INTERFACE_FILE}"), interface);
     for (name, source) in runtime::FILES {
         files.insert(
             format!("{package}/_runtime/{name}"),

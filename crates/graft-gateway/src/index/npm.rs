@@ -6,8 +6,8 @@
 //! - `GET /npm/@graft%2fpypi-<service>` (or unencoded): the package document;
 //! - `GET /npm/@graft/pypi-<service>/-/pypi-<service>-<version>.tgz`: the tarball.
 //!
-//! Versions are kept in `npm-versions.json` in the state folder, as the
-//! Python grafts' are in `pypi-versions.json`.
+//! Versions are the Python grafts', from the same version store
+//! (`versions.json` in the state folder); old versions stay installable.
 
 use std::sync::{Arc, OnceLock};
 
@@ -20,35 +20,18 @@ use graft_model::Interface;
 use graft_npm::Registry;
 use graft_pypi::VersionStore;
 
-const VERSIONS_FILE: &str = "npm-versions.json";
-
 static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
 /// Whether the web side serves TLS, so tarball links say `https`.
 static TLS: OnceLock<bool> = OnceLock::new();
 
-/// Builds the registry of `iface`'s grafts, once, at start-up.
-pub fn build(iface: &Interface) {
-    let mut store = match super::state_dir().map(|d| VersionStore::open(d.join(VERSIONS_FILE))) {
-        Some(Ok(store)) => store,
-        Some(Err(err)) => {
-            tracing::warn!("{err}; npm graft versions are kept in memory only");
-            VersionStore::in_memory()
-        }
-        None => VersionStore::in_memory(),
-    };
-    let registry = Registry::build(iface, &mut store).or_else(|err| {
-        tracing::warn!("{err}; npm graft versions are kept in memory only");
-        Registry::build(iface, &mut VersionStore::in_memory())
-    });
-    match registry {
-        Ok(registry) => {
-            for p in registry.packages() {
-                tracing::info!("npm graft {} {} ({})", p.name, p.version, p.file_name);
-            }
-            let _ = REGISTRY.set(Arc::new(registry));
-        }
-        Err(err) => tracing::error!("no npm registry: {err}"),
+/// Builds the registry of `iface`'s grafts, every release `store` holds,
+/// once, at start-up.
+pub fn build(iface: &Interface, store: &VersionStore) {
+    let registry = Registry::of(iface, store);
+    for p in registry.packages() {
+        tracing::info!("npm graft {} {} ({})", p.name, p.version, p.file_name);
     }
+    let _ = REGISTRY.set(Arc::new(registry));
 }
 
 /// The registry [`build`] made, if it could (`gg publish` uploads its packages).

@@ -30,15 +30,11 @@ pub fn slice(iface: &Interface, service: &str) -> Option<Interface> {
     let mut out = Interface {
         project: iface.project.clone(),
         services,
-        types: Vec::new(),
+        types: iface.types.clone(),
     };
+    // Looked up in every type, so the types the used ones' fields name are found too.
     let used = crate::allow::used::used_types(&out);
-    out.types = iface
-        .types
-        .iter()
-        .filter(|t| used.contains(&t.name))
-        .cloned()
-        .collect();
+    out.types.retain(|t| used.contains(&t.name));
     Some(out)
 }
 

@@ -210,14 +210,21 @@ fn a_slice_holds_the_service_and_what_it_uses() {
                  "returns": {"kind": "named", "name": "Money"}}], "constructor": []},
             {"name": "Other", "kind": "module", "module": "o", "file": "o.py", "methods": []}],
         "types": [
-            {"name": "Money", "module": "shop", "kind": "dataclass", "fields": []},
+            {"name": "Money", "module": "shop", "kind": "dataclass", "fields": [
+                {"name": "unit", "type": {"kind": "named", "name": "Currency"}}]},
+            {"name": "Currency", "module": "shop", "kind": "enum", "members": []},
             {"name": "Unused", "module": "shop", "kind": "dataclass", "fields": []}],
     }))
     .unwrap();
     let shop = slice(&iface, "Shop").unwrap();
     let names: Vec<&str> = shop.services.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Shop", "Cart"]);
-    assert_eq!(shop.types.len(), 1);
+    let types: Vec<&str> = shop.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        types,
+        ["Money", "Currency"],
+        "and the types their fields name"
+    );
     assert_eq!(slice(&iface, "Other").unwrap().services.len(), 1);
     assert!(slice(&iface, "Nope").is_none());
 }

@@ -105,12 +105,47 @@ fn a_changed_interface_gets_a_higher_version() {
     let changed = Registry::build(&iface, &mut store).unwrap();
     assert_eq!(
         changed.package("@graft/pypi-shop").unwrap().version,
-        "2.1.0-post.1"
+        "3.0.0",
+        "a method removed: a breaking change"
     );
     assert_eq!(
         changed.package("@graft/pypi-pricing").unwrap().version,
         "2.1.0"
     );
+    let doc = changed
+        .document("@graft/pypi-shop", "http://h:81/npm")
+        .unwrap();
+    assert_eq!(doc["dist-tags"]["latest"], "3.0.0");
+    let versions: Vec<&String> = doc["versions"].as_object().unwrap().keys().collect();
+    assert_eq!(versions, ["2.1.0", "3.0.0"], "the old version stays");
+    assert!(
+        changed
+            .tarball("@graft/pypi-shop", "pypi-shop-2.1.0.tgz")
+            .is_some()
+    );
+}
+
+#[test]
+fn npm_versions_are_the_python_grafts_in_one_store() {
+    let mut iface = shop();
+    let mut store = VersionStore::in_memory();
+    graft_pypi::Index::build(&iface, &mut store).unwrap();
+    iface.services[1].methods.pop();
+    let wheels = graft_pypi::Index::build(&iface, &mut store).unwrap();
+    let python: Vec<&str> = wheels
+        .project("graft-pypi-shop")
+        .iter()
+        .map(|w| w.version.as_str())
+        .collect();
+    let npm = Registry::of(&iface, &store);
+    let node: Vec<&str> = npm
+        .packages()
+        .iter()
+        .filter(|p| p.name == "@graft/pypi-shop")
+        .map(|p| p.version.as_str())
+        .collect();
+    assert_eq!(python, ["2.1.0", "3.0.0"]);
+    assert_eq!(node, python);
 }
 
 #[test]

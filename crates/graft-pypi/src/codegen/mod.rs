@@ -180,7 +180,8 @@ fn client(service: &Service, default_config: Option<&str>, idempotent: &str) -> 
     };
     let default = default_config.map_or_else(|| "None".to_string(), py_str);
     format!(
-        "\n_client = _runtime.GraftClient(\n    {}, service={}, module={}, kind={}, default_config={default}{idempotent}\n)\n\
+        "\n_client = _runtime.GraftClient(\n    {0}, service={1}, module={2}, kind={3}, default_config={default}{idempotent}\n)\n\
+         _client.remote.graft = _runtime.graft_version({0})\n\
          _NOT_GIVEN: Any = _runtime.NOT_GIVEN\n\n\n\
          class GraftConfig(_runtime.GraftConfig):\n    \
          \"\"\"Where this graft's calls run: `GraftConfig.set_config(text)`; see the module docstring.\"\"\"\n\n    \

@@ -120,8 +120,17 @@ fn a_changed_interface_gets_a_higher_version_and_the_store_remembers() {
             .map(|w| (w.file_name.clone(), w.sha256.clone()))
             .collect::<Vec<_>>()
     };
+    let shop_wheels = |list: Vec<(String, String)>| -> Vec<String> {
+        list.into_iter()
+            .map(|w| w.0)
+            .filter(|f| f.starts_with("graft_pypi_shop-"))
+            .collect()
+    };
     let first = versions(&shop());
-    assert_eq!(first[1].0, "graft_pypi_shop-2.1.0-py3-none-any.whl");
+    assert_eq!(
+        shop_wheels(first.clone()),
+        ["graft_pypi_shop-2.1.0-py3-none-any.whl"]
+    );
     assert_eq!(
         versions(&shop()),
         first,
@@ -130,18 +139,27 @@ fn a_changed_interface_gets_a_higher_version_and_the_store_remembers() {
     let mut changed = shop();
     changed.services[1].methods.pop();
     let second = versions(&changed);
-    assert_eq!(second[1].0, "graft_pypi_shop-2.1.0.post1-py3-none-any.whl");
+    assert_eq!(
+        shop_wheels(second.clone()),
+        [
+            "graft_pypi_shop-2.1.0-py3-none-any.whl",
+            "graft_pypi_shop-3.0.0-py3-none-any.whl"
+        ],
+        "a method removed is breaking; the old version stays"
+    );
+    assert_eq!(second[1], first[1], "the old wheel keeps its bytes");
     assert_eq!(second[0], first[0], "pricing did not change");
     assert_eq!(
-        versions(&shop())[1].0,
-        "graft_pypi_shop-2.1.0.post2-py3-none-any.whl",
-        "changed back is still newer"
+        shop_wheels(versions(&shop())).last().unwrap(),
+        "graft_pypi_shop-3.1.0-py3-none-any.whl",
+        "changed back: the method is added again, a minor step up"
     );
     let mut bumped = shop();
-    bumped.project.as_mut().unwrap().version = "2.2.0".into();
+    bumped.project.as_mut().unwrap().version = "4.2.0".into();
     assert_eq!(
-        versions(&bumped)[1].0,
-        "graft_pypi_shop-2.2.0-py3-none-any.whl"
+        shop_wheels(versions(&bumped)).last().unwrap(),
+        "graft_pypi_shop-4.2.0-py3-none-any.whl",
+        "the project's version is the floor"
     );
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -165,4 +183,16 @@ fn no_project_means_version_0_1_0_and_a_bad_store_is_an_error() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_graft_holds_the_interface_it_was_built_from() {
+    let iface = shop();
+    let index = Index::build(&iface, &mut VersionStore::in_memory()).unwrap();
+    let wheel = index.project("graft-pypi-shop")[0];
+    let held = graft_pypi::wheel::interface_in(&wheel.bytes).unwrap();
+    assert_eq!(Some(held), graft_model::diff::slice(&iface, "Shop"));
+    let context = index.project("graft-context")[0];
+    let err = graft_pypi::wheel::interface_in(&context.bytes).unwrap_err();
+    assert!(err.to_string().contains("no _interface.json"), "{err}");
 }

@@ -1,0 +1,131 @@
+//! The versions of the grafts a gateway serves, and the calls an older
+//! graft may no longer make.
+//!
+//! A graft sends its name and version in every call's metadata
+//! (`graft-version: graft-pypi-shop/1.1.0`, over TCP as over HTTP; older
+//! grafts send none and are not checked). When the method it calls was
+//! removed or changed incompatibly since that version (a breaking change
+//! in `graft_model::diff` to the method, its service or a type it uses),
+//! the call is refused as NotFound with a message naming the method, the
+//! graft's version and the gateway's, rather than run with arguments or a
+//! result the graft does not expect. `/libraries` shows each graft's
+//! version and what changed in each release ([`shown`]).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use graft_model::Interface;
+use graft_model::diff::{Change, Kind, diff, method_changes};
+use graft_pypi::{Release, VersionStore, names};
+use serde_json::{Value, json};
+
+/// The metadata name (and HTTP header) that carries a graft's name and version.
+pub const HEADER: &str = "graft-version";
+
+static KNOWN: OnceLock<Known> = OnceLock::new();
+
+#[derive(Default)]
+struct Known {
+    /// A graft's distribution name -> its current version.
+    current: HashMap<String, String>,
+    /// (distribution, old version, "Service.method") -> why calls from it are refused.
+    refused: HashMap<(String, String, String), String>,
+    /// `/libraries`' `grafts`: each service's graft and its releases.
+    shown: Value,
+}
+
+/// Remembers the releases of `iface`'s grafts in `store` (once, at start-up).
+pub fn keep(iface: &Interface, store: &VersionStore) {
+    let mut known = Known::default();
+    let mut shown = serde_json::Map::new();
+    for service in &iface.services {
+        let releases = store.releases(&VersionStore::key(iface, &service.name));
+        let (Some(last), dist) = (releases.last(), names::distribution(&service.name)) else {
+            continue;
+        };
+        for old in &releases[..releases.len() - 1] {
+            refusals(&dist, old, last, &mut known.refused);
+        }
+        known.current.insert(dist.clone(), last.version.clone());
+        shown.insert(service.name.clone(), history(&dist, releases));
+    }
+    known.shown = Value::Object(shown);
+    let _ = KNOWN.set(known);
+}
+
+/// Records why each method `old` knows cannot be called as it knew it.
+fn refusals(
+    dist: &str,
+    old: &Release,
+    last: &Release,
+    out: &mut HashMap<(String, String, String), String>,
+) {
+    for service in &old.interface.services {
+        for method in &service.methods {
+            let changes =
+                method_changes(&old.interface, &last.interface, &service.name, &method.name);
+            let Some(change) = changes.iter().find(|c| c.kind == Kind::Breaking) else {
+                continue;
+            };
+            let what = format!("{}.{}", service.name, method.name);
+            let message = format!(
+                "`{what}` of {dist} {old_version} is not served as that graft knows it: the gateway serves \
+                 {dist} {new_version}, where {}: {}\n\nhint: install {dist} {new_version} \
+                 (pip install -U {dist}, or npm install @graft/{unscoped}@{new_version})",
+                change.subject,
+                change.what,
+                old_version = old.version,
+                new_version = last.version,
+                unscoped = dist.trim_start_matches("graft-"),
+            );
+            out.insert((dist.into(), old.version.clone(), what), message);
+        }
+    }
+}
+
+/// A graft's version and each release's changes since the one before.
+fn history(dist: &str, releases: &[Release]) -> Value {
+    let mut list = Vec::new();
+    for (i, release) in releases.iter().enumerate() {
+        let changes: Vec<Change> = match i {
+            0 => Vec::new(),
+            _ => diff(&releases[i - 1].interface, &release.interface),
+        };
+        let changes: Vec<Value> = changes
+            .iter()
+            .map(|c| json!({"kind": c.kind.as_str(), "subject": c.subject, "what": c.what}))
+            .collect();
+        list.push(json!({"version": release.version, "changes": changes}));
+    }
+    let version = releases.last().map(|r| r.version.clone());
+    json!({"distribution": dist, "version": version, "releases": list})
+}
+
+/// Why a call of `service.method` from the graft `graft` (`name/version`,
+/// the [`HEADER`]'s value) is refused, if it is.
+pub fn refused(graft: Option<&str>, service: &str, method: &str) -> Option<String> {
+    let (dist, version) = graft?.trim().split_once('/')?;
+    let known = KNOWN.get()?;
+    if known.current.get(dist).is_some_and(|v| v == version) {
+        return None;
+    }
+    let key = (
+        dist.to_owned(),
+        version.to_owned(),
+        format!("{service}.{method}"),
+    );
+    known.refused.get(&key).cloned()
+}
+
+/// The [`HEADER`] among a TCP call's metadata.
+pub fn in_metadata(metadata: &[(String, String)]) -> Option<&str> {
+    metadata
+        .iter()
+        .find(|(n, _)| n == HEADER)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Each service's graft: its distribution, version and releases with their changes.
+pub fn shown() -> Value {
+    KNOWN.get().map_or(Value::Null, |k| k.shown.clone())
+}

@@ -1,0 +1,38 @@
+"""Which graft makes a call: its name and version, sent in each remote
+call's metadata as `graft-version: graft-pypi-shop/1.1.0` (docs/PROTOCOL.md,
+"Metadata"). A gateway whose interface changed since that version refuses
+the calls it no longer answers as this graft expects, naming the method and
+both versions, instead of running them with arguments or a result the graft
+does not expect."""
+
+import contextvars
+from typing import Tuple
+
+__all__ = ["CALLING", "HEADER", "graft_version", "with_graft"]
+
+HEADER = "graft-version"
+
+Pairs = Tuple[Tuple[str, str], ...]
+
+# The graft whose remote call is being sent (`remote.Remote.call` sets it
+# around the call; the transport reads it as it writes the Call).
+CALLING: "contextvars.ContextVar[str]" = contextvars.ContextVar("graft calling", default="")
+
+
+def graft_version(distribution: str) -> str:
+    """`<distribution>/<version>` of an installed graft; "" when it is not
+    installed as a distribution (then its calls are not checked)."""
+    try:
+        from importlib import metadata
+        return "%s/%s" % (distribution, metadata.version(distribution))
+    except Exception:  # not installed, or no importlib.metadata
+        return ""
+
+
+def with_graft(metadata: Pairs) -> Pairs:
+    """`metadata` with the calling graft's version (`CALLING`) in place of
+    any it carried on from the call being served."""
+    graft = CALLING.get()
+    if metadata:
+        metadata = tuple(pair for pair in metadata if pair[0] != HEADER)
+    return metadata + ((HEADER, graft),) if graft else metadata
