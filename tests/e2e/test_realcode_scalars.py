@@ -73,7 +73,9 @@ def test_uuid_timedelta_time_and_aware_datetimes_over_http(money):
     assert call(gg, "Rooms", "later", {"at": "23:45:00+05:30", "minutes": 30}) == (200, "00:15:00+05:30")
     shifted = call(gg, "Rooms", "shift", {"when": "2026-03-28T23:00:00+01:00", "by": "PT2H"})
     assert shifted == (200, "2026-03-29T01:00:00+01:00")
-    assert call(gg, "Rooms", "shift", {"when": "2026-03-28T23:00:00Z", "by": "PT0S"}) == (200, "2026-03-28T23:00:00+00:00")
+    # A zero offset is written as pydantic v2 writes it in JSON mode: Z.
+    assert call(gg, "Rooms", "shift", {"when": "2026-03-28T23:00:00Z", "by": "PT0S"}) == (200, "2026-03-28T23:00:00Z")
+    assert call(gg, "Rooms", "later", {"at": "23:45:00+00:00", "minutes": 30}) == (200, "00:15:00Z")
     assert call(gg, "Rooms", "offset_hours", {"when": "2026-01-01T00:00:00-05:30"}) == (200, -5.5)
     assert call(gg, "Rooms", "offset_hours", {"when": "2026-01-01T00:00:00"}) == (200, None)
     status, body = call(gg, "Rooms", "extend", {"length": "an hour", "by": "PT1H"})

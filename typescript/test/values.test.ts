@@ -80,3 +80,11 @@ test("data types, enums, dicts and unions convert by their declared types", () =
   assert.equal(toJson(bytes), "AP8=");
   assert.deepEqual(fromJson("AP8=", { kind: "bytes" }, ctx), bytes);
 });
+
+test("a zero offset from JSON (pydantic's Z) is the wire's +00:00, as TCP answers", () => {
+  const when = fromJson("2026-01-02T03:04:05.006000Z", { kind: "date_time" }, ctx);
+  assert.deepEqual(when, { t: "datetime", v: "2026-01-02T03:04:05.006000+00:00" });
+  assert.deepEqual(fromJson("10:00:00Z", { kind: "time" }, ctx), { t: "time", v: "10:00:00+00:00" });
+  const other = fromJson("2026-01-02T03:04:05+02:00", { kind: "date_time" }, ctx);
+  assert.deepEqual(other, { t: "datetime", v: "2026-01-02T03:04:05+02:00" });
+});

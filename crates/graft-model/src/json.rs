@@ -353,11 +353,8 @@ pub fn to_json(value: &Value) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::Number((*i).into()),
         Value::Float(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::Str(s)
-        | Value::DateTime(s)
-        | Value::Date(s)
-        | Value::Decimal(s)
-        | Value::Time(s) => Json::String(s.clone()),
+        Value::Str(s) | Value::Date(s) | Value::Decimal(s) => Json::String(s.clone()),
+        Value::DateTime(s) | Value::Time(s) => Json::String(crate::scalars::iso_json(s)),
         Value::Uuid(bytes) => Json::String(crate::scalars::uuid_text(bytes)),
         Value::TimeDelta(delta) => Json::String(delta.iso()),
         Value::Bytes(b) => Json::String(BASE64.encode(b)),

@@ -244,6 +244,15 @@ pub fn parse_uuid(text: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
+/// A `datetime` or `time`'s text (`isoformat()`'s, as the wire carries it)
+/// in pydantic v2's JSON form: a zero offset is written `Z`.
+pub fn iso_json(text: &str) -> String {
+    match text.strip_suffix("+00:00") {
+        Some(local) => format!("{local}Z"),
+        None => text.to_owned(),
+    }
+}
+
 /// The canonical text of a UUID: lower-case, hyphenated, as `str(uuid)` writes it.
 pub fn uuid_text(bytes: &[u8; 16]) -> String {
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

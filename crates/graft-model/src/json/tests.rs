@@ -341,6 +341,17 @@ fn decimals_uuids_durations_and_times_take_pydantics_json_forms() {
     let time = conv(json!("10:00:00.250000+01:00"), TypeRef::Time).unwrap();
     assert_eq!(to_json(&time), json!("10:00:00.250000+01:00"));
     assert!(conv(json!("25:00"), TypeRef::Time).is_err());
+    // A zero offset is pydantic's `Z`; the value keeps isoformat's text.
+    let utc = conv(json!("2026-03-28T23:00:00Z"), TypeRef::DateTime).unwrap();
+    assert_eq!(to_json(&utc), json!("2026-03-28T23:00:00Z"));
+    let utc = Value::DateTime("2026-03-28T23:00:00.000001+00:00".into());
+    assert_eq!(to_json(&utc), json!("2026-03-28T23:00:00.000001Z"));
+    assert_eq!(
+        to_json(&Value::Time("10:00:00+00:00".into())),
+        json!("10:00:00Z")
+    );
+    let naive = Value::DateTime("2026-03-28T23:00:00".into());
+    assert_eq!(to_json(&naive), json!("2026-03-28T23:00:00"));
     // As dict keys they are text, never reparsed as numbers.
     let dict = TypeRef::Dict {
         key: Box::new(TypeRef::Decimal),
