@@ -5,10 +5,12 @@
 //! connection, matched by request id, and replies come back as calls finish.
 //!
 //! The crate is laid out as the protocol is:
-//! - [`codec`]: the tagged encoding of a [`graft_model::Value`], with
-//!   lists of same-shaped objects written by columns (`table.rs`);
+//! - [`codec`]: the tagged encoding of a [`graft_model::Value`]
+//!   (`codec/encode.rs`, `codec/decode.rs`, and `codec/take.rs` for
+//!   fixed-size fields and counts), with lists of same-shaped objects
+//!   written by columns (`table.rs`);
 //! - [`frame`]: [`Frame`], with `check`/`parse`/`encode` over byte buffers
-//!   (no sockets);
+//!   (no sockets; `frame/parse.rs`, `frame/encode.rs`);
 //! - [`status`]: the wire codes of failed calls and closed connections;
 //! - [`sink`]: where frames are encoded ([`Sink`]), and [`Encoded`], which
 //!   shares large byte strings instead of copying them;
