@@ -10,16 +10,16 @@ credentials are refused with a clear error and exit status 1.
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from gateway import Gateway, request, run_gg
+from gateway import Gateway, free_port, request, run_gg
 from registries import PypiServer, Verdaccio
 from test_npm_graft import npm_install
-
-from pathlib import Path
 
 SHOP = Path(__file__).parent / "fixtures" / "parity" / "shop.py"
 USER, PASSWORD = "ci", "s3cret"
@@ -39,17 +39,16 @@ def registries(tmp_path_factory):
     pypi.stop()
 
 
-def publish(registries, project, *modules, env=(), state=None):
+def publish(registries, project, *modules, env=()):
     """`gg publish` of `modules` to both registries, run in `project` (where its .npmrc is)."""
     pypi, npm = registries
-    environment = {"HOME": str(project), "GRAFT_STATE_DIR": str(state or project / "state"), **dict(env)}
+    environment = {"HOME": str(project), "GRAFT_STATE_DIR": str(project / "state"), **dict(env)}
     args = ["publish", "--modules", ",".join(map(str, modules)), "--pypi", pypi.url, "--npm", npm.url]
     return run_gg(*args, cwd=project, env={**_base_env(), **environment}, timeout=120)
 
 
 def _base_env():
-    import os
-
+    """The environment without twine's and npm's settings, which each test gives its own."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("TWINE_", "NPM_CONFIG_"))}
 
 
@@ -184,3 +183,12 @@ def test_publish_needs_a_registry(tmp_path):
     out = run_gg("publish", "--modules", str(SHOP), cwd=tmp_path)
     assert out.returncode == 2
     assert "error: no registry to publish to" in out.stderr and "hint:" in out.stderr
+
+
+
+def test_an_unreachable_registry_is_a_clear_error(tmp_path):
+    url = "http://127.0.0.1:%d/" % free_port()
+    out = run_gg("publish", "--modules", str(SHOP), "--pypi", url, cwd=tmp_path,
+                 env={**_base_env(), "HOME": str(tmp_path), "GRAFT_STATE_DIR": str(tmp_path / "state")})
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "error: cannot reach %s" % url in out.stderr and "hint: check the URL" in out.stderr, out.stderr

@@ -91,8 +91,10 @@ fn upload(
             ));
         };
         for package in registry.packages() {
+            let newest = registry.package(&package.name).unwrap_or(package);
+            let tag = graft_publish::npm::tag(package, newest);
             let name = format!("{}@{}", package.name, package.version);
-            report(&name, npm.url(), npm.publish(package)?);
+            report(&name, npm.url(), npm.publish(package, &tag)?);
         }
     }
     Ok(())
@@ -117,4 +119,37 @@ fn fail(err: &PublishError, code: u8) -> ExitCode {
         eprintln!("\nhint: {hint}");
     }
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use crate::cli::{Command, parse};
+
+    #[test]
+    fn publish_takes_the_module_options_and_the_registries() {
+        let args = [
+            "gg",
+            "publish",
+            "./src/",
+            "--modules",
+            "a.py,b",
+            "--types",
+            "Calc",
+        ]
+        .into_iter()
+        .chain(["--pypi", "http://p/", "--npm", "http://n/"])
+        .map(OsString::from);
+        let Some(Command::Publish(p)) = parse(args).unwrap().command else {
+            panic!("not gg publish");
+        };
+        assert_eq!(p.module.unwrap().to_str(), Some("./src/"));
+        assert_eq!(p.modules.len(), 2);
+        assert_eq!((p.types, p.methods), (vec!["Calc".to_string()], vec![]));
+        assert_eq!(
+            (p.pypi.as_deref(), p.npm.as_deref()),
+            (Some("http://p/"), Some("http://n/"))
+        );
+    }
 }

@@ -62,6 +62,9 @@ impl PublishError {
     pub fn hint(&self) -> Option<&str> {
         match self {
             PublishError::Refused { hint, .. } => hint.as_deref(),
+            PublishError::Unreachable { .. } => {
+                Some("check the URL, and that the registry answers there")
+            }
             _ => None,
         }
     }

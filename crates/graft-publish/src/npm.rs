@@ -48,8 +48,9 @@ impl Npm {
         self.url.as_str()
     }
 
-    /// Publishes `package`, unless the registry has its version already.
-    pub fn publish(&self, package: &Package) -> Result<Outcome, PublishError> {
+    /// Publishes `package` under the dist-tag `tag` (see [`tag`]), unless the
+    /// registry has its version already.
+    pub fn publish(&self, package: &Package, tag: &str) -> Result<Outcome, PublishError> {
         let url = format!("{}{}", self.url, escaped(&package.name));
         if self.has_version(&url, package)? {
             return Ok(Outcome::AlreadyThere);
@@ -57,7 +58,7 @@ impl Npm {
         let put = self
             .client
             .put(&url)
-            .json(&document(package, self.url.as_str()));
+            .json(&document(package, self.url.as_str(), tag));
         let (status, text) = self.send(put, &url)?;
         match status.as_u16() {
             200..=299 => Ok(Outcome::Uploaded),
@@ -121,8 +122,19 @@ pub fn escaped(name: &str) -> String {
     name.replace('/', "%2f")
 }
 
-/// The document `npm publish` sends for `package` to the registry at `registry`.
-pub fn document(package: &Package, registry: &str) -> Value {
+/// The dist-tag of `package`: `latest` for the newest version gg has of
+/// it, else `v<major>`, so that publishing an older version that was
+/// missing does not move `latest` back (as `npm publish --tag` would not).
+pub fn tag(package: &Package, newest: &Package) -> String {
+    match package.version == newest.version {
+        true => "latest".into(),
+        false => format!("v{}", package.version.split('.').next().unwrap_or("0")),
+    }
+}
+
+/// The document `npm publish --tag <tag>` sends for `package` to the
+/// registry at `registry`.
+pub fn document(package: &Package, registry: &str, tag: &str) -> Value {
     let tarball_name = format!("{}-{}.tgz", package.name, package.version);
     let mut manifest = package.manifest.clone();
     manifest["_id"] = json!(format!("{}@{}", package.name, package.version));
@@ -135,7 +147,7 @@ pub fn document(package: &Package, registry: &str) -> Value {
         "_id": package.name,
         "name": package.name,
         "description": manifest.get("description").cloned().unwrap_or(Value::Null),
-        "dist-tags": {"latest": package.version},
+        "dist-tags": {tag: package.version},
         "versions": {package.version.clone(): manifest},
         "access": null,
         "_attachments": {
@@ -162,7 +174,7 @@ mod tests {
             integrity: "sha512-x".into(),
             manifest: json!({"name": "@graft/pypi-calc", "version": "1.2.0", "description": "d"}),
         };
-        let doc = document(&package, "http://r.example/npm/");
+        let doc = document(&package, "http://r.example/npm/", "latest");
         let version = &doc["versions"]["1.2.0"];
         assert_eq!(version["_id"], "@graft/pypi-calc@1.2.0");
         assert_eq!(
@@ -183,5 +195,15 @@ mod tests {
             (Some("1.2.0"), Some("d"))
         );
         assert_eq!(escaped(&package.name), "@graft%2fpypi-calc");
+        let older = Package {
+            version: "1.1.0".into(),
+            ..package.clone()
+        };
+        assert_eq!(
+            (tag(&package, &package), tag(&older, &package)),
+            ("latest".into(), "v1".into())
+        );
+        let doc = document(&older, "http://r.example/npm/", "v1");
+        assert_eq!(doc["dist-tags"], json!({"v1": "1.1.0"}));
     }
 }
