@@ -8,7 +8,7 @@
 //! - [`codec`]: the tagged encoding of a [`graft_model::Value`]
 //!   (`codec/encode.rs`, `codec/decode.rs`, and `codec/take.rs` for
 //!   fixed-size fields and counts), with lists of same-shaped objects
-//!   written by columns (`table.rs`);
+//!   written by columns (`table/encode.rs`, `table/decode.rs`);
 //! - [`frame`]: [`Frame`], with `check`/`parse`/`encode` over byte buffers
 //!   (no sockets; `frame/parse.rs`, `frame/encode.rs`);
 //! - [`status`]: the wire codes of failed calls and closed connections;
