@@ -118,6 +118,12 @@ impl Converter<'_> {
             {
                 Value::Int(n.as_i64().unwrap_or_default())
             }
+            // A string stays a str where an option takes one: JSON also writes Decimal,
+            // datetime and UUID as text, and a caller's string (a TypeScript graft's,
+            // as over TCP) must not become one of them.
+            (TypeRef::Union { options }, Json::String(s)) if options.contains(&TypeRef::Str) => {
+                Value::Str(s.clone())
+            }
             (TypeRef::Union { options }, _) => {
                 // `1.0` is a float first, an int only when no other option takes it.
                 let written_as_float = json.as_number().is_some_and(Number::is_f64);

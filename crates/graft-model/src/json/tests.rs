@@ -194,6 +194,28 @@ fn optional_and_union_try_each_option() {
 }
 
 #[test]
+fn a_string_for_a_union_with_str_stays_a_str() {
+    let decimal_or_str = TypeRef::Union {
+        options: vec![TypeRef::Decimal, TypeRef::Str],
+    };
+    assert_eq!(
+        conv(json!("1.5"), decimal_or_str.clone()),
+        Ok(Value::Str("1.5".into()))
+    );
+    assert_eq!(
+        conv(json!(1.5), decimal_or_str),
+        Ok(Value::Decimal("1.5".into()))
+    );
+    let date_or_str = TypeRef::Union {
+        options: vec![TypeRef::DateTime, TypeRef::Str],
+    };
+    assert_eq!(
+        conv(json!("2026-01-02T00:00:00"), date_or_str),
+        Ok(Value::Str("2026-01-02T00:00:00".into()))
+    );
+}
+
+#[test]
 fn dataclasses_check_fields() {
     let ok = conv(json!({"sku": "A1"}), named("Item")).unwrap();
     assert_eq!(
