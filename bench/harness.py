@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import brokers
+import node
 import processes
 import replicas
 import report
@@ -134,6 +135,11 @@ class Bench:
     def measure(self, system: str) -> Dict[str, Any]:
         if system == "floor":
             return self.floor()
+        if system in node.SYSTEMS:
+            try:
+                return node.measure(self, system)
+            except node.NoNode as e:
+                raise Unavailable(str(e)) from None
         with self.serving(system) as (server, target):
             figures = self.client(system, target, server)
             return figures if server is None else self.served(server, figures)

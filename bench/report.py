@@ -22,6 +22,8 @@ SYSTEMS = [
     ("graft-redis", "Graft through Redis (gg --broker)"),
     ("celery-redis", "Celery with Redis"),
     ("floor", "Rust echo floor"),
+    ("node-graft", "Node caller, TypeScript graft (gg TCP)"),
+    ("node-grpc", "Node caller, @grpc/grpc-js"),
 ]
 LABELS = dict(SYSTEMS)
 METHODS = [
@@ -77,13 +79,18 @@ RATIO_FIGURES = ("p50_us", "p99_us", "calls_per_s_1", "calls_per_s_16", "calls_p
 
 
 def ratios(summary: Dict[str, Any], system: str, method: str) -> Dict[str, Optional[float]]:
-    """Each figure divided by gRPC's (over TLS for Graft over TLS) and by REST's, as the table's ratio columns."""
+    """Each figure divided by gRPC's (over TLS for Graft over TLS, from Node for Node) and by REST's, as the table's ratio columns."""
     out: Dict[str, Optional[float]] = {}
-    grpc = "grpc-tls" if system == "graft-remote-tls" else "grpc"
+    grpc = grpc_of(system)
     for figure in RATIO_FIGURES:
         for other, name in ((grpc, "grpc"), ("rest", "rest")):
             out["%s_vs_%s" % (figure, name)] = _ratio(_get(summary, system, method, figure), _get(summary, other, method, figure))
     return out
+
+
+def grpc_of(system: str) -> str:
+    """The gRPC system a system is compared with: the same caller and transport security."""
+    return {"graft-remote-tls": "grpc-tls", "node-graft": "node-grpc"}.get(system, "grpc")
 
 
 def _median(values: List[Optional[float]]) -> Optional[float]:
@@ -128,16 +135,16 @@ def table_rows(summary: Dict[str, Any], method: str) -> List[List[str]]:
             rows.append([label, "not available: " + str(entry.get("reason", "not run"))])
             continue
         g = lambda s, k: _get(summary, s, method, k)  # noqa: E731
-        rss = entry.get("server_peak_rss_mb")
+        rss, grpc = entry.get("server_peak_rss_mb"), grpc_of(system)
         rows.append([
             label, _num(g(system, "p50_us")), _num(g(system, "p99_us")),
             *(_num(g(system, "calls_per_s_%s" % level)) for level in LEVELS),
             _num(g(system, "cpu_s_per_10k")),
             _num(rss) if rss is not None else "(in caller)",
-            _pair(_ratio(g(system, "p50_us"), g("grpc", "p50_us")), _ratio(g(system, "p50_us"), g("rest", "p50_us"))),
-            _pair(_ratio(g(system, "calls_per_s_64"), g("grpc", "calls_per_s_64")),
+            _pair(_ratio(g(system, "p50_us"), g(grpc, "p50_us")), _ratio(g(system, "p50_us"), g("rest", "p50_us"))),
+            _pair(_ratio(g(system, "calls_per_s_64"), g(grpc, "calls_per_s_64")),
                   _ratio(g(system, "calls_per_s_64"), g("rest", "calls_per_s_64"))),
-            _pair(_ratio(g(system, "cpu_s_per_10k"), g("grpc", "cpu_s_per_10k")),
+            _pair(_ratio(g(system, "cpu_s_per_10k"), g(grpc, "cpu_s_per_10k")),
                   _ratio(g(system, "cpu_s_per_10k"), g("rest", "cpu_s_per_10k"))),
         ])
     return rows

@@ -2,7 +2,8 @@
 # The benchmark command: Graft (in-process and remote through gg) against a
 # direct call, gRPC (grpc.aio), REST (FastAPI on uvicorn, httpx) and a Rust
 # echo floor; Graft with tracing on and over TLS (against gRPC over TLS,
-# bench/variants.py); and streams, Graft against gRPC server streaming. See BENCHMARKS.md.
+# bench/variants.py); streams, Graft against gRPC server streaming; and Node
+# callers, the TypeScript graft against @grpc/grpc-js (bench/node.py). See BENCHMARKS.md.
 #
 #   bench/run.sh                 full run: 3 runs, medians, writes bench/results/latest.json
 #   bench/run.sh --smoke         the harness's unit tests, then a few hundred calls per
@@ -44,6 +45,15 @@ want="$(sha256sum bench/requirements.txt | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     echo "== pip install -r bench/requirements.txt" >&2
     "$venv/bin/python" -m pip install --disable-pip-version-check -q -r bench/requirements.txt
+    echo "$want" > "$stamp"
+fi
+
+# The Node callers' pinned packages (bench/node.py), when node is here.
+stamp=bench/node/node_modules/.lock.sha256
+want="$(sha256sum bench/node/package-lock.json | cut -d' ' -f1)"
+if command -v npm >/dev/null && [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+    echo "== npm ci in bench/node" >&2
+    (cd bench/node && npm ci --no-audit --no-fund --silent)
     echo "$want" > "$stamp"
 fi
 
