@@ -11,6 +11,7 @@ credentials are refused with a clear error and exit status 1.
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +193,19 @@ def test_an_unreachable_registry_is_a_clear_error(tmp_path):
                  env={**_base_env(), "HOME": str(tmp_path), "GRAFT_STATE_DIR": str(tmp_path / "state")})
     assert out.returncode == 1, out.stdout + out.stderr
     assert "error: cannot reach %s" % url in out.stderr and "hint: check the URL" in out.stderr, out.stderr
+
+
+def test_other_contents_under_a_published_npm_version_are_reported(registries, tmp_path):
+    """A lost version store numbers a changed interface as the published version again: npm's
+    integrity tells them apart, so gg warns; nothing is overwritten."""
+    project = project_for(tmp_path, registries, registries[1].token)
+    module = fresh_module(tmp_path, "Lost")
+    first = publish(registries, project, module, env=TWINE)
+    assert first.returncode == 0 and "warning" not in first.stderr, first.stdout + first.stderr
+    shutil.rmtree(project / "state")
+    module.write_text(module.read_text() + "\n    @staticmethod\n    def pong(x: int) -> int:\n        return -x\n")
+    again = publish(registries, project, module, env=TWINE)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "published" not in again.stdout, again.stdout
+    assert "warning: %s/ has @graft/pypi-lost@" % registries[1].url in again.stderr, again.stderr
+    assert "with other contents than gg's" in again.stderr and "hint: was the state folder" in again.stderr

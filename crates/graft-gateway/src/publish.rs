@@ -104,6 +104,13 @@ fn report(what: &str, url: &str, outcome: Outcome) {
     match outcome {
         Outcome::Uploaded => println!("published {what} to {url}"),
         Outcome::AlreadyThere => println!("skipped {what}: {url} has this version already"),
+        Outcome::OtherContents => {
+            println!("skipped {what}: {url} has this version already");
+            eprintln!(
+                "warning: {url} has {what} with other contents than gg's\n\n\
+                 hint: was the state folder (the version store) lost? Raise the project's version"
+            );
+        }
     }
 }
 

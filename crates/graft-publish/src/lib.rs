@@ -25,6 +25,9 @@ pub enum Outcome {
     Uploaded,
     /// The registry has this version already; nothing was changed.
     AlreadyThere,
+    /// The registry has this version with other contents (npm's integrity
+    /// says so); nothing was changed. A lost version store does this.
+    OtherContents,
 }
 
 #[derive(Debug, thiserror::Error)]

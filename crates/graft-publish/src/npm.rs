@@ -52,8 +52,8 @@ impl Npm {
     /// registry has its version already.
     pub fn publish(&self, package: &Package, tag: &str) -> Result<Outcome, PublishError> {
         let url = format!("{}{}", self.url, escaped(&package.name));
-        if self.has_version(&url, package)? {
-            return Ok(Outcome::AlreadyThere);
+        if let Some(outcome) = self.existing(&url, package)? {
+            return Ok(outcome);
         }
         let put = self
             .client
@@ -67,18 +67,23 @@ impl Npm {
         }
     }
 
-    /// Whether the registry's document of the package lists its version.
-    fn has_version(&self, url: &str, package: &Package) -> Result<bool, PublishError> {
+    /// What the registry has of the package's version: nothing (`None`),
+    /// the same tarball, or another one (its `dist.integrity` differs).
+    fn existing(&self, url: &str, package: &Package) -> Result<Option<Outcome>, PublishError> {
         let get = self.client.get(url).header("accept", "application/json");
         let (status, text) = self.send(get, url)?;
-        match status.as_u16() {
-            200 => {
-                let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                Ok(doc["versions"].get(&package.version).is_some())
-            }
-            404 => Ok(false),
-            _ => Err(self.refused(package, status, &text)),
-        }
+        let doc: Value = match status.as_u16() {
+            200 => serde_json::from_str(&text).unwrap_or(Value::Null),
+            404 => return Ok(None),
+            _ => return Err(self.refused(package, status, &text)),
+        };
+        let Some(theirs) = doc["versions"].get(&package.version) else {
+            return Ok(None);
+        };
+        Ok(Some(match theirs["dist"]["integrity"].as_str() {
+            Some(integrity) if integrity != package.integrity => Outcome::OtherContents,
+            _ => Outcome::AlreadyThere,
+        }))
     }
 
     fn send(
