@@ -1,31 +1,33 @@
 //! One client connection on the server: handshake, read loop, call tasks and
 //! the writer task.
+//!
+//! The read loop, which acts on each frame the client sends, is in
+//! `read.rs`; starting, refusing and steering calls in `calls.rs`.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
-use tokio::io::AsyncRead;
 use tokio::sync::{Semaphore, mpsc};
-use tokio::time::{Instant, sleep};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::answer::{self, Answering, Called, Frames, Running};
-use super::arriving::{Arriving, PartOf};
+use super::answer::{Frames, Running};
 use super::traffic::Counted;
 use super::upgrade::Halves;
 use super::writer;
-use super::{Arguments, CallFailure, Request, Shared};
+use super::{ServerConfig, Shared};
 use crate::budget::Permit;
 use crate::connection::FrameReader;
 use crate::error::WireError;
-use crate::frame::{Call, Frame};
+use crate::frame::Frame;
 use crate::handshake::{self, Hello};
 use crate::sink::Encoded;
 use crate::status::ProtocolCode;
+
+mod calls;
+mod read;
 
 /// The smallest frame limit a peer may announce; smaller ones are raised to
 /// it so an Error frame always fits.
@@ -73,6 +75,8 @@ struct Session {
     /// The client's protocol version.
     version: u16,
     /// This connection's number in the server's life, for [`Request::connection`].
+    ///
+    /// [`Request::connection`]: super::Request::connection
     connection: u64,
     /// The calls running, by id.
     running: Running,
@@ -90,19 +94,11 @@ pub(super) async fn run<S: Halves>(
     stop: CancellationToken,
     tracker: TaskTracker,
 ) {
-    let (config, peer) = (&shared.config, ends.peer);
-    let heartbeat_ms = config.heartbeat_interval.as_millis().min(u32::MAX.into()) as u32;
-    let ours = Hello::new(config.max_frame_size, heartbeat_ms);
-    let theirs = match tokio::time::timeout(
-        config.handshake_timeout,
-        handshake::accept(&mut stream, ours),
-    )
-    .await
-    {
-        Ok(Ok(hello)) => hello,
-        Ok(Err(err)) => return tracing::debug!(%peer, "graft-wire: handshake failed: {err}"),
-        Err(_) => return tracing::debug!(%peer, "graft-wire: no hello in time"),
+    let peer = ends.peer;
+    let Some(theirs) = hello(&mut stream, &shared.config, peer).await else {
+        return;
     };
+    let config = &shared.config;
     let (read_half, write_half) = stream.halves();
     let (out, queue) = mpsc::unbounded_channel();
     let stuck = CancellationToken::new();
@@ -110,23 +106,7 @@ pub(super) async fn run<S: Halves>(
     let writing = writer::write_loop(write_half, queue, stuck.clone(), patience);
     let mut writer = tokio::spawn(writing);
     let grace = config.heartbeat_interval;
-    let session = Session {
-        peer,
-        permits: Arc::new(Semaphore::new(config.max_concurrent_calls.max(1))),
-        peer_max: theirs.max_frame_size.max(MIN_FRAME_SIZE),
-        version: theirs.version,
-        connection: CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        running: Running::default(),
-        caller: shared
-            .dispatch
-            .admits(None)
-            .map_or(OnceLock::new(), OnceLock::from),
-        refused: AtomicBool::new(false),
-        abort: CancellationToken::new(),
-        closing: CancellationToken::new(),
-        out,
-        shared: shared.clone(),
-    };
+    let session = Session::new(peer, &shared, &theirs, out);
     let reader = FrameReader::new(Counted(read_half), shared.config.max_frame_size)
         .speaking(theirs.version)
         .with_budget(shared.budget.clone());
@@ -141,6 +121,28 @@ pub(super) async fn run<S: Halves>(
     }
 }
 
+/// Sends our hello and reads the client's, within the handshake timeout;
+/// `None` when none came.
+async fn hello<S: Halves>(
+    stream: &mut S,
+    config: &ServerConfig,
+    peer: SocketAddr,
+) -> Option<Hello> {
+    let heartbeat_ms = config.heartbeat_interval.as_millis().min(u32::MAX.into()) as u32;
+    let ours = Hello::new(config.max_frame_size, heartbeat_ms);
+    match tokio::time::timeout(config.handshake_timeout, handshake::accept(stream, ours)).await {
+        Ok(Ok(hello)) => Some(hello),
+        Ok(Err(err)) => {
+            tracing::debug!(%peer, "graft-wire: handshake failed: {err}");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "graft-wire: no hello in time");
+            None
+        }
+    }
+}
+
 /// Connections accepted so far in this process: the next one's number.
 static CONNECTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -151,296 +153,32 @@ enum Next {
 }
 
 impl Session {
-    async fn read_loop<R: AsyncRead + Unpin>(
-        &self,
-        mut reader: FrameReader<R>,
-        stop: &CancellationToken,
-        stuck: &CancellationToken,
-        tracker: &TaskTracker,
-    ) -> End {
-        let beat = self.shared.config.heartbeat_interval;
-        let timer = sleep(beat);
-        tokio::pin!(timer);
-        let mut last = Instant::now();
-        // Calls whose argument is still coming in parts, by id.
-        let mut arriving: HashMap<u64, Arriving> = HashMap::new();
-        loop {
-            let read = tokio::select! {
-                read = reader.read_held() => read,
-                () = &mut timer => match self.quiet(&reader, last) {
-                    Ok(wake) => {
-                        timer.as_mut().reset(wake);
-                        continue;
-                    }
-                    Err(end) => return end,
-                },
-                () = stop.cancelled() => return End::Shutdown,
-                () = stuck.cancelled() => {
-                    tracing::debug!(peer = %self.peer, "graft-wire: the client reads nothing; closing");
-                    return End::Broken;
-                }
-            };
-            last = Instant::now();
-            timer.as_mut().reset(last + beat);
-            let (frame, held) = match self.frame_of(read) {
-                Ok(read) => read,
-                Err(end) => return end,
-            };
-            let next = self.on_frame(frame, held, &mut arriving, tracker).await;
-            if let Next::End(end) = next {
-                return end;
-            }
+    /// The session of a connection from `peer` that sent the hello `theirs`;
+    /// `out` feeds its writer task.
+    fn new(
+        peer: SocketAddr,
+        shared: &Arc<Shared>,
+        theirs: &Hello,
+        out: mpsc::UnboundedSender<(Encoded, Permit)>,
+    ) -> Session {
+        let config = &shared.config;
+        Session {
+            peer,
+            permits: Arc::new(Semaphore::new(config.max_concurrent_calls.max(1))),
+            peer_max: theirs.max_frame_size.max(MIN_FRAME_SIZE),
+            version: theirs.version,
+            connection: CONNECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            running: Running::default(),
+            caller: shared
+                .dispatch
+                .admits(None)
+                .map_or(OnceLock::new(), OnceLock::from),
+            refused: AtomicBool::new(false),
+            abort: CancellationToken::new(),
+            closing: CancellationToken::new(),
+            out,
+            shared: shared.clone(),
         }
-    }
-
-    /// The frame a read brought, with its budget; or, if none, why the
-    /// connection ends.
-    fn frame_of(
-        &self,
-        read: Result<Option<(Frame, Permit)>, WireError>,
-    ) -> Result<(Frame, Permit), End> {
-        match read {
-            Ok(Some(read)) => Ok(read),
-            Ok(None) => Err(End::Closed),
-            Err(WireError::Io(err)) => {
-                tracing::debug!(peer = %self.peer, "graft-wire: read failed: {err}");
-                Err(End::Broken)
-            }
-            Err(err) => Err(fault(0, &err)),
-        }
-    }
-
-    /// The connection's timer rang at `last` frame plus a heartbeat or
-    /// more: when next to look again, or why the connection ends. A reader
-    /// that waits for room in the budget is not idle; it pings the client,
-    /// which would otherwise hear nothing and give the server up.
-    fn quiet<R: AsyncRead + Unpin>(
-        &self,
-        reader: &FrameReader<R>,
-        last: Instant,
-    ) -> Result<Instant, End> {
-        let config = &self.shared.config;
-        let now = Instant::now();
-        if reader.waits_for_budget() {
-            self.send(&Frame::Ping { id: 0 });
-            return Ok(now + config.heartbeat_interval);
-        }
-        let idle = config.idle_timeout();
-        if now >= last + idle {
-            return Err(End::Fault {
-                id: 0,
-                code: ProtocolCode::IdleTimeout,
-                message: format!("no frame for {idle:?} (three heartbeat intervals); closing"),
-            });
-        }
-        Ok((now + config.heartbeat_interval).min(last + idle))
-    }
-
-    /// Acts on one frame; `held` is what its bytes hold of the budget, kept
-    /// until its call is done with them.
-    async fn on_frame(
-        &self,
-        frame: Frame,
-        held: Permit,
-        arriving: &mut HashMap<u64, Arriving>,
-        tracker: &TaskTracker,
-    ) -> Next {
-        let streams = self.version >= 5;
-        match frame {
-            Frame::Call { id, call } => match arriving.remove(&id) {
-                Some(waiting) => waiting.finish(call, held),
-                None => return self.start_call(id, call, held, tracker).await,
-            },
-            Frame::CallPart { id, .. } if self.version < 4 => {
-                return Next::End(fault(
-                    id,
-                    &WireError::UnexpectedFrame("CallPart (a version-4 frame)"),
-                ));
-            }
-            Frame::CallPart {
-                id,
-                service,
-                method,
-                argument,
-                value,
-            } => {
-                let of = PartOf {
-                    service,
-                    method,
-                    argument,
-                };
-                // A part's bytes go back once it is passed on: the call may
-                // need more parts than the budget holds, and only the
-                // reader can bring them.
-                drop(held);
-                return self.on_part(id, of, value, arriving, tracker).await;
-            }
-            Frame::Credit { id, bytes } if streams => {
-                if let Some(control) = self.control(id) {
-                    control.credit.add(bytes);
-                }
-            }
-            Frame::Cancel { id } if streams => {
-                if let Some(control) = self.control(id) {
-                    control.cancel.cancel();
-                }
-            }
-            Frame::Auth { token } => match self.shared.dispatch.admits(Some(&token)) {
-                Some(caller) => {
-                    let _ = self.caller.set(caller);
-                }
-                None => self.refused.store(true, Ordering::Relaxed),
-            },
-            Frame::Ping { id } => self.send(&Frame::Pong { id }),
-            Frame::Pong { .. } => {}
-            Frame::Goodbye { .. } => return Next::End(End::Closed),
-            Frame::ProtocolError { code, message, .. } => {
-                tracing::debug!(peer = %self.peer, "graft-wire: client reported {code:?}: {message}");
-                return Next::End(End::Broken);
-            }
-            other => {
-                return Next::End(fault(other.id(), &WireError::UnexpectedFrame(other.name())));
-            }
-        }
-        Next::Read
-    }
-
-    /// A part of call `id`'s argument: passed on, or starting the call.
-    async fn on_part(
-        &self,
-        id: u64,
-        of: PartOf,
-        value: graft_model::Value,
-        arriving: &mut HashMap<u64, Arriving>,
-        tracker: &TaskTracker,
-    ) -> Next {
-        let max = self.shared.config.max_frame_size;
-        if let Some(waiting) = arriving.get_mut(&id) {
-            waiting.take(&of, value, max);
-            return Next::Read;
-        }
-        let (mut waiting, args) = Arriving::start(of.clone());
-        waiting.take(&of, value, max);
-        arriving.insert(id, waiting);
-        let request = self.request(of.service, of.method, args, None);
-        self.dispatch(id, request, Permit::none(), tracker).await
-    }
-
-    async fn start_call(&self, id: u64, call: Call, held: Permit, tracker: &TaskTracker) -> Next {
-        let Call {
-            service,
-            method,
-            object,
-            args,
-            timeout,
-            metadata,
-        } = call;
-        let mut request = self.request(service, method, Arguments::Whole(args), timeout);
-        request.object = object;
-        request.metadata = metadata;
-        self.dispatch(id, request, held, tracker).await
-    }
-
-    fn request(
-        &self,
-        service: String,
-        method: String,
-        args: Arguments,
-        timeout: Option<std::time::Duration>,
-    ) -> Request {
-        Request {
-            service,
-            method,
-            args,
-            timeout,
-            version: self.version,
-            object: String::new(),
-            metadata: Vec::new(),
-            connection: self.connection,
-            peer: self.peer,
-            caller: "",
-        }
-    }
-
-    /// Hands `request` to the dispatch and answers it in a task of its own,
-    /// if a place among the connection's running calls is free (else it is
-    /// refused as Overloaded); the task keeps `held`, the budget its frame took.
-    async fn dispatch(
-        &self,
-        id: u64,
-        mut request: Request,
-        held: Permit,
-        tracker: &TaskTracker,
-    ) -> Next {
-        let refused = self.refused.load(Ordering::Relaxed);
-        match self.caller.get() {
-            Some(&caller) if !refused => request.caller = caller,
-            _ => return self.unauthenticated(id, refused),
-        }
-        let Some(registered) = answer::register(&self.running, id) else {
-            let why = format!("a call with id {id} is still running on this connection");
-            return Next::End(End::Fault {
-                id,
-                code: ProtocolCode::UnexpectedFrame,
-                message: why,
-            });
-        };
-        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
-            drop(registered);
-            return self.shed(id);
-        };
-        // A call on an object takes its place among that object's calls now,
-        // in arrival order; any other runs on its own task.
-        let call = if request.object.is_empty() {
-            Called::Later(request)
-        } else {
-            Called::Now(self.shared.dispatch.call(request))
-        };
-        let answering = Answering {
-            frames: self.frames(id),
-            call,
-            dispatch: Arc::clone(&self.shared.dispatch),
-            registered,
-            abort: self.abort.clone(),
-            closing: self.closing.clone(),
-            permit,
-            held,
-        };
-        tracker.spawn(answering.run());
-        Next::Read
-    }
-
-    /// Refuses call `id` for want of a known token; after an unknown one,
-    /// the connection then closes. The refusal names nothing of the server
-    /// (not even its address, which the client knows: it connected to it),
-    /// only what the client can do.
-    fn unauthenticated(&self, id: u64, refused: bool) -> Next {
-        let why = match refused {
-            true => "the token sent is not known, and the connection closes",
-            false => "a known token is needed and none was sent",
-        };
-        let why = format!("{why} (the graft's `token=` setting, or GRAFT_TOKEN)");
-        self.send(&CallFailure::Unauthenticated(why).into_frame(id));
-        self.shared.dispatch.unauthenticated();
-        match refused {
-            true => Next::End(End::Refused),
-            false => Next::Read,
-        }
-    }
-
-    /// The running call `id`'s credit and cancel, if it runs.
-    fn control(&self, id: u64) -> Option<answer::Control> {
-        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        running.get(&id).cloned()
-    }
-
-    /// Refuses call `id` at once: the connection runs as many calls as it may.
-    fn shed(&self, id: u64) -> Next {
-        let most = self.shared.config.max_concurrent_calls;
-        let why = format!("{most} calls run on this connection already; call again later");
-        self.send(&CallFailure::Overloaded(why).into_frame(id));
-        self.shared.dispatch.shed();
-        Next::Read
     }
 
     fn send(&self, frame: &Frame) {

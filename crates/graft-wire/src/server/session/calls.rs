@@ -1,0 +1,161 @@
+//! Starting calls, refusing them, and finding a running one's controls.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio_util::task::TaskTracker;
+
+use super::{End, Next, Session};
+use crate::budget::Permit;
+use crate::frame::Call;
+use crate::server::answer::{self, Answering, Called};
+use crate::server::arriving::{Arriving, PartOf};
+use crate::server::{Arguments, CallFailure, Request};
+use crate::status::ProtocolCode;
+
+impl Session {
+    /// A part of call `id`'s argument: passed on, or starting the call.
+    pub(super) async fn on_part(
+        &self,
+        id: u64,
+        of: PartOf,
+        value: graft_model::Value,
+        arriving: &mut HashMap<u64, Arriving>,
+        tracker: &TaskTracker,
+    ) -> Next {
+        let max = self.shared.config.max_frame_size;
+        if let Some(waiting) = arriving.get_mut(&id) {
+            waiting.take(&of, value, max);
+            return Next::Read;
+        }
+        let (mut waiting, args) = Arriving::start(of.clone());
+        waiting.take(&of, value, max);
+        arriving.insert(id, waiting);
+        let request = self.request(of.service, of.method, args, None);
+        self.dispatch(id, request, Permit::none(), tracker).await
+    }
+
+    pub(super) async fn start_call(
+        &self,
+        id: u64,
+        call: Call,
+        held: Permit,
+        tracker: &TaskTracker,
+    ) -> Next {
+        let Call {
+            service,
+            method,
+            object,
+            args,
+            timeout,
+            metadata,
+        } = call;
+        let mut request = self.request(service, method, Arguments::Whole(args), timeout);
+        request.object = object;
+        request.metadata = metadata;
+        self.dispatch(id, request, held, tracker).await
+    }
+
+    fn request(
+        &self,
+        service: String,
+        method: String,
+        args: Arguments,
+        timeout: Option<std::time::Duration>,
+    ) -> Request {
+        Request {
+            service,
+            method,
+            args,
+            timeout,
+            version: self.version,
+            object: String::new(),
+            metadata: Vec::new(),
+            connection: self.connection,
+            peer: self.peer,
+            caller: "",
+        }
+    }
+
+    /// Hands `request` to the dispatch and answers it in a task of its own,
+    /// if a place among the connection's running calls is free (else it is
+    /// refused as Overloaded); the task keeps `held`, the budget its frame took.
+    async fn dispatch(
+        &self,
+        id: u64,
+        mut request: Request,
+        held: Permit,
+        tracker: &TaskTracker,
+    ) -> Next {
+        let refused = self.refused.load(Ordering::Relaxed);
+        match self.caller.get() {
+            Some(&caller) if !refused => request.caller = caller,
+            _ => return self.unauthenticated(id, refused),
+        }
+        let Some(registered) = answer::register(&self.running, id) else {
+            let why = format!("a call with id {id} is still running on this connection");
+            return Next::End(End::Fault {
+                id,
+                code: ProtocolCode::UnexpectedFrame,
+                message: why,
+            });
+        };
+        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+            drop(registered);
+            return self.shed(id);
+        };
+        // A call on an object takes its place among that object's calls now,
+        // in arrival order; any other runs on its own task.
+        let call = if request.object.is_empty() {
+            Called::Later(request)
+        } else {
+            Called::Now(self.shared.dispatch.call(request))
+        };
+        let answering = Answering {
+            frames: self.frames(id),
+            call,
+            dispatch: Arc::clone(&self.shared.dispatch),
+            registered,
+            abort: self.abort.clone(),
+            closing: self.closing.clone(),
+            permit,
+            held,
+        };
+        tracker.spawn(answering.run());
+        Next::Read
+    }
+
+    /// Refuses call `id` for want of a known token; after an unknown one,
+    /// the connection then closes. The refusal names nothing of the server
+    /// (not even its address, which the client knows: it connected to it),
+    /// only what the client can do.
+    fn unauthenticated(&self, id: u64, refused: bool) -> Next {
+        let why = match refused {
+            true => "the token sent is not known, and the connection closes",
+            false => "a known token is needed and none was sent",
+        };
+        let why = format!("{why} (the graft's `token=` setting, or GRAFT_TOKEN)");
+        self.send(&CallFailure::Unauthenticated(why).into_frame(id));
+        self.shared.dispatch.unauthenticated();
+        match refused {
+            true => Next::End(End::Refused),
+            false => Next::Read,
+        }
+    }
+
+    /// The running call `id`'s credit and cancel, if it runs.
+    pub(super) fn control(&self, id: u64) -> Option<answer::Control> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.get(&id).cloned()
+    }
+
+    /// Refuses call `id` at once: the connection runs as many calls as it may.
+    fn shed(&self, id: u64) -> Next {
+        let most = self.shared.config.max_concurrent_calls;
+        let why = format!("{most} calls run on this connection already; call again later");
+        self.send(&CallFailure::Overloaded(why).into_frame(id));
+        self.shared.dispatch.shed();
+        Next::Read
+    }
+}
