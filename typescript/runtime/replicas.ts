@@ -35,8 +35,10 @@ class Replica implements Balanced {
 
   /** Its transport, opened again once closed. */
   async connect(): Promise<Transport> {
-    const known = this.transport && await this.transport.catch(() => null);
+    const current = this.transport;
+    const known = current && await current.catch(() => null);
     if (known && !known.closed) return known;
+    if (this.transport !== current) return this.connect(); // another caller opened it meanwhile
     this.transport = this.open({ host: this.host, port: this.port }, this.name);
     this.transport.catch(() => { this.transport = null; });
     return this.transport;
