@@ -77,7 +77,7 @@ print(json.dumps(out))`;
 function asPython(message: string): string {
   return message
     .replace(/GraftConfig\.setConfig/g, "GraftConfig.set_config")
-    .replace("use inMemory, host:port, tcp://host:port, tls://host:port or http(s)://host:port", "use inMemory, host:port, tcp://host:port or tls://host:port")
+    .replace("use inMemory, host:port, tcp://host:port, tls://host:port or http(s)://host:port", "use inMemory, host:port, tcp://host:port, tls://host:port or redis://host:port/db")
     .replace("expected inMemory, host:port, tcp://host:port, tls://host:port, http://host:port or https://host:port", "expected inMemory, host:port, tcp://host:port or tls://host:port");
 }
 
