@@ -3,18 +3,25 @@ becomes the call's deadline; hosted code reads what is left with
 `graft_context.deadline()`; a Graft called inside gets no more than that, so
 at the deadline the caller gets a timeout, the next gateway cancels its
 coroutine (seen on that provider) and a plain method's result is dropped
-and counted. Two real gateways, the Graft installed with pip."""
+and counted. The timeout's message names the limit and what set it, the
+same over HTTP and TCP. Two real gateways, the Graft installed with pip."""
 
 import json
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from gateway import Gateway, request
+from gateway import Gateway, read_exactly, read_frame_body, request
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+
+from graft_runtime import wire  # noqa: E402
 
 BACK = """\
 import asyncio
@@ -83,11 +90,15 @@ def post(gg, service, method, body, timeout_ms=None):
         return e.code, json.loads(e.read()), time.monotonic() - started
 
 
+BACK_MODULE = []  # the path of the module written from BACK
+
+
 @pytest.fixture(scope="module")
 def gateways(tmp_path_factory):
     root = tmp_path_factory.mktemp("deadline")
     (root / "back").mkdir()
     (root / "back" / "deadlineback.py").write_text(BACK)
+    BACK_MODULE[:] = [str(root / "back" / "deadlineback.py")]
     (root / "front").mkdir()
     (root / "front" / "front.py").write_text(FRONT)
     with Gateway(str(root / "back" / "deadlineback.py"), tcp=True) as back:
@@ -139,3 +150,28 @@ def test_a_plain_method_past_its_deadline_is_counted_as_abandoned(gateways):
     status, error, took = post(back, "Inner", "block", {"seconds": 1.0}, timeout_ms=300)
     assert status == 504 and took < 0.9, (status, took)
     assert abandoned() == before + 1
+
+
+def tcp_error(gg, method, args, timeout_ms):
+    """The Error frame gg answers `Inner.<method>(*args)` with over TCP, given `timeout_ms`."""
+    with socket.create_connection(("127.0.0.1", gg.tcp_port), timeout=30) as sock:
+        sock.sendall(wire.encode_hello())
+        assert wire.decode_hello(read_exactly(sock, wire.HELLO_SIZE)).status == 0
+        sock.sendall(wire.encode_call(1, "Inner", method, args, {}, timeout_ms=timeout_ms))
+        frame = wire.parse_frame(read_frame_body(sock))
+    assert isinstance(frame, wire.ErrorFrame), frame
+    return frame
+
+
+def test_the_timeout_names_what_set_the_deadline_over_http_and_tcp(gateways):
+    _, back = gateways
+    status, error, _ = post(back, "Inner", "wait", {"seconds": 5.0}, timeout_ms=300)
+    message = error["error"]["message"]
+    assert status == 504 and message == "Inner.wait did not finish within 0.3 s (the caller's timeout)", message
+    frame = tcp_error(back, "wait", [5.0], 300)
+    assert (frame.status, frame.raised.message) == (wire.STATUS_DEADLINE_EXCEEDED, message), frame
+    with Gateway(BACK_MODULE[0], tcp=True, args=["--callTimeout", "0.3"]) as capped:
+        status, error, _ = post(capped, "Inner", "wait", {"seconds": 5.0}, timeout_ms=2000)
+        message = error["error"]["message"]
+        assert status == 504 and message == "Inner.wait did not finish within 0.3 s (--callTimeout)", message
+        assert tcp_error(capped, "wait", [5.0], 2000).raised.message == message

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use graft_model::bind;
 use graft_model::json::BodyError;
-use graft_python::{Args, Call, Host};
+use graft_python::{Args, Call, Deadline, Host};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::observe::{self, Protocol};
@@ -175,14 +175,14 @@ pub(crate) fn failed(err: graft_python::CallError) -> Response {
 }
 
 /// The caller's `Graft-Timeout-Ms` (milliseconds; 0 or not a number: none),
-/// no longer than `--callTimeout` (`cap`).
-fn deadline(headers: &HeaderMap, cap: Option<Duration>) -> Option<Duration> {
+/// no longer than `--callTimeout` (`cap`); the deadline names which set it.
+fn deadline(headers: &HeaderMap, cap: Option<Duration>) -> Option<Deadline> {
     let asked = headers
         .get(TIMEOUT_HEADER)
         .and_then(|value| value.to_str().ok()?.trim().parse::<u64>().ok())
         .filter(|&ms| ms > 0)
         .map(Duration::from_millis);
-    crate::tcp::shorter(asked, cap)
+    Deadline::shorter(asked, cap)
 }
 
 /// The request header that carries the caller's remaining time.

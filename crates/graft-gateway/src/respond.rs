@@ -99,8 +99,8 @@ impl ErrorBody {
             CallError::Overloaded(m) => {
                 (Self::new("Overloaded", m), StatusCode::SERVICE_UNAVAILABLE)
             }
+            // The message names the limit and what set it (`graft_python::Deadline`).
             CallError::DeadlineExceeded(m) => {
-                let m = format!("{m} (--callTimeout)");
                 (Self::new("Timeout", m), StatusCode::GATEWAY_TIMEOUT)
             }
             err @ CallError::Internal(_) => (

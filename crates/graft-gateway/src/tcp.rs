@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use graft_model::Value;
-use graft_python::{Args, Arriving, Call, CallError, Host, Part, RELEASE};
+use graft_python::{Args, Arriving, Call, CallError, Deadline, Host, Part, RELEASE};
 use graft_wire::{Arguments, CallFailure, Dispatch, Replies, Reply, Request};
 
 use crate::observe::{self, Observed, Protocol};
@@ -60,7 +60,7 @@ impl Dispatch for HostDispatch {
         let call = Call {
             callee,
             args: arguments(args, cap),
-            deadline: shorter(timeout, cap),
+            deadline: Deadline::shorter(timeout, cap),
             metadata,
             in_parts: version >= 4,
         };
@@ -112,7 +112,7 @@ fn arguments(args: Arguments, cap: Option<Duration>) -> Args {
             parts,
             rest: Box::pin(async move {
                 let (args, timeout) = rest.await.map_err(call_error)?;
-                Ok((args, shorter(timeout, cap)))
+                Ok((args, Deadline::shorter(timeout, cap)))
             }),
         }),
     }
@@ -150,14 +150,6 @@ fn replies(answer: Observed) -> Replies {
 
 fn failed(failure: CallFailure) -> Replies {
     Replies::value(std::future::ready(Err(failure)))
-}
-
-/// The caller's timeout, no longer than `--callTimeout`.
-pub(crate) fn shorter(timeout: Option<Duration>, cap: Option<Duration>) -> Option<Duration> {
-    match (timeout, cap) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
 }
 
 fn failure(err: CallError) -> CallFailure {

@@ -3,7 +3,6 @@
 //! parts built as each part comes ([`FirstItems`]), then made Python objects.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use graft_model::check::check_value;
 use graft_model::interface::{Method, Param, ParamKind, TypeRef};
@@ -13,6 +12,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use tokio::sync::oneshot;
 
 use crate::call::{Args, Arriving, Callee, items_of};
+use crate::deadline::Deadline;
 use crate::gc_pause::GcPause;
 use crate::{CallError, Host};
 
@@ -38,7 +38,7 @@ impl Host {
         self: &Arc<Self>,
         callee: &Callee,
         args: Args,
-        limit: Option<oneshot::Sender<Option<Duration>>>,
+        limit: Option<oneshot::Sender<Option<Deadline>>>,
     ) -> Result<(BoundArgs, Option<FirstItems>), CallError> {
         match args {
             Args::Checked(args) => Ok((args, None)),
@@ -54,7 +54,7 @@ impl Host {
         self: &Arc<Self>,
         callee: &Callee,
         arriving: Arriving,
-        limit: Option<oneshot::Sender<Option<Duration>>>,
+        limit: Option<oneshot::Sender<Option<Deadline>>>,
     ) -> Result<(BoundArgs, Option<FirstItems>), CallError> {
         let Arriving {
             argument,

@@ -16,14 +16,15 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::CallError;
 pub use crate::callee::Callee;
+use crate::deadline::Deadline;
 
 /// One call of a hosted method.
 pub struct Call {
     pub callee: Callee,
     pub args: Args,
     /// How long the caller waits: for the whole answer of a plain method,
-    /// for each next item of a streaming one. `None`: no limit.
-    pub deadline: Option<Duration>,
+    /// for each next item of a streaming one; and what set it. `None`: no limit.
+    pub deadline: Option<Deadline>,
     /// The caller's metadata, names in lower case: an HTTP call's request
     /// headers (less hop-by-hop ones and `Authorization`), a Call frame's
     /// pairs. Hosted code reads it with `graft_context.headers()`.
@@ -52,7 +53,7 @@ pub struct Arriving {
     pub parts: mpsc::UnboundedReceiver<Value>,
     /// Then the call's other arguments (and that argument's last items),
     /// with the caller's deadline; or why the call cannot run.
-    pub rest: BoxFuture<'static, Result<(BoundArgs, Option<Duration>), CallError>>,
+    pub rest: BoxFuture<'static, Result<(BoundArgs, Option<Deadline>), CallError>>,
 }
 
 /// One piece of an answer.
@@ -93,17 +94,14 @@ const NEAR_DEADLINE: Duration = Duration::from_millis(20);
 enum Limit {
     None,
     /// This long from now: for the whole answer, or for each next part of a stream.
-    After(Duration, tokio::time::Instant),
+    After(Deadline, tokio::time::Instant),
     /// Known once the last arguments arrived (see [`Arriving::rest`]).
-    Later(oneshot::Receiver<Option<Duration>>),
+    Later(oneshot::Receiver<Option<Deadline>>),
 }
 
 impl Answer {
     pub(crate) fn new(call: &Call, parts: mpsc::Receiver<Part>) -> Answer {
-        let limit = match call.deadline {
-            Some(limit) => Limit::After(limit, tokio::time::Instant::now() + limit),
-            None => Limit::None,
-        };
+        let limit = Limit::from(call.deadline);
         Answer {
             parts,
             driver: None,
@@ -125,7 +123,7 @@ impl Answer {
         self
     }
 
-    pub(crate) fn limited_later(mut self, limit: oneshot::Receiver<Option<Duration>>) -> Answer {
+    pub(crate) fn limited_later(mut self, limit: oneshot::Receiver<Option<Deadline>>) -> Answer {
         self.limit = Limit::Later(limit);
         self
     }
@@ -161,10 +159,7 @@ impl Answer {
                         limit = rx => limit.ok().flatten(),
                         part = Self::recv(parts, driver) => break part,
                     };
-                    self.limit = match limit {
-                        Some(limit) => Limit::After(limit, tokio::time::Instant::now() + limit),
-                        None => Limit::None,
-                    };
+                    self.limit = Limit::from(limit);
                 }
             }
         };
@@ -208,13 +203,15 @@ impl Answer {
     }
 
     fn restart_limit(&mut self) {
-        if let Limit::After(limit, at) = &mut self.limit {
-            *at = tokio::time::Instant::now() + *limit;
+        if let Limit::After(deadline, at) = &mut self.limit {
+            *at = tokio::time::Instant::now() + deadline.limit;
         }
     }
 
+    /// The one timeout message, over HTTP and TCP alike: what was called,
+    /// the limit, and what set it.
     fn expired(&self) -> CallError {
-        let Limit::After(limit, _) = self.limit else {
+        let Limit::After(deadline, _) = self.limit else {
             unreachable!("only a set limit expires")
         };
         let what = if self.streams {
@@ -223,9 +220,10 @@ impl Answer {
             "did not finish"
         };
         CallError::DeadlineExceeded(format!(
-            "{} {what} within {} s",
+            "{} {what} within {} s ({})",
             self.callee.name(),
-            limit.as_secs_f64()
+            deadline.limit.as_secs_f64(),
+            deadline.set_by
         ))
     }
 
@@ -253,6 +251,16 @@ impl Answer {
             }
         }
         Err(lost_error())
+    }
+}
+
+impl From<Option<Deadline>> for Limit {
+    /// A limit from now.
+    fn from(deadline: Option<Deadline>) -> Limit {
+        match deadline {
+            Some(d) => Limit::After(d, tokio::time::Instant::now() + d.limit),
+            None => Limit::None,
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::arguments::FirstItems;
 use crate::call::{Answer, Args, Call, Callee, PARTS_AHEAD, Part};
 use crate::convert::naming_result;
+use crate::deadline::Deadline;
 use crate::objects::as_owner;
 use crate::reaper::Leftovers;
 use crate::{CallError, Host};
@@ -110,7 +111,7 @@ impl Host {
         self: Arc<Self>,
         call: Call,
         tx: PartSender,
-        limit: Option<oneshot::Sender<Option<Duration>>>,
+        limit: Option<oneshot::Sender<Option<Deadline>>>,
     ) {
         let entry = Arc::clone(&call.callee.entry);
         let outcome = crate::returns::checked(&entry, self.outcome(call, &tx, limit).await);
@@ -122,7 +123,7 @@ impl Host {
         self: &Arc<Self>,
         call: Call,
         tx: &PartSender,
-        limit: Option<oneshot::Sender<Option<Duration>>>,
+        limit: Option<oneshot::Sender<Option<Deadline>>>,
     ) -> Outcome {
         let Call {
             callee,

@@ -32,6 +32,7 @@ mod call;
 mod callee;
 mod context;
 mod convert;
+mod deadline;
 mod error;
 mod fits;
 mod gc_pause;
@@ -58,6 +59,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
 pub use call::{Answer, Args, Arriving, Call, Callee, Part, items_of};
+pub use deadline::{Deadline, SetBy};
 pub use error::{CallError, HostError};
 pub use object_calls::{CONSTRUCTOR, RELEASE};
 pub use objects::{DEFAULT_MAX_OBJECTS, DEFAULT_TTL_SECONDS};

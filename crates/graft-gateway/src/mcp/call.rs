@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use graft_model::bind::{self, Arguments};
 use graft_model::json::to_json;
-use graft_python::{Args, Call, CallError, Part, items_of};
+use graft_python::{Args, Call, CallError, Deadline, Part, items_of};
 use serde_json::{Value as Json, json};
 
 use super::rpc::{self, Request, RpcError};
@@ -93,7 +93,7 @@ fn start(
     let call = Call {
         callee,
         args: Args::Checked(args),
-        deadline: mcp.state.call_timeout,
+        deadline: Deadline::shorter(None, mcp.state.call_timeout),
         metadata: metadata(headers, request),
         in_parts: false,
     };

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use graft_model::{BoundArgs, Value};
-use graft_python::{Args, CONSTRUCTOR, Call, CallError, Callee, Host, Part};
+use graft_python::{Args, CONSTRUCTOR, Call, CallError, Callee, Deadline, Host, Part};
 
 use crate::fixture;
 
@@ -41,7 +41,7 @@ async fn run(host: &Arc<Host>, callee: Callee, positional: Vec<Value>) -> Result
     let call = Call {
         callee,
         args: Args::Decoded(args(positional)),
-        deadline: Some(Duration::from_secs(10)),
+        deadline: Deadline::shorter(None, Some(Duration::from_secs(10))),
         metadata: Vec::new(),
         in_parts: false,
     };
@@ -321,7 +321,7 @@ async fn a_stream_holds_its_object_while_called_not_while_its_items_flow() {
     let call = Call {
         callee,
         args: Args::Decoded(args(vec![Value::Float(0.25)])),
-        deadline: Some(Duration::from_secs(10)),
+        deadline: Deadline::shorter(None, Some(Duration::from_secs(10))),
         metadata: Vec::new(),
         in_parts: false,
     };

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use graft_model::{BoundArgs, Value};
-use graft_python::{Answer, Args, Call, CallError, Part};
+use graft_python::{Answer, Args, Call, CallError, Deadline, Part};
 
 use crate::{Calls, catalog};
 
@@ -21,7 +21,7 @@ fn start(method: &str, positional: Vec<Value>, deadline: Option<Duration>) -> An
     let call = Call {
         callee: host.lookup("Catalog", method).unwrap(),
         args: Args::Checked(args(positional)),
-        deadline,
+        deadline: Deadline::shorter(deadline, None),
         metadata: Vec::new(),
         in_parts: true,
     };
@@ -120,7 +120,9 @@ async fn the_deadline_bounds_each_next_item_and_closes_the_generator() {
     match answer.next().await {
         Some(Part::Done(Err(CallError::DeadlineExceeded(message)))) => {
             assert!(
-                message.contains("Catalog.ticks produced no next item within 0.3 s"),
+                message.contains(
+                    "Catalog.ticks produced no next item within 0.3 s (the caller's timeout)"
+                ),
                 "{message}"
             )
         }
