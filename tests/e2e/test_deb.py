@@ -128,12 +128,10 @@ def test_hosted_modules_run_in_debians_python_with_the_venvs_packages(tmp_path):
     assert out.returncode == 1 and "debvenvpkg" in out.stderr, out.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gg leaves CPython's program name at its default, `python3`, so CPython takes sys.prefix (the stdlib) "
-    "from the first python3 on PATH, even another build's: pyenv's 3.11.7 stdlib under Debian's 3.11.2 "
-    "libpython fails `import ssl` (undefined symbol _PyModule_Add). Fix in graft-python's start-up: "
-    "initialise with the build interpreter's home."))
 def test_another_python3_first_on_path_does_not_change_gg_interpreter(tmp_path):
+    """gg starts CPython as the interpreter it was built against (/usr/bin/python3.11),
+    not as the first python3 on PATH: pyenv's 3.11.7 standard library under Debian's
+    3.11.2 libpython would fail `import ssl` (graft-python's interpreter.rs)."""
     foreign = Path(sys.executable).resolve()
     if str(foreign).startswith("/usr/"):
         pytest.skip("the tests run under Debian's python: no other build on this machine to put first")
