@@ -23,7 +23,7 @@ from test_metrics import samples, value
 FIXTURE = Path(__file__).parent / "fixtures" / "mcp" / "atlas.py"
 CONFORMANCE = ROOT / "tests" / "mcp"
 MODES = ["legacy", "2026-07-28"]  # the handshake-era revision (2025-11-25) and the current one
-TOOLS = ["Atlas.population", "Atlas.largest", "Atlas.countdown", "Atlas.calls_seen"]
+TOOLS = ["Atlas.population", "Atlas.largest", "Atlas.countdown", "Atlas.calls_seen", "Routes.route"]
 
 
 @pytest.fixture(scope="module")
@@ -298,3 +298,28 @@ def test_the_official_conformance_suite(gg, revision, tmp_path):
     summary = run.stdout[run.stdout.find("=== SUMMARY"):]
     assert run.returncode == 0, summary + run.stderr
     assert "Baseline check passed" in run.stdout, summary
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_positional_only_parameters_and_star_args_are_named_arguments(gg, mode):
+    async def calls(client):
+        listed = {t.name: t for t in (await client.list_tools()).tools}
+        results = [await client.call_tool("Routes.route", arguments) for arguments in (
+            {"start": "Lyon"},
+            {"start": "Lyon", "stops": 2, "mode": "train"},
+            {"start": "Lyon", "stops": 1, "via": ["Dijon", "Paris"]},
+            {"start": "Lyon", "via": ["Dijon"]},  # *args needs every parameter before it
+            {"start": "Lyon", "via": "Dijon"},
+        )]
+        return listed["Routes.route"].input_schema, results
+
+    schema, (plain, named, rest, gap, wrong) = session(gg, mode, fn=calls)
+    assert set(schema["properties"]) == {"start", "stops", "via", "mode"}, schema
+    assert schema["required"] == ["start"] and schema["additionalProperties"] is False
+    assert schema["properties"]["via"] == {"type": "array", "items": {"type": "string"},
+                                           "description": schema["properties"]["via"]["description"]}
+    assert plain.structured_content == {"result": "Lyon by car (0 stops)"}
+    assert named.structured_content == {"result": "Lyon by train (2 stops)"}
+    assert rest.structured_content == {"result": "Lyon > Dijon > Paris by car (1 stops)"}
+    for refused, param in ((gap, "stops"), (wrong, "via")):
+        assert refused.is_error and refused.structured_content["error"]["param"] == param, refused

@@ -15,6 +15,7 @@
 //! whose `Origin` is not a loopback origin nor one of `--mcpOrigins` is
 //! refused with 403 (DNS rebinding).
 
+mod arguments;
 mod call;
 mod envelope;
 mod rpc;

@@ -74,10 +74,21 @@ impl Arguments {
 
 /// Checks JSON `args` against `method`'s parameters and converts them to [`Value`]s.
 pub fn bind(method: &Method, args: Arguments, iface: &Interface) -> Result<BoundArgs, ArgError> {
-    let (positional, keyword) = match args {
-        Arguments::Positional(items) => (items, Vec::new()),
-        Arguments::Named(map) => (Vec::new(), map.into_iter().collect()),
-    };
+    match args {
+        Arguments::Positional(items) => bind_mixed(method, items, Map::new(), iface),
+        Arguments::Named(map) => bind_mixed(method, Vec::new(), map, iface),
+    }
+}
+
+/// [`bind`] for arguments given partly by position, partly by name, as
+/// Python takes them (an MCP tool call's positional-only and `*args`).
+pub fn bind_mixed(
+    method: &Method,
+    positional: Vec<Json>,
+    keyword: Map<String, Json>,
+    iface: &Interface,
+) -> Result<BoundArgs, ArgError> {
+    let keyword = keyword.into_iter().collect();
     bind_with(method, positional, keyword, |name, json: Json, ty| {
         from_json(&json, ty, iface, name)
     })

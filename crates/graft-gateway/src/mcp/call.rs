@@ -17,7 +17,6 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use graft_model::bind::{self, Arguments};
 use graft_model::json::to_json;
 use graft_python::{Args, Call, CallError, Deadline, Part, items_of};
 use serde_json::{Value as Json, json};
@@ -83,7 +82,7 @@ fn start(
     };
     let iface = mcp.state.host.interface();
     let wrap = !tools::is_object(&callee.signature().returns, iface);
-    let args = match bind::bind(callee.signature(), Arguments::Named(arguments), iface) {
+    let args = match super::arguments::bind(callee.signature(), arguments, iface) {
         Ok(args) => args,
         Err(err) => {
             crate::metrics::refused(Protocol::Mcp, "bad_arguments");

@@ -4,7 +4,8 @@
 //! Their `inputSchema` and `outputSchema` are the JSON Schemas OpenAPI
 //! uses (`graft_openapi`), made self-contained: each named type they use
 //! is in the schema's own `$defs`. The arguments object takes no other
-//! property (`additionalProperties: false`) unless the method has `**kwargs`.
+//! property (`additionalProperties: false`) unless the method has `**kwargs`;
+//! positional-only parameters and `*args` are named too (`arguments.rs`).
 
 use std::collections::BTreeMap;
 
@@ -42,7 +43,7 @@ pub fn list(iface: &Interface) -> Vec<Json> {
                 "name": name,
                 "title": name,
                 "description": description(&service.name, method),
-                "inputSchema": self_contained(graft_openapi::named_arguments(method), iface),
+                "inputSchema": self_contained(super::arguments::input_schema(method), iface),
                 "outputSchema": self_contained(output_schema(method, iface), iface),
             }));
         }
