@@ -1,6 +1,16 @@
 //! Services, methods, parameters and named types, as discovery finds them.
+//!
+//! The types that parameters, fields and returns name are in `type_ref.rs`
+//! ([`TypeRef`]), the named types an interface lists in `type_def.rs`
+//! ([`TypeDef`]).
 
 use serde::{Deserialize, Serialize};
+
+mod type_def;
+mod type_ref;
+
+pub use type_def::{EnumMember, Field, TypeDef, TypeDefKind};
+pub use type_ref::TypeRef;
 
 /// Everything one gateway exposes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -133,196 +143,6 @@ pub struct Default {
     /// A Python expression that rebuilds the default in generated code, or
     /// `None` when the value cannot be written as source (say, a mutable object).
     pub python: Option<String>,
-}
-
-/// A type as an annotation names it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum TypeRef {
-    Any,
-    None,
-    Bool,
-    Int,
-    Float,
-    Str,
-    Bytes,
-    /// `datetime.datetime`, carried as ISO 8601 text.
-    DateTime,
-    /// `datetime.date`, carried as ISO 8601 text.
-    Date,
-    /// `decimal.Decimal`, exact: carried as its text.
-    Decimal,
-    /// `uuid.UUID`.
-    Uuid,
-    /// `datetime.timedelta`.
-    TimeDelta,
-    /// `datetime.time`, carried as ISO 8601 text (with its offset if aware).
-    Time,
-    List {
-        item: Box<TypeRef>,
-    },
-    Set {
-        item: Box<TypeRef>,
-    },
-    /// `tuple[A, B]`: fixed length.
-    Tuple {
-        items: Vec<TypeRef>,
-    },
-    /// `tuple[A, ...]`: any length.
-    VarTuple {
-        item: Box<TypeRef>,
-    },
-    Dict {
-        key: Box<TypeRef>,
-        value: Box<TypeRef>,
-    },
-    /// `Optional[X]`, that is `X | None`.
-    Optional {
-        inner: Box<TypeRef>,
-    },
-    /// `Union[A, B, ...]` of two or more types other than `None`.
-    Union {
-        options: Vec<TypeRef>,
-    },
-    /// `Literal[...]`: one of these values (each a str, int, bool or None),
-    /// checked before the method runs.
-    Literal {
-        values: Vec<serde_json::Value>,
-    },
-    /// A dataclass, enum or exception listed in [`Interface::types`].
-    Named {
-        name: String,
-    },
-    /// An object of a hosted service class (one with a constructor),
-    /// passed by reference: it stays on the gateway.
-    Object {
-        service: String,
-    },
-}
-
-impl TypeRef {
-    /// The type as Python would write it, for messages and pages.
-    pub fn python(&self) -> String {
-        self.python_with(&|_| None)
-    }
-
-    /// The type as Python would write it, with `leaf` choosing the text of
-    /// any part it answers for (say `datetime.datetime` where generated code
-    /// imports the module), and the usual text elsewhere.
-    pub fn python_with(&self, leaf: &dyn Fn(&TypeRef) -> Option<String>) -> String {
-        if let Some(text) = leaf(self) {
-            return text;
-        }
-        let a = |t: &TypeRef| t.python_with(leaf);
-        let join = |items: &[TypeRef]| items.iter().map(a).collect::<Vec<_>>().join(", ");
-        match self {
-            TypeRef::Any => "Any".into(),
-            TypeRef::None => "None".into(),
-            TypeRef::Bool => "bool".into(),
-            TypeRef::Int => "int".into(),
-            TypeRef::Float => "float".into(),
-            TypeRef::Str => "str".into(),
-            TypeRef::Bytes => "bytes".into(),
-            TypeRef::DateTime => "datetime".into(),
-            TypeRef::Date => "date".into(),
-            TypeRef::Decimal => "Decimal".into(),
-            TypeRef::Uuid => "UUID".into(),
-            TypeRef::TimeDelta => "timedelta".into(),
-            TypeRef::Time => "time".into(),
-            TypeRef::List { item } => format!("list[{}]", a(item)),
-            TypeRef::Set { item } => format!("set[{}]", a(item)),
-            TypeRef::Tuple { items } if items.is_empty() => "tuple[()]".into(),
-            TypeRef::Tuple { items } => format!("tuple[{}]", join(items)),
-            TypeRef::VarTuple { item } => format!("tuple[{}, ...]", a(item)),
-            TypeRef::Dict { key, value } => format!("dict[{}, {}]", a(key), a(value)),
-            TypeRef::Optional { inner } => format!("Optional[{}]", a(inner)),
-            TypeRef::Union { options } => format!("Union[{}]", join(options)),
-            TypeRef::Literal { values } => format!("Literal[{}]", literal_values(values)),
-            TypeRef::Named { name } => name.clone(),
-            TypeRef::Object { service } => service.clone(),
-        }
-    }
-}
-
-/// A `Literal`'s values as Python writes them: `'new', 'paid'`, `1, True, None`.
-fn literal_values(values: &[serde_json::Value]) -> String {
-    let one = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => {
-            format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
-        }
-        serde_json::Value::Bool(true) => "True".into(),
-        serde_json::Value::Bool(false) => "False".into(),
-        serde_json::Value::Null => "None".into(),
-        other => other.to_string(),
-    };
-    values.iter().map(one).collect::<Vec<_>>().join(", ")
-}
-
-/// A named type: dataclass, enum or exception.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TypeDef {
-    pub name: String,
-    pub module: String,
-    #[serde(default)]
-    pub doc: Option<String>,
-    #[serde(flatten)]
-    pub kind: TypeDefKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum TypeDefKind {
-    /// A dataclass, or (`model`) a pydantic `BaseModel`: its fields by
-    /// attribute name; the hosted model validates an argument itself.
-    Dataclass {
-        fields: Vec<Field>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        model: bool,
-        /// A frozen dataclass: its instances cannot be changed, and hash.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        frozen: bool,
-    },
-    /// An enum; a `Flag` (`flag`) takes any combination of its members.
-    Enum {
-        members: Vec<EnumMember>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        flag: bool,
-        /// `int` for an `IntEnum` or `IntFlag`, `str` for a `StrEnum` (its
-        /// members are also ints or strs), else absent.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        mixin: Option<String>,
-    },
-    /// A `typing.NamedTuple`: it travels as an object of its fields.
-    NamedTuple { fields: Vec<Field> },
-    /// A `TypedDict`: a dict with these keys; a key with a default (of
-    /// JSON `null`) is `NotRequired` and may be left out.
-    TypedDict { fields: Vec<Field> },
-    /// An exception class; `fields` are the attributes its `__init__` takes.
-    Exception { base: String, fields: Vec<Field> },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Field {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub ty: TypeRef,
-    #[serde(default)]
-    pub default: Option<Default>,
-    /// A pydantic field's alias: the JSON call API takes it for the field's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// JSON Schema keywords of the checks a pydantic field adds
-    /// (`minimum`, `maxLength`, `pattern`...), for OpenAPI; the model
-    /// itself applies them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub constraints: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EnumMember {
-    pub name: String,
-    /// The member's value: an int or a string (or another JSON scalar).
-    pub value: serde_json::Value,
 }
 
 impl Interface {

@@ -5,7 +5,9 @@
 //! checking, Graft Vision, OpenAPI, the wire protocol and every client
 //! generator — reads only these types, never Python objects.
 //!
-//! - [`interface`]: services, methods, parameters and named types.
+//! - [`interface`]: services, methods, parameters and named types; the
+//!   types annotations name in `interface/type_ref.rs`, the named types in
+//!   `interface/type_def.rs`.
 //! - [`value`]: [`Value`], the one in-memory form of a value crossing Graft.
 //! - [`table`]: [`Table`], a list of objects of one shape held by columns.
 //! - [`json`]: type-directed conversion between JSON and [`Value`]; this is
