@@ -11,7 +11,8 @@
 //! - [`value`]: [`Value`], the one in-memory form of a value crossing Graft.
 //! - [`table`]: [`Table`], a list of objects of one shape held by columns.
 //! - [`json`]: type-directed conversion between JSON and [`Value`]; this is
-//!   where arguments are checked.
+//!   where arguments are checked (`json/convert.rs`; writing in
+//!   `json/write.rs`).
 //! - [`bind`]: matching a call's arguments to a method's parameters.
 //! - [`version`]: which protocol version a wire client needs for a method.
 //! - [`diff`]: the changes between two interfaces, breaking or not.

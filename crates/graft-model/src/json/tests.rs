@@ -1,7 +1,8 @@
 use serde_json::json;
 
 use super::*;
-use crate::interface::{Default, EnumMember, TypeDef};
+use crate::interface::{Default, EnumMember, Field, Interface, TypeDef, TypeDefKind};
+use crate::value::Value;
 
 fn iface() -> Interface {
     let field = |name: &str, ty: TypeRef, default: bool| Field {
