@@ -7,6 +7,8 @@
 //!
 //! Reading JSON is in `convert.rs`, writing it in `write.rs`; a call's body
 //! in `body.rs`, an object reference's JSON form in `reference.rs`.
+//!
+//! [`Value`]: crate::Value
 
 use serde_json::{Number, Value as Json};
 
