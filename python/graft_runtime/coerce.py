@@ -5,28 +5,27 @@ where Python would accept it anyway (graft_model's `check_value`): an int for
 a `float`, a list for a `tuple` or `set` (and back), a raw value for an enum
 member, through containers, Optional, Union and dataclass fields. So that a
 call in this process gets what the same call over TCP gets, `coerce` applies
-the same conversions, by the hosted function's own annotations. A value that
-does not fit is left as it is: in this process nothing else checks it.
+the same conversions, by the hosted function's own annotations, and
+refuses what a gateway refuses (checks.py): a value of another plain type,
+a misfit among plain `Union` options, a dataclass of another class than
+the one declared (a subclass too), with the gateway's text. Other values
+that do not fit are left as they are.
 """
 
-import collections.abc
 import dataclasses
-import datetime
 import decimal
 import enum
 import inspect
 import types
 import typing
-import uuid
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
+from .checks import DICTS, LISTS, PLAIN_CHECKS, SETS, STRICT, TAKES, fits, strict
 from .literals import Misfit, is_literal, literal_check
 from .plans import identity_types
+from .returns import text
 from .tables import _columns_reader
 
-_LISTS = (list, collections.abc.Sequence, collections.abc.MutableSequence, collections.abc.Iterable)
-_SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
-_DICTS = (dict, collections.abc.Mapping, collections.abc.MutableMapping)
 _hints_cache: Dict[Any, Dict[str, Any]] = {}
 _signatures: Dict[Tuple[Any, bool], inspect.Signature] = {}
 
@@ -79,7 +78,6 @@ def bind(signature: inspect.Signature, found: Dict[str, Any], args: Any,
     return bound.args, bound.kwargs
 
 
-_PLAIN = frozenset({int, float, str, bytes, bool, type(None)})
 _converters: Dict[Any, Callable[[Any], Any]] = {}
 
 
@@ -107,14 +105,12 @@ def _general(hint: Any) -> Callable[[Any], Any]:
 def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
     if is_literal(hint):
         return literal_check(hint)
-    if hint in _STRICT:
-        return _strict(hint)
-    if hint in (int, str, bytes, bool, type(None)):
-        return lambda value: value if type(value) in _PLAIN else coerce(value, hint)
-    if hint is float:
-        return lambda value: float(value) if type(value) is int else (value if type(value) in _PLAIN else coerce(value, float))
+    if hint in STRICT:
+        return strict(hint)
+    if hint in TAKES:
+        return PLAIN_CHECKS[hint]
     args = typing.get_args(hint)
-    if typing.get_origin(hint) in _LISTS and len(args) == 1:
+    if typing.get_origin(hint) in LISTS and len(args) == 1:
         if _is_dataclass(args[0]):
             return _records(hint, args[0])
         item = converter(args[0])
@@ -125,26 +121,6 @@ def _compile(hint: Any) -> Optional[Callable[[Any], Any]]:
 
 
 _ITEMS = frozenset({list, tuple, set, frozenset})
-# The scalars a gateway takes only as themselves (a Decimal also from an int): anything else is refused, as there.
-_STRICT: Dict[Any, Tuple[type, str]] = {
-    decimal.Decimal: (decimal.Decimal, "Decimal"), uuid.UUID: (uuid.UUID, "UUID"),
-    datetime.timedelta: (datetime.timedelta, "timedelta"), datetime.time: (datetime.time, "time"),
-    datetime.datetime: (datetime.datetime, "datetime"), datetime.date: (datetime.date, "date"),
-}
-
-
-def _strict(hint: Any) -> Callable[[Any], Any]:
-    """The check of a value for one of `_STRICT`'s scalars."""
-    cls, name = _STRICT[hint]
-
-    def strict(value: Any) -> Any:
-        if isinstance(value, cls) and (hint is not datetime.date or not isinstance(value, datetime.datetime)):
-            return value
-        if hint is decimal.Decimal and type(value) is int:
-            return decimal.Decimal(value)
-        raise Misfit(name, value)
-
-    return strict
 
 
 def _each(values: Any, item: Callable[[Any], Any]) -> List[Any]:
@@ -177,7 +153,7 @@ def _dataclass(cls: type) -> Callable[[Any], Any]:
 
     def convert(value: Any) -> Any:
         if type(value) is not cls:
-            return coerce(value, cls)
+            raise Misfit(cls.__name__, value)  # a subclass too: a gateway takes only the class declared
         for name, same, field in fields:
             old = getattr(value, name)
             if type(old) in same:
@@ -207,7 +183,7 @@ def _records(hint: Any, cls: type) -> Callable[[Any], Any]:
             return coerce(value, hint)
         items = list(value)
         if not items or len(set(map(type, items))) != 1 or type(items[0]) is not cls:
-            return [item(v) for v in items]
+            return _each(items, item)
         for (name, same, field), column in zip(fields, read(items)):
             if not same.issuperset(map(type, column)):
                 _column(items, name, column, same, field)
@@ -233,8 +209,9 @@ def _column(items: List[Any], name: str, column: List[Any], same: FrozenSet[type
 
 def coerce(value: Any, hint: Any) -> Any:
     """`value` as a gateway would pass it for the declared type `hint`."""
-    if hint is float and type(value) is int:
-        return float(value)
+    plain = PLAIN_CHECKS.get(hint) if isinstance(hint, type) else None
+    if plain is not None:
+        return plain(value)
     if hint is decimal.Decimal and type(value) is int:
         return decimal.Decimal(value)
     origin = typing.get_origin(hint)
@@ -246,9 +223,9 @@ def coerce(value: Any, hint: Any) -> Any:
         converted = _sequence(value, container, args)
         if converted is not None:
             return converted
-    if isinstance(value, dict) and container in _DICTS:
+    if isinstance(value, dict) and container in DICTS:
         key, item = (args + (Any, Any))[:2]
-        return {coerce(k, key): coerce(v, item) for k, v in value.items()}
+        return {_inside(" key", k, key): _inside("[...]", v, item) for k, v in value.items()}
     if inspect.isclass(hint):
         return _named(value, hint)
     return value
@@ -263,20 +240,30 @@ def _union(value: Any, options: Tuple[Any, ...]) -> Any:
     for option in options:
         if option is not type(None) and fits(value, option):
             return coerce(value, option)
+    if all(o in TAKES for o in options):  # plain options only: refused, as a gateway refuses it
+        raise Misfit(text(real[0]) if len(real) == 1 else "Union[%s]" % ", ".join(map(text, real)), value)
     return value
+
+
+def _inside(segment: str, value: Any, hint: Any) -> Any:
+    """`coerce(value, hint)` for a part of a value; a misfit names `segment` (`[2]`, ` key`)."""
+    try:
+        return coerce(value, hint)
+    except Misfit as misfit:
+        raise Misfit(misfit.expected, misfit.value, segment + misfit.path) from None
 
 
 def _sequence(value: Any, container: Any, args: Tuple[Any, ...]) -> Optional[Any]:
     item = args[0] if args else Any
-    if container in _LISTS:
-        return [coerce(v, item) for v in value]
-    if container in _SETS:
-        return {coerce(v, item) for v in value}
+    if container in LISTS:
+        return [_inside("[%d]" % i, v, item) for i, v in enumerate(value)]
+    if container in SETS:
+        return {_inside("[%d]" % i, v, item) for i, v in enumerate(value)}
     if container is tuple and isinstance(value, (list, tuple)):
         if not args or (len(args) == 2 and args[1] is Ellipsis):
-            return tuple(coerce(v, item) for v in value)
+            return tuple(_inside("[%d]" % i, v, item) for i, v in enumerate(value))
         if len(args) == len(value):
-            return tuple(coerce(v, t) for v, t in zip(value, args))
+            return tuple(_inside("[%d]" % i, v, t) for i, (v, t) in enumerate(zip(value, args)))
     return None
 
 
@@ -288,12 +275,14 @@ def _named(value: Any, cls: type) -> Any:
             return cls(value)
         except ValueError:
             return value
+    if _is_dataclass(cls) and type(value) is not cls:
+        raise Misfit(cls.__name__, value)  # a subclass too: a gateway takes only the class declared
     if dataclasses.is_dataclass(cls) and isinstance(value, cls):
         field_hints = hints(cls)
         for f in dataclasses.fields(cls):
             if f.name in field_hints:
                 old = getattr(value, f.name)
-                new = coerce(old, field_hints[f.name])
+                new = _inside("." + f.name, old, field_hints[f.name])
                 if new is not old:
                     object.__setattr__(value, f.name, new)
     return value
@@ -306,25 +295,3 @@ def _named_tuple_of(value: Any, cls: type) -> bool:
         return False
     defaults = getattr(cls, "_field_defaults", {})
     return len(value) <= len(fields) and all(f in defaults for f in fields[len(value):])
-
-
-def fits(value: Any, hint: Any) -> bool:
-    """Whether a gateway would accept `value` for `hint` (for choosing a Union option)."""
-    if hint is Any:
-        return True
-    if hint is float:
-        return type(value) in (int, float)
-    if hint is decimal.Decimal:
-        return type(value) is int or isinstance(value, decimal.Decimal)
-    if hint in (int, bool, str, bytes):
-        return type(value) is hint or (hint is bytes and isinstance(value, bytearray))
-    origin = typing.get_origin(hint) or hint
-    if origin is typing.Union:
-        return any(fits(value, h) for h in typing.get_args(hint))
-    if origin in _LISTS or origin in _SETS or origin is tuple:
-        return isinstance(value, (list, tuple, set, frozenset))
-    if origin in _DICTS:
-        return isinstance(value, dict)
-    if inspect.isclass(hint) and issubclass(hint, enum.Enum):
-        return isinstance(value, hint) or value in {m.value for m in hint}
-    return inspect.isclass(origin) and isinstance(value, origin)

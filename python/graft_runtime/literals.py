@@ -12,7 +12,6 @@ own annotations, before anything is converted to the hosted classes).
 import collections.abc
 import dataclasses
 import inspect
-import json
 import types
 import typing
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -31,7 +30,9 @@ class Misfit(Exception):
 
     def error(self, param: str) -> TypeError:
         """The TypeError a remote call raises for it (graft_model's ArgError text)."""
-        found = json.dumps(self.value, ensure_ascii=False, separators=(",", ":"), default=repr)
+        from .checks import json_text  # noqa: PLC0415 - checks imports this module
+
+        found = json_text(self.value)
         if len(found) > 80:
             found = found[:77] + "..."
         return TypeError("argument `%s` has the wrong type: %s%s: expected %s, got %s"
@@ -239,7 +240,7 @@ def _entries(values: Dict[Any, Any], path: Tuple[str, ...], key: Optional[_Walke
 def _literal_union(hint: Any, options: Tuple[Any, ...]) -> _Walker:
     """A Union with a Literal among other types: the value must fit one
     option, as a gateway checks it (the Union named otherwise)."""
-    from .coerce import fits  # noqa: PLC0415 - coerce imports this module
+    from .checks import fits  # noqa: PLC0415 - checks imports this module
     from .returns import text  # noqa: PLC0415
 
     expected = text(hint)

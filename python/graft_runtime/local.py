@@ -217,18 +217,28 @@ class Local:
         except Exception as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.exception(exc).with_traceback(exc.__traceback__) from None
 
-    def to_graft(self, value: Any, typed: Optional[Tuple[str, Any]] = None) -> Any:
+    def to_graft(self, value: Any, typed: Optional[Tuple[str, Any]] = None, index: Optional[int] = None) -> Any:
         """A hosted value as the graft's classes; checked against `typed`, a
-        method's name and return annotation, if given (typed.py)."""
+        method's name and return annotation, if given (typed.py); with
+        `index`, a stream's item at that index and its item annotation."""
         if self._registered != self.registry.version:  # classes registered since: look again
             self._registered = self.registry.version
             self._to_graft = Converter(self._graft_for, self._graft_object)
         if typed is None:
             return self._to_graft(value)
-        return typed_result(self._to_graft, typed, value)
+        return typed_result(self._to_graft, typed, value, index)
 
     def _hosted_for(self, cls: type) -> Optional[type]:
-        return self.hosted_class(cls) if is_graft_class(cls) else None
+        """The hosted class of a graft class; None for another (a caller's subclass
+        of a graft class included: left as it is, for coerce to refuse as a gateway does)."""
+        if not is_graft_class(cls):
+            return None
+        try:
+            return self.hosted_class(cls)
+        except TypeError:
+            if self.registry.classes.get(cls.__name__) is cls:
+                raise
+            return None
 
     def _graft_for(self, cls: type) -> Optional[type]:
         if is_graft_class(cls):

@@ -11,7 +11,7 @@ from typing import Any, Dict, Sequence
 
 from .config import Settings
 from .objects import ObjectState, ReleasedObjectError
-from .streams import LocalStream, Stream
+from .streams import LocalStream, Stream, items_typed
 from .wire import STATUS_NOT_FOUND, RemoteError
 from .wire_stream import RemoteStream
 
@@ -29,6 +29,7 @@ class _LocalObjectStream(LocalStream):
             raise state.released()
         async with state._lock():
             await state._make()
+            self.typed = items_typed(self.name, getattr(state.hosted, method, None))
             return state.client.local.invoke_on(state.hosted, method, args, kwargs)
 
 

@@ -17,27 +17,31 @@ import typing
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 PLAIN: FrozenSet[type] = frozenset({int, float, str, bytes, bool, type(None)})
-_NOT_INT: FrozenSet[type] = PLAIN - {int}  # an int for a float becomes a float
-_SIMPLE = (int, str, bytes, bool, type(None))
+_SIMPLE = (int, float, str, bytes, bool, type(None))
 _NONE: FrozenSet[type] = frozenset()
 _UNIONS = (typing.Union, getattr(types, "UnionType", typing.Union))
 
 
 def identity_types(hint: Any) -> FrozenSet[type]:
-    """The argument types that `to_hosted` and `coerce(value, hint)` return unchanged.
+    """The argument types that `to_hosted` and `coerce(value, hint)` return
+    unchanged, having checked them: for `int`, an int (a str, a float or a
+    bool is refused, as a gateway refuses it; an int for a `float` becomes
+    a float).
 
     Conservative: a hint not listed here gets none, so its values always
     take the general path. `hint` None means not annotated (no coercion).
     """
-    if hint is None or hint is Any or hint in _SIMPLE:
+    if hint is None or hint is Any:
         return PLAIN
-    if hint is float:
-        return _NOT_INT
+    if hint in _SIMPLE:
+        return frozenset({hint})
     if typing.get_origin(hint) in _UNIONS:
         options = typing.get_args(hint)
-        if all(o in _SIMPLE or o is float for o in options):
+        if all(o in _SIMPLE for o in options):
             # An int stays an int in a union of two or more (coerce._union); Optional[float] makes it a float.
-            return _NOT_INT if [o for o in options if o is not type(None)] == [float] else PLAIN
+            real = [o for o in options if o is not type(None)]
+            keeps_int = float in real and len(real) > 1
+            return frozenset(options) | (frozenset({int}) if keeps_int else _NONE)
     return _NONE
 
 

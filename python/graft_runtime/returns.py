@@ -55,8 +55,12 @@ class Misfit(Exception):
         self.path = segment + self.path
         return self
 
-    def error(self, name: str) -> TypeError:
-        """The gateway's TypeError for it, `name` the method (Service.method)."""
+    def error(self, name: str, index: Optional[int] = None) -> TypeError:
+        """The gateway's TypeError for it, `name` the method (Service.method);
+        with `index`, for the item of a stream at that index."""
+        if index is not None:
+            return TypeError("%s yielded a value of type %s at items[%d]%s where its annotation says %s"
+                             % (name, self.kind, index, self.path, self.expected))
         at = " at returns%s" % self.path if self.path else ""
         return TypeError("%s returned a value of type %s%s where its annotation says %s"
                          % (name, self.kind, at, self.expected))
@@ -106,6 +110,18 @@ def text(hint: Any) -> str:
     if shape is not None:
         return "%s[%s]" % (shape, text(args[0]) if args else "Any")
     return getattr(hint, "__name__", str(hint))
+
+
+_STREAMS = ("Iterator", "AsyncIterator", "Generator", "AsyncGenerator", "Iterable", "AsyncIterable")
+
+
+def item_hint(hint: Any) -> Any:
+    """A streaming method's item annotation (`Row` of `Iterator[Row]`), else None."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is not None and getattr(origin, "__name__", "") in _STREAMS and args:
+        return args[0]
+    return None
 
 
 def container(origin: Any) -> Optional[str]:

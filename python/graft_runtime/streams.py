@@ -23,9 +23,11 @@ import asyncio
 import inspect
 from typing import Any, AsyncIterator, Dict, Optional, Sequence, Tuple
 
+from .coerce import hints
 from .config import Settings
 from .errors import Timeout
 from .producer import END, ITEM, Producer
+from .returns import item_hint
 
 
 class Stream(AsyncIterator[Any]):
@@ -87,6 +89,10 @@ class LocalStream(Stream):
         self.is_async = False
         self.loop: Optional[asyncio.AbstractEventLoop] = None
         self.producer: Optional[Producer] = None  # what pulls a sync source, in its thread
+        # The method's name and item annotation, which each item is checked
+        # against as a gateway checks it (typed.py); and the next item's index.
+        self.typed: Optional[Tuple[str, Any]] = None
+        self.index = 0
 
     async def __anext__(self) -> Any:
         if self.finished:
@@ -107,7 +113,13 @@ class LocalStream(Stream):
                 self.finished = True
                 self._drop()
             raise
-        return self.local.to_graft(item)
+        self.index += 1
+        try:
+            return self.local.to_graft(item, self.typed, self.index - 1)
+        except BaseException:  # an item that does not fit ends the stream, as on a gateway
+            self.finished = True
+            await self._close()
+            raise
 
     async def _open(self) -> None:
         """Calls the hosted method (its arguments converted as for a plain call)."""
@@ -131,6 +143,7 @@ class LocalStream(Stream):
 
     async def _invoke(self, settings: Settings, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
         """The hosted method's own result (object_streams.py calls an object's)."""
+        self.typed = items_typed(self.name, self.local.plan(settings, method).target)
         return self.local.invoke(settings, method, args, kwargs)
 
     async def _next_sync(self) -> Any:
@@ -188,6 +201,13 @@ class LocalStream(Stream):
                 self.loop.call_soon_threadsafe(_aclose_soon, self.loop, self.source)
             except RuntimeError:  # the loop is closed: the generator's own finalizer is all that is left
                 pass
+
+
+def items_typed(name: str, target: Any) -> Optional[Tuple[str, Any]]:
+    """What a streaming method's items are checked against: its name and
+    item annotation (`Row` of `-> Iterator[Row]`); None if it has none."""
+    hint = item_hint(hints(target).get("return"))
+    return None if hint is None or hint is Any else (name, hint)
 
 
 async def _pull(source: Any) -> Any:

@@ -35,13 +35,15 @@ def _same(value: Any) -> Any:
     return value
 
 
-def convert(conv: Any, returns: Tuple[str, Any], value: Any) -> Any:
-    """`value` converted by `conv`, checked against `returns` (the method's name and return annotation)."""
+def convert(conv: Any, returns: Tuple[str, Any], value: Any, index: Optional[int] = None) -> Any:
+    """`value` converted by `conv`, checked against `returns` (the method's
+    name and return annotation; with `index`, a stream's item annotation and
+    the item's index)."""
     name, hint = returns
     try:
         return typed(hint, conv)(value)
     except Misfit as misfit:
-        raise misfit.error(name) from None
+        raise misfit.error(name, index) from None
 
 
 def typed(hint: Any, conv: Optional[_Fn]) -> _Fn:

@@ -95,7 +95,6 @@ def test_coerce_follows_the_declared_types():
 
     cases = [
         (3, float, 3.0),
-        (True, float, True),
         ([1, 2], Tuple[float, ...], (1.0, 2.0)),
         ([1, "a"], Tuple[float, str], (1.0, "a")),
         ((1, 2), List[float], [1.0, 2.0]),
@@ -115,6 +114,11 @@ def test_coerce_follows_the_declared_types():
     for value, hint, expected in cases:
         got = coerce(value, hint)
         assert got == expected and type(got) is type(expected), (value, hint, got)
+    from graft_runtime.literals import Misfit
+
+    for value, hint in [(True, float), ("1", int), (1.0, int), (True, int), (None, str), ("x", Union[int, float])]:
+        with pytest.raises(Misfit):  # refused, as a gateway refuses it
+            coerce(value, hint)
     box = coerce(Box(2, [1]), Box)  # type: ignore[arg-type]
     assert box.size == 2.0 and type(box.size) is float and box.levels == (Level.LOW,)
 
@@ -132,3 +136,26 @@ def test_a_new_configuration_takes_calls_off_the_fast_path():
     g.GraftConfig.set_config("name=graft-pypi-shop;host=127.0.0.1:1;runtime=python")
     with pytest.raises(ConnectionError, match="127.0.0.1:1"):
         run(g.Shop.sleepy(0))
+
+
+def test_a_plain_argument_of_another_type_is_refused_as_a_gateway_refuses_it():
+    """A str for an int (or a float, a bool for an int) was passed to the
+    hosted method in-process; a gateway refuses it with this text."""
+    wrong = [
+        (lambda: g.Shop.reserve("a", "3"), 'argument `count` has the wrong type: count: expected int, got "3"'),
+        (lambda: g.Shop.reserve("a", 2.5), "argument `count` has the wrong type: count: expected int, got 2.5"),
+        (lambda: g.Shop.reserve("a", True), "argument `count` has the wrong type: count: expected int, got true"),
+        (lambda: g.Shop.reserve(7, 1), "argument `sku` has the wrong type: sku: expected str, got 7"),
+        (lambda: g.Shop.divide("1", 2), 'argument `a` has the wrong type: a: expected float, got "1"'),
+        (lambda: g.Shop.where(loud=None), "argument `loud` has the wrong type: loud: expected bool, got null"),
+        (lambda: g.Shop.where(extra=[1, "2"]), 'argument `extra` has the wrong type: extra[1]: expected int, got "2"'),
+    ]
+    for _ in range(3):  # the first call plans each method, the next ones take its fast path
+        assert run(g.Shop.divide(1, 2)) == 0.5
+        with pytest.raises(g.OutOfStock):
+            run(g.Shop.reserve("a", 3))
+        assert run(g.Shop.where(loud=True))[2] is True
+        for call, message in wrong:
+            with pytest.raises(TypeError) as refused:
+                run(call())
+            assert str(refused.value) == message

@@ -203,3 +203,31 @@ def test_a_sync_generator_runs_a_bounded_number_of_items_ahead() -> None:
         assert len(ticker.threads) <= 2 + AHEAD, "nothing pulled once it is closed"
 
     run(main())
+
+
+def test_an_item_of_another_type_than_declared_ends_the_stream_as_a_gateway_ends_it() -> None:
+    """Each item is checked against the item annotation as a returned value
+    is, with the gateway's text: the items before it come, then a TypeError."""
+    async def main() -> None:
+        got = []
+        with pytest.raises(TypeError) as misfit:
+            async for item in client().stream("Ticker", "mixed", (), {"n": 5}):
+                got.append(item)
+        assert got == [Tick(0), Tick(1)]
+        assert str(misfit.value) == "Ticker.mixed yielded a value of type str at items[2] where its annotation says Tick"
+        stream = client().stream("Ticker", "mixed", (), {"n": 5})
+        with pytest.raises(TypeError) as misfit:
+            async for item in stream:
+                pass
+        assert "at items[2]" in str(misfit.value) and stream.finished  # ended: its generator closed
+        with pytest.raises(StopAsyncIteration):
+            await stream.__anext__()
+        got = []
+        with pytest.raises(TypeError) as misfit:
+            async for item in client().stream("Ticker", "mixed_async", (), {"n": 3}):
+                got.append(item)
+        assert got == [0]
+        assert str(misfit.value) == (
+            "Ticker.mixed_async yielded a value of type float at items[1] where its annotation says int")
+
+    run(main())

@@ -106,6 +106,23 @@ def test_the_shop_suite_sees_the_right_values(tmp_path_factory):
     assert custom["fields"] == {"sku": "sku-9", "wanted": 3}
     assert custom["str"] == "sku-9 is out of stock (wanted 3)"
     assert r["concurrent"]["returned"]["items"][49] == {"type": "builtins.int", "value": 98}
+    refused = {name: (r[name]["raised"], r[name]["str"]) for name in REFUSED}
+    assert refused == {name: ("builtins.TypeError", text) for name, text in REFUSED.items()}
+    for name in ("metadata and trace", "metadata and trace, async"):
+        seen = [[item[1]["value"] for item in d["items"]] for d in r[name]["returned"]["items"]]
+        assert [s[1:] for s in seen] == [["ann", "4bf92f3577b34da6a3ce929d0e0e4736"]] * 3, seen
+
+
+# Arguments a gateway refuses before the method runs; in-process refuses them too, with the same text.
+REFUSED = {
+    "a str for an int": 'argument `x` has the wrong type: x: expected int, got "5"',
+    "a bool for an int": "argument `x` has the wrong type: x: expected int, got true",
+    "a str for a float": 'argument `x` has the wrong type: x: expected float, got "1.5"',
+    "a str in a dict": "argument `values` has the wrong type: values[...]: expected str, got 2",
+    "an int for a str in a tuple": 'argument `a` has the wrong type: a: expected int, got "1"',
+    "a subclass for its dataclass": ('argument `lines` has the wrong type: lines[1]: expected Line, '
+                                     'got {"color":"red","price":0.5,"qty":2,"sku":"b"}'),
+}
 
 
 def is_graft_type(qualified, name):

@@ -16,6 +16,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/broker.py"),
     ),
     (
+        "checks.py",
+        include_str!("../../../python/graft_runtime/checks.py"),
+    ),
+    (
         "classes.py",
         include_str!("../../../python/graft_runtime/classes.py"),
     ),

@@ -37,6 +37,22 @@ pub(crate) fn checked(entry: &Entry, outcome: Outcome) -> Outcome {
     })))
 }
 
+/// A streamed item, the `index`th, against the streaming method's item type
+/// (its `returns`), checked before it is sent: a [`ReturnMisfit`] naming the
+/// method and where (`items[3].price`), as for a returned value. The graft's
+/// in-process streams check the same (`python/graft_runtime/streams.py`).
+pub(crate) fn item(entry: &Entry, value: &Value, index: usize) -> Result<(), PyErr> {
+    if matches!(entry.signature.returns, TypeRef::Any) {
+        return Ok(());
+    }
+    fit(value, &entry.signature.returns, &entry.types).map_err(|m| {
+        ReturnMisfit::new_err(format!(
+            "{}.{} yielded a value of type {} at items[{index}]{} where its annotation says {}",
+            entry.service, entry.signature.name, m.kind, m.path, m.expected
+        ))
+    })
+}
+
 /// A part of a long returned list, its items from index `start` on,
 /// checked before it is sent: a [`Misfit`] error (a `TypeError`) if one
 /// does not fit.
