@@ -62,6 +62,15 @@ describe("Graft Vision on the real gateway", () => {
     assert.equal(npm, `npm install --registry http://${host}/npm/ @graft/pypi-energypricecalculator`);
   });
 
+  test("each service shows its graft's version, as /libraries lists it", async () => {
+    await open();
+    const listed = await (await fetch(`${session.server.base}/libraries`)).json();
+    const version = listed.grafts.EnergyPriceCalculator.version;
+    assert.match(version, /^\d+\.\d+\.\d+$/);
+    const box = page.locator('[data-graft-version="EnergyPriceCalculator"]');
+    assert.equal(await box.locator("[data-version]").innerText(), version);
+  });
+
   test("the page made no failed or outside requests and raised no errors", () => {
     assert.deepEqual(session.problems, []);
   });

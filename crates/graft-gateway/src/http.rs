@@ -42,8 +42,7 @@ impl AppState {
         call_timeout: Option<Duration>,
     ) -> Arc<Self> {
         let iface = host.interface();
-        let libraries = serde_json::to_string(&crate::errors::without_paths(iface))
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let libraries = libraries(iface);
         let openapi = graft_openapi::openapi(iface).to_string();
         Arc::new(AppState {
             host,
@@ -53,6 +52,15 @@ impl AppState {
             openapi,
         })
     }
+}
+
+/// `/libraries`: the interface, and each service's graft with its
+/// version and releases (`versions::shown`).
+fn libraries(iface: &graft_model::Interface) -> String {
+    let mut value = serde_json::to_value(crate::errors::without_paths(iface))
+        .unwrap_or_else(|e| serde_json::json!({"error": e.to_string()}));
+    value["grafts"] = crate::index::versions::shown();
+    value.to_string()
 }
 
 /// The call API, served on `--port`.
@@ -131,6 +139,13 @@ async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let graft = headers
+        .get(crate::index::versions::HEADER)
+        .and_then(|v| v.to_str().ok());
+    if let Some(message) = crate::index::versions::refused(graft, &service, &method) {
+        crate::metrics::refused(Protocol::Http, "not_found");
+        return ErrorBody::new("NotFound", message).respond(StatusCode::NOT_FOUND);
+    }
     answer(
         &state,
         state.host.lookup(&service, &method),

@@ -9,6 +9,7 @@ mod auth;
 mod broker;
 mod cli;
 mod conn;
+mod diff;
 mod errors;
 mod health;
 mod hosting;
@@ -43,8 +44,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
-    if let Some(cli::Command::Publish(args)) = cli.command.take() {
-        return publish::run(args);
+    if let Some(command) = cli.command.take() {
+        return match command {
+            cli::Command::Diff { old, new } => diff::run(&old, &new),
+            cli::Command::Publish(args) => publish::run(args),
+        };
     }
     let _log = log::init(cli.log_format);
     errors::send_tracebacks(cli.tracebacks);

@@ -39,6 +39,11 @@ impl Dispatch for HostDispatch {
         if method == RELEASE {
             return self.release(service, object);
         }
+        let graft = crate::index::versions::in_metadata(&metadata);
+        if let Some(message) = crate::index::versions::refused(graft, &service, &method) {
+            crate::metrics::refused(self.protocol, "not_found");
+            return failed(CallFailure::NotFound(message));
+        }
         let found = if object.is_empty() {
             self.host.lookup(&service, &method)
         } else {

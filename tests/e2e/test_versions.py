@@ -1,0 +1,184 @@
+"""Versions from the interface (issue 18): a graft's version is semver from
+what its service's interface changed, old versions stay installable, an old
+graft calling a method that changed gets a clear error rather than a wrong
+answer, and `gg diff` tells breaking changes apart. The real gg, real pip,
+one state folder across restarts."""
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from gateway import Gateway, request, run_gg
+
+V1 = """\
+class Shop:
+    @staticmethod
+    def price(sku: str) -> int:
+        return len(sku) * 100
+
+    @staticmethod
+    def remove(sku: str) -> bool:
+        return True
+"""
+# 1.1.0: a method added.
+V2 = V1 + """
+    @staticmethod
+    def count() -> int:
+        return 7
+"""
+# 2.0.0: `remove` removed, and `count` now returns a str.
+V3 = """\
+class Shop:
+    @staticmethod
+    def price(sku: str) -> int:
+        return len(sku) * 100
+
+    @staticmethod
+    def count() -> str:
+        return "seven"
+"""
+
+OLD_CALLER = """\
+import asyncio, os
+from graft_pypi_shop import GraftConfig, Shop
+
+GraftConfig.set_config(os.environ["GRAFT_CONFIG"])
+
+async def main():
+    print("price", await Shop.price("abc"))
+    for call in (Shop.remove("abc"), Shop.count()):
+        try:
+            print("answered", await call)
+        except Exception as e:
+            print("refused", type(e).__name__, str(e).replace(chr(10), " "))
+
+asyncio.run(main())
+"""
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    """The project at 1.0.0, 1.1.0 and 2.0.0, each served once; yields the
+    third gateway (TCP on), the state, and what was saved on the way."""
+    root = tmp_path_factory.mktemp("versions")
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\nversion = "1.0.0"\n')
+    module = root / "shop.py"
+    env = dict(os.environ, GRAFT_STATE_DIR=str(root / "state"))
+    seen = {}
+    for name, source in [("v1", V1), ("v2", V2)]:
+        module.write_text(source)
+        with Gateway(str(module), env=env) as gg:
+            seen[name] = request(gg.web + "/libraries").json()
+            (root / (name + ".json")).write_text(json.dumps(seen[name]))
+            if name == "v2":
+                pip(root / "lib11", gg.web, "graft-pypi-shop")
+    module.write_text(V3)
+    with Gateway(str(module), env=env, tcp=True) as gg:
+        yield gg, root, seen
+
+
+def pip(target, web, *wanted):
+    cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir",
+           "--target", str(target), "--index-url", web + "/simple/", *wanted]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_versions_follow_the_interface(releases):
+    gg, root, seen = releases
+    assert seen["v1"]["grafts"]["Shop"]["version"] == "1.0.0"
+    assert seen["v2"]["grafts"]["Shop"]["version"] == "1.1.0"
+    now = request(gg.web + "/libraries").json()["grafts"]["Shop"]
+    assert now["distribution"] == "graft-pypi-shop" and now["version"] == "2.0.0"
+    assert [r["version"] for r in now["releases"]] == ["1.0.0", "1.1.0", "2.0.0"]
+    changes = {(c["kind"], c["subject"], c["what"]) for c in now["releases"][2]["changes"]}
+    assert ("breaking", "Shop.remove", "method removed") in changes
+    assert ("breaking", "Shop.count", "return type int changed to str") in changes
+    assert now["releases"][1]["changes"] == [{"kind": "addition", "subject": "Shop.count", "what": "method added"}]
+
+
+def test_old_versions_stay_installable_and_npm_has_the_same(releases, tmp_path):
+    gg, _, _ = releases
+    pip(tmp_path / "lib", gg.web, "graft-pypi-shop==1.1.0")
+    assert (tmp_path / "lib" / "graft_pypi_shop-1.1.0.dist-info").is_dir()
+    assert "async def count() -> int:" in (tmp_path / "lib" / "graft_pypi_shop" / "__init__.py").read_text()
+    pip(tmp_path / "new", gg.web, "graft-pypi-shop")
+    assert (tmp_path / "new" / "graft_pypi_shop-2.0.0.dist-info").is_dir()
+    doc = request(gg.web + "/npm/@graft%2fpypi-shop").json()
+    assert list(doc["versions"]) == ["1.0.0", "1.1.0", "2.0.0"]
+    assert doc["dist-tags"]["latest"] == "2.0.0"
+    old = urllib.request.urlopen(doc["versions"]["1.1.0"]["dist"]["tarball"], timeout=30)
+    assert old.status == 200 and len(old.read()) > 0
+
+
+def test_an_old_graft_gets_a_clear_error_over_tcp(releases):
+    gg, root, _ = releases
+    (root / "old_caller.py").write_text(OLD_CALLER)
+    config = "name=graft-pypi-shop;host=127.0.0.1:%d" % gg.tcp_port
+    env = dict(os.environ, PYTHONPATH=str(root / "lib11"), GRAFT_CONFIG=config)
+    out = subprocess.run([sys.executable, str(root / "old_caller.py")], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "price 300", "an unchanged method still answers"
+    for line, method in zip(lines[1:], ["remove", "count"]):
+        assert line.startswith("refused"), lines
+        assert "`Shop.%s` of graft-pypi-shop 1.1.0" % method in line, line
+        assert "graft-pypi-shop 2.0.0" in line, line
+    assert "method removed" in lines[1] and "return type int changed to str" in lines[2]
+
+
+def test_an_old_graft_gets_a_clear_error_over_http(releases):
+    gg, _, _ = releases
+    old = {"graft-version": "graft-pypi-shop/1.1.0"}
+    refused = call(gg, "count", old)
+    assert refused.status == 404
+    message = refused.json()["error"]["message"]
+    assert "`Shop.count` of graft-pypi-shop 1.1.0" in message and "graft-pypi-shop 2.0.0" in message
+    assert call(gg, "price", old, b'{"sku": "ab"}').json() == 200
+    assert call(gg, "count", {"graft-version": "graft-pypi-shop/2.0.0"}).json() == "seven"
+    assert call(gg, "count", {}).json() == "seven", "no version sent: not checked"
+
+
+def call(gg, method, headers, body=b"{}"):
+    req = urllib.request.Request("%s/call/Shop/%s" % (gg.calls, method), data=body, method="POST",
+                                 headers=dict(headers, **{"Content-Type": "application/json"}))
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return Answer(r.status, r.read())
+    except urllib.error.HTTPError as e:
+        return Answer(e.code, e.read())
+
+
+class Answer:
+    def __init__(self, status, body):
+        self.status, self.body = status, body
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def test_gg_diff_exit_codes_and_output(releases):
+    gg, root, _ = releases
+    added = run_gg("diff", str(root / "v1.json"), str(root / "v2.json"))
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert added.stdout.split() == ["addition", "Shop.count:", "method", "added"]
+    same = run_gg("diff", str(root / "v2.json"), str(root / "v2.json"))
+    assert (same.returncode, same.stdout) == (0, "no changes\n")
+    broken = run_gg("diff", str(root / "v2.json"), gg.web)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "breaking  Shop.remove: method removed" in broken.stdout
+    assert "breaking  Shop.count: return type int changed to str" in broken.stdout
+    assert "2 breaking change(s)" in broken.stderr
+    wheel = gg.web + "/packages/graft_pypi_shop-1.1.0-py3-none-any.whl"
+    published = run_gg("diff", str(root / "v1.json"), wheel)
+    assert published.returncode == 0, published.stdout + published.stderr
+    assert published.stdout == "addition  Shop.count: method added\n"
+    index = run_gg("diff", str(root / "v2.json"), gg.web + "/simple/graft-pypi-shop/")
+    assert index.returncode == 1 and "breaking  Shop.remove: method removed" in index.stdout, index.stdout
+    missing = run_gg("diff", str(root / "nope.json"), gg.web)
+    assert missing.returncode == 2 and "nope.json" in missing.stderr
