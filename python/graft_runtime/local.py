@@ -153,7 +153,8 @@ class Local:
             hosted_args, hosted_kwargs = coerce.bind(signature, coerce.hints(init), hosted_args, hosted_kwargs)
         return self._run(cls, hosted_args, hosted_kwargs)
 
-    def invoke_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
+    def invoke_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any],
+                  timeout: Optional[float] = None) -> Any:
         """`invoke` for the instance method `method` of the hosted object `hosted`:
         at once when every value needs no conversion (plans.method_fast)."""
         key = (type(hosted), method)
@@ -161,7 +162,7 @@ class Local:
         if fast is MISS:
             fast = self._fast_on[key] = method_fast(key[0], method, coerce.hints(getattr(key[0], method, None)))
         if fast is not None and not args:
-            result = self._run(fast, (hosted, kwargs), {})
+            result = self._run(fast, (hosted, kwargs), {}, timeout)
             if result is not MISS:
                 return result
         target = getattr(hosted, method)
@@ -173,10 +174,11 @@ class Local:
         hosted_kwargs = {k: self.to_hosted(v) for k, v in kwargs.items()}
         if signature is not None:
             hosted_args, hosted_kwargs = coerce.bind(signature, coerce.hints(target), hosted_args, hosted_kwargs)
-        return self._run(target, hosted_args, hosted_kwargs)
+        return self._run(target, hosted_args, hosted_kwargs, timeout)
 
-    async def call_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
-        result = self.invoke_on(hosted, method, args, kwargs)
+    async def call_on(self, hosted: Any, method: str, args: Sequence[Any], kwargs: Dict[str, Any],
+                      timeout: Optional[float] = None) -> Any:
+        result = self.invoke_on(hosted, method, args, kwargs, timeout)
         key = (type(hosted), method)
         if key not in self._returns:
             hint = coerce.hints(getattr(hosted, method)).get("return")

@@ -177,10 +177,13 @@ class ObjectState:
             async with self._lock():
                 if self.args is not None or self.error is not None or self.closed:
                     await self._make()
-                work = self.client.local.call_on(self.hosted, method, args, kwargs)
-                if self.settings.timeout is None:
+                from .remote import within  # noqa: PLC0415 - remote imports this module
+
+                timeout = within(settings.timeout)  # no longer than the call being served has left
+                work = self.client.local.call_on(self.hosted, method, args, kwargs, timeout)
+                if timeout is None:
                     return await work
-                return await self.client.timed(self.settings, self.service, method, work)
+                return await self.client.timed(settings, self.service, method, work, timeout)
         if self.args is not None or self.error is not None:
             await self.ready()
         return await self.client.remote.call(self.settings, self.service, method, args, kwargs, obj=self.id)

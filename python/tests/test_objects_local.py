@@ -153,3 +153,16 @@ def test_a_returned_object_and_an_object_passed_back():
             await c.absorb(g.Counter("fresh"))
 
     run(main())
+
+
+def test_a_method_of_an_object_sees_the_metadata_and_the_deadline():
+    """As a gateway sets them: the caller's metadata, and the graft's timeout
+    (or what the call being served has left) as graft_context.deadline()."""
+    async def main(config):
+        g.GraftConfig.set_config("name=graft-pypi-counter;host=inMemory;runtime=python;modules=%s%s" % (HOSTED, config))
+        c = g.Counter("a")
+        with g.GraftConfig.headers({"x-user": "ann"}):
+            return [await c.seen("t%d" % i) for i in range(3)]
+
+    assert run(main("")) == [["t%d" % i, "ann", "-"] for i in range(3)]
+    assert run(main(";timeout=30")) == [["t%d" % i, "ann", "29"] for i in range(3)]
