@@ -40,7 +40,11 @@ class Server:
         self.name = name
         self.log = open(folder / ("%s.log" % name), "w+")
         self.process = subprocess.Popen(command, cwd=folder, stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait(ready_path)
+        try:
+            self._wait(ready_path)
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait(self, path, timeout=60):
         deadline = time.monotonic() + timeout
@@ -100,7 +104,11 @@ class Verdaccio(Server):
         command = [str(NODE), str(VERDACCIO / "verdaccio" / "bin" / "verdaccio"),
                    "--config", "config.yaml", "--listen", self.url[len("http://"):]]
         super().__init__("verdaccio", command, folder, "/-/ping")
-        self.token = self._add_user(user, password)
+        try:
+            self.token = self._add_user(user, password)
+        except BaseException:
+            self.stop()
+            raise
 
     def _add_user(self, user, password):
         """npm adduser's request; answers the new user's token."""

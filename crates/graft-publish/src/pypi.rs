@@ -3,6 +3,8 @@
 //! `:action=file_upload`, the metadata fields and the file as `content`,
 //! with HTTP basic credentials.
 
+use std::io::Read as _;
+
 use graft_pypi::Wheel;
 use md5::Md5;
 use reqwest::blocking::multipart::{Form, Part};
@@ -54,7 +56,12 @@ impl Pypi {
 
     /// Uploads `wheel`; a version the repository has already is left as it is.
     pub fn upload(&self, wheel: &Wheel) -> Result<Outcome, PublishError> {
-        let mut request = self.client.post(self.url.clone()).multipart(form(wheel));
+        let (content_type, body) = in_memory(form(wheel));
+        let mut request = self
+            .client
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
         if let Some(auth) = &self.auth {
             request = request.basic_auth(&auth.username, Some(&auth.password));
         }
@@ -106,6 +113,19 @@ pub fn form(wheel: &Wheel) -> Form {
         .text("sha256_digest", hex::encode(Sha256::digest(&wheel.bytes)))
         .text("md5_digest", hex::encode(Md5::digest(&wheel.bytes)))
         .part("content", file)
+}
+
+/// The form's content type and bytes. Sent from memory, not streamed: a
+/// repository that refuses the credentials answers before reading the whole
+/// body, and reqwest's blocking client reports a streamed body cut short
+/// instead of that answer.
+fn in_memory(form: Form) -> (String, Vec<u8>) {
+    let content_type = format!("multipart/form-data; boundary={}", form.boundary());
+    let mut body = Vec::new();
+    form.into_reader()
+        .read_to_end(&mut body)
+        .expect("a form of bytes in memory reads whole");
+    (content_type, body)
 }
 
 /// Whether a refused upload means the file is there already, as twine's
