@@ -6,7 +6,7 @@ both versions, instead of running them with arguments or a result the graft
 does not expect."""
 
 import contextvars
-from typing import Tuple
+from typing import Optional, Tuple
 
 __all__ = ["CALLING", "HEADER", "graft_version", "with_graft"]
 
@@ -29,10 +29,11 @@ def graft_version(distribution: str) -> str:
         return ""
 
 
-def with_graft(metadata: Pairs) -> Pairs:
-    """`metadata` with the calling graft's version (`CALLING`) in place of
-    any it carried on from the call being served."""
-    graft = CALLING.get()
+def with_graft(metadata: Pairs, graft: Optional[str] = None) -> Pairs:
+    """`metadata` with the calling graft's version (`graft`, else `CALLING`)
+    in place of any it carried on from the call being served."""
+    if graft is None:
+        graft = CALLING.get()
     if metadata:
         metadata = tuple(pair for pair in metadata if pair[0] != HEADER)
     return metadata + ((HEADER, graft),) if graft else metadata

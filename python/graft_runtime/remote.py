@@ -106,8 +106,10 @@ class Remote:
         """The streaming method's items from the gateway (wire_stream.py); it connects on its first `__anext__`."""
         host = settings.route
         assert host is not None
-        return RemoteStream(lambda: self.connection(host, settings.timeout, settings.tls, settings.token), (service, method, list(args), kwargs),
-                            self.registry.types(), settings.timeout, self.exception)
+        stream = RemoteStream(lambda: self.connection(host, settings.timeout, settings.tls, settings.token), (service, method, list(args), kwargs),
+                              self.registry.types(), settings.timeout, self.exception)
+        stream.graft = self.graft
+        return stream
 
     def connection(self, address: Any, timeout: Optional[float] = None, tls: Optional[Tls] = None,
                    token: Optional[str] = None) -> Connection:

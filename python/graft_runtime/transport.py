@@ -381,8 +381,9 @@ class _Protocol(asyncio.BufferedProtocol):
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         service, method, args, kwargs = call
+        metadata = identity.with_graft(headers.outgoing(), getattr(stream, "graft", ""))
         data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj,
-                                headers.outgoing())
+                                metadata)
         self.streams[request_id] = weakref.ref(stream)
         self._write(data)
         return request_id

@@ -15,6 +15,9 @@ import pytest
 from gateway import Gateway, request, run_gg
 
 V1 = """\
+from typing import Iterator
+
+
 class Shop:
     @staticmethod
     def price(sku: str) -> int:
@@ -23,6 +26,10 @@ class Shop:
     @staticmethod
     def remove(sku: str) -> bool:
         return True
+
+    @staticmethod
+    def ticks(n: int) -> Iterator[int]:
+        yield from range(n)
 """
 # 1.1.0: a method added.
 V2 = V1 + """
@@ -30,8 +37,11 @@ V2 = V1 + """
     def count() -> int:
         return 7
 """
-# 2.0.0: `remove` removed, and `count` now returns a str.
+# 2.0.0: `remove` removed, `count` returns a str, `ticks` yields strs.
 V3 = """\
+from typing import Iterator
+
+
 class Shop:
     @staticmethod
     def price(sku: str) -> int:
@@ -40,6 +50,10 @@ class Shop:
     @staticmethod
     def count() -> str:
         return "seven"
+
+    @staticmethod
+    def ticks(n: int) -> Iterator[str]:
+        yield from map(str, range(n))
 """
 
 OLD_CALLER = """\
@@ -55,6 +69,10 @@ async def main():
             print("answered", await call)
         except Exception as e:
             print("refused", type(e).__name__, str(e).replace(chr(10), " "))
+    try:
+        print("answered", [item async for item in Shop.ticks(2)])
+    except Exception as e:
+        print("refused", type(e).__name__, str(e).replace(chr(10), " "))
 
 asyncio.run(main())
 """
@@ -125,11 +143,13 @@ def test_an_old_graft_gets_a_clear_error_over_tcp(releases):
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "price 300", "an unchanged method still answers"
-    for line, method in zip(lines[1:], ["remove", "count"]):
+    assert len(lines) == 4, lines
+    for line, method in zip(lines[1:], ["remove", "count", "ticks"]):
         assert line.startswith("refused"), lines
         assert "`Shop.%s` of graft-pypi-shop 1.1.0" % method in line, line
         assert "graft-pypi-shop 2.0.0" in line, line
     assert "method removed" in lines[1] and "return type int changed to str" in lines[2]
+    assert "return type int changed to str" in lines[3], "a stream's items too"
 
 
 def test_an_old_graft_gets_a_clear_error_over_http(releases):
@@ -173,7 +193,7 @@ def test_gg_diff_exit_codes_and_output(releases):
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "breaking  Shop.remove: method removed" in broken.stdout
     assert "breaking  Shop.count: return type int changed to str" in broken.stdout
-    assert "2 breaking change(s)" in broken.stderr
+    assert "3 breaking change(s)" in broken.stderr
     wheel = gg.web + "/packages/graft_pypi_shop-1.1.0-py3-none-any.whl"
     published = run_gg("diff", str(root / "v1.json"), wheel)
     assert published.returncode == 0, published.stdout + published.stderr
