@@ -60,6 +60,7 @@ def test_metrics_count_the_calls_made_over_http_and_tcp():
         for _ in range(2):
             assert gg.call("Inventory", "reserve", {"sku": "x", "wanted": 1}).status == 500
         assert gg.call("Feed", "count", {"n": 4}).body.count(b"\n") == 4
+        assert gg.call("Inventory", "add", {"a": "x"}).status == 400
         tcp_calls(gg.tcp_port, [("add", {"a": 1})] * 4 + [("reserve", {"sku": "x", "wanted": 1}), ("add", {"a": "x"})])
         found = samples(scrape(gg))
 
@@ -70,15 +71,18 @@ def test_metrics_count_the_calls_made_over_http_and_tcp():
     assert counted("graft_calls_handled_total", method="add", protocol="http", outcome="ok") == 3
     assert counted("graft_calls_handled_total", method="reserve", protocol="http", outcome="raised") == 2
     assert counted("graft_calls_handled_total", service="Feed", method="count", protocol="http", outcome="ok") == 1
-    assert counted("graft_calls_started_total", method="add", protocol="tcp") == 5
+    assert counted("graft_calls_started_total", method="add", protocol="tcp") == 4
     assert counted("graft_calls_handled_total", method="add", protocol="tcp", outcome="ok") == 4
-    assert counted("graft_calls_handled_total", method="add", protocol="tcp", outcome="bad_arguments") == 1
     assert counted("graft_calls_handled_total", method="reserve", protocol="tcp", outcome="raised") == 1
-    assert counted("graft_call_duration_seconds_count", method="add") == 8
-    assert counted("graft_call_duration_seconds_bucket", method="add", le="+Inf") == 8
+    # Arguments that do not fit are refused before the call begins, over TCP as over HTTP.
+    for protocol in ("http", "tcp"):
+        assert counted("graft_calls_handled_total", method="add", protocol=protocol, outcome="bad_arguments") is None
+        assert value(found, "graft_calls_refused_total", protocol=protocol, outcome="bad_arguments") == 1
+    assert counted("graft_call_duration_seconds_count", method="add") == 7
+    assert counted("graft_call_duration_seconds_bucket", method="add", le="+Inf") == 7
     assert counted("graft_call_duration_seconds_count", method="reserve") == 3
     handled = sum(v for (name, _), v in found.items() if name == "graft_calls_handled_total")
-    assert handled == 3 + 2 + 1 + 6
+    assert handled == 3 + 2 + 1 + 5
     assert value(found, "graft_calls_in_flight") == 0
     assert value(found, "graft_streams_open") == 0
     assert value(found, "graft_remote_objects") == 0

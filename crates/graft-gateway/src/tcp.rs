@@ -62,9 +62,17 @@ impl Dispatch for HostDispatch {
             return failed(CallFailure::Internal(too_old(&callee, needs, version)));
         }
         let cap = self.call_timeout;
+        // Arguments that do not fit are refused before the call begins, as HTTP's 400s are.
+        let args = match arguments(args, cap, &callee, self.host.interface()) {
+            Ok(args) => args,
+            Err(message) => {
+                crate::metrics::refused(self.protocol, "bad_arguments");
+                return failed(CallFailure::BadArguments(message));
+            }
+        };
         let call = Call {
             callee,
-            args: arguments(args, cap),
+            args,
             deadline: Deadline::shorter(timeout, cap),
             metadata,
             in_parts: version >= 4,
@@ -103,11 +111,20 @@ impl HostDispatch {
     }
 }
 
-/// A request's arguments as the host takes them; those arriving in parts
-/// bring the caller's timeout, no longer than `cap`.
-fn arguments(args: Arguments, cap: Option<Duration>) -> Args {
-    match args {
-        Arguments::Whole(args) => Args::Decoded(args),
+/// A request's arguments as the host takes them: whole ones checked against
+/// `callee`'s parameters (Err: why they do not fit); those arriving in parts
+/// are checked as they come, and bring the caller's timeout, no longer than `cap`.
+fn arguments(
+    args: Arguments,
+    cap: Option<Duration>,
+    callee: &graft_python::Callee,
+    iface: &graft_model::Interface,
+) -> Result<Args, String> {
+    Ok(match args {
+        Arguments::Whole(args) => {
+            let checked = graft_model::bind::check(callee.signature(), args, iface);
+            Args::Checked(checked.map_err(|err| err.to_string())?)
+        }
         Arguments::InParts {
             argument,
             parts,
@@ -120,7 +137,7 @@ fn arguments(args: Arguments, cap: Option<Duration>) -> Args {
                 Ok((args, Deadline::shorter(timeout, cap)))
             }),
         }),
-    }
+    })
 }
 
 /// Why a client of `version` cannot call `callee`, which needs `needs`.
