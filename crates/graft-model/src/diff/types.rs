@@ -19,69 +19,52 @@ pub(super) fn diff(old: &Interface, new: &Interface, out: &mut Changes) {
 }
 
 fn type_def(subject: &str, o: &TypeDef, n: &TypeDef, out: &mut Changes) {
-    use TypeDefKind as K;
     if o.doc != n.doc {
         out.push(Kind::Other, subject, "doc changed");
     }
-    match (&o.kind, &n.kind) {
-        (
-            K::Enum {
-                members: om,
-                flag: of,
-                ..
-            },
-            K::Enum {
-                members: nm,
-                flag: nf,
-                ..
-            },
-        ) => {
-            if of != nf {
-                out.push(Kind::Breaking, subject, "changed between Flag and Enum");
-            }
-            members(subject, om, nm, out);
+    let (old, new) = (shape(&o.kind), shape(&n.kind));
+    if old.kind != new.kind {
+        let what = format!("changed from {} to {}", old.kind, new.kind);
+        return out.push(Kind::Breaking, subject, what);
+    }
+    if old.traits != new.traits {
+        let what = format!("{} changed to {}", old.traits, new.traits);
+        out.push(Kind::Breaking, subject, what);
+    }
+    fields(subject, old.fields, new.fields, out);
+    members(subject, old.members, new.members, out);
+}
+
+/// What callers of a named type depend on, whatever its kind.
+struct Shape<'a> {
+    kind: &'static str,
+    /// Frozen or not, an exception's base.
+    traits: String,
+    fields: &'a [Field],
+    members: &'a [EnumMember],
+}
+
+fn shape(kind: &TypeDefKind) -> Shape<'_> {
+    let of = |kind, traits: String, fields| Shape {
+        kind,
+        traits,
+        fields,
+        members: &[],
+    };
+    match kind {
+        TypeDefKind::Dataclass { fields, frozen, .. } => {
+            let traits = if *frozen { "frozen" } else { "not frozen" };
+            of("dataclass", traits.into(), fields)
         }
-        (
-            K::Exception {
-                base: ob,
-                fields: of,
-            },
-            K::Exception {
-                base: nb,
-                fields: nf,
-            },
-        ) => {
-            if ob != nb {
-                out.push(
-                    Kind::Breaking,
-                    subject,
-                    format!("base {ob} changed to {nb}"),
-                );
-            }
-            fields(subject, of, nf, out);
-        }
-        (
-            K::Dataclass {
-                fields: of,
-                frozen: ofr,
-                ..
-            },
-            K::Dataclass {
-                fields: nf,
-                frozen: nfr,
-                ..
-            },
-        ) => {
-            if ofr != nfr {
-                out.push(Kind::Breaking, subject, "frozen changed");
-            }
-            fields(subject, of, nf, out);
-        }
-        (K::NamedTuple { fields: of }, K::NamedTuple { fields: nf })
-        | (K::TypedDict { fields: of }, K::TypedDict { fields: nf }) => {
-            fields(subject, of, nf, out)
-        }
-        _ => out.push(Kind::Breaking, subject, "kind of type changed"),
+        TypeDefKind::NamedTuple { fields } => of("NamedTuple", String::new(), fields),
+        TypeDefKind::TypedDict { fields } => of("TypedDict", String::new(), fields),
+        TypeDefKind::Exception { base, fields } => of("exception", format!("base {base}"), fields),
+        TypeDefKind::Enum { members, flag, .. } => Shape {
+            kind: if *flag { "Flag" } else { "Enum" },
+            traits: String::new(),
+            fields: &[],
+            members,
+        },
     }
 }
 
@@ -93,33 +76,11 @@ fn fields(subject: &str, old: &[Field], new: &[Field], out: &mut Changes) {
             continue;
         };
         if o.ty != n.ty {
-            let what = format!(
-                "field `{name}`: type {} changed to {}",
-                o.ty.python(),
-                n.ty.python()
-            );
+            let (from, to) = (o.ty.python(), n.ty.python());
+            let what = format!("field `{name}`: type {from} changed to {to}");
             out.push(Kind::Breaking, subject, what);
         }
-        match (o.default.is_some(), n.default.is_some()) {
-            (true, false) => out.push(
-                Kind::Breaking,
-                subject,
-                format!("field `{name}` made required"),
-            ),
-            (false, true) => out.push(
-                Kind::Addition,
-                subject,
-                format!("field `{name}` given a default"),
-            ),
-            _ if o.default != n.default || o.alias != n.alias || o.constraints != n.constraints => {
-                out.push(
-                    Kind::Other,
-                    subject,
-                    format!("field `{name}`: default or checks changed"),
-                )
-            }
-            _ => {}
-        }
+        field_default(subject, o, n, out);
     }
     for n in new.iter().filter(|n| !old.iter().any(|o| o.name == n.name)) {
         let (kind, how) = match n.default.is_some() {
@@ -128,6 +89,19 @@ fn fields(subject: &str, old: &[Field], new: &[Field], out: &mut Changes) {
         };
         out.push(kind, subject, format!("new field `{}` {how}", n.name));
     }
+}
+
+fn field_default(subject: &str, o: &Field, n: &Field, out: &mut Changes) {
+    let name = &o.name;
+    let (kind, what) = match (o.default.is_some(), n.default.is_some()) {
+        (true, false) => (Kind::Breaking, "made required"),
+        (false, true) => (Kind::Addition, "given a default"),
+        _ if (&o.default, &o.alias, &o.constraints) != (&n.default, &n.alias, &n.constraints) => {
+            (Kind::Other, "default or checks changed")
+        }
+        _ => return,
+    };
+    out.push(kind, subject, format!("field `{name}` {what}"));
 }
 
 fn members(subject: &str, old: &[EnumMember], new: &[EnumMember], out: &mut Changes) {
