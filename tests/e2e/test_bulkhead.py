@@ -69,3 +69,42 @@ def test_600_stuck_calls_of_one_method_leave_the_others_answering(gg):
     assert gg.call("Load", "quick", {}, timeout=5).status == 200
     for sock in conns:
         sock.close()
+
+
+def open_stream(gg, method, args, status=200):
+    """A streaming call of Load over HTTP, held open: (connection, its first
+    NDJSON line, parsed; or the error body of a refused one)."""
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", gg.port, timeout=30)
+    conn.request("POST", "/call/Load/%s" % method, body=json.dumps(args), headers={"Content-Type": "application/json"})
+    response = conn.getresponse()
+    assert response.status == status
+    if status != 200:
+        assert response.getheader("Retry-After") == "1"
+        return conn, json.loads(response.read())
+    return conn, json.loads(response.readline())
+
+
+def test_plain_generators_hold_their_methods_threads_and_streams_count_in_flight():
+    with Gateway(LOAD, args=["--maxThreadsPerMethod", "2", "--maxInFlight", "3"]) as gg:
+        held = [open_stream(gg, "drip", {"seconds": STUCK_SECONDS}) for _ in range(2)]
+        assert [first for _, first in held] == [0.0, 0.0]
+        # A third stream of the stuck generator would take a third thread: refused at once, 503.
+        conn, refused = open_stream(gg, "drip", {"seconds": STUCK_SECONDS}, status=503)
+        conn.close()
+        error = refused["error"]
+        assert error["type"] == "Overloaded" and "Load.drip holds 2 blocking threads" in error["message"], error
+        assert gg.call("Load", "quick", {}, timeout=5).json() == "quick"
+        # Streams are calls in flight (--maxInFlight 3): the third open one fills it.
+        held.append(open_stream(gg, "trickle", {"seconds": STUCK_SECONDS}))
+        full = gg.call("Load", "quick", {}, timeout=5)
+        assert full.status == 503 and "--maxInFlight" in full.json()["error"]["message"], full.body
+        conn, refused = open_stream(gg, "trickle", {"seconds": 1}, status=503)
+        conn.close()
+        assert "--maxInFlight" in refused["error"]["message"], refused
+        assert metric(gg, "graft_calls_shed_total") == 3
+        for conn, _ in held:
+            conn.close()
+        gg.stop(timeout=5)

@@ -152,6 +152,23 @@ def test_a_plain_method_past_its_deadline_is_counted_as_abandoned(gateways):
     assert abandoned() == before + 1
 
 
+@pytest.mark.parametrize("method", ["deadlines", "deadlines_async"])
+def test_a_generator_reads_its_items_deadline(method):
+    """A stream's limit is on each next item: graft_context.deadline() inside
+    a generator is what is left for the item being produced, from when it
+    was asked for (so it does not shrink over a long stream)."""
+    load = Path(__file__).parent / "fixtures" / "resilience" / "load.py"
+    with Gateway(str(load)) as gg:
+        url = "%s/call/Load/%s" % (gg.calls, method)
+        body = json.dumps({"n": 3, "pause": 0.4}).encode()
+        timed = urllib.request.Request(url, data=body, headers={"Graft-Timeout-Ms": "2000"})
+        with urllib.request.urlopen(timed, timeout=30) as response:
+            left = [json.loads(line) for line in response.read().splitlines()]
+        untimed = request(url, data=body, method="POST")
+    assert len(left) == 3 and all(1.5 < s <= 2.0 for s in left), left
+    assert all(299 < s <= 300 for s in map(json.loads, untimed.body.splitlines())), untimed.body  # --callTimeout
+
+
 def tcp_error(gg, method, args, timeout_ms):
     """The Error frame gg answers `Inner.<method>(*args)` with over TCP, given `timeout_ms`."""
     with socket.create_connection(("127.0.0.1", gg.tcp_port), timeout=30) as sock:

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures::StreamExt;
+use futures::{FutureExt as _, StreamExt};
 use graft_model::{ArgError, Raised, json::to_json};
 use graft_python::{CallError, Part, items_of};
 use serde::Serialize;
@@ -175,11 +175,22 @@ impl Format {
 
 /// A streaming method's answer, each item written as it comes; a client
 /// that goes away drops the body, and with it the answer, which closes the
-/// generator.
-fn stream(answer: Observed, format: Format) -> Response {
-    let chunks = futures::stream::unfold(Some(answer), move |answer| async move {
+/// generator. A stream refused at once (Overloaded: `--maxInFlight`,
+/// `--maxThreadsPerMethod`) is answered as any refused call, 503.
+fn stream(mut answer: Observed, format: Format) -> Response {
+    let first = answer.next().now_or_never().flatten();
+    if let Some(Part::Done(Err(err @ CallError::Overloaded(_)))) = first {
+        let (body, status) = ErrorBody::of(err);
+        return body.respond(status);
+    }
+    let state = (first, Some(answer));
+    let chunks = futures::stream::unfold(state, move |(first, answer)| async move {
         let mut answer = answer?;
-        let text = match answer.next().await? {
+        let part = match first {
+            Some(part) => part,
+            None => answer.next().await?,
+        };
+        let text = match part {
             Part::Items(value) => {
                 let lines: Vec<String> = items_of(value)
                     .iter()
@@ -187,13 +198,13 @@ fn stream(answer: Observed, format: Format) -> Response {
                     .collect();
                 return Some((
                     Ok::<_, Infallible>(Bytes::from(lines.concat())),
-                    Some(answer),
+                    (None, Some(answer)),
                 ));
             }
             Part::Done(Ok(_)) => format.end(None),
             Part::Done(Err(err)) => format.end(Some(&ErrorBody::of(err).0.json())),
         };
-        Some((Ok(Bytes::from(text)), None))
+        Some((Ok(Bytes::from(text)), (None, None)))
     });
     let headers = [
         (header::CONTENT_TYPE, format.content_type()),

@@ -25,6 +25,9 @@ pub struct Callee {
     /// When the call must end, on Python's `time.monotonic()` clock
     /// (`graft_context.deadline()`); `None`: no limit.
     pub(crate) deadline: Option<f64>,
+    /// A stream's limit on each next item, in seconds: the deadline its
+    /// generator sees is this long from when it is asked for an item.
+    pub(crate) item_limit: Option<f64>,
 }
 
 /// The object of one call, and that call's place among the object's calls.
@@ -65,6 +68,7 @@ impl Callee {
             owner: 0,
             metadata: Arc::new([]),
             deadline: None,
+            item_limit: None,
         }
     }
 
@@ -114,8 +118,21 @@ impl Callee {
         )
     }
 
+    /// Runs `step` (a generator's next item) with the call's metadata and
+    /// the item's deadline, [`Callee::item_limit`] from now, set around it.
+    pub(crate) fn next_item<'py, T>(
+        &self,
+        py: Python<'py>,
+        step: impl FnOnce() -> PyResult<T>,
+    ) -> PyResult<T> {
+        let at = self
+            .item_limit
+            .and_then(|limit| Some(crate::context::monotonic()? + limit));
+        crate::context::within(py, &self.metadata, at, step)
+    }
+
     /// The object's bound method, or the hosted callable.
-    fn unbound<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn unbound<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(match &self.target {
             Some(target) => {
                 let instance = target.object.instance.bind(py);

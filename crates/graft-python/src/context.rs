@@ -1,10 +1,12 @@
 //! The incoming metadata as hosted code reads it: `import graft_context;
 //! graft_context.headers()`. gg registers the module (the same file every
 //! graft vendors as `_runtime/context.py`) before it imports the hosted
-//! modules. A plain method's call sets the context variable around the
-//! call itself ([`call`]: no Python frame in between); a coroutine or a
-//! generator is called through `graft_context.bind`, which sets it for each
-//! of its steps.
+//! modules. A plain method's call sets the context variables around the
+//! call itself ([`call`]: no Python frame in between), a plain generator's
+//! around each of its steps ([`within`], with that item's deadline); a
+//! coroutine is called through `graft_context.bind`, which sets them for
+//! each of its steps, and an async generator's pump sets them so
+//! (`streams.py`).
 
 use std::ffi::CString;
 
@@ -72,6 +74,19 @@ pub(crate) fn call<'py>(
     positional: &Bound<'py, PyTuple>,
     keyword: &Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    within(py, metadata, deadline, || {
+        callable.call(positional, Some(keyword))
+    })
+}
+
+/// Runs `step` (Python code: a call, a generator's next item) with
+/// `metadata` as the incoming metadata and `deadline` as the deadline.
+pub(crate) fn within<'py, T>(
+    py: Python<'py>,
+    metadata: &[(String, String)],
+    deadline: Option<f64>,
+    step: impl FnOnce() -> PyResult<T>,
+) -> PyResult<T> {
     let incoming = match (INCOMING.get(py), READ_ONLY.get(py)) {
         (Some(var), Some(read_only)) if !metadata.is_empty() => {
             let mapping = read_only.bind(py).call1((as_dict(py, metadata)?,))?;
@@ -79,12 +94,12 @@ pub(crate) fn call<'py>(
         }
         _ => None,
     };
-    let within = match (DEADLINE.get(py), deadline) {
+    let until = match (DEADLINE.get(py), deadline) {
         (Some(var), Some(at)) => Some(Set::new(var.bind(py), PyFloat::new(py, at).as_any())?),
         _ => None,
     };
-    let result = callable.call(positional, Some(keyword));
-    [within, incoming]
+    let result = step();
+    [until, incoming]
         .into_iter()
         .flatten()
         .try_for_each(|set| set.reset(py))?;

@@ -58,8 +58,15 @@ impl Host {
         }
         // What is left of it reaches the hosted code (`graft_context.deadline()`);
         // a stream's limit is on each item, not on the call.
-        if let Some(limit) = call.deadline.filter(|_| !call.callee.signature().streams) {
-            call.callee.deadline = crate::context::monotonic().map(|now| now + limit.as_secs_f64());
+        match call.deadline {
+            Some(limit) if call.callee.signature().streams => {
+                call.callee.item_limit = Some(limit.as_secs_f64());
+            }
+            Some(limit) => {
+                let now = crate::context::monotonic();
+                call.callee.deadline = now.map(|now| now + limit.as_secs_f64());
+            }
+            None => {}
         }
         let (tx, rx) = mpsc::channel(PARTS_AHEAD);
         let answer = Answer::new(&call, rx);
@@ -310,7 +317,7 @@ impl Host {
 pub(crate) struct Pace {
     quick_runs: AtomicU32,
     /// Blocking threads running the method now (`crate::admission`).
-    threads: AtomicUsize,
+    pub(crate) threads: AtomicUsize,
 }
 
 impl Pace {

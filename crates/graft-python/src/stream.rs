@@ -8,8 +8,15 @@
 //! generator runs on the host's loop, a few items ahead at most. When the
 //! answer is dropped (the caller stopped, the deadline passed, the
 //! connection closed), the generator is closed, so its `finally` runs.
+//!
+//! A plain generator holds a blocking thread for its whole stream, so it
+//! counts against `--maxThreadsPerMethod` as a plain call does. Each step of
+//! a generator runs with the call's metadata and the deadline of the item
+//! it is asked for (`graft_context.deadline()`: the stream's limit on each
+//! next item, from when the item is asked for).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use graft_model::{BoundArgs, Value};
 use pyo3::prelude::*;
@@ -43,13 +50,18 @@ impl Host {
         if callee.entry.is_async {
             return self.stream_async(&callee, args, first, tx, turn).await;
         }
+        // The bulkhead: a plain generator holds its blocking thread until it
+        // ends, so it counts against its method's threads as a plain call does.
+        crate::admission::take_thread(&callee.entry.pace.threads, || callee.name())?;
         let host = Arc::clone(self);
+        let watch = crate::admission::Watch::new();
         let pumped = tokio::task::spawn_blocking(move || {
+            let _thread = crate::admission::Thread(&callee.entry.pace.threads);
             Python::attach(|py| host.pump(py, &callee, args, first, &tx, turn))
         });
-        pumped
-            .await
-            .map_err(|e| CallError::Internal(e.to_string()))?
+        let outcome = pumped.await;
+        watch.finished();
+        outcome.map_err(|e| CallError::Internal(e.to_string()))?
     }
 
     /// Calls a plain streaming method and sends its items, on this blocking
@@ -66,12 +78,11 @@ impl Host {
         let iterator = self
             .python_arguments(py, &args, first.as_ref())
             .and_then(|(positional, keyword)| {
-                let returned = callee.callable(py)?.call(&positional, Some(&keyword))?;
-                returned.try_iter()
+                callee.call_plain(py, &positional, &keyword)?.try_iter()
             })
             .map_err(|err| self.raised_error(py, &err))?;
         drop(turn);
-        let outcome = self.pump_items(py, &callee.name(), &iterator, tx);
+        let outcome = self.pump_items(py, callee, &iterator, tx);
         let closed = iterator.getattr("close").and_then(|close| close.call0());
         if let Err(err) = closed
             && !err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py)
@@ -81,20 +92,28 @@ impl Host {
         outcome
     }
 
+    /// Sends each item of a plain generator, each step run with the call's
+    /// metadata and that item's deadline (`graft_context.deadline()`).
     fn pump_items(
         &self,
         py: Python<'_>,
-        method: &str,
+        callee: &Callee,
         iterator: &Bound<'_, pyo3::types::PyIterator>,
         tx: &PartSender,
     ) -> Outcome {
-        for item in iterator.clone() {
-            let value = item
-                .and_then(|item| {
-                    let value = self.converter.read_value(&item);
-                    value.map_err(|err| naming_result(py, method, "yielded", err))
-                })
-                .map_err(|err| self.raised_error(py, &err))?;
+        let mut items = iterator.clone();
+        for index in 0.. {
+            let item = callee.next_item(py, || items.next().transpose());
+            let value = match item {
+                Ok(None) => break,
+                Ok(Some(item)) => (self.converter.read_value(&item))
+                    .and_then(|value| {
+                        crate::returns::item(&callee.entry, &value, index).map(|()| value)
+                    })
+                    .map_err(|err| naming_result(py, &callee.name(), "yielded", err)),
+                Err(err) => Err(err),
+            }
+            .map_err(|err| self.raised_error(py, &err))?;
             if !send_blocking(py, tx, Part::Items(Value::List(vec![value]))) {
                 return Err(stopped());
             }
@@ -116,16 +135,19 @@ impl Host {
         let (items_tx, mut items) = mpsc::unbounded_channel();
         let pumping = Python::attach(|py| {
             let (positional, keyword) = self.python_arguments(py, &args, first.as_ref())?;
-            let agen = callee.callable(py)?.call(positional, Some(&keyword))?;
+            let agen = callee.call_plain(py, &positional, &keyword)?;
             let sink = Sink {
                 host: Arc::clone(self),
                 tx: items_tx,
                 method: callee.name(),
+                entry: Arc::clone(&callee.entry),
+                sent: AtomicUsize::new(0),
             };
-            let started = self
-                .streams
-                .bind(py)
-                .call_method1("start", (&agen, sink, AHEAD, self.event_loop.bind(py)))?;
+            // Each step runs with the call's metadata and that item's deadline.
+            let context = (callee.metadata.to_vec(), callee.item_limit);
+            let event_loop = self.event_loop.bind(py);
+            let started = (self.streams.bind(py))
+                .call_method1("start", (&agen, sink, AHEAD, event_loop, context))?;
             let (future, room) = started.extract::<(Py<PyAny>, Py<PyAny>)>()?;
             Ok(Pumping {
                 host: Arc::clone(self),
@@ -228,6 +250,10 @@ struct Sink {
     tx: mpsc::UnboundedSender<NextOutcome>,
     /// `Service.method`, for an item that cannot be converted.
     method: String,
+    /// The method, whose item type each item is checked against (`returns::item`).
+    entry: Arc<crate::Entry>,
+    /// The items handed on so far: the next one's index.
+    sent: AtomicUsize,
 }
 
 #[pymethods]
@@ -235,7 +261,9 @@ impl Sink {
     /// Converts and sends `item`; false if the pump should stop (the
     /// item could not be converted, or nobody listens any more).
     fn item(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> bool {
-        let value = self.host.converter.read_value(item);
+        let index = self.sent.fetch_add(1, Ordering::Relaxed);
+        let value = (self.host.converter.read_value(item))
+            .and_then(|value| crate::returns::item(&self.entry, &value, index).map(|()| value));
         let value = value.map_err(|err| naming_result(py, &self.method, "yielded", err));
         let converted = value.is_ok();
         let next = value

@@ -7,12 +7,28 @@ back as its caller takes items). `close` stops a pump and closes its
 generator, so the generator's `finally` runs."""
 
 import asyncio
+import time
+
+import graft_context
 
 
-async def pump(agen, sink, room):
-    """Hands each item of `agen` to `sink.item`, then `sink.end()` or `sink.fail(exc)`."""
+async def pump(agen, sink, room, context):
+    """Hands each item of `agen` to `sink.item`, then `sink.end()` or `sink.fail(exc)`.
+    Each step runs with `context`'s metadata pairs as the incoming metadata
+    and, as its deadline, its item limit (seconds, or None) from when it began."""
+    pairs, limit = context
+    incoming = graft_context.as_mapping(pairs)
+    items = agen.__aiter__()
     try:
-        async for item in agen:
+        while True:
+            at = None if limit is None else time.monotonic() + limit
+            tokens = graft_context._set(incoming, at)
+            try:
+                item = await items.__anext__()
+            except StopAsyncIteration:
+                break
+            finally:
+                graft_context._reset(tokens)
             await room.acquire()
             if not sink.item(item):
                 return
@@ -24,10 +40,10 @@ async def pump(agen, sink, room):
         sink.end()
 
 
-def start(agen, sink, ahead, loop):
+def start(agen, sink, ahead, loop, context):
     """Starts `pump` on `loop`; answers its concurrent future and its room."""
     room = asyncio.Semaphore(ahead)
-    return asyncio.run_coroutine_threadsafe(pump(agen, sink, room), loop), room
+    return asyncio.run_coroutine_threadsafe(pump(agen, sink, room, context), loop), room
 
 
 def give_room(room, n, loop):
