@@ -125,7 +125,7 @@ pub struct Cli {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_in_flight: u32,
 
-    /// Calls running at once on one TCP connection; past it a call is refused at once as Overloaded.
+    /// Calls running at once on one TCP connection, and requests on one HTTP/2 connection (its SETTINGS_MAX_CONCURRENT_STREAMS); past it a TCP call is refused at once as Overloaded.
     #[arg(long = "maxInFlightPerConnection", value_name = "N", default_value_t = 256,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_in_flight_per_connection: u32,
