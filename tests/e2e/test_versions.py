@@ -202,3 +202,14 @@ def test_gg_diff_exit_codes_and_output(releases):
     assert index.returncode == 1 and "breaking  Shop.remove: method removed" in index.stdout, index.stdout
     missing = run_gg("diff", str(root / "nope.json"), gg.web)
     assert missing.returncode == 2 and "nope.json" in missing.stderr
+
+
+def test_numbering_goes_on_above_an_older_gateways_post_versions(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "calc"\nversion = "1.0.0"\n')
+    (tmp_path / "calc.py").write_text("class Calc:\n    @staticmethod\n    def add(a: int, b: int) -> int:\n        return a + b\n")
+    state = tmp_path / "state"
+    state.mkdir()
+    old = {"format": 1, "services": {"calc:Calc": {"1.0.0": ["aa", "bb"]}}}  # it served 1.0.0.post1
+    (state / "pypi-versions.json").write_text(json.dumps(old))
+    with Gateway(str(tmp_path / "calc.py"), env=dict(os.environ, GRAFT_STATE_DIR=str(state))) as gg:
+        assert request(gg.web + "/libraries").json()["grafts"]["Calc"]["version"] == "1.0.1"

@@ -33,9 +33,13 @@ const VERSIONS_FILE: &str = "versions.json";
 /// written is reported and replaced by one in memory: the index still works,
 /// but versions start again at the project version on the next start.
 pub fn build(iface: &Interface) -> anyhow::Result<Arc<Index>> {
-    let mut store = match state_dir().map(|d| VersionStore::open(d.join(VERSIONS_FILE))) {
-        Some(Ok(store)) => store,
-        Some(Err(err)) => {
+    let mut store = match state_dir().map(|d| (VersionStore::open(d.join(VERSIONS_FILE)), d)) {
+        Some((Ok(mut store), dir)) => {
+            // Numbering goes on above the `.postN` versions of gateways before versions.json.
+            store.follow(&dir.join("pypi-versions.json"));
+            store
+        }
+        Some((Err(err), _)) => {
             tracing::warn!("{err}; graft versions are kept in memory only");
             VersionStore::in_memory()
         }

@@ -106,6 +106,9 @@ pub struct VersionStore {
     /// The JSON file, or `None` to remember in memory only.
     path: Option<PathBuf>,
     stored: Stored,
+    /// The lowest first version of a service, from a store of the old
+    /// format ([`VersionStore::follow`]).
+    floors: BTreeMap<String, Semver>,
 }
 
 const FORMAT: u32 = 2;
@@ -119,6 +122,7 @@ impl VersionStore {
                 format: FORMAT,
                 services: BTreeMap::new(),
             },
+            floors: BTreeMap::new(),
         }
     }
 
@@ -147,6 +151,7 @@ impl VersionStore {
         Ok(VersionStore {
             path: Some(path),
             stored,
+            floors: BTreeMap::new(),
         })
     }
 
@@ -173,7 +178,9 @@ impl VersionStore {
                 continue;
             };
             let contents = hash(&slice, service);
-            self.release(&Self::key(iface, &service.name), floor, slice, &contents)?;
+            let key = Self::key(iface, &service.name);
+            let floor = self.floors.get(&key).map_or(floor, |&f| f.max(floor));
+            self.release(&key, floor, slice, &contents)?;
         }
         Ok(())
     }
@@ -207,6 +214,32 @@ impl VersionStore {
         });
         self.save()?;
         Ok(version.to_string())
+    }
+
+    /// Continues the numbering of a store of the old format (`format` 1:
+    /// `<base>.postN` versions, `pypi-versions.json`) at `path`: a service
+    /// it knew, with no release here yet, starts above the versions it
+    /// gave (`1.0.0.post3` is followed by `1.0.1`), so `pip install -U`
+    /// still moves forward. A missing or unreadable file changes nothing.
+    pub fn follow(&mut self, path: &Path) {
+        let Ok(bytes) = std::fs::read(path) else {
+            return;
+        };
+        let old: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let Some(services) = old["services"].as_object().filter(|_| old["format"] == 1) else {
+            return;
+        };
+        for (key, bases) in services {
+            let highest = bases
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(b, _)| Semver::parse(b))
+                .max();
+            if let Some(highest) = highest.filter(|_| self.releases(key).is_empty()) {
+                self.floors.insert(key.clone(), highest.raised(Kind::Other));
+            }
+        }
     }
 
     /// The releases of the service `key`, oldest first.

@@ -70,3 +70,30 @@ fn versions_follow_the_interface_and_the_project_is_the_floor() {
         ["1.0.0", "1.1.0", "1.1.1", "2.0.0", "3.1.0", "3.2.0"]
     );
 }
+
+#[test]
+fn an_old_store_is_followed_by_a_higher_version() {
+    let dir = std::env::temp_dir().join(format!("graft-follow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = dir.join("pypi-versions.json");
+    let text = r#"{"format": 1, "services": {"p:Shop": {"1.0.0": ["a", "b", "c"]}}}"#;
+    std::fs::write(&old, text).unwrap();
+    let iface: Interface = serde_json::from_value(serde_json::json!({
+        "project": {"name": "p", "version": "1.0.0"},
+        "services": [
+            {"name": "Shop", "kind": "class", "module": "s", "file": "s.py", "methods": []},
+            {"name": "New", "kind": "class", "module": "s", "file": "s.py", "methods": []}],
+        "types": []}))
+    .unwrap();
+    let mut store = VersionStore::in_memory();
+    store.follow(&old);
+    store.follow(&dir.join("missing.json"));
+    store.record(&iface, |_, s| s.name.clone()).unwrap();
+    assert_eq!(
+        store.releases("p:Shop")[0].version,
+        "1.0.1",
+        "above 1.0.0.post2"
+    );
+    assert_eq!(store.releases("p:New")[0].version, "1.0.0");
+    let _ = std::fs::remove_dir_all(dir);
+}
