@@ -159,6 +159,31 @@ def test_an_exception_after_k_items_comes_after_them_as_the_graft_class(g):
     run(main())
 
 
+def test_an_item_that_does_not_fit_its_type_ends_the_stream_with_a_type_error(g):
+    """Items are checked against the declared item type as a returned value
+    is checked against its return type, in both modes, with the same text:
+    the items before it come, then a TypeError, and the generator is closed."""
+    async def main() -> None:
+        cases = [("misfits", 2, "Feed.misfits yielded a value of type int at items[2].name where its annotation says str"),
+                 ("misfits", 0, "Feed.misfits yielded a value of type int at items[0].name where its annotation says str"),
+                 ("misfits_async", 1, "Feed.misfits_async yielded a value of type float at items[1] "
+                                      "where its annotation says int")]
+        for method, bad, message in cases:
+            k = key(g, "%s-%d" % (method, bad))
+            got = []
+            with pytest.raises(TypeError) as misfit:
+                async for item in getattr(g.Feed, method)(k, bad):
+                    got.append(item)
+            assert len(got) == bad and str(misfit.value) == message, (method, got)
+            await eventually(lambda: _closed(g, k))
+
+    run(main())
+
+
+async def _closed(g: Any, k: str) -> bool:
+    return await g.Feed.seen(k) == "closed"
+
+
 @pytest.mark.parametrize("method", ["slow", "slow_async"])
 @pytest.mark.parametrize("how", ["break", "aclose", "async with", "task cancelled"])
 def test_a_consumer_that_stops_closes_the_generator_within_a_second(g, method, how):
