@@ -78,39 +78,9 @@ pub async fn serve(
     stopped: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let shown = status::without_password(&config.url);
-    let client = redis::Client::open(config.url.as_str())
-        .with_context(|| format!("--broker {shown} is not a Redis URL"))?;
-    let writer = connect(&client, Some(Duration::from_secs(30)))
-        .await
-        .with_context(|| format!("cannot reach the broker {shown}"))?;
-    let interface = dispatch.host.interface();
-    let queues: Vec<String> = interface
-        .services
-        .iter()
-        .map(|s| queue_of(&s.name))
-        .collect();
-    let idempotent = interface
-        .services
-        .iter()
-        .flat_map(|s| {
-            s.methods
-                .iter()
-                .filter(|m| m.idempotent)
-                .map(|m| format!("{}.{}", s.name, m.name))
-        })
-        .collect();
-    let broker = Arc::new(Broker {
-        client,
-        writer,
-        dispatch,
-        slots: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
-        consumer: consumer_name(),
-        reclaim: config.reclaim,
-        idempotent,
-        running: Mutex::default(),
-        offset_ms: AtomicI64::new(0),
-        tasks: TaskTracker::new(),
-    });
+    let services = &dispatch.host.interface().services;
+    let queues: Vec<String> = services.iter().map(|s| queue_of(&s.name)).collect();
+    let broker = Arc::new(Broker::connect(config, dispatch, &shown).await?);
     broker
         .join(&queues)
         .await
@@ -123,9 +93,8 @@ pub async fn serve(
         let task = read::consume(Arc::clone(&broker), queue.clone(), stop.clone());
         broker.tasks.spawn(task);
     }
-    broker
-        .tasks
-        .spawn(claim::watch(Arc::clone(&broker), queues, stop.clone()));
+    let watch = claim::watch(Arc::clone(&broker), queues, stop.clone());
+    broker.tasks.spawn(watch);
     stopped.await;
     stop.cancel();
     broker.tasks.close();
@@ -178,6 +147,41 @@ fn consumer_name() -> String {
 }
 
 impl Broker {
+    /// Connects to the broker `config` names (`shown` is its URL without a password).
+    async fn connect(
+        config: Config,
+        dispatch: Arc<HostDispatch>,
+        shown: &str,
+    ) -> anyhow::Result<Broker> {
+        let client = redis::Client::open(config.url.as_str())
+            .with_context(|| format!("--broker {shown} is not a Redis URL"))?;
+        let writer = connect(&client, Some(Duration::from_secs(30)))
+            .await
+            .with_context(|| format!("cannot reach the broker {shown}"))?;
+        let idempotent = dispatch
+            .host
+            .interface()
+            .services
+            .iter()
+            .flat_map(|s| {
+                let methods = s.methods.iter().filter(|m| m.idempotent);
+                methods.map(|m| format!("{}.{}", s.name, m.name))
+            })
+            .collect();
+        Ok(Broker {
+            client,
+            writer,
+            dispatch,
+            slots: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+            consumer: consumer_name(),
+            reclaim: config.reclaim,
+            idempotent,
+            running: Mutex::default(),
+            offset_ms: AtomicI64::new(0),
+            tasks: TaskTracker::new(),
+        })
+    }
+
     /// Joins the group of each queue, made if need be from the queue's
     /// start, so calls sent before any gateway was up are taken too.
     async fn join(&self, queues: &[String]) -> redis::RedisResult<()> {

@@ -81,16 +81,7 @@ pub(super) async fn run(
         return finish(&broker, &entry, None).await;
     };
     if again && !broker.idempotent.contains(&name) {
-        super::status::reclaimed("refused");
-        tracing::warn!(
-            "broker: {name} ({}) was taken by a gateway that stopped",
-            entry.id
-        );
-        let why = format!(
-            "{name} was taken from the queue by a gateway that stopped before answering; it is not \
-             idempotent (@graft_context.idempotent), so it was not run again: it may or may not have run"
-        );
-        return finish(&broker, &entry, Some(lost(id, why))).await;
+        return finish(&broker, &entry, Some(not_again(&entry, id, &name))).await;
     }
     if again {
         super::status::reclaimed("rerun");
@@ -128,6 +119,21 @@ async fn execute(
         caller: "",
     };
     answer(broker, entry, id, broker.dispatch.call(request)).await
+}
+
+/// The answer to a call taken over from a gateway that stopped, whose
+/// method is not idempotent: it is not run again.
+fn not_again(entry: &Entry, id: u64, name: &str) -> Frame {
+    super::status::reclaimed("refused");
+    let entry_id = &entry.id;
+    tracing::warn!("broker: {name} ({entry_id}) was taken by a gateway that stopped");
+    lost(
+        id,
+        format!(
+            "{name} was taken from the queue by a gateway that stopped before answering; it is not \
+             idempotent (@graft_context.idempotent), so it was not run again: it may or may not have run"
+        ),
+    )
 }
 
 /// The time `entry` has left before its caller's deadline, `Some(None)`
