@@ -213,3 +213,38 @@ def test_numbering_goes_on_above_an_older_gateways_post_versions(tmp_path):
     (state / "pypi-versions.json").write_text(json.dumps(old))
     with Gateway(str(tmp_path / "calc.py"), env=dict(os.environ, GRAFT_STATE_DIR=str(state))) as gg:
         assert request(gg.web + "/libraries").json()["grafts"]["Calc"]["version"] == "1.0.1"
+
+
+OLD_NODE_CALLER = """\
+import { GraftConfig, Shop } from "@graft/pypi-shop";
+
+GraftConfig.setConfig(process.env.GRAFT_CONFIG);
+console.log("price", await Shop.price("abc"));
+try {
+  console.log("answered", await Shop.count());
+} catch (e) {
+  console.log("refused", e.constructor.name, String(e.message).replaceAll("\\n", " "));
+}
+await GraftConfig.close();
+"""
+
+
+@pytest.mark.parametrize("transport", ["tcp", "http"])
+def test_an_old_typescript_graft_gets_the_same_error(releases, tmp_path, transport):
+    gg, _, _ = releases
+    (tmp_path / "package.json").write_text('{"name": "consumer", "private": true, "type": "module"}')
+    dead = "http://127.0.0.1:9"  # no other registry
+    install = ["npm", "install", "--registry", gg.web + "/npm/", "--proxy", dead, "--https-proxy", dead,
+               "--noproxy", "127.0.0.1", "--cache", str(tmp_path / ".npm-cache"), "--no-audit", "--no-fund",
+               "@graft/pypi-shop@1.1.0"]
+    out = subprocess.run(install, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    (tmp_path / "old.mjs").write_text(OLD_NODE_CALLER)
+    host = "127.0.0.1:%d" % gg.tcp_port if transport == "tcp" else gg.calls
+    env = dict(os.environ, GRAFT_CONFIG="name=graft-pypi-shop;host=%s" % host)
+    out = subprocess.run(["node", "old.mjs"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    price, count = out.stdout.splitlines()
+    assert price == "price 300"
+    assert count.startswith("refused") and "`Shop.count` of graft-pypi-shop 1.1.0" in count, count
+    assert "graft-pypi-shop 2.0.0" in count and "return type int changed to str" in count, count

@@ -35,6 +35,10 @@ export class Graft implements Context {
   private settings: Settings | null = null;
   private transports = new Map<string, Transport | Promise<Transport>>();
   private headers: [string, string][] = [];
+  /** `graft-version: <name>/<version>`, sent with every call (docs/PROTOCOL.md, "Metadata"). */
+  private readonly identity: [string, string][];
+  /** This graft's headers, then its identity: a call's metadata outside any block. */
+  private own: [string, string][];
 
   constructor(
     /** The distribution name configurations use: `graft-pypi-<service>`. */
@@ -42,7 +46,12 @@ export class Graft implements Context {
     private readonly schema: Schema,
     private readonly exceptions: Record<string, ExceptionClass>,
     private readonly fallback: string | null = null,
-  ) {}
+    /** The package's version: a gateway refuses the calls it no longer answers as this version expects. */
+    version: string | null = null,
+  ) {
+    this.identity = version ? [["graft-version", `${name}/${version}`]] : [];
+    this.own = this.identity;
+  }
 
   get types(): Record<string, TypeDef> { return this.schema.types; }
 
@@ -65,6 +74,7 @@ export class Graft implements Context {
   /** Metadata sent with every call of this graft (names in lower case); null for none. */
   setHeaders(headers: Record<string, string> | null): void {
     this.headers = pairs(headers);
+    this.own = [...this.headers.filter(([k]) => k !== "graft-version"), ...this.identity];
   }
 
   /**
@@ -81,8 +91,8 @@ export class Graft implements Context {
   /** The metadata of a call made now: this graft's headers, then the enclosing blocks' (a later name wins). */
   private metadata(): [string, string][] {
     const block = blockStore?.getStore();
-    if (!block?.length) return this.headers;
-    const merged = new Map(this.headers);
+    if (!block?.length) return this.own;
+    const merged = new Map(this.own);
     for (const [k, v] of block) merged.set(k, v);
     return [...merged];
   }

@@ -39,9 +39,15 @@ export declare class Graft implements Context {
     private settings;
     private transports;
     private headers;
+    /** `graft-version: <name>/<version>`, sent with every call (docs/PROTOCOL.md, "Metadata"). */
+    private readonly identity;
+    /** This graft's headers, then its identity: a call's metadata outside any block. */
+    private own;
     constructor(
     /** The distribution name configurations use: `graft-pypi-<service>`. */
-    name: string, schema: Schema, exceptions: Record<string, ExceptionClass>, fallback?: string | null);
+    name: string, schema: Schema, exceptions: Record<string, ExceptionClass>, fallback?: string | null, 
+    /** The package's version: a gateway refuses the calls it no longer answers as this version expects. */
+    version?: string | null);
     get types(): Record<string, TypeDef>;
     /** Sets the configuration text (null or "" sets none); checked at once, used from the next call. */
     setConfig(text: string | null | undefined): void;

@@ -20,13 +20,21 @@ export class Graft {
     settings = null;
     transports = new Map();
     headers = [];
+    /** `graft-version: <name>/<version>`, sent with every call (docs/PROTOCOL.md, "Metadata"). */
+    identity;
+    /** This graft's headers, then its identity: a call's metadata outside any block. */
+    own;
     constructor(
     /** The distribution name configurations use: `graft-pypi-<service>`. */
-    name, schema, exceptions, fallback = null) {
+    name, schema, exceptions, fallback = null, 
+    /** The package's version: a gateway refuses the calls it no longer answers as this version expects. */
+    version = null) {
         this.name = name;
         this.schema = schema;
         this.exceptions = exceptions;
         this.fallback = fallback;
+        this.identity = version ? [["graft-version", `${name}/${version}`]] : [];
+        this.own = this.identity;
     }
     get types() { return this.schema.types; }
     /** Sets the configuration text (null or "" sets none); checked at once, used from the next call. */
@@ -46,6 +54,7 @@ export class Graft {
     /** Metadata sent with every call of this graft (names in lower case); null for none. */
     setHeaders(headers) {
         this.headers = pairs(headers);
+        this.own = [...this.headers.filter(([k]) => k !== "graft-version"), ...this.identity];
     }
     /**
      * Adds `headers` to the calls `fn` makes, awaited ones included (Python's
@@ -62,8 +71,8 @@ export class Graft {
     metadata() {
         const block = blockStore?.getStore();
         if (!block?.length)
-            return this.headers;
-        const merged = new Map(this.headers);
+            return this.own;
+        const merged = new Map(this.own);
         for (const [k, v] of block)
             merged.set(k, v);
         return [...merged];
