@@ -39,7 +39,13 @@ def install_jobs(lib):
 def provider(redis, log, *args):
     """A gateway hosting Jobs that takes its calls from `redis`; each run noted in `log`."""
     env = dict(os.environ, JOBS_LOG=str(log))
-    return Gateway("--modules", str(JOBS), args=["--broker", redis.url, *args], env=env)
+    return taking_calls(Gateway("--modules", str(JOBS), args=["--broker", redis.url, *args], env=env))
+
+
+def taking_calls(gg):
+    """`gg` once it reads its queues (its /status names them), not only once it is ready."""
+    wait_for(lambda: "broker" in request(gg.web + "/status").json(), what="gg reading its queues")
+    return gg
 
 
 def caller(lib, redis, body, timeout=""):

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from broker_helpers import taking_calls
 from gateway import Gateway
 from redis_server import RedisServer
 from test_parity import SUITES, WORDED_APART, run_caller, transcripts
@@ -27,7 +28,7 @@ def test_in_process_and_through_a_broker_agree(name, redis, tmp_path_factory):
     module, grafts, caller = SUITES[name]
     lib = tmp_path_factory.mktemp("broker-lib-" + name)
     env = dict(os.environ, GRAFT_STATE_DIR=str(tmp_path_factory.mktemp("broker-state-" + name)))
-    with Gateway("--modules", str(module), args=["--broker", redis.url], env=env) as gg:
+    with taking_calls(Gateway("--modules", str(module), args=["--broker", redis.url], env=env)) as gg:
         out = subprocess.run(
             [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir",
              "--target", str(lib), "--index-url", gg.web + "/simple/", *grafts],

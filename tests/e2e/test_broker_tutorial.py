@@ -4,6 +4,7 @@ price calculator that may start after the call was made."""
 
 import os
 
+from broker_helpers import taking_calls
 from gateway import Gateway, free_port
 from redis_server import RedisServer
 from test_microservice import BILLING_WITH_GRAFT, GRAFT, bill, pip_install
@@ -15,7 +16,7 @@ def calculator(project, redis):
     http_port, port = free_port(), free_port()
     args = ["--modules", str(project / "src" / "price_calculator.py"), "--httpPort", str(http_port),
             "--port", str(port), "--bind", "127.0.0.1", "--broker", redis.url]
-    return Gateway.raw(args, http_port=http_port, port=port)
+    return taking_calls(Gateway.raw(args, http_port=http_port, port=port))
 
 
 def test_billing_prices_through_redis(tmp_path):
