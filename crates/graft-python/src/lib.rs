@@ -13,7 +13,8 @@
 //! - `arguments`: a call's arguments checked, gathered as they arrive, made Python.
 //! - `convert`: [`Value`](graft_model::Value) to and from Python objects.
 //! - `invoke`: [`Host::run`]; plain methods on blocking threads (or, once
-//!   quick, on the calling worker) and coroutines on the host's asyncio loop.
+//!   quick, on the calling worker; `invoke/plain.rs`) and coroutines on the
+//!   host's asyncio loop (`invoke/coroutine.rs`).
 //! - `stream`: streaming methods (generators and async generators).
 //! - `objects`, `object_calls`, `callee`, `turns`: remote objects (instances
 //!   of hosted classes living in the gateway), calls of their methods one at
