@@ -48,13 +48,16 @@ export function freePort() {
 
 /**
  * Starts `gg` hosting `modules` and waits until `GET /status` on its HTTP port
- * answers 200. Resolves to `{ base, stop, output }`; `stop()` always ends it.
+ * answers 200. `more(ports)` gives more options, knowing `{ port, httpPort }`.
+ * Resolves to `{ base, calls, stop, output }` (`calls`: the call port's origin);
+ * `stop()` always ends it.
  */
-export async function startGateway(modules, { timeoutMs = 30_000 } = {}) {
+export async function startGateway(modules, { timeoutMs = 30_000, more = () => [] } = {}) {
   const bin = process.env[ENV.GG_BIN] || path.join(REPO, "target/debug/gg");
   if (!existsSync(bin)) throw new Error(`no gateway binary at ${bin}\nhint: cargo build -p graft-gateway, or set ${ENV.GG_BIN}`);
   const [port, httpPort] = [await freePort(), await freePort()];
-  const args = ["--modules", modules, "--port", String(port), "--httpPort", String(httpPort), "--bind", "127.0.0.1"];
+  const args = ["--modules", modules, "--port", String(port), "--httpPort", String(httpPort), "--bind", "127.0.0.1",
+    ...more({ port, httpPort })];
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => { output += d; });
@@ -68,7 +71,7 @@ export async function startGateway(modules, { timeoutMs = 30_000 } = {}) {
     await stop();
     throw new Error(`${e.message}\n$ ${bin} ${args.join(" ")}\n${output}`);
   }
-  return { base, stop, output: () => output };
+  return { base, calls: `http://127.0.0.1:${port}`, stop, output: () => output };
 }
 
 async function waitForStatus(base, exited, timeoutMs) {

@@ -30,6 +30,8 @@ pub struct AppState {
     pub index: Arc<graft_pypi::Index>,
     /// `--callTimeout`; `None` for no limit.
     pub call_timeout: Option<Duration>,
+    /// `--corsAllowedOrigins`: browser origins that may call the call API (`cors.rs`).
+    pub cors_origins: Vec<String>,
     /// The interface and its OpenAPI document, written once at start-up.
     libraries: String,
     openapi: String,
@@ -40,6 +42,7 @@ impl AppState {
         host: Arc<Host>,
         index: Arc<graft_pypi::Index>,
         call_timeout: Option<Duration>,
+        cors_origins: Vec<String>,
     ) -> Arc<Self> {
         let iface = host.interface();
         let libraries = libraries(iface);
@@ -48,6 +51,7 @@ impl AppState {
             host,
             index,
             call_timeout,
+            cors_origins,
             libraries,
             openapi,
         })
@@ -65,12 +69,14 @@ fn libraries(iface: &graft_model::Interface) -> String {
 
 /// The call API, served on `--port`.
 pub fn calls(state: Arc<AppState>) -> Router {
-    Router::new()
+    let origins = state.cors_origins.clone();
+    let router = Router::new()
         .route("/call/{service}/{method}", post(call))
         .merge(crate::objects::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::auth::layer))
-        .layer(CatchPanicLayer::custom(panicked))
+        .layer(CatchPanicLayer::custom(panicked));
+    crate::cors::allow(router, &origins)
 }
 
 /// A bug in the gateway answers 500 with a JSON error; the connection and the gateway go on.

@@ -9,6 +9,7 @@ mod auth;
 mod broker;
 mod cli;
 mod conn;
+mod cors;
 mod diff;
 mod errors;
 mod health;

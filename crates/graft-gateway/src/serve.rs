@@ -22,7 +22,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     let web = bind(&cli, cli.http_port, "Graft Vision (--httpPort)").await?;
     let timeout = (cli.call_timeout > 0.0).then(|| Duration::from_secs_f64(cli.call_timeout));
     let index = crate::index::build(host.interface())?;
-    let state = AppState::new(host, index, timeout);
+    let state = AppState::new(host, index, timeout, cli.cors_allowed_origins.clone());
     let (stop, stopped) = watch::channel(false);
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
