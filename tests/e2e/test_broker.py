@@ -51,6 +51,18 @@ def test_values_exceptions_streams_and_metadata_cross_the_broker(lib, redis, log
         assert metric(gg, 'graft_calls_started_total{method="add",protocol="broker",service="Jobs"}') == 1
 
 
+def test_a_stream_its_caller_stops_reading_is_closed(lib, redis, log):
+    with provider(redis, log):
+        r = call(lib, redis, """
+            ticks = Jobs.ticks()
+            got = [await ticks.__anext__() for _ in range(3)]
+            await ticks.aclose()
+            return [got, await Jobs.add(1, 1)]  # sent after the stream's cancel, on the same connection
+        """)
+        assert r == [[0, 1, 2], 2]
+        wait_for(lambda: runs(log, "ticks closed"), what="the generator closed")
+
+
 def test_a_call_made_with_no_provider_up_is_answered_once_one_starts(lib, redis, log):
     waiting = caller(lib, redis, "return await Jobs.add(20, 22)")
     wait_for(lambda: redis.command("XLEN", "graft:calls:Jobs") == 1, what="the call in the queue")

@@ -3,7 +3,7 @@
 //! the entry acknowledged and deleted with the last frame.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use graft_wire::{Arguments, CallFailure, Dispatch, Frame, Reply, Request};
@@ -15,6 +15,8 @@ use super::{Broker, GROUP};
 /// How long an answer waits on its list for a caller that does not come
 /// to read it (one that stopped) before Redis drops the list.
 const REPLY_TTL_MS: u64 = 300_000;
+/// How often a stream looks whether its caller stopped reading it.
+const CANCEL_EVERY: Duration = Duration::from_millis(200);
 /// The connection number broker calls run under (objects are not served here).
 const BROKER_CONNECTION: u64 = u64::MAX;
 
@@ -148,16 +150,40 @@ fn left(broker: &Broker, entry: &Entry, timeout: Option<Duration>) -> Option<Opt
 }
 
 /// Pushes each part of the answer as it comes; its last frame.
+/// A stream stops (its generator closed) once its caller has set
+/// `<reply>:cancel:<id>`, looked at every [`CANCEL_EVERY`] of items.
 async fn answer(broker: &Broker, entry: &Entry, id: u64, replies: graft_wire::Replies) -> Frame {
     let mut parts = replies.parts;
+    let mut looked = Instant::now();
     while let Some(reply) = parts.next().await {
         match reply {
-            Reply::Items(value) => push(broker, entry, &Frame::Items { id, value }).await,
+            Reply::Items(value) => {
+                push(broker, entry, &Frame::Items { id, value }).await;
+                if replies.streams && looked.elapsed() >= CANCEL_EVERY {
+                    looked = Instant::now();
+                    if cancelled(broker, entry, id).await {
+                        let why = "the caller stopped reading the stream".into();
+                        return CallFailure::Cancelled(why).into_frame(id);
+                    }
+                }
+            }
             Reply::Done(Ok(value)) => return Frame::Reply { id, value },
             Reply::Done(Err(failure)) => return failure.into_frame(id),
         }
     }
     CallFailure::Internal("the call ended without an answer".into()).into_frame(id)
+}
+
+/// Whether the caller stopped reading stream `id` (`Broker.cancel` in the graft's runtime).
+async fn cancelled(broker: &Broker, entry: &Entry, id: u64) -> bool {
+    let Some(reply) = &entry.reply else {
+        return false;
+    };
+    let mut conn = broker.writer.clone();
+    let key = format!("{reply}:cancel:{id}");
+    let found: redis::RedisResult<bool> =
+        redis::cmd("EXISTS").arg(key).query_async(&mut conn).await;
+    found.unwrap_or(false)
 }
 
 /// Pushes one frame on the caller's list (none for a call sent without waiting).
