@@ -2,7 +2,8 @@
 # The benchmark command: Graft (in-process and remote through gg) against a
 # direct call, gRPC (grpc.aio), REST (FastAPI on uvicorn, httpx) and a Rust
 # echo floor; Graft with tracing on and over TLS (against gRPC over TLS,
-# bench/variants.py); streams, Graft against gRPC server streaming; and Node
+# bench/variants.py); Graft through Redis against Celery with Redis
+# (bench/brokers.py); streams, Graft against gRPC server streaming; and Node
 # callers, the TypeScript graft against @grpc/grpc-js (bench/node.py). See BENCHMARKS.md.
 #
 #   bench/run.sh                 full run: 3 runs, medians, writes bench/results/latest.json
