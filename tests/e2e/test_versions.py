@@ -41,8 +41,14 @@ V2 = V1 + """
 V3 = """\
 from typing import Iterator
 
+import graft_context
+
 
 class Shop:
+    @staticmethod
+    def seen() -> dict[str, str]:
+        return dict(graft_context.headers())
+
     @staticmethod
     def price(sku: str) -> int:
         return len(sku) * 100
@@ -162,6 +168,8 @@ def test_an_old_graft_gets_a_clear_error_over_http(releases):
     assert call(gg, "price", old, b'{"sku": "ab"}').json() == 200
     assert call(gg, "count", {"graft-version": "graft-pypi-shop/2.0.0"}).json() == "seven"
     assert call(gg, "count", {}).json() == "seven", "no version sent: not checked"
+    seen = call(gg, "seen", {"graft-version": "graft-pypi-shop/2.0.0", "x-user": "ada"}).json()
+    assert seen["x-user"] == "ada" and "graft-version" not in seen, "checked, then taken out"
 
 
 def call(gg, method, headers, body=b"{}"):

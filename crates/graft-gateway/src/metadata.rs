@@ -1,11 +1,12 @@
 //! A call's metadata from HTTP: the request's headers, except those that
-//! belong to one hop and the gateway's own `Authorization`.
+//! belong to one hop, the gateway's own `Authorization` and `Graft-Version`.
 
 use axum::http::HeaderMap;
 
 /// Headers that describe one connection, not the call (RFC 9110 §7.6.1),
-/// and those that describe the HTTP message itself.
-const LEFT_OUT: [&str; 11] = [
+/// those that describe the HTTP message itself, and `graft-version`, which
+/// the gateway checks before the call (`index::versions`).
+const LEFT_OUT: [&str; 12] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -17,6 +18,7 @@ const LEFT_OUT: [&str; 11] = [
     "host",
     "content-length",
     "authorization",
+    crate::index::versions::HEADER,
 ];
 
 /// The metadata an HTTP call brings: its headers in order, names in lower

@@ -31,7 +31,7 @@ impl Dispatch for HostDispatch {
             args,
             timeout,
             version,
-            metadata,
+            mut metadata,
             connection,
             peer,
             caller,
@@ -44,6 +44,7 @@ impl Dispatch for HostDispatch {
             crate::metrics::refused(self.protocol, "not_found");
             return failed(CallFailure::NotFound(message));
         }
+        crate::index::versions::strip(&mut metadata);
         let found = if object.is_empty() {
             self.host.lookup(&service, &method)
         } else {

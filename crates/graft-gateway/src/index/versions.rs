@@ -125,6 +125,15 @@ pub fn in_metadata(metadata: &[(String, String)]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Takes the [`HEADER`] out of a call's metadata once checked: hosted code
+/// does not see it (a graft it calls sends its own), and a call left with
+/// no metadata takes the host's quicker path.
+pub fn strip(metadata: &mut Vec<(String, String)>) {
+    if metadata.iter().any(|(n, _)| n == HEADER) {
+        metadata.retain(|(n, _)| n != HEADER);
+    }
+}
+
 /// Each service's graft: its distribution, version and releases with their changes.
 pub fn shown() -> Value {
     KNOWN.get().map_or(Value::Null, |k| k.shown.clone())
