@@ -312,4 +312,4 @@ def test_an_mcp_tool_call_is_an_mcp_span(chain):
     assert span.name == "Back/seen" and span.parent_span_id.hex() == CALLER_SPAN
     assert attrs["mcp.method.name"] == "tools/call" and attrs["gen_ai.tool.name"] == "Back.seen", attrs
     assert attrs["gen_ai.operation.name"] == "execute_tool" and attrs["network.protocol.name"] == "http"
-    assert attrs["network.peer.address"] == "127.0.0.1", attrs
+    assert attrs["network.peer.address"] == "127.0.0.1" and attrs["server.port"] == back.http_port, attrs

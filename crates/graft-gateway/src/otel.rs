@@ -51,6 +51,8 @@ struct Semconv {
 #[derive(Default)]
 struct Listeners {
     http: Option<SocketAddr>,
+    /// `--httpPort`, where `/mcp` is.
+    web: Option<SocketAddr>,
     tcp: Option<SocketAddr>,
 }
 
@@ -142,10 +144,12 @@ fn env_is(name: &str, value: &str) -> bool {
     std::env::var(name).is_ok_and(|v| v.trim().eq_ignore_ascii_case(value))
 }
 
-/// Notes where calls arrive (`server.address`, `server.port`).
-pub fn serving(http: SocketAddr, tcp: Option<SocketAddr>) {
+/// Notes where calls arrive (`server.address`, `server.port`): the call
+/// port, the web side (MCP's tool calls) and the TCP listener.
+pub fn serving(http: SocketAddr, web: SocketAddr, tcp: Option<SocketAddr>) {
     let _ = SERVING.set(Listeners {
         http: Some(http),
+        web: Some(web),
         tcp,
     });
 }
@@ -267,8 +271,9 @@ fn network(call: &Ended<'_>, attributes: &mut Vec<KeyValue>) {
     let listeners = SERVING.get();
     let address = match call.protocol {
         "http" => listeners.and_then(|l| l.http),
+        "mcp" => listeners.and_then(|l| l.web),
         "tcp" => listeners.and_then(|l| l.tcp),
-        _ => None, // /mcp is on the web side; a broker's calls come from its queues
+        _ => None, // a broker's calls come from its queues
     };
     if let Some(address) = address {
         if !address.ip().is_unspecified() {

@@ -39,7 +39,11 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         true => Some(bind(&cli, cli.tcp_port, "Graft's TCP protocol (--tcpPort)").await?),
         false => None,
     };
-    crate::otel::serving(call_addr, tcp.as_ref().and_then(|l| l.local_addr().ok()));
+    crate::otel::serving(
+        call_addr,
+        web_addr,
+        tcp.as_ref().and_then(|l| l.local_addr().ok()),
+    );
     if let Some(tcp) = &tcp {
         let scheme = if tls.is_some() { "tls" } else { "tcp" };
         tracing::info!("TCP calls on {scheme}://{}", tcp.local_addr()?);
