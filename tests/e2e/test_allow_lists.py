@@ -66,9 +66,13 @@ def test_openapi_has_only_the_exposed_paths(gg):
 
 
 def graft_source(gg, name):
-    """The `__init__.py` of the graft of service `name` (lower case), from gg's index."""
+    """The `__init__.py` of the newest graft of service `name` (lower case), from gg's index.
+
+    The index keeps every earlier version too (the state folder is shared by
+    the tests' gateways), so the newest is the one this gateway built."""
     page = request(gg.web + "/simple/graft-pypi-%s/" % name).body.decode()
-    wheel = page.split('href="../../packages/')[1].split("#")[0]
+    wheels = [part.split("#")[0] for part in page.split('href="../../packages/')[1:]]
+    wheel = max(wheels, key=lambda w: tuple(int(n) for n in w.split("-")[1].split(".")))
     body = request(gg.web + "/packages/" + wheel).body
     with zipfile.ZipFile(io.BytesIO(body)) as z:
         return z.read("graft_pypi_%s/__init__.py" % name).decode()
