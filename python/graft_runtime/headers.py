@@ -5,8 +5,10 @@
 block. A call made while serving one (inside a hosted method, in gg or
 in-process) carries the incoming metadata on, `traceparent` included, so an
 identity and a trace reach the next service. A call served in-process
-outside any trace starts one (`new_traceparent`), so the calls its hosted
-code makes share one trace id, as they would behind a gateway.
+outside any trace starts one (`new_traceparent`, made when first read), so
+the calls its hosted code makes share one trace id, as they would behind a
+gateway. `incoming()` is what hosted code called in-process reads as
+`graft_context.headers()`, on the fast path and the general one alike.
 """
 
 import contextlib
