@@ -58,6 +58,31 @@ async fn plain_and_async_generators_stream_their_items_then_none() {
 }
 
 #[tokio::test]
+async fn an_item_of_another_type_than_declared_ends_the_stream_with_a_type_error() {
+    for method in ["misfit_items", "misfit_items_async"] {
+        let mut answer = start(method, vec![Value::Int(2)], None);
+        let mut items = Vec::new();
+        let end = loop {
+            match answer.next().await.expect("a part") {
+                Part::Items(value) => items.extend(graft_python::items_of(value)),
+                Part::Done(end) => break end,
+            }
+        };
+        assert_eq!(items, [0, 1].map(Value::Int), "{method}");
+        let Err(CallError::Raised(raised)) = end else {
+            panic!("{method}: {end:?}");
+        };
+        assert_eq!(raised.type_name, "TypeError");
+        assert_eq!(
+            raised.message,
+            format!(
+                "Catalog.{method} yielded a value of type str at items[2] where its annotation says int"
+            )
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_reader_that_takes_nothing_pauses_the_generator() {
     let mut answer = start("count", vec![Value::Int(1_000_000)], None);
     assert!(matches!(answer.next().await, Some(Part::Items(_))));
