@@ -85,8 +85,12 @@ pub fn diff(old: &Interface, new: &Interface) -> Vec<Change> {
     out.list
 }
 
+/// The method name under which a service's constructor is called and its changes listed.
+pub const CONSTRUCTOR: &str = "__init__";
+
 /// The changes that touch calls of `service.method` as `old` had it: to the
-/// method, its service, and the named types it uses.
+/// method (or the constructor, [`CONSTRUCTOR`]), its service, and the named
+/// types it uses.
 pub fn method_changes(
     old: &Interface,
     new: &Interface,
@@ -98,7 +102,9 @@ pub fn method_changes(
         let mut s = s.clone();
         s.methods.retain(|m| m.name == method);
         s.exceptions.clear();
-        s.constructor = None;
+        if method != CONSTRUCTOR {
+            s.constructor = None;
+        }
         let one = Interface {
             project: None,
             services: vec![s],
@@ -136,10 +142,11 @@ impl Changes {
         if o.doc != n.doc {
             self.push(Kind::Other, &o.name, "doc changed");
         }
+        let init = format!("{}.{CONSTRUCTOR}", o.name);
         match (&o.constructor, &n.constructor) {
-            (Some(op), Some(np)) => self.params(&format!("{}.__init__", o.name), op, np),
-            (Some(_), None) => self.push(Kind::Breaking, &o.name, "constructor removed"),
-            (None, Some(_)) => self.push(Kind::Addition, &o.name, "constructor added"),
+            (Some(op), Some(np)) => self.params(&init, op, np),
+            (Some(_), None) => self.push(Kind::Breaking, &init, "constructor removed"),
+            (None, Some(_)) => self.push(Kind::Addition, &init, "constructor added"),
             (None, None) => {}
         }
         let callable = |s: &Service| -> Vec<Method> {

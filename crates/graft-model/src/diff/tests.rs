@@ -228,3 +228,45 @@ fn a_slice_holds_the_service_and_what_it_uses() {
     assert_eq!(slice(&iface, "Other").unwrap().services.len(), 1);
     assert!(slice(&iface, "Nope").is_none());
 }
+
+/// `Shop` with one static method `buy` and a constructor taking `params`.
+fn with_constructor(params: Option<serde_json::Value>) -> Interface {
+    let mut iface = shop(json!([method("buy", json!([]), "int")]), json!([]));
+    iface.services[0].constructor = params.map(|p| serde_json::from_value(p).unwrap());
+    iface
+}
+
+#[test]
+fn a_changed_constructor_is_breaking_and_touches_only_constructing() {
+    let old = with_constructor(Some(json!([
+        param("owner", "str", None),
+        param("limit", "int", Some(10)),
+        param("gone", "int", Some(0))
+    ])));
+    let new = with_constructor(Some(json!([
+        param("owner", "int", None),
+        param("limit", "int", None)
+    ])));
+    let breaking = [
+        "Shop.__init__: parameter `owner`: type str changed to int",
+        "Shop.__init__: parameter `limit` made required",
+        "Shop.__init__: parameter `gone` removed",
+    ];
+    let found = kinds(&old, &new);
+    for what in breaking {
+        assert!(found.contains(&(Kind::Breaking, what.into())), "{found:?}");
+    }
+    assert_eq!(largest(&diff(&old, &new)), Some(Kind::Breaking));
+    assert_eq!(method_changes(&old, &new, "Shop", CONSTRUCTOR).len(), 3);
+    assert!(method_changes(&old, &new, "Shop", "buy").is_empty());
+    let none = with_constructor(None);
+    assert_eq!(
+        kinds(&old, &none),
+        [(Kind::Breaking, "Shop.__init__: constructor removed".into())]
+    );
+    assert!(method_changes(&old, &none, "Shop", "buy").is_empty());
+    assert_eq!(
+        kinds(&none, &old),
+        [(Kind::Addition, "Shop.__init__: constructor added".into())]
+    );
+}
