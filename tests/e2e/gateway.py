@@ -62,11 +62,12 @@ class Response:
         return json.loads(self.body)
 
 
-def request(url, data=None, method=None, timeout=30):
-    """One HTTP request; answers a Response whatever the status."""
+def request(url, data=None, method=None, timeout=30, headers=None):
+    """One HTTP request (with `headers`, if given); answers a Response whatever the status."""
     if isinstance(data, (dict, list, int, str)) and not isinstance(data, bytes):
         data = json.dumps(data).encode()
-    req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"))
+    req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"),
+                                 headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return Response(r.status, r.read(), r.headers)

@@ -173,21 +173,8 @@ def test_an_old_graft_gets_a_clear_error_over_http(releases):
 
 
 def call(gg, method, headers, body=b"{}"):
-    req = urllib.request.Request("%s/call/Shop/%s" % (gg.calls, method), data=body, method="POST",
-                                 headers=dict(headers, **{"Content-Type": "application/json"}))
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return Answer(r.status, r.read())
-    except urllib.error.HTTPError as e:
-        return Answer(e.code, e.read())
-
-
-class Answer:
-    def __init__(self, status, body):
-        self.status, self.body = status, body
-
-    def json(self):
-        return json.loads(self.body)
+    headers = dict(headers, **{"Content-Type": "application/json"})
+    return request("%s/call/Shop/%s" % (gg.calls, method), body, headers=headers)
 
 
 def test_gg_diff_exit_codes_and_output(releases):

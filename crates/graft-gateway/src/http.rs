@@ -145,12 +145,8 @@ async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let graft = headers
-        .get(crate::index::versions::HEADER)
-        .and_then(|v| v.to_str().ok());
-    if let Some(message) = crate::index::versions::refused(graft, &service, &method) {
-        crate::metrics::refused(Protocol::Http, "not_found");
-        return ErrorBody::new("NotFound", message).respond(StatusCode::NOT_FOUND);
+    if let Some(refused) = version_refused(&headers, &service, &method) {
+        return refused;
     }
     answer(
         &state,
@@ -159,6 +155,22 @@ async fn call(
         &body,
     )
     .await
+}
+
+/// The 404 for a call of `service.method` (a method, an object's, or the
+/// constructor) that the calling graft's version knew otherwise
+/// (`index::versions`), if it is refused.
+pub(crate) fn version_refused(
+    headers: &HeaderMap,
+    service: &str,
+    method: &str,
+) -> Option<Response> {
+    let graft = headers
+        .get(crate::index::versions::HEADER)
+        .and_then(|v| v.to_str().ok());
+    let message = crate::index::versions::refused(graft, service, method)?;
+    crate::metrics::refused(Protocol::Http, "not_found");
+    Some(ErrorBody::new("NotFound", message).respond(StatusCode::NOT_FOUND))
 }
 
 /// The response to a call of `callee` (`/call` and `/objects/.../<method>`):

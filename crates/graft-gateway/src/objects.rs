@@ -39,6 +39,9 @@ async fn construct(
     if !has_constructor {
         return refuse(no_constructor(&service, &state));
     }
+    if let Some(refused) = crate::http::version_refused(&headers, &service, CONSTRUCTOR) {
+        return refused;
+    }
     let callee = match state.host.lookup(&service, CONSTRUCTOR) {
         Ok(callee) => callee,
         Err(err) => return refuse(err),
@@ -81,6 +84,9 @@ async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(refused) = crate::http::version_refused(&headers, &service, &method) {
+        return refused;
+    }
     let callee = state.host.lookup_object(&service, &id, &method);
     crate::http::answer(&state, callee, &headers, &body).await
 }

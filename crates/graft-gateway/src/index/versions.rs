@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use graft_model::Interface;
-use graft_model::diff::{Change, Kind, diff, method_changes};
+use graft_model::diff::{CONSTRUCTOR, Change, Kind, diff, method_changes};
 use graft_pypi::{Release, VersionStore, names};
 use serde_json::{Value, json};
 
@@ -53,7 +53,7 @@ pub fn keep(iface: &Interface, store: &VersionStore) {
     let _ = KNOWN.set(known);
 }
 
-/// Records why each method `old` knows cannot be called as it knew it.
+/// Records why each method (and constructor) `old` knows cannot be called as it knew it.
 fn refusals(
     dist: &str,
     old: &Release,
@@ -61,26 +61,32 @@ fn refusals(
     out: &mut HashMap<(String, String, String), String>,
 ) {
     for service in &old.interface.services {
-        for method in &service.methods {
-            let changes =
-                method_changes(&old.interface, &last.interface, &service.name, &method.name);
+        let constructor = service.constructor.as_ref().map(|_| CONSTRUCTOR);
+        let names = service.methods.iter().map(|m| m.name.as_str());
+        for method in names.chain(constructor) {
+            let changes = method_changes(&old.interface, &last.interface, &service.name, method);
             let Some(change) = changes.iter().find(|c| c.kind == Kind::Breaking) else {
                 continue;
             };
-            let what = format!("{}.{}", service.name, method.name);
-            let message = format!(
-                "`{what}` of {dist} {old_version} is not served as that graft knows it: the gateway serves \
-                 {dist} {new_version}, where {}: {}\n\nhint: install {dist} {new_version} \
-                 (pip install -U {dist}, or npm install @graft/{unscoped}@{new_version})",
-                change.subject,
-                change.what,
-                old_version = old.version,
-                new_version = last.version,
-                unscoped = dist.trim_start_matches("graft-"),
-            );
+            let what = format!("{}.{}", service.name, method);
+            let message = refusal(&what, dist, old, last, change);
             out.insert((dist.into(), old.version.clone(), what), message);
         }
     }
+}
+
+/// Why `what` (`Service.method`) of `dist` at `old` is refused: `change` since, at `last`.
+fn refusal(what: &str, dist: &str, old: &Release, last: &Release, change: &Change) -> String {
+    format!(
+        "`{what}` of {dist} {old_version} is not served as that graft knows it: the gateway serves \
+         {dist} {new_version}, where {}: {}\n\nhint: install {dist} {new_version} \
+         (pip install -U {dist}, or npm install @graft/{unscoped}@{new_version})",
+        change.subject,
+        change.what,
+        old_version = old.version,
+        new_version = last.version,
+        unscoped = dist.trim_start_matches("graft-"),
+    )
 }
 
 /// A graft's version and each release's changes since the one before.
@@ -102,7 +108,8 @@ fn history(dist: &str, releases: &[Release]) -> Value {
 }
 
 /// Why a call of `service.method` from the graft `graft` (`name/version`,
-/// the [`HEADER`]'s value) is refused, if it is.
+/// the [`HEADER`]'s value) is refused, if it is: a static or instance
+/// method, or the constructor (`__init__`), over TCP or HTTP alike.
 pub fn refused(graft: Option<&str>, service: &str, method: &str) -> Option<String> {
     let (dist, version) = graft?.trim().split_once('/')?;
     let known = KNOWN.get()?;
