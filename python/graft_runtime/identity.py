@@ -8,9 +8,14 @@ does not expect."""
 import contextvars
 from typing import Optional, Tuple
 
-__all__ = ["CALLING", "HEADER", "graft_version", "with_graft"]
+__all__ = ["CALLING", "HEADER", "REFUSED", "graft_version", "with_graft"]
 
 HEADER = "graft-version"
+
+# In the message of each NotFound the gateway answers for this graft's
+# version (crates/graft-gateway/src/index/versions.rs): on an object such an
+# error is no sign that the object was released.
+REFUSED = " is not served as that graft knows it"
 
 Pairs = Tuple[Tuple[str, str], ...]
 

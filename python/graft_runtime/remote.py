@@ -89,7 +89,8 @@ class Remote:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
                                          timeout=within(settings.timeout), obj=obj)
         except RemoteError as e:
-            if obj and e.status == STATUS_NOT_FOUND:  # released (its lease ran out) or never known
+            released = e.status == STATUS_NOT_FOUND and identity.REFUSED not in e.message
+            if obj and released:  # released (its lease ran out) or never known
                 raise ReleasedObjectError(e.message) from None
             raise self.exception(e, settings.host) from None
         finally:

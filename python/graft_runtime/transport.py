@@ -328,7 +328,8 @@ class _Protocol(asyncio.BufferedProtocol):
         metadata = headers.outgoing()
         # In parts only while no other call is out: they let the gateway build
         # while this encodes, which gains nothing when it has other calls to run.
-        # Never on an object, nor with metadata: a CallPart carries neither.
+        # Never on an object, nor with metadata: a CallPart carries neither
+        # (the graft's version goes in the Call that ends the parts, `_write_rest`).
         first = None if self.pending or obj or metadata else _long_argument(args, kwargs)
         if first is None:
             metadata = identity.with_graft(metadata)
@@ -414,7 +415,9 @@ class _Protocol(asyncio.BufferedProtocol):
                 args, kwargs = list(args), dict(kwargs, **{argument: last})
             else:
                 args = [last] + list(args[1:])
-            self._write(wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max))
+            # The graft's version goes in the Call: the gateway checks it there (a CallPart carries none).
+            self._write(wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max,
+                                         "", identity.with_graft(())))
         except BaseException:
             # The gateway holds the parts written so far; a Call it refuses (the
             # argument is not a list in it) lets it drop them. Its answer finds no one waiting.

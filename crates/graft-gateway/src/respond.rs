@@ -87,7 +87,8 @@ impl ErrorBody {
             | CallError::NoMethod { .. }
             | CallError::Unavailable { .. }
             | CallError::NoObject { .. }
-            | CallError::NeedsObject { .. }) => (
+            | CallError::NeedsObject { .. }
+            | CallError::Refused(_)) => (
                 Self::new("NotFound", err.to_string()),
                 StatusCode::NOT_FOUND,
             ),

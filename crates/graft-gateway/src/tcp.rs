@@ -99,6 +99,20 @@ impl Dispatch for HostDispatch {
     fn unauthenticated(&self) {
         crate::metrics::refused(Protocol::Tcp, "unauthenticated");
     }
+
+    /// A call sent in parts is checked against its graft's version once
+    /// its Call, which carries the metadata, comes (`index::versions`).
+    fn refuses(
+        &self,
+        service: &str,
+        method: &str,
+        metadata: &[(String, String)],
+    ) -> Option<CallFailure> {
+        let graft = crate::index::versions::in_metadata(metadata);
+        let message = crate::index::versions::refused(graft, service, method)?;
+        crate::metrics::refused(self.protocol, "not_found");
+        Some(CallFailure::NotFound(message))
+    }
 }
 
 impl HostDispatch {
@@ -187,7 +201,8 @@ fn failure(err: CallError) -> CallFailure {
         | CallError::NoMethod { .. }
         | CallError::Unavailable { .. }
         | CallError::NoObject { .. }
-        | CallError::NeedsObject { .. }) => CallFailure::NotFound(err.to_string()),
+        | CallError::NeedsObject { .. }
+        | CallError::Refused(_)) => CallFailure::NotFound(err.to_string()),
         CallError::TooManyObjects(message) => CallFailure::Internal(message),
         CallError::BadArguments(message) => CallFailure::BadArguments(message),
         CallError::DeadlineExceeded(message) => CallFailure::DeadlineExceeded(message),
@@ -200,6 +215,7 @@ fn failure(err: CallError) -> CallFailure {
 fn call_error(failure: CallFailure) -> CallError {
     match failure {
         CallFailure::BadArguments(message) => CallError::BadArguments(message),
+        CallFailure::NotFound(message) => CallError::Refused(message),
         other => CallError::Internal(other.to_string()),
     }
 }

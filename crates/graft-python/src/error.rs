@@ -45,6 +45,10 @@ pub enum CallError {
          (POST /objects/{service}), then call it there"
     )]
     NeedsObject { service: String, method: String },
+    /// Not served as the caller knows it: the gateway refused the call for
+    /// the caller's graft version (the message says why); a NotFound.
+    #[error("{0}")]
+    Refused(String),
     /// The caller holds as many remote objects as it may (`--maxObjects`).
     #[error("{0}")]
     TooManyObjects(String),

@@ -76,6 +76,8 @@ fn refusals(
 }
 
 /// Why `what` (`Service.method`) of `dist` at `old` is refused: `change` since, at `last`.
+/// The Python runtime tells it from a released object's NotFound by
+/// " is not served as that graft knows it" (`identity.REFUSED`).
 fn refusal(what: &str, dist: &str, old: &Release, last: &Release, change: &Change) -> String {
     format!(
         "`{what}` of {dist} {old_version} is not served as that graft knows it: the gateway serves \

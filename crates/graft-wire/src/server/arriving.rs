@@ -26,7 +26,7 @@ pub(super) struct Arriving {
     parts: Option<mpsc::UnboundedSender<Value>>,
     /// The call itself, when it comes, with the budget its frame holds; or
     /// why it cannot run.
-    call: Option<oneshot::Sender<Result<(Call, Permit), String>>>,
+    call: Option<oneshot::Sender<Result<(Call, Permit), CallFailure>>>,
     /// The parts' size so far, against the server's frame limit.
     size: usize,
 }
@@ -89,9 +89,18 @@ impl Arriving {
         }
     }
 
+    /// The Call has come, but the dispatch refuses it ([`super::Dispatch::refuses`]).
+    pub fn refuse(mut self, failure: CallFailure) {
+        self.end(failure);
+    }
+
     fn fail(&mut self, why: String) {
+        self.end(CallFailure::BadArguments(why));
+    }
+
+    fn end(&mut self, failure: CallFailure) {
         if let Some(tx) = self.call.take() {
-            let _ = tx.send(Err(why));
+            let _ = tx.send(Err(failure));
         }
         self.parts = None;
     }
@@ -101,14 +110,11 @@ impl Arriving {
 /// name the parts' service and method and to hold their argument, a list.
 async fn rest(
     of: PartOf,
-    call: oneshot::Receiver<Result<(Call, Permit), String>>,
+    call: oneshot::Receiver<Result<(Call, Permit), CallFailure>>,
 ) -> Result<(BoundArgs, Option<std::time::Duration>), CallFailure> {
-    let (mut call, _held) = call
-        .await
-        .map_err(|_| {
-            CallFailure::Internal("the call's parts came, the call itself never did".into())
-        })?
-        .map_err(CallFailure::BadArguments)?;
+    let (mut call, _held) = call.await.map_err(|_| {
+        CallFailure::Internal("the call's parts came, the call itself never did".into())
+    })??;
     let PartOf {
         service,
         method,

@@ -40,6 +40,19 @@ pub trait Dispatch: Send + Sync + 'static {
     ///
     /// [`ServerConfig::max_concurrent_calls`]: super::ServerConfig::max_concurrent_calls
     fn shed(&self) {}
+
+    /// Whether the Call that ends a call sent in parts (which began, with
+    /// no metadata, at its first part) refuses it for its `metadata`: the
+    /// failure it ends with, or `None` to run it. None by default.
+    fn refuses(
+        &self,
+        service: &str,
+        method: &str,
+        metadata: &[(String, String)],
+    ) -> Option<CallFailure> {
+        let _ = (service, method, metadata);
+        None
+    }
 }
 
 /// One call as the client sent it.

@@ -36,6 +36,16 @@ impl Session {
         self.dispatch(id, request, Permit::none(), tracker).await
     }
 
+    /// The Call that ends a call sent in parts: its arguments' last items,
+    /// unless the dispatch refuses it for the metadata it carries.
+    pub(super) fn end_parts(&self, waiting: Arriving, call: Call, held: Permit) {
+        let dispatch = &self.shared.dispatch;
+        match dispatch.refuses(&call.service, &call.method, &call.metadata) {
+            Some(failure) => waiting.refuse(failure),
+            None => waiting.finish(call, held),
+        }
+    }
+
     pub(super) async fn start_call(
         &self,
         id: u64,

@@ -113,7 +113,7 @@ impl Session {
     ) -> Next {
         match frame {
             Frame::Call { id, call } => match arriving.remove(&id) {
-                Some(waiting) => waiting.finish(call, held),
+                Some(waiting) => self.end_parts(waiting, call, held),
                 None => return self.start_call(id, call, held, tracker).await,
             },
             Frame::CallPart { id, .. } if self.version < 4 => {
