@@ -12,6 +12,7 @@ const STATUSES: Record<number, number> = { 400: 2, 401: 7, 404: 1, 413: 2, 429: 
 
 export class HttpTransport implements Transport {
   closed: Error | null = null;
+  private readonly turns = new Map<string, Promise<void>>();
 
   constructor(private readonly base: string, private readonly token: string | null, private readonly ctx: Context) {}
 
@@ -52,7 +53,28 @@ export class HttpTransport implements Transport {
       port, code !== "ECONNREFUSED" && code !== "ENOTFOUND" && code !== "EAI_AGAIN");
   }
 
-  async call(c: CallSpec): Promise<Wire> {
+  /** Calls on one remote object leave in the order they were made, as on TCP's one
+   *  connection: each waits until the one before it is answered, since requests on
+   *  several connections could reach the gateway in any order (it runs an object's
+   *  calls one at a time anyway). */
+  private async inTurn<T>(c: CallSpec, work: () => Promise<T>): Promise<T> {
+    if (!c.object) return work();
+    const key = `${c.service}/${c.object}`;
+    const mine = (this.turns.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = mine.then(() => undefined, () => undefined);
+    this.turns.set(key, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(key) === settled) this.turns.delete(key);
+    }
+  }
+
+  call(c: CallSpec): Promise<Wire> {
+    return this.inTurn(c, () => this.callNow(c));
+  }
+
+  private async callNow(c: CallSpec): Promise<Wire> {
     const signal = c.timeout ? AbortSignal.timeout(c.timeout * 1000) : undefined;
     let text: string;
     try {

@@ -10,6 +10,7 @@ export class HttpTransport {
     token;
     ctx;
     closed = null;
+    turns = new Map();
     constructor(base, token, ctx) {
         this.base = base;
         this.token = token;
@@ -57,7 +58,29 @@ export class HttpTransport {
         const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
         return new Unavailable(`cannot reach ${this.base}: ${e.message}${cause(e)}`, url.hostname.replace(/^\[|\]$/g, ""), port, code !== "ECONNREFUSED" && code !== "ENOTFOUND" && code !== "EAI_AGAIN");
     }
-    async call(c) {
+    /** Calls on one remote object leave in the order they were made, as on TCP's one
+     *  connection: each waits until the one before it is answered, since requests on
+     *  several connections could reach the gateway in any order (it runs an object's
+     *  calls one at a time anyway). */
+    async inTurn(c, work) {
+        if (!c.object)
+            return work();
+        const key = `${c.service}/${c.object}`;
+        const mine = (this.turns.get(key) ?? Promise.resolve()).then(work, work);
+        const settled = mine.then(() => undefined, () => undefined);
+        this.turns.set(key, settled);
+        try {
+            return await mine;
+        }
+        finally {
+            if (this.turns.get(key) === settled)
+                this.turns.delete(key);
+        }
+    }
+    call(c) {
+        return this.inTurn(c, () => this.callNow(c));
+    }
+    async callNow(c) {
         const signal = c.timeout ? AbortSignal.timeout(c.timeout * 1000) : undefined;
         let text;
         try {
