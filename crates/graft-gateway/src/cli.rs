@@ -19,13 +19,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// The main module: a folder, a .py file or a package (added to --modules).
-    #[arg(value_name = "MODULE")]
-    pub module: Option<PathBuf>,
-
-    /// Modules to host, comma-separated: folders, .py files or packages.
-    #[arg(long = "modules", value_name = "PATHS", value_delimiter = ',')]
-    pub modules: Vec<PathBuf>,
+    /// What to host: the modules, and which of their services and methods.
+    #[command(flatten)]
+    pub hosted: Hosted,
 
     /// Port for service calls (POST /call/<Service>/<method>).
     #[arg(long = "port", value_name = "PORT", default_value_t = 80)]
@@ -155,14 +151,6 @@ pub struct Cli {
     #[arg(long = "authTokens", value_name = "FILE")]
     pub auth_tokens: Option<PathBuf>,
 
-    /// Expose only these services (comma-separated), with all their methods; with --methods, both add up.
-    #[arg(long = "types", value_name = "SERVICES", value_delimiter = ',')]
-    pub types: Vec<String>,
-
-    /// Expose only these methods, as Service.method, comma-separated (`--methods Calc.add,Calc.sub`).
-    #[arg(long = "methods", value_name = "METHODS", value_delimiter = ',')]
-    pub methods: Vec<String>,
-
     /// Send Python tracebacks to callers (development only; by default they stay in gg's log beside a call id).
     #[arg(long = "tracebacks")]
     pub tracebacks: bool,
@@ -175,6 +163,39 @@ pub struct Cli {
     #[arg(long = "accessLog", value_name = "BOOL", num_args = 0..=1, require_equals = true,
           default_value_t = true, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub access_log: bool,
+}
+
+/// What gg hosts, the same for serving and for `gg publish`: the modules,
+/// and the services and methods of them that are exposed.
+#[derive(Debug, clap::Args)]
+pub struct Hosted {
+    /// The main module: a folder, a .py file or a package (added to --modules).
+    #[arg(value_name = "MODULE")]
+    pub module: Option<PathBuf>,
+
+    /// Modules to host, comma-separated: folders, .py files or packages.
+    #[arg(long = "modules", value_name = "PATHS", value_delimiter = ',')]
+    pub modules: Vec<PathBuf>,
+
+    /// Expose only these services (comma-separated), with all their methods; with --methods, both add up.
+    #[arg(long = "types", value_name = "SERVICES", value_delimiter = ',')]
+    pub types: Vec<String>,
+
+    /// Expose only these methods, as Service.method, comma-separated (`--methods Calc.add,Calc.sub`).
+    #[arg(long = "methods", value_name = "METHODS", value_delimiter = ',')]
+    pub methods: Vec<String>,
+}
+
+impl Hosted {
+    /// Every module path given, the positional one first.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.module
+            .iter()
+            .chain(&self.modules)
+            .filter(|p| !p.as_os_str().is_empty())
+            .cloned()
+            .collect()
+    }
 }
 
 /// gg's subcommands, one variant each; their options are their own.
@@ -192,16 +213,6 @@ pub enum Command {
 }
 
 impl Cli {
-    /// Every module path given, the positional one first.
-    pub fn module_paths(&self) -> Vec<PathBuf> {
-        self.module
-            .iter()
-            .chain(&self.modules)
-            .filter(|p| !p.as_os_str().is_empty())
-            .cloned()
-            .collect()
-    }
-
     /// `--memoryBudget` in bytes, for graft_wire's `ServerConfig`.
     pub fn memory_budget_bytes(&self) -> usize {
         usize::try_from(self.memory_budget << 20).unwrap_or(usize::MAX)
@@ -289,7 +300,7 @@ mod tests {
             (c.port, c.http_port, c.tcp_port, c.tcp_server),
             (90, 91, 9092, true)
         );
-        assert_eq!(c.module_paths(), [PathBuf::from("/a/price_calculator.py")]);
+        assert_eq!(c.hosted.paths(), [PathBuf::from("/a/price_calculator.py")]);
         assert_eq!(c.memory_budget_bytes(), 64 << 20);
         let c = cli(&[
             "--MODULES=a,b",
@@ -300,7 +311,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.memory_budget, 8);
-        assert_eq!(c.module_paths(), ["main.py", "a", "b"].map(PathBuf::from));
+        assert_eq!(c.hosted.paths(), ["main.py", "a", "b"].map(PathBuf::from));
         assert_eq!((c.http_port, c.tcp_server), (1, false));
     }
 

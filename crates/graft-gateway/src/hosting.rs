@@ -1,19 +1,18 @@
 //! Starting the Python host from the module options (`--modules`, the main
 //! module, `--types`, `--methods`), for `gg` and `gg publish` alike.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use graft_python::{Host, HostError};
 
-/// The host of `paths`, exposing what `types` and `methods` allow; on an
+use crate::cli::Hosted;
+
+/// The host of `hosted`'s modules, exposing what its `types` and `methods` allow; on an
 /// error, says why on stderr and gives the exit status (2: usage, 1: else).
-pub fn start(
-    paths: &[PathBuf],
-    types: &[String],
-    methods: &[String],
-) -> Result<Arc<Host>, ExitCode> {
+pub fn start(hosted: &Hosted) -> Result<Arc<Host>, ExitCode> {
+    let paths = hosted.paths();
+    let (types, methods) = (&hosted.types, &hosted.methods);
     if paths.is_empty() {
         eprintln!("error: no modules to host\n\nhint: name them, as in `gg --modules ./src/`");
         return Err(ExitCode::from(2));
@@ -29,7 +28,7 @@ pub fn start(
         eprintln!("error: {err}");
         ExitCode::from(2)
     })?;
-    Host::start_allowing(paths, &allow).map_err(|err| {
+    Host::start_allowing(&paths, &allow).map_err(|err| {
         eprintln!("error: {err}");
         if matches!(err, HostError::Usage(_)) {
             return ExitCode::from(2);

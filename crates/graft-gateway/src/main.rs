@@ -58,7 +58,7 @@ fn main() -> ExitCode {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);
     }
-    let host = match hosting::start(&cli.module_paths(), &cli.types, &cli.methods) {
+    let host = match hosting::start(&cli.hosted) {
         Ok(host) => host,
         Err(code) => return code,
     };

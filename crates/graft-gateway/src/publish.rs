@@ -4,7 +4,6 @@
 //! TypeScript packages to an npm registry (`graft_publish`). Versions a
 //! registry has already are skipped, so publishing again is harmless.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use graft_publish::npm::Npm;
@@ -14,21 +13,9 @@ use graft_publish::{Outcome, PublishError};
 /// `gg publish`'s options.
 #[derive(Debug, clap::Args)]
 pub struct PublishArgs {
-    /// The main module: a folder, a .py file or a package (added to --modules).
-    #[arg(value_name = "MODULE")]
-    pub module: Option<PathBuf>,
-
-    /// Modules whose grafts to publish, comma-separated, as for `gg --modules`.
-    #[arg(long = "modules", value_name = "PATHS", value_delimiter = ',')]
-    pub modules: Vec<PathBuf>,
-
-    /// Publish only these services' grafts, as `gg --types` serves them.
-    #[arg(long = "types", value_name = "SERVICES", value_delimiter = ',')]
-    pub types: Vec<String>,
-
-    /// Only these methods in the grafts, as `gg --methods` (Service.method, comma-separated).
-    #[arg(long = "methods", value_name = "METHODS", value_delimiter = ',')]
-    pub methods: Vec<String>,
+    /// The modules whose grafts to publish, and their services and methods, as `gg` hosts them.
+    #[command(flatten)]
+    pub hosted: crate::cli::Hosted,
 
     /// The PyPI repository's upload URL (`https://upload.pypi.org/legacy/`, pypiserver's root) or a ~/.pypirc section's name; credentials from TWINE_USERNAME/TWINE_PASSWORD or ~/.pypirc.
     #[arg(long = "pypi", value_name = "URL", env = "TWINE_REPOSITORY_URL")]
@@ -54,8 +41,7 @@ pub fn run(args: PublishArgs) -> ExitCode {
         Ok(registries) => registries,
         Err(err) => return fail(&err, 2),
     };
-    let paths: Vec<PathBuf> = args.module.iter().chain(&args.modules).cloned().collect();
-    let host = match crate::hosting::start(&paths, &args.types, &args.methods) {
+    let host = match crate::hosting::start(&args.hosted) {
         Ok(host) => host,
         Err(code) => return code,
     };
@@ -151,9 +137,10 @@ mod tests {
         let Some(Command::Publish(p)) = parse(args).unwrap().command else {
             panic!("not gg publish");
         };
-        assert_eq!(p.module.unwrap().to_str(), Some("./src/"));
-        assert_eq!(p.modules.len(), 2);
-        assert_eq!((p.types, p.methods), (vec!["Calc".to_string()], vec![]));
+        let h = p.hosted;
+        assert_eq!(h.module.unwrap().to_str(), Some("./src/"));
+        assert_eq!(h.modules.len(), 2);
+        assert_eq!((h.types, h.methods), (vec!["Calc".to_string()], vec![]));
         assert_eq!(
             (p.pypi.as_deref(), p.npm.as_deref()),
             (Some("http://p/"), Some("http://n/"))
