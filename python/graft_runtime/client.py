@@ -33,7 +33,7 @@ _INCOMING = _headers.context._incoming  # graft_context's variable of the incomi
 
 def _serving_within() -> bool:
     """Whether the call being served has a deadline (a call made now must keep to it)."""
-    return _DEADLINE is not None and _DEADLINE.get() is not None
+    return _DEADLINE is not None and _headers.context.deadline() is not None
 
 
 class GraftClient:

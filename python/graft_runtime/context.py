@@ -24,18 +24,35 @@ _EMPTY: Mapping[str, str] = types.MappingProxyType({})
 _incoming: "contextvars.ContextVar[Mapping[str, str]]" = contextvars.ContextVar("graft_context", default=_EMPTY)
 # When the call being served must end, on time.monotonic()'s clock; None: no limit.
 _deadline: "contextvars.ContextVar[Optional[float]]" = contextvars.ContextVar("graft_deadline", default=None)
+# gg's (graft-python's context.rs): the metadata and the deadline of the plain
+# call, or generator step, that this thread runs for it (None outside one).
+# The context variables, set by a Graft calling in-process, win over them. Code
+# a plain method hands to another thread does not see them.
+_served_headers: Optional[Callable[[], Optional[Mapping[str, str]]]] = None
+_served_deadline: Optional[Callable[[], Optional[float]]] = None
 
 
 def headers() -> Mapping[str, str]:
     """The metadata of the call being served: lower-case names, read-only."""
-    return _incoming.get()
+    found = _incoming.get()
+    if found is _EMPTY and _served_headers is not None:
+        return _served_headers() or _EMPTY
+    return found
 
 
 def deadline() -> Optional[float]:
     """The seconds the call being served has left (0.0 once past), or None
     when it has no limit (and outside a call)."""
-    at = _deadline.get()
+    at = _at()
     return None if at is None else max(0.0, at - time.monotonic())
+
+
+def _at() -> Optional[float]:
+    """When the call being served must end (time.monotonic()'s clock), if it must."""
+    at = _deadline.get()
+    if at is None and _served_deadline is not None:
+        return _served_deadline()
+    return at
 
 
 def as_mapping(pairs: Iterable[Tuple[str, str]]) -> Mapping[str, str]:
@@ -56,7 +73,7 @@ def bind(function: Callable[..., Any], pairs: Iterable[Tuple[str, str]], at: Opt
 
 def run(metadata: Mapping[str, str], function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Calls `function` with `metadata` as the incoming metadata; the deadline stays as it is."""
-    return run_until(_deadline.get(), metadata, function, *args, **kwargs)
+    return run_until(_at(), metadata, function, *args, **kwargs)
 
 
 def run_until(at: Optional[float], metadata: Mapping[str, str], function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

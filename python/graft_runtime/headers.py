@@ -29,8 +29,7 @@ except ImportError:
 __all__ = ["block", "context", "incoming", "new_traceparent", "outgoing", "serving", "set_headers"]
 
 Pairs = Tuple[Tuple[str, str], ...]
-_incoming: Any = context._incoming  # the variable `context.headers()` reads, and its default
-_empty: Any = context.headers()
+_empty: Any = getattr(context, "_EMPTY", None)  # `context.headers()` outside any call
 
 _fixed: Pairs = ()
 _block: "contextvars.ContextVar[Pairs]" = contextvars.ContextVar("graft headers", default=())
@@ -117,7 +116,7 @@ def incoming() -> Mapping[str, str]:
     """What hosted code called in-process now reads as `graft_context.headers()`:
     `outgoing(start_trace=True)` as a mapping, the incoming one itself when
     nothing is added to it."""
-    found = _incoming.get()
+    found = context.headers()
     if not _fixed and not _block.get():
         if found is _empty or not found:
             return _NewTrace()

@@ -1,19 +1,21 @@
 //! The incoming metadata as hosted code reads it: `import graft_context;
 //! graft_context.headers()`. gg registers the module (the same file every
 //! graft vendors as `_runtime/context.py`) before it imports the hosted
-//! modules. A plain method's call sets the context variables around the
-//! call itself ([`call`]: no Python frame in between), a plain generator's
-//! around each of its steps ([`within`], with that item's deadline); a
-//! coroutine is called through `graft_context.bind`, which sets them for
-//! each of its steps, and an async generator's pump sets them so
-//! (`streams.py`).
+//! modules. A plain method's call, and each step of a plain generator,
+//! runs synchronously on one thread: gg notes its metadata and deadline
+//! on that thread ([`within`]) and `graft_context` reads them from there
+//! only when asked (`_served_headers`, `_served_deadline`), so a call whose
+//! code never asks builds no Python object for them. A coroutine is called
+//! through `graft_context.bind`, which sets the context variables for each
+//! of its steps, and an async generator's pump sets them so (`streams.py`).
 
+use std::cell::RefCell;
 use std::ffi::CString;
+use std::sync::Arc;
 
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyFloat, PyTuple};
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::HostError;
 
@@ -21,12 +23,19 @@ const SOURCE: &str = include_str!("../../../python/graft_runtime/context.py");
 
 /// `graft_context.bind`, once the module is registered.
 static BIND: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-/// `graft_context._deadline`, the context variable `deadline()` reads.
-static DEADLINE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-/// `graft_context._incoming`, the context variable `headers()` reads.
-static INCOMING: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// `types.MappingProxyType`.
 static READ_ONLY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The metadata and deadline of the plain call (or generator step) this
+/// thread runs now, while it runs.
+struct Served {
+    metadata: Arc<[(String, String)]>,
+    deadline: Option<f64>,
+}
+
+thread_local! {
+    static SERVED: RefCell<Option<Served>> = const { RefCell::new(None) };
+}
 
 /// Registers the module `graft_context` in `sys.modules`.
 pub(crate) fn install(py: Python<'_>) -> Result<(), HostError> {
@@ -35,16 +44,39 @@ pub(crate) fn install(py: Python<'_>) -> Result<(), HostError> {
     let module = PyModule::from_code(py, &code, c"graft/graft_context.py", c"graft_context")
         .map_err(python)?;
     let bind = module.getattr("bind").map_err(python)?.unbind();
-    let incoming = module.getattr("_incoming").map_err(python)?.unbind();
-    let deadline = module.getattr("_deadline").map_err(python)?.unbind();
     let read_only = py
         .import("types")
         .and_then(|t| t.getattr("MappingProxyType"));
     let _ = BIND.set(py, bind);
-    let _ = INCOMING.set(py, incoming);
-    let _ = DEADLINE.set(py, deadline);
     let _ = READ_ONLY.set(py, read_only.map_err(python)?.unbind());
+    let headers = wrap_pyfunction!(served_headers, &module).map_err(python)?;
+    let deadline = wrap_pyfunction!(served_deadline, &module).map_err(python)?;
+    module.setattr("_served_headers", headers).map_err(python)?;
+    module
+        .setattr("_served_deadline", deadline)
+        .map_err(python)?;
     Ok(())
+}
+
+/// The metadata of the call this thread serves, as a read-only mapping;
+/// `None` outside one.
+#[pyfunction]
+fn served_headers(py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>> {
+    let metadata = SERVED.with_borrow(|served| served.as_ref().map(|s| Arc::clone(&s.metadata)));
+    let (Some(metadata), Some(read_only)) = (metadata, READ_ONLY.get(py)) else {
+        return Ok(None);
+    };
+    read_only
+        .bind(py)
+        .call1((as_dict(py, &metadata)?,))
+        .map(Some)
+}
+
+/// When the call this thread serves must end, on `time.monotonic()`'s
+/// clock; `None` without a limit or outside a call.
+#[pyfunction]
+fn served_deadline() -> Option<f64> {
+    SERVED.with_borrow(|served| served.as_ref().and_then(|s| s.deadline))
 }
 
 /// `callable`, which runs with `metadata` as its incoming metadata and
@@ -52,7 +84,7 @@ pub(crate) fn install(py: Python<'_>) -> Result<(), HostError> {
 pub(crate) fn bound<'py>(
     py: Python<'py>,
     callable: Bound<'py, PyAny>,
-    metadata: &[(String, String)],
+    metadata: &Arc<[(String, String)]>,
     deadline: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     match BIND.get(py) {
@@ -64,12 +96,11 @@ pub(crate) fn bound<'py>(
 }
 
 /// Calls the plain (not async, not generator) `callable` with `metadata`
-/// as its incoming metadata and `deadline` as its deadline: the context
-/// variables are set around the call.
+/// as its incoming metadata and `deadline` as its deadline.
 pub(crate) fn call<'py>(
     py: Python<'py>,
     callable: &Bound<'py, PyAny>,
-    metadata: &[(String, String)],
+    metadata: &Arc<[(String, String)]>,
     deadline: Option<f64>,
     positional: &Bound<'py, PyTuple>,
     keyword: &Bound<'py, PyDict>,
@@ -80,60 +111,33 @@ pub(crate) fn call<'py>(
 }
 
 /// Runs `step` (Python code: a call, a generator's next item) with
-/// `metadata` as the incoming metadata and `deadline` as the deadline.
+/// `metadata` as the incoming metadata and `deadline` as the deadline, noted
+/// on this thread while it runs (the thread's note before is put back after).
 pub(crate) fn within<'py, T>(
-    py: Python<'py>,
-    metadata: &[(String, String)],
+    _py: Python<'py>,
+    metadata: &Arc<[(String, String)]>,
     deadline: Option<f64>,
     step: impl FnOnce() -> PyResult<T>,
 ) -> PyResult<T> {
-    let incoming = match (INCOMING.get(py), READ_ONLY.get(py)) {
-        (Some(var), Some(read_only)) if !metadata.is_empty() => {
-            let mapping = read_only.bind(py).call1((as_dict(py, metadata)?,))?;
-            Some(Set::new(var.bind(py), &mapping)?)
-        }
-        _ => None,
-    };
-    let until = match (DEADLINE.get(py), deadline) {
-        (Some(var), Some(at)) => Some(Set::new(var.bind(py), PyFloat::new(py, at).as_any())?),
-        _ => None,
-    };
-    let result = step();
-    [until, incoming]
-        .into_iter()
-        .flatten()
-        .try_for_each(|set| set.reset(py))?;
-    result
-}
-
-/// A context variable set to a value, until [`Set::reset`].
-struct Set<'py> {
-    var: Bound<'py, PyAny>,
-    token: Bound<'py, PyAny>,
-}
-
-impl<'py> Set<'py> {
-    fn new(var: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Set<'py>> {
-        // SAFETY: `var` is a ContextVar and `value` a live object; the token
-        // the C API returns is owned by us and handed back to reset it.
-        let token = unsafe {
-            Bound::from_owned_ptr_or_err(
-                var.py(),
-                ffi::PyContextVar_Set(var.as_ptr(), value.as_ptr()),
-            )?
-        };
-        Ok(Set {
-            var: var.clone(),
-            token,
-        })
+    if metadata.is_empty() && deadline.is_none() {
+        return step();
     }
+    let served = Served {
+        metadata: Arc::clone(metadata),
+        deadline,
+    };
+    let before = SERVED.replace(Some(served));
+    // Put back even if `step` panics, so no later call reads this one's note.
+    let _restore = Restore(before);
+    step()
+}
 
-    fn reset(self, py: Python<'py>) -> PyResult<()> {
-        // SAFETY: as above; the token came from this variable in this context.
-        match unsafe { ffi::PyContextVar_Reset(self.var.as_ptr(), self.token.as_ptr()) } {
-            0 => Ok(()),
-            _ => Err(PyErr::fetch(py)),
-        }
+/// Puts the thread's note before a call back when dropped.
+struct Restore(Option<Served>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        SERVED.set(self.0.take());
     }
 }
 
