@@ -1,14 +1,14 @@
 """The Graft wire protocol in pure Python: values, frames and hellos.
 
-The byte layout is specified in docs/PROTOCOL.md and tested against the
-vectors in docs/protocol-vectors. This module has no I/O; transport.py runs it
-over asyncio. Standard library only, Python 3.8+.
+The byte layout is specified in docs/PROTOCOL.md and tested against the vectors in
+docs/protocol-vectors. No I/O: transport.py runs it over asyncio. Stdlib only, Python 3.8+.
 
 - encode_value(obj, buf) / decode_value(data, pos, types) -> (obj, pos)
 - encode_call / encode_call_part / encode_ping / encode_pong build the frames
-  a client sends (a server's, for tests, are in python/tests/server_frames.py);
-  frame_length and parse_frame read them all; decode_frame does both.
-- encode_hello / decode_hello for the 16-byte hello.
+  a client sends (client_frames.py; a server's, for tests, are in
+  python/tests/server_frames.py); frame_length and parse_frame read them
+  all; decode_frame does both. encode_hello / decode_hello: the hello.
+- The errors an Error frame raises (RemoteError, error_of, STATUS_*) are errors.py's.
 
 Values are written by encoder.py and read by fastdecoder.py (falling back to
 decoder.py, which checks every byte); lists of objects of one shape travel
@@ -18,10 +18,28 @@ as tables (tables.py); values.py holds what they share.
 from __future__ import annotations
 
 import struct
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from .client_frames import (  # re-exported: the frames a graft sends and the protocol's numbers
+    AUTH as AUTH, CALL as CALL, CALL_PART as CALL_PART, CANCEL as CANCEL, CREDIT as CREDIT, ERROR as ERROR,
+    DEFAULT_MAX_FRAME_SIZE as DEFAULT_MAX_FRAME_SIZE, GOODBYE as GOODBYE, HELLO_BAD_MAGIC as HELLO_BAD_MAGIC,
+    HELLO_INVALID as HELLO_INVALID, HELLO_OK as HELLO_OK, HELLO_SIZE as HELLO_SIZE, ITEMS as ITEMS, MAGIC as MAGIC,
+    HELLO_UNSUPPORTED_VERSION as HELLO_UNSUPPORTED_VERSION, PING as PING, PONG as PONG, REPLY as REPLY,
+    PROTOCOL_ERROR as PROTOCOL_ERROR, REPLY_PART as REPLY_PART, VERSION as VERSION, encode_auth as encode_auth,
+    encode_call as encode_call, encode_call_part as encode_call_part, encode_cancel as encode_cancel,
+    encode_credit as encode_credit, encode_hello as encode_hello, encode_ping as encode_ping,
+    encode_pong as encode_pong, set_call_timeout as set_call_timeout,
+)
+from .client_frames import _HELLO, _KIND_ID as _KIND_ID, _U16
 from .decoder import decode as _decode, take_fields as _take_fields
-from .encoder import ENCODERS as _ENCODERS, encode_at as _encode, encode_value as encode_value, resolve as _resolve
+from .encoder import encode_value as encode_value
+from .errors import (  # re-exported: the errors an Error frame raises
+    STATUS_BAD_ARGUMENTS as STATUS_BAD_ARGUMENTS, STATUS_CANCELLED as STATUS_CANCELLED, STATUS_RAISED as STATUS_RAISED,
+    STATUS_DEADLINE_EXCEEDED as STATUS_DEADLINE_EXCEEDED, STATUS_INTERNAL as STATUS_INTERNAL, Refusal as Refusal,
+    STATUS_NOT_FOUND as STATUS_NOT_FOUND, STATUS_OVERLOADED as STATUS_OVERLOADED, Overloaded as Overloaded,
+    STATUS_UNAUTHENTICATED as STATUS_UNAUTHENTICATED, STATUS_UNAVAILABLE as STATUS_UNAVAILABLE, Raised as Raised,
+    RemoteError as RemoteError, Unauthenticated as Unauthenticated, error_of as error_of,
+)
 from .fastdecoder import decode_at as _decode_at
 from .values import (  # re-exported: the names a user of the wire needs
     BYTES as BYTES, DATE as DATE, DATETIME as DATETIME, DICT as DICT, ENUM as ENUM, FALSE as FALSE,
@@ -29,93 +47,7 @@ from .values import (  # re-exported: the names a user of the wire needs
     NONE as NONE, OBJECT as OBJECT, OBJECT_REF as OBJECT_REF, ObjectRef as ObjectRef, SET as SET, STR as STR, TABLE as TABLE, TRUE as TRUE, TUPLE as TUPLE,
     UnknownObject as UnknownObject, WireError as WireError,
 )
-from .values import U32 as _U32, put_str as _put_str, take_count as _take_count, take_str as _take_str
-
-VERSION = 8
-MAGIC = b"GRFT"
-HELLO_SIZE = 16
-DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
-
-# Frame kinds.
-CALL, REPLY, ERROR, PING, PONG, GOODBYE, PROTOCOL_ERROR, REPLY_PART, CALL_PART = range(1, 10)
-ITEMS, CREDIT, CANCEL = 0x0A, 0x0B, 0x0C  # streaming calls (version 5)
-AUTH = 0x0D  # the caller's token, right after the hello (version 7)
-# Error statuses.
-STATUS_RAISED, STATUS_NOT_FOUND, STATUS_BAD_ARGUMENTS, STATUS_INTERNAL = 0, 1, 2, 3
-STATUS_DEADLINE_EXCEEDED, STATUS_UNAVAILABLE, STATUS_CANCELLED = 4, 5, 6
-STATUS_UNAUTHENTICATED = 7  # version 7: the gateway needs a known token (gg --authTokens)
-STATUS_OVERLOADED = 8  # version 8: the gateway runs as many calls as it may and refused this one
-# Hello statuses.
-HELLO_OK, HELLO_UNSUPPORTED_VERSION, HELLO_BAD_MAGIC, HELLO_INVALID = 0, 1, 2, 3
-
-_U16 = struct.Struct(">H")
-_HEADER = struct.Struct(">IBQ")  # length, kind, request id
-_CREDIT = struct.Struct(">IBQI")  # a Credit frame: the header and its u32
-_HELLO = struct.Struct(">4sHHII")
-
-
-class Raised(NamedTuple):
-    """An exception raised on the server, as the Error frame carries it."""
-
-    type_name: str
-    module: str
-    message: str
-    args: List[Any]
-    fields: Dict[str, Any]
-    traceback: str
-
-
-class RemoteError(Exception):
-    """A call failed on the server. `status` is a STATUS_* code; `raised`
-    holds the exception; its parts are also attributes of the error."""
-
-    def __init__(self, status: int, raised: Raised) -> None:
-        super().__init__("%s.%s: %s" % (raised.module, raised.type_name, raised.message))
-        self.status = status
-        self.raised = raised
-        self.type_name = raised.type_name
-        self.module = raised.module
-        self.message = raised.message
-        self.fields = raised.fields
-        self.traceback = raised.traceback
-
-
-class Refusal(RemoteError):
-    """A call the gateway at host:port refused; its message names that
-    address, where the graft connected (the gateway names nothing of itself)."""
-
-    # What the gateway did, before its own message.
-    did = "refused the call"
-
-    def __init__(self, status: int, raised: Raised, host: str = "", port: int = 0) -> None:
-        super().__init__(status, raised)
-        self.host = host
-        self.port = port
-        if host:
-            self.args = ("Graft gateway at %s:%d %s: %s" % (host, port, self.did, raised.message),)
-
-
-class Unauthenticated(Refusal, PermissionError):
-    """The gateway at host:port needs a known token and this graft sent none,
-    or an unknown one: set `token=` in its configuration, or GRAFT_TOKEN."""
-
-
-class Overloaded(Refusal, ConnectionError):
-    """The gateway at host:port refused the call at once, before it ran: it
-    runs as many calls as it may (gg --maxInFlight, --maxInFlightPerConnection,
-    --maxThreadsPerMethod). Safe to call again, on another replica or later."""
-
-    did = "is overloaded"
-
-
-def error_of(status: int, raised: Raised, host: str = "", port: int = 0) -> RemoteError:
-    """The error an Error frame of `status` raises: Overloaded (8),
-    Unauthenticated (7) or a RemoteError."""
-    if status == STATUS_OVERLOADED:
-        return Overloaded(status, raised, host, port)
-    if status == STATUS_UNAUTHENTICATED:
-        return Unauthenticated(status, raised, host, port)
-    return RemoteError(status, raised)
+from .values import U32 as _U32, take_count as _take_count, take_str as _take_str
 
 
 def decode_value(data: Any, pos: int = 0, types: Optional[Mapping[str, type]] = None) -> Tuple[Any, int]:
@@ -134,8 +66,6 @@ def decode_value(data: Any, pos: int = 0, types: Optional[Mapping[str, type]] = 
 
 
 # ---------------------------------------------------------------- frames
-
-_KIND_ID = struct.Struct(">BQ")
 
 
 class CallFrame(NamedTuple):
@@ -215,130 +145,6 @@ class ProtocolErrorFrame(NamedTuple):
     request_id: int
     code: int
     message: str
-
-
-def _start(kind: int, request_id: int) -> bytearray:
-    return bytearray(_HEADER.pack(0, kind, request_id))
-
-
-def _finish(buf: bytearray, max_frame_size: int) -> bytearray:
-    n = len(buf) - 4
-    if n > max_frame_size:
-        raise WireError("frame of %d bytes exceeds the limit of %d bytes" % (n, max_frame_size))
-    _U32.pack_into(buf, 0, n)
-    return buf
-
-
-def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: Mapping[str, Any],
-                timeout_ms: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE, obj: str = "",
-                metadata: Sequence[Tuple[str, str]] = ()) -> bytearray:
-    """A whole Call frame, on the object `obj` if given, carrying `metadata`
-    ((name, value) pairs, names lower-case). timeout_ms 0 means no timeout."""
-    buf = bytearray(_HEADER.pack(0, CALL, request_id))
-    buf += _encoded_names(service, method)
-    if obj:
-        _put_str(buf, obj)
-    else:
-        buf += _NO_OBJECT
-    if metadata:
-        _put_metadata(buf, metadata)
-    else:
-        buf += _NO_METADATA
-    buf += _U32_U32.pack(timeout_ms, len(args))
-    get = _ENCODERS.get
-    for arg in args:
-        cls = type(arg)
-        (get(cls) or _resolve(cls))(arg, buf, 0)
-    buf += _U32.pack(len(kwargs))
-    for name, value in kwargs.items():
-        buf += _encoded_names(name)
-        cls = type(value)
-        (get(cls) or _resolve(cls))(value, buf, 0)
-    return _finish(buf, max_frame_size)
-
-
-_U32_U32 = struct.Struct(">II")
-_NO_OBJECT = b"\0\0\0\0"  # an empty object id: a static method, class method or function
-_NO_METADATA = b"\0\0"  # a Call without metadata
-
-
-def _put_metadata(buf: bytearray, metadata: Sequence[Tuple[str, str]]) -> None:
-    if len(metadata) > 0xFFFF:
-        raise WireError("a call carries at most 65535 metadata entries, not %d" % len(metadata))
-    buf += _U16.pack(len(metadata))
-    for name, value in metadata:
-        _put_str(buf, name)
-        _put_str(buf, value)
-_NAMES: Dict[Tuple[str, ...], bytes] = {}  # service, method and keyword names as the wire writes them
-_NAMES_MAX = 4096
-
-
-def set_call_timeout(frame: bytearray, timeout_ms: int) -> None:
-    """Rewrites the timeout of a Call frame made by `encode_call` (for a
-    caller that waited before sending it)."""
-    pos = _HEADER.size  # the length prefix, kind and request id
-    for _ in range(3):  # the service and method names, the object id
-        pos += 4 + _U32.unpack_from(frame, pos)[0]
-    (entries,) = _U16.unpack_from(frame, pos)
-    pos += 2
-    for _ in range(2 * entries):  # the metadata's names and values
-        pos += 4 + _U32.unpack_from(frame, pos)[0]
-    _U32.pack_into(frame, pos, timeout_ms)
-
-
-def _encoded_names(*names: str) -> bytes:
-    """`names` each as a length-prefixed UTF-8 string, remembered (a bounded number of them)."""
-    found = _NAMES.get(names)
-    if found is None:
-        buf = bytearray()
-        for name in names:
-            _put_str(buf, name)
-        found = bytes(buf)
-        if len(_NAMES) < _NAMES_MAX:
-            _NAMES[names] = found
-    return found
-
-
-def encode_call_part(request_id: int, service: str, method: str, argument: str, items: List[Any],
-                     max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> bytearray:
-    """A CallPart frame: `items`, the first items of the call's keyword
-    argument `argument` (the first positional one when it is empty)."""
-    buf = _start(CALL_PART, request_id)
-    _put_str(buf, service)
-    _put_str(buf, method)
-    _put_str(buf, argument)
-    return _part(buf, items, max_frame_size)
-
-
-def _part(buf: bytearray, items: List[Any], max_frame_size: int) -> bytearray:
-    if type(items) is not list:
-        raise TypeError("a part carries a list, not %s" % type(items).__name__)
-    _encode(items, buf, 0)
-    return _finish(buf, max_frame_size)
-
-
-def encode_credit(request_id: int, n: int) -> bytes:
-    """A Credit frame: `n` bytes more for the streaming call's window."""
-    return _CREDIT.pack(13, CREDIT, request_id, n)
-
-
-def encode_cancel(request_id: int) -> bytes:
-    return _HEADER.pack(9, CANCEL, request_id)
-
-
-def encode_auth(token: str) -> bytes:
-    """The Auth frame: the caller's token, sent right after the hello."""
-    body = bytearray(_KIND_ID.pack(AUTH, 0))
-    _put_str(body, token)
-    return struct.pack(">I", len(body)) + bytes(body)
-
-
-def encode_ping(request_id: int) -> bytes:
-    return _HEADER.pack(9, PING, request_id)
-
-
-def encode_pong(request_id: int) -> bytes:
-    return _HEADER.pack(9, PONG, request_id)
 
 
 def frame_length(data: Any, pos: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> int:
@@ -493,11 +299,6 @@ class Hello(NamedTuple):
     status: int
     max_frame_size: int
     heartbeat_ms: int
-
-
-def encode_hello(max_frame_size: int = DEFAULT_MAX_FRAME_SIZE, heartbeat_ms: int = 10_000,
-                 version: int = VERSION, status: int = HELLO_OK) -> bytes:
-    return _HELLO.pack(MAGIC, version, status, max_frame_size, heartbeat_ms)
 
 
 def decode_hello(data: Any) -> Hello:

@@ -1,9 +1,9 @@
 """The frames only a server sends, for tests that stand in for one.
 
 A graft is a client: it writes Call, CallPart, Credit, Cancel, Ping and Pong
-frames (graft_runtime/wire.py) and only reads the others, so their encoders
+frames (graft_runtime/client_frames.py) and only reads the others, so their encoders
 live here, in test code, not in every graft's wheel (issue 13, bug 7). They
-use wire.py's own frame builders, so they write what docs/PROTOCOL.md says
+use the runtime's own frame builders, so they write what docs/PROTOCOL.md says
 (test_wire.py checks them against the protocol vectors).
 """
 
@@ -16,7 +16,7 @@ from graft_runtime import wire  # noqa: E402
 from graft_runtime.wire import (  # noqa: E402
     DEFAULT_MAX_FRAME_SIZE, ERROR, GOODBYE, ITEMS, PROTOCOL_ERROR, REPLY, REPLY_PART, Raised,
 )
-from graft_runtime.wire import _U16, _U32, _encode, _finish, _part, _put_str, _start  # noqa: E402
+from graft_runtime.client_frames import _U16, _U32, _encode, _finish, _part, _put_str, _start  # noqa: E402
 
 __all__ = ["encode_reply", "encode_reply_part", "encode_items", "encode_error", "encode_goodbye", "encode_protocol_error", "wire"]
 

@@ -28,6 +28,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/client.py"),
     ),
     (
+        "client_frames.py",
+        include_str!("../../../python/graft_runtime/client_frames.py"),
+    ),
+    (
         "coerce.py",
         include_str!("../../../python/graft_runtime/coerce.py"),
     ),
