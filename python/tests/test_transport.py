@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from graft_runtime import transport, wire  # noqa: E402
+from graft_runtime import sender, wire  # noqa: E402
 import server_frames  # noqa: E402
 from graft_runtime.transport import CallTimeout, Connection, GraftConnectionError  # noqa: E402
 
@@ -461,7 +461,7 @@ def test_big_calls_take_turns_in_the_window_and_all_come_back(server):
 
 
 def test_a_call_waiting_for_its_turn_times_out_and_gives_nothing_away(server, monkeypatch):
-    monkeypatch.setattr(transport, "HOLD", 30.0)  # the slow call keeps its share until it answers
+    monkeypatch.setattr(sender, "HOLD", 30.0)  # the slow call keeps its share until it answers
 
     async def main():
         conn = await Connection.open("127.0.0.1", server.port, window=100_000)
@@ -488,7 +488,7 @@ def test_a_call_waiting_for_its_turn_times_out_and_gives_nothing_away(server, mo
 
 
 def test_calls_waiting_for_their_turn_fail_when_the_connection_does(server_binary, monkeypatch):
-    monkeypatch.setattr(transport, "HOLD", 30.0)
+    monkeypatch.setattr(sender, "HOLD", 30.0)
 
     async def main():
         srv = Server(server_binary)

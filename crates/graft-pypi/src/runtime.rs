@@ -52,6 +52,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/decoder.py"),
     ),
     (
+        "dispatch.py",
+        include_str!("../../../python/graft_runtime/dispatch.py"),
+    ),
+    (
         "encoder.py",
         include_str!("../../../python/graft_runtime/encoder.py"),
     ),
@@ -124,6 +128,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/scalars.py"),
     ),
     (
+        "sender.py",
+        include_str!("../../../python/graft_runtime/sender.py"),
+    ),
+    (
         "sources.py",
         include_str!("../../../python/graft_runtime/sources.py"),
     ),
@@ -154,6 +162,10 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "values.py",
         include_str!("../../../python/graft_runtime/values.py"),
+    ),
+    (
+        "window.py",
+        include_str!("../../../python/graft_runtime/window.py"),
     ),
     (
         "wire.py",
