@@ -26,10 +26,11 @@ static KNOWN: OnceLock<Known> = OnceLock::new();
 
 #[derive(Default)]
 struct Known {
-    /// A graft's distribution name -> its current version.
-    current: HashMap<String, String>,
-    /// (distribution, old version, "Service.method") -> why calls from it are refused.
-    refused: HashMap<(String, String, String), String>,
+    /// A graft as its [`HEADER`] names it (`distribution/old version`) ->
+    /// "Service.method" -> why calls from it are refused. A graft at its
+    /// current version, or one with nothing refused, has no entry: its
+    /// calls cost one lookup.
+    refused: HashMap<String, HashMap<String, String>>,
     /// `/libraries`' `grafts`: each service's graft and its releases.
     shown: Value,
 }
@@ -44,22 +45,22 @@ pub fn keep(iface: &Interface, store: &VersionStore) {
             continue;
         };
         for old in &releases[..releases.len() - 1] {
-            refusals(&dist, old, last, &mut known.refused);
+            let refused = refusals(&dist, old, last);
+            if !refused.is_empty() {
+                known
+                    .refused
+                    .insert(format!("{dist}/{}", old.version), refused);
+            }
         }
-        known.current.insert(dist.clone(), last.version.clone());
         shown.insert(service.name.clone(), history(&dist, releases));
     }
     known.shown = Value::Object(shown);
     let _ = KNOWN.set(known);
 }
 
-/// Records why each method (and constructor) `old` knows cannot be called as it knew it.
-fn refusals(
-    dist: &str,
-    old: &Release,
-    last: &Release,
-    out: &mut HashMap<(String, String, String), String>,
-) {
+/// Why each method (and constructor) `old` knows cannot be called as it knew it.
+fn refusals(dist: &str, old: &Release, last: &Release) -> HashMap<String, String> {
+    let mut out = HashMap::new();
     for service in &old.interface.services {
         let constructor = service.constructor.as_ref().map(|_| CONSTRUCTOR);
         let names = service.methods.iter().map(|m| m.name.as_str());
@@ -70,9 +71,10 @@ fn refusals(
             };
             let what = format!("{}.{}", service.name, method);
             let message = refusal(&what, dist, old, last, change);
-            out.insert((dist.into(), old.version.clone(), what), message);
+            out.insert(what, message);
         }
     }
+    out
 }
 
 /// Why `what` (`Service.method`) of `dist` at `old` is refused: `change` since, at `last`.
@@ -113,17 +115,8 @@ fn history(dist: &str, releases: &[Release]) -> Value {
 /// the [`HEADER`]'s value) is refused, if it is: a static or instance
 /// method, or the constructor (`__init__`), over TCP or HTTP alike.
 pub fn refused(graft: Option<&str>, service: &str, method: &str) -> Option<String> {
-    let (dist, version) = graft?.trim().split_once('/')?;
-    let known = KNOWN.get()?;
-    if known.current.get(dist).is_some_and(|v| v == version) {
-        return None;
-    }
-    let key = (
-        dist.to_owned(),
-        version.to_owned(),
-        format!("{service}.{method}"),
-    );
-    known.refused.get(&key).cloned()
+    let refused = KNOWN.get()?.refused.get(graft?.trim())?;
+    refused.get(&format!("{service}.{method}")).cloned()
 }
 
 /// The [`HEADER`] among a TCP call's metadata.
