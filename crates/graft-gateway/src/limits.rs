@@ -2,8 +2,10 @@
 //! to arrive once begun (`--headerTimeout`), how long it may stay idle
 //! (`--idleTimeout`: new and silent, or kept alive between requests), how
 //! long its body may stall (`--headerTimeout` too), how large the body may be
-//! (`--maxBodyBytes`), and how many connections the HTTP listeners hold at
-//! once (`--maxConnections`). [`serve`] replaces `axum::serve` for this.
+//! (`--maxBodyBytes`), how many bytes of bodies all requests hold at once
+//! (`--memoryBudget`, shared with TCP frames: `bodies.rs`), and how many
+//! connections the HTTP listeners hold at once (`--maxConnections`).
+//! [`serve`] replaces `axum::serve` for this.
 //!
 //! The call port speaks HTTP/2 too: a connection whose first bytes are
 //! HTTP/2's preface (h2c with prior knowledge, or h2 chosen by TLS's ALPN)
@@ -12,6 +14,8 @@
 //! a request's headers: while none came, `--idleTimeout`; once one came,
 //! the rest within `--headerTimeout`. An HTTP/2 connection is idle when no
 //! request has run for `--idleTimeout`, whatever frames it sends.
+
+mod bodies;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -41,6 +45,8 @@ pub struct Limits {
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_body_bytes: usize,
+    /// The memory budget that request bodies take from, the TCP listener's too.
+    pub bodies: bodies::Bodies,
     pub connections: Arc<Semaphore>,
     /// On shutdown, how long the calls in flight have to finish.
     pub drain_timeout: Duration,
@@ -207,9 +213,12 @@ fn builder(http2: bool, limits: &Limits) -> Builder<TokioExecutor> {
 }
 
 /// `router` with the body limits, its refusals answered as JSON errors.
+/// The budgeted body wraps the timed one, so waiting for room is no stall.
 fn bounded(router: Router, limits: &Limits) -> Router {
+    let budget = limits.bodies.clone();
     router
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(budget, bodies::hold))
         .layer(RequestBodyTimeoutLayer::new(limits.header_timeout))
         .layer(axum::middleware::map_response(as_json_error))
 }
@@ -257,10 +266,13 @@ async fn as_json_error(response: Response) -> Response {
 impl Limits {
     /// The limits set on the command line.
     pub fn of(cli: &crate::cli::Cli) -> Limits {
+        let max_body_bytes = usize::try_from(cli.max_body_bytes).unwrap_or(usize::MAX);
+        let budget = graft_wire::budget::Budget::new(cli.memory_budget_bytes());
         Limits {
             header_timeout: Duration::from_secs_f64(cli.header_timeout),
             idle_timeout: Duration::from_secs_f64(cli.idle_timeout),
-            max_body_bytes: usize::try_from(cli.max_body_bytes).unwrap_or(usize::MAX),
+            max_body_bytes,
+            bodies: bodies::Bodies::new(budget, max_body_bytes),
             connections: Arc::new(Semaphore::new(cli.max_connections as usize)),
             drain_timeout: Duration::from_secs_f64(cli.drain_timeout),
             listener: "calls",

@@ -66,6 +66,7 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     );
     let config = graft_wire::ServerConfig {
         memory_budget: cli.memory_budget_bytes(),
+        budget: Some(limits.bodies.budget().clone()),
         max_concurrent_calls: cli.max_in_flight_per_connection as usize,
         upgrade: tls.as_ref().map(crate::tls::Tls::upgrade),
         drain_timeout: limits.drain_timeout,

@@ -58,6 +58,9 @@ pub struct ServerConfig {
     /// received or run, replies not yet written ([`Budget`]). Past it, the
     /// server stops reading calls until some of them are paid back.
     pub memory_budget: usize,
+    /// A budget shared with others (gg's HTTP request bodies), used instead
+    /// of a new one of `memory_budget` bytes.
+    pub budget: Option<Budget>,
     /// What each accepted connection is turned into before its hello (TLS,
     /// say); none serves on the bare TCP stream.
     pub upgrade: Option<Upgrade>,
@@ -72,6 +75,7 @@ impl Default for ServerConfig {
             handshake_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             memory_budget: DEFAULT_MEMORY_BUDGET,
+            budget: None,
             upgrade: None,
         }
     }
@@ -88,8 +92,8 @@ impl ServerConfig {
 struct Shared {
     dispatch: Arc<dyn Dispatch>,
     config: ServerConfig,
-    /// The bytes every connection's frames take from, made from
-    /// [`ServerConfig::memory_budget`].
+    /// The bytes every connection's frames take from: [`ServerConfig::budget`],
+    /// or one made from [`ServerConfig::memory_budget`].
     budget: Budget,
 }
 
@@ -109,7 +113,10 @@ pub async fn serve_with(
     shutdown: impl Future,
 ) {
     let drain_timeout = config.drain_timeout;
-    let budget = Budget::new(config.memory_budget);
+    let budget = config
+        .budget
+        .clone()
+        .unwrap_or_else(|| Budget::new(config.memory_budget));
     let shared = Arc::new(Shared {
         dispatch,
         config,
