@@ -42,7 +42,7 @@ class RemoteStream(Stream):
         self.call = call
         self.types = types
         self.exception = exception
-        self.protocol: Any = None  # transport._Protocol, once the Call is sent
+        self.protocol: Any = None  # dispatch.Protocol, once the Call is sent
         self.request_id = 0
         self.frames: Deque[Tuple[List[Any], int]] = collections.deque()  # (items, frame length), unconsumed
         self.index = 0  # the next item of frames[0]
@@ -134,7 +134,7 @@ class RemoteStream(Stream):
             except RuntimeError:  # its loop is closed: so is the connection
                 pass
 
-    # -- what the connection hands over (transport._Protocol)
+    # -- what the connection hands over (dispatch.Protocol)
 
     def items(self, frame: Any) -> None:
         """An Items frame (its bytes after the length prefix)."""
