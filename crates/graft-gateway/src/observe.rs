@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use graft_model::Value;
 use graft_python::{Answer, Call, CallError, Host, Part};
@@ -61,21 +61,16 @@ pub fn run(
     caller: Caller,
 ) -> Observed {
     let span = crate::trace::continue_in(&mut call.metadata);
-    let signature = call.callee.signature();
-    let method = signature.name.clone();
-    let name = call.callee.name();
-    let service = name
-        .strip_suffix(&format!(".{method}"))
-        .unwrap_or(&name)
-        .to_owned();
-    let streams = signature.streams;
+    let name = Name::of(&call);
+    let (service, method) = (name.service(), name.method());
+    let streams = call.callee.signature().streams;
     let m = metrics();
     m.started
-        .with_label_values(&[&service, &method, protocol.label()])
+        .with_label_values(&[service, method, protocol.label()])
         .inc();
     if !caller.token.is_empty() {
         m.by_caller
-            .with_label_values(&[caller.token, &service, &method])
+            .with_label_values(&[caller.token, service, method])
             .inc();
     }
     m.in_flight.inc();
@@ -83,7 +78,8 @@ pub fn run(
         m.streams.inc();
     }
     let record = Record {
-        labels: [service, method, protocol.label().to_owned()],
+        name,
+        protocol,
         began: Instant::now(),
         streams,
         outcome: None,
@@ -124,10 +120,42 @@ impl Observed {
     }
 }
 
+/// `Service.method`, the `service` and `method` labels in one string.
+struct Name {
+    full: String,
+    /// Where the method's name starts.
+    method: usize,
+}
+
+impl Name {
+    fn of(call: &Call) -> Name {
+        let method = &call.callee.signature().name;
+        let full = call.callee.name();
+        match full.strip_suffix(method.as_str()) {
+            Some(service) if service.ends_with('.') => Name {
+                method: service.len(),
+                full,
+            },
+            _ => Name {
+                method: full.len() + 1,
+                full: format!("{full}.{method}"),
+            },
+        }
+    }
+
+    fn service(&self) -> &str {
+        &self.full[..self.method - 1]
+    }
+
+    fn method(&self) -> &str {
+        &self.full[self.method..]
+    }
+}
+
 /// What is known of a call until it ends; counted as it drops.
 struct Record {
-    /// service, method, protocol
-    labels: [String; 3],
+    name: Name,
+    protocol: Protocol,
     began: Instant,
     streams: bool,
     /// None: the caller went away before the answer ended.
@@ -140,54 +168,54 @@ struct Record {
 impl Drop for Record {
     fn drop(&mut self) {
         let m = metrics();
-        let [service, method, protocol] = &self.labels;
+        let (service, method) = (self.name.service(), self.name.method());
+        let protocol = self.protocol.label();
         let outcome = self.outcome.unwrap_or("cancelled");
+        let elapsed = self.began.elapsed();
         m.handled
             .with_label_values(&[service, method, protocol, outcome])
             .inc();
         m.duration
             .with_label_values(&[service, method])
-            .observe(self.began.elapsed().as_secs_f64());
+            .observe(elapsed.as_secs_f64());
         m.in_flight.dec();
         if self.streams {
             m.streams.dec();
         }
-        if ACCESS_LOG.load(Ordering::Relaxed) {
-            self.access_log(outcome);
-        }
-        crate::otel::end(crate::otel::Ended {
+        let ended = Ended {
             span: &self.span,
             service,
             method,
             protocol,
-            peer: self.caller.peer,
             outcome,
-            began: self.began,
-        });
+            peer: self.caller.peer,
+            token: self.caller.token,
+            elapsed,
+        };
+        // One line per call at info, target `gg::access` (`--accessLog=false`,
+        // or `GG_LOG=info,gg::access=off`, turns it off).
+        if ACCESS_LOG.load(Ordering::Relaxed) {
+            crate::log::access(&ended);
+        }
+        crate::otel::end(&ended);
     }
 }
 
-impl Record {
-    /// One line per call at info, target `gg::access` (`--accessLog=false`,
-    /// or `GG_LOG=info,gg::access=off`, turns it off).
-    fn access_log(&self, outcome: &str) {
-        let [service, method, protocol] = &self.labels;
-        let span = &self.span;
-        tracing::info!(
-            target: crate::log::ACCESS,
-            service = %service,
-            method = %method,
-            protocol = %protocol,
-            outcome,
-            peer = self.caller.peer.map(tracing::field::display),
-            token = %self.caller.token,
-            duration_ms = self.began.elapsed().as_secs_f64() * 1000.0,
-            trace_id = %span.trace_id,
-            span_id = %span.span_id,
-            parent_id = span.parent_id.as_deref().unwrap_or(""),
-            "call"
-        );
-    }
+/// What is said of a call as it ends: in its access line ([`crate::log`])
+/// and its span ([`crate::otel`]).
+pub struct Ended<'a> {
+    pub span: &'a crate::trace::Span,
+    pub service: &'a str,
+    pub method: &'a str,
+    /// "http", "tcp", "mcp" (an MCP tool call, over HTTP) or "broker".
+    pub protocol: &'a str,
+    /// The `outcome` label of [`crate::metrics`]: "ok" or what went wrong.
+    pub outcome: &'a str,
+    /// The caller's address (`network.peer.address`, `network.peer.port`).
+    pub peer: Option<SocketAddr>,
+    /// The name of the caller's `--authTokens` entry, never the token.
+    pub token: &'a str,
+    pub elapsed: Duration,
 }
 
 /// The `outcome` label of an answer that ended with `error` (or none).

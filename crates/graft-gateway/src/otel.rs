@@ -13,7 +13,7 @@ mod transport;
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use opentelemetry::trace::{
     SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
@@ -23,7 +23,7 @@ use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SpanData, SpanProcessor as _};
 
-use crate::trace::Span;
+use crate::observe::Ended;
 use sampler::Sampler;
 
 /// The exporter, when one is configured.
@@ -156,42 +156,26 @@ pub fn serving(http: SocketAddr, web: SocketAddr, tcp: Option<SocketAddr>) {
 
 /// Whether a call's span is sampled, given its caller's sampled flag (None:
 /// a new trace); None when nothing is exported.
-pub fn sample(parent: Option<bool>, trace_id: &str) -> Option<bool> {
+pub fn sample(parent: Option<bool>, trace_id: u128) -> Option<bool> {
     EXPORT
         .get()
         .map(|export| export.sampler.sampled(parent, trace_id))
 }
 
-/// What a call's span says of it as it ends.
-pub struct Ended<'a> {
-    pub span: &'a Span,
-    pub service: &'a str,
-    pub method: &'a str,
-    /// "http", "tcp" or "mcp" (an MCP tool call, over HTTP).
-    pub protocol: &'a str,
-    /// The caller's address (`network.peer.address`, `network.peer.port`).
-    pub peer: Option<SocketAddr>,
-    /// The `outcome` label of [`crate::metrics`]: "ok" or what went wrong.
-    pub outcome: &'a str,
-    pub began: Instant,
-}
-
 /// Exports the span of a call that ended (if export is on and it is sampled).
-pub fn end(call: Ended<'_>) {
+pub fn end(call: &Ended<'_>) {
     let Some(export) = EXPORT.get() else { return };
     if !call.span.sampled {
         return;
     }
-    if let Some(data) = span_data(export, &call) {
-        export.processor.on_end(data);
-    }
+    export.processor.on_end(span_data(export, call));
 }
 
-fn span_data(export: &Export, call: &Ended<'_>) -> Option<SpanData> {
+fn span_data(export: &Export, call: &Ended<'_>) -> SpanData {
     let span = call.span;
     let context = SpanContext::new(
-        TraceId::from_hex(&span.trace_id).ok()?,
-        SpanId::from_hex(&span.span_id).ok()?,
+        TraceId::from(span.trace_id),
+        SpanId::from(span.span_id),
         TraceFlags::SAMPLED,
         false,
         span.tracestate
@@ -199,19 +183,16 @@ fn span_data(export: &Export, call: &Ended<'_>) -> Option<SpanData> {
             .and_then(|state| state.parse::<TraceState>().ok())
             .unwrap_or_default(),
     );
-    let parent = span
-        .parent_id
-        .as_deref()
-        .and_then(|id| SpanId::from_hex(id).ok());
+    let parent = span.parent_id.map(SpanId::from);
     let end_time = SystemTime::now();
     let failed = call.outcome != "ok";
-    Some(SpanData {
+    SpanData {
         span_context: context,
         parent_span_id: parent.unwrap_or(SpanId::INVALID),
         parent_span_is_remote: parent.is_some(),
         span_kind: SpanKind::Server,
         name: format!("{}/{}", call.service, call.method).into(),
-        start_time: end_time - call.began.elapsed(),
+        start_time: end_time - call.elapsed,
         end_time,
         attributes: attributes(export.semconv, call),
         dropped_attributes_count: 0,
@@ -222,7 +203,7 @@ fn span_data(export: &Export, call: &Ended<'_>) -> Option<SpanData> {
             false => Status::Unset,
         },
         instrumentation_scope: export.scope.clone(),
-    })
+    }
 }
 
 /// The span's attributes, per the RPC semantic conventions.

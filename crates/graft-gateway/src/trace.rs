@@ -14,18 +14,68 @@ pub enum LogFormat {
     Json,
 }
 
-/// The trace a call belongs to and its span in it, as lower-case hex.
+/// The trace a call belongs to and its span in it. The ids are kept as
+/// numbers and written as hex ([`Hex`]) only where a line or a header
+/// needs them, so that a call allocates none of them.
 pub struct Span {
-    pub trace_id: String,
-    pub span_id: String,
+    pub trace_id: u128,
+    pub span_id: u64,
     /// The caller's span, when the call named a valid one.
-    pub parent_id: Option<String>,
+    pub parent_id: Option<u64>,
     /// The sampled flag passed on: whether this span is recorded
     /// ([`crate::otel`]).
     pub sampled: bool,
     /// The caller's `tracestate`, passed on unchanged (kept only with a
     /// valid `traceparent`, as W3C asks).
     pub tracestate: Option<String>,
+}
+
+impl Span {
+    pub fn trace_hex(&self) -> Hex<32> {
+        Hex::of(self.trace_id)
+    }
+
+    pub fn span_hex(&self) -> Hex<16> {
+        Hex::of(self.span_id.into())
+    }
+
+    pub fn parent_hex(&self) -> Option<Hex<16>> {
+        self.parent_id.map(|id| Hex::of(id.into()))
+    }
+
+    /// The `traceparent` that names this span to the calls it makes.
+    fn traceparent(&self, flags: u8) -> String {
+        let mut value = String::with_capacity(55);
+        value.push_str("00-");
+        value.push_str(self.trace_hex().as_str());
+        value.push('-');
+        value.push_str(self.span_hex().as_str());
+        value.push('-');
+        value.push_str(Hex::<2>::of(flags.into()).as_str());
+        value
+    }
+}
+
+/// The low `N` hex digits of a number, lower case and zero-padded, as
+/// W3C writes ids; on the stack.
+pub struct Hex<const N: usize>([u8; N]);
+
+impl<const N: usize> Hex<N> {
+    pub fn of(value: u128) -> Hex<N> {
+        let mut digits = [0; N];
+        for (at, digit) in digits.iter_mut().rev().enumerate() {
+            *digit = b"0123456789abcdef"[(value >> (4 * at)) as usize & 0xf];
+        }
+        Hex(digits)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
 }
 
 /// The call's span: continues the trace its `traceparent` names (or starts
@@ -37,11 +87,11 @@ pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
         .and_then(|(_, value)| parse(value));
     let (trace_id, parent_id, mut flags) = match incoming {
         Some((trace, parent, flags)) => (trace, Some(parent), flags),
-        None => (format!("{:016x}{:016x}", random(), random()), None, 1),
+        None => (u128::from(random()) << 64 | u128::from(random()), None, 1),
     };
     // With export on, its sampler decides; otherwise the caller's flags pass on.
-    let parent_sampled = parent_id.as_ref().map(|_| flags & 1 == 1);
-    if let Some(sampled) = crate::otel::sample(parent_sampled, &trace_id) {
+    let parent_sampled = parent_id.map(|_| flags & 1 == 1);
+    if let Some(sampled) = crate::otel::sample(parent_sampled, trace_id) {
         flags = (flags & !1) | u8::from(sampled);
     }
     let tracestate = match parent_id {
@@ -49,7 +99,7 @@ pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
         None => None,
     };
     let span = Span {
-        span_id: format!("{:016x}", random()),
+        span_id: random(),
         trace_id,
         parent_id,
         sampled: flags & 1 == 1,
@@ -58,8 +108,7 @@ pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
     metadata.retain(|(name, _)| {
         name != "traceparent" && (name != "tracestate" || span.tracestate.is_some())
     });
-    let value = format!("00-{}-{}-{flags:02x}", span.trace_id, span.span_id);
-    metadata.push(("traceparent".into(), value));
+    metadata.push(("traceparent".into(), span.traceparent(flags)));
     span
 }
 
@@ -75,26 +124,44 @@ fn tracestate(metadata: &[(String, String)]) -> Option<String> {
 }
 
 /// (trace id, parent id, flags) of a valid version-00 `traceparent`.
-fn parse(value: &str) -> Option<(String, String, u8)> {
+fn parse(value: &str) -> Option<(u128, u64, u8)> {
     let mut parts = value.trim().split('-');
     let (version, trace, parent, flags) =
         (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let hex = |s: &str, len: usize| {
-        s.len() == len
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    let version = hex(version, 2)?;
+    if version == 0xff || (version == 0 && parts.next().is_some()) {
+        return None;
+    }
+    let (high, low) = (trace.get(..16)?, trace.get(16..)?);
+    let trace = u128::from(hex(high, 16)?) << 64 | u128::from(hex(low, 16)?);
+    let (parent, flags) = (hex(parent, 16)?, hex(flags, 2)?);
+    (trace != 0 && parent != 0).then_some((trace, parent, flags as u8))
+}
+
+/// The value of `digits` if it is `len` (at most 16) lower-case hex
+/// digits, as W3C asks.
+fn hex(digits: &str, len: usize) -> Option<u64> {
+    if digits.len() != len {
+        return None;
+    }
+    // A table, not a branch per digit: ids are random, so branches mispredict.
+    const DIGITS: [u8; 256] = {
+        let mut table = [0xff; 256];
+        let mut at = 0;
+        while at < 16 {
+            table[b"0123456789abcdef"[at] as usize] = at as u8;
+            at += 1;
+        }
+        table
     };
-    let zero = |s: &str| s.bytes().all(|b| b == b'0');
-    let valid = hex(version, 2)
-        && version != "ff"
-        && (version != "00" || parts.next().is_none())
-        && hex(trace, 32)
-        && !zero(trace)
-        && hex(parent, 16)
-        && !zero(parent)
-        && hex(flags, 2);
-    let flags = u8::from_str_radix(flags, 16).ok()?;
-    valid.then(|| (trace.to_owned(), parent.to_owned(), flags))
+    let mut value = 0;
+    let mut bad = 0;
+    for digit in digits.bytes() {
+        let digit = DIGITS[usize::from(digit)];
+        bad |= digit;
+        value = value << 4 | u64::from(digit & 0xf);
+    }
+    (bad < 16).then_some(value)
 }
 
 /// A non-zero random u64 (std's randomly keyed hasher over a counter).
@@ -104,3 +171,6 @@ fn random() -> u64 {
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     hasher.finish().max(1)
 }
+
+#[cfg(test)]
+mod tests;

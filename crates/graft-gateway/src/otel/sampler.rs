@@ -46,14 +46,12 @@ impl Sampler {
 
     /// Whether to sample a span of `trace_id` whose caller sampled it or
     /// not (None: no caller).
-    pub fn sampled(&self, parent: Option<bool>, trace_id: &str) -> bool {
+    pub fn sampled(&self, parent: Option<bool>, trace_id: u128) -> bool {
         match parent {
             Some(sampled) if self.parent_based => sampled,
             _ if self.all => true,
-            _ => {
-                let low = trace_id.get(16..).unwrap_or("0");
-                u64::from_str_radix(low, 16).is_ok_and(|low| low < self.below)
-            }
+            // The id's last 64 bits (its last 16 hex digits), as W3C's random part.
+            _ => (trace_id as u64) < self.below,
         }
     }
 }
