@@ -84,6 +84,15 @@ def entered(gg, at_least, then=1.0):
 BIG = 3 * 1000 * 1000
 
 
+def metric(gg, name):
+    """The value of the unlabelled metric `name` on gg's /metrics."""
+    text = http.client.HTTPConnection("127.0.0.1", gg.http_port, timeout=10)
+    text.request("GET", "/metrics")
+    lines = text.getresponse().read().decode().splitlines()
+    text.close()
+    return next(float(line.split()[1]) for line in lines if line.split(" ")[0] == name)
+
+
 def test_bodies_past_the_budget_wait_and_every_one_is_answered():
     # 16 bodies of 3 MB against a budget of 8 MiB: two fit at once.
     with Gateway(str(FIXTURE), args=["--memoryBudget", "8"]) as gg:
@@ -95,9 +104,14 @@ def test_bodies_past_the_budget_wait_and_every_one_is_answered():
 
         assert entered(gg, 2) == 2, "only two bodies fit in the budget; the others wait"
         _, held = rss(gg.process.pid)
+        budget = metric(gg, "graft_memory_budget_bytes")
+        in_use = metric(gg, "graft_memory_budget_in_use_bytes")
+        assert budget == 8 * MIB
+        assert 2 * BIG <= in_use <= budget, "/metrics shows the two held bodies' bytes in use"
 
         assert gg.call("Gate", "release").json() is True
         assert posts.finish() == [(200, str(BIG).encode())] * 16
+        assert metric(gg, "graft_memory_budget_in_use_bytes") == 0, "every byte went back"
         _, peak = rss(gg.process.pid)
         held, grew = (held - before) / MIB, (peak - before) / MIB
         print("gg: %.0f MiB before; +%.0f MiB while two calls are held, +%.0f MiB at the peak, for %.0f MiB of bodies"

@@ -13,6 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use graft_python::Host;
+use graft_wire::budget::Budget;
 use prometheus::{
     Encoder as _, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
     Opts, Registry, TextEncoder,
@@ -36,6 +37,10 @@ pub struct Metrics {
     /// Streaming calls whose stream has not ended.
     pub streams: IntGauge,
     objects: IntGauge,
+    /// `--memoryBudget` in bytes, and the bytes of it held now by request
+    /// bodies and TCP frames (`graft_wire::Budget`).
+    budget_bytes: IntGauge,
+    budget_in_use: IntGauge,
     /// Calls refused before they began: `protocol`, `outcome`.
     refusals: IntCounterVec,
     /// Open HTTP connections, by `listener` (calls or web).
@@ -98,6 +103,14 @@ impl Metrics {
                 "Streaming calls whose stream has not ended.",
             ),
             objects: gauge("remote_objects", "Remote objects living in the gateway."),
+            budget_bytes: gauge(
+                "memory_budget_bytes",
+                "The bytes request bodies and TCP frames may hold at once (--memoryBudget).",
+            ),
+            budget_in_use: gauge(
+                "memory_budget_in_use_bytes",
+                "The bytes of the memory budget held now by request bodies and TCP frames.",
+            ),
             refusals: counter(
                 "calls_refused_total",
                 "Calls refused before they began: no such service or method, arguments that do not bind, no known token.",
@@ -147,7 +160,7 @@ impl Metrics {
     }
 
     fn register(&self) {
-        let collectors: [Box<dyn prometheus::core::Collector>; 17] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 19] = [
             Box::new(self.started.clone()),
             Box::new(self.handled.clone()),
             Box::new(self.by_caller.clone()),
@@ -155,6 +168,8 @@ impl Metrics {
             Box::new(self.in_flight.clone()),
             Box::new(self.streams.clone()),
             Box::new(self.objects.clone()),
+            Box::new(self.budget_bytes.clone()),
+            Box::new(self.budget_in_use.clone()),
             Box::new(self.refusals.clone()),
             Box::new(self.connections.clone()),
             Box::new(self.accepted.clone()),
@@ -182,12 +197,15 @@ impl Metrics {
             .expect("metric names are distinct");
     }
 
-    /// The text format of every metric, remote objects and TCP's traffic counted now.
-    fn render(&self, host: &Host) -> String {
+    /// The text format of every metric, remote objects, the memory budget
+    /// and TCP's traffic counted now.
+    fn render(&self, host: &Host, budget: &Budget) -> String {
         // One scrape at a time brings the TCP counters up to date.
         static SCRAPE: Mutex<()> = Mutex::new(());
         let _one = SCRAPE.lock().unwrap_or_else(|p| p.into_inner());
         self.objects.set(host.object_count() as i64);
+        self.budget_bytes.set(budget.limit() as i64);
+        self.budget_in_use.set(budget.in_use() as i64);
         self.tcp.catch_up(graft_wire::traffic());
         let mut text = Vec::new();
         if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut text) {
@@ -228,10 +246,10 @@ fn gauge(name: &str, help: &str) -> IntGauge {
 }
 
 /// `/metrics`, open to every caller (docs/DEPLOY.md says how to protect it).
-pub fn routes(host: Arc<Host>) -> Router {
+pub fn routes(host: Arc<Host>, budget: Budget) -> Router {
     Router::new().route(
         "/metrics",
-        get(move || async move { text(metrics().render(&host)) }),
+        get(move || async move { text(metrics().render(&host, &budget)) }),
     )
 }
 

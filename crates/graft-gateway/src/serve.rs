@@ -86,7 +86,10 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     };
     let web_routes = http::web(state.clone())
         .merge(health::routes(health.clone()))
-        .merge(crate::metrics::routes(Arc::clone(&state.host)));
+        .merge(crate::metrics::routes(
+            Arc::clone(&state.host),
+            limits.bodies.budget().clone(),
+        ));
     let web_routes = match cli.mcp {
         true => {
             tracing::info!("MCP (Streamable HTTP) on {http}://{web_addr}/mcp");
