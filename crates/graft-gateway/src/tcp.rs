@@ -11,7 +11,12 @@ use graft_model::Value;
 use graft_python::{Args, Arriving, Call, CallError, Deadline, Host, Part, RELEASE};
 use graft_wire::{Arguments, CallFailure, Dispatch, Replies, Reply, Request};
 
+use crate::index::versions;
 use crate::observe::{self, Observed, Protocol};
+
+/// Why a call is refused before it begins: its `outcome` label in
+/// `graft_calls_refused_total`, and what the caller hears.
+type Refusal = (&'static str, CallFailure);
 
 /// Runs wire calls on the host.
 pub struct HostDispatch {
@@ -24,70 +29,16 @@ pub struct HostDispatch {
 
 impl Dispatch for HostDispatch {
     fn call(&self, request: Request) -> Replies {
-        let Request {
-            service,
-            method,
-            object,
-            args,
-            timeout,
-            version,
-            mut metadata,
-            connection,
-            peer,
-            caller,
-        } = request;
-        if method == RELEASE {
-            return self.release(service, object);
+        if request.method == RELEASE {
+            return self.release(request.service, request.object);
         }
-        let graft = crate::index::versions::in_metadata(&metadata);
-        if let Some(message) = crate::index::versions::refused(graft, &service, &method) {
-            crate::metrics::refused(self.protocol, "not_found");
-            return failed(CallFailure::NotFound(message));
-        }
-        crate::index::versions::strip(&mut metadata);
-        let found = if object.is_empty() {
-            self.host.lookup(&service, &method)
-        } else {
-            self.host.lookup_object(&service, &object, &method)
-        };
-        let callee = match found {
-            Ok(callee) => callee.owned_by(connection),
-            Err(err) => {
-                crate::metrics::refused(self.protocol, observe::outcome_of(Some(&err)));
-                return failed(failure(err));
+        match self.call_of(request) {
+            Ok((call, caller)) => replies(observe::run(&self.host, call, self.protocol, caller)),
+            Err((outcome, failure)) => {
+                crate::metrics::refused(self.protocol, outcome);
+                failed(failure)
             }
-        };
-        // OBJECTS is the newest version a method can need: no need to ask.
-        let needs = if version >= graft_model::version::OBJECTS {
-            version
-        } else {
-            graft_model::needs_version(callee.signature(), self.host.interface())
-        };
-        if version < needs {
-            crate::metrics::refused(self.protocol, "too_old");
-            return failed(CallFailure::Internal(too_old(&callee, needs, version)));
         }
-        let cap = self.call_timeout;
-        // Arguments that do not fit are refused before the call begins, as HTTP's 400s are.
-        let args = match arguments(args, cap, &callee, self.host.interface()) {
-            Ok(args) => args,
-            Err(message) => {
-                crate::metrics::refused(self.protocol, "bad_arguments");
-                return failed(CallFailure::BadArguments(message));
-            }
-        };
-        let call = Call {
-            callee,
-            args,
-            deadline: Deadline::shorter(timeout, cap),
-            metadata,
-            in_parts: version >= 4,
-        };
-        let caller = observe::Caller {
-            peer: Some(peer),
-            token: caller,
-        };
-        replies(observe::run(&self.host, call, self.protocol, caller))
     }
 
     /// A call past `--maxInFlightPerConnection`, refused by the wire server.
@@ -113,14 +64,79 @@ impl Dispatch for HostDispatch {
         method: &str,
         metadata: &[(String, String)],
     ) -> Option<CallFailure> {
-        let graft = crate::index::versions::in_metadata(metadata);
-        let message = crate::index::versions::refused(graft, service, method)?;
+        let graft = versions::in_metadata(metadata);
+        let message = versions::refused(graft, service, method)?;
         crate::metrics::refused(self.protocol, "not_found");
         Some(CallFailure::NotFound(message))
     }
 }
 
 impl HostDispatch {
+    /// The one call `request` makes, and who makes it; or why it is
+    /// refused before it begins.
+    fn call_of(&self, request: Request) -> Result<(Call, observe::Caller), Refusal> {
+        let Request {
+            service,
+            method,
+            object,
+            args,
+            timeout,
+            version,
+            mut metadata,
+            connection,
+            peer,
+            caller,
+        } = request;
+        let graft = versions::in_metadata(&metadata);
+        if let Some(message) = versions::refused(graft, &service, &method) {
+            return Err(("not_found", CallFailure::NotFound(message)));
+        }
+        versions::strip(&mut metadata);
+        let callee = self.callee(&service, &object, &method, version)?;
+        let cap = self.call_timeout;
+        // Arguments that do not fit are refused before the call begins, as HTTP's 400s are.
+        let args = arguments(args, cap, &callee, self.host.interface())
+            .map_err(|message| ("bad_arguments", CallFailure::BadArguments(message)))?;
+        let call = Call {
+            callee: callee.owned_by(connection),
+            args,
+            deadline: Deadline::shorter(timeout, cap),
+            metadata,
+            in_parts: version >= 4,
+        };
+        let caller = observe::Caller {
+            peer: Some(peer),
+            token: caller,
+        };
+        Ok((call, caller))
+    }
+
+    /// What `service.method` (of the object `object`, if one is named)
+    /// calls, if a client speaking `version` may call it.
+    fn callee(
+        &self,
+        service: &str,
+        object: &str,
+        method: &str,
+        version: u16,
+    ) -> Result<graft_python::Callee, Refusal> {
+        let found = if object.is_empty() {
+            self.host.lookup(service, method)
+        } else {
+            self.host.lookup_object(service, object, method)
+        };
+        let callee = found.map_err(|err| (observe::outcome_of(Some(&err)), failure(err)))?;
+        // OBJECTS is the newest version a method can need: no need to ask.
+        if version < graft_model::version::OBJECTS {
+            let needs = graft_model::needs_version(callee.signature(), self.host.interface());
+            if version < needs {
+                let why = too_old(&callee, needs, version);
+                return Err(("too_old", CallFailure::Internal(why)));
+            }
+        }
+        Ok(callee)
+    }
+
     /// `__release__`: the object leaves the gateway once its calls before this one end.
     fn release(&self, service: String, object: String) -> Replies {
         let host = Arc::clone(&self.host);
