@@ -146,24 +146,14 @@ impl Answering {
         let end = loop {
             let reply = match held.take() {
                 Some(reply) => reply,
-                None => {
-                    let next = async {
-                        if streams {
-                            control.credit.open().await;
-                        }
-                        parts.next().await
-                    };
-                    tokio::select! {
-                        biased;
-                        () = abort.cancelled() => return,
-                        () = control.cancel.cancelled() => break Err("the caller cancelled the stream"),
-                        () = closing.cancelled(), if streams => break Err("the connection is closing"),
-                        reply = next => {
-                            drop(arguments.take());
-                            reply
-                        }
+                None => match waited(streams, &mut parts, &control, &abort, &closing).await {
+                    Waited::Reply(reply) => {
+                        drop(arguments.take());
+                        reply
                     }
-                }
+                    Waited::Cancelled(why) => break Err(why),
+                    Waited::Aborted => return,
+                },
             };
             let sent = match reply {
                 Some(Reply::Items(value)) if streams => {
@@ -184,6 +174,41 @@ impl Answering {
         // The id is free once the last frame is on its way: not after.
         drop(registered);
         frames.send(&last_frame(frames.id, end));
+    }
+}
+
+/// What waiting for a call's next reply came to.
+enum Waited {
+    /// The next reply; `None` if the replies ended without one.
+    Reply(Option<Reply>),
+    /// The caller cancelled the stream, or the connection is closing.
+    Cancelled(&'static str),
+    /// The connection is aborted: nothing more is sent.
+    Aborted,
+}
+
+/// Waits for the next of `parts` (for a stream, once its credit is open),
+/// unless the connection is aborted, the call cancelled, or (a stream) the
+/// connection closing first.
+async fn waited(
+    streams: bool,
+    parts: &mut futures::stream::BoxStream<'static, Reply>,
+    control: &Control,
+    abort: &CancellationToken,
+    closing: &CancellationToken,
+) -> Waited {
+    let next = async {
+        if streams {
+            control.credit.open().await;
+        }
+        parts.next().await
+    };
+    tokio::select! {
+        biased;
+        () = abort.cancelled() => Waited::Aborted,
+        () = control.cancel.cancelled() => Waited::Cancelled("the caller cancelled the stream"),
+        () = closing.cancelled(), if streams => Waited::Cancelled("the connection is closing"),
+        reply = next => Waited::Reply(reply),
     }
 }
 
