@@ -18,8 +18,14 @@ use crate::tcp::HostDispatch;
 /// Serves until SIGTERM or Ctrl-C; calls in flight then finish before it returns.
 pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     announce(&host);
-    let calls = bind(&cli, cli.port, "service calls (--port)").await?;
-    let web = bind(&cli, cli.http_port, "Graft Vision (--httpPort)").await?;
+    let Bound {
+        calls,
+        web,
+        tcp,
+        tls,
+        web_addr,
+    } = listeners(&cli).await?;
+    let http = if tls.is_some() { "https" } else { "http" };
     let timeout = (cli.call_timeout > 0.0).then(|| Duration::from_secs_f64(cli.call_timeout));
     let index = crate::index::build(host.interface())?;
     let state = AppState::new(host, index, timeout, cli.cors_allowed_origins.clone());
@@ -27,27 +33,6 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let (call_addr, web_addr) = (calls.local_addr()?, web.local_addr()?);
-    let tls = crate::tls::Tls::from_cli(&cli)?;
-    crate::index::npm::links_over_tls(tls.is_some());
-    let http = if tls.is_some() { "https" } else { "http" };
-    tracing::info!("service calls on {http}://{call_addr}/call/<Service>/<method>");
-    tracing::info!("Graft Vision on {http}://{web_addr}/GV");
-    let calls = crate::tls::listen(calls, tls.as_ref(), crate::tls::Side::Calls)?;
-    let web = crate::tls::listen(web, tls.as_ref(), crate::tls::Side::Web)?;
-    let tcp = match cli.tcp_server {
-        true => Some(bind(&cli, cli.tcp_port, "Graft's TCP protocol (--tcpPort)").await?),
-        false => None,
-    };
-    crate::otel::serving(
-        call_addr,
-        web_addr,
-        tcp.as_ref().and_then(|l| l.local_addr().ok()),
-    );
-    if let Some(tcp) = &tcp {
-        let scheme = if tls.is_some() { "tls" } else { "tcp" };
-        tracing::info!("TCP calls on {scheme}://{}", tcp.local_addr()?);
-    }
     let (limits, health) = (Limits::of(&cli), Arc::new(Health::default()));
     let (calls_at_once, threads) = (cli.max_in_flight, cli.max_threads_per_method);
     graft_python::admission::configure(calls_at_once as usize, threads as usize);
@@ -64,39 +49,18 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
         limits.on("calls"),
         until_stopped(stopped.clone()),
     );
-    let config = graft_wire::ServerConfig {
-        memory_budget: cli.memory_budget_bytes(),
-        budget: Some(limits.bodies.budget().clone()),
-        max_concurrent_calls: cli.max_in_flight_per_connection as usize,
-        upgrade: tls.as_ref().map(crate::tls::Tls::upgrade),
-        drain_timeout: limits.drain_timeout,
-        ..graft_wire::ServerConfig::default()
-    };
     let tcp = async {
         if let Some(listener) = tcp {
-            let dispatch = Arc::new(HostDispatch {
-                host: Arc::clone(&state.host),
-                call_timeout: state.call_timeout,
-                protocol: crate::observe::Protocol::Tcp,
-            });
+            let (dispatch, config) = tcp_server(&cli, &state, &limits, tls.as_ref());
             let stopped = until_stopped(stopped.clone());
             graft_wire::serve_with(listener, dispatch, config, stopped).await;
         }
         Ok(())
     };
-    let web_routes = http::web(state.clone())
-        .merge(health::routes(health.clone()))
-        .merge(crate::metrics::routes(
-            Arc::clone(&state.host),
-            limits.bodies.budget().clone(),
-        ));
-    let web_routes = match cli.mcp {
-        true => {
-            tracing::info!("MCP (Streamable HTTP) on {http}://{web_addr}/mcp");
-            web_routes.merge(crate::mcp::routes(state.clone(), cli.mcp_origins.clone()))
-        }
-        false => web_routes,
-    };
+    let web_routes = web_routes(&cli, &state, &health, &limits);
+    if cli.mcp {
+        tracing::info!("MCP (Streamable HTTP) on {http}://{web_addr}/mcp");
+    }
     let web = limits::serve(
         web,
         web_routes,
@@ -108,6 +72,92 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     tokio::try_join!(calls, web, tcp, broker)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// gg's listeners, bound and announced.
+struct Bound {
+    calls: crate::tls::Listener,
+    web: crate::tls::Listener,
+    /// With `--TCPServer`.
+    tcp: Option<TcpListener>,
+    tls: Option<Arc<crate::tls::Tls>>,
+    web_addr: SocketAddr,
+}
+
+/// Binds the calls, web and (with `--TCPServer`) TCP ports, behind TLS
+/// when it is configured, and says where each serves.
+async fn listeners(cli: &Cli) -> anyhow::Result<Bound> {
+    let calls = bind(cli, cli.port, "service calls (--port)").await?;
+    let web = bind(cli, cli.http_port, "Graft Vision (--httpPort)").await?;
+    let (call_addr, web_addr) = (calls.local_addr()?, web.local_addr()?);
+    let tls = crate::tls::Tls::from_cli(cli)?;
+    crate::index::npm::links_over_tls(tls.is_some());
+    let http = if tls.is_some() { "https" } else { "http" };
+    tracing::info!("service calls on {http}://{call_addr}/call/<Service>/<method>");
+    tracing::info!("Graft Vision on {http}://{web_addr}/GV");
+    let calls = crate::tls::listen(calls, tls.as_ref(), crate::tls::Side::Calls)?;
+    let web = crate::tls::listen(web, tls.as_ref(), crate::tls::Side::Web)?;
+    let tcp = match cli.tcp_server {
+        true => Some(bind(cli, cli.tcp_port, "Graft's TCP protocol (--tcpPort)").await?),
+        false => None,
+    };
+    let tcp_addr = tcp.as_ref().and_then(|l| l.local_addr().ok());
+    crate::otel::serving(call_addr, web_addr, tcp_addr);
+    if let Some(addr) = tcp_addr {
+        let scheme = if tls.is_some() { "tls" } else { "tcp" };
+        tracing::info!("TCP calls on {scheme}://{addr}");
+    }
+    Ok(Bound {
+        calls,
+        web,
+        tcp,
+        tls,
+        web_addr,
+    })
+}
+
+/// The TCP listener's dispatch onto the host and its options: the memory
+/// budget HTTP bodies take from too, calls at once per connection, TLS.
+fn tcp_server(
+    cli: &Cli,
+    state: &Arc<AppState>,
+    limits: &Limits,
+    tls: Option<&Arc<crate::tls::Tls>>,
+) -> (Arc<HostDispatch>, graft_wire::ServerConfig) {
+    let dispatch = Arc::new(HostDispatch {
+        host: Arc::clone(&state.host),
+        call_timeout: state.call_timeout,
+        protocol: crate::observe::Protocol::Tcp,
+    });
+    let config = graft_wire::ServerConfig {
+        memory_budget: cli.memory_budget_bytes(),
+        budget: Some(limits.bodies.budget().clone()),
+        max_concurrent_calls: cli.max_in_flight_per_connection as usize,
+        upgrade: tls.map(crate::tls::Tls::upgrade),
+        drain_timeout: limits.drain_timeout,
+        ..graft_wire::ServerConfig::default()
+    };
+    (dispatch, config)
+}
+
+/// What `--httpPort` serves: Vision, the indexes, health, /metrics, and
+/// with `--mcp` the MCP endpoint.
+fn web_routes(
+    cli: &Cli,
+    state: &Arc<AppState>,
+    health: &Arc<Health>,
+    limits: &Limits,
+) -> axum::Router {
+    let routes = http::web(state.clone())
+        .merge(health::routes(health.clone()))
+        .merge(crate::metrics::routes(
+            Arc::clone(&state.host),
+            limits.bodies.budget().clone(),
+        ));
+    match cli.mcp {
+        true => routes.merge(crate::mcp::routes(state.clone(), cli.mcp_origins.clone())),
+        false => routes,
+    }
 }
 
 fn announce(host: &Host) {

@@ -23,7 +23,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::cli::Cli;
 
-pub use listen::listen;
+pub use listen::{Listener, listen};
 
 /// How often the certificate files are looked at.
 const POLL: Duration = Duration::from_secs(1);
