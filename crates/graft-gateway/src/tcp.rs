@@ -64,10 +64,9 @@ impl Dispatch for HostDispatch {
         method: &str,
         metadata: &[(String, String)],
     ) -> Option<CallFailure> {
-        let graft = versions::in_metadata(metadata);
-        let message = versions::refused(graft, service, method)?;
+        let failure = version_refusal(metadata, service, method)?;
         crate::metrics::refused(self.protocol, "not_found");
-        Some(CallFailure::NotFound(message))
+        Some(failure)
     }
 }
 
@@ -87,9 +86,8 @@ impl HostDispatch {
             peer,
             caller,
         } = request;
-        let graft = versions::in_metadata(&metadata);
-        if let Some(message) = versions::refused(graft, &service, &method) {
-            return Err(("not_found", CallFailure::NotFound(message)));
+        if let Some(failure) = version_refusal(&metadata, &service, &method) {
+            return Err(("not_found", failure));
         }
         versions::strip(&mut metadata);
         let callee = self.callee(&service, &object, &method, version)?;
@@ -230,6 +228,17 @@ fn failure(err: CallError) -> CallFailure {
         CallError::Overloaded(message) => CallFailure::Overloaded(message),
         err @ CallError::Internal(_) => CallFailure::Internal(err.to_string()),
     }
+}
+
+/// Why a call of `service.method` is refused for the graft version its
+/// `metadata` names, if it is (`index::versions`).
+fn version_refusal(
+    metadata: &[(String, String)],
+    service: &str,
+    method: &str,
+) -> Option<CallFailure> {
+    let graft = versions::in_metadata(metadata);
+    versions::refused(graft, service, method).map(CallFailure::NotFound)
 }
 
 /// Why arguments sent in parts cannot make a call, as the host's error.
