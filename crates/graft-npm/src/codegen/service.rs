@@ -99,53 +99,69 @@ fn methods(service: &Service) -> impl Iterator<Item = &Method> {
     })
 }
 
+/// A service's class in `index.js`; one with instances is registered
+/// with the client, which makes its objects from the references it gets.
 pub fn class_js(service: &Service) -> String {
     let name = ident(&service.name);
-    let s = json_str(&service.name);
-    let mut out = match &service.constructor {
-        Some(ctor) => {
-            let ps = params(ctor);
-            format!(
-                "export class {name} extends RemoteObject {{\n  constructor({0}) {{\n    \
-                 super(graft, {s}, [{0}]);\n  }}\n",
-                names(&ps)
-            )
-        }
-        None => format!("export class {name} {{\n"),
-    };
+    let quoted = json_str(&service.name);
+    let mut out = class_head_js(service, &name, &quoted);
     for m in methods(service) {
-        let ps = params(&m.params);
-        let (list, method) = (names(&ps), json_str(&m.name));
-        let sig = if m.streams && list.is_empty() {
-            "options".to_string()
-        } else if m.streams {
-            format!("{list}, options")
-        } else {
-            list.clone()
-        };
-        let body = match (is_instance(service, m), m.streams) {
-            (true, false) => format!("this.graftCall({method}, [{list}])"),
-            (true, true) => format!("this.graftStream({method}, [{list}], options)"),
-            (false, false) => format!("graft.call({s}, {method}, [{list}])"),
-            (false, true) => format!("graft.stream({s}, {method}, [{list}], options)"),
-        };
-        let stat = if is_instance(service, m) {
-            ""
-        } else {
-            "static "
-        };
-        let _ = writeln!(
-            out,
-            "  {stat}{}({sig}) {{\n    return {body};\n  }}",
-            prop(&m.name)
-        );
+        out.push_str(&method_js(service, m, &quoted));
     }
     out.push_str("}\n");
     if service.constructor.is_some() {
-        let _ = writeln!(out, "graft.objects[{s}] = {name};");
+        let _ = writeln!(out, "graft.objects[{quoted}] = {name};");
     }
     out.push('\n');
     out
+}
+
+/// A class's opening line; a class with instances extends `RemoteObject`,
+/// its constructor passing the arguments on to make the hosted object.
+fn class_head_js(service: &Service, name: &str, quoted: &str) -> String {
+    match &service.constructor {
+        Some(ctor) => format!(
+            "export class {name} extends RemoteObject {{\n  constructor({0}) {{\n    \
+             super(graft, {quoted}, [{0}]);\n  }}\n",
+            names(&params(ctor))
+        ),
+        None => format!("export class {name} {{\n"),
+    }
+}
+
+/// One method in `index.js`: a call or a stream, through the client
+/// (static) or through the object it is called on (an instance method);
+/// a stream takes the caller's `options` last.
+fn method_js(service: &Service, m: &Method, quoted: &str) -> String {
+    let list = names(&params(&m.params));
+    let method = json_str(&m.name);
+    let sig = if m.streams && list.is_empty() {
+        "options".to_string()
+    } else if m.streams {
+        format!("{list}, options")
+    } else {
+        list.clone()
+    };
+    let body = match (is_instance(service, m), m.streams) {
+        (true, false) => format!("this.graftCall({method}, [{list}])"),
+        (true, true) => format!("this.graftStream({method}, [{list}], options)"),
+        (false, false) => format!("graft.call({quoted}, {method}, [{list}])"),
+        (false, true) => format!("graft.stream({quoted}, {method}, [{list}], options)"),
+    };
+    format!(
+        "  {}{}({sig}) {{\n    return {body};\n  }}\n",
+        static_word(service, m),
+        prop(&m.name)
+    )
+}
+
+/// `static ` before a method of the service, nothing before an instance method.
+fn static_word(service: &Service, m: &Method) -> &'static str {
+    if is_instance(service, m) {
+        ""
+    } else {
+        "static "
+    }
 }
 
 pub fn class_dts(service: &Service) -> String {
@@ -173,14 +189,10 @@ pub fn class_dts(service: &Service) -> String {
             true => format!("AsyncGenerator<{ret}, void, undefined>"),
             false => format!("Promise<{ret}>"),
         };
-        let stat = if is_instance(service, m) {
-            ""
-        } else {
-            "static "
-        };
         let _ = writeln!(
             out,
-            "  {stat}{}({}): {ret};",
+            "  {}{}({}): {ret};",
+            static_word(service, m),
             prop(&m.name),
             typed(&params(&m.params), m.streams)
         );

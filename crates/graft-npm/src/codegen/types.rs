@@ -18,48 +18,14 @@ pub enum Side {
 
 /// The TypeScript type of `ty`.
 pub fn ts(ty: &TypeRef, side: Side) -> String {
-    let a = |t: &TypeRef| ts(t, side);
-    let wrap = |t: &TypeRef| {
-        let text = ts(t, side);
-        if text.contains(' ')
-            && !text.starts_with('[')
-            && !text.starts_with("Record")
-            && !text.starts_with("Map")
-        {
-            format!("({text})")
-        } else {
-            text
-        }
-    };
     match ty {
-        TypeRef::Any => "unknown".into(),
-        TypeRef::None => "null".into(),
-        TypeRef::Bool => "boolean".into(),
-        TypeRef::Int => "Int".into(),
-        TypeRef::Float => "number".into(),
-        TypeRef::Str | TypeRef::Decimal | TypeRef::Uuid | TypeRef::Date | TypeRef::Time => {
-            "string".into()
-        }
-        TypeRef::Bytes => "Uint8Array".into(),
-        TypeRef::DateTime if side == Side::Argument => "Date | string".into(),
-        TypeRef::DateTime => "string".into(),
-        TypeRef::TimeDelta if side == Side::Argument => "string | number".into(),
-        TypeRef::TimeDelta => "string".into(),
         TypeRef::List { item } | TypeRef::Set { item } | TypeRef::VarTuple { item } => {
-            format!("{}[]", wrap(item))
+            format!("{}[]", array_item(item, side))
         }
-        TypeRef::Tuple { items } => {
-            format!("[{}]", items.iter().map(a).collect::<Vec<_>>().join(", "))
-        }
-        TypeRef::Dict { key, value } if matches!(**key, TypeRef::Str) => {
-            format!("Record<string, {}>", a(value))
-        }
-        TypeRef::Dict { key, value } if string_literals(key) => {
-            format!("Partial<Record<{}, {}>>", a(key), a(value))
-        }
-        TypeRef::Dict { key, value } => format!("Map<{}, {}>", a(key), a(value)),
-        TypeRef::Optional { inner } => format!("{} | null", a(inner)),
-        TypeRef::Union { options } => options.iter().map(a).collect::<Vec<_>>().join(" | "),
+        TypeRef::Tuple { items } => format!("[{}]", joined(items, side, ", ")),
+        TypeRef::Dict { key, value } => dict(key, value, side),
+        TypeRef::Optional { inner } => format!("{} | null", ts(inner, side)),
+        TypeRef::Union { options } => joined(options, side, " | "),
         TypeRef::Literal { values } => values
             .iter()
             .map(serde_json::Value::to_string)
@@ -67,7 +33,71 @@ pub fn ts(ty: &TypeRef, side: Side) -> String {
             .join(" | "),
         TypeRef::Named { name } => ident(name),
         TypeRef::Object { service } => ident(service),
+        other => scalar(other, side).into(),
     }
+}
+
+/// A type without parts, in TypeScript: kept apart from [`ts`] because
+/// only here does the side matter (a datetime argument may be a `Date`,
+/// a timedelta one a number of seconds). `Any` is `unknown`.
+fn scalar(ty: &TypeRef, side: Side) -> &'static str {
+    match (ty, side) {
+        (TypeRef::None, _) => "null",
+        (TypeRef::Bool, _) => "boolean",
+        (TypeRef::Int, _) => "Int",
+        (TypeRef::Float, _) => "number",
+        (TypeRef::Bytes, _) => "Uint8Array",
+        (TypeRef::DateTime, Side::Argument) => "Date | string",
+        (TypeRef::TimeDelta, Side::Argument) => "string | number",
+        (
+            TypeRef::Str
+            | TypeRef::Decimal
+            | TypeRef::Uuid
+            | TypeRef::Date
+            | TypeRef::Time
+            | TypeRef::DateTime
+            | TypeRef::TimeDelta,
+            _,
+        ) => "string",
+        _ => "unknown",
+    }
+}
+
+/// An array's item type, in parentheses where it has spaces (a union, an
+/// `Optional`), since `A | B[]` would be an array of `B` only.
+fn array_item(item: &TypeRef, side: Side) -> String {
+    let text = ts(item, side);
+    if text.contains(' ')
+        && !text.starts_with('[')
+        && !text.starts_with("Record")
+        && !text.starts_with("Map")
+    {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+/// A dict: a plain object where its keys can be property names (strings,
+/// or a `Literal` of strings), else a `Map`, as the runtime converts it.
+fn dict(key: &TypeRef, value: &TypeRef, side: Side) -> String {
+    let value_text = ts(value, side);
+    if matches!(key, TypeRef::Str) {
+        format!("Record<string, {value_text}>")
+    } else if string_literals(key) {
+        format!("Partial<Record<{}, {value_text}>>", ts(key, side))
+    } else {
+        format!("Map<{}, {value_text}>", ts(key, side))
+    }
+}
+
+/// `types` in TypeScript, joined by `separator` (a tuple's items, a union's options).
+fn joined(types: &[TypeRef], side: Side, separator: &str) -> String {
+    types
+        .iter()
+        .map(|t| ts(t, side))
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// A `Literal` of strings only: a dict keyed by it is a plain object too.
