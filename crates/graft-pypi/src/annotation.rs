@@ -83,55 +83,66 @@ fn names_in(ty: &TypeRef, out: &mut Vec<String>) {
 mod tests {
     use super::*;
 
+    // Constructors of the types the cases name, so that each case reads
+    // as one line: the type, then its annotation.
+
     fn named(n: &str) -> TypeRef {
         TypeRef::Named { name: n.into() }
+    }
+
+    fn list(item: TypeRef) -> TypeRef {
+        TypeRef::List {
+            item: Box::new(item),
+        }
+    }
+
+    fn optional(inner: TypeRef) -> TypeRef {
+        TypeRef::Optional {
+            inner: Box::new(inner),
+        }
+    }
+
+    fn tuple(items: Vec<TypeRef>) -> TypeRef {
+        TypeRef::Tuple { items }
+    }
+
+    /// `tuple[T, ...]`.
+    fn var_tuple(item: TypeRef) -> TypeRef {
+        TypeRef::VarTuple {
+            item: Box::new(item),
+        }
+    }
+
+    fn dict(key: TypeRef, value: TypeRef) -> TypeRef {
+        TypeRef::Dict {
+            key: Box::new(key),
+            value: Box::new(value),
+        }
+    }
+
+    fn set(item: TypeRef) -> TypeRef {
+        TypeRef::Set {
+            item: Box::new(item),
+        }
     }
 
     #[test]
     fn annotations() {
         let known: BTreeSet<String> = ["Item".to_string()].into();
-        let b = Box::new;
+        let union = TypeRef::Union {
+            options: vec![TypeRef::Int, named("Item"), TypeRef::None],
+        };
         let cases = [
+            (list(named("Item")), "list[Item]"),
+            (optional(TypeRef::DateTime), "Optional[datetime.datetime]"),
+            (tuple(vec![]), "tuple[()]"),
+            (tuple(vec![TypeRef::Int, TypeRef::Str]), "tuple[int, str]"),
+            (var_tuple(TypeRef::Date), "tuple[datetime.date, ...]"),
             (
-                TypeRef::List {
-                    item: b(named("Item")),
-                },
-                "list[Item]",
-            ),
-            (
-                TypeRef::Optional {
-                    inner: b(TypeRef::DateTime),
-                },
-                "Optional[datetime.datetime]",
-            ),
-            (TypeRef::Tuple { items: vec![] }, "tuple[()]"),
-            (
-                TypeRef::Tuple {
-                    items: vec![TypeRef::Int, TypeRef::Str],
-                },
-                "tuple[int, str]",
-            ),
-            (
-                TypeRef::VarTuple {
-                    item: b(TypeRef::Date),
-                },
-                "tuple[datetime.date, ...]",
-            ),
-            (
-                TypeRef::Dict {
-                    key: b(TypeRef::Str),
-                    value: b(TypeRef::Set {
-                        item: b(TypeRef::Bytes),
-                    }),
-                },
+                dict(TypeRef::Str, set(TypeRef::Bytes)),
                 "dict[str, set[bytes]]",
             ),
-            (
-                TypeRef::Union {
-                    options: vec![TypeRef::Int, named("Item"), TypeRef::None],
-                },
-                "Union[int, Item, None]",
-            ),
+            (union, "Union[int, Item, None]"),
             (named("Unknown"), "Any"),
         ];
         for (ty, text) in cases {
