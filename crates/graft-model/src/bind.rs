@@ -117,19 +117,44 @@ fn bind_with<T>(
             source,
         })
     };
-    let mut bound = BoundArgs::default();
+    // Which parameters have an argument, so a name cannot fill one twice
+    // and a required one left empty is found.
     let mut filled = vec![false; method.params.len()];
+    let bound = BoundArgs {
+        positional: by_position(method, positional, &mut filled, &convert)?,
+        keyword: by_name(method, keyword, &mut filled, &convert)?,
+    };
+    match method
+        .params
+        .iter()
+        .zip(&filled)
+        .find(|(p, filled)| p.is_required() && !**filled)
+    {
+        Some((missing, _)) => Err(ArgError::Missing(missing.name.clone())),
+        None => Ok(bound),
+    }
+}
+
+/// The positional arguments, converted, in the parameters that take them
+/// in order (a `*args` takes the rest); more than they take is an error.
+fn by_position<T>(
+    method: &Method,
+    positional: Vec<T>,
+    filled: &mut [bool],
+    convert: &impl Fn(&str, T, &TypeRef) -> Result<Value, ArgError>,
+) -> Result<Vec<Value>, ArgError> {
+    let mut bound = Vec::new();
     let mut items = positional.into_iter();
     for (i, param) in method.params.iter().enumerate() {
         match param.kind {
             ParamKind::PositionalOnly | ParamKind::PositionalOrKeyword => {
                 let Some(arg) = items.next() else { break };
-                bound.positional.push(convert(&param.name, arg, &param.ty)?);
+                bound.push(convert(&param.name, arg, &param.ty)?);
                 filled[i] = true;
             }
             ParamKind::VarPositional => {
                 for arg in items.by_ref() {
-                    bound.positional.push(convert(&param.name, arg, &param.ty)?);
+                    bound.push(convert(&param.name, arg, &param.ty)?);
                 }
             }
             ParamKind::KeywordOnly | ParamKind::VarKeyword => break,
@@ -137,16 +162,28 @@ fn bind_with<T>(
     }
     let extra = items.count();
     if extra > 0 {
-        let max = bound.positional.len();
+        let max = bound.len();
         return Err(ArgError::TooMany {
             max,
             given: max + extra,
         });
     }
+    Ok(bound)
+}
+
+/// The keyword arguments, converted, each by the parameter of its name (or
+/// a `**kwargs`): not one already filled by position, nor positional-only.
+fn by_name<T>(
+    method: &Method,
+    keyword: Vec<(String, T)>,
+    filled: &mut [bool],
+    convert: &impl Fn(&str, T, &TypeRef) -> Result<Value, ArgError>,
+) -> Result<Vec<(String, Value)>, ArgError> {
     let rest = method
         .params
         .iter()
         .find(|p| p.kind == ParamKind::VarKeyword);
+    let mut bound = Vec::new();
     for (name, arg) in keyword {
         let found = method.params.iter().position(|p| {
             p.name == name && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
@@ -163,17 +200,9 @@ fn bind_with<T>(
             None => &rest.ok_or_else(|| ArgError::Unknown(name.clone()))?.ty,
         };
         let value = convert(&name, arg, ty)?;
-        bound.keyword.push((name, value));
+        bound.push((name, value));
     }
-    match method
-        .params
-        .iter()
-        .zip(&filled)
-        .find(|(p, filled)| p.is_required() && !**filled)
-    {
-        Some((missing, _)) => Err(ArgError::Missing(missing.name.clone())),
-        None => Ok(bound),
-    }
+    Ok(bound)
 }
 
 #[cfg(test)]
