@@ -1,14 +1,15 @@
 //! [`from_json`]: a JSON value checked against its declared type and
-//! turned into a [`Value`].
+//! turned into a [`Value`]; the named types (enums, dataclasses,
+//! NamedTuples, TypedDicts) in `convert/named.rs`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Number, Value as Json};
 
-use super::{TypeError, flag_value, int_of, mismatch, reference, takes_int};
-use crate::interface::{EnumMember, Field, Interface, TypeDefKind, TypeRef};
+use super::{TypeError, int_of, mismatch, reference, takes_int};
+use crate::interface::{Interface, TypeRef};
 use crate::path::Path;
-use crate::value::{Name, Value};
+use crate::value::Value;
 
 /// Converts `json` to a [`Value`] of type `ty`, or says why it does not fit.
 /// `path` names the value in errors (usually the parameter's name).
@@ -32,17 +33,10 @@ impl Converter<'_> {
             (TypeRef::Any, _) => any(json),
             (TypeRef::None, Json::Null) => Value::None,
             (TypeRef::Bool, Json::Bool(b)) => Value::Bool(*b),
-            (TypeRef::Int, Json::Number(n)) => {
-                Value::Int(int_of(n).ok_or_else(|| int_error(path, json))?)
-            }
+            (TypeRef::Int, Json::Number(n)) => Value::Int(int(n, json, path)?),
             (TypeRef::Float, Json::Number(n)) => Value::Float(n.as_f64().ok_or_else(fail)?),
             (TypeRef::Str, Json::String(s)) => Value::Str(s.clone()),
-            (TypeRef::Bytes, Json::String(s)) => Value::Bytes(
-                BASE64
-                    .decode(s)
-                    .map_err(|_| mismatch(path, "bytes (base64 text)", json))?
-                    .into(),
-            ),
+            (TypeRef::Bytes, Json::String(s)) => Value::Bytes(base64(s, json, path)?),
             (TypeRef::DateTime, Json::String(s)) if is_datetime(s) => Value::DateTime(s.clone()),
             (TypeRef::Date, Json::String(s)) if is_date(s) => Value::Date(s.clone()),
             (TypeRef::Decimal | TypeRef::Uuid | TypeRef::TimeDelta | TypeRef::Time, _) => {
@@ -53,21 +47,12 @@ impl Converter<'_> {
             (TypeRef::VarTuple { item }, Json::Array(a)) => {
                 Value::Tuple(self.items(a, item, path)?)
             }
-            (TypeRef::Tuple { items }, Json::Array(a)) if a.len() == items.len() => Value::Tuple(
-                a.iter()
-                    .zip(items)
-                    .enumerate()
-                    .map(|(i, (j, t))| self.convert(j, t, &Path::Index(path, i)))
-                    .collect::<Result<_, _>>()?,
-            ),
-            (TypeRef::Dict { key, value }, Json::Object(o)) => Value::Dict(
-                o.iter()
-                    .map(|(k, v)| {
-                        let key = self.key(k, key, path)?;
-                        Ok((key, self.convert(v, value, &Path::Entry(path, k))?))
-                    })
-                    .collect::<Result<_, TypeError>>()?,
-            ),
+            (TypeRef::Tuple { items }, Json::Array(a)) if a.len() == items.len() => {
+                Value::Tuple(self.tuple_items(a, items, path)?)
+            }
+            (TypeRef::Dict { key, value }, Json::Object(o)) => {
+                Value::Dict(self.dict_pairs(o, key, value, path)?)
+            }
             (TypeRef::Optional { .. }, Json::Null) => Value::None,
             (TypeRef::Optional { inner }, _) => self.convert(json, inner, path)?,
             (TypeRef::Union { options }, _) => self.union(json, options, path).ok_or_else(fail)?,
@@ -117,6 +102,38 @@ impl Converter<'_> {
             .collect()
     }
 
+    /// A fixed-length tuple's items, each converted to the type at its place.
+    fn tuple_items(
+        &self,
+        items: &[Json],
+        types: &[TypeRef],
+        path: &Path<'_>,
+    ) -> Result<Vec<Value>, TypeError> {
+        items
+            .iter()
+            .zip(types)
+            .enumerate()
+            .map(|(i, (j, t))| self.convert(j, t, &Path::Index(path, i)))
+            .collect()
+    }
+
+    /// A JSON object's entries as a dict's pairs: each key read as a `key`
+    /// (see [`Converter::key`]), each value converted to `value`.
+    fn dict_pairs(
+        &self,
+        o: &Map<String, Json>,
+        key: &TypeRef,
+        value: &TypeRef,
+        path: &Path<'_>,
+    ) -> Result<Vec<(Value, Value)>, TypeError> {
+        o.iter()
+            .map(|(k, v)| {
+                let key = self.key(k, key, path)?;
+                Ok((key, self.convert(v, value, &Path::Entry(path, k))?))
+            })
+            .collect()
+    }
+
     /// JSON object keys are text; a dict with other key types has them written as text.
     fn key(&self, key: &str, ty: &TypeRef, path: &Path<'_>) -> Result<Value, TypeError> {
         let as_json = match ty {
@@ -132,123 +149,27 @@ impl Converter<'_> {
         };
         self.convert(&as_json, ty, &Path::Key(path, Some(key)))
     }
-
-    fn named(&self, json: &Json, name: &str, path: &Path<'_>) -> Result<Value, TypeError> {
-        let Some(def) = self.iface.type_def(name) else {
-            return Err(mismatch(path, format!("{name} (an unknown type)"), json));
-        };
-        match (&def.kind, json) {
-            (TypeDefKind::Enum { members, flag, .. }, _) => {
-                member(json, members, *flag, name, path)
-            }
-            (
-                TypeDefKind::Dataclass { fields, .. }
-                | TypeDefKind::NamedTuple { fields }
-                | TypeDefKind::Exception { fields, .. },
-                Json::Object(o),
-            ) => Ok(Value::Object {
-                type_name: name.into(),
-                fields: self.fields(o, fields, name, path)?,
-            }),
-            // A NamedTuple is a tuple too: its fields by position, as pydantic takes it.
-            (TypeDefKind::NamedTuple { fields }, Json::Array(a)) if a.len() <= fields.len() => {
-                let names = fields.iter().map(|f| f.name.clone());
-                let o: Map<String, Json> = names.zip(a.iter().cloned()).collect();
-                Ok(Value::Object {
-                    type_name: name.into(),
-                    fields: self.fields(&o, fields, name, path)?,
-                })
-            }
-            (TypeDefKind::TypedDict { fields }, Json::Object(o)) => Ok(Value::Dict(
-                self.fields(o, fields, name, path)?
-                    .into_iter()
-                    .map(|(k, v)| (Value::Str(k.to_string()), v))
-                    .collect(),
-            )),
-            _ => Err(mismatch(path, format!("{name} (a JSON object)"), json)),
-        }
-    }
-
-    fn fields(
-        &self,
-        o: &Map<String, Json>,
-        fields: &[Field],
-        name: &str,
-        path: &Path<'_>,
-    ) -> Result<Vec<(Name, Value)>, TypeError> {
-        let known = |k: &str| {
-            fields
-                .iter()
-                .any(|f| f.name == k || f.alias.as_deref() == Some(k))
-        };
-        if let Some(unknown) = o.keys().find(|k| !known(k)) {
-            return Err(TypeError {
-                path: Path::Field(path, unknown).to_string(),
-                expected: format!("no such field in {name}"),
-                found: o[unknown].to_string(),
-            });
-        }
-        let mut out = Vec::with_capacity(fields.len());
-        for field in fields {
-            let field_path = Path::Field(path, &field.name);
-            let given = o.get(&field.name);
-            match given.or_else(|| o.get(field.alias.as_deref()?)) {
-                Some(j) => out.push((
-                    field.name.as_str().into(),
-                    self.convert(j, &field.ty, &field_path)?,
-                )),
-                None if field.default.is_some() => {}
-                None => {
-                    let path = field_path.to_string();
-                    return Err(TypeError {
-                        path,
-                        expected: field.ty.python(),
-                        found: "nothing (the field is required)".into(),
-                    });
-                }
-            }
-        }
-        Ok(out)
-    }
 }
 
-fn int_error(path: &Path<'_>, json: &Json) -> TypeError {
-    let expected = if json.as_f64().is_some_and(|f| f.fract() == 0.0) {
-        "int within the 64-bit signed range"
-    } else {
-        "int"
-    };
-    mismatch(path, expected, json)
+/// A JSON number as an int; a whole number past the 64-bit range is
+/// refused as such, so the caller sees why.
+fn int(n: &Number, json: &Json, path: &Path<'_>) -> Result<i64, TypeError> {
+    int_of(n).ok_or_else(|| {
+        let expected = if json.as_f64().is_some_and(|f| f.fract() == 0.0) {
+            "int within the 64-bit signed range"
+        } else {
+            "int"
+        };
+        mismatch(path, expected, json)
+    })
 }
 
-/// The member of enum `name` that `json` is (its value, or its name), or
-/// for a `Flag` a combination of members.
-fn member(
-    json: &Json,
-    members: &[EnumMember],
-    flag: bool,
-    name: &str,
-    path: &Path<'_>,
-) -> Result<Value, TypeError> {
-    members
-        .iter()
-        .find(|m| &m.value == json)
-        .or_else(|| {
-            members
-                .iter()
-                .find(|m| json.as_str() == Some(m.name.as_str()))
-        })
-        .map(|m| any(&m.value))
-        .or_else(|| flag_value(members, flag, json).map(Value::Int))
-        .map(|value| Value::Enum {
-            type_name: name.into(),
-            value: Box::new(value),
-        })
-        .ok_or_else(|| {
-            let values: Vec<String> = members.iter().map(|m| m.value.to_string()).collect();
-            let any = if flag { "a combination of " } else { "one of " };
-            mismatch(path, format!("{name}, {any}{}", values.join(", ")), json)
-        })
+/// Base64 text as the bytes it encodes.
+fn base64(text: &str, json: &Json, path: &Path<'_>) -> Result<bytes::Bytes, TypeError> {
+    match BASE64.decode(text) {
+        Ok(bytes) => Ok(bytes.into()),
+        Err(_) => Err(mismatch(path, "bytes (base64 text)", json)),
+    }
 }
 
 /// A JSON value taken as it comes, for `Any`.
@@ -288,3 +209,5 @@ fn is_datetime(s: &str) -> bool {
             .any(|f| chrono::NaiveDateTime::parse_from_str(s, f).is_ok())
         || is_date(s)
 }
+
+mod named;
