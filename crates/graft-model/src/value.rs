@@ -120,11 +120,7 @@ impl PartialEq for Value {
     /// Structural equality, where a [`Value::Table`] equals the list of its objects.
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {
-            (Value::Table(table), other) | (other, Value::Table(table)) => match other {
-                Value::Table(b) => table.to_objects() == b.to_objects(),
-                Value::List(items) => table.to_objects() == *items,
-                _ => false,
-            },
+            (Value::Table(table), other) | (other, Value::Table(table)) => table_eq(table, other),
             (Value::None, Value::None) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
@@ -141,30 +137,50 @@ impl PartialEq for Value {
             | (Value::Tuple(a), Value::Tuple(b))
             | (Value::Set(a), Value::Set(b)) => a == b,
             (Value::Dict(a), Value::Dict(b)) => a == b,
-            (
-                Value::Object {
-                    type_name: t,
-                    fields: f,
-                },
-                Value::Object {
-                    type_name: u,
-                    fields: g,
-                },
-            ) => t == u && f == g,
-            (
-                Value::Enum {
-                    type_name: t,
-                    value: v,
-                },
-                Value::Enum {
-                    type_name: u,
-                    value: w,
-                },
-            ) => t == u && v == w,
-            (Value::ObjectRef { service: s, id: i }, Value::ObjectRef { service: t, id: j }) => {
-                s == t && i == j
+            (Value::Object { .. } | Value::Enum { .. } | Value::ObjectRef { .. }, _) => {
+                named_eq(self, other)
             }
             _ => false,
         }
+    }
+}
+
+/// Whether a table equals `other`, a table or a list: as the list of its objects.
+fn table_eq(table: &Table, other: &Value) -> bool {
+    match other {
+        Value::Table(b) => table.to_objects() == b.to_objects(),
+        Value::List(items) => table.to_objects() == *items,
+        _ => false,
+    }
+}
+
+/// Whether two objects, enum members or object references are equal: of
+/// the same type (or service), with the same fields (value, id).
+fn named_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (
+            Value::Object {
+                type_name: t,
+                fields: f,
+            },
+            Value::Object {
+                type_name: u,
+                fields: g,
+            },
+        ) => t == u && f == g,
+        (
+            Value::Enum {
+                type_name: t,
+                value: v,
+            },
+            Value::Enum {
+                type_name: u,
+                value: w,
+            },
+        ) => t == u && v == w,
+        (Value::ObjectRef { service: s, id: i }, Value::ObjectRef { service: t, id: j }) => {
+            s == t && i == j
+        }
+        _ => false,
     }
 }
