@@ -64,6 +64,7 @@ impl DerefMut for Input<'_> {
     }
 }
 
+/// Decodes one value at nesting `depth` (see [`MAX_DEPTH`]).
 pub(crate) fn decode_at(input: &mut Input<'_>, depth: usize) -> Result<Value, WireError> {
     let tag = take_u8(input, "value tag")?;
     Ok(match tag {
@@ -73,42 +74,67 @@ pub(crate) fn decode_at(input: &mut Input<'_>, depth: usize) -> Result<Value, Wi
         tag::INT => Value::Int(take_u64(input, "int")? as i64),
         tag::FLOAT => Value::Float(f64::from_bits(take_u64(input, "float")?)),
         tag::STR => Value::Str(take_str(input, "str")?),
-        tag::BYTES => {
-            let bytes = take_bytes(input, "bytes")?;
-            Value::Bytes(input.bytes(bytes))
-        }
+        tag::BYTES => Value::Bytes(take_shared_bytes(input)?),
         tag::LIST => Value::List(decode_items(input, enter(depth)?, "list")?),
         tag::TUPLE => Value::Tuple(decode_items(input, enter(depth)?, "tuple")?),
         tag::SET => Value::Set(decode_items(input, enter(depth)?, "set")?),
         tag::DICT => Value::Dict(decode_pairs(input, enter(depth)?)?),
-        tag::OBJECT => {
-            let depth = enter(depth)?;
-            let type_name = take_str(input, "object type name")?.into();
-            let fields = decode_fields_at(input, depth, "object field")?;
-            Value::Object { type_name, fields }
-        }
-        tag::ENUM => {
-            let depth = enter(depth)?;
-            let type_name = take_str(input, "enum type name")?;
-            let value = Box::new(decode_at(input, depth)?);
-            Value::Enum { type_name, value }
-        }
+        tag::OBJECT => decode_object(input, enter(depth)?)?,
+        tag::ENUM => decode_enum(input, enter(depth)?)?,
         tag::DATETIME => Value::DateTime(take_str(input, "datetime")?),
         tag::DATE => Value::Date(take_str(input, "date")?),
         tag::DECIMAL => Value::Decimal(take_str(input, "decimal")?),
         tag::TIME => Value::Time(take_str(input, "time")?),
         tag::UUID => Value::Uuid(take_array(input, "uuid")?),
-        tag::TIMEDELTA => Value::TimeDelta(TimeDelta {
-            days: take_u32(input, "timedelta")? as i32,
-            seconds: take_u32(input, "timedelta")? as i32,
-            microseconds: take_u32(input, "timedelta")? as i32,
-        }),
+        tag::TIMEDELTA => Value::TimeDelta(take_timedelta(input)?),
         tag::TABLE => table::decode_table(input, enter(depth)?)?,
-        tag::OBJECT_REF => Value::ObjectRef {
-            service: take_str(input, "object reference service")?,
-            id: take_str(input, "object reference id")?,
-        },
+        tag::OBJECT_REF => decode_object_ref(input)?,
         other => return Err(WireError::UnknownTag(other)),
+    })
+}
+
+// The readers below decode one kind of value after its tag, for one arm of
+// `decode_at`. They are `#[inline]` so that decoding, a hot path, still
+// compiles to one function with each arm in place.
+
+/// A byte string, a slice of the shared input where it is long enough.
+#[inline]
+fn take_shared_bytes(input: &mut Input<'_>) -> Result<Bytes, WireError> {
+    let bytes = take_bytes(input, "bytes")?;
+    Ok(input.bytes(bytes))
+}
+
+/// An object's type name and fields, its fields at `depth`.
+#[inline]
+fn decode_object(input: &mut Input<'_>, depth: usize) -> Result<Value, WireError> {
+    let type_name = take_str(input, "object type name")?.into();
+    let fields = decode_fields_at(input, depth, "object field")?;
+    Ok(Value::Object { type_name, fields })
+}
+
+/// An enum member: its type's name and its value, at `depth`.
+#[inline]
+fn decode_enum(input: &mut Input<'_>, depth: usize) -> Result<Value, WireError> {
+    let type_name = take_str(input, "enum type name")?;
+    let value = Box::new(decode_at(input, depth)?);
+    Ok(Value::Enum { type_name, value })
+}
+
+/// A timedelta's days, seconds and microseconds, each the bits of an i32.
+#[inline]
+fn take_timedelta(input: &mut Input<'_>) -> Result<TimeDelta, WireError> {
+    Ok(TimeDelta {
+        days: take_u32(input, "timedelta")? as i32,
+        seconds: take_u32(input, "timedelta")? as i32,
+        microseconds: take_u32(input, "timedelta")? as i32,
+    })
+}
+
+#[inline]
+fn decode_object_ref(input: &mut Input<'_>) -> Result<Value, WireError> {
+    Ok(Value::ObjectRef {
+        service: take_str(input, "object reference service")?,
+        id: take_str(input, "object reference id")?,
     })
 }
 

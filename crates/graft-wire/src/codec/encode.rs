@@ -1,6 +1,8 @@
 //! [`encode_value`]: a value's bytes, and [`size_hint`], about how many.
 
-use graft_model::Value;
+use bytes::Bytes;
+use graft_model::scalars::TimeDelta;
+use graft_model::{Name, Value};
 
 use super::tag;
 use crate::sink::Sink;
@@ -58,66 +60,103 @@ pub fn encode_value(value: &Value, buf: &mut impl Sink) {
         Value::None => buf.put_u8(tag::NONE),
         Value::Bool(false) => buf.put_u8(tag::FALSE),
         Value::Bool(true) => buf.put_u8(tag::TRUE),
-        Value::Int(i) => {
-            buf.put_u8(tag::INT);
-            buf.put_i64(*i);
-        }
-        Value::Float(f) => {
-            buf.put_u8(tag::FLOAT);
-            buf.put_u64(f.to_bits());
-        }
+        Value::Int(i) => put_int(buf, *i),
+        Value::Float(f) => put_float(buf, *f),
         Value::Str(s) => put_tagged_str(buf, tag::STR, s),
-        Value::Bytes(b) => {
-            buf.put_u8(tag::BYTES);
-            put_len(buf, b.len());
-            buf.put_shared(b);
-        }
-        Value::List(items) => {
-            if !table::put_table(buf, items) {
-                put_items(buf, tag::LIST, items);
-            }
-        }
+        Value::Bytes(b) => put_bytes(buf, b),
+        Value::List(items) => put_list(buf, items),
         Value::Table(t) => table::put_columns(buf, t),
         Value::Tuple(items) => put_items(buf, tag::TUPLE, items),
         Value::Set(items) => put_items(buf, tag::SET, items),
-        Value::Dict(pairs) => {
-            buf.put_u8(tag::DICT);
-            put_len(buf, pairs.len());
-            for (k, v) in pairs {
-                encode_value(k, buf);
-                encode_value(v, buf);
-            }
-        }
-        Value::Object { type_name, fields } => {
-            buf.put_u8(tag::OBJECT);
-            put_str(buf, type_name);
-            put_fields(buf, fields);
-        }
-        Value::Enum { type_name, value } => {
-            buf.put_u8(tag::ENUM);
-            put_str(buf, type_name);
-            encode_value(value, buf);
-        }
+        Value::Dict(pairs) => put_dict(buf, pairs),
+        Value::Object { type_name, fields } => put_object(buf, type_name, fields),
+        Value::Enum { type_name, value } => put_enum(buf, type_name, value),
         Value::DateTime(s) => put_tagged_str(buf, tag::DATETIME, s),
         Value::Date(s) => put_tagged_str(buf, tag::DATE, s),
         Value::Decimal(s) => put_tagged_str(buf, tag::DECIMAL, s),
         Value::Time(s) => put_tagged_str(buf, tag::TIME, s),
-        Value::Uuid(bytes) => {
-            buf.put_u8(tag::UUID);
-            buf.put_slice(bytes);
-        }
-        Value::TimeDelta(t) => {
-            buf.put_u8(tag::TIMEDELTA);
-            for field in [t.days, t.seconds, t.microseconds] {
-                buf.put_u32(field as u32);
-            }
-        }
-        Value::ObjectRef { service, id } => {
-            buf.put_u8(tag::OBJECT_REF);
-            put_str(buf, service);
-            put_str(buf, id);
-        }
+        Value::Uuid(bytes) => put_uuid(buf, bytes),
+        Value::TimeDelta(t) => put_timedelta(buf, t),
+        Value::ObjectRef { service, id } => put_object_ref(buf, service, id),
     }
+}
+
+// Each `put_*` below writes one kind of value, tag first, for one arm of
+// `encode_value`. They are `#[inline]` so that encoding, a hot path, still
+// compiles to one function with each arm in place.
+
+#[inline]
+fn put_int(buf: &mut impl Sink, i: i64) {
+    buf.put_u8(tag::INT);
+    buf.put_i64(i);
+}
+
+#[inline]
+fn put_float(buf: &mut impl Sink, f: f64) {
+    buf.put_u8(tag::FLOAT);
+    buf.put_u64(f.to_bits());
+}
+
+/// A byte string, shared rather than copied where the sink can (see [`Sink::put_shared`]).
+#[inline]
+fn put_bytes(buf: &mut impl Sink, b: &Bytes) {
+    buf.put_u8(tag::BYTES);
+    put_len(buf, b.len());
+    buf.put_shared(b);
+}
+
+/// A list: as a table where its items are objects of one shape, else item by item.
+#[inline]
+fn put_list(buf: &mut impl Sink, items: &[Value]) {
+    if !table::put_table(buf, items) {
+        put_items(buf, tag::LIST, items);
+    }
+}
+
+#[inline]
+fn put_dict(buf: &mut impl Sink, pairs: &[(Value, Value)]) {
+    buf.put_u8(tag::DICT);
+    put_len(buf, pairs.len());
+    for (k, v) in pairs {
+        encode_value(k, buf);
+        encode_value(v, buf);
+    }
+}
+
+#[inline]
+fn put_object(buf: &mut impl Sink, type_name: &str, fields: &[(Name, Value)]) {
+    buf.put_u8(tag::OBJECT);
+    put_str(buf, type_name);
+    put_fields(buf, fields);
+}
+
+#[inline]
+fn put_enum(buf: &mut impl Sink, type_name: &str, value: &Value) {
+    buf.put_u8(tag::ENUM);
+    put_str(buf, type_name);
+    encode_value(value, buf);
+}
+
+#[inline]
+fn put_uuid(buf: &mut impl Sink, bytes: &[u8; 16]) {
+    buf.put_u8(tag::UUID);
+    buf.put_slice(bytes);
+}
+
+/// A timedelta's days, seconds and microseconds, each as the bits of an i32.
+#[inline]
+fn put_timedelta(buf: &mut impl Sink, t: &TimeDelta) {
+    buf.put_u8(tag::TIMEDELTA);
+    for field in [t.days, t.seconds, t.microseconds] {
+        buf.put_u32(field as u32);
+    }
+}
+
+#[inline]
+fn put_object_ref(buf: &mut impl Sink, service: &str, id: &str) {
+    buf.put_u8(tag::OBJECT_REF);
+    put_str(buf, service);
+    put_str(buf, id);
 }
 
 fn put_items(buf: &mut impl Sink, tag: u8, items: &[Value]) {
