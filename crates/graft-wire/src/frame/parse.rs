@@ -38,67 +38,93 @@ impl Frame {
         Frame::parse_from(Input::shared(frame), version)
     }
 
+    /// A frame's header (kind and request id), then its body; every byte
+    /// of `input` must belong to the frame.
     fn parse_from(mut input: Input<'_>, version: u16) -> Result<Frame, WireError> {
         let kind = take_u8(&mut input, "frame kind")?;
         let id = take_u64(&mut input, "request id")?;
-        let frame = match kind {
-            kind::CALL => Frame::Call {
-                id,
-                call: parse_call(&mut input, version)?,
-            },
-            kind::REPLY => Frame::Reply {
-                id,
-                value: decode_at(&mut input, 0)?,
-            },
-            kind::REPLY_PART => Frame::ReplyPart {
-                id,
-                value: take_part(&mut input)?,
-            },
-            kind::CALL_PART => Frame::CallPart {
-                id,
-                service: take_str(&mut input, "service name")?,
-                method: take_str(&mut input, "method name")?,
-                argument: take_str(&mut input, "argument name")?,
-                value: take_part(&mut input)?,
-            },
-            kind::ITEMS => Frame::Items {
-                id,
-                value: take_part(&mut input)?,
-            },
-            kind::CREDIT => Frame::Credit {
-                id,
-                bytes: take_u32(&mut input, "credit bytes")?,
-            },
-            kind::CANCEL => Frame::Cancel { id },
-            kind::ERROR => {
-                let status = Status::from_u8(take_u8(&mut input, "error status")?)?;
-                Frame::Error {
-                    id,
-                    status,
-                    raised: parse_raised(&mut input)?,
-                }
-            }
-            kind::PING => Frame::Ping { id },
-            kind::PONG => Frame::Pong { id },
-            kind::GOODBYE if id != 0 => return Err(WireError::GoodbyeId(id)),
-            kind::GOODBYE => Frame::Goodbye {
-                reason: take_str(&mut input, "goodbye reason")?,
-            },
-            kind::AUTH => Frame::Auth {
-                token: take_str(&mut input, "token")?,
-            },
-            kind::PROTOCOL_ERROR => {
-                let code = ProtocolCode::from_u16(take_u16(&mut input, "protocol error code")?);
-                let message = take_str(&mut input, "protocol error message")?;
-                Frame::ProtocolError { id, code, message }
-            }
-            other => return Err(WireError::UnknownKind(other)),
-        };
+        let frame = parse_body(kind, id, &mut input, version)?;
         if !input.is_empty() {
             return Err(WireError::TrailingBytes(input.len()));
         }
         Ok(frame)
     }
+}
+
+/// The frame of `kind` with request `id`, from the body that follows the header.
+fn parse_body(kind: u8, id: u64, input: &mut Input<'_>, version: u16) -> Result<Frame, WireError> {
+    Ok(match kind {
+        kind::CALL => Frame::Call {
+            id,
+            call: parse_call(input, version)?,
+        },
+        kind::REPLY => Frame::Reply {
+            id,
+            value: decode_at(input, 0)?,
+        },
+        kind::REPLY_PART => Frame::ReplyPart {
+            id,
+            value: take_part(input)?,
+        },
+        kind::CALL_PART => parse_call_part(id, input)?,
+        kind::ITEMS => Frame::Items {
+            id,
+            value: take_part(input)?,
+        },
+        kind::CREDIT => Frame::Credit {
+            id,
+            bytes: take_u32(input, "credit bytes")?,
+        },
+        kind::CANCEL => Frame::Cancel { id },
+        kind::ERROR => parse_error(id, input)?,
+        kind::PING => Frame::Ping { id },
+        kind::PONG => Frame::Pong { id },
+        kind::GOODBYE => parse_goodbye(id, input)?,
+        kind::AUTH => Frame::Auth {
+            token: take_str(input, "token")?,
+        },
+        kind::PROTOCOL_ERROR => parse_protocol_error(id, input)?,
+        other => return Err(WireError::UnknownKind(other)),
+    })
+}
+
+/// A CallPart: the argument it is part of (service, method, argument name),
+/// then its items.
+fn parse_call_part(id: u64, input: &mut Input<'_>) -> Result<Frame, WireError> {
+    Ok(Frame::CallPart {
+        id,
+        service: take_str(input, "service name")?,
+        method: take_str(input, "method name")?,
+        argument: take_str(input, "argument name")?,
+        value: take_part(input)?,
+    })
+}
+
+/// An Error: the call's status, then the exception raised.
+fn parse_error(id: u64, input: &mut Input<'_>) -> Result<Frame, WireError> {
+    let status = Status::from_u8(take_u8(input, "error status")?)?;
+    Ok(Frame::Error {
+        id,
+        status,
+        raised: parse_raised(input)?,
+    })
+}
+
+/// A Goodbye, which is about the connection, not a call: its id must be 0.
+fn parse_goodbye(id: u64, input: &mut Input<'_>) -> Result<Frame, WireError> {
+    if id != 0 {
+        return Err(WireError::GoodbyeId(id));
+    }
+    Ok(Frame::Goodbye {
+        reason: take_str(input, "goodbye reason")?,
+    })
+}
+
+/// A ProtocolError: its code (unknown ones kept as they are), then its message.
+fn parse_protocol_error(id: u64, input: &mut Input<'_>) -> Result<Frame, WireError> {
+    let code = ProtocolCode::from_u16(take_u16(input, "protocol error code")?);
+    let message = take_str(input, "protocol error message")?;
+    Ok(Frame::ProtocolError { id, code, message })
 }
 
 /// The value of a ReplyPart, CallPart or Items frame: a list, or a table.
