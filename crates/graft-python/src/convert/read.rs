@@ -56,69 +56,17 @@ impl Converter {
                 "the value nests deeper than {MAX_DEPTH} levels (is it cyclic?)"
             )));
         }
-        let py = obj.py();
-        let items = |iter: Bound<'_, pyo3::types::PyIterator>| -> PyResult<Vec<Value>> {
-            iter.map(|item| self.read(&item?, depth + 1)).collect()
-        };
         // Exact built-in types first: they are the common case, and an IntEnum
         // or a str subclass must not be mistaken for a plain int or str.
-        if obj.is_none() {
-            return Ok(Value::None);
-        }
-        if obj.is_exact_instance_of::<PyBool>() {
-            return Ok(Value::Bool(obj.extract()?));
-        }
-        if obj.is_exact_instance_of::<PyInt>() {
-            return obj
-                .extract::<i64>()
-                .map(Value::Int)
-                .map_err(|_| int_overflow(obj));
-        }
-        if obj.is_exact_instance_of::<PyFloat>() {
-            return Ok(Value::Float(obj.extract()?));
-        }
-        if let Ok(s) = obj.cast_exact::<PyString>() {
-            return Ok(Value::Str(s.to_str()?.to_owned()));
-        }
-        if let Ok(b) = obj.cast_exact::<PyBytes>() {
-            return Ok(Value::Bytes(bytes_of(b)));
-        }
-        if let Ok(list) = obj.cast_exact::<PyList>() {
-            return self.read_list(list, depth);
-        }
-        if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
-            return Ok(Value::Tuple(items(tuple.try_iter()?)?));
+        if let Some(value) = self.read_exact(obj, depth)? {
+            return Ok(value);
         }
         // A dataclass already read once (the items of a list of records):
         // known by its class, before the isinstance checks below.
         if let Some(shape) = self.known_shape(&obj.get_type()) {
             return self.read_fields(obj, &shape, depth);
         }
-        if let Ok(dict) = obj.cast::<PyDict>() {
-            let mut pairs = Vec::with_capacity(dict.len());
-            for (k, v) in dict.iter() {
-                pairs.push((self.read(&k, depth + 1)?, self.read(&v, depth + 1)?));
-            }
-            return Ok(Value::Dict(pairs));
-        }
-        if obj.is_instance_of::<PySet>() || obj.is_instance_of::<PyFrozenSet>() {
-            return Ok(Value::Set(items(obj.try_iter()?)?));
-        }
-        if obj.is_instance(self.enum_base.bind(py))? {
-            let type_name = obj.get_type().name()?.to_string();
-            let value = self.read(&obj.getattr("value")?, depth + 1)?;
-            return Ok(Value::Enum {
-                type_name,
-                value: Box::new(value),
-            });
-        }
-        if obj.is_instance(self.datetime.bind(py))? {
-            return Ok(Value::DateTime(obj.call_method0("isoformat")?.extract()?));
-        }
-        if obj.is_instance(self.date.bind(py))? {
-            return Ok(Value::Date(obj.call_method0("isoformat")?.extract()?));
-        }
-        if let Some(value) = self.scalars.read(obj)? {
+        if let Some(value) = self.read_standard(obj, depth)? {
             return Ok(value);
         }
         if obj.get_type().hasattr("__dataclass_fields__")? || self.is_record(obj)? {
@@ -128,6 +76,71 @@ impl Converter {
             return self.objects.register(obj, service);
         }
         self.read_subclass(obj, depth)
+    }
+
+    /// `obj` if it is of an exact built-in type (None, bool, int, float,
+    /// str, bytes, list, tuple): each known by one type check, with no
+    /// isinstance call, as most values are.
+    #[inline]
+    fn read_exact(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Option<Value>> {
+        let value = if obj.is_none() {
+            Value::None
+        } else if obj.is_exact_instance_of::<PyBool>() {
+            Value::Bool(obj.extract()?)
+        } else if obj.is_exact_instance_of::<PyInt>() {
+            Value::Int(obj.extract::<i64>().map_err(|_| int_overflow(obj))?)
+        } else if obj.is_exact_instance_of::<PyFloat>() {
+            Value::Float(obj.extract()?)
+        } else if let Ok(s) = obj.cast_exact::<PyString>() {
+            Value::Str(s.to_str()?.to_owned())
+        } else if let Ok(b) = obj.cast_exact::<PyBytes>() {
+            Value::Bytes(bytes_of(b))
+        } else if let Ok(list) = obj.cast_exact::<PyList>() {
+            self.read_list(list, depth)?
+        } else if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
+            Value::Tuple(self.read_items(tuple.try_iter()?, depth)?)
+        } else {
+            return Ok(None);
+        };
+        Ok(Some(value))
+    }
+
+    /// `obj` if it is a dict or a set (or a subclass of one), an enum
+    /// member, a datetime or date, or one of [`Scalars`](crate::scalars)'
+    /// types: what the standard library makes, tried before a record.
+    #[inline]
+    fn read_standard(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Option<Value>> {
+        let py = obj.py();
+        let value = if let Ok(dict) = obj.cast::<PyDict>() {
+            let mut pairs = Vec::with_capacity(dict.len());
+            for (k, v) in dict.iter() {
+                pairs.push((self.read(&k, depth + 1)?, self.read(&v, depth + 1)?));
+            }
+            Value::Dict(pairs)
+        } else if obj.is_instance_of::<PySet>() || obj.is_instance_of::<PyFrozenSet>() {
+            Value::Set(self.read_items(obj.try_iter()?, depth)?)
+        } else if obj.is_instance(self.enum_base.bind(py))? {
+            Value::Enum {
+                type_name: obj.get_type().name()?.to_string(),
+                value: Box::new(self.read(&obj.getattr("value")?, depth + 1)?),
+            }
+        } else if obj.is_instance(self.datetime.bind(py))? {
+            Value::DateTime(obj.call_method0("isoformat")?.extract()?)
+        } else if obj.is_instance(self.date.bind(py))? {
+            Value::Date(obj.call_method0("isoformat")?.extract()?)
+        } else {
+            return self.scalars.read(obj);
+        };
+        Ok(Some(value))
+    }
+
+    /// The items of a tuple, a set or a list (one level deeper), in order.
+    fn read_items(
+        &self,
+        items: Bound<'_, pyo3::types::PyIterator>,
+        depth: usize,
+    ) -> PyResult<Vec<Value>> {
+        items.map(|item| self.read(&item?, depth + 1)).collect()
     }
 
     /// Subclasses of built-in types (a `str` subclass, a `bytearray`) are read
@@ -152,10 +165,7 @@ impl Converter {
             return Ok(Value::Bytes(b.to_vec().into()));
         }
         if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-            let items = obj
-                .try_iter()?
-                .map(|i| self.read(&i?, depth + 1))
-                .collect::<PyResult<_>>()?;
+            let items = self.read_items(obj.try_iter()?, depth)?;
             return Ok(if obj.is_instance_of::<PyTuple>() {
                 Value::Tuple(items)
             } else {

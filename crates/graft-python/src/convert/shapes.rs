@@ -32,12 +32,7 @@ impl Converter {
             _ => None,
         };
         let (Some(shape), Value::Object { fields, .. }) = (shape, &head) else {
-            let mut out = Vec::with_capacity(list.len());
-            out.push(head);
-            for item in items {
-                out.push(self.read(&item, depth + 1)?);
-            }
-            return Ok(Value::List(out));
+            return self.read_after(head, items, list.len(), depth);
         };
         let rows = list.len();
         let mut columns: Vec<Column> = fields
@@ -46,19 +41,9 @@ impl Converter {
             .collect();
         for item in items {
             if !item.get_type().is(&class) {
-                return list
-                    .iter()
-                    .map(|item| self.read(&item, depth + 1))
-                    .collect::<PyResult<_>>()
-                    .map(Value::List);
+                return self.read_objects(list, depth);
             }
-            for ((_, key), column) in shape.fields.iter().zip(columns.iter_mut()) {
-                let cell = item.getattr(key.bind(item.py()))?;
-                match cell.cast_exact::<PyString>() {
-                    Ok(s) => column.push_str(s.to_str()?),
-                    Err(_) => column.push(self.read(&cell, depth + 2)?),
-                }
-            }
+            self.read_row(&item, &shape, &mut columns, depth)?;
         }
         let names = shape.fields.iter().map(|(name, _)| name.clone()).collect();
         Ok(Value::Table(Box::new(Table {
@@ -66,6 +51,51 @@ impl Converter {
             names,
             columns,
         })))
+    }
+
+    /// A list that is not a table, item by item after its first (`head`,
+    /// read already to see whether it could be one).
+    fn read_after<'py>(
+        &self,
+        head: Value,
+        rest: impl Iterator<Item = Bound<'py, PyAny>>,
+        len: usize,
+        depth: usize,
+    ) -> PyResult<Value> {
+        let mut out = Vec::with_capacity(len);
+        out.push(head);
+        for item in rest {
+            out.push(self.read(&item, depth + 1)?);
+        }
+        Ok(Value::List(out))
+    }
+
+    /// A list begun as a table whose items turn out to be of more than
+    /// one class: read again from its start, as a list of objects.
+    fn read_objects(&self, list: &Bound<'_, PyList>, depth: usize) -> PyResult<Value> {
+        list.iter()
+            .map(|item| self.read(&item, depth + 1))
+            .collect::<PyResult<_>>()
+            .map(Value::List)
+    }
+
+    /// One record's fields onto their columns; a str field goes into its
+    /// column's text as it is, without a [`Value`] of its own.
+    fn read_row(
+        &self,
+        item: &Bound<'_, PyAny>,
+        shape: &Shape,
+        columns: &mut [Column],
+        depth: usize,
+    ) -> PyResult<()> {
+        for ((_, key), column) in shape.fields.iter().zip(columns.iter_mut()) {
+            let cell = item.getattr(key.bind(item.py()))?;
+            match cell.cast_exact::<PyString>() {
+                Ok(s) => column.push_str(s.to_str()?),
+                Err(_) => column.push(self.read(&cell, depth + 2)?),
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn read_dataclass(&self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
