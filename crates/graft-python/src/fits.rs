@@ -65,15 +65,7 @@ pub(crate) fn fit(value: &Value, ty: &TypeRef, types: &Types) -> Fit {
         return fit_table(table, ty, types);
     }
     if let Value::Enum { value: raw, .. } = value {
-        let fits = match ty {
-            TypeRef::Any | TypeRef::Named { .. } => true,
-            _ => fit(raw, ty, types).is_ok(),
-        };
-        return if fits {
-            Ok(())
-        } else {
-            Err(Misfit::whole(value, ty))
-        };
+        return fit_enum(value, raw, ty, types);
     }
     match ty {
         TypeRef::Any => Ok(()),
@@ -91,25 +83,50 @@ pub(crate) fn fit(value: &Value, ty: &TypeRef, types: &Types) -> Fit {
                 _ => Err(Misfit::whole(value, ty)),
             }
         }
-        TypeRef::Tuple { items: each } => match value {
-            Value::List(xs) | Value::Tuple(xs) if xs.len() == each.len() => {
-                for (i, (x, t)) in xs.iter().zip(each).enumerate() {
-                    fit(x, t, types).map_err(|m| m.inside(&format!("[{i}]")))?;
-                }
-                Ok(())
-            }
-            _ => Err(Misfit::whole(value, ty)),
-        },
-        TypeRef::Dict { key, value: item } => match value {
-            Value::Dict(pairs) => pairs.iter().try_for_each(|(k, v)| {
-                fit(k, key, types).map_err(|m| m.inside(&key_segment(k)))?;
-                fit(v, item, types).map_err(|m| m.inside(&entry_segment(k)))
-            }),
-            _ => Err(Misfit::whole(value, ty)),
-        },
+        TypeRef::Tuple { items: each } => fit_tuple(value, each, ty, types),
+        TypeRef::Dict { key, value: item } => fit_dict(value, key, item, ty, types),
         TypeRef::Named { name } => fit_named(value, name, ty, types),
         TypeRef::Object { .. } if matches!(value, Value::ObjectRef { .. }) => Ok(()),
         _ if scalar_fits(value, ty) => Ok(()),
+        _ => Err(Misfit::whole(value, ty)),
+    }
+}
+
+/// An enum member (`value`, of value `raw`) fits any named type, not
+/// looked into, and what its value fits: an IntEnum's member is an int.
+fn fit_enum(value: &Value, raw: &Value, ty: &TypeRef, types: &Types) -> Fit {
+    let fits = match ty {
+        TypeRef::Any | TypeRef::Named { .. } => true,
+        _ => fit(raw, ty, types).is_ok(),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Misfit::whole(value, ty))
+    }
+}
+
+/// A fixed tuple (`tuple[int, str]`): a list or tuple of as many items,
+/// each fitting its own type.
+fn fit_tuple(value: &Value, each: &[TypeRef], ty: &TypeRef, types: &Types) -> Fit {
+    match value {
+        Value::List(xs) | Value::Tuple(xs) if xs.len() == each.len() => {
+            for (i, (x, t)) in xs.iter().zip(each).enumerate() {
+                fit(x, t, types).map_err(|m| m.inside(&format!("[{i}]")))?;
+            }
+            Ok(())
+        }
+        _ => Err(Misfit::whole(value, ty)),
+    }
+}
+
+/// A dict, key by key and value by value; the misfit names the key.
+fn fit_dict(value: &Value, key: &TypeRef, item: &TypeRef, ty: &TypeRef, types: &Types) -> Fit {
+    match value {
+        Value::Dict(pairs) => pairs.iter().try_for_each(|(k, v)| {
+            fit(k, key, types).map_err(|m| m.inside(&key_segment(k)))?;
+            fit(v, item, types).map_err(|m| m.inside(&entry_segment(k)))
+        }),
         _ => Err(Misfit::whole(value, ty)),
     }
 }
