@@ -133,30 +133,9 @@ impl Host {
         turn: Option<Ticket>,
     ) -> Outcome {
         let (items_tx, mut items) = mpsc::unbounded_channel();
-        let pumping = Python::attach(|py| {
-            let (positional, keyword) = self.python_arguments(py, &args, first.as_ref())?;
-            let agen = callee.call_plain(py, &positional, &keyword)?;
-            let sink = Sink {
-                host: Arc::clone(self),
-                tx: items_tx,
-                method: callee.name(),
-                entry: Arc::clone(&callee.entry),
-                sent: AtomicUsize::new(0),
-            };
-            // Each step runs with the call's metadata and that item's deadline.
-            let context = (callee.metadata.to_vec(), callee.item_limit);
-            let event_loop = self.event_loop.bind(py);
-            let started = (self.streams.bind(py))
-                .call_method1("start", (&agen, sink, AHEAD, event_loop, context))?;
-            let (future, room) = started.extract::<(Py<PyAny>, Py<PyAny>)>()?;
-            Ok(Pumping {
-                host: Arc::clone(self),
-                agen: agen.unbind(),
-                future,
-                room,
-            })
-        })
-        .map_err(|err: PyErr| Python::attach(|py| self.raised_error(py, &err)))?;
+        let pumping =
+            Python::attach(|py| self.start_pump(py, callee, &args, first.as_ref(), items_tx))
+                .map_err(|err| Python::attach(|py| self.raised_error(py, &err)))?;
         drop(turn);
         loop {
             // The pump gone without an end: it was stopped.
@@ -177,6 +156,39 @@ impl Host {
                 Some(Err(err)) => return Err(err),
             }
         }
+    }
+
+    /// Calls an async streaming method and starts pumping its generator
+    /// on the host's loop, each item converted there and handed to `sink`;
+    /// each step runs with the call's metadata and that item's deadline.
+    fn start_pump(
+        self: &Arc<Self>,
+        py: Python<'_>,
+        callee: &Callee,
+        args: &BoundArgs,
+        first: Option<&FirstItems>,
+        sink: mpsc::UnboundedSender<NextOutcome>,
+    ) -> PyResult<Pumping> {
+        let (positional, keyword) = self.python_arguments(py, args, first)?;
+        let agen = callee.call_plain(py, &positional, &keyword)?;
+        let sink = Sink {
+            host: Arc::clone(self),
+            tx: sink,
+            method: callee.name(),
+            entry: Arc::clone(&callee.entry),
+            sent: AtomicUsize::new(0),
+        };
+        let context = (callee.metadata.to_vec(), callee.item_limit);
+        let event_loop = self.event_loop.bind(py);
+        let started = (self.streams.bind(py))
+            .call_method1("start", (&agen, sink, AHEAD, event_loop, context))?;
+        let (future, room) = started.extract::<(Py<PyAny>, Py<PyAny>)>()?;
+        Ok(Pumping {
+            host: Arc::clone(self),
+            agen: agen.unbind(),
+            future,
+            room,
+        })
     }
 }
 
