@@ -19,6 +19,7 @@ const RECORDS: &str = include_str!("python/records.py");
 const HINTS: &str = include_str!("python/hints.py");
 const DEFAULTS: &str = include_str!("python/defaults.py");
 const TYPES: &str = include_str!("python/types.py");
+const SERVICES: &str = include_str!("python/services.py");
 const DISCOVER: &str = include_str!("python/discover.py");
 const STREAMS: &str = include_str!("python/streams.py");
 const OBJECTS: &str = include_str!("python/objects.py");
@@ -57,28 +58,11 @@ impl Host {
 
 fn load(py: Python<'_>, paths: &[PathBuf], allow: &Allow) -> Result<Host, HostError> {
     let python = |e: PyErr| HostError::Python(e.to_string());
-    // records.py, hints.py, defaults.py, then types.py: each imports those before (from_code
-    // registers it in sys.modules)
-    embedded(py, RECORDS, c"graft/records.py", c"_graft_records")?;
-    crate::context::install(py)?;
-    embedded(py, HINTS, c"graft/hints.py", c"_graft_hints")?;
-    embedded(py, DEFAULTS, c"graft/defaults.py", c"_graft_defaults")?;
-    embedded(py, TYPES, c"graft/types.py", c"_graft_types")?;
-    let module = embedded(py, DISCOVER, c"graft/discover.py", c"_graft_discover")?;
-    module.getattr("prepare")?.call1(("gg",)).map_err(python)?;
-    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let found = module
-        .getattr("discover")?
-        .call1((paths,))
-        .map_err(|e| discovery_error(py, &module, e))?;
-    let (json, callables, classes): (String, Bound<'_, PyDict>, Bound<'_, PyDict>) =
-        found.extract().map_err(python)?;
-    let mut interface: Interface = serde_json::from_str(&json).map_err(|e| {
-        HostError::Python(format!(
-            "discovery produced an interface Graft cannot read: {e}"
-        ))
-    })?;
-    allow.apply(&mut interface).map_err(HostError::Usage)?;
+    let Discovered {
+        interface,
+        callables,
+        classes,
+    } = discover(py, paths, allow)?;
     let methods = entries(&interface, &callables).map_err(python)?;
     let asyncio = py.import("asyncio").map_err(python)?;
     let streams = embedded(py, STREAMS, c"graft/streams.py", c"_graft_streams")?;
@@ -109,6 +93,60 @@ fn load(py: Python<'_>, paths: &[PathBuf], allow: &Allow) -> Result<Host, HostEr
         reaper: crate::reaper::Reaper::start()
             .map_err(|e| HostError::Python(format!("cannot start the reaper thread: {e}")))?,
     })
+}
+
+/// What discovery hands the host.
+struct Discovered<'py> {
+    /// The interface, less what `--types` and `--methods` leave out.
+    interface: Interface,
+    /// Service name -> method name -> the callable (`__init__`: the class).
+    callables: Bound<'py, PyDict>,
+    /// The hosted named types by name, for the converter to rebuild them.
+    classes: Bound<'py, PyDict>,
+}
+
+/// Runs discovery (`discover.py`) over the modules at `paths`, after
+/// preparing the interpreter (`prepare`), and applies `allow`.
+fn discover<'py>(
+    py: Python<'py>,
+    paths: &[PathBuf],
+    allow: &Allow,
+) -> Result<Discovered<'py>, HostError> {
+    let python = |e: PyErr| HostError::Python(e.to_string());
+    let module = discovery_module(py)?;
+    module.getattr("prepare")?.call1(("gg",)).map_err(python)?;
+    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let found = module
+        .getattr("discover")?
+        .call1((paths,))
+        .map_err(|e| discovery_error(py, &module, e))?;
+    let (json, callables, classes): (String, Bound<'_, PyDict>, Bound<'_, PyDict>) =
+        found.extract().map_err(python)?;
+    let mut interface: Interface = serde_json::from_str(&json).map_err(|e| {
+        HostError::Python(format!(
+            "discovery produced an interface Graft cannot read: {e}"
+        ))
+    })?;
+    allow.apply(&mut interface).map_err(HostError::Usage)?;
+    Ok(Discovered {
+        interface,
+        callables,
+        classes,
+    })
+}
+
+/// `discover.py`, run after the files it imports: each imports those
+/// before it (`from_code` registers each in `sys.modules`); the module
+/// `graft_context` is registered among them, before any hosted module
+/// can import it.
+fn discovery_module(py: Python<'_>) -> Result<Bound<'_, PyModule>, HostError> {
+    embedded(py, RECORDS, c"graft/records.py", c"_graft_records")?;
+    crate::context::install(py)?;
+    embedded(py, HINTS, c"graft/hints.py", c"_graft_hints")?;
+    embedded(py, DEFAULTS, c"graft/defaults.py", c"_graft_defaults")?;
+    embedded(py, TYPES, c"graft/types.py", c"_graft_types")?;
+    embedded(py, SERVICES, c"graft/services.py", c"_graft_services")?;
+    embedded(py, DISCOVER, c"graft/discover.py", c"_graft_discover")
 }
 
 impl From<PyErr> for HostError {
