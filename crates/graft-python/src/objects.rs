@@ -21,6 +21,10 @@ use pyo3::types::{PyModule, PyType};
 
 use crate::turns::Line;
 
+mod table;
+
+use table::Table;
+
 /// The default idle lease (`--objectTtl`), in seconds.
 pub const DEFAULT_TTL_SECONDS: u64 = 600;
 /// The default number of objects one connection may hold (`--maxObjects`).
@@ -85,51 +89,6 @@ pub(crate) struct Objects {
     max: AtomicUsize,
     /// `python/objects.py`.
     helpers: Py<PyModule>,
-}
-
-#[derive(Default)]
-struct Table {
-    by_id: HashMap<String, Arc<Object>>,
-    /// The id of each Python object living here, by its address (held, so
-    /// its own): one returned again keeps its id.
-    by_instance: HashMap<usize, String>,
-    /// How many objects each owner holds.
-    owned: HashMap<u64, usize>,
-}
-
-impl Table {
-    fn insert(&mut self, object: Arc<Object>) {
-        *self.owned.entry(object.owner).or_default() += 1;
-        let address = object.instance.as_ptr() as usize;
-        self.by_instance.insert(address, object.id.clone());
-        self.by_id.insert(object.id.clone(), object);
-    }
-
-    fn take(&mut self, id: &str) -> Option<Arc<Object>> {
-        let object = self.by_id.remove(id)?;
-        self.by_instance
-            .remove(&(object.instance.as_ptr() as usize));
-        if let Some(held) = self.owned.get_mut(&object.owner) {
-            *held -= 1;
-            if *held == 0 {
-                self.owned.remove(&object.owner);
-            }
-        }
-        Some(object)
-    }
-
-    /// Why `owner` may not make another object, if it may not.
-    fn full(&self, owner: u64, max: usize) -> Option<String> {
-        let held = self.owned.get(&owner).copied().unwrap_or(0);
-        let who = if owner == 0 {
-            "the gateway's HTTP callers hold"
-        } else {
-            "this connection holds"
-        };
-        let why =
-            format!("{who} {held} objects, the limit (--maxObjects {max}): release some first");
-        (held >= max).then_some(why)
-    }
 }
 
 impl Objects {
@@ -274,10 +233,7 @@ impl Objects {
 
     /// Takes every object out of the table (the gateway is stopping).
     pub(crate) fn take_all(&self) -> Vec<Arc<Object>> {
-        let mut table = self.table();
-        table.owned.clear();
-        table.by_instance.clear();
-        table.by_id.drain().map(|(_, object)| object).collect()
+        self.table().take_all()
     }
 
     /// Runs `object`'s release hook, on this thread (a coroutine on `event_loop`).
