@@ -6,6 +6,8 @@
 //! the process's CPU, memory and file descriptors come from the
 //! `prometheus` crate's process collector.
 
+mod scraped;
+
 use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::Router;
@@ -14,12 +16,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use graft_python::Host;
 use graft_wire::budget::Budget;
+use prometheus::core::Collector;
 use prometheus::{
     Encoder as _, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
     Opts, Registry, TextEncoder,
 };
 
 use crate::observe::Protocol;
+use scraped::{Held, Tcp};
 
 /// Every metric gg exports.
 pub struct Metrics {
@@ -36,11 +40,6 @@ pub struct Metrics {
     pub in_flight: IntGauge,
     /// Streaming calls whose stream has not ended.
     pub streams: IntGauge,
-    objects: IntGauge,
-    /// `--memoryBudget` in bytes, and the bytes of it held now by request
-    /// bodies and TCP frames (`graft_wire::Budget`).
-    budget_bytes: IntGauge,
-    budget_in_use: IntGauge,
     /// Calls refused before they began: `protocol`, `outcome`.
     refusals: IntCounterVec,
     /// Open HTTP connections, by `listener` (calls or web).
@@ -49,20 +48,25 @@ pub struct Metrics {
     pub accepted: IntCounterVec,
     pub received: IntCounterVec,
     pub sent: IntCounterVec,
+    held: Held,
     tcp: Tcp,
 }
 
-/// TCP's connections and bytes, as `graft_wire::traffic` counted them when last scraped.
-struct Tcp {
-    open: IntGauge,
-    accepted: IntCounter,
-    received: IntCounter,
-    sent: IntCounter,
+/// The HTTP listeners' metrics, made before they take their places in [`Metrics`].
+struct Http {
+    connections: IntGaugeVec,
+    accepted: IntCounterVec,
+    received: IntCounterVec,
+    sent: IntCounterVec,
 }
 
-/// gg's metrics, made on first use.
+/// gg's metrics, made and registered on first use.
 pub fn metrics() -> &'static Metrics {
-    static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
+    static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+        let metrics = Metrics::new();
+        metrics.register();
+        metrics
+    });
     &METRICS
 }
 
@@ -73,16 +77,13 @@ fn opts(name: &str, help: &str) -> Opts {
 impl Metrics {
     fn new() -> Metrics {
         let call = ["service", "method", "protocol"];
-        let listener = ["listener"];
-        let buckets = vec![
-            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-            30.0, 60.0, 300.0,
-        ];
-        let duration = HistogramOpts::from(opts(
-            "call_duration_seconds",
-            "Seconds from a call's start to the end of its answer.",
-        ));
-        let metrics = Metrics {
+        let Http {
+            connections,
+            accepted,
+            received,
+            sent,
+        } = Http::new();
+        Metrics {
             registry: Registry::new(),
             started: counter("calls_started_total", "Calls begun.", &call),
             handled: counter(
@@ -95,32 +96,92 @@ impl Metrics {
                 "Calls begun, by the name of the --authTokens entry that made them.",
                 &["caller", "service", "method"],
             ),
-            duration: HistogramVec::new(duration.buckets(buckets), &["service", "method"])
-                .expect("valid histogram"),
+            duration: duration(),
             in_flight: gauge("calls_in_flight", "Calls running now."),
             streams: gauge(
                 "streams_open",
                 "Streaming calls whose stream has not ended.",
-            ),
-            objects: gauge("remote_objects", "Remote objects living in the gateway."),
-            budget_bytes: gauge(
-                "memory_budget_bytes",
-                "The bytes request bodies and TCP frames may hold at once (--memoryBudget).",
-            ),
-            budget_in_use: gauge(
-                "memory_budget_in_use_bytes",
-                "The bytes of the memory budget held now by request bodies and TCP frames.",
             ),
             refusals: counter(
                 "calls_refused_total",
                 "Calls refused before they began: no such service or method, arguments that do not bind, no known token.",
                 &["protocol", "outcome"],
             ),
-            connections: IntGaugeVec::new(
-                opts("http_connections_open", "Open HTTP connections."),
-                &listener,
-            )
-            .expect("valid gauge"),
+            connections,
+            accepted,
+            received,
+            sent,
+            held: Held::new(),
+            tcp: Tcp::new(),
+        }
+    }
+
+    /// Registers gg's own metrics, the process's (CPU, memory, file
+    /// descriptors), the broker's and shedding's, in one registry.
+    fn register(&self) {
+        let process = prometheus::process_collector::ProcessCollector::for_self();
+        let collectors = self
+            .calls()
+            .into_iter()
+            .chain(self.http())
+            .chain(self.held.collectors())
+            .chain(self.tcp.collectors())
+            .chain([Box::new(process) as Box<dyn Collector>])
+            .chain(crate::broker::status::collectors())
+            .chain([Box::new(crate::shedding::Counters::new()) as Box<dyn Collector>]);
+        for collector in collectors {
+            self.registry
+                .register(collector)
+                .expect("metric names are distinct");
+        }
+    }
+
+    /// The calls' metrics: begun, ended, by caller, their durations, those
+    /// running and those refused.
+    fn calls(&self) -> [Box<dyn Collector>; 7] {
+        [
+            Box::new(self.started.clone()),
+            Box::new(self.handled.clone()),
+            Box::new(self.by_caller.clone()),
+            Box::new(self.duration.clone()),
+            Box::new(self.in_flight.clone()),
+            Box::new(self.streams.clone()),
+            Box::new(self.refusals.clone()),
+        ]
+    }
+
+    /// The HTTP listeners' connections and bytes.
+    fn http(&self) -> [Box<dyn Collector>; 4] {
+        [
+            Box::new(self.connections.clone()),
+            Box::new(self.accepted.clone()),
+            Box::new(self.received.clone()),
+            Box::new(self.sent.clone()),
+        ]
+    }
+
+    /// The text format of every metric, remote objects, the memory budget
+    /// and TCP's traffic counted now.
+    fn render(&self, host: &Host, budget: &Budget) -> String {
+        // One scrape at a time brings the TCP counters up to date.
+        static SCRAPE: Mutex<()> = Mutex::new(());
+        let _one = SCRAPE.lock().unwrap_or_else(|p| p.into_inner());
+        self.held.read(host, budget);
+        self.tcp.catch_up(graft_wire::traffic());
+        let mut text = Vec::new();
+        if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut text) {
+            tracing::error!("cannot write /metrics: {err}");
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    }
+}
+
+impl Http {
+    fn new() -> Http {
+        let listener = ["listener"];
+        let connections = opts("http_connections_open", "Open HTTP connections.");
+        Http {
+            connections: IntGaugeVec::new(connections, &listener).expect("valid gauge"),
             accepted: counter(
                 "http_connections_total",
                 "HTTP connections accepted.",
@@ -136,97 +197,22 @@ impl Metrics {
                 "Bytes sent on HTTP connections.",
                 &listener,
             ),
-            tcp: Tcp {
-                open: gauge("tcp_connections_open", "Open TCP connections."),
-                accepted: IntCounter::with_opts(opts(
-                    "tcp_connections_total",
-                    "TCP connections accepted.",
-                ))
-                .expect("valid counter"),
-                received: IntCounter::with_opts(opts(
-                    "tcp_received_bytes_total",
-                    "Bytes received on TCP connections.",
-                ))
-                .expect("valid counter"),
-                sent: IntCounter::with_opts(opts(
-                    "tcp_sent_bytes_total",
-                    "Bytes sent on TCP connections.",
-                ))
-                .expect("valid counter"),
-            },
-        };
-        metrics.register();
-        metrics
-    }
-
-    fn register(&self) {
-        let collectors: [Box<dyn prometheus::core::Collector>; 19] = [
-            Box::new(self.started.clone()),
-            Box::new(self.handled.clone()),
-            Box::new(self.by_caller.clone()),
-            Box::new(self.duration.clone()),
-            Box::new(self.in_flight.clone()),
-            Box::new(self.streams.clone()),
-            Box::new(self.objects.clone()),
-            Box::new(self.budget_bytes.clone()),
-            Box::new(self.budget_in_use.clone()),
-            Box::new(self.refusals.clone()),
-            Box::new(self.connections.clone()),
-            Box::new(self.accepted.clone()),
-            Box::new(self.received.clone()),
-            Box::new(self.sent.clone()),
-            Box::new(self.tcp.open.clone()),
-            Box::new(self.tcp.accepted.clone()),
-            Box::new(self.tcp.received.clone()),
-            Box::new(self.tcp.sent.clone()),
-            Box::new(prometheus::process_collector::ProcessCollector::for_self()),
-        ];
-        for collector in collectors {
-            self.registry
-                .register(collector)
-                .expect("metric names are distinct");
         }
-        for collector in crate::broker::status::collectors() {
-            self.registry
-                .register(collector)
-                .expect("metric names are distinct");
-        }
-        let shedding = Box::new(crate::shedding::Counters::new());
-        self.registry
-            .register(shedding)
-            .expect("metric names are distinct");
-    }
-
-    /// The text format of every metric, remote objects, the memory budget
-    /// and TCP's traffic counted now.
-    fn render(&self, host: &Host, budget: &Budget) -> String {
-        // One scrape at a time brings the TCP counters up to date.
-        static SCRAPE: Mutex<()> = Mutex::new(());
-        let _one = SCRAPE.lock().unwrap_or_else(|p| p.into_inner());
-        self.objects.set(host.object_count() as i64);
-        self.budget_bytes.set(budget.limit() as i64);
-        self.budget_in_use.set(budget.in_use() as i64);
-        self.tcp.catch_up(graft_wire::traffic());
-        let mut text = Vec::new();
-        if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut text) {
-            tracing::error!("cannot write /metrics: {err}");
-        }
-        String::from_utf8_lossy(&text).into_owned()
     }
 }
 
-impl Tcp {
-    fn catch_up(&self, traffic: &graft_wire::Traffic) {
-        self.open.set(traffic.open());
-        let pairs = [
-            (&self.accepted, traffic.accepted()),
-            (&self.received, traffic.received()),
-            (&self.sent, traffic.sent()),
-        ];
-        for (counter, total) in pairs {
-            counter.inc_by(total.saturating_sub(counter.get()));
-        }
-    }
+/// `call_duration_seconds`, in buckets from half a millisecond to five
+/// minutes: quick calls and slow ones both fall between two bounds.
+fn duration() -> HistogramVec {
+    let buckets = vec![
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+        60.0, 300.0,
+    ];
+    let duration = HistogramOpts::from(opts(
+        "call_duration_seconds",
+        "Seconds from a call's start to the end of its answer.",
+    ));
+    HistogramVec::new(duration.buckets(buckets), &["service", "method"]).expect("valid histogram")
 }
 
 /// Counts a call refused before it began, by why (`outcome`).
@@ -243,6 +229,11 @@ fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
 
 fn gauge(name: &str, help: &str) -> IntGauge {
     IntGauge::with_opts(opts(name, help)).expect("valid gauge")
+}
+
+/// A counter without labels.
+fn total(name: &str, help: &str) -> IntCounter {
+    IntCounter::with_opts(opts(name, help)).expect("valid counter")
 }
 
 /// `/metrics`, open to every caller (docs/DEPLOY.md says how to protect it).
