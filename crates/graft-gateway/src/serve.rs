@@ -18,51 +18,34 @@ use crate::tcp::HostDispatch;
 /// Serves until SIGTERM or Ctrl-C; calls in flight then finish before it returns.
 pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     announce(&host);
-    let Bound {
-        calls,
-        web,
-        tcp,
-        tls,
-        web_addr,
-    } = listeners(&cli).await?;
-    let http = if tls.is_some() { "https" } else { "http" };
-    let timeout = (cli.call_timeout > 0.0).then(|| Duration::from_secs_f64(cli.call_timeout));
-    let index = crate::index::build(host.interface())?;
-    let state = AppState::new(host, index, timeout, cli.cors_allowed_origins.clone());
-    let (stop, stopped) = watch::channel(false);
-    let until_stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
+    let bound = listeners(&cli).await?;
+    let state = app_state(&cli, host)?;
     let (limits, health) = (Limits::of(&cli), Arc::new(Health::default()));
     let (calls_at_once, threads) = (cli.max_in_flight, cli.max_threads_per_method);
     graft_python::admission::configure(calls_at_once as usize, threads as usize);
-    let delay = Duration::from_secs_f64(cli.drain_delay);
-    tokio::spawn(health::drain(
-        health.clone(),
-        delay,
-        shutdown_signal(),
-        stop,
-    ));
+    let stopped = drain_on_signal(&cli, &health);
     let calls = limits::serve(
-        calls,
+        bound.calls,
         http::calls(state.clone()),
         limits.on("calls"),
         until_stopped(stopped.clone()),
     );
-    let tcp = async {
-        if let Some(listener) = tcp {
-            let (dispatch, config) = tcp_server(&cli, &state, &limits, tls.as_ref());
-            let stopped = until_stopped(stopped.clone());
-            graft_wire::serve_with(listener, dispatch, config, stopped).await;
-        }
-        Ok(())
-    };
+    let tls = bound.tls.as_ref();
+    let tcp = serve_tcp(
+        bound.tcp,
+        &cli,
+        &state,
+        &limits,
+        tls,
+        until_stopped(stopped.clone()),
+    );
     let web_routes = web_routes(&cli, &state, &health, &limits);
     if cli.mcp {
-        tracing::info!("MCP (Streamable HTTP) on {http}://{web_addr}/mcp");
+        let http = if tls.is_some() { "https" } else { "http" };
+        tracing::info!("MCP (Streamable HTTP) on {http}://{}/mcp", bound.web_addr);
     }
     let web = limits::serve(
-        web,
+        bound.web,
         web_routes,
         limits.on("web"),
         until_stopped(stopped.clone()),
@@ -71,6 +54,53 @@ pub async fn run(cli: Cli, host: Arc<Host>) -> anyhow::Result<()> {
     health.set_ready();
     tokio::try_join!(calls, web, tcp, broker)?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// What every route and the TCP listener share: the host, the package
+/// indexes built once from its interface, `--callTimeout` (0: none) and
+/// the CORS origins.
+fn app_state(cli: &Cli, host: Arc<Host>) -> anyhow::Result<Arc<AppState>> {
+    let timeout = (cli.call_timeout > 0.0).then(|| Duration::from_secs_f64(cli.call_timeout));
+    let index = crate::index::build(host.interface())?;
+    let origins = cli.cors_allowed_origins.clone();
+    Ok(AppState::new(host, index, timeout, origins))
+}
+
+/// Starts the drain that SIGTERM or Ctrl-C begins (`--drainDelay` of 503s
+/// on /readyz, then stop); what it returns turns true when the listeners
+/// are to stop.
+fn drain_on_signal(cli: &Cli, health: &Arc<Health>) -> watch::Receiver<bool> {
+    let (stop, stopped) = watch::channel(false);
+    let delay = Duration::from_secs_f64(cli.drain_delay);
+    tokio::spawn(health::drain(
+        health.clone(),
+        delay,
+        shutdown_signal(),
+        stop,
+    ));
+    stopped
+}
+
+/// Ends once `stopped` turns true: each listener's shutdown future.
+async fn until_stopped(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}
+
+/// With `--TCPServer` (a `listener`), serves Graft's TCP protocol until
+/// `stopped`; without, ends at once.
+async fn serve_tcp(
+    listener: Option<TcpListener>,
+    cli: &Cli,
+    state: &Arc<AppState>,
+    limits: &Limits,
+    tls: Option<&Arc<crate::tls::Tls>>,
+    stopped: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    if let Some(listener) = listener {
+        let (dispatch, config) = tcp_server(cli, state, limits, tls);
+        graft_wire::serve_with(listener, dispatch, config, stopped).await;
+    }
     Ok(())
 }
 
