@@ -33,6 +33,10 @@ mod tls;
 mod trace;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use graft_python::Host;
+use tokio::runtime::Runtime;
 
 /// mimalloc for gg's own allocations: a call's values are many small,
 /// short-lived allocations made on one thread and freed on another, where
@@ -52,34 +56,60 @@ fn main() -> ExitCode {
         };
     }
     let _log = log::init(cli.log_format);
-    errors::send_tracebacks(cli.tracebacks);
-    observe::log_access(cli.access_log);
-    if let Err(err) = auth::init(cli.auth_tokens.as_deref()) {
-        eprintln!("error: {err:#}");
-        return ExitCode::from(2);
+    if let Err(code) = configure_calls(&cli) {
+        return code;
     }
-    let host = match hosting::start(&cli.hosted) {
+    let host = match start_host(&cli) {
         Ok(host) => host,
         Err(code) => return code,
     };
+    match runtime() {
+        Ok(runtime) => serve_on(&runtime, cli, host),
+        Err(code) => code,
+    }
+}
+
+/// What every call reads: whether tracebacks go to callers, whether it
+/// writes an access line, and the known tokens (`--authTokens`; a file
+/// that cannot be used exits with status 2).
+fn configure_calls(cli: &cli::Cli) -> Result<(), ExitCode> {
+    errors::send_tracebacks(cli.tracebacks);
+    observe::log_access(cli.access_log);
+    auth::init(cli.auth_tokens.as_deref()).map_err(|err| {
+        eprintln!("error: {err:#}");
+        ExitCode::from(2)
+    })
+}
+
+/// CPython started and the hosted modules discovered, with the limits of
+/// their remote objects (`--objectTtl`, `--maxObjects`).
+fn start_host(cli: &cli::Cli) -> Result<Arc<Host>, ExitCode> {
+    let host = hosting::start(&cli.hosted)?;
     let ttl = std::time::Duration::from_secs_f64(cli.object_ttl);
     host.configure_objects(ttl, cli.max_objects as usize);
+    Ok(host)
+}
+
+/// The async runtime, each of its threads able to enter CPython.
+fn runtime() -> Result<Runtime, ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers())
         .on_thread_start(graft_python::keep_thread_state)
         .on_thread_stop(graft_python::release_thread_state)
         .enable_all()
         .build();
-    let runtime = match runtime {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::from(1);
-        }
-    };
+    runtime.map_err(|err| {
+        eprintln!("error: cannot start the async runtime: {err}");
+        ExitCode::from(1)
+    })
+}
+
+/// Serves on `runtime` until stopped (spans exported meanwhile, if asked),
+/// then releases the remote objects still living in the gateway.
+fn serve_on(runtime: &Runtime, cli: cli::Cli, host: Arc<Host>) -> ExitCode {
     // Dropped before the runtime, which sends the last spans.
     let _spans = otel::start(runtime.handle().clone());
-    let objects = std::sync::Arc::clone(&host);
+    let objects = Arc::clone(&host);
     let served = runtime.block_on(serve::run(cli, host));
     // Calls have ended: the objects still living in the gateway are released (their close() runs).
     let released = objects.release_all();
