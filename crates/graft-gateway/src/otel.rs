@@ -8,6 +8,7 @@
 //! gg's runtime, off the call's path. With no endpoint set nothing here runs
 //! but one check of [`EXPORT`] per call.
 
+mod attributes;
 mod sampler;
 mod transport;
 
@@ -15,15 +16,16 @@ use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
+use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::{
     SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
 };
-use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SpanData, SpanProcessor as _};
 
 use crate::observe::Ended;
+use attributes::{Semconv, attributes};
 use sampler::Sampler;
 
 /// The exporter, when one is configured.
@@ -36,16 +38,6 @@ struct Export {
     scope: InstrumentationScope,
     sampler: Sampler,
     semconv: Semconv,
-}
-
-/// Which RPC conventions spans follow (`OTEL_SEMCONV_STABILITY_OPT_IN`).
-#[derive(Clone, Copy)]
-struct Semconv {
-    /// rpc.system, rpc.service, rpc.method (v1.37; the default).
-    old: bool,
-    /// rpc.system.name, rpc.method as Service/method (unless `old`: it
-    /// keeps the method's name), rpc.response.status_code.
-    stable: bool,
 }
 
 #[derive(Default)]
@@ -75,15 +67,7 @@ impl Drop for Flush {
 /// requests. Misconfiguration is logged and leaves export off: it never
 /// stops gg.
 pub fn start(runtime: tokio::runtime::Handle) -> Option<Flush> {
-    let endpoint = [
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-    ]
-    .iter()
-    .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))?;
-    if env_is("OTEL_SDK_DISABLED", "true") || env_is("OTEL_TRACES_EXPORTER", "none") {
-        return None;
-    }
+    let endpoint = endpoint()?;
     let protocol = match protocol() {
         Ok(protocol) => protocol,
         Err(value) => {
@@ -108,36 +92,65 @@ pub fn start(runtime: tokio::runtime::Handle) -> Option<Flush> {
             return None;
         }
     };
-    let mut processor = BatchSpanProcessor::builder(exporter).build();
-    processor.set_resource(&Resource::builder().build());
-    let scope = InstrumentationScope::builder("gg")
-        .with_version(env!("CARGO_PKG_VERSION"))
-        .build();
-    let export = Export {
-        processor,
-        scope,
-        sampler: Sampler::from_env(),
-        semconv: Semconv::from_env(),
-    };
-    let _ = EXPORT.set(export);
+    let _ = EXPORT.set(Export::new(exporter));
     tracing::info!("OTLP: exporting a span per call to {endpoint} ({protocol:?})");
     Some(Flush)
+}
+
+/// Where spans go (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or
+/// `OTEL_EXPORTER_OTLP_ENDPOINT`); None when neither is set, or when the
+/// SDK (`OTEL_SDK_DISABLED`) or trace export (`OTEL_TRACES_EXPORTER=none`)
+/// is turned off.
+fn endpoint() -> Option<String> {
+    let endpoint = first_set([
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ])?;
+    if env_is("OTEL_SDK_DISABLED", "true") || env_is("OTEL_TRACES_EXPORTER", "none") {
+        return None;
+    }
+    Some(endpoint)
+}
+
+impl Export {
+    /// `exporter` behind the SDK's batch processor (a bounded queue and a
+    /// thread of its own), spans named as gg's, sampled and attributed as
+    /// the environment says.
+    fn new(exporter: opentelemetry_otlp::SpanExporter) -> Export {
+        let mut processor = BatchSpanProcessor::builder(exporter).build();
+        processor.set_resource(&Resource::builder().build());
+        let scope = InstrumentationScope::builder("gg")
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .build();
+        Export {
+            processor,
+            scope,
+            sampler: Sampler::from_env(),
+            semconv: Semconv::from_env(),
+        }
+    }
 }
 
 /// `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` or `OTEL_EXPORTER_OTLP_PROTOCOL`
 /// (http/protobuf when unset); Err: the unsupported value.
 fn protocol() -> Result<Protocol, String> {
-    let value = [
+    let value = first_set([
         "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
         "OTEL_EXPORTER_OTLP_PROTOCOL",
-    ]
-    .iter()
-    .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
+    ]);
     match value.as_deref().map(str::trim) {
         None | Some("http/protobuf") => Ok(Protocol::HttpBinary),
         Some("http/json") => Ok(Protocol::HttpJson),
         Some(other) => Err(other.to_owned()),
     }
+}
+
+/// The first of `names` set to something other than blanks: the
+/// trace-specific variable before the general one.
+fn first_set(names: [&str; 2]) -> Option<String> {
+    names
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
 }
 
 fn env_is(name: &str, value: &str) -> bool {
@@ -203,76 +216,5 @@ fn span_data(export: &Export, call: &Ended<'_>) -> SpanData {
             false => Status::Unset,
         },
         instrumentation_scope: export.scope.clone(),
-    }
-}
-
-/// The span's attributes, per the RPC semantic conventions.
-fn attributes(semconv: Semconv, call: &Ended<'_>) -> Vec<KeyValue> {
-    let mut attributes = Vec::with_capacity(10);
-    if semconv.old {
-        attributes.push(KeyValue::new("rpc.system", "graft"));
-        attributes.push(KeyValue::new("rpc.service", call.service.to_owned()));
-        attributes.push(KeyValue::new("rpc.method", call.method.to_owned()));
-    }
-    if semconv.stable {
-        attributes.push(KeyValue::new("rpc.system.name", "graft"));
-        if !semconv.old {
-            let method = format!("{}/{}", call.service, call.method);
-            attributes.push(KeyValue::new("rpc.method", method));
-        }
-        let status = call.outcome.to_ascii_uppercase();
-        attributes.push(KeyValue::new("rpc.response.status_code", status));
-    }
-    attributes.push(KeyValue::new("graft.outcome", call.outcome.to_owned()));
-    if call.outcome != "ok" {
-        attributes.push(KeyValue::new("error.type", call.outcome.to_owned()));
-    }
-    network(call, &mut attributes);
-    attributes
-}
-
-/// The span's network attributes (and MCP's, for a tool call): the
-/// listener the call came in on, and the caller's address.
-fn network(call: &Ended<'_>, attributes: &mut Vec<KeyValue>) {
-    attributes.push(KeyValue::new("network.transport", "tcp"));
-    if matches!(call.protocol, "http" | "mcp") {
-        attributes.push(KeyValue::new("network.protocol.name", "http"));
-    }
-    if call.protocol == "mcp" {
-        // OpenTelemetry's MCP conventions: a tool call, the tool by its name.
-        attributes.push(KeyValue::new("mcp.method.name", "tools/call"));
-        attributes.push(KeyValue::new("gen_ai.operation.name", "execute_tool"));
-        let tool = crate::mcp::tools::tool_name(call.service, call.method);
-        attributes.push(KeyValue::new("gen_ai.tool.name", tool));
-    }
-    if let Some(peer) = call.peer {
-        attributes.push(KeyValue::new("network.peer.address", peer.ip().to_string()));
-        attributes.push(KeyValue::new("network.peer.port", i64::from(peer.port())));
-    }
-    let listeners = SERVING.get();
-    let address = match call.protocol {
-        "http" => listeners.and_then(|l| l.http),
-        "mcp" => listeners.and_then(|l| l.web),
-        "tcp" => listeners.and_then(|l| l.tcp),
-        _ => None, // a broker's calls come from its queues
-    };
-    if let Some(address) = address {
-        if !address.ip().is_unspecified() {
-            attributes.push(KeyValue::new("server.address", address.ip().to_string()));
-        }
-        attributes.push(KeyValue::new("server.port", i64::from(address.port())));
-    }
-}
-
-impl Semconv {
-    fn from_env() -> Semconv {
-        let opt_in = std::env::var("OTEL_SEMCONV_STABILITY_OPT_IN").unwrap_or_default();
-        let values: Vec<&str> = opt_in.split(',').map(str::trim).collect();
-        let dup = values.contains(&"rpc/dup");
-        let stable = dup || values.contains(&"rpc");
-        Semconv {
-            old: dup || !stable,
-            stable,
-        }
     }
 }
