@@ -5,11 +5,16 @@
 //! parsing; [`parse`] first rewrites each option name to its canonical
 //! spelling.
 
-use std::ffi::OsString;
+mod hosted;
+mod spelling;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
+
+pub use hosted::Hosted;
+pub use spelling::parse;
 
 /// Graft gateway: hosts plain Python modules and exposes every public method.
 #[derive(Debug, Parser)]
@@ -165,39 +170,6 @@ pub struct Cli {
     pub access_log: bool,
 }
 
-/// What gg hosts, the same for serving and for `gg publish`: the modules,
-/// and the services and methods of them that are exposed.
-#[derive(Debug, clap::Args)]
-pub struct Hosted {
-    /// The main module: a folder, a .py file or a package (added to --modules).
-    #[arg(value_name = "MODULE")]
-    pub module: Option<PathBuf>,
-
-    /// Modules to host, comma-separated: folders, .py files or packages.
-    #[arg(long = "modules", value_name = "PATHS", value_delimiter = ',')]
-    pub modules: Vec<PathBuf>,
-
-    /// Expose only these services (comma-separated), with all their methods; with --methods, both add up.
-    #[arg(long = "types", value_name = "SERVICES", value_delimiter = ',')]
-    pub types: Vec<String>,
-
-    /// Expose only these methods, as Service.method, comma-separated (`--methods Calc.add,Calc.sub`).
-    #[arg(long = "methods", value_name = "METHODS", value_delimiter = ',')]
-    pub methods: Vec<String>,
-}
-
-impl Hosted {
-    /// Every module path given, the positional one first.
-    pub fn paths(&self) -> Vec<PathBuf> {
-        self.module
-            .iter()
-            .chain(&self.modules)
-            .filter(|p| !p.as_os_str().is_empty())
-            .cloned()
-            .collect()
-    }
-}
-
 /// gg's subcommands, one variant each; their options are their own.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -238,102 +210,5 @@ fn zero_or_more_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses `args` (the program name first), accepting option names in any case.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
-    let command = Cli::command();
-    let longs: Vec<String> = command
-        .get_arguments()
-        .filter_map(|a| a.get_long().map(str::to_owned))
-        .chain(["help".to_owned(), "version".to_owned()])
-        .collect();
-    let args = args.into_iter().map(|arg| canonical(arg, &longs));
-    Cli::try_parse_from(args)
-}
-
-/// `--HTTPPORT=91` becomes `--httpPort=91`; anything else is left as it is.
-fn canonical(arg: OsString, longs: &[String]) -> OsString {
-    let Some(text) = arg.to_str() else { return arg };
-    let Some(option) = text.strip_prefix("--") else {
-        return arg;
-    };
-    let (name, value) = match option.split_once('=') {
-        Some((name, value)) => (name, Some(value)),
-        None => (option, None),
-    };
-    match longs.iter().find(|long| long.eq_ignore_ascii_case(name)) {
-        Some(long) => match value {
-            Some(value) => format!("--{long}={value}").into(),
-            None => format!("--{long}").into(),
-        },
-        None => arg,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cli(args: &[&str]) -> Result<Cli, clap::Error> {
-        parse(
-            std::iter::once("gg")
-                .chain(args.iter().copied())
-                .map(OsString::from),
-        )
-    }
-
-    #[test]
-    fn takes_the_tutorials_flags_in_any_case() {
-        let c = cli(&[
-            "--modules",
-            "/a/price_calculator.py",
-            "--httpPort",
-            "91",
-            "--port",
-            "90",
-            "--TCPServer",
-            "--tcpPort=9092",
-            "--memoryBudget",
-            "64",
-        ])
-        .unwrap();
-        assert_eq!(
-            (c.port, c.http_port, c.tcp_port, c.tcp_server),
-            (90, 91, 9092, true)
-        );
-        assert_eq!(c.hosted.paths(), [PathBuf::from("/a/price_calculator.py")]);
-        assert_eq!(c.memory_budget_bytes(), 64 << 20);
-        let c = cli(&[
-            "--MODULES=a,b",
-            "--HTTPPORT=1",
-            "--tcpserver=false",
-            "--MEMORYBUDGET=8",
-            "main.py",
-        ])
-        .unwrap();
-        assert_eq!(c.memory_budget, 8);
-        assert_eq!(c.hosted.paths(), ["main.py", "a", "b"].map(PathBuf::from));
-        assert_eq!((c.http_port, c.tcp_server), (1, false));
-    }
-
-    #[test]
-    fn has_defaults() {
-        let c = cli(&["./src/"]).unwrap();
-        assert_eq!(
-            (c.port, c.http_port, c.tcp_port, c.tcp_server),
-            (80, 81, 82, false)
-        );
-        assert_eq!(c.bind.to_string(), "0.0.0.0");
-        assert!(c.mcp && c.mcp_origins.is_empty());
-        assert!(!cli(&["./src/", "--MCP=false"]).unwrap().mcp);
-        assert_eq!(c.memory_budget_bytes(), 512 << 20);
-    }
-
-    #[test]
-    fn refuses_unknown_options_with_status_2() {
-        let err = cli(&["--modules", "x", "--prot", "1"]).unwrap_err();
-        assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("--prot"), "{err}");
-        assert_eq!(cli(&["--port", "eighty"]).unwrap_err().exit_code(), 2);
-        assert_eq!(cli(&["--memoryBudget=0"]).unwrap_err().exit_code(), 2);
-    }
-}
+mod tests;
