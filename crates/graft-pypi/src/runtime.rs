@@ -140,6 +140,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/streams.py"),
     ),
     (
+        "table_columns.py",
+        include_str!("../../../python/graft_runtime/table_columns.py"),
+    ),
+    (
         "tables.py",
         include_str!("../../../python/graft_runtime/tables.py"),
     ),
