@@ -132,6 +132,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/sender.py"),
     ),
     (
+        "settings.py",
+        include_str!("../../../python/graft_runtime/settings.py"),
+    ),
+    (
         "sources.py",
         include_str!("../../../python/graft_runtime/sources.py"),
     ),
