@@ -84,6 +84,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/local.py"),
     ),
     (
+        "local_values.py",
+        include_str!("../../../python/graft_runtime/local_values.py"),
+    ),
+    (
         "names.py",
         include_str!("../../../python/graft_runtime/names.py"),
     ),
