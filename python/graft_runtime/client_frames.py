@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
+from . import identity
 from .encoder import ENCODERS as _ENCODERS, encode_at as _encode, resolve as _resolve
 from .values import U32 as _U32, WireError, put_str as _put_str
 
@@ -37,6 +38,7 @@ _NO_OBJECT = b"\0\0\0\0"  # an empty object id: a static method, class method or
 _NO_METADATA = b"\0\0"  # a Call without metadata
 _NAMES: Dict[Tuple[str, ...], bytes] = {}  # service, method and keyword names as the wire writes them
 _NAMES_MAX = 4096
+_GRAFTS: Dict[str, bytes] = {}  # a call's metadata when it is only its graft's version, by graft
 
 
 def _start(kind: int, request_id: int) -> bytearray:
@@ -53,9 +55,10 @@ def _finish(buf: bytearray, max_frame_size: int) -> bytearray:
 
 def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: Mapping[str, Any],
                 timeout_ms: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE, obj: str = "",
-                metadata: Sequence[Tuple[str, str]] = ()) -> bytearray:
+                metadata: Sequence[Tuple[str, str]] = (), graft: str = "") -> bytearray:
     """A whole Call frame, on the object `obj` if given, carrying `metadata`
-    ((name, value) pairs, names lower-case). timeout_ms 0 means no timeout."""
+    ((name, value) pairs, names lower-case) and the calling graft's version
+    `graft`, if any (identity.py). timeout_ms 0 means no timeout."""
     buf = bytearray(_HEADER.pack(0, CALL, request_id))
     buf += _encoded_names(service, method)
     if obj:
@@ -63,7 +66,9 @@ def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: M
     else:
         buf += _NO_OBJECT
     if metadata:
-        _put_metadata(buf, metadata)
+        _put_metadata(buf, identity.with_graft(tuple(metadata), graft) if graft else metadata)
+    elif graft:
+        buf += _graft_only(graft)
     else:
         buf += _NO_METADATA
     buf += _U32_U32.pack(timeout_ms, len(args))
@@ -86,6 +91,17 @@ def _put_metadata(buf: bytearray, metadata: Sequence[Tuple[str, str]]) -> None:
     for name, value in metadata:
         _put_str(buf, name)
         _put_str(buf, value)
+
+
+def _graft_only(graft: str) -> bytes:
+    """The metadata of a call that carries only its graft's version, as the
+    wire writes it: the same few bytes for every call of that graft."""
+    found = _GRAFTS.get(graft)
+    if found is None:
+        buf = bytearray()
+        _put_metadata(buf, ((identity.HEADER, graft),))
+        found = _GRAFTS[graft] = bytes(buf)
+    return found
 
 
 def set_call_timeout(frame: bytearray, timeout_ms: int) -> None:

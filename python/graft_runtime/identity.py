@@ -5,10 +5,9 @@ the calls it no longer answers as this graft expects, naming the method and
 both versions, instead of running them with arguments or a result the graft
 does not expect."""
 
-import contextvars
 from typing import Optional, Tuple
 
-__all__ = ["CALLING", "HEADER", "REFUSED", "graft_version", "with_graft"]
+__all__ = ["HEADER", "REFUSED", "graft_version", "with_graft"]
 
 HEADER = "graft-version"
 
@@ -18,11 +17,6 @@ HEADER = "graft-version"
 REFUSED = " is not served as that graft knows it"
 
 Pairs = Tuple[Tuple[str, str], ...]
-
-# The graft whose remote call is being sent (`remote.Remote.call` sets it
-# around the call; the transport reads it as it writes the Call).
-CALLING: "contextvars.ContextVar[str]" = contextvars.ContextVar("graft calling", default="")
-
 
 def graft_version(distribution: str) -> str:
     """`<distribution>/<version>` of an installed graft; "" when it is not
@@ -34,11 +28,9 @@ def graft_version(distribution: str) -> str:
         return ""
 
 
-def with_graft(metadata: Pairs, graft: Optional[str] = None) -> Pairs:
-    """`metadata` with the calling graft's version (`graft`, else `CALLING`)
-    in place of any it carried on from the call being served."""
-    if graft is None:
-        graft = CALLING.get()
+def with_graft(metadata: Pairs, graft: str) -> Pairs:
+    """`metadata` with the calling graft's version `graft` in place of any
+    it carried on from the call being served."""
     if metadata:
         metadata = tuple(pair for pair in metadata if pair[0] != HEADER)
     return metadata + ((HEADER, graft),) if graft else metadata

@@ -17,7 +17,7 @@ import asyncio
 import os
 import weakref
 from threading import get_ident
-from typing import Any, Dict, FrozenSet, List, MutableMapping, Optional, Sequence, Tuple, cast
+from typing import Any, Callable, Dict, FrozenSet, List, MutableMapping, Optional, Sequence, Tuple, cast
 
 from . import headers as _headers
 from . import identity
@@ -39,7 +39,7 @@ def within(timeout: Optional[float]) -> Optional[float]:
     """`timeout`, no longer than what the call being served has left
     (`graft_context.deadline()`): a call made inside a hosted method gets no
     more time than its caller has."""
-    left: Optional[float] = getattr(_headers.context, "deadline", _no_deadline)()
+    left: Optional[float] = _left()
     if left is None:
         return timeout
     return left if timeout is None else min(timeout, left)
@@ -47,6 +47,9 @@ def within(timeout: Optional[float]) -> Optional[float]:
 
 def _no_deadline() -> None:  # an older graft_context module, without deadline()
     return None
+
+
+_left: Callable[[], Optional[float]] = getattr(_headers.context, "deadline", _no_deadline)
 
 
 def _forked() -> None:
@@ -84,7 +87,6 @@ class Remote:
         from `types` (the registry's by default)."""
         assert settings.host is not None
         connection = self.connection(settings.route, settings.timeout, settings.tls, settings.token)
-        sent = identity.CALLING.set(self.graft)
         try:
             return await connection.call(service, method, list(args), kwargs, types=self.registry.types() if types is None else types,
                                          timeout=within(settings.timeout), obj=obj)
@@ -93,8 +95,6 @@ class Remote:
             if obj and released:  # released (its lease ran out) or never known
                 raise ReleasedObjectError(e.message) from None
             raise self.exception(e, settings.host) from None
-        finally:
-            identity.CALLING.reset(sent)
 
     async def release(self, settings: Settings, service: str, obj: str) -> None:
         """Releases the object `obj` on its gateway; one already gone is fine."""
@@ -109,7 +109,6 @@ class Remote:
         assert host is not None
         stream = RemoteStream(lambda: self.connection(host, settings.timeout, settings.tls, settings.token), (service, method, list(args), kwargs),
                               self.registry.types(), settings.timeout, self.exception)
-        stream.graft = self.graft
         return stream
 
     def connection(self, address: Any, timeout: Optional[float] = None, tls: Optional[Tls] = None,
@@ -141,10 +140,11 @@ class Remote:
     def _open(self, address: Any, limit: float, tls: Optional[Tls], token: Optional[str]) -> Connection:
         """A connection to one address, or the replicas (which stand in for one) of `(hosts, policy)`."""
         if type(address[1]) is int:
-            return Connection(address[0], address[1], connect_timeout=limit, tls=tls, token=token)
+            return Connection(address[0], address[1], connect_timeout=limit, tls=tls, token=token, graft=self.graft)
         if address[1] == "broker":  # host=redis://...: calls through a broker's queues
             return cast(Connection, Broker(address[0], limit))
-        replicas = Replicas(address[0], address[1], connect_timeout=limit, tls=tls, token=token, idempotent=self.idempotent)
+        replicas = Replicas(address[0], address[1], connect_timeout=limit, tls=tls, token=token, idempotent=self.idempotent,
+                            graft=self.graft)
         return cast(Connection, replicas)
 
     def exception(self, error: RemoteError, host: Optional[Tuple[str, int]] = None) -> BaseException:

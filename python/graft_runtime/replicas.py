@@ -44,8 +44,9 @@ class Replicas:
 
     def __init__(self, targets: Sequence[Tuple[str, int]], policy: Policy, *, connect_timeout: float,
                  tls: Optional[Tls] = None, token: Optional[str] = None,
-                 idempotent: FrozenSet[str] = frozenset()) -> None:
+                 idempotent: FrozenSet[str] = frozenset(), graft: str = "") -> None:
         self.targets = tuple(targets)
+        self.graft = graft
         self.policy = policy
         self.connect_timeout = connect_timeout
         self.tls = tls
@@ -280,7 +281,7 @@ class Replicas:
                 host = name if name is not None and len(found) == 1 else address[0]
                 replica = Replica(address, Connection(
                     host, address[1], connect_timeout=self.connect_timeout, tls=self.tls, token=self.token,
-                    server_hostname=name if host != name else None))
+                    server_hostname=name if host != name else None, graft=self.graft))
             kept.append(replica)
         self.replicas = kept
         held = set(map(id, self.homes.values()))

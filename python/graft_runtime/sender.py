@@ -17,7 +17,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
-from . import headers, identity, wire
+from . import headers, wire
 from .errors import GraftConnectionError
 from .window import Window
 
@@ -65,8 +65,6 @@ class Sender(Window):
         # Never on an object, nor with metadata: a CallPart carries neither
         # (the graft's version goes in the Call that ends the parts, `_write_rest`).
         first = None if self.pending or obj or metadata else _long_argument(args, kwargs)
-        if first is None:
-            metadata = identity.with_graft(metadata)
         if first is not None:  # in parts, if they fit: the first now, the rest once it is written
             argument, items = first
             data = wire.encode_call_part(request_id, service, method, argument, items[:PART_ITEMS], self.peer_max)
@@ -75,7 +73,7 @@ class Sender(Window):
                 first = None
         if first is None:
             data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj,
-                                    metadata)
+                                    metadata, self.owner.graft)
             estimate = len(data)
         size = estimate if estimate > BIG_CALL else 0
         if size:
@@ -116,9 +114,8 @@ class Sender(Window):
             raise self.failed or GraftConnectionError(self.owner.host, self.owner.port, "connection closed")
         request_id = next(self.ids)
         service, method, args, kwargs = call
-        metadata = identity.with_graft(headers.outgoing(), getattr(stream, "graft", ""))
         data = wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max, obj,
-                                metadata)
+                                headers.outgoing(), self.owner.graft)
         self.streams[request_id] = weakref.ref(stream)
         self._write(data)
         return request_id
@@ -151,7 +148,7 @@ class Sender(Window):
                 args = [last] + list(args[1:])
             # The graft's version goes in the Call: the gateway checks it there (a CallPart carries none).
             self._write(wire.encode_call(request_id, service, method, args, kwargs, _millis(timeout), self.peer_max,
-                                         "", identity.with_graft(())))
+                                         "", (), self.owner.graft))
         except BaseException:
             # The gateway holds the parts written so far; a Call it refuses (the
             # argument is not a list in it) lets it drop them. Its answer finds no one waiting.

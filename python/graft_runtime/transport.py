@@ -40,8 +40,10 @@ class Connection:
                  max_frame_size: int = wire.DEFAULT_MAX_FRAME_SIZE,
                  heartbeat_interval: Optional[float] = None, window: int = DEFAULT_WINDOW,
                  tls: Optional[Tls] = None, token: Optional[str] = None,
-                 server_hostname: Optional[str] = None) -> None:
+                 server_hostname: Optional[str] = None, graft: str = "") -> None:
         self.host = host
+        # "graft-pypi-shop/1.1.0": the graft whose calls this carries, named in each (identity.py).
+        self.graft = graft
         # The name TLS checks the certificate against when `host` is one of its addresses.
         self.server_hostname = server_hostname
         self.token = token  # sent in an Auth frame after the hello (gg --authTokens)

@@ -33,8 +33,6 @@ class RemoteStream(Stream):
     None), and `exception` what a RemoteError becomes for the caller.
     """
 
-    graft = ""  # "graft-pypi-shop/1.1.0", sent with the Call (identity.py)
-
     def __init__(self, connection: Callable[[], Connection], call: _Call, types: Dict[str, type],
                  timeout: Optional[float], exception: Callable[[wire.RemoteError], BaseException]) -> None:
         super().__init__("%s.%s" % call[:2], timeout)
