@@ -74,7 +74,11 @@ pub(crate) const PARTS_AHEAD: usize = 4;
 /// The answer of one [`Call`], read with [`Answer::next`]. Dropping it
 /// stops the call: a coroutine is cancelled, a generator closed.
 pub struct Answer {
-    parts: mpsc::Receiver<Part>,
+    /// Where the parts come from; none for an answer known as it was made.
+    parts: Option<mpsc::Receiver<Part>>,
+    /// The end of an answer known as it was made (a quick method run
+    /// where it was called, a refusal): no channel, no timer.
+    end: Option<Part>,
     /// Runs the call, producing into `parts`, while the answer is read.
     driver: Option<BoxFuture<'static, ()>>,
     limit: Limit,
@@ -100,10 +104,11 @@ enum Limit {
 }
 
 impl Answer {
-    pub(crate) fn new(call: &Call, parts: mpsc::Receiver<Part>) -> Answer {
+    pub(crate) fn new(call: &Call) -> Answer {
         let limit = Limit::from(call.deadline);
         Answer {
-            parts,
+            parts: None,
+            end: None,
             driver: None,
             limit,
             streams: call.callee.signature().streams,
@@ -118,8 +123,20 @@ impl Answer {
         self
     }
 
-    pub(crate) fn driven_by(mut self, driver: BoxFuture<'static, ()>) -> Answer {
+    /// The answer, read from `parts` while `driver` produces them.
+    pub(crate) fn driven_by(
+        mut self,
+        parts: mpsc::Receiver<Part>,
+        driver: BoxFuture<'static, ()>,
+    ) -> Answer {
+        self.parts = Some(parts);
         self.driver = Some(driver);
+        self
+    }
+
+    /// The answer whose end is known already.
+    pub(crate) fn ended_with(mut self, end: Result<Value, CallError>) -> Answer {
+        self.end = Some(Part::Done(end));
         self
     }
 
@@ -139,6 +156,10 @@ impl Answer {
     pub async fn next(&mut self) -> Option<Part> {
         if self.ended {
             return None;
+        }
+        if let Some(end) = self.end.take() {
+            self.stop();
+            return Some(self.timed_out(end));
         }
         if self.streams {
             // Each next item has the whole limit, from when it is asked for.
@@ -187,9 +208,12 @@ impl Answer {
     }
 
     async fn recv(
-        parts: &mut mpsc::Receiver<Part>,
+        parts: &mut Option<mpsc::Receiver<Part>>,
         driver: &mut Option<BoxFuture<'static, ()>>,
     ) -> Part {
+        let Some(parts) = parts else {
+            return lost();
+        };
         loop {
             let Some(running) = driver.as_mut() else {
                 return parts.recv().await.unwrap_or_else(lost);
@@ -231,7 +255,9 @@ impl Answer {
     fn stop(&mut self) {
         self.ended = true;
         self.driver = None;
-        self.parts.close();
+        if let Some(parts) = &mut self.parts {
+            parts.close();
+        }
     }
 
     /// Reads the whole answer: the returned value (with any parts joined

@@ -78,8 +78,15 @@ impl Callee {
     }
 
     /// `Service.method`, for messages.
-    pub fn name(&self) -> String {
-        format!("{}.{}", self.entry.service, self.entry.signature.name)
+    pub fn name(&self) -> &str {
+        &self.entry.name
+    }
+
+    /// A number that stands for the method alone, the same for all its
+    /// calls for the host's life (methods are made once, at start-up):
+    /// what a caller keeps per method is found by it without hashing names.
+    pub fn key(&self) -> usize {
+        Arc::as_ptr(&self.entry) as usize
     }
 
     /// The same callee for a caller whose new objects `owner` holds (a

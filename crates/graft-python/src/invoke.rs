@@ -58,18 +58,14 @@ impl Host {
             call.callee.metadata = std::mem::take(&mut call.metadata).into();
         }
         set_deadline(&mut call);
-        let (tx, rx) = mpsc::channel(PARTS_AHEAD);
-        let answer = Answer::new(&call, rx);
+        let answer = Answer::new(&call);
         let admitted = match self.refused(&call.callee) {
             Some(err) => Err(err),
             None => crate::admission::enter(),
         };
         let answer = match admitted {
             Ok(slot) => answer.holding(slot),
-            Err(err) => {
-                let _ = tx.try_send(Part::Done(Err(err)));
-                return answer;
-            }
+            Err(err) => return answer.ended_with(Err(err)),
         };
         let entry = &call.callee.entry;
         let ready = matches!(call.args, Args::Checked(_) | Args::Decoded(_));
@@ -79,17 +75,18 @@ impl Host {
         if ready && quick && call.callee.target.is_none() {
             let entry = Arc::clone(&call.callee.entry);
             let outcome = crate::returns::checked(&entry, self.run_inline(call));
-            // The channel is new and has room: this never fails.
-            let _ = tx.try_send(Part::Done(outcome));
-            return answer;
+            return answer.ended_with(outcome);
         }
+        let (tx, rx) = mpsc::channel(PARTS_AHEAD);
         if matches!(call.args, Args::Arriving(_)) {
             let (limit_tx, limit_rx) = oneshot::channel();
             let driver = Arc::clone(self).drive(call, tx, Some(limit_tx));
-            return answer.driven_by(Box::pin(driver)).limited_later(limit_rx);
+            return answer
+                .driven_by(rx, Box::pin(driver))
+                .limited_later(limit_rx);
         }
         let driver = Arc::clone(self).drive(call, tx, None);
-        answer.driven_by(Box::pin(driver))
+        answer.driven_by(rx, Box::pin(driver))
     }
 
     /// Runs a quick plain method on the calling worker.

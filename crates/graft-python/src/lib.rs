@@ -86,6 +86,8 @@ pub struct Host {
 
 struct Entry {
     service: String,
+    /// `Service.method`, as calls are named in messages, metrics and logs.
+    name: String,
     /// The method in the interface.
     signature: graft_model::interface::Method,
     callable: Py<PyAny>,

@@ -236,6 +236,7 @@ fn entry(
 ) -> Arc<Entry> {
     Arc::new(Entry {
         service: service.name.clone(),
+        name: format!("{}.{}", service.name, signature.name),
         is_async: signature.is_async,
         signature,
         callable,

@@ -52,7 +52,7 @@ impl Host {
         }
         // The bulkhead: a plain generator holds its blocking thread until it
         // ends, so it counts against its method's threads as a plain call does.
-        crate::admission::take_thread(&callee.entry.pace.threads, || callee.name())?;
+        crate::admission::take_thread(&callee.entry.pace.threads, || callee.name().into())?;
         let host = Arc::clone(self);
         let watch = crate::admission::Watch::new();
         let pumped = tokio::task::spawn_blocking(move || {
@@ -174,7 +174,7 @@ impl Host {
         let sink = Sink {
             host: Arc::clone(self),
             tx: sink,
-            method: callee.name(),
+            method: callee.name().into(),
             entry: Arc::clone(&callee.entry),
             sent: AtomicUsize::new(0),
         };

@@ -50,7 +50,7 @@ impl Host {
                 host: Arc::clone(self),
                 tx: Mutex::new(Some(tx)),
                 owner: callee.owner,
-                method: callee.name(),
+                method: callee.name().into(),
             };
             future.call_method1("add_done_callback", (done,))?;
             Ok::<_, PyErr>(future.unbind())

@@ -33,7 +33,7 @@ impl Host {
             return Python::attach(|py| self.run_paced(py, &callee, args, first, None));
         }
         // The bulkhead: a method that blocks holds only so many threads.
-        crate::admission::take_thread(&callee.entry.pace.threads, || callee.name())?;
+        crate::admission::take_thread(&callee.entry.pace.threads, || callee.name().into())?;
         let host = Arc::clone(self);
         let watch = crate::admission::Watch::new();
         let blocking = tokio::task::spawn_blocking(move || {
