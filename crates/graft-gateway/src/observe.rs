@@ -6,6 +6,7 @@
 //! token) is counted by [`crate::metrics::refused`] instead.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,9 @@ use graft_model::Value;
 use graft_python::{Answer, Call, CallError, Host, Part};
 
 use crate::metrics::metrics;
+use series::Series;
+
+mod series;
 
 /// Which listener a call came in on.
 #[derive(Clone, Copy)]
@@ -26,6 +30,13 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    const COUNT: usize = 4;
+
+    /// Where the protocol's series is in a [`Series`]' arrays.
+    fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Protocol::Http => "http",
@@ -54,23 +65,15 @@ pub fn log_access(on: bool) {
 }
 
 /// Runs `call` by `caller` on `host`, observed until its answer ends (or is dropped).
-pub fn run(
-    host: &std::sync::Arc<Host>,
-    mut call: Call,
-    protocol: Protocol,
-    caller: Caller,
-) -> Observed {
+pub fn run(host: &Arc<Host>, mut call: Call, protocol: Protocol, caller: Caller) -> Observed {
     let span = crate::trace::continue_in(&mut call.metadata);
-    let name = Name::of(&call);
-    let (service, method) = (name.service(), name.method());
+    let series = Series::of(&call.callee);
     let streams = call.callee.signature().streams;
     let m = metrics();
-    m.started
-        .with_label_values(&[service, method, protocol.label()])
-        .inc();
+    series.started(protocol);
     if !caller.token.is_empty() {
         m.by_caller
-            .with_label_values(&[caller.token, service, method])
+            .with_label_values(&[caller.token, series.service(), series.method()])
             .inc();
     }
     m.in_flight.inc();
@@ -78,7 +81,7 @@ pub fn run(
         m.streams.inc();
     }
     let record = Record {
-        name,
+        series,
         protocol,
         began: Instant::now(),
         streams,
@@ -120,41 +123,9 @@ impl Observed {
     }
 }
 
-/// `Service.method`, the `service` and `method` labels in one string.
-struct Name {
-    full: String,
-    /// Where the method's name starts.
-    method: usize,
-}
-
-impl Name {
-    fn of(call: &Call) -> Name {
-        let method = &call.callee.signature().name;
-        let full = call.callee.name();
-        match full.strip_suffix(method.as_str()) {
-            Some(service) if service.ends_with('.') => Name {
-                method: service.len(),
-                full,
-            },
-            _ => Name {
-                method: full.len() + 1,
-                full: format!("{full}.{method}"),
-            },
-        }
-    }
-
-    fn service(&self) -> &str {
-        &self.full[..self.method - 1]
-    }
-
-    fn method(&self) -> &str {
-        &self.full[self.method..]
-    }
-}
-
 /// What is known of a call until it ends; counted as it drops.
 struct Record {
-    name: Name,
+    series: Arc<Series>,
     protocol: Protocol,
     began: Instant,
     streams: bool,
@@ -168,16 +139,12 @@ struct Record {
 impl Drop for Record {
     fn drop(&mut self) {
         let m = metrics();
-        let (service, method) = (self.name.service(), self.name.method());
-        let protocol = self.protocol.label();
+        let (service, method) = (self.series.service(), self.series.method());
         let outcome = self.outcome.unwrap_or("cancelled");
         let elapsed = self.began.elapsed();
-        m.handled
-            .with_label_values(&[service, method, protocol, outcome])
-            .inc();
-        m.duration
-            .with_label_values(&[service, method])
-            .observe(elapsed.as_secs_f64());
+        self.series
+            .ended(self.protocol, outcome, elapsed.as_secs_f64());
+        let protocol = self.protocol.label();
         m.in_flight.dec();
         if self.streams {
             m.streams.dec();
