@@ -4,8 +4,9 @@
 //! graft it calls) a `traceparent` naming that span. A missing or invalid
 //! `traceparent` starts a new trace; it is never an error.
 
+use std::cell::Cell;
+use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// `--logFormat`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,16 +44,16 @@ impl Span {
         self.parent_id.map(|id| Hex::of(id.into()))
     }
 
-    /// The `traceparent` that names this span to the calls it makes.
-    fn traceparent(&self, flags: u8) -> String {
-        let mut value = String::with_capacity(55);
-        value.push_str("00-");
-        value.push_str(self.trace_hex().as_str());
-        value.push('-');
-        value.push_str(self.span_hex().as_str());
-        value.push('-');
-        value.push_str(Hex::<2>::of(flags.into()).as_str());
-        value
+    /// Writes the `traceparent` that names this span to the calls it
+    /// makes into `value` (in place of what it held).
+    fn traceparent(&self, flags: u8, value: &mut String) {
+        let mut bytes = [b'-'; 55];
+        bytes[..2].copy_from_slice(b"00");
+        bytes[3..35].copy_from_slice(self.trace_hex().as_bytes());
+        bytes[36..52].copy_from_slice(self.span_hex().as_bytes());
+        bytes[53..].copy_from_slice(Hex::<2>::of(flags.into()).as_bytes());
+        value.clear();
+        value.push_str(std::str::from_utf8(&bytes).expect("hex digits are ASCII"));
     }
 }
 
@@ -63,8 +64,9 @@ pub struct Hex<const N: usize>([u8; N]);
 impl<const N: usize> Hex<N> {
     pub fn of(value: u128) -> Hex<N> {
         let mut digits = [0; N];
-        for (at, digit) in digits.iter_mut().rev().enumerate() {
-            *digit = b"0123456789abcdef"[(value >> (4 * at)) as usize & 0xf];
+        for (eight, at) in digits.rchunks_mut(8).zip(0..) {
+            let word = hex8((value >> (32 * at)) as u32);
+            eight.copy_from_slice(&word[8 - eight.len()..]);
         }
         Hex(digits)
     }
@@ -78,13 +80,25 @@ impl<const N: usize> Hex<N> {
     }
 }
 
+/// The eight hex digits of `word`, worked out together in one `u64` (a
+/// digit a byte) rather than one by one.
+fn hex8(word: u32) -> [u8; 8] {
+    // Each nibble to a byte of its own, the highest first.
+    let mut digits = u64::from(word);
+    digits = (digits | digits << 16) & 0x0000_ffff_0000_ffff;
+    digits = (digits | digits << 8) & 0x00ff_00ff_00ff_00ff;
+    digits = (digits | digits << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    // 1 in each byte that holds 10 or more: its digit is a letter, 39
+    // past where '0' + 10 would be.
+    let letters = (digits + 0x0606_0606_0606_0606) >> 4 & 0x0101_0101_0101_0101;
+    (digits + 0x3030_3030_3030_3030 + letters * 39).to_be_bytes()
+}
+
 /// The call's span: continues the trace its `traceparent` names (or starts
 /// one) and puts the new span's `traceparent` in `metadata` in its place.
 pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
-    let incoming = metadata
-        .iter()
-        .find(|(name, _)| name == "traceparent")
-        .and_then(|(_, value)| parse(value));
+    let given = metadata.iter().position(|(name, _)| name == "traceparent");
+    let incoming = given.and_then(|at| parse(&metadata[at].1));
     let (trace_id, parent_id, mut flags) = match incoming {
         Some((trace, parent, flags)) => (trace, Some(parent), flags),
         None => (u128::from(random()) << 64 | u128::from(random()), None, 1),
@@ -105,10 +119,16 @@ pub fn continue_in(metadata: &mut Vec<(String, String)>) -> Span {
         sampled: flags & 1 == 1,
         tracestate,
     };
+    // The caller's entry, if any, names the new span (at the end, as a new one would).
+    let mut own = match given {
+        Some(at) => metadata.remove(at),
+        None => ("traceparent".into(), String::new()),
+    };
     metadata.retain(|(name, _)| {
         name != "traceparent" && (name != "tracestate" || span.tracestate.is_some())
     });
-    metadata.push(("traceparent".into(), span.traceparent(flags)));
+    span.traceparent(flags, &mut own.1);
+    metadata.push(own);
     span
 }
 
@@ -164,12 +184,22 @@ fn hex(digits: &str, len: usize) -> Option<u64> {
     (bad < 16).then_some(value)
 }
 
-/// A non-zero random u64 (std's randomly keyed hasher over a counter).
+thread_local! {
+    /// The state of this thread's generator of ids (wyrand, by fastrand): a
+    /// multiply an id, where SipHash over a counter cost a hundred
+    /// instructions. Seeded from std's randomly keyed hasher (keys from the
+    /// OS), so that other threads and processes start elsewhere.
+    static IDS: Cell<u64> = Cell::new(RandomState::new().build_hasher().finish());
+}
+
+/// A non-zero random u64.
 fn random() -> u64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.finish().max(1)
+    IDS.with(|state| {
+        let mut ids = fastrand::Rng::with_seed(state.get());
+        let id = ids.u64(..);
+        state.set(ids.get_seed());
+        id.max(1)
+    })
 }
 
 #[cfg(test)]

@@ -55,21 +55,20 @@ impl Ended<'_> {
     /// quoted (as `Debug` does; outcomes and hex ids need no escapes), the
     /// others as they `Display`, the duration as `f64`'s `Debug`.
     fn text(&self, out: &mut Vec<u8>) {
-        put(out, " INFO call service=", self.service);
-        put(out, " method=", self.method);
-        put(out, " protocol=", self.protocol);
-        put(out, " outcome=\"", self.outcome);
+        put(out, " INFO call service=", self.service.as_bytes());
+        put(out, " method=", self.method.as_bytes());
+        put(out, " protocol=", self.protocol.as_bytes());
+        put(out, " outcome=\"", self.outcome.as_bytes());
         out.push(b'"');
         if let Some(peer) = self.peer {
             out.extend_from_slice(b" peer=");
             address(out, peer);
         }
-        put(out, " token=", self.token);
-        // f64's Debug, as tracing writes it (ryu would be quicker, but
-        // differs in the last digit of about one duration in a million).
-        let _ = write!(out, " duration_ms={:?}", self.duration_ms());
-        put(out, " trace_id=", self.span.trace_hex().as_str());
-        put(out, " span_id=", self.span.span_hex().as_str());
+        put(out, " token=", self.token.as_bytes());
+        out.extend_from_slice(b" duration_ms=");
+        float::debug(out, self.duration_ms());
+        put(out, " trace_id=", self.span.trace_hex().as_bytes());
+        put(out, " span_id=", self.span.span_hex().as_bytes());
         out.extend_from_slice(b" parent_id=\"");
         if let Some(parent) = self.span.parent_hex() {
             out.extend_from_slice(parent.as_bytes());
@@ -127,9 +126,9 @@ impl Ended<'_> {
 }
 
 /// ` name=value` (`name` with its space and `=`).
-fn put(out: &mut Vec<u8>, name: &str, value: &str) {
+fn put(out: &mut Vec<u8>, name: &str, value: &[u8]) {
     out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(value);
 }
 
 /// `peer` as it `Display`s; an IPv4 address (the common case) without
@@ -188,5 +187,6 @@ struct Fields<'a> {
     parent_id: &'a str,
 }
 
+mod float;
 #[cfg(test)]
 mod tests;

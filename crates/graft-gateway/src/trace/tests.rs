@@ -1,6 +1,6 @@
 //! W3C trace context as gg continues it, ids kept as numbers.
 
-use super::{Hex, continue_in, parse};
+use super::{Hex, continue_in, parse, random};
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
@@ -25,6 +25,44 @@ fn hex_is_zero_padded_lower_case() {
         Hex::<32>::of(0x4bf92f3577b34da6a3ce929d0e0e4736).as_str(),
         TRACE
     );
+}
+
+#[test]
+fn hex_is_what_format_writes() {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    for _ in 0..10_000 {
+        let (high, low) = (random(), random());
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let id = u128::from(high) << 64 | u128::from(low);
+        assert_eq!(Hex::<32>::of(id).as_str(), format!("{id:032x}"));
+        assert_eq!(Hex::<16>::of(low.into()).as_str(), format!("{low:016x}"));
+        // Small numbers too, with their leading zeros.
+        let small = state >> (state % 64);
+        assert_eq!(
+            Hex::<16>::of(small.into()).as_str(),
+            format!("{small:016x}")
+        );
+        let byte = small as u8;
+        assert_eq!(Hex::<2>::of(byte.into()).as_str(), format!("{byte:02x}"));
+    }
+}
+
+#[test]
+fn ids_are_random_and_never_zero() {
+    let mut ids: Vec<u64> = (0..10_000).map(|_| random()).collect();
+    let other = std::thread::spawn(random).join().unwrap();
+    ids.push(other);
+    assert!(ids.iter().all(|&id| id != 0));
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 10_001);
+    // Every bit is set in some ids and clear in others.
+    let (any, all) = ids
+        .iter()
+        .fold((0, u64::MAX), |(any, all), id| (any | id, all & id));
+    assert_eq!((any, all), (u64::MAX, 0));
 }
 
 #[test]
@@ -56,6 +94,9 @@ fn a_call_continues_its_callers_trace_with_a_span_of_its_own() {
     let sent = format!("00-{TRACE}-00f067aa0ba902b7-00");
     let mut meta = metadata(&[("traceparent", &sent), ("tracestate", "a=1"), ("x", "y")]);
     let span = continue_in(&mut meta);
+    // The others keep their order; the new traceparent comes last.
+    let names: Vec<&str> = meta.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["tracestate", "x", "traceparent"]);
     assert_eq!(span.trace_hex().as_str(), TRACE);
     assert_eq!(span.parent_hex().unwrap().as_str(), "00f067aa0ba902b7");
     assert!(!span.sampled);
