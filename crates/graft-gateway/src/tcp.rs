@@ -214,7 +214,7 @@ fn failure(err: CallError) -> CallFailure {
             if let Some(id) = crate::errors::conceal(&mut raised) {
                 raised.traceback = crate::errors::traceback_note(&id);
             }
-            CallFailure::Raised(*raised)
+            CallFailure::Raised(raised)
         }
         err @ (CallError::NoService(_)
         | CallError::NoMethod { .. }

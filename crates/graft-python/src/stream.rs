@@ -110,7 +110,7 @@ impl Host {
                     .and_then(|value| {
                         crate::returns::item(&callee.entry, &value, index).map(|()| value)
                     })
-                    .map_err(|err| naming_result(py, &callee.name(), "yielded", err)),
+                    .map_err(|err| naming_result(py, callee.name(), "yielded", err)),
                 Err(err) => Err(err),
             }
             .map_err(|err| self.raised_error(py, &err))?;

@@ -88,7 +88,7 @@ impl Host {
                     let value = as_owner(callee.owner, || {
                         self.converter.read_result(&result, ahead, &callee.entry)
                     })
-                    .map_err(|err| naming_result(py, &callee.name(), "returned", err))?;
+                    .map_err(|err| naming_result(py, callee.name(), "returned", err))?;
                     let objects = vec![
                         positional.into_any().unbind(),
                         keyword.into_any().unbind(),

@@ -166,9 +166,10 @@ pub type PartReceiver = tokio::sync::mpsc::UnboundedReceiver<Value>;
 /// Why a call produced no value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CallFailure {
-    /// The method raised; the exception goes to the caller as is.
+    /// The method raised; the exception goes to the caller as is. Boxed:
+    /// every reply a call's answer carries is the size of its largest kind.
     #[error("the method raised {}: {}", .0.type_name, .0.message)]
-    Raised(Raised),
+    Raised(Box<Raised>),
     /// No such service or method; the text names it.
     #[error("not found: {0}")]
     NotFound(String),
@@ -203,7 +204,7 @@ impl CallFailure {
                 return Frame::Error {
                     id,
                     status: Status::Raised,
-                    raised,
+                    raised: *raised,
                 };
             }
             CallFailure::NotFound(m) => (Status::NotFound, m),

@@ -132,7 +132,9 @@ async fn run(
             tokio::time::sleep(Duration::from_millis(ms.max(0) as u64)).await;
             Ok(arg(&args, 1, "value").cloned().unwrap_or(Value::None))
         }
-        "fail" => Err(CallFailure::Raised(out_of_stock(arg(&args, 0, "sku")))),
+        "fail" => Err(CallFailure::Raised(Box::new(out_of_stock(arg(
+            &args, 0, "sku",
+        ))))),
         "add" => {
             let a = int_arg(&args, 0, "a").map_err(CallFailure::BadArguments)?;
             let b = int_arg(&args, 1, "b").map_err(CallFailure::BadArguments)?;
