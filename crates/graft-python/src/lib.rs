@@ -53,6 +53,8 @@ mod thread_state;
 mod turns;
 
 use std::collections::HashMap;
+
+use rustc_hash::FxBuildHasher;
 use std::sync::Arc;
 
 use graft_model::Interface;
@@ -66,11 +68,16 @@ pub use object_calls::{CONSTRUCTOR, RELEASE};
 pub use objects::{DEFAULT_MAX_OBJECTS, DEFAULT_TTL_SECONDS};
 pub use thread_state::{keep_thread_state, release_thread_state};
 
+/// The hosted methods by service and method name. Made once at start-up
+/// and only read after, so names a caller sends are looked up with a quick
+/// hash (no one can grow these maps to make their lookups slow).
+type Methods = HashMap<String, HashMap<String, Arc<Entry>, FxBuildHasher>, FxBuildHasher>;
+
 /// The embedded interpreter with the hosted modules loaded.
 pub struct Host {
     interface: Interface,
     /// Service name -> method name -> the callable to invoke.
-    methods: HashMap<String, HashMap<String, Arc<Entry>>>,
+    methods: Methods,
     converter: convert::Converter,
     /// The asyncio loop that runs `async def` methods, on its own thread.
     event_loop: Py<PyAny>,

@@ -195,11 +195,8 @@ fn discovery_error(py: Python<'_>, module: &Bound<'_, PyModule>, err: PyErr) -> 
     }
 }
 
-fn entries(
-    iface: &Interface,
-    callables: &Bound<'_, PyDict>,
-) -> PyResult<HashMap<String, HashMap<String, Arc<Entry>>>> {
-    let mut services = HashMap::new();
+fn entries(iface: &Interface, callables: &Bound<'_, PyDict>) -> PyResult<crate::Methods> {
+    let mut services = crate::Methods::default();
     let types = Arc::new(Types::of(iface));
     for service in &iface.services {
         let funcs = callables.get_item(&service.name)?.ok_or_else(|| {
@@ -208,7 +205,7 @@ fn entries(
                 service.name
             ))
         })?;
-        let mut methods = HashMap::new();
+        let mut methods = HashMap::default();
         if let Some(method) = constructor(service) {
             let callable = funcs.get_item(CONSTRUCTOR)?.unbind();
             methods.insert(
