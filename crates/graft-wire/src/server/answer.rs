@@ -199,10 +199,9 @@ async fn waited(
 ) -> Waited {
     // Most plain calls have answered by now (a quick method runs in
     // `Dispatch::call`): take it without waiting on three tokens first.
-    if !streams && !abort.is_cancelled() && !control.cancel.is_cancelled() {
-        if let Some(reply) = parts.next().now_or_never() {
-            return Waited::Reply(reply);
-        }
+    let quiet = !streams && !abort.is_cancelled() && !control.cancel.is_cancelled();
+    if quiet && let Some(reply) = parts.next().now_or_never() {
+        return Waited::Reply(reply);
     }
     let next = async {
         if streams {
