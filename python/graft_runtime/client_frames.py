@@ -68,7 +68,7 @@ def encode_call(request_id: int, service: str, method: str, args: Any, kwargs: M
     if metadata:
         _put_metadata(buf, identity.with_graft(tuple(metadata), graft) if graft else metadata)
     elif graft:
-        buf += _graft_only(graft)
+        buf += _GRAFTS.get(graft) or _graft_only(graft)
     else:
         buf += _NO_METADATA
     buf += _U32_U32.pack(timeout_ms, len(args))
@@ -95,12 +95,11 @@ def _put_metadata(buf: bytearray, metadata: Sequence[Tuple[str, str]]) -> None:
 
 def _graft_only(graft: str) -> bytes:
     """The metadata of a call that carries only its graft's version, as the
-    wire writes it: the same few bytes for every call of that graft."""
-    found = _GRAFTS.get(graft)
-    if found is None:
-        buf = bytearray()
-        _put_metadata(buf, ((identity.HEADER, graft),))
-        found = _GRAFTS[graft] = bytes(buf)
+    wire writes it: the same few bytes for every call of that graft, kept
+    in _GRAFTS after the first."""
+    buf = bytearray()
+    _put_metadata(buf, ((identity.HEADER, graft),))
+    found = _GRAFTS[graft] = bytes(buf)
     return found
 
 
