@@ -168,7 +168,13 @@ fn peers_are_written_as_they_display() {
         "[::1]:8080",
         "[fe80::1%2]:443",
     ];
-    for peer in peers {
+    // Every octet in every place, ports of every length.
+    let ports = [0, 7, 10, 99, 100, 999, 1000, 9999, 10000, 65535];
+    let every = (0..=255u8).zip(ports.iter().cycle()).map(|(n, port)| {
+        let ip = std::net::Ipv4Addr::new(n, 255 - n, n / 2, n % 10);
+        SocketAddr::from((ip, *port)).to_string()
+    });
+    for peer in peers.map(str::to_owned).into_iter().chain(every) {
         let peer: SocketAddr = peer.parse().unwrap();
         let mut out = Vec::new();
         super::address(&mut out, peer);

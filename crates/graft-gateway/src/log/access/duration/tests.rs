@@ -1,13 +1,15 @@
-//! ryu's digits against `f64`'s `Debug`, on durations of every size and
-//! on the values where the two part.
+//! The duration's bytes, by each way of writing them, against `f64`'s
+//! `Debug`, on durations of every size and on the values where ryu and
+//! `Debug` part.
 
 use std::time::Duration;
 
-use super::{debug, may_tie};
+use super::{debug, exact, may_tie, ms, write};
 
-/// How often `check` saw each way of writing.
+/// How often each way of writing was taken.
 #[derive(Default)]
 struct Seen {
+    exact: usize,
     by_ryu: usize,
     by_debug: usize,
     /// Values ryu alone would have written otherwise than `Debug`.
@@ -15,7 +17,7 @@ struct Seen {
 }
 
 impl Seen {
-    fn check(&mut self, x: f64) {
+    fn float(&mut self, x: f64) {
         let mut out = Vec::new();
         debug(&mut out, x);
         let expected = format!("{x:?}");
@@ -30,9 +32,19 @@ impl Seen {
         }
     }
 
-    /// `elapsed` in milliseconds, as an access line has it.
     fn duration(&mut self, elapsed: Duration) {
-        self.check(elapsed.as_secs_f64() * 1000.0);
+        let ms = ms(elapsed);
+        let expected = format!("{ms:?}");
+        let mut out = Vec::new();
+        write(&mut out, elapsed);
+        assert_eq!(String::from_utf8(out).unwrap(), expected, "{elapsed:?}");
+        let mut out = Vec::new();
+        if exact(&mut out, elapsed, ms) {
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{elapsed:?}");
+            self.exact += 1;
+        } else {
+            self.float(ms);
+        }
     }
 }
 
@@ -57,7 +69,7 @@ fn durations_are_written_as_debug_writes_them() {
         seen.duration(Duration::from_secs_f64(seconds));
         seconds *= 1.002;
     }
-    for ns in 0..=100_000 {
+    for ns in (0..=100_000).chain((1 << 52) - 1000..(1 << 52) + 1000) {
         seen.duration(Duration::from_nanos(ns));
     }
     for ms in (0..=100_000).chain((1..=1000).map(|s| s * 1_000_000)) {
@@ -69,28 +81,30 @@ fn durations_are_written_as_debug_writes_them() {
         calls.duration(Duration::from_nanos(n % 100_000_000_000));
         seen.duration(Duration::from_nanos(n >> (n % 64)));
     }
-    assert!(seen.by_ryu > 200_000, "{}", seen.by_ryu);
+    assert!(seen.exact > 100_000, "{}", seen.exact);
+    assert!(seen.by_ryu > 50_000, "{}", seen.by_ryu);
     // Below 100 ns, over 300,000 years, ...
     assert!(seen.by_debug > 10_000, "{}", seen.by_debug);
     assert!(seen.parted > 1000, "{}", seen.parted);
-    // ... and the fractions of `may_tie`, one call in 16,000.
-    assert!(calls.by_debug < 20, "{}", calls.by_debug);
+    // ... and hardly a call's.
+    assert!(calls.exact > 60_000, "{}", calls.exact);
+    assert!(calls.by_debug < 10, "{}", calls.by_debug);
 }
 
 #[test]
 fn ties_are_left_to_debug() {
     // 239670391216.640625 ms: Debug rounds the 5 up, ryu to the even 2.
-    let x = Duration::from_nanos(239_670_391_216_640_619).as_secs_f64() * 1000.0;
+    let x = ms(Duration::from_nanos(239_670_391_216_640_619));
     assert_eq!(format!("{x:?}"), "239670391216.64063");
     assert_eq!(ryu::Buffer::new().format_finite(x), "239670391216.64062");
     assert!(may_tie(x));
     let mut seen = Seen::default();
-    seen.check(x);
+    seen.float(x);
     // Values from 1e-4 to 2^63 with few significant bits, where ties gather.
     for n in numbers(200_000) {
         let (exponent, zeros) = (1010 + n % 64, n >> 8 & 63);
         let mantissa = n >> 12 & !((1 << zeros) - 1);
-        seen.check(f64::from_bits(exponent << 52 | mantissa));
+        seen.float(f64::from_bits(exponent << 52 | mantissa));
     }
     assert!(seen.parted > 1000, "{}", seen.parted);
 }
@@ -116,7 +130,7 @@ fn other_floats_are_written_as_debug_writes_them() {
         f64::INFINITY,
         f64::NAN,
     ] {
-        seen.check(x);
+        seen.float(x);
     }
     assert!(seen.by_ryu >= 3 && seen.by_debug >= 10);
 }
