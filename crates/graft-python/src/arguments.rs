@@ -147,7 +147,7 @@ impl Host {
             if let Some(first) = first.filter(|f| f.argument == *name) {
                 value = joined(value, first)?;
             }
-            keyword.set_item(name, value)?;
+            keyword.set_item(self.keywords.get(py, name), value)?;
         }
         Ok((PyTuple::new(py, positional)?, keyword))
     }

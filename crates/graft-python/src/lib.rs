@@ -12,6 +12,7 @@
 //! - `call`: [`Call`], [`Args`], [`Answer`] and [`Part`]: one call and its answer.
 //! - `arguments`: a call's arguments checked, gathered as they arrive, made Python.
 //! - `convert`: [`Value`](graft_model::Value) to and from Python objects.
+//! - `keywords`: parameter names as interned Python strings, for keyword arguments.
 //! - `invoke`: [`Host::run`]; plain methods on blocking threads (or, once
 //!   quick, on the calling worker; `invoke/plain.rs`) and coroutines on the
 //!   host's asyncio loop (`invoke/coroutine.rs`).
@@ -39,6 +40,7 @@ mod fits;
 mod gc_pause;
 mod interpreter;
 mod invoke;
+mod keywords;
 mod malloc;
 mod object_calls;
 mod objects;
@@ -89,6 +91,8 @@ pub struct Host {
     reaper: reaper::Reaper,
     /// The remote objects living in the gateway.
     objects: Arc<objects::Objects>,
+    /// Parameter names as interned Python strings, for keyword arguments.
+    keywords: keywords::Keywords,
 }
 
 struct Entry {

@@ -72,6 +72,7 @@ fn load(py: Python<'_>, paths: &[PathBuf], allow: &Allow) -> Result<Host, HostEr
         helpers.unbind(),
     ));
     Ok(Host {
+        keywords: crate::keywords::Keywords::of(py, &interface),
         streams: streams.unbind(),
         interface,
         methods,
