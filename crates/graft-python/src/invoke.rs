@@ -17,7 +17,8 @@ use graft_model::Value;
 use pyo3::prelude::*;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::call::{Answer, Args, Call, Callee, PARTS_AHEAD, Part};
+use crate::answer::Answer;
+use crate::call::{Args, Call, Callee, PARTS_AHEAD, Part};
 use crate::deadline::Deadline;
 use crate::{CallError, Host};
 

@@ -9,7 +9,7 @@
 //! Every use of the GIL in Graft is in this crate; other crates see only
 //! [`graft_model`] types.
 //!
-//! - `call`: [`Call`], [`Args`], [`Answer`] and [`Part`]: one call and its answer.
+//! - `call`, `answer`: [`Call`], [`Args`] and [`Part`]: one call; [`Answer`]: its answer.
 //! - `arguments`: a call's arguments checked, gathered as they arrive, made Python.
 //! - `convert`: [`Value`](graft_model::Value) to and from Python objects.
 //! - `keywords`: parameter names as interned Python strings, for keyword arguments.
@@ -29,6 +29,7 @@
 //!   gateway's runtime threads.
 
 pub mod admission;
+mod answer;
 mod arguments;
 mod call;
 mod callee;
@@ -63,7 +64,8 @@ use graft_model::Interface;
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
-pub use call::{Answer, Args, Arriving, Call, Callee, Part, items_of};
+pub use answer::Answer;
+pub use call::{Args, Arriving, Call, Callee, Part, items_of};
 pub use deadline::{Deadline, SetBy};
 pub use error::{CallError, HostError};
 pub use object_calls::{CONSTRUCTOR, RELEASE};
