@@ -29,6 +29,9 @@ from .streams import LocalStream, Stream
 
 _DEADLINE = getattr(_headers.context, "_deadline", None)  # graft_context's deadline variable
 _INCOMING = _headers.context._incoming  # graft_context's variable of the incoming metadata
+_incoming = _headers.incoming
+# What a hosted method's exception is not mapped for: it passes as raised.
+_PASSING = (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit)
 
 
 def _serving_within() -> bool:
@@ -98,12 +101,21 @@ class GraftClient:
     async def call(self, service: str, method: str, args: Sequence[Any], kwargs: Dict[str, Any]) -> Any:
         """Calls `service.method`, here or remotely, as the configuration says."""
         fast = None if args else self._fast.get(method)
-        if fast is not None:
-            result = self._fast_call(fast, kwargs)
+        if fast is not None:  # the fast path (plans.py): see _fast_result
+            metadata = _incoming()
+            token = _INCOMING.set(metadata)
+            try:
+                result = fast(kwargs)
+            except _PASSING:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
+                raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
+            finally:
+                _INCOMING.reset(token)
             if type(result) in PLAIN:
                 return result
             if result is not MISS:
-                return await self._fast_result(service, method, result)
+                return await self._fast_result(service, method, metadata, result)
         settings = self.settings()
         positional, named = _given(service, method, args, kwargs)
         if not settings.in_memory:
@@ -118,30 +130,18 @@ class GraftClient:
             return await work
         return await self.timed(settings, service, method, work, timeout)
 
-    def _fast_call(self, fast: Callable[[Dict[str, Any]], Any], kwargs: Dict[str, Any]) -> Any:
-        """The method's fast path (plans.py): its target called at once when every
-        value needs no conversion (a NOT_GIVEN never is one), else MISS. Its
-        hosted code reads the call's metadata as on the general path
-        (headers.incoming), a coroutine's steps too (`_kept`); its deadline is
-        the served call's, if any (no fast path with a configured timeout)."""
-        metadata = _headers.incoming()
-        token = _INCOMING.set(metadata)
-        try:
-            result = fast(kwargs)
-        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
-            raise
-        except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
-            raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
-        finally:
-            _INCOMING.reset(token)
-        if type(result) in PLAIN or result is MISS or not inspect.isawaitable(result):
-            return result
-        return _kept(metadata, result)
+    async def _fast_result(self, service: str, method: str, metadata: Mapping[str, str], result: Any) -> Any:
+        """A fast call's result, awaited if need be, as the graft's classes.
 
-    async def _fast_result(self, service: str, method: str, result: Any) -> Any:
-        """A fast call's result (`_fast_call`), awaited if need be, as the graft's classes."""
+        On the fast path (plans.py) the method's target is called at once
+        when every value needs no conversion (a NOT_GIVEN never is one), else
+        it answers MISS. Its hosted code reads the call's `metadata` as on the
+        general path (headers.incoming), a coroutine's steps too (`_kept`);
+        its deadline is the served call's, if any (no fast path with a
+        configured timeout)."""
         try:
             if inspect.isawaitable(result):
+                result = _kept(metadata, result)
                 if _serving_within():  # no longer than the call being served has left
                     result = self.timed(self.settings(), service, method, result, within(None))
                 result = await result
