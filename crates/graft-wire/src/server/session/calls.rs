@@ -98,30 +98,18 @@ impl Session {
         held: Permit,
         tracker: &TaskTracker,
     ) -> Next {
-        let refused = self.refused.load(Ordering::Relaxed);
-        match self.caller.get() {
-            Some(&caller) if !refused => request.caller = caller,
-            _ => return self.unauthenticated(id, refused),
-        }
+        request.caller = match self.admitted(id) {
+            Ok(caller) => caller,
+            Err(refusal) => return refusal,
+        };
         let Some(registered) = answer::register(&self.running, id) else {
-            let why = format!("a call with id {id} is still running on this connection");
-            return Next::End(End::Fault {
-                id,
-                code: ProtocolCode::UnexpectedFrame,
-                message: why,
-            });
+            return still_running(id);
         };
         let Ok(permit) = self.permits.clone().try_acquire_owned() else {
             drop(registered);
             return self.shed(id);
         };
-        // A call on an object takes its place among that object's calls now,
-        // in arrival order; any other runs on its own task.
-        let call = if request.object.is_empty() {
-            Called::Later(request)
-        } else {
-            Called::Now(self.shared.dispatch.call(request))
-        };
+        let call = self.called(request);
         let answering = Answering {
             frames: self.frames(id),
             call,
@@ -136,6 +124,28 @@ impl Session {
         // pointer into its task and between its stages, not copied.
         tracker.spawn(Box::pin(answering.run()));
         Next::Read
+    }
+
+    /// The caller the connection goes by, which every call it makes carries;
+    /// or, while it has no known token (none yet, or an unknown one sent),
+    /// call `id`'s refusal: no call runs for a caller not admitted.
+    fn admitted(&self, id: u64) -> Result<&'static str, Next> {
+        let refused = self.refused.load(Ordering::Relaxed);
+        match self.caller.get() {
+            Some(&caller) if !refused => Ok(caller),
+            _ => Err(self.unauthenticated(id, refused)),
+        }
+    }
+
+    /// `request` as its answer's task takes it. A call on an object takes
+    /// its place among that object's calls now, in arrival order, which is
+    /// the order they must run in; any other runs on its own task.
+    fn called(&self, request: Request) -> Called {
+        if request.object.is_empty() {
+            Called::Later(request)
+        } else {
+            Called::Now(self.shared.dispatch.call(request))
+        }
     }
 
     /// Refuses call `id` for want of a known token; after an unknown one,
@@ -170,4 +180,16 @@ impl Session {
         self.shared.dispatch.shed();
         Next::Read
     }
+}
+
+/// Ends the connection over a call whose id is one of a call still running:
+/// the client broke the protocol, and the two calls' frames could not be
+/// told apart.
+fn still_running(id: u64) -> Next {
+    let why = format!("a call with id {id} is still running on this connection");
+    Next::End(End::Fault {
+        id,
+        code: ProtocolCode::UnexpectedFrame,
+        message: why,
+    })
 }

@@ -1,6 +1,7 @@
 //! The read loop: each frame the client sends, acted on as it comes.
 
 use std::collections::HashMap;
+use std::pin::pin;
 use std::sync::atomic::Ordering;
 
 use tokio::io::AsyncRead;
@@ -25,14 +26,16 @@ impl Session {
         tracker: &TaskTracker,
     ) -> End {
         let beat = self.shared.config.heartbeat_interval;
-        let timer = sleep(beat);
-        tokio::pin!(timer);
+        let mut timer = pin!(sleep(beat));
         let mut last = Instant::now();
         // Calls whose argument is still coming in parts, by id.
         let mut arriving: HashMap<u64, Arriving> = HashMap::new();
         loop {
-            let read = tokio::select! {
-                read = reader.read_held() => read,
+            let (frame, held) = tokio::select! {
+                read = reader.read_held() => match self.frame_of(read) {
+                    Ok(read) => read,
+                    Err(end) => return end,
+                },
                 () = &mut timer => match self.quiet(&reader, last) {
                     Ok(wake) => {
                         timer.as_mut().reset(wake);
@@ -41,22 +44,21 @@ impl Session {
                     Err(end) => return end,
                 },
                 () = stop.cancelled() => return End::Shutdown,
-                () = stuck.cancelled() => {
-                    tracing::debug!(peer = %self.peer, "graft-wire: the client reads nothing; closing");
-                    return End::Broken;
-                }
+                () = stuck.cancelled() => return self.stalled(),
             };
             last = Instant::now();
             timer.as_mut().reset(last + beat);
-            let (frame, held) = match self.frame_of(read) {
-                Ok(read) => read,
-                Err(end) => return end,
-            };
-            let next = self.on_frame(frame, held, &mut arriving, tracker).await;
-            if let Next::End(end) = next {
+            if let Next::End(end) = self.on_frame(frame, held, &mut arriving, tracker).await {
                 return end;
             }
         }
+    }
+
+    /// Why the connection ends when the writer found the client reads
+    /// nothing: frames would only pile up for a client that takes none.
+    fn stalled(&self) -> End {
+        tracing::debug!(peer = %self.peer, "graft-wire: the client reads nothing; closing");
+        End::Broken
     }
 
     /// The frame a read brought, with its budget; or, if none, why the
