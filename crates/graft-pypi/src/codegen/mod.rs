@@ -48,8 +48,29 @@ use crate::names;
 /// `default_config` is the package default configuration baked into the
 /// graft (the sixth source in the runtime's precedence), if any.
 pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str>) -> String {
-    // A method Graft cannot carry (`Method::unavailable`) is left off the graft.
-    let service = &Service {
+    let service = &carried(service);
+    let known = used_types(iface, service);
+    let objects = objects::services(iface, service);
+    let known = objects::known_with(iface, service, &objects, known);
+    let defs: Vec<&TypeDef> = known.iter().filter_map(|n| iface.type_def(n)).collect();
+    let typing_extra = shapes::typing_names(service, &defs);
+    let mut out = header(iface, service, &typing_extra, &known);
+    let idempotent = idempotent(service, &objects);
+    out.push_str(&client(service, default_config, &idempotent));
+    out.push_str(&types::all(&defs, &known));
+    out.push_str(&service::class(service, &known));
+    out.push_str(&objects::classes(service, &objects, &known));
+    let taken = taken(service, &known);
+    out.push_str(&service::module_functions(service, &known, &taken));
+    out.push_str(&registration(iface, service, &defs, &objects));
+    out.push_str(&exports(service, &taken));
+    with_scalar_imports(out)
+}
+
+/// `service` with only the methods Graft can carry: one it cannot
+/// (`Method::unavailable`) is left off the graft, not generated to fail.
+fn carried(service: &Service) -> Service {
+    Service {
         methods: service
             .methods
             .iter()
@@ -57,39 +78,35 @@ pub fn init_py(iface: &Interface, service: &Service, default_config: Option<&str
             .cloned()
             .collect(),
         ..service.clone()
-    };
-    let known = used_types(iface, service);
-    let objects = objects::services(iface, service);
-    let known = objects::known_with(iface, service, &objects, known);
-    let defs: Vec<&TypeDef> = known.iter().filter_map(|n| iface.type_def(n)).collect();
-    let mut out = header(
-        iface,
-        service,
-        &shapes::typing_names(service, &defs),
-        &known,
-    );
-    out.push_str(&client(
-        service,
-        default_config,
-        &idempotent(service, &objects),
-    ));
-    out.push_str(&types::all(&defs, &known));
-    out.push_str(&service::class(service, &known));
-    out.push_str(&objects::classes(service, &objects, &known));
+    }
+}
+
+/// The names the graft defines at module level (its types, the runtime's
+/// exports, the service class): a module function of the same name is
+/// left off the module, and all of them are exported.
+fn taken(service: &Service, known: &BTreeSet<String>) -> BTreeSet<String> {
     let mut taken: BTreeSet<String> = known.clone();
     taken.extend(RUNTIME_NAMES.map(String::from));
     taken.insert(service.name.clone());
-    out.push_str(&service::module_functions(service, &known, &taken));
+    taken
+}
+
+/// `_client.register(...)`: the graft's classes the runtime converts to and
+/// from the hosted ones, sorted; a TypedDict is a plain dict and needs none.
+fn registration(
+    iface: &Interface,
+    service: &Service,
+    defs: &[&TypeDef],
+    objects: &[&Service],
+) -> String {
     let mut registered: Vec<&str> = defs
         .iter()
         .map(|d| d.name.as_str())
         .filter(|n| !shapes::is_typed_dict(iface, n))
         .collect();
-    registered.extend(objects::registered(service, &objects));
+    registered.extend(objects::registered(service, objects));
     registered.sort_unstable();
-    let _ = writeln!(out, "\n\n_client.register({})", registered.join(", "));
-    out.push_str(&exports(service, &known, &taken));
-    with_scalar_imports(out)
+    format!("\n\n_client.register({})\n", registered.join(", "))
 }
 
 /// `out` with `import decimal` and `import uuid` where its annotations name
@@ -224,10 +241,10 @@ const RUNTIME_NAMES: [&str; 8] = [
     "Unavailable",
 ];
 
-fn exports(service: &Service, known: &BTreeSet<String>, taken: &BTreeSet<String>) -> String {
-    let mut all: BTreeSet<String> = known.clone();
-    all.extend(RUNTIME_NAMES.map(String::from));
-    all.insert(service.name.clone());
+/// `__all__`: every name `taken` at module level, and a module service's
+/// functions that kept theirs.
+fn exports(service: &Service, taken: &BTreeSet<String>) -> String {
+    let mut all: BTreeSet<String> = taken.clone();
     if service.kind == ServiceKind::Module {
         all.extend(
             service

@@ -147,24 +147,44 @@ fn field_default(f: &Field, known: &BTreeSet<String>, after_default: bool) -> St
 }
 
 fn exception(def: &TypeDef, base: &str, fields: &[Field], known: &BTreeSet<String>) -> String {
-    let base = if known.contains(base) || BUILTIN_BASES.contains(&base) {
+    let base = exception_base(base, known);
+    let mut out = format!("\n\nclass {}({base}):\n", def.name);
+    out.push_str(&class_doc(def));
+    let names = field_names(fields);
+    let _ = writeln!(out, "    __graft_module__ = {}", py_str(&def.module));
+    let _ = writeln!(out, "    __graft_fields__: tuple[str, ...] = {names}");
+    if !fields.is_empty() {
+        out.push_str(&exception_init(fields, known));
+    }
+    out
+}
+
+/// The base an exception class keeps: another exception of the graft or a
+/// built-in one; any other (the hosted code's own) the graft cannot
+/// import, so it becomes `Exception`.
+fn exception_base<'a>(base: &'a str, known: &BTreeSet<String>) -> &'a str {
+    if known.contains(base) || BUILTIN_BASES.contains(&base) {
         base
     } else {
         "Exception"
-    };
-    let mut out = format!("\n\nclass {}({base}):\n", def.name);
-    out.push_str(&class_doc(def));
+    }
+}
+
+/// `("a", "b")`: the field names as a Python tuple literal, for
+/// `__graft_fields__`, which the runtime reads to rebuild a raised one.
+fn field_names(fields: &[Field]) -> String {
     let names: Vec<String> = fields.iter().map(|f| py_str(&f.name)).collect();
-    let tuple = if names.len() == 1 {
+    if names.len() == 1 {
         format!("({},)", names[0])
     } else {
         format!("({})", names.join(", "))
-    };
-    let _ = writeln!(out, "    __graft_module__ = {}", py_str(&def.module));
-    let _ = writeln!(out, "    __graft_fields__: tuple[str, ...] = {tuple}");
-    if fields.is_empty() {
-        return out;
     }
+}
+
+/// An exception's `__init__`: the hosted fields as parameters, kept as
+/// attributes and as `args`. A default from a factory becomes `_NOT_GIVEN`:
+/// `field(...)` means something only in a dataclass.
+fn exception_init(fields: &[Field], known: &BTreeSet<String>) -> String {
     let mut params = vec!["self".to_string()];
     let mut defaulted = false;
     for f in fields {
@@ -176,7 +196,7 @@ fn exception(def: &TypeDef, base: &str, fields: &[Field], known: &BTreeSet<Strin
         params.push(format!("{}: {}{default}", f.name, annotation(&f.ty, known)));
     }
     let args: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-    let _ = writeln!(out, "\n    def __init__({}) -> None:", params.join(", "));
+    let mut out = format!("\n    def __init__({}) -> None:\n", params.join(", "));
     let _ = writeln!(
         out,
         "        BaseException.__init__(self, {})",
