@@ -48,19 +48,9 @@ pub fn type_schema(ty: &TypeRef) -> Json {
         TypeRef::Uuid => json!({ "type": "string", "format": "uuid" }),
         TypeRef::TimeDelta => json!({ "type": "string", "format": "duration" }),
         TypeRef::Time => json!({ "type": "string", "format": "time", "pattern": TIME_PATTERN }),
-        TypeRef::List { item } | TypeRef::VarTuple { item } => {
-            json!({ "type": "array", "items": type_schema(item) })
-        }
-        TypeRef::Set { item } => {
-            json!({ "type": "array", "items": type_schema(item), "uniqueItems": true })
-        }
-        TypeRef::Tuple { items } => json!({
-            "type": "array",
-            "prefixItems": items.iter().map(type_schema).collect::<Vec<_>>(),
-            "items": false,
-            "minItems": items.len(),
-            "maxItems": items.len(),
-        }),
+        TypeRef::List { item } | TypeRef::VarTuple { item } => array_schema(item, false),
+        TypeRef::Set { item } => array_schema(item, true),
+        TypeRef::Tuple { items } => tuple_schema(items),
         TypeRef::Dict { key, value } => dict_schema(key, value),
         TypeRef::Optional { inner } => json!({ "anyOf": [type_schema(inner), { "type": "null" }] }),
         TypeRef::Union { options } => {
@@ -70,6 +60,27 @@ pub fn type_schema(ty: &TypeRef) -> Json {
         TypeRef::Named { name } => reference(name),
         TypeRef::Object { service } => object_ref_schema(service),
     }
+}
+
+/// A JSON array of `item`s, as lists and tuples of any length are written;
+/// a set's items are marked unique, as a set holds each value once.
+fn array_schema(item: &TypeRef, unique: bool) -> Json {
+    let mut schema = json!({ "type": "array", "items": type_schema(item) });
+    if unique {
+        schema["uniqueItems"] = json!(true);
+    }
+    schema
+}
+
+/// A tuple of fixed length: one schema a position, and nothing past the last.
+fn tuple_schema(items: &[TypeRef]) -> Json {
+    json!({
+        "type": "array",
+        "prefixItems": items.iter().map(type_schema).collect::<Vec<_>>(),
+        "items": false,
+        "minItems": items.len(),
+        "maxItems": items.len(),
+    })
 }
 
 /// An object reference as the call API writes it: `{"service": ..., "id": ...}`.
