@@ -1,8 +1,9 @@
 //! Errors of the Python host.
 
-use graft_model::Raised;
+use graft_model::{Raised, Value};
+use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyType};
 
 use crate::Host;
 
@@ -75,16 +76,36 @@ impl Host {
         let exc = err.value(py);
         let class = exc.get_type();
         let text = |r: PyResult<Bound<'_, PyAny>>| r.map(|v| v.to_string()).unwrap_or_default();
-        let args = exc
-            .getattr("args")
+        let args = self.args_of(exc);
+        let fields = self.fields_of(exc);
+        let traceback = self.traceback_of(py, &class, err);
+        Raised {
+            type_name: text(class.getattr("__name__")),
+            module: text(class.getattr("__module__")),
+            message: exc.str().map(|s| s.to_string()).unwrap_or_default(),
+            args,
+            fields,
+            traceback,
+        }
+    }
+
+    /// The exception's `args` as values, for a client to rebuild it with;
+    /// none when one of them has no value form.
+    fn args_of(&self, exc: &Bound<'_, PyBaseException>) -> Vec<Value> {
+        exc.getattr("args")
             .and_then(|a| {
                 a.try_iter()?
                     .map(|v| self.converter.read_value(&v?))
                     .collect::<PyResult<Vec<_>>>()
             })
-            .unwrap_or_default();
-        let fields = exc
-            .getattr("__dict__")
+            .unwrap_or_default()
+    }
+
+    /// The exception's public attributes (a custom one's `__init__`
+    /// parameters) that have a value form; the others are left out, so
+    /// one odd attribute does not cost the caller the rest.
+    fn fields_of(&self, exc: &Bound<'_, PyBaseException>) -> Vec<(String, Value)> {
+        exc.getattr("__dict__")
             .ok()
             .and_then(|d| d.cast_into::<PyDict>().ok())
             .map(|d| {
@@ -95,21 +116,17 @@ impl Host {
                     })
                     .collect()
             })
-            .unwrap_or_default();
-        let traceback = self
-            .format_exception
+            .unwrap_or_default()
+    }
+
+    /// The traceback as Python prints it, for the people who read the
+    /// caller's logs; empty if it cannot be formatted.
+    fn traceback_of(&self, py: Python<'_>, class: &Bound<'_, PyType>, err: &PyErr) -> String {
+        self.format_exception
             .bind(py)
-            .call1((&class, exc, err.traceback(py)))
+            .call1((class, err.value(py), err.traceback(py)))
             .and_then(|lines| lines.extract::<Vec<String>>())
             .map(|lines| lines.concat())
-            .unwrap_or_default();
-        Raised {
-            type_name: text(class.getattr("__name__")),
-            module: text(class.getattr("__module__")),
-            message: exc.str().map(|s| s.to_string()).unwrap_or_default(),
-            args,
-            fields,
-            traceback,
-        }
+            .unwrap_or_default()
     }
 }
