@@ -31,13 +31,8 @@ async fn construct(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let has_constructor = state
-        .host
-        .interface()
-        .service(&service)
-        .is_some_and(|s| s.constructor.is_some());
-    if !has_constructor {
-        return refuse(no_constructor(&service, &state));
+    if let Some(missing) = no_constructor(&service, &state) {
+        return refuse(missing);
     }
     if let Some(refused) = crate::http::version_refused(&headers, &service, CONSTRUCTOR) {
         return refused;
@@ -51,10 +46,30 @@ async fn construct(
         Err(refused) => return *refused,
     };
     let caller = crate::conn::caller();
-    match crate::observe::run(&state.host, call, crate::observe::Protocol::Http, caller)
+    let protocol = crate::observe::Protocol::Http;
+    let made = crate::observe::run(&state.host, call, protocol, caller)
         .value()
-        .await
-    {
+        .await;
+    created(&service, made)
+}
+
+/// Why objects of `service` cannot be made, if they cannot: no such
+/// service, or one without a constructor (a 404 either way).
+fn no_constructor(service: &str, state: &AppState) -> Option<CallError> {
+    match state.host.interface().service(service) {
+        Some(s) if s.constructor.is_some() => None,
+        Some(_) => Some(CallError::NoMethod {
+            service: service.into(),
+            method: CONSTRUCTOR.into(),
+        }),
+        None => Some(CallError::NoService(service.into())),
+    }
+}
+
+/// The answer to a constructor's call: 201 with the new object's id; a
+/// constructor that answered anything but an object is the gateway's fault.
+fn created(service: &str, made: Result<Value, CallError>) -> Response {
+    match made {
         Ok(Value::ObjectRef { id, .. }) => {
             let body = axum::Json(serde_json::json!({ "id": id }));
             (StatusCode::CREATED, body).into_response()
@@ -64,16 +79,6 @@ async fn construct(
             other.kind()
         ))),
         Err(err) => failed(err),
-    }
-}
-
-fn no_constructor(service: &str, state: &AppState) -> CallError {
-    if state.host.interface().service(service).is_none() {
-        return CallError::NoService(service.into());
-    }
-    CallError::NoMethod {
-        service: service.into(),
-        method: CONSTRUCTOR.into(),
     }
 }
 
