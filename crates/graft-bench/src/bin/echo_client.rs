@@ -71,9 +71,9 @@ impl Conn {
         })
     }
 
-    /// One call: send `request`, wait for its echo, check it.
-    /// One call; the answer is left in `self.answer` for [`check`], which
-    /// the timed loop runs after taking the time, as the Python clients do.
+    /// One call: send `request`, wait for its echo. The answer is left in
+    /// `self.answer` for [`check`], which the timed loop runs after taking
+    /// the time, as the Python clients do.
     async fn call(&mut self, request: &[u8]) -> anyhow::Result<()> {
         write_frame(&mut self.writer, request).await?;
         self.writer.flush().await?;
@@ -105,22 +105,12 @@ async fn pipelined(
 ) -> anyhow::Result<(Conn, Duration)> {
     let Conn {
         mut reader,
-        mut writer,
+        writer,
         mut answer,
     } = conn;
     let slots = Arc::new(Semaphore::new(inflight));
     let start = Instant::now();
-    let sender = {
-        let (slots, request) = (slots.clone(), request.clone());
-        tokio::spawn(async move {
-            for _ in 0..total {
-                slots.acquire().await?.forget();
-                write_frame(&mut writer, &request).await?;
-                writer.flush().await?;
-            }
-            anyhow::Ok(writer)
-        })
-    };
+    let sender = tokio::spawn(requests(writer, slots.clone(), request.clone(), total));
     for _ in 0..total {
         if !read_frame(&mut reader, &mut answer).await? {
             bail!("the server closed the connection");
@@ -130,14 +120,61 @@ async fn pipelined(
     }
     let elapsed = start.elapsed();
     let writer = sender.await??;
-    Ok((
-        Conn {
-            reader,
-            writer,
-            answer,
-        },
-        elapsed,
-    ))
+    let conn = Conn {
+        reader,
+        writer,
+        answer,
+    };
+    Ok((conn, elapsed))
+}
+
+/// The writing side of a pipelined run, on a task of its own so requests
+/// go out while answers come in: `total` requests, each once one of the
+/// `slots` for calls in flight is free. The writer comes back for the next run.
+async fn requests(
+    mut writer: BufWriter<OwnedWriteHalf>,
+    slots: Arc<Semaphore>,
+    request: Arc<Vec<u8>>,
+    total: usize,
+) -> anyhow::Result<BufWriter<OwnedWriteHalf>> {
+    for _ in 0..total {
+        slots.acquire().await?.forget();
+        write_frame(&mut writer, &request).await?;
+        writer.flush().await?;
+    }
+    Ok(writer)
+}
+
+/// `calls` sequential calls, each one's time taken from its send to its
+/// answer; the check of each answer is left out of it.
+async fn latencies(conn: &mut Conn, request: &[u8], calls: usize) -> anyhow::Result<Vec<Duration>> {
+    let mut samples = Vec::with_capacity(calls);
+    for _ in 0..calls {
+        let start = Instant::now();
+        conn.call(request).await?;
+        samples.push(start.elapsed());
+        check(request, &conn.answer)?;
+    }
+    Ok(samples)
+}
+
+/// The sequential calls' figures: their count, median, 99th percentile and
+/// mean, in microseconds, as `bench/harness.py` reads them.
+fn summary(mut samples: Vec<Duration>) -> serde_json::Value {
+    let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
+    samples.sort();
+    json!({
+        "n": samples.len(),
+        "p50_us": micros(quantile(&samples, 0.50)),
+        "p99_us": micros(quantile(&samples, 0.99)),
+        "mean_us": micros(mean),
+    })
+}
+
+/// CPU seconds so far of this process and of the server's, read before and
+/// after the measured phases so each side's share of the work shows.
+fn cpu_times(server_pid: u32) -> anyhow::Result<(f64, f64)> {
+    Ok((cpu_seconds(std::process::id())?, cpu_seconds(server_pid)?))
 }
 
 fn micros(d: Duration) -> f64 {
@@ -153,17 +190,8 @@ async fn main() -> anyhow::Result<()> {
         conn.call(&request).await?;
         check(&request, &conn.answer)?;
     }
-    let cpu_before = (
-        cpu_seconds(std::process::id())?,
-        cpu_seconds(args.server_pid)?,
-    );
-    let mut samples = Vec::with_capacity(args.calls);
-    for _ in 0..args.calls {
-        let start = Instant::now();
-        conn.call(&request).await?;
-        samples.push(start.elapsed());
-        check(&request, &conn.answer)?;
-    }
+    let cpu_before = cpu_times(args.server_pid)?;
+    let samples = latencies(&mut conn, &request, args.calls).await?;
     let mut throughput = serde_json::Map::new();
     let mut calls = args.calls;
     for &inflight in &args.concurrency {
@@ -176,19 +204,9 @@ async fn main() -> anyhow::Result<()> {
             json!(total as f64 / elapsed.as_secs_f64()),
         );
     }
-    let cpu_after = (
-        cpu_seconds(std::process::id())?,
-        cpu_seconds(args.server_pid)?,
-    );
-    let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
-    samples.sort();
+    let cpu_after = cpu_times(args.server_pid)?;
     let out = json!({
-        "seq": {
-            "n": samples.len(),
-            "p50_us": micros(quantile(&samples, 0.50)),
-            "p99_us": micros(quantile(&samples, 0.99)),
-            "mean_us": micros(mean),
-        },
+        "seq": summary(samples),
         "throughput": throughput,
         "cpu": {
             "client_s": cpu_after.0 - cpu_before.0,
