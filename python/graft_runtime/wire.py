@@ -7,7 +7,8 @@ docs/protocol-vectors. No I/O: transport.py runs it over asyncio. Stdlib only, P
 - encode_call / encode_call_part / encode_ping / encode_pong build the frames
   a client sends (client_frames.py; a server's, for tests, are in
   python/tests/server_frames.py); frame_length and parse_frame read them
-  all; decode_frame does both. encode_hello / decode_hello: the hello.
+  all, into frame_types.py's NamedTuples (re-exported here); decode_frame
+  does both. encode_hello / decode_hello: the hello.
 - The errors an Error frame raises (RemoteError, error_of, STATUS_*) are errors.py's.
 
 Values are written by encoder.py and read by fastdecoder.py (falling back to
@@ -18,7 +19,7 @@ as tables (tables.py); values.py holds what they share.
 from __future__ import annotations
 
 import struct
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
 
 from .client_frames import (  # re-exported: the frames a graft sends and the protocol's numbers
     AUTH as AUTH, CALL as CALL, CALL_PART as CALL_PART, CANCEL as CANCEL, CREDIT as CREDIT, ERROR as ERROR,
@@ -41,6 +42,12 @@ from .errors import (  # re-exported: the errors an Error frame raises
     RemoteError as RemoteError, Unauthenticated as Unauthenticated, error_of as error_of,
 )
 from .fastdecoder import decode_at as _decode_at
+from .frame_types import (  # re-exported: the frames parse_frame returns
+    CallFrame as CallFrame, CallPartFrame as CallPartFrame, CancelFrame as CancelFrame, CreditFrame as CreditFrame,
+    ErrorFrame as ErrorFrame, GoodbyeFrame as GoodbyeFrame, ItemsFrame as ItemsFrame, PingFrame as PingFrame,
+    PongFrame as PongFrame, ProtocolErrorFrame as ProtocolErrorFrame, ReplyFrame as ReplyFrame,
+    ReplyPartFrame as ReplyPartFrame,
+)
 from .values import (  # re-exported: the names a user of the wire needs
     BYTES as BYTES, DATE as DATE, DATETIME as DATETIME, DICT as DICT, ENUM as ENUM, FALSE as FALSE,
     FLOAT as FLOAT, I64_MAX as I64_MAX, I64_MIN as I64_MIN, INT as INT, LIST as LIST, MAX_DEPTH as MAX_DEPTH,
@@ -66,85 +73,6 @@ def decode_value(data: Any, pos: int = 0, types: Optional[Mapping[str, type]] = 
 
 
 # ---------------------------------------------------------------- frames
-
-
-class CallFrame(NamedTuple):
-    request_id: int
-    service: str
-    method: str
-    args: List[Any]
-    kwargs: Dict[str, Any]
-    timeout_ms: int
-    object: str = ""  # the object the method is called on (version 6), or empty
-    metadata: Tuple[Tuple[str, str], ...] = ()  # (name, value) pairs, names lower-case (version 7)
-
-
-class CallPartFrame(NamedTuple):
-    """The first items of a call's argument, ahead of the Call that carries the rest:
-    the keyword argument `argument`, or the first positional one when it is empty."""
-
-    request_id: int
-    service: str
-    method: str
-    argument: str
-    value: List[Any]
-
-
-class ReplyFrame(NamedTuple):
-    request_id: int
-    value: Any
-
-
-class ReplyPartFrame(NamedTuple):
-    """The first items of a returned list, ahead of the Reply that carries the rest."""
-
-    request_id: int
-    value: List[Any]
-
-
-class ItemsFrame(NamedTuple):
-    """The next items of a streaming call, in order."""
-
-    request_id: int
-    value: List[Any]
-
-
-class CreditFrame(NamedTuple):
-    """`bytes` added to a streaming call's window."""
-
-    request_id: int
-    bytes: int
-
-
-class CancelFrame(NamedTuple):
-    """The client stops consuming a streaming call."""
-
-    request_id: int
-
-
-class ErrorFrame(NamedTuple):
-    request_id: int
-    status: int
-    raised: Raised
-
-
-class PingFrame(NamedTuple):
-    request_id: int
-
-
-class PongFrame(NamedTuple):
-    request_id: int
-
-
-class GoodbyeFrame(NamedTuple):
-    request_id: int
-    reason: str
-
-
-class ProtocolErrorFrame(NamedTuple):
-    request_id: int
-    code: int
-    message: str
 
 
 def frame_length(data: Any, pos: int = 0, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> int:

@@ -68,6 +68,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../python/graft_runtime/fastdecoder.py"),
     ),
     (
+        "frame_types.py",
+        include_str!("../../../python/graft_runtime/frame_types.py"),
+    ),
+    (
         "headers.py",
         include_str!("../../../python/graft_runtime/headers.py"),
     ),
