@@ -75,7 +75,7 @@ impl Registry {
     /// graft recorded in `store` first. Versions are the Python grafts'
     /// when both record into the same store with the same hash (gg does).
     pub fn build(iface: &Interface, store: &mut VersionStore) -> Result<Registry, PypiError> {
-        store.record(iface, |slice, service| unversioned_hash(slice, service))?;
+        store.record(iface, unversioned_hash)?;
         Ok(Registry::of(iface, store))
     }
 

@@ -31,10 +31,10 @@ pub fn input_schema(method: &Method) -> Json {
             _ => continue,
         };
         schema["properties"][param.name.as_str()] = property;
-        if param.is_required() {
-            if let Some(required) = schema["required"].as_array_mut() {
-                required.push(Json::String(param.name.clone()));
-            }
+        if param.is_required()
+            && let Some(required) = schema["required"].as_array_mut()
+        {
+            required.push(Json::String(param.name.clone()));
         }
     }
     schema
