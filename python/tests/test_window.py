@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graft_runtime import sender  # noqa: E402
 from graft_runtime.transport import CallTimeout, Connection, GraftConnectionError  # noqa: E402
-from test_transport import Server, run, server, server_binary  # noqa: E402,F401  (fixtures)
+from echo_server import Server, run, server, server_binary  # noqa: E402,F401  (fixtures)
 
 
 def test_big_calls_take_turns_in_the_window_and_all_come_back(server):
