@@ -18,7 +18,7 @@ from typing import Any, Awaitable, Callable, ClassVar, ContextManager, Dict, Lis
 from . import broker as _broker, headers as _headers, sources
 from .classes import NOT_GIVEN, Registry
 from .config import Settings, parse
-from .errors import Timeout
+from .errors import UNMAPPED, Timeout
 from .local import Local
 from .objects import GraftObject, ObjectState
 from .object_streams import object_stream
@@ -30,8 +30,6 @@ from .streams import LocalStream, Stream
 _DEADLINE = getattr(_headers.context, "_deadline", None)  # graft_context's deadline variable
 _INCOMING = _headers.context._incoming  # graft_context's variable of the incoming metadata
 _incoming = _headers.incoming
-# What a hosted method's exception is not mapped for: it passes as raised.
-_PASSING = (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit)
 
 
 def _serving_within() -> bool:
@@ -106,7 +104,7 @@ class GraftClient:
             token = _INCOMING.set(metadata)
             try:
                 result = fast(kwargs)
-            except _PASSING:
+            except UNMAPPED:
                 raise
             except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
                 raise self.local.exception(exc).with_traceback(exc.__traceback__) from None
@@ -145,7 +143,7 @@ class GraftClient:
                 if _serving_within():  # no longer than the call being served has left
                     result = self.timed(self.settings(), service, method, result, within(None))
                 result = await result
-        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+        except UNMAPPED:
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.local.exception(exc).with_traceback(exc.__traceback__) from None

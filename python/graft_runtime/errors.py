@@ -19,7 +19,12 @@ and `CallTimeout`, the names of earlier versions, are the same classes.
 wire.py, which parses the Error frame, re-exports the remote ones.
 """
 
+import asyncio
 from typing import Any, Dict, List, NamedTuple
+
+# What hosted code raises that reaches its caller as it is, never mapped to
+# a graft's exception: interrupts, exits, cancellation, a generator closed.
+UNMAPPED = (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit)
 
 # Error statuses (docs/PROTOCOL.md).
 STATUS_RAISED, STATUS_NOT_FOUND, STATUS_BAD_ARGUMENTS, STATUS_INTERNAL = 0, 1, 2, 3

@@ -8,7 +8,6 @@ converted by the hosted annotations as a gateway converts them (`coerce`:
 an int for a float, a list for a tuple).
 """
 
-import asyncio
 import importlib
 import inspect
 import os
@@ -18,6 +17,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 from . import coerce, headers, returns
 from .classes import Registry
 from .config import Settings
+from .errors import UNMAPPED
 from .literals import check_arguments
 from .local_values import LocalValues
 from .plans import MISS, Plan, method_fast
@@ -69,7 +69,7 @@ class Local(LocalValues):
         try:
             if inspect.isawaitable(result):
                 result = await result
-        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+        except UNMAPPED:
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.exception(exc).with_traceback(exc.__traceback__) from None
@@ -95,7 +95,7 @@ class Local(LocalValues):
         with `timeout`, its deadline) as gg's would."""
         try:
             return headers.serving(headers.incoming(), timeout, target, *args, **kwargs)
-        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+        except UNMAPPED:
             raise
         except BaseException as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.exception(exc).with_traceback(exc.__traceback__) from None

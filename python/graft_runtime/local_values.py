@@ -10,13 +10,13 @@ fields and message, a built-in exception as itself, anything else as a
 `RemoteError`.
 """
 
-import asyncio
 import importlib
 import traceback
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from .classes import Registry, is_graft_class, rebuild
 from .convert import Converter
+from .errors import UNMAPPED
 from .objects import References, ReleasedObjectError, is_service_class
 from .typed import convert as typed_result
 from .values import ObjectRef
@@ -52,7 +52,7 @@ class LocalValues:
         raises (a hosted `__post_init__`'s exception) mapped as a gateway's."""
         try:
             return self._to_hosted(value)
-        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit):
+        except UNMAPPED:
             raise
         except Exception as exc:  # noqa: BLE001 - mapped as a remote call would map it
             raise self.exception(exc).with_traceback(exc.__traceback__) from None

@@ -35,8 +35,9 @@ import uuid
 import weakref
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Set, Tuple, TypeVar
 
+from .errors import UNMAPPED
+
 _T = TypeVar("_T", bound="GraftObject")
-_PASS = (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit)
 _RELEASING: Set["asyncio.Future[Any]"] = set()  # release tasks started by a finalizer, kept until done
 
 
@@ -163,7 +164,7 @@ class ObjectState:
             else:
                 ref = await self.client.remote.call(settings, self.service, "__init__", args, kwargs, types={})
                 self.made(settings, ref.id, None)
-        except _PASS:
+        except UNMAPPED:
             raise
         except BaseException as exc:  # noqa: BLE001 - kept: every later call raises it too
             self.error, self.args = exc, None

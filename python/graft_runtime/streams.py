@@ -25,7 +25,7 @@ from typing import Any, AsyncIterator, Dict, Optional, Sequence, Tuple
 
 from .coerce import hints
 from .config import Settings
-from .errors import Timeout
+from .errors import UNMAPPED, Timeout
 from .producer import END, ITEM, Producer
 from .returns import item_hint
 
@@ -74,7 +74,6 @@ class _Raised(Exception):
         self.error = error
 
 
-_PASS = (KeyboardInterrupt, SystemExit, asyncio.CancelledError, GeneratorExit)  # never mapped, as local.py
 
 
 class LocalStream(Stream):
@@ -136,7 +135,7 @@ class LocalStream(Stream):
             else:
                 self.source = iter(result)
                 self.producer = Producer(self.source, self.loop)
-        except _PASS:
+        except UNMAPPED:
             raise
         except BaseException as exc:  # noqa: BLE001 - the hosted code's
             raise _Raised(exc) from None
@@ -165,7 +164,7 @@ class LocalStream(Stream):
             return value
         if kind == END:
             raise StopAsyncIteration
-        if isinstance(value, _PASS):
+        if isinstance(value, UNMAPPED):
             raise value
         raise _Raised(value)
 
@@ -216,7 +215,7 @@ async def _pull(source: Any) -> Any:
         return await source.__anext__()
     except StopAsyncIteration:
         raise
-    except _PASS:
+    except UNMAPPED:
         raise
     except BaseException as exc:  # noqa: BLE001 - the hosted code's
         raise _Raised(exc) from None
