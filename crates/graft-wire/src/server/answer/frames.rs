@@ -16,7 +16,7 @@ use graft_model::Value;
 /// client would take whole; each Items frame has the limit to itself. A
 /// frame over its limit goes as an Error saying so, so the caller hears back
 /// either way.
-pub(crate) struct Frames {
+pub(in crate::server) struct Frames {
     pub id: u64,
     pub out: mpsc::UnboundedSender<(Encoded, Permit)>,
     /// What each frame is charged to until it is written.
@@ -31,7 +31,7 @@ pub(crate) struct Frames {
 impl Frames {
     /// Sends a stream's items, spending their bytes from `credit`; false if
     /// they did not fit, and an Error went instead.
-    pub(crate) fn send_items(&mut self, value: Value, credit: &Credit) -> bool {
+    pub(in crate::server) fn send_items(&mut self, value: Value, credit: &Credit) -> bool {
         let frame = Frame::Items { id: self.id, value };
         let mut buf = Encoded::with_capacity(size_hint(&frame).min(self.max as usize + 4));
         match frame.encode_version(&mut buf, self.max, self.version) {

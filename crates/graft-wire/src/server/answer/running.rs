@@ -13,13 +13,13 @@ pub const INITIAL_WINDOW: i64 = 256 * 1024;
 
 /// How the read loop reaches a running call: its credit and its cancel.
 #[derive(Clone)]
-pub(crate) struct Control {
+pub(in crate::server) struct Control {
     pub credit: Arc<Credit>,
     pub cancel: CancellationToken,
 }
 
 /// A stream's window: the bytes of Items it may still send.
-pub(crate) struct Credit {
+pub(in crate::server) struct Credit {
     window: AtomicI64,
     more: Notify,
 }
@@ -30,12 +30,12 @@ impl Credit {
         self.more.notify_one();
     }
 
-    pub(crate) fn spend(&self, bytes: usize) {
+    pub(in crate::server) fn spend(&self, bytes: usize) {
         self.window.fetch_sub(bytes as i64, Ordering::AcqRel);
     }
 
     /// Returns once the window is open.
-    pub(crate) async fn open(&self) {
+    pub(in crate::server) async fn open(&self) {
         while self.window.load(Ordering::Acquire) <= 0 {
             self.more.notified().await;
         }
@@ -44,10 +44,10 @@ impl Credit {
 
 /// The calls running on a connection, by id: a second call with an id
 /// still running is refused, and Credit and Cancel find their call here.
-pub(crate) type Running = Arc<Mutex<HashMap<u64, Control>>>;
+pub(in crate::server) type Running = Arc<Mutex<HashMap<u64, Control>>>;
 
 /// Adds call `id` to `running`; `None` if a call with that id runs already.
-pub(crate) fn register(running: &Running, id: u64) -> Option<Registered> {
+pub(in crate::server) fn register(running: &Running, id: u64) -> Option<Registered> {
     let mut calls = running.lock().unwrap_or_else(|p| p.into_inner());
     if calls.contains_key(&id) {
         return None;
@@ -68,10 +68,10 @@ pub(crate) fn register(running: &Running, id: u64) -> Option<Registered> {
 }
 
 /// A call's place among the running ones, given up when it is dropped.
-pub(crate) struct Registered {
+pub(in crate::server) struct Registered {
     running: Running,
     id: u64,
-    pub(crate) control: Control,
+    pub(in crate::server) control: Control,
 }
 
 impl Drop for Registered {
